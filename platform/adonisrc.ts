@@ -1,0 +1,28 @@
+import { defineConfig } from '@adonisjs/core/app'
+
+export default defineConfig({
+  commands: [
+    () => import('@adonisjs/core/commands'),
+    () => import('@adonisjs/lucid/commands'),
+  ],
+  providers: [
+    () => import('@adonisjs/core/providers/app_provider'),
+    () => import('@adonisjs/core/providers/hash_provider'),
+    { file: () => import('@adonisjs/core/providers/repl_provider'), environment: ['repl', 'test'] },
+    () => import('@adonisjs/core/providers/vinejs_provider'),
+    () => import('@adonisjs/lucid/database_provider'),
+    () => import('@adonisjs/session/session_provider'),
+    () => import('@adonisjs/auth/auth_provider'),
+    () => import('@adonisjs/bouncer/bouncer_provider'),
+    () => import('#providers/sportello_provider'),
+  ],
+  preloads: [() => import('#start/routes'), () => import('#start/kernel')],
+  tests: {
+    suites: [
+      { name: 'unit', files: ['tests/unit/**/*.spec(.ts|.js)'], timeout: 10000 },
+      { name: 'functional', files: ['tests/functional/**/*.spec(.ts|.js)'], timeout: 60000 },
+      { name: 'plugins', files: ['../plugins/*/tests/**/*.spec(.ts|.js)'], timeout: 60000 },
+    ],
+    forceExit: false,
+  },
+})

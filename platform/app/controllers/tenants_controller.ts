@@ -1,0 +1,58 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import Tenant from '#models/tenant'
+import Membership from '#models/membership'
+import AuditLog from '#models/audit_log'
+import TenantPolicy from '#policies/tenant_policy'
+import { pluginService } from '#services/plugin_service'
+import { RequestContext } from '#services/request_context'
+import { tenantSettingsValidator } from '#validators/tenant'
+
+export default class TenantsController {
+  /** Platform admins: every tenant. */
+  async index({ bouncer }: HttpContext) {
+    await bouncer.authorize('administerPlatform')
+    const tenants = await Tenant.query().orderBy('slug')
+    return { tenants: tenants.map((t) => ({ slug: t.slug, name: t.name, fiscalCode: t.fiscalCode })) }
+  }
+
+  async show({ tenant, access, bouncer }: HttpContext) {
+    await bouncer.with(TenantPolicy).authorize('view', access)
+    return {
+      tenant: { slug: tenant.slug, name: tenant.name, fiscalCode: tenant.fiscalCode, settings: tenant.settings },
+      access,
+      plugins: await pluginService.enabledIds(tenant),
+    }
+  }
+
+  async update({ tenant, access, bouncer, request }: HttpContext) {
+    await bouncer.with(TenantPolicy).authorize('manage', access)
+    const { name, settings } = await request.validateUsing(tenantSettingsValidator)
+    if (name !== undefined) tenant.name = name
+    if (settings !== undefined) tenant.settings = { ...tenant.settings, ...settings }
+    await tenant.save()
+    return { tenant: { slug: tenant.slug, name: tenant.name, settings: tenant.settings } }
+  }
+
+  async members({ access, bouncer }: HttpContext) {
+    await bouncer.with(TenantPolicy).authorize('manage', access)
+    const members = await Membership.query().preload('user').orderBy('id')
+    return {
+      members: members.map((m) => ({ email: m.user.email, fullName: m.user.fullName, roles: m.roles })),
+    }
+  }
+
+  /** The tenant's audit trail, newest first; `?entity=&page=` narrow it. */
+  async audit({ access, bouncer, request }: HttpContext) {
+    await bouncer.with(TenantPolicy).authorize('viewAudit', access)
+    const page = Math.max(1, Number(request.input('page', 1)) || 1)
+    const query = AuditLog.query().orderBy('id', 'desc')
+    const entity = request.input('entity')
+    if (typeof entity === 'string' && entity) query.where('entity', entity)
+    const result = await query.paginate(page, 50)
+    return {
+      tenant: RequestContext.tenant()?.slug,
+      entries: result.all().map((e) => e.serialize()),
+      meta: result.getMeta(),
+    }
+  }
+}

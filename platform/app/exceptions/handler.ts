@@ -1,0 +1,44 @@
+import app from '@adonisjs/core/services/app'
+import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+
+/**
+ * Every error leaves as JSON `{errors: [{message, ...}]}` with the right
+ * status; details of unexpected errors stay in the log, not in the answer.
+ */
+export default class HttpExceptionHandler extends ExceptionHandler {
+  protected debug = !app.inProduction
+
+  async handle(error: unknown, ctx: HttpContext) {
+    const err = error as { status?: number; code?: string; message?: string; messages?: unknown }
+    if (err.code === 'E_VALIDATION_ERROR') {
+      return ctx.response.status(422).send({ errors: err.messages })
+    }
+    if (err.code === 'E_UNAUTHORIZED_ACCESS') {
+      return ctx.response.status(401).send({ errors: [{ message: 'Accesso richiesto / login required' }] })
+    }
+    if (err.code === 'E_INVALID_CREDENTIALS') {
+      return ctx.response
+        .status(400)
+        .send({ errors: [{ message: 'Credenziali non valide / invalid credentials' }] })
+    }
+    if (err.code === 'E_AUTHORIZATION_FAILURE') {
+      return ctx.response
+        .status(403)
+        .send({ errors: [{ message: 'Operazione non consentita al tuo ruolo / not allowed for your role' }] })
+    }
+    if (err.code === 'E_ROUTE_NOT_FOUND') {
+      return ctx.response.status(404).send({ errors: [{ message: 'Risorsa non trovata / not found' }] })
+    }
+    if (err.status && err.status >= 400 && err.status < 500) {
+      return ctx.response.status(err.status).send({ errors: [{ message: err.message }] })
+    }
+    ctx.logger.error({ err: error }, 'unhandled error')
+    return ctx.response.status(500).send({
+      errors: [{ message: 'Errore interno: riprova più tardi / internal error, please retry later' }],
+    })
+  }
+
+  async report(error: unknown, ctx: HttpContext) {
+    return super.report(error, ctx)
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Server-side validation of a form submission: the server is authoritative and refuses a
+ * submission with every violated rule, by field, in one answer (DESIGN.md, "Form engine").
+ *
+ * Three sources of errors, all collected (never stopping at the first):
+ *  1. the JSON Schema (Ajv, draft 2020-12, allErrors) — rule "schema:<keyword>";
+ *  2. attachment checks (type, size, required_when) — rule "attachment:<check>";
+ *  3. BLOCCO rules (Allegato B) — rule "<blocco id>", one error for each blocked path.
+ * Facts for the BLOCCO conditions are the top-level fields of the data as sent: a missing field is
+ * `undefined` (so `isEmpty` is true and `equal` is false), see forms/README.md.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import { compileCondition, type CompiledCondition } from '#shared/conditions'
+import type { FormDefinition, FormError, Lang, ValidateOptions, ValidationResult } from '#forms/types'
+import { isValidCodiceFiscale, isValidDate, isValidEmail, isValidIban } from '#forms/codice_fiscale'
+import { getAt, isPlainObject, joinPointer, labelAt } from '#forms/json_pointer'
+import { attachmentMessage, schemaMessage, unevaluableMessage } from '#forms/messages'
+
+/** Creates the Ajv instance used for forms: formats and annotation keywords registered. */
+export function createFormAjv(): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    // Strict schema checking catches typos in form files (an unknown keyword is an error)...
+    strict: true,
+    // ...but `if` branches that test `properties` without repeating `type` are normal in forms.
+    strictTypes: false,
+    strictRequired: false,
+    verbose: false,
+    // Errors are worded by messages.ts; Ajv's English text is never shown.
+    messages: false,
+  })
+  ajv.addFormat('codice-fiscale', { type: 'string', validate: isValidCodiceFiscale })
+  ajv.addFormat('iban', { type: 'string', validate: isValidIban })
+  ajv.addFormat('date', { type: 'string', validate: isValidDate })
+  ajv.addFormat('email', { type: 'string', validate: isValidEmail })
+  // Translations of titles, descriptions and enum labels: annotations, no validation.
+  ajv.addKeyword({ keyword: 'x-i18n', schemaType: 'object' })
+  return ajv
+}
+
+/**
+ * Keywords ignored when saving a draft: what is merely incomplete (missing, empty, not yet in the
+ * right format, declaration not yet confirmed) is allowed; what has the wrong shape or size is not,
+ * so a draft can never store data the final form could not hold.
+ */
+const DRAFT_IGNORED = new Set([
+  'required',
+  'dependentRequired',
+  'minLength',
+  'minItems',
+  'pattern',
+  'format',
+  'const',
+  'false schema',
+  'if',
+])
+
+interface CompiledForm {
+  validate: ValidateFunction
+  blocchi: Array<{ id: string; paths: string[]; message: FormDefinition['blocchi'][number]['message']; test: CompiledCondition | Error }>
+  attachmentConditions: Map<string, CompiledCondition | Error>
+}
+
+const MAX_CACHE = 200
+const cache = new Map<string, CompiledForm>()
+let sharedAjv: Ajv2020 | undefined
+
+/** Cheap fingerprint so that two different schemas published with the same id@version never collide. */
+function fingerprint(text: string): string {
+  let h1 = 0x811c9dc5
+  let h2 = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 0x01000193)
+    h2 = (h2 * 31 + c) | 0
+  }
+  return `${(h1 >>> 0).toString(36)}${(h2 >>> 0).toString(36)}${text.length.toString(36)}`
+}
+
+function tryCompile(condition: unknown, named: FormDefinition['conditions']): CompiledCondition | Error {
+  try {
+    return compileCondition(condition as Parameters<typeof compileCondition>[0], named ?? {})
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error))
+  }
+}
+
+/** Compiles (once per form id, version and content) the schema and the BLOCCO conditions. */
+export function compileForm(form: FormDefinition): CompiledForm {
+  const key = `${form.id}@${form.version}#${fingerprint(JSON.stringify([form.schema, form.blocchi, form.attachments, form.conditions ?? null]))}`
+  const hit = cache.get(key)
+  if (hit) return hit
+  sharedAjv ??= createFormAjv()
+  // The bundled schema only uses local references: its $id is not needed, and dropping it lets two
+  // versions of the same form (same $id) be compiled side by side.
+  const { $id: _id, ...schema } = form.schema
+  const compiled: CompiledForm = {
+    validate: sharedAjv.compile(schema),
+    blocchi: form.blocchi.map((b) => ({
+      id: b.id,
+      paths: b.paths,
+      message: b.message,
+      test: tryCompile(b.condition, form.conditions),
+    })),
+    attachmentConditions: new Map(
+      Object.entries(form.attachments ?? {})
+        .filter(([, rule]) => rule.required_when !== undefined)
+        .map(([path, rule]) => [path, tryCompile(rule.required_when, form.conditions)])
+    ),
+  }
+  if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value as string)
+  cache.set(key, compiled)
+  return compiled
+}
+
+function errorPath(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>
+  if (error.keyword === 'required' || error.keyword === 'dependentRequired') {
+    return joinPointer(error.instancePath, String(params.missingProperty))
+  }
+  if (error.keyword === 'additionalProperties') {
+    return joinPointer(error.instancePath, String(params.additionalProperty))
+  }
+  return error.instancePath
+}
+
+function schemaErrors(form: FormDefinition, errors: ErrorObject[], lang: Lang, partial: boolean): FormError[] {
+  const out: FormError[] = []
+  for (const error of errors) {
+    if (error.keyword === 'if') continue // the failing `then` branch is reported on its own
+    if (partial && DRAFT_IGNORED.has(error.keyword)) continue
+    const path = errorPath(error)
+    const params = error.params as Record<string, unknown>
+    // An unknown field has no title: name it as sent (cut short, it may be hostile input).
+    const label =
+      error.keyword === 'additionalProperties'
+        ? String(params.additionalProperty).slice(0, 60)
+        : labelAt(form.schema, path, lang)
+    const message = schemaMessage(lang, error.keyword, params, label)
+    out.push({ path, rule: `schema:${error.keyword}`, message })
+  }
+  return out
+}
+
+function attachmentErrors(form: FormDefinition, compiled: CompiledForm, data: unknown, lang: Lang, partial: boolean): FormError[] {
+  const out: FormError[] = []
+  for (const [path, rule] of Object.entries(form.attachments ?? {})) {
+    const value = getAt(data, path)
+    const label = labelAt(form.schema, path, lang)
+    const items: Array<[string, unknown]> = Array.isArray(value)
+      ? value.map((v, i) => [joinPointer(path, i), v])
+      : value === undefined || value === null
+        ? []
+        : [[path, value]]
+    for (const [itemPath, item] of items) {
+      if (!isPlainObject(item)) continue // the schema reports the wrong shape
+      if (typeof item.content_type === 'string' && !rule.types.includes(item.content_type)) {
+        out.push({ path: itemPath, rule: 'attachment:type', message: attachmentMessage(lang, 'type', { types: rule.types }, label) })
+      }
+      if (typeof item.size_bytes === 'number' && item.size_bytes > rule.max_bytes) {
+        out.push({ path: itemPath, rule: 'attachment:size', message: attachmentMessage(lang, 'size', { maxBytes: rule.max_bytes }, label) })
+      }
+    }
+    const when = compiled.attachmentConditions.get(path)
+    if (!partial && when && items.length === 0 && isPlainObject(data)) {
+      const fires = when instanceof Error ? true : safeTest(when, data)
+      if (fires) out.push({ path, rule: 'attachment:required', message: attachmentMessage(lang, 'required', {}, label) })
+    }
+  }
+  return out
+}
+
+/** Evaluates a compiled condition; a throw counts as "fires": a rule that cannot be checked blocks. */
+function safeTest(test: CompiledCondition, facts: Record<string, unknown>): boolean | 'error' {
+  try {
+    return test(facts)
+  } catch {
+    return 'error'
+  }
+}
+
+function bloccoErrors(compiled: CompiledForm, data: unknown, lang: Lang): FormError[] {
+  if (!isPlainObject(data)) return [] // the schema already refuses a non-object submission
+  const out: FormError[] = []
+  for (const blocco of compiled.blocchi) {
+    const outcome = blocco.test instanceof Error ? 'error' : safeTest(blocco.test, data)
+    if (outcome === false) continue
+    const text = blocco.message[lang] ?? blocco.message.it
+    const message = outcome === 'error' ? unevaluableMessage(lang, text) : text
+    for (const path of blocco.paths) out.push({ path, rule: blocco.id, message })
+  }
+  return out
+}
+
+/**
+ * Validates a submission (or, with `partial`, a draft) against a form. Never throws on any data:
+ * malformed input yields errors, not exceptions.
+ */
+export function validateSubmission(form: FormDefinition, data: unknown, opts: ValidateOptions = {}): ValidationResult {
+  const lang: Lang = opts.lang === 'en' ? 'en' : 'it'
+  const partial = opts.partial === true
+  const compiled = compileForm(form)
+  const errors: FormError[] = []
+  let schemaOk = false
+  try {
+    schemaOk = compiled.validate(data) as boolean
+  } catch {
+    // Ajv does not throw on data, but a hostile object (getters, proxies) could: refuse it.
+    errors.push({ path: '', rule: 'schema:type', message: schemaMessage(lang, 'type', { type: 'object' }) })
+  }
+  if (!schemaOk && compiled.validate.errors) errors.push(...schemaErrors(form, compiled.validate.errors, lang, partial))
+  errors.push(...attachmentErrors(form, compiled, data, lang, partial))
+  if (!partial) errors.push(...bloccoErrors(compiled, data, lang))
+
+  const seen = new Set<string>()
+  const unique = errors.filter((e) => {
+    const key = `${e.rule}\u0000${e.path}\u0000${e.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+  return { valid: unique.length === 0, errors: unique }
+}
+

@@ -1,0 +1,52 @@
+import type { NormalizeConstructor } from '@adonisjs/core/types/helpers'
+import { BaseModel, afterCreate, afterDelete, afterUpdate, beforeUpdate } from '@adonisjs/lucid/orm'
+import type { LucidRow } from '@adonisjs/lucid/types/model'
+import { recordAudit } from '#services/audit_service'
+
+/**
+ * Every write of an audited model leaves a row in audit_logs: who, when,
+ * tenant, entity, and the change (before/after). Columns encrypted at rest
+ * appear only as "[cifrato]" so the log does not leak what encryption protects.
+ */
+export function Audited<T extends NormalizeConstructor<typeof BaseModel>>(superclass: T) {
+  class AuditedModel extends superclass {
+    declare $auditBefore?: Record<string, unknown>
+
+    @afterCreate()
+    static async auditCreate(row: AuditedModel) {
+      await recordAudit(row, 'create', null, snapshot(row, Object.keys(row.$attributes)))
+    }
+
+    @beforeUpdate()
+    static captureBefore(row: AuditedModel) {
+      const changed = Object.keys(row.$dirty)
+      row.$auditBefore = snapshot(row, changed, row.$original)
+    }
+
+    @afterUpdate()
+    static async auditUpdate(row: AuditedModel) {
+      const before = row.$auditBefore ?? {}
+      await recordAudit(row, 'update', before, snapshot(row, Object.keys(before)))
+      row.$auditBefore = undefined
+    }
+
+    @afterDelete()
+    static async auditDelete(row: AuditedModel) {
+      await recordAudit(row, 'delete', snapshot(row, Object.keys(row.$attributes)), null)
+    }
+  }
+  return AuditedModel
+}
+
+const HIDDEN = new Set(['password'])
+
+function snapshot(row: LucidRow, keys: string[], source: Record<string, unknown> = row.$attributes) {
+  const model = row.constructor as unknown as { $getColumn(key: string): { meta?: { sensitive?: boolean } } | undefined }
+  const out: Record<string, unknown> = {}
+  for (const key of keys) {
+    if (HIDDEN.has(key)) out[key] = '[nascosto]'
+    else if (model.$getColumn(key)?.meta?.sensitive) out[key] = '[cifrato]'
+    else out[key] = source[key]
+  }
+  return out
+}

@@ -1,0 +1,45 @@
+import type { NormalizeConstructor } from '@adonisjs/core/types/helpers'
+import { BaseModel, beforeCreate, beforeSave, column } from '@adonisjs/lucid/orm'
+import type { ModelAdapterOptions } from '@adonisjs/lucid/types/model'
+import { MissingTenantContextError, RequestContext } from '#services/request_context'
+
+/**
+ * Tenant isolation, enforced here and nowhere else: every query of a
+ * tenant-owned model is filtered by the tenant of the current context
+ * (request, job or command), every new row gets that tenant, and a row can
+ * never be saved into another tenant. Without a tenant in context the query
+ * fails closed, unless platform code opened a context that spans all tenants.
+ */
+export function TenantScoped<T extends NormalizeConstructor<typeof BaseModel>>(superclass: T) {
+  class TenantScopedModel extends superclass {
+    @column()
+    declare tenantId: number
+
+    static query(options?: ModelAdapterOptions) {
+      const query = super.query(options)
+      const tenant = RequestContext.tenant()
+      if (tenant) {
+        query.where(`${this.table}.tenant_id`, tenant.id)
+      } else if (!RequestContext.spansAllTenants()) {
+        throw new MissingTenantContextError(this.name)
+      }
+      return query
+    }
+
+    @beforeCreate()
+    static assignTenant(row: TenantScopedModel) {
+      const tenant = RequestContext.tenant()
+      if (row.tenantId === undefined && tenant) row.tenantId = tenant.id
+      if (row.tenantId === undefined) throw new MissingTenantContextError(this.name)
+    }
+
+    @beforeSave()
+    static refuseForeignTenant(row: TenantScopedModel) {
+      const tenant = RequestContext.tenant()
+      if (tenant && row.tenantId !== tenant.id) {
+        throw new Error(`${this.name}: refusing to write a row of another tenant`)
+      }
+    }
+  }
+  return TenantScopedModel
+}

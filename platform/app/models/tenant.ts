@@ -1,0 +1,33 @@
+import { DateTime } from 'luxon'
+import { compose } from '@adonisjs/core/helpers'
+import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { Audited } from '#models/mixins/audited'
+import { jsonColumn } from '#models/columns'
+
+/** A comune or an agency: the unit of isolation of all data. */
+export default class Tenant extends compose(BaseModel, Audited) {
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare slug: string
+
+  @column()
+  declare name: string
+
+  @column()
+  declare fiscalCode: string
+
+  @column(jsonColumn)
+  declare settings: Record<string, unknown>
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime | null
+
+  get ref() {
+    return { id: this.id, slug: this.slug }
+  }
+}

@@ -1,0 +1,3 @@
+export const policies = {
+  TenantPolicy: () => import('#policies/tenant_policy'),
+}

@@ -1,0 +1,113 @@
+/**
+ * Validation of the facts given to a rule set against the version's JSON Schema (2020-12).
+ * Defaults declared in the schema are filled in (a missing optional boolean is false, a missing
+ * ISEE is null = "not presented"), and every error names the fact it is about.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js'
+import type { FactError } from './types.js'
+
+const ajv = new Ajv2020({
+  allErrors: true,
+  useDefaults: true,
+  // Facts such as isee are "number, decimal string or null": a union type is the honest schema.
+  allowUnionTypes: true,
+  strict: true,
+  // `if`/`then` may require a property declared at the top level ("school_level is required
+  // for an annual pass"): that is the idiomatic conditional requirement, not a mistake.
+  strictRequired: false,
+})
+
+const validators = new WeakMap<object, ValidateFunction>()
+
+/** Compiles (once per schema object) the validator of a facts schema; throws if it is invalid. */
+export function compileFactsSchema(schema: Record<string, unknown>): ValidateFunction {
+  let validate = validators.get(schema)
+  if (!validate) {
+    validate = ajv.compile(schema)
+    validators.set(schema, validate)
+  }
+  return validate
+}
+
+function factName(error: ErrorObject): string {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const params = error.params as Record<string, unknown>
+  if (error.keyword === 'required' && typeof params.missingProperty === 'string') {
+    path.push(params.missingProperty)
+  }
+  if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    path.push(params.additionalProperty)
+  }
+  return path.length > 0 ? path.join('.') : '(facts)'
+}
+
+function describe(error: ErrorObject): { it: string; en: string } {
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'required':
+      return { it: 'dato obbligatorio mancante', en: 'required fact is missing' }
+    case 'additionalProperties':
+      return {
+        it: 'dato non previsto da questa regola (nome errato?)',
+        en: 'fact not expected by this rule set (misspelt name?)',
+      }
+    case 'type': {
+      const type = String(params.type)
+      return { it: `deve essere di tipo ${type}`, en: `must be of type ${type}` }
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')
+      return { it: `deve essere uno tra ${allowed}`, en: `must be one of ${allowed}` }
+    }
+    case 'const':
+      return {
+        it: `deve valere ${JSON.stringify(params.allowedValue)}`,
+        en: `must be ${JSON.stringify(params.allowedValue)}`,
+      }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const cmp = String(params.comparison)
+      return { it: `deve essere ${cmp} ${params.limit}`, en: `must be ${cmp} ${params.limit}` }
+    }
+    case 'pattern':
+      return {
+        it: 'formato non valido (usare un importo come 1234.56, senza separatore delle migliaia)',
+        en: 'invalid format (use an amount such as 1234.56, without thousands separators)',
+      }
+    case 'multipleOf':
+      return { it: `deve essere multiplo di ${params.multipleOf}`, en: `must be a multiple of ${params.multipleOf}` }
+    default:
+      return { it: error.message ?? 'valore non valido', en: error.message ?? 'invalid value' }
+  }
+}
+
+/**
+ * Validates a copy of the facts and returns it with defaults applied, or the list of errors.
+ * Union types produce one error per alternative: they are merged into one message per fact.
+ */
+export function validateFacts(
+  validate: ValidateFunction,
+  facts: Record<string, unknown>
+): { ok: true; facts: Record<string, unknown> } | { ok: false; errors: FactError[] } {
+  const copy: Record<string, unknown> = { ...facts }
+  if (validate(copy)) return { ok: true, facts: copy }
+  const byFact = new Map<string, FactError>()
+  for (const error of validate.errors ?? []) {
+    const fact = factName(error)
+    const text = describe(error)
+    const existing = byFact.get(fact)
+    if (!existing) {
+      byFact.set(fact, { fact, message: text.it, message_en: text.en })
+    } else if (!existing.message.includes(text.it)) {
+      existing.message += `; ${text.it}`
+      existing.message_en += `; ${text.en}`
+    }
+  }
+  return { ok: false, errors: [...byFact.values()] }
+}

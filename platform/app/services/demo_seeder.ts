@@ -1,0 +1,66 @@
+import Tenant from '#models/tenant'
+import User from '#models/user'
+import Membership from '#models/membership'
+import { pluginService } from '#services/plugin_service'
+import { RequestContext } from '#services/request_context'
+import type { Role } from '#services/roles'
+
+/**
+ * Demo tenants and one user per role, created only when missing, so running
+ * it at every start is harmless. The passwords are for the demo only.
+ */
+export const DEMO_TENANTS = [
+  { slug: 'piacenza', name: 'Comune di Piacenza', fiscalCode: '00229080338', plugins: ['refezione', 'trasporto', 'nidi'] },
+  { slug: 'ersu-sassari', name: 'ERSU Sassari', fiscalCode: '00196350904', plugins: ['ersu'] },
+  { slug: 'quartu', name: "Comune di Quartu Sant'Elena", fiscalCode: '80004020921', plugins: ['covid-bonus'] },
+] as const
+
+export const DEMO_PASSWORD = 'Sportello.2026'
+
+export const DEMO_USERS: Array<{ email: string; fullName: string; tenant: string | null; roles: Role[]; fiscalCode?: string }> = [
+  { email: 'cittadino@piacenza.demo', fullName: 'Mario Rossi', tenant: 'piacenza', roles: ['citizen'], fiscalCode: 'RSSMRA85T10A562S' },
+  { email: 'scuola@piacenza.demo', fullName: 'Anna Scuola', tenant: 'piacenza', roles: ['school_staff'] },
+  { email: 'cucina@piacenza.demo', fullName: 'Paolo Cucina', tenant: 'piacenza', roles: ['kitchen'] },
+  { email: 'operatore@piacenza.demo', fullName: 'Giulia Operatrice', tenant: 'piacenza', roles: ['operator'] },
+  { email: 'admin@piacenza.demo', fullName: 'Luca Amministratore', tenant: 'piacenza', roles: ['tenant_admin'] },
+  { email: 'designer@piacenza.demo', fullName: 'Sara Designer', tenant: 'piacenza', roles: ['designer'] },
+  { email: 'operatore@ersu-sassari.demo', fullName: 'Marta Ersu', tenant: 'ersu-sassari', roles: ['operator', 'tenant_admin'] },
+  { email: 'operatore@quartu.demo', fullName: 'Efisio Quartu', tenant: 'quartu', roles: ['operator', 'tenant_admin'] },
+  { email: 'platform@sportello.demo', fullName: 'Piattaforma Admin', tenant: null, roles: ['platform_admin'] },
+]
+
+export async function seedDemo() {
+  return RequestContext.asSystem('demo-seed', async () => {
+    const tenants = new Map<string, Tenant>()
+    for (const spec of DEMO_TENANTS) {
+      const tenant =
+        (await Tenant.findBy('slug', spec.slug)) ??
+        (await Tenant.create({ slug: spec.slug, name: spec.name, fiscalCode: spec.fiscalCode, settings: {} }))
+      tenants.set(spec.slug, tenant)
+      for (const plugin of spec.plugins) await pluginService.enable(tenant, plugin)
+    }
+    for (const spec of DEMO_USERS) {
+      let user = await User.findBy('email', spec.email)
+      if (!user) {
+        user = await User.create({
+          email: spec.email,
+          fullName: spec.fullName,
+          fiscalCode: spec.fiscalCode ?? null,
+          password: DEMO_PASSWORD,
+          isPlatformAdmin: spec.roles.includes('platform_admin'),
+          locale: 'it',
+        })
+      }
+      if (spec.tenant) {
+        const tenant = tenants.get(spec.tenant)!
+        const existing = await RequestContext.withTenant(tenant.ref, () =>
+          Membership.query().where('user_id', user.id).first()
+        )
+        if (!existing) {
+          await RequestContext.withTenant(tenant.ref, () => Membership.create({ userId: user.id, roles: spec.roles }))
+        }
+      }
+    }
+    return { tenants: [...tenants.keys()], users: DEMO_USERS.map((u) => ({ email: u.email, roles: u.roles, tenant: u.tenant })) }
+  })
+}

@@ -1,0 +1,123 @@
+import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
+import { DateTime } from 'luxon'
+import Tenant from '#models/tenant'
+import TenantPlugin from '#models/tenant_plugin'
+import RuleSet from '#models/rule_set'
+import RuleSetVersion from '#models/rule_set_version'
+import Form from '#models/form'
+import FormVersion from '#models/form_version'
+import { pluginRegistry } from '#plugins/registry'
+import { RequestContext } from '#services/request_context'
+import { loadDefaultForms, loadDefaultRuleSets } from '#services/default_content'
+import type { PluginTenantContext } from '../../sdk/index.js'
+
+/**
+ * Enabling and disabling a plugin for a tenant. Enabling runs the plugin's
+ * install hook the first time and its enable hook every time, and copies the
+ * plugin's default forms and rule sets into the tenant unless the tenant
+ * already has them (so it is idempotent and never overwrites staff edits).
+ */
+export class PluginService {
+  async enable(tenant: Tenant, pluginId: string) {
+    const { manifest } = pluginRegistry().getOrFail(pluginId)
+    return RequestContext.withTenant(tenant.ref, async () => {
+      const copied = await db.transaction(async (trx) => {
+        let row = await TenantPlugin.query({ client: trx }).where('plugin_id', pluginId).first()
+        const firstTime = !row
+        if (!row) {
+          row = new TenantPlugin().useTransaction(trx)
+          row.pluginId = pluginId
+        }
+        if (!row.enabled) {
+          row.enabled = true
+          row.enabledAt = DateTime.now()
+          await row.save()
+        }
+        const result = await this.#copyDefaults(trx, manifest.forms, manifest.rulesets, pluginId)
+        const ctx = this.#hookContext(tenant, pluginId)
+        if (firstTime) await manifest.hooks?.install?.(ctx)
+        await manifest.hooks?.enable?.(ctx)
+        return result
+      })
+      return copied
+    })
+  }
+
+  async disable(tenant: Tenant, pluginId: string) {
+    const { manifest } = pluginRegistry().getOrFail(pluginId)
+    await RequestContext.withTenant(tenant.ref, async () => {
+      const row = await TenantPlugin.query().where('plugin_id', pluginId).first()
+      if (!row || !row.enabled) return
+      row.enabled = false
+      await row.save()
+      await manifest.hooks?.disable?.(this.#hookContext(tenant, pluginId))
+    })
+  }
+
+  async enabledIds(tenant: Tenant): Promise<string[]> {
+    return RequestContext.withTenant(tenant.ref, async () => {
+      const rows = await TenantPlugin.query().where('enabled', true).orderBy('plugin_id')
+      return rows.map((r) => r.pluginId)
+    })
+  }
+
+  #hookContext(tenant: Tenant, pluginId: string): PluginTenantContext {
+    return {
+      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, settings: tenant.settings },
+      pluginId,
+      log: (message) => logger.info(`[plugin ${pluginId} @ ${tenant.slug}] ${message}`),
+    }
+  }
+
+  async #copyDefaults(
+    trx: Parameters<Parameters<typeof db.transaction>[0]>[0],
+    formIds: string[],
+    rulesetIds: string[],
+    service: string
+  ) {
+    const copied = { forms: [] as string[], rulesets: [] as string[] }
+    const [forms, rulesets] = await Promise.all([loadDefaultForms(), loadDefaultRuleSets()])
+
+    for (const id of rulesetIds) {
+      if (await RuleSet.query({ client: trx }).where('key', id).first()) continue
+      const doc = rulesets.get(id)!.json as { title?: Record<string, string>; service?: string; versions: any[] } // version bodies are validated by the rules engine
+      const ruleset = await RuleSet.create(
+        { key: id, service: doc.service ?? service, title: doc.title ?? { it: id, en: id } },
+        { client: trx }
+      )
+      for (const version of doc.versions) {
+        await RuleSetVersion.create(
+          {
+            rulesetId: ruleset.id,
+            version: version.version,
+            validFrom: version.valid_from,
+            validTo: version.valid_to ?? null,
+            body: version,
+            source: 'default',
+            publishedBy: null,
+          },
+          { client: trx }
+        )
+      }
+      copied.rulesets.push(id)
+    }
+
+    for (const id of formIds) {
+      if (await Form.query({ client: trx }).where('key', id).first()) continue
+      const definition = forms.get(id)!.json as { title?: Record<string, string>; service?: string; version?: number }
+      const form = await Form.create(
+        { key: id, service: definition.service ?? service, title: definition.title ?? { it: id, en: id } },
+        { client: trx }
+      )
+      await FormVersion.create(
+        { formId: form.id, version: definition.version ?? 1, definition, source: 'default', publishedBy: null },
+        { client: trx }
+      )
+      copied.forms.push(id)
+    }
+    return copied
+  }
+}
+
+export const pluginService = new PluginService()

@@ -1,0 +1,53 @@
+import type { ApplicationService } from '@adonisjs/core/types'
+import { DataCipher, setDataCipher } from '#services/data_cipher'
+import { PluginManifestError } from '#plugins/manifest_validator'
+import { PluginRegistry, setPluginRegistry, pluginRegistry } from '#plugins/registry'
+import { createQueue, setJobQueue } from '#queue/queue_factory'
+import type { JobQueue } from '#queue/types'
+
+/**
+ * Boots what the whole platform shares: the data cipher, the plugin registry
+ * (an invalid manifest stops the boot here, naming the plugin and field) and
+ * the job queue, whose workers run only in the web process.
+ */
+export default class SportelloProvider {
+  #queue: JobQueue | undefined
+
+  constructor(protected app: ApplicationService) {}
+
+  async boot() {
+    const { default: env } = await import('#start/env')
+    setDataCipher(new DataCipher(env.get('DATA_ENCRYPTION_KEYS')))
+    try {
+      setPluginRegistry(await new PluginRegistry().discover())
+    } catch (error) {
+      if (!(error instanceof PluginManifestError)) throw error
+      // A person must fix this: print the problems plainly, one a line, and stop.
+      process.stderr.write(`${error.message}\n`)
+      process.exit(1)
+    }
+  }
+
+  async ready() {
+    if (!['web', 'test'].includes(this.app.getEnvironment())) return
+    const { default: env } = await import('#start/env')
+    const logger = await this.app.container.make('logger')
+    this.#queue = createQueue({ redisUrl: env.get('REDIS_URL'), prefix: env.get('QUEUE_PREFIX') }, logger)
+    for (const plugin of pluginRegistry().all()) {
+      for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
+        this.#queue.define(`${plugin.manifest.id}.${name}`, { handle: job.handle, attempts: job.attempts })
+      }
+    }
+    setJobQueue(this.#queue)
+    await this.#queue.start()
+    for (const plugin of pluginRegistry().all()) {
+      for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
+        if (job.schedule) await this.#queue.schedule(`${plugin.manifest.id}.${name}`, job.schedule)
+      }
+    }
+  }
+
+  async shutdown() {
+    await this.#queue?.close()
+  }
+}

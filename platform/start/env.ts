@@ -1,0 +1,37 @@
+/*
+ * Environment, validated at boot: a missing or malformed variable stops the
+ * application with a message naming it. Outside production the embedded
+ * defaults (SQLite, in-process queue, simulators) fill what is not set, so a
+ * fresh clone starts with no configuration at all.
+ */
+import { Env } from '@adonisjs/core/env'
+import { applyEmbeddedDefaults } from './env_defaults.js'
+
+applyEmbeddedDefaults(process.env)
+
+export default await Env.create(new URL('../', import.meta.url), {
+  NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
+  PORT: Env.schema.number(),
+  HOST: Env.schema.string({ format: 'host' }),
+  APP_KEY: Env.schema.string(),
+  APP_URL: Env.schema.string.optional(),
+  LOG_LEVEL: Env.schema.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+
+  /* Persistence: SQLite file by default, PostgreSQL when DB_CONNECTION=pg */
+  DB_CONNECTION: Env.schema.enum(['sqlite', 'pg'] as const),
+  SQLITE_PATH: Env.schema.string(),
+  PG_HOST: Env.schema.string.optional({ format: 'host' }),
+  PG_PORT: Env.schema.number.optional(),
+  PG_USER: Env.schema.string.optional(),
+  PG_PASSWORD: Env.schema.string.optional(),
+  PG_DB_NAME: Env.schema.string.optional(),
+
+  /* Queue: BullMQ on Redis when set, in-process otherwise */
+  REDIS_URL: Env.schema.string.optional({ format: 'url', tld: false, protocol: true }),
+  QUEUE_PREFIX: Env.schema.string.optional(),
+
+  SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
+
+  /* AES-256-GCM keys for data encrypted at rest: "id:base64key" pairs, comma separated, first one current */
+  DATA_ENCRYPTION_KEYS: Env.schema.string(),
+})

@@ -1,0 +1,22 @@
+/**
+ * Embedded defaults for development and tests. Production gets none: there
+ * every variable must be set, and Env.create names the missing ones.
+ */
+export function applyEmbeddedDefaults(env: NodeJS.ProcessEnv) {
+  env.NODE_ENV ??= 'development'
+  if (env.NODE_ENV === 'production') return
+
+  const isTest = env.NODE_ENV === 'test'
+  const defaults: Record<string, string> = {
+    PORT: '3333',
+    HOST: '0.0.0.0',
+    LOG_LEVEL: isTest ? 'error' : 'info',
+    APP_KEY: 'dev-only-app-key-change-me-in-production',
+    DB_CONNECTION: 'sqlite',
+    SQLITE_PATH: isTest ? 'tmp/test.sqlite3' : 'tmp/sportello.sqlite3',
+    SESSION_DRIVER: isTest ? 'memory' : 'cookie',
+    // A well-known development key: data encrypted with it is not protected.
+    DATA_ENCRYPTION_KEYS: 'dev1:c3BvcnRlbGxvLWRldmVsb3BtZW50LWtleS0zMi1ieXQ=',
+  }
+  for (const [name, value] of Object.entries(defaults)) env[name] ??= value
+}

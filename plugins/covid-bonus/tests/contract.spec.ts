@@ -1,0 +1,4 @@
+import { pluginContractTests } from '@sportello/platform/sdk/testing'
+import plugin from '../index.js'
+
+pluginContractTests(plugin)

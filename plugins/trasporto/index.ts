@@ -1,0 +1,14 @@
+import { definePlugin } from '@sportello/platform/sdk'
+
+/** School transport (trasporto scolastico): enrolment with line and stop, monthly or annual fee. */
+export default definePlugin({
+  id: 'trasporto',
+  name: { it: 'Trasporto scolastico', en: 'School transport' },
+  description: {
+    it: 'Iscrizione al trasporto con linea e fermata, tariffa mensile o annuale',
+    en: 'Transport enrolment with line and stop, monthly or annual fee',
+  },
+  version: '0.1.0',
+  forms: ['trasporto.iscrizione'],
+  rulesets: ['trasporto.tariffa'],
+})
