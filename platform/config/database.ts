@@ -1,17 +1,22 @@
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 import { defineConfig } from '@adonisjs/lucid'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 
 /*
  * SQLite (better-sqlite3) is the embedded default; PostgreSQL 15 when
  * DB_CONNECTION=pg. Every migration and query must run on both.
  */
+const sqlitePath = app.makePath(env.get('SQLITE_PATH'))
+if (env.get('DB_CONNECTION') === 'sqlite') mkdirSync(dirname(sqlitePath), { recursive: true })
+
 const dbConfig = defineConfig({
   connection: env.get('DB_CONNECTION'),
   connections: {
     sqlite: {
       client: 'better-sqlite3',
-      connection: { filename: app.makePath(env.get('SQLITE_PATH')) },
+      connection: { filename: sqlitePath },
       useNullAsDefault: true,
       migrations: { naturalSort: true, paths: ['database/migrations'] },
       seeders: { paths: ['database/seeders'] },

@@ -27,7 +27,14 @@ export default await Env.create(new URL('../', import.meta.url), {
   PG_DB_NAME: Env.schema.string.optional(),
 
   /* Queue: BullMQ on Redis when set, in-process otherwise */
-  REDIS_URL: Env.schema.string.optional({ format: 'url', tld: false, protocol: true }),
+  REDIS_URL: (name: string, value?: string) => {
+    if (!value) return undefined
+    const url = URL.canParse(value) ? new URL(value) : null
+    if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname) {
+      throw new Error(`${name} must be a Redis URL such as redis://127.0.0.1:6379/0, got "${value}"`)
+    }
+    return value
+  },
   QUEUE_PREFIX: Env.schema.string.optional(),
 
   SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),

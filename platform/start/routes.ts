@@ -6,6 +6,8 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { mountPluginRoutes } from '#plugins/plugin_routes'
+import { registerRulesetsRoutes } from '#start/routes/rulesets'
+import { registerFormsRoutes } from '#start/routes/forms'
 
 const HealthController = () => import('#controllers/health_controller')
 const AuthController = () => import('#controllers/auth_controller')
@@ -31,6 +33,8 @@ router
         router.get('/plugins', [PluginsController, 'index'])
         router.post('/plugins/:plugin/enable', [PluginsController, 'enable'])
         router.post('/plugins/:plugin/disable', [PluginsController, 'disable'])
+        registerRulesetsRoutes(router)
+        registerFormsRoutes(router)
         mountPluginRoutes(router)
       })
       .prefix('/t/:tenant')

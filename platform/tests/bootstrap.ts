@@ -17,7 +17,12 @@ export const plugins: Config['plugins'] = [
 
 /** The schema is rebuilt once per run, on whichever engine DB_CONNECTION names. */
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
-  setup: [() => testUtils.db().truncate().catch(() => {}), () => testUtils.db().migrate()],
+  setup: [
+    async () => {
+      await testUtils.db().truncate().catch(() => {})
+    },
+    () => testUtils.db().migrate(),
+  ],
   teardown: [],
 }
 

@@ -109,7 +109,8 @@ export class BullMQQueue implements JobQueue {
 
   async health() {
     try {
-      const client = await this.#queue.client
+      // The client is an ioredis instance; BullMQ types it by a narrower interface.
+      const client = (await this.#queue.client) as unknown as { ping(): Promise<string> }
       const pong = await client.ping()
       return { driver: this.driver, ok: pong === 'PONG' }
     } catch (error) {

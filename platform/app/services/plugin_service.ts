@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import logger from '@adonisjs/core/services/logger'
 import { DateTime } from 'luxon'
 import Tenant from '#models/tenant'
@@ -71,7 +72,7 @@ export class PluginService {
   }
 
   async #copyDefaults(
-    trx: Parameters<Parameters<typeof db.transaction>[0]>[0],
+    trx: TransactionClientContract,
     formIds: string[],
     rulesetIds: string[],
     service: string

@@ -1,6 +1,6 @@
 import type { NormalizeConstructor } from '@adonisjs/core/types/helpers'
 import { BaseModel, beforeCreate, beforeSave, column } from '@adonisjs/lucid/orm'
-import type { ModelAdapterOptions } from '@adonisjs/lucid/types/model'
+import type { LucidModel, ModelAdapterOptions, ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import { MissingTenantContextError, RequestContext } from '#services/request_context'
 
 /**
@@ -15,8 +15,14 @@ export function TenantScoped<T extends NormalizeConstructor<typeof BaseModel>>(s
     @column()
     declare tenantId: number
 
-    static query(options?: ModelAdapterOptions) {
-      const query = super.query(options)
+    static query<Model extends LucidModel>(
+      this: Model,
+      options?: ModelAdapterOptions
+    ): ModelQueryBuilderContract<Model, InstanceType<Model>> {
+      const query = (superclass as unknown as Model).query.call(this, options) as ModelQueryBuilderContract<
+        Model,
+        InstanceType<Model>
+      >
       const tenant = RequestContext.tenant()
       if (tenant) {
         query.where(`${this.table}.tenant_id`, tenant.id)

@@ -38,7 +38,7 @@ test.group('Tenant isolation', (group) => {
 
     for (const { method, pattern } of routes) {
       const url = fill(pattern, b.slug)
-      const response = await client[method.toLowerCase() as 'get'](url).json({}).loginAs(userOfA)
+      const response = await client.request(url, method).json({}).loginAs(userOfA)
       assert.equal(response.status(), 403, `${method} ${url} must be refused, got ${response.status()}`)
       assert.notInclude(JSON.stringify(response.body()), b.name, `${method} ${url} leaked tenant B`)
     }
@@ -60,7 +60,7 @@ test.group('Tenant isolation', (group) => {
     await makeUser(b, ['operator'])
     await makeUser(b, ['citizen'])
 
-    const inA = await RequestContext.run({}, () => RequestContext.withTenant(a.ref, () => Membership.query()))
+    const inA: Membership[] = await RequestContext.run({}, () => RequestContext.withTenant(a.ref, () => Membership.query()))
     assert.lengthOf(inA, 1)
     assert.isTrue(inA.every((m) => m.tenantId === a.id))
 

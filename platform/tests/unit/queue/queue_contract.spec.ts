@@ -1,0 +1,149 @@
+import { test } from '@japa/runner'
+import { randomUUID } from 'node:crypto'
+import { InProcessQueue } from '#queue/in_process_driver'
+import { BullMQQueue } from '#queue/bullmq_driver'
+import type { JobQueue } from '#queue/types'
+import { RequestContext } from '#services/request_context'
+
+const quiet = { info() {}, error() {} }
+
+/**
+ * The same behaviour is required of both drivers. BullMQ runs against the
+ * Redis named by REDIS_URL: `npm run test:full` starts one; `npm test`
+ * (embedded defaults, no Redis) checks the in-process driver.
+ */
+const drivers: Array<{ name: string; make: () => JobQueue }> = [
+  { name: 'in-process', make: () => new InProcessQueue(quiet) },
+]
+if (process.env.REDIS_URL) {
+  drivers.push({
+    name: 'bullmq',
+    make: () => new BullMQQueue(process.env.REDIS_URL!, quiet, `test-${randomUUID()}`, 'sportello-test'),
+  })
+}
+
+function until(predicate: () => boolean, timeoutMs = 5000) {
+  const started = Date.now()
+  return new Promise<void>((resolve, reject) => {
+    const tick = () => {
+      if (predicate()) return resolve()
+      if (Date.now() - started > timeoutMs) return reject(new Error('condition not met in time'))
+      setTimeout(tick, 20)
+    }
+    tick()
+  })
+}
+
+for (const driver of drivers) {
+  test.group(`Job queue (${driver.name})`, (group) => {
+    let queue: JobQueue
+    group.each.setup(async () => {
+      queue = driver.make()
+      return async () => {
+        if (queue instanceof BullMQQueue) await queue.obliterate()
+        await queue.close()
+      }
+    })
+
+    test('runs a job with its payload inside its tenant', async ({ assert }) => {
+      const seen: Array<{ payload: unknown; tenant?: string; ctxTenant?: string; actor?: string }> = []
+      queue.define<{ month: string }>('billing', {
+        handle: (payload, ctx) =>
+          void seen.push({
+            payload,
+            tenant: ctx.tenant?.slug,
+            ctxTenant: RequestContext.tenant()?.slug,
+            actor: RequestContext.actor()?.label,
+          }),
+      })
+      await queue.start()
+      await queue.enqueue('billing', { month: '2026-11' }, { tenant: { id: 7, slug: 'piacenza' } })
+      await until(() => seen.length === 1)
+      assert.deepEqual(seen[0], {
+        payload: { month: '2026-11' },
+        tenant: 'piacenza',
+        ctxTenant: 'piacenza',
+        actor: 'system:job:billing',
+      })
+    })
+
+    test('enqueueing the same job identity again does nothing', async ({ assert }) => {
+      let runs = 0
+      queue.define('notice', { handle: () => void runs++ })
+      await queue.start()
+      const first = await queue.enqueue('notice', {}, { jobId: 'notice:piacenza:2026-11:42' })
+      await until(() => runs === 1)
+      const again = await queue.enqueue('notice', {}, { jobId: 'notice:piacenza:2026-11:42' })
+      const other = await queue.enqueue('notice', {}, { jobId: 'notice:piacenza:2026-11:43' })
+      await until(() => runs === 2)
+      await queue.drained()
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.isFalse(first.duplicate)
+      assert.isTrue(again.duplicate)
+      assert.isFalse(other.duplicate)
+      assert.equal(runs, 2)
+    })
+
+    test('a failing job is retried with growing delays until it succeeds', async ({ assert }) => {
+      const attempts: Array<{ attempt: number; at: number }> = []
+      queue.define('flaky', {
+        attempts: 4,
+        backoffMs: 50,
+        handle: (_payload, ctx) => {
+          attempts.push({ attempt: ctx.attempt, at: Date.now() })
+          if (attempts.length < 3) throw new Error('registry not reachable')
+        },
+      })
+      await queue.start()
+      await queue.enqueue('flaky', {}, { jobId: 'flaky-1' })
+      await until(() => attempts.length === 3)
+      await queue.drained()
+      assert.deepEqual(
+        attempts.map((a) => a.attempt),
+        [1, 2, 3]
+      )
+      const firstGap = attempts[1].at - attempts[0].at
+      const secondGap = attempts[2].at - attempts[1].at
+      assert.isAtLeast(firstGap, 45)
+      assert.isAtLeast(secondGap, 95, 'the second delay doubles the first')
+    })
+
+    test('a job that keeps failing is given up after its attempts', async ({ assert }) => {
+      let runs = 0
+      queue.define('doomed', {
+        attempts: 2,
+        backoffMs: 10,
+        handle: () => {
+          runs++
+          throw new Error('always')
+        },
+      })
+      await queue.start()
+      await queue.enqueue('doomed', {}, { jobId: 'doomed-1' })
+      await until(() => runs === 2)
+      await queue.drained()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      assert.equal(runs, 2)
+    })
+
+    test('a cron schedule runs the job at each match', async ({ assert }) => {
+      let runs = 0
+      queue.define('cutoff', { handle: () => void runs++ })
+      await queue.start()
+      // Six fields: every second, so the test needs no fake clock.
+      await queue.schedule('cutoff', '* * * * * *')
+      await until(() => runs >= 2, 6000)
+      assert.isAtLeast(runs, 2)
+    }).timeout(10000)
+
+    test('an unknown job name is refused at once', async ({ assert }) => {
+      await assert.rejects(() => queue.enqueue('nope', {}), /No job named "nope"/)
+    })
+
+    test('reports its health', async ({ assert }) => {
+      const health = await queue.health()
+      assert.equal(health.driver, driver.name)
+      assert.isTrue(health.ok)
+    })
+  })
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The whole suite against production-like services: a throw-away PostgreSQL 15
+# cluster and a Redis server, both started here on loopback and stopped after.
+# Needs Debian's postgresql-15 and redis-server (installed when missing and root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_install=()
+command -v redis-server >/dev/null || need_install+=(redis-server)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need_install+=(postgresql-15)
+if [ ${#need_install[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing ${need_install[*]} from Debian packages"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_install[@]}" >/dev/null
+  else
+    echo "Missing ${need_install[*]}: install them (apt-get install ${need_install[*]}) and retry" >&2
+    exit 1
+  fi
+fi
+
+PGBIN=/usr/lib/postgresql/15/bin
+WORK=$(mktemp -d /tmp/sportello-full.XXXXXX)
+PG_PORT=${PG_PORT:-55432}
+REDIS_PORT=${REDIS_PORT:-56379}
+# PostgreSQL refuses to run as root: when root, the cluster belongs to the postgres user.
+RUN_AS=()
+if [ "$(id -u)" = 0 ]; then
+  chown postgres "$WORK"
+  RUN_AS=(runuser -u postgres --)
+fi
+
+cleanup() {
+  "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
+"${RUN_AS[@]}" "$PGBIN/initdb" -D "$WORK/pg" -U postgres --auth=trust -E UTF8 >/dev/null
+"${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
+  -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+"$PGBIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres sportello_test
+
+echo "Starting Redis on 127.0.0.1:$REDIS_PORT"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  --logfile "$WORK/redis.log" >/dev/null
+for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+export DB_CONNECTION=pg PG_HOST=127.0.0.1 PG_PORT PG_USER=postgres PG_PASSWORD= PG_DB_NAME=sportello_test
+export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+npm test
