@@ -1,5 +1,6 @@
 import app from '@adonisjs/core/services/app'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+import bodyParserConfig from '#config/bodyparser'
 
 /**
  * Every error leaves as JSON `{errors: [{message, ...}]}` with the right
@@ -28,6 +29,24 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     if (err.code === 'E_ROUTE_NOT_FOUND') {
       return ctx.response.status(404).send({ errors: [{ message: 'Risorsa non trovata / not found' }] })
+    }
+    // The body parser's own messages ("request entity too large", a JSON parser
+    // position) do not tell a person what to do; these do.
+    if (err.code === 'E_REQUEST_ENTITY_TOO_LARGE') {
+      const limit = String(bodyParserConfig.json.limit ?? '')
+      return ctx.response.status(413).send({
+        errors: [{ message: `Richiesta troppo grande: il limite è ${limit} / request body too large: the limit is ${limit}` }],
+      })
+    }
+    if (error instanceof SyntaxError && err.status === 400) {
+      return ctx.response.status(400).send({
+        errors: [{ message: 'Il corpo della richiesta non è JSON valido / the request body is not valid JSON' }],
+      })
+    }
+    if (err.status === 422 && err.message === 'Invalid JSON, only supports object and array') {
+      return ctx.response.status(422).send({
+        errors: [{ message: 'Il corpo della richiesta deve essere un oggetto JSON / the request body must be a JSON object' }],
+      })
     }
     if (err.status && err.status >= 400 && err.status < 500) {
       return ctx.response.status(err.status).send({ errors: [{ message: err.message }] })

@@ -1,3 +1,4 @@
 export const policies = {
   TenantPolicy: () => import('#policies/tenant_policy'),
+  SubmissionPolicy: () => import('#policies/submission_policy'),
 }

@@ -1,0 +1,50 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import Form from '#models/form'
+import FormVersion from '#models/form_version'
+import TenantPolicy from '#policies/tenant_policy'
+import { findCurrentForm } from '#services/form_service'
+import { pluginService } from '#services/plugin_service'
+
+const NOT_FOUND = { errors: [{ message: 'Modulo non trovato / form not found' }] }
+
+export default class FormsController {
+  /** The forms of the services the tenant offers, with the version in force. */
+  async index({ tenant, access, bouncer }: HttpContext) {
+    await bouncer.with(TenantPolicy).authorize('view', access)
+    const services = await pluginService.enabledIds(tenant)
+    const forms = services.length ? await Form.query().whereIn('service', services).orderBy('key') : []
+    const versions = forms.length
+      ? await FormVersion.query().whereIn('form_id', forms.map((f) => f.id)).select('id', 'form_id', 'version')
+      : []
+    const latest = new Map<number, FormVersion>()
+    for (const v of versions) if ((latest.get(v.formId)?.version ?? -1) < v.version) latest.set(v.formId, v)
+    return {
+      forms: forms
+        .filter((f) => latest.has(f.id))
+        .map((f) => ({
+          id: f.id,
+          key: f.key,
+          service: f.service,
+          title: f.title,
+          currentVersion: { id: latest.get(f.id)!.id, version: latest.get(f.id)!.version },
+        })),
+    }
+  }
+
+  /** The definition of the version in force: what the browser renders and the server enforces. */
+  async show({ tenant, access, bouncer, params, response }: HttpContext) {
+    await bouncer.with(TenantPolicy).authorize('view', access)
+    const current = await findCurrentForm(String(params.id))
+    if (!current || !(await pluginService.enabledIds(tenant)).includes(current.form.service)) return response.notFound(NOT_FOUND)
+    return {
+      form: {
+        id: current.form.id,
+        key: current.form.key,
+        service: current.form.service,
+        title: current.form.title,
+        currentVersion: { id: current.version.id, version: current.version.version },
+        definition: current.definition,
+      },
+    }
+  }
+}

@@ -1,0 +1,225 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import Submission from '#models/submission'
+import Membership from '#models/membership'
+import FormVersion from '#models/form_version'
+import SubmissionPolicy from '#policies/submission_policy'
+import { findCurrentForm, type CurrentForm } from '#services/form_service'
+import { pluginService } from '#services/plugin_service'
+import { requestLanguage } from '#services/request_language'
+import { TransitionError, isStatus, submissionService, type Outcome } from '#services/submission_service'
+import { parseDraftBody, parseStatusBody } from '#validators/submission'
+import type { FormError, Lang } from '#forms/types'
+
+/** Everything except the (encrypted, possibly large) data: what lists show. */
+const SUMMARY_COLUMNS = [
+  'id',
+  'tenant_id',
+  'form_id',
+  'form_version_id',
+  'form_key',
+  'applicant_user_id',
+  'submitted_by_user_id',
+  'on_behalf',
+  'status',
+  'status_reason',
+  'protocol_number',
+  'submitted_at',
+  'created_at',
+  'updated_at',
+]
+
+const TEXT = {
+  formNotFound: { it: 'Modulo non trovato o servizio non attivo.', en: 'Form not found, or its service is not active.' },
+  notFound: { it: 'Domanda non trovata.', en: 'Submission not found.' },
+  applicant: {
+    it: 'L\'utente indicato in "applicant_user_id" non è iscritto a questo ente.',
+    en: 'The user given as "applicant_user_id" is not a member of this tenant.',
+  },
+  onBehalf: {
+    it: 'Solo un operatore può presentare una domanda per conto di un altro cittadino.',
+    en: "Only an operator can submit on another citizen's behalf.",
+  },
+}
+
+function summary(s: Submission) {
+  return {
+    id: s.id,
+    formId: s.formId,
+    formKey: s.formKey,
+    formVersionId: s.formVersionId,
+    applicantUserId: s.applicantUserId,
+    submittedByUserId: s.submittedByUserId,
+    onBehalf: s.onBehalf,
+    status: s.status,
+    statusReason: s.statusReason,
+    protocolNumber: s.protocolNumber,
+    submittedAt: s.submittedAt?.toISO() ?? null,
+    createdAt: s.createdAt.toISO(),
+    updatedAt: s.updatedAt?.toISO() ?? null,
+  }
+}
+
+export default class SubmissionsController {
+  /** A citizen sees the submissions they are the applicant of; operators and admins all of the tenant's. */
+  async index({ access, auth, bouncer, request }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const page = Math.max(1, Number(request.input('page', 1)) || 1)
+    const query = Submission.query().select(SUMMARY_COLUMNS).orderBy('id', 'desc')
+    if (await bouncer.with(SubmissionPolicy).denies('viewAll', access)) query.where('applicant_user_id', user.id)
+    const status = request.input('status')
+    if (isStatus(status)) query.where('status', status)
+    const form = request.input('form')
+    if (typeof form === 'string' && form) query.where('form_key', form)
+    const result = await query.paginate(page, 50)
+    return { submissions: result.all().map(summary), meta: result.getMeta() }
+  }
+
+  /** One submission with its data and its status history. */
+  async show(ctx: HttpContext) {
+    const found = await this.#find(ctx, 'view')
+    if (!found) return
+    const staff = await ctx.bouncer.with(SubmissionPolicy).allows('viewAll', ctx.access)
+    return this.#present(found, staff)
+  }
+
+  /** Saves a new draft: `{ data, applicant_user_id? }` (the latter for operators: procura). */
+  async store(ctx: HttpContext) {
+    return this.#create(ctx, 'draft')
+  }
+
+  /** Creates and submits in one request, for API clients. */
+  async submitNew(ctx: HttpContext) {
+    return this.#create(ctx, 'submit')
+  }
+
+  /** Replaces a draft's data; only shapes and sizes are checked until it is submitted. */
+  async update(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    const body = parseDraftBody(ctx.request.body(), lang, { dataRequired: true, applicant: false })
+    if (!body.ok) return this.#refuse(ctx, body.errors)
+    const found = await this.#find(ctx, 'edit')
+    if (!found) return
+    const current = await this.#formOf(ctx, found)
+    if (!current) return
+    const user = ctx.auth.getUserOrFail()
+    return this.#answer(ctx, lang, 200, () => submissionService.updateDraft(found, current, body.value.data!, user.id, lang))
+  }
+
+  /**
+   * Full validation, then `submitted`. The body is optional: `{ data }`
+   * submits new data in place of the saved draft.
+   */
+  async submit(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    const body = parseDraftBody(ctx.request.body(), lang, { dataRequired: false, applicant: false })
+    if (!body.ok) return this.#refuse(ctx, body.errors)
+    const found = await this.#find(ctx, 'edit')
+    if (!found) return
+    const current = await this.#formOf(ctx, found)
+    if (!current) return
+    const user = ctx.auth.getUserOrFail()
+    return this.#answer(ctx, lang, 200, () => submissionService.submit(found, current, user.id, lang, body.value.data ?? found.data))
+  }
+
+  /** Back-office moves: `{ status, reason }`; a reason is required to reject or ask for completion. */
+  async changeStatus(ctx: HttpContext) {
+    const { bouncer, access, request, auth } = ctx
+    await bouncer.with(SubmissionPolicy).authorize('changeStatus', access)
+    const lang = requestLanguage(request)
+    const body = parseStatusBody(request.body(), lang)
+    if (!body.ok) return this.#refuse(ctx, body.errors)
+    const found = await this.#find(ctx, 'view')
+    if (!found) return
+    const user = auth.getUserOrFail()
+    return this.#answer(ctx, lang, 200, async () => ({
+      ok: true,
+      submission: await submissionService.changeStatus(found, body.value.status, body.value.reason, user.id),
+    }))
+  }
+
+  async #create(ctx: HttpContext, mode: 'draft' | 'submit') {
+    const { bouncer, access, request, response, params, tenant } = ctx
+    await bouncer.with(SubmissionPolicy).authorize('apply', access)
+    const lang = requestLanguage(request)
+    const body = parseDraftBody(request.body(), lang, { dataRequired: true, applicant: true })
+    if (!body.ok) return this.#refuse(ctx, body.errors)
+    const current = await findCurrentForm(String(params.id))
+    if (!current || !(await pluginService.enabledIds(tenant)).includes(current.form.service)) {
+      return response.notFound({ errors: [{ message: TEXT.formNotFound[lang] }] })
+    }
+    const user = ctx.auth.getUserOrFail()
+    const applicantUserId = body.value.applicantUserId ?? user.id
+    if (applicantUserId !== user.id) {
+      // Procura: only staff may act for someone else, and only for a member of this tenant.
+      await bouncer.with(SubmissionPolicy).authorize('actOnBehalf', access)
+      const member = await Membership.query().where('user_id', applicantUserId).first()
+      if (!member) return this.#refuse(ctx, [{ path: '/applicant_user_id', rule: 'request:applicant', message: TEXT.applicant[lang] }])
+    }
+    const input = { data: body.value.data!, applicantUserId, actorUserId: user.id }
+    return this.#answer(ctx, lang, 201, () =>
+      mode === 'draft' ? submissionService.createDraft(current, input, lang) : submissionService.createAndSubmit(current, input, lang)
+    )
+  }
+
+  /** Runs a change; a refused one answers 422 with every error, in the request's language. */
+  async #answer(ctx: HttpContext, lang: Lang, status: number, change: () => Promise<Outcome>) {
+    let outcome: Outcome
+    try {
+      outcome = await change()
+    } catch (error) {
+      if (!(error instanceof TransitionError)) throw error
+      return this.#refuse(ctx, [{ path: '/status', rule: 'transition', message: error.messages[lang] }])
+    }
+    if (!outcome.ok) return this.#refuse(ctx, outcome.errors)
+    const staff = await ctx.bouncer.with(SubmissionPolicy).allows('viewAll', ctx.access)
+    return ctx.response.status(status).send(await this.#present(outcome.submission, staff))
+  }
+
+  #refuse(ctx: HttpContext, errors: FormError[]) {
+    return ctx.response.unprocessableEntity({ errors })
+  }
+
+  /**
+   * The submission named by `:sid`, if the user may see it. Someone else's
+   * submission answers 404 like a missing one, so its existence is not disclosed.
+   */
+  async #find(ctx: HttpContext, ability: 'view' | 'edit') {
+    const lang = requestLanguage(ctx.request)
+    const sid = String(ctx.params.sid)
+    const row = /^\d{1,9}$/.test(sid) ? await Submission.find(Number(sid)) : null
+    if (!row || (await ctx.bouncer.with(SubmissionPolicy).denies(ability, ctx.access, row))) {
+      ctx.response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
+      return null
+    }
+    return row
+  }
+
+  /** The form in force for a submission's form (a draft is checked against the current version). */
+  async #formOf(ctx: HttpContext, submission: Submission): Promise<CurrentForm | null> {
+    const current = await findCurrentForm(String(submission.formId))
+    if (!current) ctx.response.notFound({ errors: [{ message: TEXT.formNotFound[requestLanguage(ctx.request)] }] })
+    return current
+  }
+
+  async #present(submission: Submission, staff: boolean) {
+    const [version, history] = await Promise.all([
+      FormVersion.query().where('id', submission.formVersionId).select('id', 'version').first(),
+      submissionService.history(submission),
+    ])
+    return {
+      submission: {
+        ...summary(submission),
+        formVersion: version?.version ?? null,
+        data: submission.data,
+        history: history.map((e) => ({
+          from: e.fromStatus,
+          to: e.toStatus,
+          reason: e.reason,
+          at: e.createdAt.toISO(),
+          // Staff see who made each step; a citizen sees the steps, not staff identities.
+          ...(staff ? { userId: e.userId } : {}),
+        })),
+      },
+    }
+  }
+}

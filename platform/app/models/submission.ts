@@ -1,0 +1,65 @@
+import { DateTime } from 'luxon'
+import { compose } from '@adonisjs/core/helpers'
+import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
+import type { HasMany } from '@adonisjs/lucid/types/relations'
+import { TenantScoped } from '#models/mixins/tenant_scoped'
+import { Audited } from '#models/mixins/audited'
+import { booleanColumn, encryptedColumn } from '#models/columns'
+import SubmissionEvent from '#models/submission_event'
+import type { SubmissionStatus } from '#services/submission_service'
+
+/**
+ * A citizen's submission of a form: a draft until submitted, then moved
+ * through the back-office statuses by submission_service.ts, the only code
+ * that changes `status`.
+ */
+export default class Submission extends compose(BaseModel, TenantScoped, Audited) {
+  static table = 'submissions'
+
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare formId: number
+
+  /** The version the data was last validated against (on submit: the one it was made on). */
+  @column()
+  declare formVersionId: number
+
+  @column()
+  declare formKey: string
+
+  @column()
+  declare applicantUserId: number
+
+  @column()
+  declare submittedByUserId: number
+
+  @column(booleanColumn)
+  declare onBehalf: boolean
+
+  @column()
+  declare status: SubmissionStatus
+
+  @column()
+  declare statusReason: string | null
+
+  /** Encrypted at rest: ISEE, disability and health data. */
+  @column(encryptedColumn)
+  declare data: Record<string, unknown>
+
+  @column()
+  declare protocolNumber: string | null
+
+  @column.dateTime()
+  declare submittedAt: DateTime | null
+
+  @hasMany(() => SubmissionEvent, { foreignKey: 'submissionId' })
+  declare events: HasMany<typeof SubmissionEvent>
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime | null
+}

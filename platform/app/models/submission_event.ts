@@ -1,0 +1,34 @@
+import { DateTime } from 'luxon'
+import { compose } from '@adonisjs/core/helpers'
+import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { TenantScoped } from '#models/mixins/tenant_scoped'
+import type { SubmissionStatus } from '#services/submission_service'
+
+/**
+ * One step of a submission's status history, shown to the citizen. Not
+ * audited itself: it is written together with the audited status change.
+ */
+export default class SubmissionEvent extends compose(BaseModel, TenantScoped) {
+  static table = 'submission_events'
+
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare submissionId: number
+
+  @column()
+  declare fromStatus: SubmissionStatus | null
+
+  @column()
+  declare toStatus: SubmissionStatus
+
+  @column()
+  declare reason: string | null
+
+  @column()
+  declare userId: number | null
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+}

@@ -1,0 +1,248 @@
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { DateTime } from 'luxon'
+import Submission from '#models/submission'
+import SubmissionEvent from '#models/submission_event'
+import { validateSubmission } from '#forms/validator'
+import type { FormError, Lang } from '#forms/types'
+import type { CurrentForm } from '#services/form_service'
+
+/**
+ * The life of a submission, and the only place its status changes.
+ *
+ *   draft ──submit──▶ submitted ──▶ protocolled ──▶ accepted | rejected | needs_completion
+ *                        ▲                                                │
+ *                        └──────────────── submit (completed) ◀───────────┘
+ *
+ * Entering `submitted` always goes through `submit`, which runs the full
+ * validation; the back office moves a submission only along the other arrows.
+ */
+export const STATUSES = ['draft', 'submitted', 'protocolled', 'accepted', 'rejected', 'needs_completion'] as const
+export type SubmissionStatus = (typeof STATUSES)[number]
+
+export const TRANSITIONS: Readonly<Record<SubmissionStatus, readonly SubmissionStatus[]>> = {
+  draft: ['submitted'],
+  submitted: ['protocolled'],
+  protocolled: ['accepted', 'rejected', 'needs_completion'],
+  needs_completion: ['submitted'],
+  accepted: [],
+  rejected: [],
+}
+
+/** The citizen must be told why: a refusal or a request to complete carries a reason. */
+const REASON_REQUIRED: ReadonlySet<SubmissionStatus> = new Set(['rejected', 'needs_completion'])
+/** Statuses in which the citizen (or the operator with procura) may still change the data. */
+const EDITABLE: ReadonlySet<SubmissionStatus> = new Set(['draft', 'needs_completion'])
+export const REASON_MAX_LENGTH = 2000
+
+export function isStatus(value: unknown): value is SubmissionStatus {
+  return typeof value === 'string' && (STATUSES as readonly string[]).includes(value)
+}
+
+export function isEditable(submission: Submission) {
+  return EDITABLE.has(submission.status)
+}
+
+/** A refused status change, worded for the person who asked for it. */
+export class TransitionError extends Error {
+  readonly status = 422
+  constructor(readonly messages: Record<Lang, string>) {
+    super(messages.en)
+  }
+}
+
+export type Outcome = { ok: true; submission: Submission } | { ok: false; errors: FormError[] }
+
+function checkTransition(from: SubmissionStatus, to: SubmissionStatus, reason: string | null) {
+  if (!TRANSITIONS[from].includes(to)) {
+    const allowed = TRANSITIONS[from]
+    const next = allowed.length ? allowed.join(', ') : '—'
+    throw new TransitionError({
+      it: `Una domanda nello stato "${from}" non può passare a "${to}". Stati possibili: ${next}.`,
+      en: `A submission in status "${from}" cannot move to "${to}". Allowed: ${next}.`,
+    })
+  }
+  if (REASON_REQUIRED.has(to) && !reason) {
+    throw new TransitionError({
+      it: `Indica il motivo: è obbligatorio per lo stato "${to}" e viene mostrato al cittadino.`,
+      en: `Give a reason: it is required for status "${to}" and shown to the citizen.`,
+    })
+  }
+}
+
+export class SubmissionService {
+  /** Saves a new draft after the draft check (shapes and sizes only); nothing is stored if it fails. */
+  async createDraft(
+    current: CurrentForm,
+    input: { data: Record<string, unknown>; applicantUserId: number; actorUserId: number },
+    lang: Lang
+  ): Promise<Outcome> {
+    const check = validateSubmission(current.definition, input.data, { lang, partial: true })
+    if (!check.valid) return { ok: false, errors: check.errors }
+    const submission = await db.transaction(async (trx) => {
+      const row = await Submission.create(
+        {
+          formId: current.form.id,
+          formVersionId: current.version.id,
+          formKey: current.form.key,
+          applicantUserId: input.applicantUserId,
+          submittedByUserId: input.actorUserId,
+          onBehalf: input.applicantUserId !== input.actorUserId,
+          status: 'draft',
+          statusReason: null,
+          data: input.data,
+          protocolNumber: null,
+          submittedAt: null,
+        },
+        { client: trx }
+      )
+      await this.#record(trx, row, null, 'draft', null, input.actorUserId)
+      return row
+    })
+    return { ok: true, submission }
+  }
+
+  /** Replaces the data of a draft (or of a submission sent back for completion) after the draft check. */
+  async updateDraft(submission: Submission, current: CurrentForm, data: Record<string, unknown>, actorUserId: number, lang: Lang): Promise<Outcome> {
+    if (!isEditable(submission)) throw notEditable(submission.status)
+    const check = validateSubmission(current.definition, data, { lang, partial: true })
+    if (!check.valid) return { ok: false, errors: check.errors }
+    const saved = await db.transaction(async (trx) => {
+      const row = await this.#lock(trx, submission)
+      if (!isEditable(row)) throw notEditable(row.status)
+      row.data = data
+      row.formVersionId = current.version.id
+      row.submittedByUserId = actorUserId
+      row.onBehalf = row.applicantUserId !== actorUserId
+      await row.save()
+      return row
+    })
+    return { ok: true, submission: saved }
+  }
+
+  /**
+   * Full validation on the form version in force, then `submitted`. Every
+   * violation comes back at once; when there is any, nothing changes.
+   * The version used is recorded, so the submission can always be read
+   * against the form it was made on.
+   */
+  async submit(
+    submission: Submission,
+    current: CurrentForm,
+    actorUserId: number,
+    lang: Lang,
+    data: Record<string, unknown> = submission.data
+  ): Promise<Outcome> {
+    if (!isEditable(submission)) checkTransition(submission.status, 'submitted', null)
+    const check = validateSubmission(current.definition, data, { lang })
+    if (!check.valid) return { ok: false, errors: check.errors }
+    const saved = await db.transaction(async (trx) => {
+      const row = await this.#lock(trx, submission)
+      checkTransition(row.status, 'submitted', null)
+      const from = row.status
+      row.data = data
+      row.formVersionId = current.version.id
+      row.submittedByUserId = actorUserId
+      row.onBehalf = row.applicantUserId !== actorUserId
+      row.status = 'submitted'
+      row.statusReason = null
+      row.submittedAt = DateTime.now()
+      await row.save()
+      await this.#record(trx, row, from, 'submitted', null, actorUserId)
+      return row
+    })
+    return { ok: true, submission: saved }
+  }
+
+  /** Creates and submits in one step (API clients); nothing is stored unless the submission is valid. */
+  async createAndSubmit(
+    current: CurrentForm,
+    input: { data: Record<string, unknown>; applicantUserId: number; actorUserId: number },
+    lang: Lang
+  ): Promise<Outcome> {
+    const check = validateSubmission(current.definition, input.data, { lang })
+    if (!check.valid) return { ok: false, errors: check.errors }
+    // One transaction on one client: the draft and its submission are stored together or not at all.
+    const submission = await db.transaction(async (trx) => {
+      const row = await Submission.create(
+        {
+          formId: current.form.id,
+          formVersionId: current.version.id,
+          formKey: current.form.key,
+          applicantUserId: input.applicantUserId,
+          submittedByUserId: input.actorUserId,
+          onBehalf: input.applicantUserId !== input.actorUserId,
+          status: 'submitted',
+          statusReason: null,
+          data: input.data,
+          protocolNumber: null,
+          submittedAt: DateTime.now(),
+        },
+        { client: trx }
+      )
+      await this.#record(trx, row, null, 'draft', null, input.actorUserId)
+      await this.#record(trx, row, 'draft', 'submitted', null, input.actorUserId)
+      return row
+    })
+    return { ok: true, submission }
+  }
+
+  /** Back-office moves (protocol, outcome, request to complete). `submitted` is reached only by `submit`. */
+  async changeStatus(submission: Submission, to: SubmissionStatus, reason: string | null, actorUserId: number) {
+    if (to === 'submitted' || to === 'draft') {
+      throw new TransitionError({
+        it: `Lo stato "${to}" non si imposta dal back office: la domanda viene inviata (e validata) con /submit.`,
+        en: `Status "${to}" is not set by the back office: a submission is sent (and validated) through /submit.`,
+      })
+    }
+    return db.transaction(async (trx) => {
+      const row = await this.#lock(trx, submission)
+      checkTransition(row.status, to, reason)
+      const from = row.status
+      row.status = to
+      row.statusReason = reason
+      await row.save()
+      await this.#record(trx, row, from, to, reason, actorUserId)
+      return row
+    })
+  }
+
+  /** Status history, oldest first. */
+  async history(submission: Submission) {
+    return SubmissionEvent.query().where('submission_id', submission.id).orderBy('id', 'asc')
+  }
+
+  /**
+   * Re-reads the row inside the transaction, locked on PostgreSQL, so two
+   * concurrent changes cannot both start from the same status. SQLite
+   * serialises writers by itself and has no row locks.
+   */
+  async #lock(trx: TransactionClientContract, submission: Submission) {
+    const query = Submission.query({ client: trx }).where('id', submission.id)
+    if (trx.dialect.name === 'postgres') query.forUpdate()
+    return query.firstOrFail()
+  }
+
+  async #record(
+    trx: TransactionClientContract,
+    row: Submission,
+    from: SubmissionStatus | null,
+    to: SubmissionStatus,
+    reason: string | null,
+    userId: number
+  ) {
+    await SubmissionEvent.create(
+      { tenantId: row.tenantId, submissionId: row.id, fromStatus: from, toStatus: to, reason, userId },
+      { client: trx }
+    )
+  }
+}
+
+function notEditable(status: SubmissionStatus) {
+  return new TransitionError({
+    it: `La domanda è nello stato "${status}" e non si può più modificare.`,
+    en: `The submission is in status "${status}" and can no longer be changed.`,
+  })
+}
+
+export const submissionService = new SubmissionService()

@@ -1,0 +1,17 @@
+import type { HttpRouterService } from '@adonisjs/core/types'
+
+const FormsController = () => import('#controllers/forms_controller')
+const SubmissionsController = () => import('#controllers/submissions_controller')
+
+/** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
+export function registerFormsRoutes(router: HttpRouterService) {
+  router.get('/forms', [FormsController, 'index'])
+  router.get('/forms/:id', [FormsController, 'show'])
+  router.post('/forms/:id/submissions', [SubmissionsController, 'store'])
+  router.post('/forms/:id/submit', [SubmissionsController, 'submitNew'])
+  router.get('/submissions', [SubmissionsController, 'index'])
+  router.get('/submissions/:sid', [SubmissionsController, 'show'])
+  router.put('/submissions/:sid', [SubmissionsController, 'update'])
+  router.post('/submissions/:sid/submit', [SubmissionsController, 'submit'])
+  router.post('/submissions/:sid/status', [SubmissionsController, 'changeStatus'])
+}

@@ -1,0 +1,24 @@
+import Tenant from '#models/tenant'
+import User from '#models/user'
+import { pluginService } from '#services/plugin_service'
+import { loadDefaultForms } from '#services/default_content'
+import { makeTenant, makeUser } from '#tests/helpers/world'
+
+export const FORM = 'refezione.iscrizione'
+
+/** The refezione form's `sample`: a complete, valid submission, the base every test changes. */
+export async function refezioneSample(): Promise<Record<string, unknown>> {
+  const forms = await loadDefaultForms()
+  return structuredClone(forms.get(FORM)!.json.sample as Record<string, unknown>)
+}
+
+/** A tenant offering refezione, with a citizen, a second citizen and an operator. */
+export async function refezioneTenant() {
+  const tenant: Tenant = await makeTenant()
+  await pluginService.enable(tenant, 'refezione')
+  const citizen: User = await makeUser(tenant, ['citizen'])
+  const otherCitizen: User = await makeUser(tenant, ['citizen'])
+  const operator: User = await makeUser(tenant, ['operator'])
+  const base = `/api/v1/t/${tenant.slug}`
+  return { tenant, citizen, otherCitizen, operator, base, sample: await refezioneSample() }
+}
