@@ -107,11 +107,19 @@ const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
 peakRss = Math.max(peakRss, process.memoryUsage().rss)
 
 console.log(`refezione.tariffa, ${COUNT.toLocaleString('en')} fact sets, at ${AT}`)
-console.log(`  rules engine (evaluateMany, trace off): ${Math.round(engineRate).toLocaleString('en')} evals/s (${engineRun.seconds.toFixed(3)} s)`)
-console.log(`  hand-written TypeScript function:       ${Math.round(handRate).toLocaleString('en')} evals/s (${handRun.seconds.toFixed(3)} s)`)
+console.log(
+  `  rules engine (evaluateMany, trace off): ${Math.round(engineRate).toLocaleString('en')} evals/s (${engineRun.seconds.toFixed(3)} s)`
+)
+console.log(
+  `  hand-written TypeScript function:       ${Math.round(handRate).toLocaleString('en')} evals/s (${handRun.seconds.toFixed(3)} s)`
+)
 console.log(`  ratio hand-written / engine:            ${(handRate / engineRate).toFixed(1)}×`)
-console.log(`  rules engine with trace on (20k):       ${Math.round(20_000 / traced.seconds).toLocaleString('en')} evals/s`)
+console.log(
+  `  rules engine with trace on (20k):       ${Math.round(20_000 / traced.seconds).toLocaleString('en')} evals/s`
+)
 console.log(`  results identical:                      ${mismatches === 0 ? 'yes' : `NO, ${mismatches} differ`}`)
-console.log(`  peak RSS:                               ${mb(Math.max(peakRss, process.resourceUsage().maxRSS * 1024))} MB`)
+console.log(
+  `  peak RSS:                               ${mb(Math.max(peakRss, process.resourceUsage().maxRSS * 1024))} MB`
+)
 console.log(`  target ≥ 50,000 evals/s:                ${engineRate >= 50_000 ? 'met' : 'NOT met'}`)
 if (mismatches > 0) process.exitCode = 1

@@ -7,4 +7,3 @@ export function importer(filePath: string) {
   }
   return import(filePath)
 }
-

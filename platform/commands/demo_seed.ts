@@ -12,7 +12,8 @@ export default class DemoSeed extends BaseCommand {
     this.logger.success(`Demo tenants ready: ${result.tenants.join(', ')}`)
     const table = this.ui.table()
     table.head(['email', 'password', 'tenant', 'roles'])
-    for (const user of result.users) table.row([user.email, DEMO_PASSWORD, user.tenant ?? '(all)', user.roles.join(', ')])
+    for (const user of result.users)
+      table.row([user.email, DEMO_PASSWORD, user.tenant ?? '(all)', user.roles.join(', ')])
     table.render()
   }
 }

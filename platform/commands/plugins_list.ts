@@ -28,7 +28,8 @@ export default class PluginsList extends BaseCommand {
     }
     const table = this.ui.table()
     table.head(['id', 'nome', 'name', 'forms', 'rule sets'])
-    for (const p of plugins) table.row([p.id, p.names.it, p.names.en, String(p.forms.length), String(p.rulesets.length)])
+    for (const p of plugins)
+      table.row([p.id, p.names.it, p.names.en, String(p.forms.length), String(p.rulesets.length)])
     table.render()
   }
 }

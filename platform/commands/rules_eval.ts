@@ -69,7 +69,8 @@ export async function inTenant<T>(label: string, slug: string, fn: () => Promise
 /** Turns the service's errors into the exit code and the JSON a script reads on stderr. */
 export function asFailure(error: unknown): CliFailure {
   if (error instanceof CliFailure) return error
-  if (error instanceof RuleSetNotFoundError) return new CliFailure(EXIT_NOT_FOUND, { errors: [{ message: error.message }] })
+  if (error instanceof RuleSetNotFoundError)
+    return new CliFailure(EXIT_NOT_FOUND, { errors: [{ message: error.message }] })
   if (error instanceof FactsErrors) return new CliFailure(EXIT_BAD_INPUT, { errors: error.errors })
   if (error instanceof RuleSetRequestError || error instanceof NoVersionInForceError) {
     return new CliFailure(EXIT_BAD_INPUT, { errors: [{ message: error.message }] })
@@ -89,7 +90,8 @@ export function requireFlag(name: string, value: string | undefined): string {
 
 export default class RulesEval extends BaseCommand {
   static commandName = 'rules:eval'
-  static description = "Evaluate a tenant's rule set at a date on the facts in a JSON file (an object or an array); prints JSON"
+  static description =
+    "Evaluate a tenant's rule set at a date on the facts in a JSON file (an object or an array); prints JSON"
   static options: CommandOptions = { startApp: true }
 
   @flags.string({ description: 'Tenant slug, e.g. piacenza' })
@@ -101,7 +103,9 @@ export default class RulesEval extends BaseCommand {
   @flags.string({ description: 'Date of the evaluation, YYYY-MM-DD' })
   declare at: string | undefined
 
-  @flags.string({ description: 'JSON file with one facts object or an array of them (relative to the current directory)' })
+  @flags.string({
+    description: 'JSON file with one facts object or an array of them (relative to the current directory)',
+  })
   declare facts: string | undefined
 
   async run() {
@@ -110,7 +114,10 @@ export default class RulesEval extends BaseCommand {
       const ruleset = requireFlag('ruleset', this.ruleset)
       const at = requireFlag('at', this.at)
       if (!isIsoDate(at)) {
-        fail(EXIT_BAD_INPUT, `La data "${at}" non è valida: usare il formato AAAA-MM-GG / --at must be a date YYYY-MM-DD`)
+        fail(
+          EXIT_BAD_INPUT,
+          `La data "${at}" non è valida: usare il formato AAAA-MM-GG / --at must be a date YYYY-MM-DD`
+        )
       }
       const facts = await readFacts(requireFlag('facts', this.facts))
       const result = await inTenant('rules:eval', slug, () => ruleSetService.evaluate(ruleset, at, facts))

@@ -32,7 +32,12 @@ export function pluginContractTests(plugin: PluginManifest) {
 
     test('enabling it for a tenant copies its forms and rule sets once, however often it runs', async ({ assert }) => {
       const tenant = await RequestContext.asSystem('contract-test', () =>
-        Tenant.create({ slug: `contract-${plugin.id}`, name: `Contract ${plugin.id}`, fiscalCode: '00000000000', settings: {} })
+        Tenant.create({
+          slug: `contract-${plugin.id}`,
+          name: `Contract ${plugin.id}`,
+          fiscalCode: '00000000000',
+          settings: {},
+        })
       )
       const first = await pluginService.enable(tenant, plugin.id)
       const second = await pluginService.enable(tenant, plugin.id)
@@ -41,8 +46,14 @@ export function pluginContractTests(plugin: PluginManifest) {
       assert.deepEqual(second, { forms: [], rulesets: [] })
 
       await RequestContext.withTenant(tenant.ref, async () => {
-        assert.sameMembers((await Form.query()).map((f) => f.key), plugin.forms)
-        assert.sameMembers((await RuleSet.query()).map((r) => r.key), plugin.rulesets)
+        assert.sameMembers(
+          (await Form.query()).map((f) => f.key),
+          plugin.forms
+        )
+        assert.sameMembers(
+          (await RuleSet.query()).map((r) => r.key),
+          plugin.rulesets
+        )
         const defaults = await loadDefaultRuleSets()
         const expectedVersions = plugin.rulesets.reduce(
           (n, id) => n + (defaults.get(id)!.json.versions as unknown[]).length,

@@ -287,11 +287,7 @@ function isFactReference(value: unknown): value is FactReference {
   )
 }
 
-function compileNumeric(
-  getFact: Getter,
-  value: unknown,
-  accept: (cmp: number) => boolean
-): CompiledCondition {
+function compileNumeric(getFact: Getter, value: unknown, accept: (cmp: number) => boolean): CompiledCondition {
   if (isFactReference(value)) {
     const getOther = factGetter(value.fact, value.path)
     return (facts) => {
@@ -346,7 +342,10 @@ function compileLeaf(leaf: LeafCondition): CompiledCondition {
 
   const valueGetter: Getter = isFactReference(leaf.value)
     ? factGetter(leaf.value.fact, leaf.value.path)
-    : ((constant: unknown) => () => constant)(leaf.value)
+    : (
+        (constant: unknown) => () =>
+          constant
+      )(leaf.value)
 
   switch (op) {
     case 'equal':

@@ -19,7 +19,10 @@ export const plugins: Config['plugins'] = [
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
     async () => {
-      await testUtils.db().truncate().catch(() => {})
+      await testUtils
+        .db()
+        .truncate()
+        .catch(() => {})
     },
     () => testUtils.db().migrate(),
   ],

@@ -10,5 +10,12 @@ export default definePlugin({
   },
   version: '0.1.0',
   forms: ['nidi.iscrizione', 'edugate.iscrizione', 'tempo-prolungato.iscrizione', 'nido-estivo.iscrizione'],
-  rulesets: ['nidi.retta', 'nidi.retta-mese', 'nidi.tempo-prolungato', 'nidi.nido-estivo', 'nidi.regione', 'nidi.centro-gioco'],
+  rulesets: [
+    'nidi.retta',
+    'nidi.retta-mese',
+    'nidi.tempo-prolungato',
+    'nidi.nido-estivo',
+    'nidi.regione',
+    'nidi.centro-gioco',
+  ],
 })

@@ -14,7 +14,12 @@ export default class FormsController {
     const services = await pluginService.enabledIds(tenant)
     const forms = services.length ? await Form.query().whereIn('service', services).orderBy('key') : []
     const versions = forms.length
-      ? await FormVersion.query().whereIn('form_id', forms.map((f) => f.id)).select('id', 'form_id', 'version')
+      ? await FormVersion.query()
+          .whereIn(
+            'form_id',
+            forms.map((f) => f.id)
+          )
+          .select('id', 'form_id', 'version')
       : []
     const latest = new Map<number, FormVersion>()
     for (const v of versions) if ((latest.get(v.formId)?.version ?? -1) < v.version) latest.set(v.formId, v)
@@ -35,7 +40,8 @@ export default class FormsController {
   async show({ tenant, access, bouncer, params, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('view', access)
     const current = await findCurrentForm(String(params.id))
-    if (!current || !(await pluginService.enabledIds(tenant)).includes(current.form.service)) return response.notFound(NOT_FOUND)
+    if (!current || !(await pluginService.enabledIds(tenant)).includes(current.form.service))
+      return response.notFound(NOT_FOUND)
     return {
       form: {
         id: current.form.id,

@@ -5,19 +5,33 @@ import { pluginService } from '#services/plugin_service'
 
 function describe(id: string) {
   const { manifest } = pluginRegistry().getOrFail(id)
-  return { id: manifest.id, name: manifest.name, version: manifest.version, forms: manifest.forms, rulesets: manifest.rulesets }
+  return {
+    id: manifest.id,
+    name: manifest.name,
+    version: manifest.version,
+    forms: manifest.forms,
+    rulesets: manifest.rulesets,
+  }
 }
 
 export default class PluginsController {
   /** Every installed plugin (public: what services the platform offers). */
   async catalogue() {
-    return { plugins: pluginRegistry().all().map((p) => describe(p.manifest.id)) }
+    return {
+      plugins: pluginRegistry()
+        .all()
+        .map((p) => describe(p.manifest.id)),
+    }
   }
 
   async index({ tenant, access, bouncer }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('view', access)
     const enabled = new Set(await pluginService.enabledIds(tenant))
-    return { plugins: pluginRegistry().all().map((p) => ({ ...describe(p.manifest.id), enabled: enabled.has(p.manifest.id) })) }
+    return {
+      plugins: pluginRegistry()
+        .all()
+        .map((p) => ({ ...describe(p.manifest.id), enabled: enabled.has(p.manifest.id) })),
+    }
   }
 
   async enable({ tenant, access, bouncer, params, response }: HttpContext) {

@@ -2,12 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import TenantPolicy from '#policies/tenant_policy'
 import RuleSetPolicy from '#policies/ruleset_policy'
 import { FormulaError, NoVersionInForceError, RuleSetError } from '#rules/engine'
-import {
-  FactsErrors,
-  ruleSetService,
-  RuleSetNotFoundError,
-  RuleSetRequestError,
-} from '#services/ruleset_service'
+import { FactsErrors, ruleSetService, RuleSetNotFoundError, RuleSetRequestError } from '#services/ruleset_service'
 import { evaluateValidator, publishValidator, runTestsValidator } from '#validators/ruleset'
 
 /** Answers the errors of the rule set service with the status and the text a person reads. */
@@ -30,7 +25,12 @@ function refuse(error: unknown, response: HttpContext['response']) {
   // request is well formed but cannot be processed; the message names the formula to fix.
   if (error instanceof FormulaError || error instanceof RuleSetError) {
     return response.unprocessableEntity({
-      errors: [{ message: `${error.message} / the rule set could not be evaluated`, ...('formula' in error ? { formula: error.formula } : {}) }],
+      errors: [
+        {
+          message: `${error.message} / the rule set could not be evaluated`,
+          ...('formula' in error ? { formula: error.formula } : {}),
+        },
+      ],
     })
   }
   throw error

@@ -29,7 +29,10 @@ const SUMMARY_COLUMNS = [
 ]
 
 const TEXT = {
-  formNotFound: { it: 'Modulo non trovato o servizio non attivo.', en: 'Form not found, or its service is not active.' },
+  formNotFound: {
+    it: 'Modulo non trovato o servizio non attivo.',
+    en: 'Form not found, or its service is not active.',
+  },
   notFound: { it: 'Domanda non trovata.', en: 'Submission not found.' },
   applicant: {
     it: 'L\'utente indicato in "applicant_user_id" non è iscritto a questo ente.',
@@ -102,7 +105,9 @@ export default class SubmissionsController {
     const current = await this.#formOf(ctx, found)
     if (!current) return
     const user = ctx.auth.getUserOrFail()
-    return this.#answer(ctx, lang, 200, () => submissionService.updateDraft(found, current, body.value.data!, user.id, lang))
+    return this.#answer(ctx, lang, 200, () =>
+      submissionService.updateDraft(found, current, body.value.data!, user.id, lang)
+    )
   }
 
   /**
@@ -118,7 +123,9 @@ export default class SubmissionsController {
     const current = await this.#formOf(ctx, found)
     if (!current) return
     const user = ctx.auth.getUserOrFail()
-    return this.#answer(ctx, lang, 200, () => submissionService.submit(found, current, user.id, lang, body.value.data ?? found.data))
+    return this.#answer(ctx, lang, 200, () =>
+      submissionService.submit(found, current, user.id, lang, body.value.data ?? found.data)
+    )
   }
 
   /** Back-office moves: `{ status, reason }`; a reason is required to reject or ask for completion. */
@@ -153,11 +160,16 @@ export default class SubmissionsController {
       // Procura: only staff may act for someone else, and only for a member of this tenant.
       await bouncer.with(SubmissionPolicy).authorize('actOnBehalf', access)
       const member = await Membership.query().where('user_id', applicantUserId).first()
-      if (!member) return this.#refuse(ctx, [{ path: '/applicant_user_id', rule: 'request:applicant', message: TEXT.applicant[lang] }])
+      if (!member)
+        return this.#refuse(ctx, [
+          { path: '/applicant_user_id', rule: 'request:applicant', message: TEXT.applicant[lang] },
+        ])
     }
     const input = { data: body.value.data!, applicantUserId, actorUserId: user.id }
     return this.#answer(ctx, lang, 201, () =>
-      mode === 'draft' ? submissionService.createDraft(current, input, lang) : submissionService.createAndSubmit(current, input, lang)
+      mode === 'draft'
+        ? submissionService.createDraft(current, input, lang)
+        : submissionService.createAndSubmit(current, input, lang)
     )
   }
 

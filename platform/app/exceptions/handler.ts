@@ -18,9 +18,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return ctx.response.status(401).send({ errors: [{ message: 'Accesso richiesto / login required' }] })
     }
     if (err.code === 'E_INVALID_CREDENTIALS') {
-      return ctx.response
-        .status(400)
-        .send({ errors: [{ message: 'Credenziali non valide / invalid credentials' }] })
+      return ctx.response.status(400).send({ errors: [{ message: 'Credenziali non valide / invalid credentials' }] })
     }
     if (err.code === 'E_AUTHORIZATION_FAILURE') {
       return ctx.response
@@ -35,7 +33,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (err.code === 'E_REQUEST_ENTITY_TOO_LARGE') {
       const limit = String(bodyParserConfig.json.limit ?? '')
       return ctx.response.status(413).send({
-        errors: [{ message: `Richiesta troppo grande: il limite è ${limit} / request body too large: the limit is ${limit}` }],
+        errors: [
+          { message: `Richiesta troppo grande: il limite è ${limit} / request body too large: the limit is ${limit}` },
+        ],
       })
     }
     if (error instanceof SyntaxError && err.status === 400) {
@@ -45,7 +45,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     if (err.status === 422 && err.message === 'Invalid JSON, only supports object and array') {
       return ctx.response.status(422).send({
-        errors: [{ message: 'Il corpo della richiesta deve essere un oggetto JSON / the request body must be a JSON object' }],
+        errors: [
+          { message: 'Il corpo della richiesta deve essere un oggetto JSON / the request body must be a JSON object' },
+        ],
       })
     }
     if (err.status && err.status >= 400 && err.status < 500) {

@@ -12,8 +12,32 @@ const CF_PATTERN = /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[
  */
 const ODD_DIGITS = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21]
 const ODD_LETTERS = [
-  1, 0, 5, 7, 9, 13, 15, 17, 19, 21, // A-J share the values of 0-9
-  2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23, // K-Z
+  1,
+  0,
+  5,
+  7,
+  9,
+  13,
+  15,
+  17,
+  19,
+  21, // A-J share the values of 0-9
+  2,
+  4,
+  18,
+  20,
+  11,
+  3,
+  6,
+  8,
+  12,
+  14,
+  16,
+  10,
+  22,
+  25,
+  24,
+  23, // K-Z
 ]
 
 /** Omocodia: the letters that replace the digits 0-9 when two people would share a code. */
@@ -56,8 +80,27 @@ export function normalizeOmocodia(value: string): string {
  * use; other countries are checked only by the general shape and the check digits.
  */
 const IBAN_LENGTHS: Record<string, number> = {
-  IT: 27, SM: 27, VA: 22, FR: 27, DE: 22, ES: 24, AT: 20, BE: 16, CH: 21, NL: 18, PT: 25,
-  IE: 22, LU: 20, GB: 22, SI: 19, HR: 21, GR: 27, PL: 28, RO: 24, MT: 31, MC: 27,
+  IT: 27,
+  SM: 27,
+  VA: 22,
+  FR: 27,
+  DE: 22,
+  ES: 24,
+  AT: 20,
+  BE: 16,
+  CH: 21,
+  NL: 18,
+  PT: 25,
+  IE: 22,
+  LU: 20,
+  GB: 22,
+  SI: 19,
+  HR: 21,
+  GR: 27,
+  PL: 28,
+  RO: 24,
+  MT: 31,
+  MC: 27,
 }
 
 /**

@@ -31,7 +31,8 @@ function walkSchema(node: unknown, where: string, visit: (node: Obj, where: stri
   for (const [key, value] of Object.entries(node)) {
     if (key === 'x-i18n' || key === 'enum' || key === 'const' || key === 'examples' || key === 'default') continue
     if (key === 'properties' || key === '$defs') {
-      if (isPlainObject(value)) for (const [name, child] of Object.entries(value)) walkSchema(child, `${where}/${key}/${name}`, visit)
+      if (isPlainObject(value))
+        for (const [name, child] of Object.entries(value)) walkSchema(child, `${where}/${key}/${name}`, visit)
     } else if (Array.isArray(value)) {
       value.forEach((child, i) => walkSchema(child, `${where}/${key}/${i}`, visit))
     } else if (isPlainObject(value)) {
@@ -48,7 +49,8 @@ export function schemaHygieneProblems(schema: JsonSchema): string[] {
     const en = isPlainObject(i18n.en) ? i18n.en : {}
     const it = isPlainObject(i18n.it) ? i18n.it : {}
     if (typeof node.title === 'string' && where !== '#') {
-      if (!(typeof en.title === 'string' && en.title.trim() !== '')) problems.push(`${where}: title without English (x-i18n.en.title)`)
+      if (!(typeof en.title === 'string' && en.title.trim() !== ''))
+        problems.push(`${where}: title without English (x-i18n.en.title)`)
     }
     if (typeof node.description === 'string' && !(typeof en.description === 'string' && en.description.trim() !== '')) {
       problems.push(`${where}: description without English (x-i18n.en.description)`)
@@ -63,10 +65,14 @@ export function schemaHygieneProblems(schema: JsonSchema): string[] {
       problems.push(`${where}: object without "additionalProperties": false (unknown fields must be refused)`)
     }
     if (node.type !== undefined && Array.isArray(node.enum)) {
-      for (const [lang, labels] of [['it', it.enum], ['en', en.enum]] as const) {
+      for (const [lang, labels] of [
+        ['it', it.enum],
+        ['en', en.enum],
+      ] as const) {
         for (const value of node.enum) {
           const label = isPlainObject(labels) ? labels[String(value)] : undefined
-          if (!(typeof label === 'string' && label.trim() !== '')) problems.push(`${where}: enum value "${String(value)}" has no ${lang} label`)
+          if (!(typeof label === 'string' && label.trim() !== ''))
+            problems.push(`${where}: enum value "${String(value)}" has no ${lang} label`)
         }
       }
     }
@@ -82,7 +88,9 @@ export function uiSchemaProblems(schema: JsonSchema, ui: unknown, pointer = ''):
   const properties = isPlainObject(node) && isPlainObject(node.properties) ? node.properties : {}
   for (const [key, value] of Object.entries(ui)) {
     if (key === 'ui:order' && Array.isArray(value)) {
-      for (const name of value) if (name !== '*' && !(String(name) in properties)) problems.push(`${pointer || '/'}: ui:order names unknown field "${String(name)}"`)
+      for (const name of value)
+        if (name !== '*' && !(String(name) in properties))
+          problems.push(`${pointer || '/'}: ui:order names unknown field "${String(name)}"`)
       continue
     }
     if (key === 'ui:options' && isPlainObject(value) && value.visible_when !== undefined) {
@@ -94,7 +102,8 @@ export function uiSchemaProblems(schema: JsonSchema, ui: unknown, pointer = ''):
     }
     if (key.startsWith('ui:')) continue
     if (key === 'items') {
-      if (!(isPlainObject(node) && node.items !== undefined)) problems.push(`${pointer || '/'}: "items" on a field that is not a list`)
+      if (!(isPlainObject(node) && node.items !== undefined))
+        problems.push(`${pointer || '/'}: "items" on a field that is not a list`)
       else problems.push(...uiSchemaProblems(schema, value, `${pointer}/*`))
       continue
     }
@@ -138,16 +147,27 @@ export function formContractTests(form: FormDefinition): void {
 
   test(`${name}: BLOCCO rules are well formed`, () => {
     const ids = form.blocchi.map((b) => b.id)
-    assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'BLOCCO ids must be unique')
+    assert.deepEqual(
+      ids.filter((id, i) => ids.indexOf(id) !== i),
+      [],
+      'BLOCCO ids must be unique'
+    )
     for (const b of form.blocchi) {
       assert.match(b.id, /^[a-z][a-z0-9_]*$/, `BLOCCO id "${b.id}" must be snake_case`)
       assert.ok(nonEmpty(b.message?.it), `${b.id}: Italian message missing`)
       assert.ok(nonEmpty(b.message?.en), `${b.id}: English message missing`)
       assert.ok(nonEmpty(b.reference), `${b.id}: reference to the tender article missing`)
-      assert.doesNotThrow(() => compileCondition(b.condition, form.conditions ?? {}), `${b.id}: condition does not compile`)
+      assert.doesNotThrow(
+        () => compileCondition(b.condition, form.conditions ?? {}),
+        `${b.id}: condition does not compile`
+      )
       assert.ok(Array.isArray(b.paths) && b.paths.length > 0, `${b.id}: no blocked path`)
-      for (const path of b.paths) assert.ok(schemaAt(form.schema, path) !== undefined, `${b.id}: blocked path ${path} is not in the schema`)
-      assert.ok(isPlainObject(b.examples?.fires) && isPlainObject(b.examples?.passes), `${b.id}: examples.fires and examples.passes needed`)
+      for (const path of b.paths)
+        assert.ok(schemaAt(form.schema, path) !== undefined, `${b.id}: blocked path ${path} is not in the schema`)
+      assert.ok(
+        isPlainObject(b.examples?.fires) && isPlainObject(b.examples?.passes),
+        `${b.id}: examples.fires and examples.passes needed`
+      )
     }
   })
 
@@ -176,10 +196,14 @@ export function formContractTests(form: FormDefinition): void {
     for (const [path, rule] of Object.entries(form.attachments ?? {})) {
       const node = deref(form.schema, schemaAt(form.schema, path))
       const item = isPlainObject(node) && node.type === 'array' ? deref(form.schema, node.items as JsonSchema) : node
-      assert.ok(isPlainObject(item) && isPlainObject(item.properties) && 'file_id' in item.properties, `${path} is not an attachment field`)
+      assert.ok(
+        isPlainObject(item) && isPlainObject(item.properties) && 'file_id' in item.properties,
+        `${path} is not an attachment field`
+      )
       assert.ok(Array.isArray(rule.types) && rule.types.length > 0, `${path}: no accepted types`)
       assert.ok(Number.isInteger(rule.max_bytes) && rule.max_bytes > 0, `${path}: max_bytes must be a positive integer`)
-      if (rule.required_when !== undefined) assert.doesNotThrow(() => compileCondition(rule.required_when!, form.conditions ?? {}))
+      if (rule.required_when !== undefined)
+        assert.doesNotThrow(() => compileCondition(rule.required_when!, form.conditions ?? {}))
     }
   })
 
@@ -196,7 +220,8 @@ export function formContractTests(form: FormDefinition): void {
         }
       }
       Object.values(preview.facts).forEach(collect)
-      for (const p of pointers) assert.ok(schemaAt(form.schema, p) !== undefined, `tariff fact pointer ${p} is not in the schema`)
+      for (const p of pointers)
+        assert.ok(schemaAt(form.schema, p) !== undefined, `tariff fact pointer ${p} is not in the schema`)
       const facts = tariffFacts(form, form.sample)
       assert.ok(facts)
       assert.deepEqual(Object.keys(facts.facts).sort(), Object.keys(preview.facts).sort())

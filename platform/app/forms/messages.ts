@@ -53,63 +53,66 @@ const FORMAT_MESSAGES: Record<string, Record<Lang, string>> = {
 }
 
 const MESSAGES: Record<string, Record<Lang, Template>> = {
-  required: {
+  'required': {
     it: () => 'campo obbligatorio: compilalo.',
     en: () => 'required field: please fill it in.',
   },
-  additionalProperties: {
+  'additionalProperties': {
     it: () => 'campo non previsto da questo modulo: rimuovilo.',
     en: () => 'this field is not part of the form: remove it.',
   },
-  type: {
+  'type': {
     it: (p) => `valore del tipo sbagliato: serve ${typeList('it', p.type)}.`,
     en: (p) => `wrong kind of value: ${typeList('en', p.type)} is expected.`,
   },
-  maxLength: {
+  'maxLength': {
     it: (p) => `testo troppo lungo: al massimo ${p.limit} caratteri.`,
     en: (p) => `text too long: ${p.limit} characters at most.`,
   },
-  minLength: {
-    it: (p) => (p.limit === 1 ? 'non può essere vuoto: compilalo.' : `testo troppo corto: almeno ${p.limit} caratteri.`),
-    en: (p) => (p.limit === 1 ? 'cannot be empty: please fill it in.' : `text too short: at least ${p.limit} characters.`),
+  'minLength': {
+    it: (p) =>
+      p.limit === 1 ? 'non può essere vuoto: compilalo.' : `testo troppo corto: almeno ${p.limit} caratteri.`,
+    en: (p) =>
+      p.limit === 1 ? 'cannot be empty: please fill it in.' : `text too short: at least ${p.limit} characters.`,
   },
-  pattern: {
+  'pattern': {
     it: () => 'formato non valido: controlla il valore inserito e l’esempio indicato.',
     en: () => 'invalid format: check the value entered against the example given.',
   },
-  enum: {
+  'enum': {
     it: () => 'valore non ammesso: scegli una delle opzioni proposte.',
     en: () => 'value not allowed: choose one of the options offered.',
   },
-  const: {
-    it: (p) => (p.allowedValue === true ? 'per proseguire devi confermare questa dichiarazione.' : 'valore non ammesso.'),
+  'const': {
+    it: (p) =>
+      p.allowedValue === true ? 'per proseguire devi confermare questa dichiarazione.' : 'valore non ammesso.',
     en: (p) => (p.allowedValue === true ? 'you must confirm this declaration to go on.' : 'value not allowed.'),
   },
-  maxItems: {
+  'maxItems': {
     it: (p) => `troppe voci: al massimo ${p.limit}.`,
     en: (p) => `too many entries: ${p.limit} at most.`,
   },
-  minItems: {
+  'minItems': {
     it: (p) => `servono almeno ${p.limit} voci.`,
     en: (p) => `at least ${p.limit} entries are needed.`,
   },
-  uniqueItems: {
+  'uniqueItems': {
     it: () => 'voci ripetute: ogni voce può comparire una sola volta.',
     en: () => 'repeated entries: each entry may appear only once.',
   },
-  minimum: {
+  'minimum': {
     it: (p) => `valore troppo basso: almeno ${p.limit}.`,
     en: (p) => `value too low: at least ${p.limit}.`,
   },
-  maximum: {
+  'maximum': {
     it: (p) => `valore troppo alto: al massimo ${p.limit}.`,
     en: (p) => `value too high: ${p.limit} at most.`,
   },
-  exclusiveMinimum: {
+  'exclusiveMinimum': {
     it: (p) => `valore troppo basso: deve essere più di ${p.limit}.`,
     en: (p) => `value too low: it must be more than ${p.limit}.`,
   },
-  exclusiveMaximum: {
+  'exclusiveMaximum': {
     it: (p) => `valore troppo alto: deve essere meno di ${p.limit}.`,
     en: (p) => `value too high: it must be less than ${p.limit}.`,
   },

@@ -58,7 +58,12 @@ const DRAFT_IGNORED = new Set([
 
 interface CompiledForm {
   validate: ValidateFunction
-  blocchi: Array<{ id: string; paths: string[]; message: FormDefinition['blocchi'][number]['message']; test: CompiledCondition | Error }>
+  blocchi: Array<{
+    id: string
+    paths: string[]
+    message: FormDefinition['blocchi'][number]['message']
+    test: CompiledCondition | Error
+  }>
   attachmentConditions: Map<string, CompiledCondition | Error>
 }
 
@@ -143,7 +148,13 @@ function schemaErrors(form: FormDefinition, errors: ErrorObject[], lang: Lang, p
   return out
 }
 
-function attachmentErrors(form: FormDefinition, compiled: CompiledForm, data: unknown, lang: Lang, partial: boolean): FormError[] {
+function attachmentErrors(
+  form: FormDefinition,
+  compiled: CompiledForm,
+  data: unknown,
+  lang: Lang,
+  partial: boolean
+): FormError[] {
   const out: FormError[] = []
   for (const [path, rule] of Object.entries(form.attachments ?? {})) {
     const value = getAt(data, path)
@@ -156,16 +167,25 @@ function attachmentErrors(form: FormDefinition, compiled: CompiledForm, data: un
     for (const [itemPath, item] of items) {
       if (!isPlainObject(item)) continue // the schema reports the wrong shape
       if (typeof item.content_type === 'string' && !rule.types.includes(item.content_type)) {
-        out.push({ path: itemPath, rule: 'attachment:type', message: attachmentMessage(lang, 'type', { types: rule.types }, label) })
+        out.push({
+          path: itemPath,
+          rule: 'attachment:type',
+          message: attachmentMessage(lang, 'type', { types: rule.types }, label),
+        })
       }
       if (typeof item.size_bytes === 'number' && item.size_bytes > rule.max_bytes) {
-        out.push({ path: itemPath, rule: 'attachment:size', message: attachmentMessage(lang, 'size', { maxBytes: rule.max_bytes }, label) })
+        out.push({
+          path: itemPath,
+          rule: 'attachment:size',
+          message: attachmentMessage(lang, 'size', { maxBytes: rule.max_bytes }, label),
+        })
       }
     }
     const when = compiled.attachmentConditions.get(path)
     if (!partial && when && items.length === 0 && isPlainObject(data)) {
       const fires = when instanceof Error ? true : safeTest(when, data)
-      if (fires) out.push({ path, rule: 'attachment:required', message: attachmentMessage(lang, 'required', {}, label) })
+      if (fires)
+        out.push({ path, rule: 'attachment:required', message: attachmentMessage(lang, 'required', {}, label) })
     }
   }
   return out
@@ -222,4 +242,3 @@ export function validateSubmission(form: FormDefinition, data: unknown, opts: Va
   })
   return { valid: unique.length === 0, errors: unique }
 }
-

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq'
 import { runJob } from '#queue/run_job'
-import {
-  UnknownJobError,
-  type EnqueueOptions,
-  type JobDefinition,
-  type JobEnvelope,
-  type JobQueue,
-} from '#queue/types'
+import { UnknownJobError, type EnqueueOptions, type JobDefinition, type JobEnvelope, type JobQueue } from '#queue/types'
 
 type Logger = { info(msg: string): void; error(msg: string): void }
 
@@ -74,7 +68,10 @@ export class BullMQQueue implements JobQueue {
       {
         name,
         data: { payload } satisfies JobEnvelope,
-        opts: { attempts: definition.attempts ?? 3, backoff: { type: 'exponential', delay: definition.backoffMs ?? 1000 } },
+        opts: {
+          attempts: definition.attempts ?? 3,
+          backoff: { type: 'exponential', delay: definition.backoffMs ?? 1000 },
+        },
       }
     )
   }

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { CronExpressionParser } from 'cron-parser'
 import { runJob } from '#queue/run_job'
-import {
-  UnknownJobError,
-  type EnqueueOptions,
-  type JobDefinition,
-  type JobEnvelope,
-  type JobQueue,
-} from '#queue/types'
+import { UnknownJobError, type EnqueueOptions, type JobDefinition, type JobEnvelope, type JobQueue } from '#queue/types'
 
 type Logger = { info(msg: string): void; error(msg: string): void }
 
@@ -52,11 +46,14 @@ export class InProcessQueue implements JobQueue {
     const arm = () => {
       if (this.#closed) return
       const next = expression.next().toDate()
-      this.#later(async () => {
-        // The run's identity is its scheduled time: a second timer for the same instant is a no-op.
-        await this.enqueue(name, payload, { jobId: `${name}@${next.toISOString()}` })
-        arm()
-      }, Math.max(0, next.getTime() - Date.now()))
+      this.#later(
+        async () => {
+          // The run's identity is its scheduled time: a second timer for the same instant is a no-op.
+          await this.enqueue(name, payload, { jobId: `${name}@${next.toISOString()}` })
+          arm()
+        },
+        Math.max(0, next.getTime() - Date.now())
+      )
     }
     arm()
   }
@@ -109,7 +106,9 @@ export class InProcessQueue implements JobQueue {
     } catch (error) {
       if (attempt < attempts && !this.#closed) {
         const delay = (definition.backoffMs ?? 1000) * 2 ** (attempt - 1)
-        this.logger.error(`[job ${name} ${id}] attempt ${attempt}/${attempts} failed, retry in ${delay} ms: ${(error as Error).message}`)
+        this.logger.error(
+          `[job ${name} ${id}] attempt ${attempt}/${attempts} failed, retry in ${delay} ms: ${(error as Error).message}`
+        )
         this.#later(() => this.#attempt(name, id, envelope, attempt + 1), delay)
       } else {
         this.logger.error(`[job ${name} ${id}] failed after ${attempt} attempts: ${(error as Error).message}`)

@@ -5,7 +5,7 @@ import type { JobDefinition, JobEnvelope, JobRunContext } from '#queue/types'
 export async function runJob(
   definition: JobDefinition<unknown>,
   envelope: JobEnvelope,
-  ctx: Omit<JobRunContext, 'tenant'>,
+  ctx: Omit<JobRunContext, 'tenant'>
 ) {
   const tenant = envelope.tenant
   return RequestContext.asSystem(`job:${ctx.name}`, () =>

@@ -331,9 +331,7 @@ function compileSandboxed(name: string, source: string, constants: Record<string
   }
   const constantStrings: Record<string, string> = {}
   for (const [key, value] of Object.entries(constants)) constantStrings[key] = value.toFixed()
-  const inputs = [...new Set(body.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])].filter(
-    (id) => !(id in constantStrings)
-  )
+  const inputs = [...new Set(body.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])].filter((id) => !(id in constantStrings))
   return {
     name,
     expression: source,
@@ -358,13 +356,9 @@ function compileSandboxed(name: string, source: string, constants: Record<string
  * Compiles a formula. `constants` are the rule set's parameters, resolved once; every other
  * identifier is read from the scope (facts and variables) at evaluation time.
  */
-export function compileFormula(
-  name: string,
-  expression: string,
-  constants: Record<string, Dec> = {}
-): CompiledFormula {
+export function compileFormula(name: string, expression: string, constants: Record<string, Dec> = {}): CompiledFormula {
   if (typeof expression !== 'string' || expression.trim().length === 0) {
-    throw new FormulaError(name, 'l\'espressione è vuota.')
+    throw new FormulaError(name, "l'espressione è vuota.")
   }
   const source = expression.trim()
   if (source.startsWith(JS_PREFIX)) return compileSandboxed(name, source, constants)

@@ -50,7 +50,5 @@ export { formatEur }
 
 /** Renders a trace as lines of text, for the CLI and logs. */
 export function traceToText(trace: TraceEntry[]): string {
-  return trace
-    .map((entry) => `[${entry.step}] ${entry.message}${entry.source ? `  (${entry.source})` : ''}`)
-    .join('\n')
+  return trace.map((entry) => `[${entry.step}] ${entry.message}${entry.source ? `  (${entry.source})` : ''}`).join('\n')
 }

@@ -14,13 +14,7 @@ export interface LocalizedText {
 }
 
 export type RoundingMode =
-  | 'ROUND_HALF_UP'
-  | 'ROUND_HALF_EVEN'
-  | 'ROUND_HALF_DOWN'
-  | 'ROUND_UP'
-  | 'ROUND_DOWN'
-  | 'ROUND_CEIL'
-  | 'ROUND_FLOOR'
+  'ROUND_HALF_UP' | 'ROUND_HALF_EVEN' | 'ROUND_HALF_DOWN' | 'ROUND_UP' | 'ROUND_DOWN' | 'ROUND_CEIL' | 'ROUND_FLOOR'
 
 export interface Rounding {
   decimals: number

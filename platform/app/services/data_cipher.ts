@@ -43,7 +43,9 @@ export class DataCipher {
     const cipher = createCipheriv('aes-256-gcm', this.#keys.get(this.#currentId)!, iv)
     const body = Buffer.concat([cipher.update(JSON.stringify(plain), 'utf8'), cipher.final()])
     const tag = cipher.getAuthTag()
-    return ['enc', 'v1', this.#currentId, iv.toString('base64'), tag.toString('base64'), body.toString('base64')].join(':')
+    return ['enc', 'v1', this.#currentId, iv.toString('base64'), tag.toString('base64'), body.toString('base64')].join(
+      ':'
+    )
   }
 
   decrypt(stored: string): unknown {

@@ -40,7 +40,8 @@ async function index(folder: string, isDocument: (json: Record<string, unknown>)
       throw new Error(`${file} is not valid JSON: ${(error as Error).message}`)
     }
     if (typeof json.id !== 'string' || !isDocument(json)) continue
-    if (found.has(json.id)) throw new Error(`Two default documents share the id "${json.id}": ${found.get(json.id)!.file} and ${file}`)
+    if (found.has(json.id))
+      throw new Error(`Two default documents share the id "${json.id}": ${found.get(json.id)!.file} and ${file}`)
     found.set(json.id, { id: json.id, file, json })
   }
   return found

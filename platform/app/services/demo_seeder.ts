@@ -10,21 +10,43 @@ import type { Role } from '#services/roles'
  * it at every start is harmless. The passwords are for the demo only.
  */
 export const DEMO_TENANTS = [
-  { slug: 'piacenza', name: 'Comune di Piacenza', fiscalCode: '00229080338', plugins: ['refezione', 'trasporto', 'nidi'] },
+  {
+    slug: 'piacenza',
+    name: 'Comune di Piacenza',
+    fiscalCode: '00229080338',
+    plugins: ['refezione', 'trasporto', 'nidi'],
+  },
   { slug: 'ersu-sassari', name: 'ERSU Sassari', fiscalCode: '00196350904', plugins: ['ersu'] },
   { slug: 'quartu', name: "Comune di Quartu Sant'Elena", fiscalCode: '80004020921', plugins: ['covid-bonus'] },
 ] as const
 
 export const DEMO_PASSWORD = 'Sportello.2026'
 
-export const DEMO_USERS: Array<{ email: string; fullName: string; tenant: string | null; roles: Role[]; fiscalCode?: string }> = [
-  { email: 'cittadino@piacenza.demo', fullName: 'Mario Rossi', tenant: 'piacenza', roles: ['citizen'], fiscalCode: 'RSSMRA85T10A562S' },
+export const DEMO_USERS: Array<{
+  email: string
+  fullName: string
+  tenant: string | null
+  roles: Role[]
+  fiscalCode?: string
+}> = [
+  {
+    email: 'cittadino@piacenza.demo',
+    fullName: 'Mario Rossi',
+    tenant: 'piacenza',
+    roles: ['citizen'],
+    fiscalCode: 'RSSMRA85T10A562S',
+  },
   { email: 'scuola@piacenza.demo', fullName: 'Anna Scuola', tenant: 'piacenza', roles: ['school_staff'] },
   { email: 'cucina@piacenza.demo', fullName: 'Paolo Cucina', tenant: 'piacenza', roles: ['kitchen'] },
   { email: 'operatore@piacenza.demo', fullName: 'Giulia Operatrice', tenant: 'piacenza', roles: ['operator'] },
   { email: 'admin@piacenza.demo', fullName: 'Luca Amministratore', tenant: 'piacenza', roles: ['tenant_admin'] },
   { email: 'designer@piacenza.demo', fullName: 'Sara Designer', tenant: 'piacenza', roles: ['designer'] },
-  { email: 'operatore@ersu-sassari.demo', fullName: 'Marta Ersu', tenant: 'ersu-sassari', roles: ['operator', 'tenant_admin'] },
+  {
+    email: 'operatore@ersu-sassari.demo',
+    fullName: 'Marta Ersu',
+    tenant: 'ersu-sassari',
+    roles: ['operator', 'tenant_admin'],
+  },
   { email: 'operatore@quartu.demo', fullName: 'Efisio Quartu', tenant: 'quartu', roles: ['operator', 'tenant_admin'] },
   { email: 'platform@sportello.demo', fullName: 'Piattaforma Admin', tenant: null, roles: ['platform_admin'] },
 ]
@@ -61,6 +83,9 @@ export async function seedDemo() {
         }
       }
     }
-    return { tenants: [...tenants.keys()], users: DEMO_USERS.map((u) => ({ email: u.email, roles: u.roles, tenant: u.tenant })) }
+    return {
+      tenants: [...tenants.keys()],
+      users: DEMO_USERS.map((u) => ({ email: u.email, roles: u.roles, tenant: u.tenant })),
+    }
   })
 }

@@ -14,7 +14,9 @@ export class LocalPasswordProvider implements IdentityProvider {
   readonly id = 'local'
 
   async authenticate(credentials: Record<string, unknown>) {
-    const email = String(credentials.email ?? '').trim().toLowerCase()
+    const email = String(credentials.email ?? '')
+      .trim()
+      .toLowerCase()
     const password = String(credentials.password ?? '')
     return User.verifyCredentials(email, password)
   }

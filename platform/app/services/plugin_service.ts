@@ -71,12 +71,7 @@ export class PluginService {
     }
   }
 
-  async #copyDefaults(
-    trx: TransactionClientContract,
-    formIds: string[],
-    rulesetIds: string[],
-    service: string
-  ) {
+  async #copyDefaults(trx: TransactionClientContract, formIds: string[], rulesetIds: string[], service: string) {
     const copied = { forms: [] as string[], rulesets: [] as string[] }
     const [forms, rulesets] = await Promise.all([loadDefaultForms(), loadDefaultRuleSets()])
 

@@ -27,9 +27,7 @@ const storage = new AsyncLocalStorage<Store>()
 
 export class MissingTenantContextError extends Error {
   constructor(model: string) {
-    super(
-      `No tenant in context while querying ${model}: tenant-owned data is reachable only inside a tenant context`
-    )
+    super(`No tenant in context while querying ${model}: tenant-owned data is reachable only inside a tenant context`)
   }
 }
 

@@ -131,7 +131,10 @@ function byStart<T extends { version: number; validFrom: string }>(rows: T[]) {
   )
 }
 
-function documents(row: RuleSet, rows: Array<{ version: number; validFrom: string; validTo: string | null; body: Record<string, unknown> }>) {
+function documents(
+  row: RuleSet,
+  rows: Array<{ version: number; validFrom: string; validTo: string | null; body: Record<string, unknown> }>
+) {
   const sorted = byStart(rows)
   const ends = appliedPeriods(sorted)
   const header = {
@@ -312,7 +315,10 @@ export class RuleSetService {
 
     // `version` is assigned here whatever the caller sent; the periods go in the body too, as in rules/*.json.
     const body: Record<string, unknown> = { ...input, version: number, valid_from: validFrom, valid_to: validTo }
-    const candidate = [...rows.map((r) => ({ version: r.version, validFrom: r.validFrom, validTo: r.validTo, body: r.body })), { version: number, validFrom, validTo, body }]
+    const candidate = [
+      ...rows.map((r) => ({ version: r.version, validFrom: r.validFrom, validTo: r.validTo, body: r.body })),
+      { version: number, validFrom, validTo, body },
+    ]
     const { doc, published } = documents(row, candidate)
 
     const checked = validateRuleSetDocument(doc)

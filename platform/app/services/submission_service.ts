@@ -103,7 +103,13 @@ export class SubmissionService {
   }
 
   /** Replaces the data of a draft (or of a submission sent back for completion) after the draft check. */
-  async updateDraft(submission: Submission, current: CurrentForm, data: Record<string, unknown>, actorUserId: number, lang: Lang): Promise<Outcome> {
+  async updateDraft(
+    submission: Submission,
+    current: CurrentForm,
+    data: Record<string, unknown>,
+    actorUserId: number,
+    lang: Lang
+  ): Promise<Outcome> {
     if (!isEditable(submission)) throw notEditable(submission.status)
     const check = validateSubmission(current.definition, data, { lang, partial: true })
     if (!check.valid) return { ok: false, errors: check.errors }

@@ -63,7 +63,11 @@ export interface DraftBody {
 }
 
 /** `{ data, applicant_user_id? }`; `data` may be optional (submitting a saved draft as it is). */
-export function parseDraftBody(body: unknown, lang: Lang, opts: { dataRequired: boolean; applicant: boolean }): Parsed<DraftBody> {
+export function parseDraftBody(
+  body: unknown,
+  lang: Lang,
+  opts: { dataRequired: boolean; applicant: boolean }
+): Parsed<DraftBody> {
   const allowed = opts.applicant ? ['data', 'applicant_user_id'] : ['data']
   const parsed = envelope(body, allowed, lang)
   if (!parsed.ok) return parsed
@@ -78,7 +82,8 @@ export function parseDraftBody(body: unknown, lang: Lang, opts: { dataRequired: 
     out.data = data
   }
   if (applicant !== undefined && applicant !== null) {
-    if (typeof applicant === 'number' && Number.isSafeInteger(applicant) && applicant > 0) out.applicantUserId = applicant
+    if (typeof applicant === 'number' && Number.isSafeInteger(applicant) && applicant > 0)
+      out.applicantUserId = applicant
     else errors.push(error('/applicant_user_id', 'type', TEXT.applicant, lang))
   }
   return errors.length ? { ok: false, errors } : { ok: true, value: out }
@@ -96,7 +101,8 @@ export function parseStatusBody(body: unknown, lang: Lang): Parsed<StatusBody> {
   const errors: FormError[] = []
   const { status, reason } = parsed.value
   if (!isStatus(status)) errors.push(error('/status', 'enum', TEXT.status, lang))
-  const validReason = reason === undefined || reason === null || (typeof reason === 'string' && reason.length <= REASON_MAX_LENGTH)
+  const validReason =
+    reason === undefined || reason === null || (typeof reason === 'string' && reason.length <= REASON_MAX_LENGTH)
   if (!validReason) errors.push(error('/reason', 'type', TEXT.reason, lang))
   if (errors.length || !isStatus(status)) return { ok: false, errors }
   const text = typeof reason === 'string' ? reason.trim() : ''

@@ -11,12 +11,24 @@ export default class extends BaseSchema {
       table.increments('id')
       table.integer('tenant_id').unsigned().notNullable().references('id').inTable('tenants').onDelete('CASCADE')
       table.integer('form_id').unsigned().notNullable().references('id').inTable('forms').onDelete('RESTRICT')
-      table.integer('form_version_id').unsigned().notNullable().references('id').inTable('form_versions').onDelete('RESTRICT')
+      table
+        .integer('form_version_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('form_versions')
+        .onDelete('RESTRICT')
       table.string('form_key', 128).notNullable()
       // The citizen the submission is for.
       table.integer('applicant_user_id').unsigned().notNullable().references('id').inTable('users').onDelete('RESTRICT')
       // Who saved or submitted it: the citizen, or an operator acting on their behalf (procura).
-      table.integer('submitted_by_user_id').unsigned().notNullable().references('id').inTable('users').onDelete('RESTRICT')
+      table
+        .integer('submitted_by_user_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('users')
+        .onDelete('RESTRICT')
       table.boolean('on_behalf').notNullable().defaultTo(false)
       table.string('status', 32).notNullable()
       table.text('status_reason').nullable()
@@ -32,7 +44,13 @@ export default class extends BaseSchema {
     this.schema.createTable('submission_events', (table) => {
       table.increments('id')
       table.integer('tenant_id').unsigned().notNullable().references('id').inTable('tenants').onDelete('CASCADE')
-      table.integer('submission_id').unsigned().notNullable().references('id').inTable('submissions').onDelete('CASCADE')
+      table
+        .integer('submission_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('submissions')
+        .onDelete('CASCADE')
       // Null for the event that creates the draft.
       table.string('from_status', 32).nullable()
       table.string('to_status', 32).notNullable()

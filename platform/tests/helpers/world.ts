@@ -22,7 +22,11 @@ export async function makeTenant(overrides: Partial<{ slug: string; name: string
   )
 }
 
-export async function makeUser(tenant: Tenant | null, roles: Role[], overrides: Partial<{ isPlatformAdmin: boolean }> = {}) {
+export async function makeUser(
+  tenant: Tenant | null,
+  roles: Role[],
+  overrides: Partial<{ isPlatformAdmin: boolean }> = {}
+) {
   counter++
   return RequestContext.asSystem('test', async () => {
     const user = await User.create({

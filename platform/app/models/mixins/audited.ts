@@ -41,7 +41,9 @@ export function Audited<T extends NormalizeConstructor<typeof BaseModel>>(superc
 const HIDDEN = new Set(['password'])
 
 function snapshot(row: LucidRow, keys: string[], source: Record<string, unknown> = row.$attributes) {
-  const model = row.constructor as unknown as { $getColumn(key: string): { meta?: { sensitive?: boolean } } | undefined }
+  const model = row.constructor as unknown as {
+    $getColumn(key: string): { meta?: { sensitive?: boolean } } | undefined
+  }
   const out: Record<string, unknown> = {}
   for (const key of keys) {
     if (HIDDEN.has(key)) out[key] = '[nascosto]'

@@ -44,7 +44,12 @@ test.group('forms:validate command', (group) => {
     const file = join(dir, 'valid.json')
     await writeFile(file, JSON.stringify(await refezioneSample()))
     // The path is taken relative to the working directory.
-    const result = await ace('forms:validate', '--tenant=piacenza', `--form=${FORM}`, `--data=${relative(platform, file)}`)
+    const result = await ace(
+      'forms:validate',
+      '--tenant=piacenza',
+      `--form=${FORM}`,
+      `--data=${relative(platform, file)}`
+    )
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(JSON.parse(result.stdout), { valid: true, errors: [] })
   }).timeout(60_000)
@@ -58,8 +63,12 @@ test.group('forms:validate command', (group) => {
     assert.equal(result.code, 1)
     const output = JSON.parse(result.stdout)
     assert.isFalse(output.valid)
-    assert.isTrue(output.errors.some((e: { path: string; rule: string }) => e.path === '/siblings' && e.rule === 'siblings_missing'))
-    assert.isTrue(output.errors.some((e: { path: string; rule: string }) => e.path === '/student' && e.rule === 'schema:required'))
+    assert.isTrue(
+      output.errors.some((e: { path: string; rule: string }) => e.path === '/siblings' && e.rule === 'siblings_missing')
+    )
+    assert.isTrue(
+      output.errors.some((e: { path: string; rule: string }) => e.path === '/student' && e.rule === 'schema:required')
+    )
   }).timeout(60_000)
 
   test('an unknown tenant or form, or an unreadable file, exits 2 with a JSON error on stderr', async ({ assert }) => {

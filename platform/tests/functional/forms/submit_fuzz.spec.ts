@@ -17,14 +17,18 @@ function bodies(sample: Record<string, unknown>) {
     fc.json({ maxDepth: 3 }),
     fc.anything({ maxDepth: 2 }).map(withData),
     fc.tuple(field, fc.jsonValue({ maxDepth: 2 })).map(([key, value]) => withData({ ...sample, [key]: value })),
-    fc.tuple(field, fc.integer({ min: 5_000, max: 200_000 })).map(([key, n]) => withData({ ...sample, [key]: 'x'.repeat(n) })),
-    fc.tuple(fc.string({ minLength: 1, maxLength: 40 }), fc.jsonValue({ maxDepth: 1 })).map(([key, value]) =>
-      JSON.stringify({ data: { ...sample, [key]: value } })
-    ),
-    fc.tuple(fc.string({ minLength: 1, maxLength: 20 }), fc.jsonValue({ maxDepth: 1 })).map(([key, value]) =>
-      JSON.stringify({ data: sample, [key]: value })
-    ),
-    fc.subarray(keys).map((drop) => withData(Object.fromEntries(Object.entries(sample).filter(([k]) => !drop.includes(k)))))
+    fc
+      .tuple(field, fc.integer({ min: 5_000, max: 200_000 }))
+      .map(([key, n]) => withData({ ...sample, [key]: 'x'.repeat(n) })),
+    fc
+      .tuple(fc.string({ minLength: 1, maxLength: 40 }), fc.jsonValue({ maxDepth: 1 }))
+      .map(([key, value]) => JSON.stringify({ data: { ...sample, [key]: value } })),
+    fc
+      .tuple(fc.string({ minLength: 1, maxLength: 20 }), fc.jsonValue({ maxDepth: 1 }))
+      .map(([key, value]) => JSON.stringify({ data: sample, [key]: value })),
+    fc
+      .subarray(keys)
+      .map((drop) => withData(Object.fromEntries(Object.entries(sample).filter(([k]) => !drop.includes(k)))))
   )
 }
 

@@ -104,7 +104,9 @@ test.group('rules:eval command', (group) => {
     assert.isTrue(errors.every((e: { message: string }) => e.message.length > 0))
   })
 
-  test('unknown tenant, unknown rule set and unreadable file exit with 1; bad JSON and bad date with 2', async ({ assert }) => {
+  test('unknown tenant, unknown rule set and unreadable file exit with 1; bad JSON and bad date with 2', async ({
+    assert,
+  }) => {
     const good = await facts('good', { residence: 'piacenza' })
     const cases: Array<[string[], number, string]> = [
       [evalArgs(good, '2021-10-01', 'nessun-ente'), 1, 'tenant not found'],

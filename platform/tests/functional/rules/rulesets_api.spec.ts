@@ -101,7 +101,10 @@ test.group('Rule sets over HTTP: evaluate', (group) => {
     const citizen = await makeUser(tenant, ['citizen'])
     const url = `${base(tenant.slug)}/${TARIFFA}/evaluate`
 
-    const one = await client.post(url).json({ at: '2021-10-01', facts: { isee: -5, colour: 'red' } }).loginAs(citizen)
+    const one = await client
+      .post(url)
+      .json({ at: '2021-10-01', facts: { isee: -5, colour: 'red' } })
+      .loginAs(citizen)
     one.assertStatus(422)
     const facts = one.body().errors.map((e: any) => e.fact)
     assert.includeMembers(facts, ['residence', 'isee', 'colour'])
@@ -109,7 +112,10 @@ test.group('Rule sets over HTTP: evaluate', (group) => {
 
     const many = await client
       .post(url)
-      .json({ at: '2021-10-01', facts: [{ residence: 'piacenza' }, { residence: 'mars' }, { residence: 'other', isee: 'tanto' }] })
+      .json({
+        at: '2021-10-01',
+        facts: [{ residence: 'piacenza' }, { residence: 'mars' }, { residence: 'other', isee: 'tanto' }],
+      })
       .loginAs(citizen)
     many.assertStatus(422)
     assert.deepEqual(
@@ -121,7 +127,10 @@ test.group('Rule sets over HTTP: evaluate', (group) => {
     )
   })
 
-  test('a missing or malformed date, a date with no version and an unknown rule set are told apart', async ({ client, assert }) => {
+  test('a missing or malformed date, a date with no version and an unknown rule set are told apart', async ({
+    client,
+    assert,
+  }) => {
     const tenant = await piacenzaLike()
     const citizen = await makeUser(tenant, ['citizen'])
     const url = `${base(tenant.slug)}/${TARIFFA}/evaluate`
@@ -143,7 +152,10 @@ test.group('Rule sets over HTTP: evaluate', (group) => {
     before.assertStatus(422)
     assert.include(before.body().errors[0].message, 'Nessuna versione')
 
-    const unknown = await client.post(`${base(tenant.slug)}/nessuna.regola/evaluate`).json({ at: '2021-10-01', facts }).loginAs(citizen)
+    const unknown = await client
+      .post(`${base(tenant.slug)}/nessuna.regola/evaluate`)
+      .json({ at: '2021-10-01', facts })
+      .loginAs(citizen)
     unknown.assertStatus(404)
   })
 
@@ -163,7 +175,13 @@ test.group('Rule sets over HTTP: evaluate', (group) => {
     const show = await client.get(`${base(tenant.slug)}/${TARIFFA}`).loginAs(operator)
     show.assertStatus(200)
     const [v1, v2] = show.body().ruleset.versions
-    assert.deepInclude(v1, { version: 1, valid_from: '2018-09-01', valid_to: '2018-12-31', source: 'default', published_by: null })
+    assert.deepInclude(v1, {
+      version: 1,
+      valid_from: '2018-09-01',
+      valid_to: '2018-12-31',
+      source: 'default',
+      published_by: null,
+    })
     assert.deepInclude(v2, { version: 2, valid_from: '2019-01-01', valid_to: null })
     assert.isObject(v2.body.tables)
 
@@ -172,12 +190,18 @@ test.group('Rule sets over HTTP: evaluate', (group) => {
     assert.isAbove(tests.body().cases.length, 20)
     assert.isTrue(tests.body().cases.every((c: any) => [1, 2].includes(c.version) && typeof c.name === 'string'))
 
-    const run = await client.post(`${base(tenant.slug)}/${TARIFFA}/tests/run`).json({}).loginAs(operator)
+    const run = await client
+      .post(`${base(tenant.slug)}/${TARIFFA}/tests/run`)
+      .json({})
+      .loginAs(operator)
     run.assertStatus(200)
     assert.equal(run.body().failed, 0)
     assert.equal(run.body().passed, run.body().cases.length)
 
-    const onlyV1 = await client.post(`${base(tenant.slug)}/${TARIFFA}/tests/run`).json({ version: 1 }).loginAs(operator)
+    const onlyV1 = await client
+      .post(`${base(tenant.slug)}/${TARIFFA}/tests/run`)
+      .json({ version: 1 })
+      .loginAs(operator)
     onlyV1.assertStatus(200)
     assert.isTrue(onlyV1.body().cases.every((c: any) => c.version === 1))
   })
@@ -186,7 +210,10 @@ test.group('Rule sets over HTTP: evaluate', (group) => {
 test.group('Rule sets over HTTP: publish', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('a published table changes the next evaluation after its start, not before, with no restart', async ({ client, assert }) => {
+  test('a published table changes the next evaluation after its start, not before, with no restart', async ({
+    client,
+    assert,
+  }) => {
     const tenant = await piacenzaLike()
     const designer = await makeUser(tenant, ['designer'])
     const citizen = await makeUser(tenant, ['citizen'])
@@ -201,7 +228,10 @@ test.group('Rule sets over HTTP: publish', (group) => {
     assert.equal((await evaluateAt('2026-10-01')).result.amount, '5.69')
 
     const body = raisedIntera(await currentBody(client, tenant.slug, designer), '2026-09-01', '2026-10-01')
-    const publish = await client.post(`${base(tenant.slug)}/${TARIFFA}/versions`).json(body).loginAs(designer)
+    const publish = await client
+      .post(`${base(tenant.slug)}/${TARIFFA}/versions`)
+      .json(body)
+      .loginAs(designer)
     publish.assertStatus(201)
     assert.deepInclude(publish.body().version, {
       version: 3,
@@ -230,14 +260,20 @@ test.group('Rule sets over HTTP: publish', (group) => {
     assert.deepInclude(v2, { valid_to: '2026-08-31', published_valid_to: null })
   })
 
-  test('a version whose test case fails is refused with the failing cases, and nothing is stored', async ({ client, assert }) => {
+  test('a version whose test case fails is refused with the failing cases, and nothing is stored', async ({
+    client,
+    assert,
+  }) => {
     const tenant = await piacenzaLike()
     const admin = await makeUser(tenant, ['tenant_admin'])
     const body = raisedIntera(await currentBody(client, tenant.slug, admin), '2026-09-01', '2026-10-01')
     // The designer forgot to update one expectation: the case still says 5.69.
     body.tests[0].expected.amount = '5.69'
 
-    const publish = await client.post(`${base(tenant.slug)}/${TARIFFA}/versions`).json(body).loginAs(admin)
+    const publish = await client
+      .post(`${base(tenant.slug)}/${TARIFFA}/versions`)
+      .json(body)
+      .loginAs(admin)
     publish.assertStatus(422)
     assert.equal(publish.body().failed, 1)
     assert.lengthOf(publish.body().cases, 1)
@@ -254,7 +290,10 @@ test.group('Rule sets over HTTP: publish', (group) => {
     assert.equal(evaluation.body().result.amount, '5.69')
   })
 
-  test('a version without test cases, with a malformed period or breaking the engine checks is refused', async ({ client, assert }) => {
+  test('a version without test cases, with a malformed period or breaking the engine checks is refused', async ({
+    client,
+    assert,
+  }) => {
     const tenant = await piacenzaLike()
     const designer = await makeUser(tenant, ['designer'])
     const url = `${base(tenant.slug)}/${TARIFFA}/versions`
@@ -287,7 +326,12 @@ test.group('Rule sets over HTTP: publish', (group) => {
     const designer = await makeUser(tenant, ['designer'])
     const admin = await makeUser(tenant, ['tenant_admin'])
     const body = raisedIntera(await currentBody(client, tenant.slug, designer), '2026-09-01', '2026-10-01')
-    ;(await client.post(`${base(tenant.slug)}/${TARIFFA}/versions`).json(body).loginAs(designer)).assertStatus(201)
+    ;(
+      await client
+        .post(`${base(tenant.slug)}/${TARIFFA}/versions`)
+        .json(body)
+        .loginAs(designer)
+    ).assertStatus(201)
 
     const audit = await client.get(`/api/v1/t/${tenant.slug}/audit?entity=ruleset_versions`).loginAs(admin)
     audit.assertStatus(200)
@@ -297,7 +341,9 @@ test.group('Rule sets over HTTP: publish', (group) => {
     assert.equal(entry.actorLabel, designer.email)
     assert.equal(entry.after.source, 'api')
 
-    const rows = await RequestContext.withTenant(tenant.ref, () => AuditLog.query().where('entity', 'ruleset_versions').where('actor_user_id', designer.id))
+    const rows = await RequestContext.withTenant(tenant.ref, () =>
+      AuditLog.query().where('entity', 'ruleset_versions').where('actor_user_id', designer.id)
+    )
     assert.lengthOf(rows, 1)
   })
 
@@ -307,7 +353,10 @@ test.group('Rule sets over HTTP: publish', (group) => {
     const body = raisedIntera(await currentBody(client, tenant.slug, designer), '2026-09-01', '2026-10-01')
     for (const role of ['citizen', 'operator', 'school_staff', 'kitchen'] as const) {
       const user = await makeUser(tenant, [role])
-      const response = await client.post(`${base(tenant.slug)}/${TARIFFA}/versions`).json(body).loginAs(user)
+      const response = await client
+        .post(`${base(tenant.slug)}/${TARIFFA}/versions`)
+        .json(body)
+        .loginAs(user)
       response.assertStatus(403)
     }
     const stored = await RequestContext.withTenant(tenant.ref, () => RuleSetVersion.query().where('version', 3))
@@ -318,7 +367,10 @@ test.group('Rule sets over HTTP: publish', (group) => {
     const tenant = await piacenzaLike()
     const designer = await makeUser(tenant, ['designer'])
     const body = raisedIntera(await currentBody(client, tenant.slug, designer), '2026-09-01', '2026-10-01')
-    const response = await client.post(`${base(tenant.slug)}/nessuna.regola/versions`).json(body).loginAs(designer)
+    const response = await client
+      .post(`${base(tenant.slug)}/nessuna.regola/versions`)
+      .json(body)
+      .loginAs(designer)
     response.assertStatus(404)
   })
 })

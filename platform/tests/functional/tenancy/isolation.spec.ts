@@ -60,7 +60,9 @@ test.group('Tenant isolation', (group) => {
     await makeUser(b, ['operator'])
     await makeUser(b, ['citizen'])
 
-    const inA: Membership[] = await RequestContext.run({}, () => RequestContext.withTenant(a.ref, () => Membership.query()))
+    const inA: Membership[] = await RequestContext.run({}, () =>
+      RequestContext.withTenant(a.ref, () => Membership.query())
+    )
     assert.lengthOf(inA, 1)
     assert.isTrue(inA.every((m) => m.tenantId === a.id))
 
@@ -75,7 +77,10 @@ test.group('Tenant isolation', (group) => {
     const b = await makeTenant()
     const user = await makeUser(a, ['operator'])
     await assert.rejects(
-      () => RequestContext.withTenant(a.ref, () => Membership.create({ userId: user.id, roles: ['citizen'], tenantId: b.id })),
+      () =>
+        RequestContext.withTenant(a.ref, () =>
+          Membership.create({ userId: user.id, roles: ['citizen'], tenantId: b.id })
+        ),
       /another tenant/
     )
   })

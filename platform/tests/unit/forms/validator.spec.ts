@@ -31,7 +31,16 @@ test.group('codice fiscale and IBAN', () => {
   })
 
   test('invalid codici fiscali: wrong check character, shape, case, type', ({ assert }) => {
-    for (const cf of ['RSSMRA85T10A562T', 'RSSMRA85T10A56NS', 'RSSMRA85Z10A562S', 'rssmra85t10a562s', 'RSSMRA85T10A562', '', 42, null]) {
+    for (const cf of [
+      'RSSMRA85T10A562T',
+      'RSSMRA85T10A56NS',
+      'RSSMRA85Z10A562S',
+      'rssmra85t10a562s',
+      'RSSMRA85T10A562',
+      '',
+      42,
+      null,
+    ]) {
       assert.isFalse(isValidCodiceFiscale(cf), String(cf))
     }
   })
@@ -49,8 +58,14 @@ test.group('codice fiscale and IBAN', () => {
     const data: Obj = { ...sample(refezione), payment_channel: 'direct_debit', iban: 'IT61X0542811101000000123456' }
     ;(data.student as Obj).fiscal_code = 'RSSMRA85T10A562T'
     const { errors } = validateSubmission(refezione, data)
-    assert.deepInclude(errors.map((e) => [e.path, e.rule]), ['/iban', 'schema:format'])
-    assert.deepInclude(errors.map((e) => [e.path, e.rule]), ['/student/fiscal_code', 'schema:format'])
+    assert.deepInclude(
+      errors.map((e) => [e.path, e.rule]),
+      ['/iban', 'schema:format']
+    )
+    assert.deepInclude(
+      errors.map((e) => [e.path, e.rule]),
+      ['/student/fiscal_code', 'schema:format']
+    )
     const cfError = errors.find((e) => e.path === '/student/fiscal_code')!
     assert.include(cfError.message, 'Codice fiscale')
   })
@@ -83,7 +98,12 @@ test.group('validateSubmission', () => {
     data.disability_104 = true
     data.special_diet = 'yes'
     data.section = 'A'.repeat(10_000)
-    data.identity_document = { file_id: 'file-doc-0001', file_name: 'doc.exe', content_type: 'application/x-msdownload', size_bytes: 9_000_000 }
+    data.identity_document = {
+      file_id: 'file-doc-0001',
+      file_name: 'doc.exe',
+      content_type: 'application/x-msdownload',
+      size_bytes: 9_000_000,
+    }
     const { valid, errors } = validateSubmission(refezione, data)
     assert.isFalse(valid)
     const got = errors.map((e) => `${e.rule} ${e.path}`)
@@ -127,7 +147,10 @@ test.group('validateSubmission', () => {
     for (const data of [null, 42, 'x', [], undefined]) {
       const result = validateSubmission(refezione, data)
       assert.isFalse(result.valid)
-      assert.deepEqual(result.errors.map((e) => e.rule), ['schema:type'])
+      assert.deepEqual(
+        result.errors.map((e) => e.rule),
+        ['schema:type']
+      )
     }
   })
 
@@ -135,7 +158,10 @@ test.group('validateSubmission', () => {
     const data = sample(refezione)
     ;(data.declarations as Obj).truthfulness = false
     const { errors } = validateSubmission(refezione, data)
-    assert.deepEqual(errors.map((e) => [e.path, e.rule]), [['/declarations/truthfulness', 'schema:const']])
+    assert.deepEqual(
+      errors.map((e) => [e.path, e.rule]),
+      [['/declarations/truthfulness', 'schema:const']]
+    )
     assert.include(errors[0].message, 'confermare')
   })
 
@@ -143,7 +169,10 @@ test.group('validateSubmission', () => {
     const data = sample(refezione)
     delete data.payer
     data.applicant_kind = 'community'
-    assert.deepEqual(validateSubmission(refezione, data).errors.map((e) => e.path), ['/community'])
+    assert.deepEqual(
+      validateSubmission(refezione, data).errors.map((e) => e.path),
+      ['/community']
+    )
     data.community = {
       head_first_name: 'Paola',
       head_last_name: 'Gialli',
@@ -158,7 +187,10 @@ test.group('validateSubmission', () => {
 
   test('domicile different from residence requires the domicile', ({ assert }) => {
     const data = { ...sample(trasporto), domicile_differs: true }
-    assert.deepEqual(validateSubmission(trasporto, data).errors.map((e) => [e.path, e.rule]), [['/domicile', 'schema:required']])
+    assert.deepEqual(
+      validateSubmission(trasporto, data).errors.map((e) => [e.path, e.rule]),
+      [['/domicile', 'schema:required']]
+    )
   })
 
   test('nido: an unborn child has a presumed birth date and no fiscal code', ({ assert }) => {
@@ -167,7 +199,10 @@ test.group('validateSubmission', () => {
     assert.deepEqual(validateSubmission(nidi, data).errors, [])
     data.child = { unborn: true, fiscal_code: 'RSSMRA85T10A562S' }
     const paths = validateSubmission(nidi, data).errors.map((e) => `${e.rule} ${e.path}`)
-    assert.includeMembers(paths, ['schema:required /child/presumed_birth_date', 'schema:false schema /child/fiscal_code'])
+    assert.includeMembers(paths, [
+      'schema:required /child/presumed_birth_date',
+      'schema:false schema /child/fiscal_code',
+    ])
   })
 
   test('nido estivo: several week ranges, not necessarily consecutive', ({ assert }) => {
@@ -179,21 +214,34 @@ test.group('validateSubmission', () => {
     ]
     assert.isTrue(validateSubmission(estivo, data).valid)
     data.weeks = []
-    assert.deepEqual(validateSubmission(estivo, data).errors.map((e) => e.rule), ['schema:minItems'])
+    assert.deepEqual(
+      validateSubmission(estivo, data).errors.map((e) => e.rule),
+      ['schema:minItems']
+    )
     data.weeks = [{ from: '2025-02-30', to: '2025-03-04' }]
-    assert.deepEqual(validateSubmission(estivo, data).errors.map((e) => e.path), ['/weeks/0/from'])
+    assert.deepEqual(
+      validateSubmission(estivo, data).errors.map((e) => e.path),
+      ['/weeks/0/from']
+    )
   })
 
   test('trasporto: a current ISEE needs the monthly plan (Allegato D)', ({ assert }) => {
     const data = { ...sample(trasporto), isee_kind: 'corrente', payment_plan: 'annuale' }
-    assert.deepEqual(validateSubmission(trasporto, data).errors.map((e) => e.rule), ['current_isee_requires_monthly_plan'])
+    assert.deepEqual(
+      validateSubmission(trasporto, data).errors.map((e) => e.rule),
+      ['current_isee_requires_monthly_plan']
+    )
   })
 })
 
 test.group('drafts (partial validation)', () => {
   test('a nearly empty draft is accepted', ({ assert }) => {
     assert.deepEqual(validateSubmission(refezione, {}, { partial: true }), { valid: true, errors: [] })
-    const draft = { has_siblings: true, payer: { first_name: 'Mario', fiscal_code: 'RSSM' }, declarations: { truthfulness: false } }
+    const draft = {
+      has_siblings: true,
+      payer: { first_name: 'Mario', fiscal_code: 'RSSM' },
+      declarations: { truthfulness: false },
+    }
     assert.deepEqual(validateSubmission(refezione, draft, { partial: true }).errors, [])
   })
 
@@ -231,7 +279,11 @@ test.group('tariff preview facts', () => {
         foster_care: false,
       },
     })
-    const noIsee = applyExample(sample(refezione), { isee_choice: 'not_presented', isee_value: null, inps_protocol: null })
+    const noIsee = applyExample(sample(refezione), {
+      isee_choice: 'not_presented',
+      isee_value: null,
+      inps_protocol: null,
+    })
     assert.isNull(tariffFacts(refezione, noIsee)!.facts.isee)
   })
 
@@ -259,7 +311,11 @@ test.group('contract checks catch broken forms', () => {
   })
 
   test('uiSchema entries naming unknown fields are reported', ({ assert }) => {
-    const problems = uiSchemaProblems(refezione.schema, { 'ui:order': ['student', 'ghost'], 'phantom': {}, 'payer': { nope: {} } })
+    const problems = uiSchemaProblems(refezione.schema, {
+      'ui:order': ['student', 'ghost'],
+      'phantom': {},
+      'payer': { nope: {} },
+    })
     assert.lengthOf(problems, 3)
   })
 })

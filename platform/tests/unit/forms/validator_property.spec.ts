@@ -37,10 +37,15 @@ test.group('validateSubmission on arbitrary data', () => {
   for (const form of forms) {
     test(`${form.id}: random JSON never throws`, () => {
       fc.assert(
-        fc.property(fc.jsonValue(), fc.constantFrom('it' as const, 'en' as const), fc.boolean(), (data, lang, partial) => {
-          assertWellFormed(validateSubmission(form, data, { lang, partial }))
-          tariffFacts(form, data)
-        }),
+        fc.property(
+          fc.jsonValue(),
+          fc.constantFrom('it' as const, 'en' as const),
+          fc.boolean(),
+          (data, lang, partial) => {
+            assertWellFormed(validateSubmission(form, data, { lang, partial }))
+            tariffFacts(form, data)
+          }
+        ),
         { numRuns: 200 }
       )
     })
@@ -58,7 +63,15 @@ test.group('validateSubmission on arbitrary data', () => {
 
   test('odd JavaScript values never throw either', () => {
     const form = forms[0]
-    const odd = fc.anything({ withNullPrototype: true, withMap: true, withSet: true, withBigInt: true, withDate: true, withTypedArray: true, withSparseArray: true })
+    const odd = fc.anything({
+      withNullPrototype: true,
+      withMap: true,
+      withSet: true,
+      withBigInt: true,
+      withDate: true,
+      withTypedArray: true,
+      withSparseArray: true,
+    })
     fc.assert(
       fc.property(odd, (data) => {
         assertWellFormed(validateSubmission(form, data))

@@ -31,14 +31,42 @@ test.group('Plugin manifest validation', () => {
 
   test('{$self}')
     .with([
-      { $self: 'a missing English name is named by field', change: (m: any) => delete m.name.en, expect: 'field "name": missing field "en"' },
-      { $self: 'an id that is not the folder name is refused', change: (m: any) => (m.id = 'mensa'), expect: 'field "id": "mensa" must equal the folder name "refezione"' },
+      {
+        $self: 'a missing English name is named by field',
+        change: (m: any) => delete m.name.en,
+        expect: 'field "name": missing field "en"',
+      },
+      {
+        $self: 'an id that is not the folder name is refused',
+        change: (m: any) => (m.id = 'mensa'),
+        expect: 'field "id": "mensa" must equal the folder name "refezione"',
+      },
       { $self: 'a malformed version is refused', change: (m: any) => (m.version = 'uno'), expect: 'field "version"' },
-      { $self: 'an unknown field is refused', change: (m: any) => (m.colour = 'red'), expect: 'unknown field "colour"' },
-      { $self: 'a hook that is not a function is refused', change: (m: any) => (m.hooks.enable = true), expect: 'field "hooks.enable": must be a function' },
-      { $self: 'a form missing from forms/ is refused', change: (m: any) => m.forms.push('refezione.nope'), expect: 'no default form "refezione.nope"' },
-      { $self: 'a rule set missing from rules/ is refused', change: (m: any) => (m.rulesets = ['x.y']), expect: 'no default rule set "x.y"' },
-      { $self: 'a job without handle is refused', change: (m: any) => (m.jobs = { billing: {} }), expect: 'field "jobs.billing.handle": must be a function' },
+      {
+        $self: 'an unknown field is refused',
+        change: (m: any) => (m.colour = 'red'),
+        expect: 'unknown field "colour"',
+      },
+      {
+        $self: 'a hook that is not a function is refused',
+        change: (m: any) => (m.hooks.enable = true),
+        expect: 'field "hooks.enable": must be a function',
+      },
+      {
+        $self: 'a form missing from forms/ is refused',
+        change: (m: any) => m.forms.push('refezione.nope'),
+        expect: 'no default form "refezione.nope"',
+      },
+      {
+        $self: 'a rule set missing from rules/ is refused',
+        change: (m: any) => (m.rulesets = ['x.y']),
+        expect: 'no default rule set "x.y"',
+      },
+      {
+        $self: 'a job without handle is refused',
+        change: (m: any) => (m.jobs = { billing: {} }),
+        expect: 'field "jobs.billing.handle": must be a function',
+      },
     ])
     .run(({ assert }, row) => {
       const manifest = valid()
@@ -53,7 +81,10 @@ test.group('Plugin manifest validation', () => {
   test('the error message names the plugin', ({ assert }) => {
     const manifest: any = valid()
     delete manifest.version
-    assert.throws(() => validateManifest('refezione', manifest, known), /Plugin "refezione" has an invalid manifest:[\s\S]*missing field "version"/)
+    assert.throws(
+      () => validateManifest('refezione', manifest, known),
+      /Plugin "refezione" has an invalid manifest:[\s\S]*missing field "version"/
+    )
   })
 
   test('a broken plugin stops the boot with a message naming plugin and field', async ({ assert }) => {

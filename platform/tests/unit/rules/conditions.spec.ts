@@ -38,7 +38,10 @@ test.group('Conditions | operators and structure', () => {
   } satisfies Record<string, Condition>
 
   test('all, any, not and named conditions combine as in json-rules-engine', ({ assert }) => {
-    const c = compileCondition({ any: [{ condition: 'low_isee' }, { not: { fact: 'foster_care', operator: 'equal', value: false } }] }, named)
+    const c = compileCondition(
+      { any: [{ condition: 'low_isee' }, { not: { fact: 'foster_care', operator: 'equal', value: false } }] },
+      named
+    )
     assert.isTrue(c({ residence: 'piacenza', isee: 2999.99, foster_care: false }))
     assert.isFalse(c({ residence: 'other', isee: 1, foster_care: false }))
     assert.isTrue(c({ residence: 'other', isee: 1, foster_care: true }))
@@ -47,12 +50,19 @@ test.group('Conditions | operators and structure', () => {
   })
 
   test('list operators, fact-to-fact values and paths work', ({ assert }) => {
-    const facts = { diets: ['vegan', 'no_pork'], a: '9000.00', b: 10000, child: { address: { city: 'Piacenza' }, siblings: [1, 2] } }
+    const facts = {
+      diets: ['vegan', 'no_pork'],
+      a: '9000.00',
+      b: 10000,
+      child: { address: { city: 'Piacenza' }, siblings: [1, 2] },
+    }
     assert.isTrue(evaluateCondition({ fact: 'diets', operator: 'contains', value: 'vegan' }, facts))
     assert.isTrue(evaluateCondition({ fact: 'diets', operator: 'doesNotContain', value: 'halal' }, facts))
     assert.isTrue(evaluateCondition({ fact: 'a', operator: 'notIn', value: ['1', '2'] }, facts))
     assert.isTrue(evaluateCondition({ fact: 'a', operator: 'lessThan', value: { fact: 'b' } }, facts))
-    assert.isTrue(evaluateCondition({ fact: 'child', path: '$.address.city', operator: 'equal', value: 'Piacenza' }, facts))
+    assert.isTrue(
+      evaluateCondition({ fact: 'child', path: '$.address.city', operator: 'equal', value: 'Piacenza' }, facts)
+    )
     assert.isTrue(evaluateCondition({ fact: 'child', path: '$.siblings.length', operator: 'equal', value: 2 }, facts))
     assert.isTrue(evaluateCondition({ fact: 'child', path: "$['siblings'][1]", operator: 'equal', value: 2 }, facts))
     assert.isFalse(evaluateCondition({ fact: 'child', path: '$.missing.deep', operator: 'exists' }, facts))
@@ -72,7 +82,10 @@ test.group('Conditions | operators and structure', () => {
       () => compileCondition({ condition: 'a' }, { a: { condition: 'b' }, b: { condition: 'a' } }),
       /loop: a → b → a/
     )
-    assert.throws(() => compileCondition({ fact: 'x', operator: 'like' as 'equal', value: 1 }), /Unknown operator "like"/)
+    assert.throws(
+      () => compileCondition({ fact: 'x', operator: 'like' as 'equal', value: 1 }),
+      /Unknown operator "like"/
+    )
     assert.throws(() => compileCondition({ fact: 'x', operator: 'lessThan', value: 'abc' }), /needs a number/)
     assert.throws(() => compileCondition({ fact: 'x', path: '$.__proto__', operator: 'exists' }), /may not use/)
   })

@@ -42,8 +42,7 @@ test.group('Rules engine | band boundaries', () => {
   })
 
   test('nidi.regione: band 1 up to 3,000.00, 55 % up to 26,000.00, unchanged above', ({ assert }) => {
-    const fee = (isee: unknown, personalised_fee: string) =>
-      amount('nidi.regione', { isee, personalised_fee })
+    const fee = (isee: unknown, personalised_fee: string) => amount('nidi.regione', { isee, personalised_fee })
     assert.equal(fee('3000.00', '53.50'), '0.00')
     assert.equal(fee('3000.01', '53.70'), '29.54')
     assert.equal(fee('26000.00', '465.40'), '255.97')
@@ -52,10 +51,16 @@ test.group('Rules engine | band boundaries', () => {
 
   test('nidi.retta-mese absence steps change at 5, 10, 15 and 21 days', ({ assert }) => {
     const month = (run: number) => amount('nidi.retta-mese', { assigned_fee: '100.00', longest_absence_run: run })
-    assert.deepEqual(
-      [4, 5, 9, 10, 14, 15, 20, 21].map(month),
-      ['100.00', '95.00', '95.00', '90.00', '90.00', '85.00', '85.00', '70.00']
-    )
+    assert.deepEqual([4, 5, 9, 10, 14, 15, 20, 21].map(month), [
+      '100.00',
+      '95.00',
+      '95.00',
+      '90.00',
+      '90.00',
+      '85.00',
+      '85.00',
+      '70.00',
+    ])
   })
 })
 
@@ -91,7 +96,10 @@ test.group('Rules engine | time travel', () => {
   })
 
   test('a date with no version in force is refused', ({ assert }) => {
-    assert.throws(() => evaluate(loadRuleSet('refezione.tariffa'), '2017-01-01', { residence: 'other' }), /Nessuna versione/)
+    assert.throws(
+      () => evaluate(loadRuleSet('refezione.tariffa'), '2017-01-01', { residence: 'other' }),
+      /Nessuna versione/
+    )
     const error = (() => {
       try {
         evaluate(loadRuleSet('nidi.regione'), '2022-09-01', { personalised_fee: '100.00' })
@@ -152,7 +160,7 @@ test.group('Rules engine | facts validation', () => {
     assert.equal(result.exempt, false)
   })
 
-  test('the caller\'s facts object is not modified by defaults', ({ assert }) => {
+  test("the caller's facts object is not modified by defaults", ({ assert }) => {
     const facts = { residence: 'piacenza' }
     evaluate(loadRuleSet('refezione.tariffa'), AT, facts)
     assert.deepEqual(facts, { residence: 'piacenza' })
@@ -222,10 +230,7 @@ test.group('Rules engine | document checks', () => {
 
     const doc2 = cloneDoc(loadRuleSet('refezione.tariffa'))
     delete (doc2.versions[1].tables!.refezione.cells.minima as Record<string, string>)['2_figli']
-    assert.match(
-      (validateRuleSetDocument(doc2) as { errors: string[] }).errors.join('\n'),
-      /cella minima\/2_figli/
-    )
+    assert.match((validateRuleSetDocument(doc2) as { errors: string[] }).errors.join('\n'), /cella minima\/2_figli/)
 
     const doc3 = cloneDoc(loadRuleSet('refezione.tariffa'))
     doc3.versions[1].steps[0].cases![0].when = { condition: 'does_not_exist' }

@@ -15,7 +15,12 @@ const EXPECTED_IDS = [
 
 test.group('Rules engine | golden cases of every rule set', () => {
   test('the Piacenza defaults ship exactly the eight agreed rule sets', ({ assert }) => {
-    assert.deepEqual(loadAllRuleSets().map((entry) => entry.doc.id).sort(), EXPECTED_IDS)
+    assert.deepEqual(
+      loadAllRuleSets()
+        .map((entry) => entry.doc.id)
+        .sort(),
+      EXPECTED_IDS
+    )
   })
 
   for (const { file, doc } of loadAllRuleSets()) {
@@ -38,7 +43,12 @@ test.group('Rules engine | golden cases of every rule set', () => {
     const { doc } = loadAllRuleSets().find((entry) => entry.doc.id === 'nidi.centro-gioco')!
     const broken = structuredClone(doc)
     broken.versions[0].tests = [
-      { name: 'This case expects a wrong ticket on purpose.', at: '2021-10-01', facts: { child_order: 1 }, expected: { amount: '9.99' } },
+      {
+        name: 'This case expects a wrong ticket on purpose.',
+        at: '2021-10-01',
+        facts: { child_order: 1 },
+        expected: { amount: '9.99' },
+      },
     ]
     const report = runTestCases(broken)
     assert.equal(report.failed, 1)

@@ -86,7 +86,11 @@ function factsArbitrary(version: RuleSetVersion): fc.Arbitrary<Record<string, un
 /** Counts the random fact sets that passed the schema, so a generator that never does is caught. */
 let comparedRuns = 0
 
-async function compareOn(doc: RuleSetDocument, version: RuleSetVersion, facts: Record<string, unknown>): Promise<string[]> {
+async function compareOn(
+  doc: RuleSetDocument,
+  version: RuleSetVersion,
+  facts: Record<string, unknown>
+): Promise<string[]> {
   const compiled = compileVersion(doc, version)
   const checkedFacts = validateFacts(compiled.validate, facts)
   if (!checkedFacts.ok) return []
@@ -114,13 +118,17 @@ async function compareOn(doc: RuleSetDocument, version: RuleSetVersion, facts: R
 test.group('Conditions | same decisions as json-rules-engine', () => {
   for (const { doc } of loadAllRuleSets()) {
     for (const version of doc.versions) {
-      test(`${doc.id} v${version.version}: golden cases decide every condition like json-rules-engine`, async ({ assert }) => {
+      test(`${doc.id} v${version.version}: golden cases decide every condition like json-rules-engine`, async ({
+        assert,
+      }) => {
         for (const tc of version.tests ?? []) {
           assert.deepEqual(await compareOn(doc, version, tc.facts), [], tc.name)
         }
       })
 
-      test(`${doc.id} v${version.version}: random facts decide every condition like json-rules-engine`, async ({ assert }) => {
+      test(`${doc.id} v${version.version}: random facts decide every condition like json-rules-engine`, async ({
+        assert,
+      }) => {
         comparedRuns = 0
         await fc.assert(
           fc.asyncProperty(factsArbitrary(version), async (facts) => {
