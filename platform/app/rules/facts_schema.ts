@@ -18,7 +18,21 @@ const ajv = new Ajv2020({
   strictRequired: false,
 })
 
+/*
+ * The happy path stops at the first error: collecting every error is what makes validation
+ * costly, and it is only needed to explain a refusal. A failing fact set is validated once more
+ * by the exhaustive validator, so the person still reads every error at once.
+ */
+const firstErrorAjv = new Ajv2020({
+  allErrors: false,
+  useDefaults: true,
+  allowUnionTypes: true,
+  strict: true,
+  strictRequired: false,
+})
+
 const validators = new WeakMap<object, ValidateFunction>()
+const fastValidators = new WeakMap<ValidateFunction, ValidateFunction>()
 
 /** Compiles (once per schema object) the validator of a facts schema; throws if it is invalid. */
 export function compileFactsSchema(schema: Record<string, unknown>): ValidateFunction {
@@ -26,6 +40,7 @@ export function compileFactsSchema(schema: Record<string, unknown>): ValidateFun
   if (!validate) {
     validate = ajv.compile(schema)
     validators.set(schema, validate)
+    fastValidators.set(validate, firstErrorAjv.compile(schema))
   }
   return validate
 }
@@ -96,7 +111,9 @@ export function validateFacts(
   facts: Record<string, unknown>
 ): { ok: true; facts: Record<string, unknown> } | { ok: false; errors: FactError[] } {
   const copy: Record<string, unknown> = { ...facts }
-  if (validate(copy)) return { ok: true, facts: copy }
+  const fast = fastValidators.get(validate)
+  if (fast ? fast(copy) : validate(copy)) return { ok: true, facts: copy }
+  if (fast) validate({ ...facts })
   const byFact = new Map<string, FactError>()
   for (const error of validate.errors ?? []) {
     const fact = factName(error)
