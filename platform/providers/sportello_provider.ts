@@ -12,6 +12,7 @@ import type { JobQueue } from '#queue/types'
  */
 export default class SportelloProvider {
   #queue: JobQueue | undefined
+  #mailCapture: { close(): void } | undefined
 
   constructor(protected app: ApplicationService) {}
 
@@ -38,7 +39,17 @@ export default class SportelloProvider {
         this.#queue.define(`${plugin.manifest.id}.${name}`, { handle: job.handle, attempts: job.attempts })
       }
     }
+    // Imported here, after boot: they load models, which need the database provider booted.
+    const { SUBMISSION_RECEIPT_JOB } = await import('#services/submission_service')
+    const { submissionReceiptJob } = await import('#services/submission_receipt_job')
+    const { startMailCapture } = await import('#services/mail_capture')
+    this.#queue.define(SUBMISSION_RECEIPT_JOB, submissionReceiptJob)
     setJobQueue(this.#queue)
+    const capturePort = env.get('MAIL_CAPTURE_PORT')
+    if (capturePort && this.app.getEnvironment() === 'web') {
+      this.#mailCapture = await startMailCapture(capturePort, this.app.makePath('tmp/mail'))
+      logger.info(`Local mail capture on smtp://127.0.0.1:${capturePort}, messages in tmp/mail/`)
+    }
     await this.#queue.start()
     for (const plugin of pluginRegistry().all()) {
       for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
@@ -48,6 +59,7 @@ export default class SportelloProvider {
   }
 
   async shutdown() {
+    this.#mailCapture?.close()
     await this.#queue?.close()
   }
 }

@@ -37,6 +37,11 @@ export default await Env.create(new URL('../', import.meta.url), {
   },
   QUEUE_PREFIX: Env.schema.string.optional(),
 
+  /* Outgoing mail: an SMTP URL (smtp://user:pass@host:587); the demo uses a local capture server */
+  SMTP_URL: Env.schema.string.optional(),
+  MAIL_FROM: Env.schema.string.optional(),
+  MAIL_CAPTURE_PORT: Env.schema.number.optional(),
+
   SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
 
   /* AES-256-GCM keys for data encrypted at rest: "id:base64key" pairs, comma separated, first one current */

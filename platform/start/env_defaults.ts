@@ -18,5 +18,10 @@ export function applyEmbeddedDefaults(env: NodeJS.ProcessEnv) {
     // A well-known development key: data encrypted with it is not protected.
     DATA_ENCRYPTION_KEYS: 'dev1:c3BvcnRlbGxvLWRldmVsb3BtZW50LWtleS0zMi1ieXQ=',
   }
+  if (!isTest) {
+    // The demo's mail goes to the local capture server the web process starts (tmp/mail/*.eml).
+    defaults.MAIL_CAPTURE_PORT = '2525'
+    defaults.SMTP_URL = 'smtp://127.0.0.1:2525'
+  }
   for (const [name, value] of Object.entries(defaults)) env[name] ??= value
 }

@@ -1,3 +1,4 @@
+import { buildReceipt } from '#services/receipt_service'
 import type { HttpContext } from '@adonisjs/core/http'
 import Submission from '#models/submission'
 import Membership from '#models/membership'
@@ -83,6 +84,25 @@ export default class SubmissionsController {
     if (!found) return
     const staff = await ctx.bouncer.with(SubmissionPolicy).allows('viewAll', ctx.access)
     return this.#present(found, staff)
+  }
+
+  /** The receipt PDF, for the applicant and staff, once the submission has been sent. */
+  async receipt(ctx: HttpContext) {
+    const found = await this.#find(ctx, 'view')
+    if (!found) return
+    if (found.status === 'draft') {
+      return ctx.response.conflict({
+        errors: [
+          {
+            message: "La ricevuta esiste dopo l'invio della domanda / the receipt exists once the application is sent",
+          },
+        ],
+      })
+    }
+    const { pdf } = await buildReceipt(found)
+    ctx.response.header('content-type', 'application/pdf')
+    ctx.response.header('content-disposition', `inline; filename="ricevuta-${found.id}.pdf"`)
+    return ctx.response.send(Buffer.from(pdf))
   }
 
   /** Saves a new draft: `{ data, applicant_user_id? }` (the latter for operators: procura). */

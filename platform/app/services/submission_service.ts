@@ -1,3 +1,5 @@
+import { jobQueue } from '#queue/queue_factory'
+import { RequestContext } from '#services/request_context'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
@@ -157,6 +159,7 @@ export class SubmissionService {
       await this.#record(trx, row, from, 'submitted', null, actorUserId)
       return row
     })
+    await enqueueReceipt(saved)
     return { ok: true, submission: saved }
   }
 
@@ -190,11 +193,19 @@ export class SubmissionService {
       await this.#record(trx, row, 'draft', 'submitted', null, input.actorUserId)
       return row
     })
+    await enqueueReceipt(submission)
     return { ok: true, submission }
   }
 
   /** Back-office moves (protocol, outcome, request to complete). `submitted` is reached only by `submit`. */
-  async changeStatus(submission: Submission, to: SubmissionStatus, reason: string | null, actorUserId: number) {
+  /** `actorUserId` null: the platform itself (the protocol job). */
+  async changeStatus(
+    submission: Submission,
+    to: SubmissionStatus,
+    reason: string | null,
+    actorUserId: number | null,
+    changes: { protocolNumber?: string } = {}
+  ) {
     if (to === 'submitted' || to === 'draft') {
       throw new TransitionError({
         it: `Lo stato "${to}" non si imposta dal back office: la domanda viene inviata (e validata) con /submit.`,
@@ -207,6 +218,7 @@ export class SubmissionService {
       const from = row.status
       row.status = to
       row.statusReason = reason
+      if (changes.protocolNumber) row.protocolNumber = changes.protocolNumber
       await row.save()
       await this.#record(trx, row, from, to, reason, actorUserId)
       return row
@@ -235,7 +247,7 @@ export class SubmissionService {
     from: SubmissionStatus | null,
     to: SubmissionStatus,
     reason: string | null,
-    userId: number
+    userId: number | null
   ) {
     await SubmissionEvent.create(
       { tenantId: row.tenantId, submissionId: row.id, fromStatus: from, toStatus: to, reason, userId },
@@ -250,5 +262,23 @@ function notEditable(status: SubmissionStatus) {
     en: `The submission is in status "${status}" and can no longer be changed.`,
   })
 }
+
+/**
+ * Protocol, receipt and email happen after the commit, on the queue: the
+ * citizen's submission is safe even when the protocol system is down, and the
+ * job's identity (one per submission) makes a retry or a second enqueue harmless.
+ */
+async function enqueueReceipt(submission: Submission) {
+  const tenant = RequestContext.tenant()
+  if (!tenant) return
+  await jobQueue().enqueue(
+    SUBMISSION_RECEIPT_JOB,
+    { submissionId: submission.id },
+    // One job per sending: a resubmission after a request to complete is a new sending.
+    { jobId: `receipt:${tenant.id}:${submission.id}:${submission.submittedAt?.toMillis()}`, tenant }
+  )
+}
+
+export const SUBMISSION_RECEIPT_JOB = 'platform.submission-receipt'
 
 export const submissionService = new SubmissionService()

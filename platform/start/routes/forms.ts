@@ -14,4 +14,5 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.put('/submissions/:sid', [SubmissionsController, 'update'])
   router.post('/submissions/:sid/submit', [SubmissionsController, 'submit'])
   router.post('/submissions/:sid/status', [SubmissionsController, 'changeStatus'])
+  router.get('/submissions/:sid/receipt', [SubmissionsController, 'receipt'])
 }

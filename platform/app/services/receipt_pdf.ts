@@ -1,0 +1,154 @@
+import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib'
+
+/**
+ * The receipt a citizen gets after submitting: who, what, when, the protocol
+ * number, and the data as declared, labelled with the form's own field titles.
+ */
+export interface ReceiptInput {
+  tenantName: string
+  formTitle: string
+  submissionId: number
+  protocol: { label: string; date: string } | null
+  submittedAt: string
+  applicant: { name: string; fiscalCode: string | null; email: string }
+  onBehalfOf?: string | null
+  schema: Record<string, unknown>
+  data: Record<string, unknown>
+}
+
+type Schema = { title?: string; properties?: Record<string, Schema>; items?: Schema; type?: unknown; $ref?: string }
+
+const A4: [number, number] = [595.28, 841.89]
+const MARGIN = 50
+
+/** Helvetica speaks WinAnsi: anything outside it (arrows, emoji) is replaced, not dropped silently. */
+function safe(text: string) {
+  return text.replace(/[^\u0020-\u007E\u00A0-\u00FF€’‘“”–—…›‹•]/g, '?')
+}
+
+function value(v: unknown): string {
+  if (v === true) return 'Sì'
+  if (v === false) return 'No'
+  if (v === null || v === undefined || v === '') return '—'
+  if (Array.isArray(v)) return v.length === 0 ? '—' : `${v.length} elementi`
+  if (typeof v === 'object') return ''
+  return String(v)
+}
+
+/** Flattens the declared data into labelled lines, in the schema's order. */
+function lines(schema: Schema, data: unknown, defs: Record<string, Schema>, prefix = ''): Array<[string, string]> {
+  const resolved = schema.$ref ? (defs[schema.$ref.split('/').pop()!] ?? schema) : schema
+  const out: Array<[string, string]> = []
+  if (!resolved.properties || typeof data !== 'object' || data === null) return out
+  for (const [key, sub] of Object.entries(resolved.properties)) {
+    const v = (data as Record<string, unknown>)[key]
+    if (v === undefined) continue
+    const subResolved = sub.$ref ? (defs[sub.$ref.split('/').pop()!] ?? sub) : sub
+    const label = `${prefix}${subResolved.title ?? sub.title ?? key}`
+    if (Array.isArray(v) && v.some((item) => typeof item === 'object' && item !== null)) {
+      v.forEach((item, i) => out.push(...lines(subResolved.items ?? {}, item, defs, `${label} ${i + 1} › `)))
+    } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      out.push(...lines(subResolved, v, defs, `${label} › `))
+    } else {
+      out.push([label, value(v)])
+    }
+  }
+  return out
+}
+
+function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+  const words = safe(text).split(/\s+/)
+  const rows: string[] = []
+  let row = ''
+  for (const word of words) {
+    const next = row ? `${row} ${word}` : word
+    if (font.widthOfTextAtSize(next, size) <= width) row = next
+    else {
+      if (row) rows.push(row)
+      row = word
+    }
+  }
+  if (row) rows.push(row)
+  return rows.length ? rows : ['']
+}
+
+export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create()
+  pdf.setTitle(`Ricevuta domanda n. ${input.submissionId}`)
+  pdf.setSubject(input.protocol ? `Protocollo ${input.protocol.label}` : 'Domanda non ancora protocollata')
+  pdf.setProducer('Sportello')
+  pdf.setCreator('Sportello')
+  const regular = await pdf.embedFont(StandardFonts.Helvetica)
+  const bold = await pdf.embedFont(StandardFonts.HelveticaBold)
+  const blue = rgb(0, 0.4, 0.8)
+  const grey = rgb(0.35, 0.35, 0.35)
+  let page: PDFPage = pdf.addPage(A4)
+  let y = A4[1] - MARGIN
+  const width = A4[0] - 2 * MARGIN
+
+  const ensure = (height: number) => {
+    if (y - height < MARGIN) {
+      page = pdf.addPage(A4)
+      y = A4[1] - MARGIN
+    }
+  }
+  const text = (
+    t: string,
+    opts: { font?: PDFFont; size?: number; color?: ReturnType<typeof rgb>; x?: number } = {}
+  ) => {
+    const size = opts.size ?? 10
+    for (const row of wrap(t, opts.font ?? regular, size, width - (opts.x ?? 0))) {
+      ensure(size + 4)
+      page.drawText(row, {
+        x: MARGIN + (opts.x ?? 0),
+        y: y - size,
+        size,
+        font: opts.font ?? regular,
+        color: opts.color,
+      })
+      y -= size + 4
+    }
+  }
+
+  page.drawRectangle({ x: 0, y: A4[1] - 8, width: A4[0], height: 8, color: blue })
+  text(input.tenantName, { font: bold, size: 16, color: blue })
+  y -= 4
+  text('Ricevuta di presentazione della domanda / Application receipt', { font: bold, size: 12 })
+  text(input.formTitle, { size: 12 })
+  y -= 8
+  const facts: Array<[string, string]> = [
+    [
+      'Protocollo / Protocol',
+      input.protocol
+        ? `n. ${input.protocol.label}${input.protocol.date ? ` del ${input.protocol.date}` : ''}`
+        : 'in attesa / pending',
+    ],
+    ['Domanda n. / Application no.', String(input.submissionId)],
+    ['Inviata il / Submitted on', input.submittedAt],
+    [
+      'Richiedente / Applicant',
+      `${input.applicant.name}${input.applicant.fiscalCode ? ` (${input.applicant.fiscalCode})` : ''}`,
+    ],
+  ]
+  if (input.onBehalfOf) facts.push(['Presentata da / Filed by', `${input.onBehalfOf} (per conto del richiedente)`])
+  for (const [k, v] of facts) {
+    ensure(14)
+    page.drawText(safe(k), { x: MARGIN, y: y - 10, size: 10, font: bold })
+    page.drawText(safe(v), { x: MARGIN + 170, y: y - 10, size: 10, font: regular })
+    y -= 16
+  }
+  y -= 6
+  page.drawLine({ start: { x: MARGIN, y }, end: { x: A4[0] - MARGIN, y }, thickness: 0.5, color: grey })
+  y -= 12
+  text('Dati dichiarati / Declared data', { font: bold, size: 11 })
+  const defs = ((input.schema.$defs ?? {}) as Record<string, Schema>) ?? {}
+  for (const [label, v] of lines(input.schema as Schema, input.data, defs)) {
+    text(`${label}: ${v}`, { size: 9, x: 6 })
+  }
+  y -= 10
+  text(
+    'Conservare questa ricevuta. Lo stato della domanda si segue dal portale. / Keep this receipt; follow the application status on the portal.',
+    { size: 8, color: grey }
+  )
+  return pdf.save()
+}
