@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The whole suite against production-like services: a throw-away PostgreSQL 15
 # cluster and a Redis server, both started here on loopback and stopped after.
-# Needs Debian's postgresql-15 and redis-server (installed when missing and root).
+# Needs Debian's postgresql-15, redis-server and chromium (installed when missing and root);
+# the browser tests run against the portal built here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_install=()
 command -v redis-server >/dev/null || need_install+=(redis-server)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_install+=(postgresql-15)
+command -v chromium >/dev/null || need_install+=(chromium)
 if [ ${#need_install[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "Installing ${need_install[*]} from Debian packages"
@@ -49,4 +51,8 @@ for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break;
 
 export DB_CONNECTION=pg PG_HOST=127.0.0.1 PG_PORT PG_USER=postgres PG_PASSWORD= PG_DB_NAME=sportello_test
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+
+# The browser tests drive Debian's chromium against the built portal.
+npm run build:web -w platform
+export BROWSER_TESTS=1
 npm test

@@ -8,6 +8,7 @@ import { middleware } from '#start/kernel'
 import { mountPluginRoutes } from '#plugins/plugin_routes'
 import { registerRulesetsRoutes } from '#start/routes/rulesets'
 import { registerFormsRoutes } from '#start/routes/forms'
+import { registerWebRoutes } from '#start/routes/web'
 
 const HealthController = () => import('#controllers/health_controller')
 const AuthController = () => import('#controllers/auth_controller')
@@ -15,6 +16,7 @@ const TenantsController = () => import('#controllers/tenants_controller')
 const PluginsController = () => import('#controllers/plugins_controller')
 
 router.get('/health', [HealthController, 'show'])
+registerWebRoutes(router)
 
 router
   .group(() => {

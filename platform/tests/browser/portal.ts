@@ -1,0 +1,76 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import env from '#start/env'
+
+/** Base URL of the HTTP server the test runner starts in this process. */
+export function baseUrl(): string {
+  const host = String(env.get('HOST', '127.0.0.1'))
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${env.get('PORT')}`
+}
+
+/**
+ * Debian's chromium, headless, in a throw-away profile, with every background network feature off
+ * so that the test talks to the test server only.
+ */
+export async function openBrowser(): Promise<{ context: BrowserContext; page: Page; close: () => Promise<void> }> {
+  const profile = await mkdtemp(join(tmpdir(), 'sportello-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 390, height: 844 },
+    locale: 'it-IT',
+  })
+  const page = context.pages()[0] ?? (await context.newPage())
+  // Errors of the page end up in the test output, where a failure is read.
+  page.on('pageerror', (error) => console.error('[browser]', error.message))
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error('[browser console]', message.text())
+  })
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close()
+      await rm(profile, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Screenshots only when asked (SCREENSHOT_DIR), never inside the repository by default. */
+export async function snap(page: Page, name: string, options: { html?: boolean } = {}) {
+  const dir = process.env.SCREENSHOT_DIR
+  if (!dir) return
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: false })
+  if (options.html) await writeFile(join(dir, `${name}.html`), await page.content())
+}
+
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: string[] }[]
+}
+
+/** axe-core run in the page; returns the serious and critical violations only. */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  const axe = await import('axe-core')
+  await page.addScriptTag({ content: axe.default.source })
+  // A string expression: it runs in the page, where `axe` and `document` exist (not in this process).
+  const violations = (await page.evaluate(`
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))
+  `)) as AxeViolation[]
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}

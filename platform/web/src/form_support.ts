@@ -1,0 +1,208 @@
+/**
+ * Glue between a form definition (see forms/README.md) and @rjsf/core: labels in the citizen's
+ * language, presentation-only visibility, and errors keyed by JSON Pointer turned into RJSF's
+ * error schema so that each message sits under its own field.
+ */
+import { createElement } from 'react'
+import type { ErrorSchema, FieldProps, UiSchema } from '@rjsf/utils'
+import { evaluateCondition, type Condition, type NamedConditions } from '#shared/conditions'
+import type { Lang } from './i18n'
+
+type Json = Record<string, unknown>
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+interface I18nBlock {
+  title?: string
+  description?: string
+  enum?: Record<string, string>
+}
+
+/**
+ * A copy of the schema with titles, descriptions and enum labels in `lang`. Enums become
+ * `oneOf` of `const` + `title`, which validates the same values and gives RJSF a label per value.
+ * Booleans keep RJSF's Yes/No, translated by `rjsfTranslator`.
+ */
+export function localizeSchema(node: unknown, lang: Lang): unknown {
+  if (Array.isArray(node)) return node.map((n) => localizeSchema(n, lang))
+  if (!isObject(node)) return node
+  const out: Json = {}
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'x-i18n') continue
+    out[k] = localizeSchema(v, lang)
+  }
+  const i18n = isObject(node['x-i18n']) ? (node['x-i18n'] as Record<string, I18nBlock>) : {}
+  const own = i18n[lang] ?? {}
+  if (lang !== 'it') {
+    if (own.title) out.title = own.title
+    if (own.description) out.description = own.description
+  }
+  if (Array.isArray(node.enum)) {
+    const labels = own.enum ?? {}
+    out.oneOf = node.enum.map((value) => ({ const: value, title: labels[String(value)] ?? String(value) }))
+    delete out.enum
+  }
+  return out
+}
+
+/** Fields hidden while their `visible_when` is false; renders nothing, keeps the data. */
+function Hidden() {
+  return null
+}
+
+export function applyVisibility(ui: UiSchema, data: Json, named?: NamedConditions): UiSchema {
+  const out: UiSchema = { ...ui }
+  for (const [key, value] of Object.entries(ui)) {
+    if (key.startsWith('ui:') || !isObject(value)) continue
+    const options = isObject(value['ui:options']) ? (value['ui:options'] as Json) : undefined
+    const when = options?.visible_when as Condition | undefined
+    if (when && !safeEvaluate(when, data, named)) out[key] = { ...value, 'ui:field': Hidden }
+  }
+  return out
+}
+
+/**
+ * The data without the top-level fields currently hidden. RJSF keeps (and pre-fills with empty
+ * objects) the fields of the branch not taken, e.g. the community head when a parent applies; the
+ * server would read them as a half-filled answer, so they are not sent.
+ */
+export function visibleData(ui: UiSchema, data: Json, named?: NamedConditions): Json {
+  const out: Json = { ...data }
+  for (const [key, value] of Object.entries(ui)) {
+    if (key.startsWith('ui:') || !isObject(value)) continue
+    const options = isObject(value['ui:options']) ? (value['ui:options'] as Json) : undefined
+    const when = options?.visible_when as Condition | undefined
+    if (when && !safeEvaluate(when, data, named)) delete out[key]
+  }
+  return out
+}
+
+export function safeEvaluate(condition: Condition, data: Json, named?: NamedConditions): boolean {
+  try {
+    return evaluateCondition(condition, data, named)
+  } catch {
+    // A condition the browser cannot evaluate is left to the server, which has the last word.
+    return false
+  }
+}
+
+export interface Message {
+  path: string
+  message: string
+}
+
+export function toErrorSchema(messages: Message[]): ErrorSchema {
+  const root: Json = {}
+  for (const { path, message } of messages) {
+    let node = root
+    const parts =
+      path && path !== '/'
+        ? path
+            .slice(1)
+            .split('/')
+            .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        : []
+    for (const part of parts) {
+      if (!isObject(node[part])) node[part] = {}
+      node = node[part] as Json
+    }
+    const list = (node.__errors as string[] | undefined) ?? []
+    if (!list.includes(message)) list.push(message)
+    node.__errors = list
+  }
+  return root as ErrorSchema
+}
+
+export interface Blocco {
+  id: string
+  condition: Condition
+  paths: string[]
+  message: Record<string, string>
+}
+
+/** BLOCCO rules that fire on the current data, one message per blocked path. */
+export function firingBlocchi(blocchi: Blocco[], data: Json, lang: Lang, named?: NamedConditions): Message[] {
+  const out: Message[] = []
+  for (const rule of blocchi) {
+    if (!safeEvaluate(rule.condition, data, named)) continue
+    const message = rule.message[lang] ?? rule.message.it
+    for (const path of rule.paths) out.push({ path, message })
+  }
+  return out
+}
+
+/** Italian strings for RJSF's own buttons and labels; English keeps RJSF's defaults. */
+const RJSF_IT: Record<string, string> = {
+  'Add Item': 'Aggiungi',
+  'Add': 'Aggiungi',
+  'Remove': 'Rimuovi',
+  'Move up': 'Sposta su',
+  'Move down': 'Sposta giù',
+  'Copy': 'Copia',
+  'Yes': 'Sì',
+  'No': 'No',
+  'Item': 'Elemento',
+  'Errors': 'Errori',
+  'Clear': 'Cancella',
+  'Now': 'Ora',
+}
+
+export function rjsfTranslator(lang: Lang) {
+  return (key: string, params?: string[]) => {
+    let text = lang === 'it' ? (RJSF_IT[key] ?? key) : key
+    params?.forEach((p, i) => {
+      text = text.replaceAll(`%${i + 1}`, p)
+    })
+    return text
+  }
+}
+
+/**
+ * Attachments are references to files stored outside the submission; their inner keys (file_id,
+ * sha256, ...) mean nothing to a citizen, so the form shows the attached file's name instead.
+ * Uploading is not part of this portal yet: a reference comes from a saved draft.
+ */
+function AttachmentField(props: FieldProps) {
+  const value = isObject(props.formData) ? props.formData : undefined
+  const name = typeof value?.file_name === 'string' ? value.file_name : null
+  const lang = (props.registry.formContext as { lang?: Lang } | undefined)?.lang ?? 'it'
+  const labelId = `${props.fieldPathId?.$id ?? props.name}__label`
+  return createElement(
+    'div',
+    { 'className': 'form-group attachment-field', 'role': 'group', 'aria-labelledby': labelId },
+    createElement(
+      'p',
+      { id: labelId, className: 'control-label fw-semibold mb-1' },
+      props.schema.title ?? props.name,
+      props.required ? ' *' : ''
+    ),
+    createElement(
+      'p',
+      { className: 'mb-0' },
+      name
+        ? createElement('span', { className: 'attachment-name' }, name)
+        : lang === 'it'
+          ? 'Nessun file allegato.'
+          : 'No file attached.'
+    ),
+    props.rawErrors?.length
+      ? createElement(
+          'ul',
+          { className: 'error-detail' },
+          ...props.rawErrors.map((e, i) => createElement('li', { key: i, className: 'text-danger' }, e))
+        )
+      : null
+  )
+}
+
+/** Replaces the top-level attachment fields (form `attachments`, keyed by JSON Pointer) with AttachmentField. */
+export function withAttachmentFields(ui: UiSchema, definition: { attachments?: Record<string, unknown> }): UiSchema {
+  const out: UiSchema = { ...ui }
+  for (const pointer of Object.keys(definition.attachments ?? {})) {
+    const parts = pointer.split('/').slice(1)
+    if (parts.length !== 1) continue
+    const key = parts[0]
+    out[key] = { ...(isObject(out[key]) ? out[key] : {}), 'ui:field': AttachmentField }
+  }
+  return out
+}

@@ -1,0 +1,84 @@
+import { createContext, useContext } from 'react'
+
+export type Lang = 'it' | 'en'
+
+/** Portal strings. Italian is the default language; English follows every key. */
+const STRINGS = {
+  appName: { it: 'Sportello – Servizi online', en: 'Sportello – Online services' },
+  skipToContent: { it: 'Vai al contenuto', en: 'Skip to content' },
+  language: { it: 'Lingua', en: 'Language' },
+  login: { it: 'Accedi', en: 'Log in' },
+  loginTitle: { it: 'Accedi ai servizi', en: 'Log in to the services' },
+  email: { it: 'Indirizzo email', en: 'Email address' },
+  password: { it: 'Password', en: 'Password' },
+  loginFailed: { it: 'Email o password non corretti.', en: 'Wrong email or password.' },
+  logout: { it: 'Esci', en: 'Log out' },
+  loading: { it: 'Caricamento…', en: 'Loading…' },
+  services: { it: 'Servizi disponibili', en: 'Available services' },
+  noForms: { it: 'Nessun servizio attivo per questo ente.', en: 'No service is active for this body.' },
+  fill: { it: 'Compila la domanda', en: 'Fill in the application' },
+  myApplications: { it: 'Le mie domande', en: 'My applications' },
+  noApplications: { it: 'Non hai ancora presentato domande.', en: 'You have not submitted any application yet.' },
+  home: { it: 'Servizi', en: 'Services' },
+  saveDraft: { it: 'Salva bozza', en: 'Save draft' },
+  submit: { it: 'Invia', en: 'Submit' },
+  draftSaved: { it: 'Bozza salvata.', en: 'Draft saved.' },
+  errorsTitle: { it: 'La domanda non può essere inviata:', en: 'The application cannot be submitted:' },
+  blocksTitle: { it: "Da correggere prima dell'invio", en: 'To be fixed before submitting' },
+  tariffTitle: { it: 'Tariffa prevista', en: 'Expected fee' },
+  tariffPerMeal: { it: 'a pasto', en: 'per meal' },
+  tariffBand: { it: 'Fascia', en: 'Band' },
+  tariffExempt: { it: 'Esente', en: 'Exempt' },
+  tariffUnavailable: { it: 'Completa i dati per vedere la tariffa.', en: 'Complete the data to see the fee.' },
+  receiptTitle: { it: 'Domanda inviata', en: 'Application submitted' },
+  receiptNumber: { it: 'Numero domanda', en: 'Application number' },
+  protocol: { it: 'Protocollo', en: 'Protocol' },
+  status: { it: 'Stato', en: 'Status' },
+  form: { it: 'Modulo', en: 'Form' },
+  updated: { it: 'Ultima modifica', en: 'Last change' },
+  open: { it: 'Apri', en: 'Open' },
+  resume: { it: 'Riprendi la bozza', en: 'Resume the draft' },
+  genericError: { it: 'Si è verificato un errore. Riprova.', en: 'Something went wrong. Please try again.' },
+  backHome: { it: 'Torna ai servizi', en: 'Back to the services' },
+} as const
+
+export type StringKey = keyof typeof STRINGS
+
+const STATUS: Record<string, { it: string; en: string }> = {
+  draft: { it: 'Bozza', en: 'Draft' },
+  submitted: { it: 'Inviata', en: 'Submitted' },
+  protocolled: { it: 'Protocollata', en: 'Registered' },
+  in_review: { it: 'In istruttoria', en: 'Under review' },
+  accepted: { it: 'Accolta', en: 'Accepted' },
+  approved: { it: 'Accolta', en: 'Approved' },
+  rejected: { it: 'Respinta', en: 'Rejected' },
+  withdrawn: { it: 'Ritirata', en: 'Withdrawn' },
+}
+
+export function translate(lang: Lang, key: StringKey): string {
+  return STRINGS[key][lang]
+}
+
+export function statusLabel(lang: Lang, status: string): string {
+  return STATUS[status]?.[lang] ?? status
+}
+
+/** Euro amounts the Italian way in both languages ("€ 5,12"): the fee is set in Italian regulations. */
+export function formatEuro(amount: string | number): string {
+  const value = typeof amount === 'number' ? amount : Number(amount)
+  return `€ ${new Intl.NumberFormat('it-IT', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)}`
+}
+
+export function formatDate(lang: Lang, iso: string | null | undefined): string {
+  if (!iso) return '–'
+  return new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(
+    new Date(iso)
+  )
+}
+
+export const LangContext = createContext<{ lang: Lang; setLang: (l: Lang) => void }>({ lang: 'it', setLang: () => {} })
+
+export function useT() {
+  const { lang } = useContext(LangContext)
+  return { lang, t: (key: StringKey) => translate(lang, key) }
+}
