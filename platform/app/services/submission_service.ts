@@ -72,36 +72,12 @@ function checkTransition(from: SubmissionStatus, to: SubmissionStatus, reason: s
   }
 }
 
+type NewSubmission = { data: Record<string, unknown>; applicantUserId: number; actorUserId: number }
+
 export class SubmissionService {
   /** Saves a new draft after the draft check (shapes and sizes only); nothing is stored if it fails. */
-  async createDraft(
-    current: CurrentForm,
-    input: { data: Record<string, unknown>; applicantUserId: number; actorUserId: number },
-    lang: Lang
-  ): Promise<Outcome> {
-    const check = validateSubmission(current.definition, input.data, { lang, partial: true })
-    if (!check.valid) return { ok: false, errors: check.errors }
-    const submission = await db.transaction(async (trx) => {
-      const row = await Submission.create(
-        {
-          formId: current.form.id,
-          formVersionId: current.version.id,
-          formKey: current.form.key,
-          applicantUserId: input.applicantUserId,
-          submittedByUserId: input.actorUserId,
-          onBehalf: input.applicantUserId !== input.actorUserId,
-          status: 'draft',
-          statusReason: null,
-          data: input.data,
-          protocolNumber: null,
-          submittedAt: null,
-        },
-        { client: trx }
-      )
-      await this.#record(trx, row, null, 'draft', null, input.actorUserId)
-      return row
-    })
-    return { ok: true, submission }
+  async createDraft(current: CurrentForm, input: NewSubmission, lang: Lang): Promise<Outcome> {
+    return this.#create(current, input, lang, false)
   }
 
   /** Replaces the data of a draft (or of a submission sent back for completion) after the draft check. */
@@ -164,14 +140,14 @@ export class SubmissionService {
   }
 
   /** Creates and submits in one step (API clients); nothing is stored unless the submission is valid. */
-  async createAndSubmit(
-    current: CurrentForm,
-    input: { data: Record<string, unknown>; applicantUserId: number; actorUserId: number },
-    lang: Lang
-  ): Promise<Outcome> {
-    const check = validateSubmission(current.definition, input.data, { lang })
+  async createAndSubmit(current: CurrentForm, input: NewSubmission, lang: Lang): Promise<Outcome> {
+    return this.#create(current, input, lang, true)
+  }
+
+  async #create(current: CurrentForm, input: NewSubmission, lang: Lang, submit: boolean): Promise<Outcome> {
+    const check = validateSubmission(current.definition, input.data, { lang, partial: !submit })
     if (!check.valid) return { ok: false, errors: check.errors }
-    // One transaction on one client: the draft and its submission are stored together or not at all.
+    // One transaction: the row and its history are stored together or not at all.
     const submission = await db.transaction(async (trx) => {
       const row = await Submission.create(
         {
@@ -181,24 +157,26 @@ export class SubmissionService {
           applicantUserId: input.applicantUserId,
           submittedByUserId: input.actorUserId,
           onBehalf: input.applicantUserId !== input.actorUserId,
-          status: 'submitted',
+          status: submit ? 'submitted' : 'draft',
           statusReason: null,
           data: input.data,
           protocolNumber: null,
-          submittedAt: DateTime.now(),
+          submittedAt: submit ? DateTime.now() : null,
         },
         { client: trx }
       )
       await this.#record(trx, row, null, 'draft', null, input.actorUserId)
-      await this.#record(trx, row, 'draft', 'submitted', null, input.actorUserId)
+      if (submit) await this.#record(trx, row, 'draft', 'submitted', null, input.actorUserId)
       return row
     })
-    await enqueueReceipt(submission)
+    if (submit) await enqueueReceipt(submission)
     return { ok: true, submission }
   }
 
-  /** Back-office moves (protocol, outcome, request to complete). `submitted` is reached only by `submit`. */
-  /** `actorUserId` null: the platform itself (the protocol job). */
+  /**
+   * Back-office moves (protocol, outcome, request to complete). `submitted` is reached only by
+   * `submit`. `actorUserId` null: the platform itself (the protocol job).
+   */
   async changeStatus(
     submission: Submission,
     to: SubmissionStatus,
