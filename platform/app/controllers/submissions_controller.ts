@@ -117,16 +117,8 @@ export default class SubmissionsController {
 
   /** Replaces a draft's data; only shapes and sizes are checked until it is submitted. */
   async update(ctx: HttpContext) {
-    const lang = requestLanguage(ctx.request)
-    const body = parseDraftBody(ctx.request.body(), lang, { dataRequired: true, applicant: false })
-    if (!body.ok) return this.#refuse(ctx, body.errors)
-    const found = await this.#find(ctx, 'edit')
-    if (!found) return
-    const current = await this.#formOf(ctx, found)
-    if (!current) return
-    const user = ctx.auth.getUserOrFail()
-    return this.#answer(ctx, lang, 200, () =>
-      submissionService.updateDraft(found, current, body.value.data!, user.id, lang)
+    return this.#edit(ctx, true, (found, current, data, userId, lang) =>
+      submissionService.updateDraft(found, current, data!, userId, lang)
     )
   }
 
@@ -135,17 +127,32 @@ export default class SubmissionsController {
    * submits new data in place of the saved draft.
    */
   async submit(ctx: HttpContext) {
+    return this.#edit(ctx, false, (found, current, data, userId, lang) =>
+      submissionService.submit(found, current, userId, lang, data ?? found.data)
+    )
+  }
+
+  /** The common path of update and submit: body check, the caller's own submission, its form. */
+  async #edit(
+    ctx: HttpContext,
+    dataRequired: boolean,
+    action: (
+      found: Submission,
+      current: CurrentForm,
+      data: Record<string, unknown> | undefined,
+      userId: number,
+      lang: Lang
+    ) => Promise<Outcome>
+  ) {
     const lang = requestLanguage(ctx.request)
-    const body = parseDraftBody(ctx.request.body(), lang, { dataRequired: false, applicant: false })
+    const body = parseDraftBody(ctx.request.body(), lang, { dataRequired, applicant: false })
     if (!body.ok) return this.#refuse(ctx, body.errors)
     const found = await this.#find(ctx, 'edit')
     if (!found) return
     const current = await this.#formOf(ctx, found)
     if (!current) return
     const user = ctx.auth.getUserOrFail()
-    return this.#answer(ctx, lang, 200, () =>
-      submissionService.submit(found, current, user.id, lang, body.value.data ?? found.data)
-    )
+    return this.#answer(ctx, lang, 200, () => action(found, current, body.value.data, user.id, lang))
   }
 
   /** Back-office moves: `{ status, reason }`; a reason is required to reject or ask for completion. */
