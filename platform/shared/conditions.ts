@@ -179,12 +179,29 @@ export function compareDecimal(a: unknown, b: unknown): -1 | 0 | 1 | null {
     if (Number.isNaN(a) || Number.isNaN(b)) return null
     return a === b ? 0 : a > b ? 1 : -1
   }
+  // A plain decimal string of at most 15 significant digits converts to the one double nearest
+  // to it, and distinct such decimals never share a double: comparing the doubles is exact.
+  const na = shortDecimal(a)
+  const nb = shortDecimal(b)
+  if (na !== null && nb !== null) return na === nb ? 0 : na > nb ? 1 : -1
   const pa = parseDecimal(a)
   if (!pa) return null
   const pb = parseDecimal(b)
   if (!pb) return null
   const c = compareParts(pa, pb)
   return c === 0 ? 0 : c > 0 ? 1 : -1
+}
+
+const SHORT_DECIMAL = /^-?(\d{1,15})(?:\.(\d{1,15}))?$/
+
+/** The value as a double when that is exact for comparison, else null. */
+function shortDecimal(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null
+  if (typeof value !== 'string') return null
+  const match = SHORT_DECIMAL.exec(value)
+  if (!match) return null
+  const significant = (match[1] + (match[2] ?? '')).replace(/^0+/, '').length
+  return significant <= 15 ? Number(value) : null
 }
 
 /** True when the value is a finite number or a string holding a decimal number. */
