@@ -94,6 +94,13 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       assert.equal(await page.getByTestId('receipt-status').textContent(), 'Inviata')
       await snap(page, '06-ricevuta')
 
+      // The receipt PDF link works with the citizen's own session.
+      const href = await page.getByTestId('receipt-pdf').getAttribute('href')
+      const pdf = await page.request.get(`${baseUrl()}${href}`)
+      assert.equal(pdf.status(), 200)
+      assert.equal(pdf.headers()['content-type'], 'application/pdf')
+      assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-')
+
       const stored = await client.get(`${base}/submissions/${draftId}`).loginAs(citizen)
       // Protocol registration may already have moved it on; it is no longer a draft either way.
       assert.include(['submitted', 'protocolled'], stored.body().submission.status)

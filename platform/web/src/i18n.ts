@@ -33,6 +33,7 @@ const STRINGS = {
   receiptTitle: { it: 'Domanda inviata', en: 'Application submitted' },
   receiptNumber: { it: 'Numero domanda', en: 'Application number' },
   protocol: { it: 'Protocollo', en: 'Protocol' },
+  receiptPdf: { it: 'Scarica la ricevuta (PDF)', en: 'Download the receipt (PDF)' },
   status: { it: 'Stato', en: 'Status' },
   form: { it: 'Modulo', en: 'Form' },
   updated: { it: 'Ultima modifica', en: 'Last change' },

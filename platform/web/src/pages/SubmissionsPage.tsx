@@ -103,6 +103,16 @@ export function Receipt({ submission, tenant }: { submission: Submission; tenant
         </dl>
       </div>
       <p className="mt-4 d-flex gap-3 flex-wrap">
+        {submission.status !== 'draft' && (
+          <a
+            href={`/api/v1/t/${encodeURIComponent(tenant)}/submissions/${submission.id}/receipt`}
+            target="_blank"
+            rel="noopener"
+            data-testid="receipt-pdf"
+          >
+            {t('receiptPdf')}
+          </a>
+        )}
         <a href={`#/t/${tenant}/domande`}>{t('myApplications')}</a>
         <a href="#/">{t('backHome')}</a>
       </p>
