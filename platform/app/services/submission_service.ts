@@ -1,3 +1,4 @@
+import { checkReferences, linkToSubmission } from '#services/attachment_service'
 import { jobQueue } from '#queue/queue_factory'
 import { RequestContext } from '#services/request_context'
 import db from '@adonisjs/lucid/services/db'
@@ -120,6 +121,8 @@ export class SubmissionService {
     if (!isEditable(submission)) checkTransition(submission.status, 'submitted', null)
     const check = validateSubmission(current.definition, data, { lang })
     if (!check.valid) return { ok: false, errors: check.errors }
+    const files = await checkReferences(current.definition, data, [submission.applicantUserId, actorUserId], lang)
+    if (files.errors.length) return { ok: false, errors: files.errors }
     const saved = await db.transaction(async (trx) => {
       const row = await this.#lock(trx, submission)
       checkTransition(row.status, 'submitted', null)
@@ -135,6 +138,7 @@ export class SubmissionService {
       await this.#record(trx, row, from, 'submitted', null, actorUserId)
       return row
     })
+    await linkToSubmission(files.fileIds, saved)
     await enqueueReceipt(saved)
     return { ok: true, submission: saved }
   }
@@ -147,6 +151,11 @@ export class SubmissionService {
   async #create(current: CurrentForm, input: NewSubmission, lang: Lang, submit: boolean): Promise<Outcome> {
     const check = validateSubmission(current.definition, input.data, { lang, partial: !submit })
     if (!check.valid) return { ok: false, errors: check.errors }
+    const uploaders = [input.applicantUserId, input.actorUserId]
+    const files = submit
+      ? await checkReferences(current.definition, input.data, uploaders, lang)
+      : { errors: [], fileIds: [] }
+    if (files.errors.length) return { ok: false, errors: files.errors }
     // One transaction: the row and its history are stored together or not at all.
     const submission = await db.transaction(async (trx) => {
       const row = await Submission.create(
@@ -169,7 +178,10 @@ export class SubmissionService {
       if (submit) await this.#record(trx, row, 'draft', 'submitted', null, input.actorUserId)
       return row
     })
-    if (submit) await enqueueReceipt(submission)
+    if (submit) {
+      await linkToSubmission(files.fileIds, submission)
+      await enqueueReceipt(submission)
+    }
     return { ok: true, submission }
   }
 

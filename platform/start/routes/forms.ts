@@ -2,6 +2,7 @@ import type { HttpRouterService } from '@adonisjs/core/types'
 
 const FormsController = () => import('#controllers/forms_controller')
 const SubmissionsController = () => import('#controllers/submissions_controller')
+const AttachmentsController = () => import('#controllers/attachments_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
@@ -15,4 +16,6 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.post('/submissions/:sid/submit', [SubmissionsController, 'submit'])
   router.post('/submissions/:sid/status', [SubmissionsController, 'changeStatus'])
   router.get('/submissions/:sid/receipt', [SubmissionsController, 'receipt'])
+  router.post('/forms/:id/attachments', [AttachmentsController, 'store'])
+  router.get('/attachments/:fid', [AttachmentsController, 'show'])
 }

@@ -1,3 +1,6 @@
+import { RequestContext } from '#services/request_context'
+import { storeUpload } from '#services/attachment_service'
+import { findCurrentForm } from '#services/form_service'
 import Tenant from '#models/tenant'
 import User from '#models/user'
 import { pluginService } from '#services/plugin_service'
@@ -20,5 +23,19 @@ export async function refezioneTenant() {
   const otherCitizen: User = await makeUser(tenant, ['citizen'])
   const operator: User = await makeUser(tenant, ['operator'])
   const base = `/api/v1/t/${tenant.slug}`
-  return { tenant, citizen, otherCitizen, operator, base, sample: await refezioneSample() }
+  const sample = await refezioneSample()
+  // The sample's identity document becomes a file really uploaded by the citizen.
+  const identity = await RequestContext.withTenant(tenant.ref, async () =>
+    storeUpload({
+      tenantId: tenant.id,
+      userId: citizen.id,
+      form: (await findCurrentForm(FORM))!.definition,
+      field: '/identity_document',
+      fileName: 'carta_identita.pdf',
+      bytes: Buffer.from('%PDF-1.4\n% documento di identità di prova\n%%EOF\n'),
+      lang: 'it',
+    })
+  )
+  sample.identity_document = identity.reference
+  return { tenant, citizen, otherCitizen, operator, base, sample }
 }

@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises'
+import type { HttpContext } from '@adonisjs/core/http'
+import Attachment from '#models/attachment'
+import Submission from '#models/submission'
+import SubmissionPolicy from '#policies/submission_policy'
+import { findCurrentForm } from '#services/form_service'
+import { requestLanguage } from '#services/request_language'
+import { UploadRefused, readStored, storeUpload } from '#services/attachment_service'
+
+export default class AttachmentsController {
+  /**
+   * `POST /forms/:id/attachments?field=/json/pointer` with a multipart `file`: answers the
+   * reference to put in the form's data at that field.
+   */
+  async store(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    const current = await findCurrentForm(ctx.params.id)
+    if (!current) return ctx.response.notFound({ errors: [{ message: 'Modulo non trovato / form not found' }] })
+    const field = String(ctx.request.input('field', ''))
+    const file = ctx.request.file('file')
+    if (!file || !file.tmpPath) {
+      return ctx.response.unprocessableEntity({
+        errors: [
+          {
+            path: field,
+            rule: 'attachment:missing',
+            message: lang === 'en' ? 'Attach a file in the "file" part.' : 'Allegare un file nella parte "file".',
+          },
+        ],
+      })
+    }
+    try {
+      const attachment = await storeUpload({
+        tenantId: ctx.tenant.id,
+        userId: ctx.auth.getUserOrFail().id,
+        form: current.definition,
+        field,
+        fileName: file.clientName,
+        bytes: await readFile(file.tmpPath),
+        lang,
+      })
+      return ctx.response.created({ attachment: attachment.reference })
+    } catch (error) {
+      if (error instanceof UploadRefused) return ctx.response.status(error.status).send({ errors: [error.error] })
+      throw error
+    }
+  }
+
+  /** The file, for whoever uploaded it, the applicant of its submission, and staff. */
+  async show(ctx: HttpContext) {
+    const attachment = await Attachment.query().where('file_id', ctx.params.fid).first()
+    const user = ctx.auth.getUserOrFail()
+    let allowed = !!attachment && attachment.uploadedByUserId === user.id
+    if (attachment && !allowed) {
+      const staff = await ctx.bouncer.with(SubmissionPolicy).allows('viewAll', ctx.access)
+      const submission = attachment.submissionId ? await Submission.find(attachment.submissionId) : null
+      allowed = staff || submission?.applicantUserId === user.id
+    }
+    // Someone else's file answers as if it did not exist.
+    if (!attachment || !allowed) {
+      return ctx.response.notFound({ errors: [{ message: 'Allegato non trovato / attachment not found' }] })
+    }
+    ctx.response.header('content-type', attachment.contentType)
+    ctx.response.header('content-disposition', `attachment; filename="${attachment.fileName.replaceAll('"', '')}"`)
+    ctx.response.header('x-content-type-options', 'nosniff')
+    return ctx.response.send(await readStored(attachment))
+  }
+}

@@ -1,0 +1,169 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import app from '@adonisjs/core/services/app'
+import Attachment from '#models/attachment'
+import type Submission from '#models/submission'
+import type { FormDefinition, FormError, Lang } from '#forms/types'
+
+/**
+ * Files attached to form fields. The type is read from the content (magic
+ * numbers), never from the name or the declared type, so a program renamed
+ * ".pdf" is refused; the size and type limits are the field's own, from the
+ * form definition. Bytes are stored outside the database, named by file id,
+ * and the row keeps their SHA-256.
+ */
+const SIGNATURES: Array<{ type: string; test: (b: Buffer) => boolean }> = [
+  { type: 'application/pdf', test: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
+  {
+    type: 'image/png',
+    test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  },
+  { type: 'image/jpeg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+]
+
+export function sniffType(bytes: Buffer): string | null {
+  return SIGNATURES.find((s) => s.test(bytes))?.type ?? null
+}
+
+function text(lang: Lang, it: string, en: string) {
+  return lang === 'en' ? en : it
+}
+
+export class UploadRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: FormError
+  ) {
+    super(error.message)
+  }
+}
+
+function storagePath(tenantId: number, fileId: string) {
+  return app.makePath('storage', 'attachments', String(tenantId), fileId)
+}
+
+export async function storeUpload(input: {
+  tenantId: number
+  userId: number
+  form: FormDefinition
+  field: string
+  fileName: string
+  bytes: Buffer
+  lang: Lang
+}): Promise<Attachment> {
+  const rule = input.form.attachments?.[input.field]
+  if (!rule) {
+    throw new UploadRefused(422, {
+      path: input.field,
+      rule: 'attachment:field',
+      message: text(input.lang, 'Questo campo non accetta allegati.', 'This field takes no attachment.'),
+    })
+  }
+  if (input.bytes.length === 0) {
+    throw new UploadRefused(422, {
+      path: input.field,
+      rule: 'attachment:empty',
+      message: text(input.lang, 'Il file è vuoto.', 'The file is empty.'),
+    })
+  }
+  if (input.bytes.length > rule.max_bytes) {
+    const mb = (rule.max_bytes / 1048576).toFixed(0)
+    throw new UploadRefused(413, {
+      path: input.field,
+      rule: 'attachment:size',
+      message: text(input.lang, `Il file supera ${mb} MB.`, `The file is larger than ${mb} MB.`),
+    })
+  }
+  const type = sniffType(input.bytes)
+  if (!type || !rule.types.includes(type)) {
+    throw new UploadRefused(422, {
+      path: input.field,
+      rule: 'attachment:type',
+      message: text(
+        input.lang,
+        `Il contenuto del file non è di un tipo ammesso (${rule.types.join(', ')}), qualunque sia il nome.`,
+        `The file's content is not of an allowed type (${rule.types.join(', ')}), whatever its name.`
+      ),
+    })
+  }
+  const fileId = randomBytes(18).toString('base64url')
+  const path = storagePath(input.tenantId, fileId)
+  await mkdir(dirname(path), { recursive: true })
+  await writeFile(path, input.bytes, { flag: 'wx' })
+  return Attachment.create({
+    fileId,
+    uploadedByUserId: input.userId,
+    formKey: input.form.id,
+    fieldPath: input.field,
+    submissionId: null,
+    fileName: input.fileName.replace(/[^\p{L}\p{N} ._()-]/gu, '_').slice(0, 200) || 'allegato',
+    contentType: type,
+    sizeBytes: input.bytes.length,
+    sha256: createHash('sha256').update(input.bytes).digest('hex'),
+  })
+}
+
+export async function readStored(attachment: Attachment) {
+  const bytes = await readFile(storagePath(attachment.tenantId, attachment.fileId))
+  // The bytes must still be the ones that were uploaded.
+  if (createHash('sha256').update(bytes).digest('hex') !== attachment.sha256) {
+    throw new Error(`Attachment ${attachment.fileId}: stored content does not match its SHA-256`)
+  }
+  return bytes
+}
+
+/**
+ * Server-side check of the attachment references in a submission's data: each must be a file
+ * uploaded in this tenant, for this form, by the applicant or the person filing, and match it.
+ */
+export async function checkReferences(
+  form: FormDefinition,
+  data: Record<string, unknown>,
+  allowedUploaders: number[],
+  lang: Lang
+): Promise<{ errors: FormError[]; fileIds: string[] }> {
+  const errors: FormError[] = []
+  const fileIds: string[] = []
+  for (const path of Object.keys(form.attachments ?? {})) {
+    const value = path
+      .split('/')
+      .slice(1)
+      .reduce<unknown>(
+        (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+        data
+      )
+    const refs = Array.isArray(value) ? value : value ? [value] : []
+    for (const ref of refs) {
+      const fileId = (ref as { file_id?: unknown })?.file_id
+      if (typeof fileId !== 'string') continue
+      const stored = await Attachment.query().where('file_id', fileId).first()
+      const matches =
+        stored &&
+        stored.formKey === form.id &&
+        allowedUploaders.includes(stored.uploadedByUserId) &&
+        stored.sha256 === (ref as { sha256?: string }).sha256 &&
+        stored.sizeBytes === (ref as { size_bytes?: number }).size_bytes &&
+        stored.contentType === (ref as { content_type?: string }).content_type
+      if (!matches) {
+        errors.push({
+          path,
+          rule: 'attachment:unknown',
+          message: text(
+            lang,
+            'Il file indicato non risulta caricato per questa domanda: caricarlo di nuovo.',
+            'The file given was not uploaded for this application: upload it again.'
+          ),
+        })
+      } else {
+        fileIds.push(fileId)
+      }
+    }
+  }
+  return { errors, fileIds }
+}
+
+export async function linkToSubmission(fileIds: string[], submission: Submission) {
+  if (fileIds.length === 0) return
+  await Attachment.query().whereIn('file_id', fileIds).update({ submission_id: submission.id })
+}
