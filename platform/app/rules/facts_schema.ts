@@ -110,7 +110,10 @@ export function validateFacts(
   validate: ValidateFunction,
   facts: Record<string, unknown>
 ): { ok: true; facts: Record<string, unknown> } | { ok: false; errors: FactError[] } {
-  const copy: Record<string, unknown> = { ...facts }
+  // A prototype-less copy: the steps add their variables to it by name, and V8 keeps such an
+  // object in dictionary mode, whose cost does not depend on the shapes of the fact sets seen
+  // before (with plain objects, some input sets ran 5× slower than others).
+  const copy: Record<string, unknown> = Object.assign(Object.create(null), facts)
   const fast = fastValidators.get(validate)
   if (fast ? fast(copy) : validate(copy)) return { ok: true, facts: copy }
   if (fast) validate({ ...facts })
