@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import app from '@adonisjs/core/services/app'
+import { getAt } from '#forms/json_pointer'
 import Attachment from '#models/attachment'
 import type Submission from '#models/submission'
 import type { FormDefinition, FormError, Lang } from '#forms/types'
@@ -126,13 +127,7 @@ export async function checkReferences(
   const errors: FormError[] = []
   const fileIds: string[] = []
   for (const path of Object.keys(form.attachments ?? {})) {
-    const value = path
-      .split('/')
-      .slice(1)
-      .reduce<unknown>(
-        (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
-        data
-      )
+    const value = getAt(data, path)
     const refs = Array.isArray(value) ? value : value ? [value] : []
     for (const ref of refs) {
       const fileId = (ref as { file_id?: unknown })?.file_id

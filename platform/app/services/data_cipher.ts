@@ -66,15 +66,6 @@ export class DataCipher {
 
 let cipher: DataCipher | undefined
 
-/** The process-wide cipher, built lazily from the validated environment. */
-export async function dataCipher(): Promise<DataCipher> {
-  if (!cipher) {
-    const { default: env } = await import('#start/env')
-    cipher = new DataCipher(env.get('DATA_ENCRYPTION_KEYS'))
-  }
-  return cipher
-}
-
 export function setDataCipher(next: DataCipher) {
   cipher = next
 }

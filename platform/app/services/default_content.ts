@@ -47,15 +47,28 @@ async function index(folder: string, isDocument: (json: Record<string, unknown>)
   return found
 }
 
-export async function loadDefaultRuleSets() {
-  return index('rules', (json) => Array.isArray(json.versions))
+/*
+ * The defaults are files shipped with the code: read once per process, not at
+ * every plugin enable.
+ */
+let ruleSets: Promise<Map<string, DefaultDocument>> | undefined
+let forms: Promise<Map<string, DefaultDocument>> | undefined
+
+export function loadDefaultRuleSets() {
+  ruleSets ??= index('rules', (json) => Array.isArray(json.versions))
+  return ruleSets
 }
 
 /** Forms come with their shared parts already bundled in, so each copy is self-contained. */
-export async function loadDefaultForms() {
-  const found = new Map<string, DefaultDocument>()
-  for (const { file, form } of await loadFormFiles(join(REPO_ROOT, 'forms'))) {
-    found.set(form.id, { id: form.id, file, json: form as unknown as Record<string, unknown> })
-  }
-  return found
+export function loadDefaultForms() {
+  forms ??= loadFormFiles(join(REPO_ROOT, 'forms')).then(
+    (files) =>
+      new Map(
+        files.map(({ file, form }) => [
+          form.id,
+          { id: form.id, file, json: form as unknown as Record<string, unknown> },
+        ])
+      )
+  )
+  return forms
 }
