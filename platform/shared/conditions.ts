@@ -78,6 +78,13 @@ export type Condition = AllCondition | AnyCondition | NotCondition | ConditionRe
 export type Facts = Record<string, unknown>
 export type CompiledCondition = (facts: Facts) => boolean
 export type NamedConditions = Record<string, Condition>
+/** Reads one fact from whatever holds the facts: by default an object keyed by fact name. */
+export type Getter = (facts: Facts) => unknown
+/**
+ * How a fact is found: given its name, a reader of its value. The rules engine passes one that
+ * reads from its own storage (an array with a slot per name); forms use the default.
+ */
+export type FactAccess = (name: string) => Getter
 
 export class ConditionError extends Error {
   constructor(message: string) {
@@ -98,7 +105,6 @@ const COMPARISON_OPERATORS: ReadonlySet<string> = new Set<ComparisonOperator>([
   'contains',
   'doesNotContain',
 ])
-const UNARY_OPERATORS: ReadonlySet<string> = new Set<UnaryOperator>(['isEmpty', 'isNotEmpty', 'exists'])
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key)
 
@@ -192,16 +198,45 @@ export function compareDecimal(a: unknown, b: unknown): -1 | 0 | 1 | null {
   return c === 0 ? 0 : c > 0 ? 1 : -1
 }
 
-const SHORT_DECIMAL = /^-?(\d{1,15})(?:\.(\d{1,15}))?$/
+/** Exact powers of ten as doubles (every one up to 1e22 is exact). */
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i)
 
-/** The value as a double when that is exact for comparison, else null. */
+/**
+ * The value as a double when that is exact for comparison, else null: a number, or a plain
+ * decimal string (optional "-", 1 to 15 integer digits, optionally "." and 1 to 15 decimals) with
+ * at most 15 significant digits. Read character by character, as this runs on every comparison:
+ * the digits form an integer below 10^15 (exact in a double) and one division by an exact power
+ * of ten rounds correctly, so the result is the double nearest to the decimal, as Number() gives.
+ */
 function shortDecimal(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null
   if (typeof value !== 'string') return null
-  const match = SHORT_DECIMAL.exec(value)
-  if (!match) return null
-  const significant = (match[1] + (match[2] ?? '')).replace(/^0+/, '').length
-  return significant <= 15 ? Number(value) : null
+  const length = value.length
+  const negative = value.charCodeAt(0) === 45
+  let i = negative ? 1 : 0
+  let intDigits = 0
+  let fracDigits = 0
+  let significant = 0
+  let mantissa = 0
+  let seenDot = false
+  for (; i < length; i++) {
+    const c = value.charCodeAt(i)
+    if (c === 46) {
+      if (seenDot || intDigits === 0) return null
+      seenDot = true
+      continue
+    }
+    if (c < 48 || c > 57) return null
+    if (seenDot) fracDigits++
+    else intDigits++
+    if (c !== 48 || significant > 0) {
+      if (++significant > 15) return null
+      mantissa = mantissa * 10 + (c - 48)
+    }
+  }
+  if (intDigits === 0 || intDigits > 15 || fracDigits > 15 || (seenDot && fracDigits === 0)) return null
+  const magnitude = mantissa / POW10[fracDigits]
+  return negative ? -magnitude : magnitude
 }
 
 /** True when the value is a finite number or a string holding a decimal number. */
@@ -252,7 +287,8 @@ function parsePath(path: string): PathStep[] {
   return steps
 }
 
-function compilePath(path: string | undefined): ((value: unknown) => unknown) | null {
+/** A reader of the value a path points to inside a fact, or null for the fact itself (no path). */
+export function compilePath(path: string | undefined): ((value: unknown) => unknown) | null {
   if (path === undefined || path === null || path === '' || path === '$') return null
   const steps = parsePath(path)
   return (value: unknown) => {
@@ -284,15 +320,17 @@ function isEmptyValue(value: unknown): boolean {
   return false
 }
 
-type Getter = (facts: Facts) => unknown
+/** The default access: an object keyed by fact name, own properties only. */
+export const byName: FactAccess = (name) => (facts) => (hasOwn(facts, name) ? facts[name] : undefined)
 
-function factGetter(name: string, path: string | undefined): Getter {
+function factGetter(name: string, path: string | undefined, access: FactAccess): Getter {
   if (typeof name !== 'string' || name.length === 0) {
     throw new ConditionError('Every condition needs a "fact" naming the fact it tests.')
   }
   const walk = compilePath(path)
-  if (walk) return (facts) => walk(hasOwn(facts, name) ? facts[name] : undefined)
-  return (facts) => (hasOwn(facts, name) ? facts[name] : undefined)
+  const read = access(name)
+  if (walk) return (facts) => walk(read(facts))
+  return read
 }
 
 function isFactReference(value: unknown): value is FactReference {
@@ -304,93 +342,164 @@ function isFactReference(value: unknown): value is FactReference {
   )
 }
 
-function compileNumeric(getFact: Getter, value: unknown, accept: (cmp: number) => boolean): CompiledCondition {
-  if (isFactReference(value)) {
-    const getOther = factGetter(value.fact, value.path)
-    return (facts) => {
-      const cmp = compareDecimal(getFact(facts), getOther(facts))
-      return cmp !== null && accept(cmp)
-    }
-  }
+type Comparer = (fact: unknown, other: unknown) => number | null
+
+/** Compares a fact with a constant amount: -1, 0 or 1, or null when the fact is not a number. */
+function constantComparer(value: unknown): Comparer {
   const constant = parseDecimal(value)
   if (!constant) {
     throw new ConditionError(`A numeric comparison needs a number as "value", got ${JSON.stringify(value)}.`)
   }
   // When the constant is exactly the decimal a double prints as, a numeric fact can be compared
-  // as a double (exact and fast); otherwise fall back to the decimal comparison.
+  // as a double (exact and fast); a short decimal string (see shortDecimal) too, when the
+  // constant is short as well: both sides then map to distinct doubles in the same order.
+  // Anything else takes the exact decimal comparison.
   const asNumber = Number(value)
   const numberIsExact =
     Number.isFinite(asNumber) && compareParts(parseDecimal(asNumber) as DecimalParts, constant) === 0
-  return (facts) => {
-    const fact = getFact(facts)
+  const shortConstant = numberIsExact && constant.digits.length <= 15
+  return (fact) => {
     if (numberIsExact && typeof fact === 'number') {
-      if (Number.isNaN(fact)) return false
-      return accept(fact === asNumber ? 0 : fact > asNumber ? 1 : -1)
+      if (Number.isNaN(fact)) return null
+      return fact === asNumber ? 0 : fact > asNumber ? 1 : -1
+    }
+    if (shortConstant && typeof fact === 'string') {
+      const n = shortDecimal(fact)
+      if (n !== null) return n === asNumber ? 0 : n > asNumber ? 1 : -1
     }
     const parsed = parseDecimal(fact)
-    return parsed !== null && accept(compareParts(parsed, constant))
+    return parsed === null ? null : compareParts(parsed, constant)
   }
 }
 
-function compileLeaf(leaf: LeafCondition): CompiledCondition {
+/**
+ * The constant of a numeric comparison as a double, when the double is exactly that decimal (so
+ * a number fact can be compared with plain `<`, `>=`...); null otherwise. With `short`, also null
+ * when it has more than 15 significant digits, so that it may be compared with `shortDouble`s.
+ */
+export function exactDouble(value: unknown, short = false): number | null {
+  const constant = parseDecimal(value)
+  if (!constant || (short && constant.digits.length > 15)) return null
+  const asNumber = Number(value)
+  if (!Number.isFinite(asNumber)) return null
+  return compareParts(parseDecimal(asNumber) as DecimalParts, constant) === 0 ? asNumber : null
+}
+
+/**
+ * A fact as a double that compares exactly with a short constant (see `exactDouble`): a finite
+ * number itself, or a short decimal string's double; NaN for anything else.
+ */
+export function shortDouble(value: unknown): number {
+  return shortDecimal(value) ?? Number.NaN
+}
+
+/** Tests two values: the fact's and the other fact's (or undefined when the leaf has a constant). */
+export type ValueTest = (fact: unknown, other: unknown) => boolean
+
+function orderTest(op: ComparisonOperator, compare: Comparer): ValueTest {
+  switch (op) {
+    case 'lessThan':
+      return (a, b) => {
+        const c = compare(a, b)
+        return c !== null && c < 0
+      }
+    case 'lessThanInclusive':
+      return (a, b) => {
+        const c = compare(a, b)
+        return c !== null && c <= 0
+      }
+    case 'greaterThan':
+      return (a, b) => {
+        const c = compare(a, b)
+        return c !== null && c > 0
+      }
+    default:
+      return (a, b) => {
+        const c = compare(a, b)
+        return c !== null && c >= 0
+      }
+  }
+}
+
+const ORDER_OPERATORS: ReadonlySet<string> = new Set([
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+])
+
+/**
+ * What a leaf condition decides once its values are read: `test(fact, other)`, where `other` is
+ * the value of the fact named by `reference` when the leaf compares two facts. The closures of
+ * this file and the rules engine's generated code both read facts their own way and share this.
+ */
+export function leafTest(leaf: LeafCondition): { test: ValueTest; reference: FactReference | null } {
   const operator = leaf.operator as string
-  const getFact = factGetter(leaf.fact, leaf.path)
-  if (UNARY_OPERATORS.has(operator)) {
-    switch (operator as UnaryOperator) {
-      case 'exists':
-        return (facts) => {
-          const v = getFact(facts)
-          return v !== undefined && v !== null
-        }
-      case 'isEmpty':
-        return (facts) => isEmptyValue(getFact(facts))
-      case 'isNotEmpty':
-        return (facts) => !isEmptyValue(getFact(facts))
-    }
+  if (typeof leaf.fact !== 'string' || leaf.fact.length === 0) {
+    throw new ConditionError('Every condition needs a "fact" naming the fact it tests.')
+  }
+  switch (operator) {
+    case 'exists':
+      return { test: (v) => v !== undefined && v !== null, reference: null }
+    case 'isEmpty':
+      return { test: (v) => isEmptyValue(v), reference: null }
+    case 'isNotEmpty':
+      return { test: (v) => !isEmptyValue(v), reference: null }
   }
   if (!COMPARISON_OPERATORS.has(operator)) {
     throw new ConditionError(`Unknown operator "${operator}" on fact "${leaf.fact}".`)
   }
   const op = operator as ComparisonOperator
-  if (op === 'lessThan') return compileNumeric(getFact, leaf.value, (c) => c < 0)
-  if (op === 'lessThanInclusive') return compileNumeric(getFact, leaf.value, (c) => c <= 0)
-  if (op === 'greaterThan') return compileNumeric(getFact, leaf.value, (c) => c > 0)
-  if (op === 'greaterThanInclusive') return compileNumeric(getFact, leaf.value, (c) => c >= 0)
-
-  const valueGetter: Getter = isFactReference(leaf.value)
-    ? factGetter(leaf.value.fact, leaf.value.path)
-    : (
-        (constant: unknown) => () =>
-          constant
-      )(leaf.value)
-
+  const reference = isFactReference(leaf.value) ? { fact: leaf.value.fact, path: leaf.value.path } : null
+  if (reference && (typeof reference.fact !== 'string' || reference.fact.length === 0)) {
+    throw new ConditionError('Every condition needs a "fact" naming the fact it tests.')
+  }
+  if (ORDER_OPERATORS.has(op)) {
+    return { test: orderTest(op, reference ? compareDecimal : constantComparer(leaf.value)), reference }
+  }
+  const constant = leaf.value
   switch (op) {
     case 'equal':
-      return (facts) => getFact(facts) === valueGetter(facts)
+      return { test: reference ? (a, b) => a === b : (a) => a === constant, reference }
     case 'notEqual':
-      return (facts) => getFact(facts) !== valueGetter(facts)
+      return { test: reference ? (a, b) => a !== b : (a) => a !== constant, reference }
     case 'in':
-      return (facts) => {
-        const list = valueGetter(facts)
-        return Array.isArray(list) && list.indexOf(getFact(facts)) > -1
+      return {
+        test: reference
+          ? (a, list) => Array.isArray(list) && list.indexOf(a) > -1
+          : (a) => Array.isArray(constant) && constant.indexOf(a) > -1,
+        reference,
       }
     case 'notIn':
-      return (facts) => {
-        const list = valueGetter(facts)
-        return Array.isArray(list) && list.indexOf(getFact(facts)) === -1
+      return {
+        test: reference
+          ? (a, list) => Array.isArray(list) && list.indexOf(a) === -1
+          : (a) => Array.isArray(constant) && constant.indexOf(a) === -1,
+        reference,
       }
     case 'contains':
-      return (facts) => {
-        const list = getFact(facts)
-        return Array.isArray(list) && list.indexOf(valueGetter(facts)) > -1
+      return {
+        test: reference
+          ? (list, b) => Array.isArray(list) && list.indexOf(b) > -1
+          : (list) => Array.isArray(list) && list.indexOf(constant) > -1,
+        reference,
       }
-    case 'doesNotContain':
-      return (facts) => {
-        const list = getFact(facts)
-        return Array.isArray(list) && list.indexOf(valueGetter(facts)) === -1
+    default:
+      return {
+        test: reference
+          ? (list, b) => Array.isArray(list) && list.indexOf(b) === -1
+          : (list) => Array.isArray(list) && list.indexOf(constant) === -1,
+        reference,
       }
   }
-  throw new ConditionError(`Unknown operator "${operator}" on fact "${leaf.fact}".`)
+}
+
+function compileLeaf(leaf: LeafCondition, access: FactAccess): CompiledCondition {
+  const { test, reference } = leafTest(leaf)
+  const getFact = factGetter(leaf.fact, leaf.path, access)
+  if (!reference) return (facts) => test(getFact(facts), undefined)
+  const getOther = factGetter(reference.fact, reference.path, access)
+  return (facts) => test(getFact(facts), getOther(facts))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,14 +512,15 @@ function compileNode(
   node: Condition,
   named: NamedConditions,
   resolving: string[],
-  resolved: Map<string, CompiledCondition>
+  resolved: Map<string, CompiledCondition>,
+  access: FactAccess
 ): CompiledCondition {
   if (typeof node !== 'object' || node === null || Array.isArray(node)) {
     throw new ConditionError(`A condition must be an object, got ${JSON.stringify(node)}.`)
   }
   if ('all' in node) {
     if (!Array.isArray(node.all)) throw new ConditionError('"all" must be a list of conditions.')
-    const parts = node.all.map((c) => compileNode(c, named, resolving, resolved))
+    const parts = node.all.map((c) => compileNode(c, named, resolving, resolved, access))
     if (parts.length === 0) return ALWAYS_TRUE
     if (parts.length === 1) return parts[0]
     if (parts.length === 2) {
@@ -424,7 +534,7 @@ function compileNode(
   }
   if ('any' in node) {
     if (!Array.isArray(node.any)) throw new ConditionError('"any" must be a list of conditions.')
-    const parts = node.any.map((c) => compileNode(c, named, resolving, resolved))
+    const parts = node.any.map((c) => compileNode(c, named, resolving, resolved, access))
     if (parts.length === 0) return ALWAYS_FALSE
     if (parts.length === 1) return parts[0]
     if (parts.length === 2) {
@@ -437,7 +547,7 @@ function compileNode(
     }
   }
   if ('not' in node) {
-    const inner = compileNode(node.not, named, resolving, resolved)
+    const inner = compileNode(node.not, named, resolving, resolved, access)
     return (facts) => !inner(facts)
   }
   if ('condition' in node) {
@@ -450,11 +560,11 @@ function compileNode(
     if (resolving.includes(name)) {
       throw new ConditionError(`Conditions refer to each other in a loop: ${[...resolving, name].join(' → ')}.`)
     }
-    const compiled = compileNode(named[name], named, [...resolving, name], resolved)
+    const compiled = compileNode(named[name], named, [...resolving, name], resolved, access)
     resolved.set(name, compiled)
     return compiled
   }
-  if ('fact' in node && 'operator' in node) return compileLeaf(node)
+  if ('fact' in node && 'operator' in node) return compileLeaf(node, access)
   throw new ConditionError(
     `A condition must have "all", "any", "not", "condition" or "fact" + "operator": ${JSON.stringify(node)}.`
   )
@@ -464,18 +574,25 @@ function compileNode(
  * Compiles a condition into a closure. Throws ConditionError on a malformed condition, an
  * unknown operator or an undefined / circular named condition.
  */
-export function compileCondition(condition: Condition, named: NamedConditions = {}): CompiledCondition {
-  return compileNode(condition, named, [], new Map())
+export function compileCondition(
+  condition: Condition,
+  named: NamedConditions = {},
+  access: FactAccess = byName
+): CompiledCondition {
+  return compileNode(condition, named, [], new Map(), access)
 }
 
 /**
  * Compiles every named condition once, sharing the compiled references between them.
  */
-export function compileNamedConditions(named: NamedConditions): Record<string, CompiledCondition> {
+export function compileNamedConditions(
+  named: NamedConditions,
+  access: FactAccess = byName
+): Record<string, CompiledCondition> {
   const resolved = new Map<string, CompiledCondition>()
   const out: Record<string, CompiledCondition> = {}
   for (const name of Object.keys(named)) {
-    out[name] = compileNode({ condition: name }, named, [], resolved)
+    out[name] = compileNode({ condition: name }, named, [], resolved, access)
   }
   return out
 }

@@ -2,6 +2,9 @@
  * Compiles a rule set version once into closures (conditions, table lookups, formulas, outputs)
  * and caches the result by content hash, so that the single and the batch paths never re-read
  * the JSON. With `trace` off the closures build no explanation at all.
+ *
+ * Names are resolved here, once: every fact and step variable gets a slot in an array (see
+ * fact_slots.ts), and the closures read and write slots by index.
  */
 import { createHash } from 'node:crypto'
 import type { ValidateFunction } from 'ajv/dist/2020.js'
@@ -11,12 +14,16 @@ import {
   ConditionError,
   type CompiledCondition,
   type Condition,
+  type FactAccess,
+  type Facts,
 } from '../../shared/conditions.js'
-import { Dec, roundToString, toDecimal } from './decimal.js'
+import { Dec, isTwoDecimalAmount, roundToString, toDecimal } from './decimal.js'
 import { FormulaError, RuleSetError } from './errors.js'
+import { SlotReader, type SlotCheck, type Slots } from './fact_slots.js'
 import { compileFactsSchema } from './facts_schema.js'
+import { generateFastRun, type CellIndex } from './fast_path.js'
 import { compileFormula, type CompiledFormula, type Scope } from './formula_sandbox.js'
-import { compileLocalized, formatEur } from './trace.js'
+import { compileLocalized, formatEur, type ValueReader } from './trace.js'
 import type {
   ResultValue,
   Rounding,
@@ -32,35 +39,40 @@ import type {
 export const DEFAULT_ROUNDING: Rounding = { decimals: 2, mode: 'ROUND_HALF_UP' }
 
 type Trace = TraceEntry[] | null
-type ValueFn = (scope: Scope, trace: Trace, stepId: string) => unknown
-type StepFn = (scope: Scope, trace: Trace) => void
+type ValueFn = (slots: Slots, trace: Trace, stepId: string) => unknown
+type StepFn = (slots: Slots, trace: Trace) => void
+/** Turns the variable an output reads (null when unset) into the output's value. */
+type OutputConvert = (raw: unknown, trace: Trace) => ResultValue
+interface CompiledOutput {
+  name: string
+  slot: number
+  convert: OutputConvert
+}
 
 export interface CompiledVersion {
   ruleset: string
   version: RuleSetVersion
   validate: ValidateFunction
-  conditions: Record<string, CompiledCondition>
-  steps: Array<{ id: string; run: StepFn }>
+  /** The name held by each slot: the facts first, then the variables the steps set. */
+  names: readonly string[]
+  /** Validates facts (defaults applied) into fresh slots, or names every fact that is wrong. */
+  check(facts: Record<string, unknown>): SlotCheck
+  /** The hot path of `check`: the slots, or null when the facts break the schema. */
+  tryCheck(facts: Record<string, unknown>): Slots | null
   /**
-   * Runs the pipeline on validated facts; `observe` sees the scope before each step. The facts
-   * object becomes the working scope (no copy on the hot path): pass the copy that
-   * `validateFacts` returns, never the caller's object.
+   * Runs the pipeline on the slots `check` returned (it writes into them); `observe` sees the
+   * facts and variables, by name, before each step.
    */
-  run(
-    facts: Record<string, unknown>,
-    trace: Trace,
-    observe?: (stepId: string, scope: Scope) => void
-  ): Record<string, ResultValue>
+  run(slots: Slots, trace: Trace, observe?: (stepId: string, scope: Scope) => void): Record<string, ResultValue>
 }
-
-const MONEY_2 = /^-?\d+\.\d{2}$/
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** Decimals computed by a step are kept in scope as plain decimal strings (serialisable). */
+/** Decimals computed by a step are kept as plain decimal strings (serialisable); nothing is null. */
 function normalise(value: unknown): unknown {
+  if (value === undefined) return null
   return value instanceof Dec ? value.toFixed() : value
 }
 
@@ -74,12 +86,50 @@ class VersionCompiler {
   private readonly constants: Record<string, InstanceType<typeof Dec>> = {}
   private readonly formulas: Record<string, CompiledFormula> = {}
   private readonly named: Record<string, Condition>
+  /** Slot of each name; names first seen in a condition, formula or message get one too. */
+  private readonly slots = new Map<string, number>()
+  private readonly names: string[] = []
+  private readonly access: FactAccess = (name) => {
+    const i = this.slot(name)
+    return (facts: Facts) => (facts as unknown as Slots)[i]
+  }
+  private readonly reader: ValueReader<Slots> = (name) => {
+    const i = this.slot(name)
+    return (slots) => slots[i]
+  }
 
   constructor(
     private readonly rulesetId: string,
     private readonly v: RuleSetVersion
   ) {
     this.named = v.conditions ?? {}
+  }
+
+  private slot(name: string): number {
+    let i = this.slots.get(name)
+    if (i === undefined) {
+      i = this.names.length
+      this.slots.set(name, i)
+      this.names.push(name)
+    }
+    return i
+  }
+
+  private readonly cellIndexes = new Map<string, CellIndex>()
+
+  /** A table's cells by row and column, read once from the JSON (own keys only). */
+  private cells(name: string): CellIndex {
+    let index = this.cellIndexes.get(name)
+    if (!index) {
+      const cells = this.v.tables![name].cells
+      index = new Map(Object.entries(cells).map(([row, columns]) => [row, new Map(Object.entries(columns))]))
+      this.cellIndexes.set(name, index)
+    }
+    return index
+  }
+
+  private missingCell(table: string, row: string, column: string): RuleSetError {
+    return new RuleSetError(this.where(`la tabella "${table}" non ha la cella riga "${row}", colonna "${column}"`))
   }
 
   private where(what: string): string {
@@ -95,7 +145,9 @@ class VersionCompiler {
     } catch (error) {
       throw new RuleSetError(this.where(`facts_schema non valido: ${(error as Error).message}`))
     }
-    const factNames = new Set(Object.keys((v.facts_schema.properties as object | undefined) ?? {}))
+    const factList = Object.keys((v.facts_schema.properties as object | undefined) ?? {})
+    const factNames = new Set(factList)
+    for (const name of factList) this.slot(name)
 
     for (const [name, param] of Object.entries(v.parameters ?? {})) {
       const value = toDecimal(param?.value)
@@ -115,9 +167,9 @@ class VersionCompiler {
       }
     }
 
-    let conditions: Record<string, CompiledCondition>
     try {
-      conditions = compileNamedConditions(this.named)
+      // Every named condition compiles, even one no step uses yet: a typo is found on publish.
+      compileNamedConditions(this.named, this.access)
     } catch (error) {
       throw new RuleSetError(this.where(`condizioni: ${(error as Error).message}`))
     }
@@ -144,20 +196,35 @@ class VersionCompiler {
     }
     const outputs = Object.entries(v.outputs).map(([name, out]) => this.compileOutput(name, out))
 
+    const fast = generateFastRun({
+      facts: factList.length,
+      steps: v.steps,
+      named: this.named,
+      outputs,
+      slot: (name) => this.slot(name),
+      param: (name) => (this.constants[name] as InstanceType<typeof Dec>).toFixed(),
+      formula: (source) => this.compileValue(source, 'formula'),
+      table: (name) => this.v.tables![name],
+      cells: (name) => this.cells(name),
+      missingCell: (table, row, column) => this.missingCell(table, row, column),
+    })
+    const names = this.names
+    const reader = new SlotReader(validate, v.facts_schema, factList, names.length)
     return {
       ruleset: this.rulesetId,
       version: v,
       validate,
-      conditions,
-      steps,
-      run(facts, trace, observe) {
-        const scope: Scope = facts
+      names,
+      check: (facts) => reader.read(facts),
+      tryCheck: (facts) => reader.tryRead(facts),
+      run(slots, trace, observe) {
+        if (fast && !trace && !observe) return fast(slots)
         for (const step of steps) {
-          if (observe) observe(step.id, { ...scope })
-          step.run(scope, trace)
+          if (observe) observe(step.id, SlotReader.toRecord(slots, names))
+          step.run(slots, trace)
         }
         const result: Record<string, ResultValue> = {}
-        for (const output of outputs) output(scope, result, trace)
+        for (const output of outputs) result[output.name] = output.convert(slots[output.slot] ?? null, trace)
         return result
       },
     }
@@ -182,7 +249,7 @@ class VersionCompiler {
 
   private condition(condition: Condition, what: string): CompiledCondition {
     try {
-      return compileCondition(condition, this.named)
+      return compileCondition(condition, this.named, this.access)
     } catch (error) {
       if (error instanceof ConditionError) throw new RuleSetError(this.where(`${what}: ${error.message}`))
       throw error
@@ -194,8 +261,11 @@ class VersionCompiler {
       return () => source
     }
     if ('var' in source) {
-      const name = source.var
-      return (scope) => (Object.prototype.hasOwnProperty.call(scope, name) ? scope[name] : null)
+      const i = this.slot(source.var)
+      return (slots) => {
+        const value = slots[i]
+        return value === undefined ? null : value
+      }
     }
     if ('param' in source) {
       const name = source.param
@@ -222,7 +292,10 @@ class VersionCompiler {
       const formula = this.formulas[name]
       if (!formula) throw new RuleSetError(this.where(`${what}: formula "${name}" inesistente`))
       const reference = this.v.formulas?.[name]?.reference
-      return (scope, trace, stepId) => {
+      const inputSlots = formula.inputs.map((id) => [id, this.slot(id)] as const)
+      return (slots, trace, stepId) => {
+        const scope: Scope = {}
+        for (const [id, i] of inputSlots) if (slots[i] !== undefined) scope[id] = slots[i]
         const value = formula.evaluate(scope).toFixed()
         if (trace) {
           const inputs: Record<string, unknown> = {}
@@ -261,13 +334,12 @@ class VersionCompiler {
       }
       const label = table.label?.it ?? name
       const labelEn = table.label?.en ?? name
-      return (scope, trace, stepId) => {
-        const row = String(rowFn(scope, null, stepId))
-        const column = String(columnFn(scope, null, stepId))
-        const value = table.cells[row]?.[column]
-        if (value === undefined) {
-          throw new RuleSetError(this.where(`la tabella "${name}" non ha la cella riga "${row}", colonna "${column}"`))
-        }
+      const cells = this.cells(name)
+      return (slots, trace, stepId) => {
+        const row = String(rowFn(slots, null, stepId))
+        const column = String(columnFn(slots, null, stepId))
+        const value = cells.get(row)?.get(column)
+        if (value === undefined) throw this.missingCell(name, row, column)
         if (trace) {
           trace.push({
             step: stepId,
@@ -290,9 +362,10 @@ class VersionCompiler {
   private compileStep(step: Step): StepFn {
     const id = step.id
     const target = step.set
+    const at = this.slot(target)
     const when = step.when ? this.condition(step.when, `step "${id}", when`) : null
     const rounding = step.round ?? null
-    const stepMessage = compileLocalized(step.message)
+    const stepMessage = compileLocalized(step.message, this.reader)
     const reference = step.reference
 
     let body: StepFn
@@ -305,13 +378,13 @@ class VersionCompiler {
           rule: c.rule,
           when: c.when ? this.condition(c.when, `step "${id}", regola "${c.rule}"`) : null,
           value: this.compileValue(c.value, `step "${id}", regola "${c.rule}"`),
-          message: compileLocalized(c.message),
+          message: compileLocalized(c.message, this.reader),
           reference: c.reference ?? reference,
         }
       })
-      body = (scope, trace) => {
+      body = (slots, trace) => {
         for (const c of cases) {
-          if (c.when && !c.when(scope)) continue
+          if (c.when && !c.when(slots as unknown as Facts)) continue
           let entry: TraceEntry | null = null
           if (trace) {
             entry = {
@@ -319,18 +392,18 @@ class VersionCompiler {
               kind: 'rule',
               rule: c.rule,
               set: target,
-              message: c.message ? c.message.it(scope) : `Regola ${c.rule}`,
-              message_en: c.message ? c.message.en(scope) : `Rule ${c.rule}`,
+              message: c.message ? c.message.it(slots) : `Regola ${c.rule}`,
+              message_en: c.message ? c.message.en(slots) : `Rule ${c.rule}`,
               source: c.reference,
             }
             trace.push(entry)
           }
-          const value = normalise(c.value(scope, trace, id))
-          scope[target] = value
+          const value = normalise(c.value(slots, trace, id))
+          slots[at] = value
           if (entry) entry.value = render(value)
           return
         }
-        scope[target] = null
+        slots[at] = null
         if (trace) {
           trace.push({
             step: id,
@@ -346,17 +419,17 @@ class VersionCompiler {
     } else if (step.value !== undefined) {
       const valueFn = this.compileValue(step.value, `step "${id}"`)
       const tracesItself = isPlainObject(step.value) && !('var' in step.value)
-      body = (scope, trace) => {
-        const value = normalise(valueFn(scope, trace, id))
-        scope[target] = value
+      body = (slots, trace) => {
+        const value = normalise(valueFn(slots, trace, id))
+        slots[at] = value
         if (trace && (stepMessage || !tracesItself)) {
           trace.push({
             step: id,
             kind: 'value',
             set: target,
             value: render(value),
-            message: stepMessage ? stepMessage.it(scope) : `${target} = ${render(value)}`,
-            message_en: stepMessage ? stepMessage.en(scope) : `${target} = ${render(value)}`,
+            message: stepMessage ? stepMessage.it(slots) : `${target} = ${render(value)}`,
+            message_en: stepMessage ? stepMessage.en(slots) : `${target} = ${render(value)}`,
             source: reference,
           })
         }
@@ -366,9 +439,9 @@ class VersionCompiler {
     }
 
     const withRounding: StepFn = rounding
-      ? (scope, trace) => {
-          body(scope, trace)
-          const d = toDecimal(scope[target])
+      ? (slots, trace) => {
+          body(slots, trace)
+          const d = toDecimal(slots[at])
           if (d === null) return
           const rounded = roundToString(d, rounding)
           if (trace) {
@@ -382,23 +455,23 @@ class VersionCompiler {
               source: reference,
             })
           }
-          scope[target] = rounded
+          slots[at] = rounded
         }
       : body
 
     if (!when) return withRounding
-    return (scope, trace) => {
-      if (when(scope)) {
-        withRounding(scope, trace)
+    return (slots, trace) => {
+      if (when(slots as unknown as Facts)) {
+        withRounding(slots, trace)
       } else if (trace) {
         trace.push({
           step: id,
           kind: 'skip',
           message: stepMessage
-            ? `Non applicato: ${stepMessage.it(scope)}`
+            ? `Non applicato: ${stepMessage.it(slots)}`
             : `Step ${id} non applicato (condizione non soddisfatta)`,
           message_en: stepMessage
-            ? `Not applied: ${stepMessage.en(scope)}`
+            ? `Not applied: ${stepMessage.en(slots)}`
             : `Step ${id} not applied (condition not met)`,
           source: reference,
         })
@@ -406,22 +479,20 @@ class VersionCompiler {
     }
   }
 
-  private compileOutput(
-    name: string,
-    out: { var: string; type: string; rounding?: Rounding }
-  ): (scope: Scope, result: Record<string, ResultValue>, trace: Trace) => void {
+  private compileOutput(name: string, out: { var: string; type: string; rounding?: Rounding }): CompiledOutput {
     if (!out || typeof out.var !== 'string') throw new RuleSetError(this.where(`output "${name}" senza "var"`))
+    if (name === '__proto__') throw new RuleSetError(this.where('"__proto__" non può essere il nome di un output'))
     const source = out.var
-    const read = (scope: Scope) => (Object.prototype.hasOwnProperty.call(scope, source) ? scope[source] : null)
+    const slot = this.slot(source)
+    const compiled = (convert: OutputConvert): CompiledOutput => ({ name, slot, convert })
     switch (out.type) {
       case 'money': {
         const rounding = out.rounding ?? this.v.rounding ?? DEFAULT_ROUNDING
         const fastPath = rounding.decimals === 2
-        return (scope, result, trace) => {
-          const raw = read(scope)
+        return compiled((raw, trace) => {
           let value: string | null = null
-          if (raw !== null && raw !== undefined) {
-            if (fastPath && typeof raw === 'string' && MONEY_2.test(raw)) {
+          if (raw !== null) {
+            if (fastPath && typeof raw === 'string' && isTwoDecimalAmount(raw)) {
               // Already exactly two decimals (a table cell, a parameter): nothing to round.
               value = raw
             } else {
@@ -430,7 +501,6 @@ class VersionCompiler {
               value = roundToString(d, rounding)
             }
           }
-          result[name] = value
           if (trace) {
             trace.push({
               step: 'output',
@@ -441,28 +511,20 @@ class VersionCompiler {
               message_en: `${name} = €${value ?? '—'} (from ${source} = ${raw}, rounded to ${rounding.decimals} decimals ${rounding.mode})`,
             })
           }
-        }
+          return value
+        })
       }
       case 'decimal':
-        return (scope, result) => {
-          const d = toDecimal(read(scope))
-          result[name] = d === null ? null : d.toFixed()
-        }
+        return compiled((raw) => {
+          const d = toDecimal(raw)
+          return d === null ? null : d.toFixed()
+        })
       case 'integer':
-        return (scope, result) => {
-          const raw = read(scope)
-          result[name] = raw === null || raw === undefined ? null : Number(raw)
-        }
+        return compiled((raw) => (raw === null ? null : Number(raw)))
       case 'boolean':
-        return (scope, result) => {
-          const raw = read(scope)
-          result[name] = raw === null || raw === undefined ? null : Boolean(raw)
-        }
+        return compiled((raw) => (raw === null ? null : Boolean(raw)))
       case 'text':
-        return (scope, result) => {
-          const raw = read(scope)
-          result[name] = raw === null || raw === undefined ? null : String(raw)
-        }
+        return compiled((raw) => (raw === null ? null : String(raw)))
       default:
         throw new RuleSetError(this.where(`output "${name}": tipo "${out.type}" sconosciuto`))
     }

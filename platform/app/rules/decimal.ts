@@ -38,6 +38,19 @@ export function toDecimal(value: unknown): Dec | null {
   return null
 }
 
+/** True for a plain amount with exactly two decimals ("12.30", "-0.50"): the same as /^-?\d+\.\d{2}$/, without a regular expression (it runs on every output). */
+export function isTwoDecimalAmount(text: string): boolean {
+  const length = text.length
+  const start = text.charCodeAt(0) === 45 ? 1 : 0
+  if (length - start < 4 || text.charCodeAt(length - 3) !== 46) return false
+  for (let i = start; i < length; i++) {
+    if (i === length - 3) continue
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+  return true
+}
+
 /** Italian money format for trace messages: 12000.5 → "12.000,50". */
 export function formatEur(value: unknown): string {
   const d = toDecimal(value)

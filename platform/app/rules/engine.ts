@@ -5,8 +5,8 @@
  */
 import { compileVersion, type CompiledVersion } from './compiler.js'
 import { FactsValidationError, FormulaError, NoVersionInForceError, RuleSetError } from './errors.js'
-import { validateFacts } from './facts_schema.js'
 import { pickVersion } from './version_picker.js'
+import type { Slots } from './fact_slots.js'
 import type { EvaluateOptions, EvaluationResult, RuleSetDocument, RuleSetVersion, TraceEntry } from './types.js'
 
 export { FactsValidationError, FormulaError, NoVersionInForceError, RuleSetError }
@@ -15,31 +15,43 @@ export { validateRuleSetDocument } from './validate_document.js'
 export { pickVersion } from './version_picker.js'
 export type * from './types.js'
 
+/** The trace of an evaluation asked without one: shared, and frozen so nobody writes into it. */
+const NO_TRACE = Object.freeze([]) as unknown as TraceEntry[]
+
+/** Validates one fact set into the slots the pipeline runs on, or throws naming every wrong fact. */
+function slotsOf(compiled: CompiledVersion, facts: Record<string, unknown>): Slots {
+  if (typeof facts !== 'object' || facts === null || Array.isArray(facts)) {
+    throw new FactsValidationError(compiled.ruleset, [
+      { fact: '(facts)', message: 'i dati devono essere un oggetto', message_en: 'facts must be an object' },
+    ])
+  }
+  const slots = compiled.tryCheck(facts)
+  if (slots) return slots
+  const checked = compiled.check(facts)
+  throw new FactsValidationError(compiled.ruleset, checked.ok ? [] : checked.errors)
+}
+
+function versionEntry(compiled: CompiledVersion): TraceEntry {
+  const v = compiled.version
+  return {
+    step: 'version',
+    kind: 'value',
+    value: v.version,
+    message: `Regole "${compiled.ruleset}" versione ${v.version}, in vigore dal ${v.valid_from}${v.valid_to ? ` al ${v.valid_to}` : ''}`,
+    message_en: `Rule set "${compiled.ruleset}" version ${v.version}, in force from ${v.valid_from}${v.valid_to ? ` to ${v.valid_to}` : ''}`,
+  }
+}
+
 function runCompiled(
   compiled: CompiledVersion,
   at: string,
   facts: Record<string, unknown>,
   withTrace: boolean
 ): EvaluationResult {
-  if (typeof facts !== 'object' || facts === null || Array.isArray(facts)) {
-    throw new FactsValidationError(compiled.ruleset, [
-      { fact: '(facts)', message: 'i dati devono essere un oggetto', message_en: 'facts must be an object' },
-    ])
-  }
-  const checked = validateFacts(compiled.validate, facts)
-  if (!checked.ok) throw new FactsValidationError(compiled.ruleset, checked.errors)
-  const trace: TraceEntry[] | null = withTrace ? [] : null
-  if (trace) {
-    trace.push({
-      step: 'version',
-      kind: 'value',
-      value: compiled.version.version,
-      message: `Regole "${compiled.ruleset}" versione ${compiled.version.version}, in vigore dal ${compiled.version.valid_from}${compiled.version.valid_to ? ` al ${compiled.version.valid_to}` : ''}`,
-      message_en: `Rule set "${compiled.ruleset}" version ${compiled.version.version}, in force from ${compiled.version.valid_from}${compiled.version.valid_to ? ` to ${compiled.version.valid_to}` : ''}`,
-    })
-  }
-  const result = compiled.run(checked.facts, trace)
-  return { ruleset: compiled.ruleset, version: compiled.version.version, at, result, trace: trace ?? [] }
+  const slots = slotsOf(compiled, facts)
+  const trace: TraceEntry[] | null = withTrace ? [versionEntry(compiled)] : null
+  const result = compiled.run(slots, trace)
+  return { ruleset: compiled.ruleset, version: compiled.version.version, at, result, trace: trace ?? NO_TRACE }
 }
 
 /** Evaluates one given version (the test runner uses it to test each version on its own). */
@@ -75,8 +87,8 @@ export function evaluateMany(
   opts: EvaluateOptions = {}
 ): EvaluationResult[] {
   const compiled = compileVersion(doc, pickVersion(doc, at))
-  const withTrace = opts.trace !== false
-  const out = new Array<EvaluationResult>(facts.length)
-  for (let i = 0; i < facts.length; i++) out[i] = runCompiled(compiled, at, facts[i], withTrace)
-  return out
+  if (opts.trace !== false) return facts.map((f) => runCompiled(compiled, at, f, true))
+  const ruleset = compiled.ruleset
+  const version = compiled.version.version
+  return facts.map((f) => ({ ruleset, version, at, result: compiled.run(slotsOf(compiled, f), null), trace: NO_TRACE }))
 }

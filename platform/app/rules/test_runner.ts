@@ -4,7 +4,6 @@
  */
 import { compileVersion } from './compiler.js'
 import { FactsValidationError } from './errors.js'
-import { validateFacts } from './facts_schema.js'
 import { isInForce } from './version_picker.js'
 import type { ResultValue, RuleSetDocument, RuleSetVersion, TestCase } from './types.js'
 
@@ -39,9 +38,9 @@ function runCase(doc: RuleSetDocument, version: RuleSetVersion, tc: TestCase): T
   let actual: Record<string, ResultValue>
   try {
     const compiled = compileVersion(doc, version)
-    const checked = validateFacts(compiled.validate, tc.facts ?? {})
+    const checked = compiled.check(tc.facts ?? {})
     if (!checked.ok) throw new FactsValidationError(doc.id, checked.errors)
-    actual = compiled.run(checked.facts, null)
+    actual = compiled.run(checked.slots, null)
   } catch (error) {
     const err = error as Error
     const text = `${err.name}: ${err.message}`

@@ -6,7 +6,12 @@
 import { formatEur } from './decimal.js'
 import type { LocalizedText, TraceEntry } from './types.js'
 
-export type Template = (scope: Record<string, unknown>) => string
+/** A template reads values through `read(name)`, from whatever holds them (the engine's slots). */
+export type Template<S = Record<string, unknown>> = (scope: S) => string
+export type ValueReader<S> = (name: string) => (scope: S) => unknown
+
+const byName: ValueReader<Record<string, unknown>> = (name) => (scope) =>
+  Object.prototype.hasOwnProperty.call(scope, name) ? scope[name] : undefined
 
 function formatValue(value: unknown, filter: string | undefined): string {
   if (value === undefined || value === null) return '—'
@@ -23,27 +28,33 @@ function formatValue(value: unknown, filter: string | undefined): string {
  * Compiles a message template once: `{name}` is replaced by the value in scope, `{name|eur}`
  * formats it as an amount in euro, `{name|pct}` as a percentage.
  */
-export function compileTemplate(text: string): Template {
+export function compileTemplate<S = Record<string, unknown>>(
+  text: string,
+  read: ValueReader<S> = byName as ValueReader<S>
+): Template<S> {
   const parts = text.split(/(\{[A-Za-z_][A-Za-z0-9_]*(?:\|[a-z]+)?\})/)
   if (parts.length === 1) return () => text
   const pieces = parts.map((part) => {
     const m = /^\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([a-z]+))?\}$/.exec(part)
     if (!m) return () => part
     const [, name, filter] = m
-    return (scope: Record<string, unknown>) =>
-      formatValue(Object.prototype.hasOwnProperty.call(scope, name) ? scope[name] : undefined, filter)
+    const value = read(name)
+    return (scope: S) => formatValue(value(scope), filter)
   })
   return (scope) => pieces.map((piece) => piece(scope)).join('')
 }
 
-export interface LocalizedTemplate {
-  it: Template
-  en: Template
+export interface LocalizedTemplate<S = Record<string, unknown>> {
+  it: Template<S>
+  en: Template<S>
 }
 
-export function compileLocalized(text: LocalizedText | undefined): LocalizedTemplate | null {
+export function compileLocalized<S = Record<string, unknown>>(
+  text: LocalizedText | undefined,
+  read?: ValueReader<S>
+): LocalizedTemplate<S> | null {
   if (!text) return null
-  return { it: compileTemplate(text.it), en: compileTemplate(text.en ?? text.it) }
+  return { it: compileTemplate(text.it, read), en: compileTemplate(text.en ?? text.it, read) }
 }
 
 export { formatEur }

@@ -1,9 +1,11 @@
 import { test } from '@japa/runner'
+import fc from 'fast-check'
 import {
   compareDecimal,
   compileCondition,
   ConditionError,
   evaluateCondition,
+  shortDouble,
   type Condition,
 } from '../../../shared/conditions.js'
 
@@ -28,6 +30,47 @@ test.group('Conditions | decimal comparison', () => {
     assert.isTrue(evaluateCondition(minima, { isee: '999' }))
     assert.isFalse(evaluateCondition(minima, { isee: null }))
     assert.isFalse(evaluateCondition(minima, {}))
+  })
+})
+
+test.group('Conditions | short decimals read as doubles', () => {
+  const digits = (min: number, max: number) =>
+    fc.array(fc.constantFrom(...'0123456789'), { minLength: min, maxLength: max }).map((d) => d.join(''))
+
+  test('a short decimal string gives the double Number() gives', () => {
+    const short = fc
+      .tuple(fc.boolean(), digits(1, 15), fc.option(digits(1, 15), { nil: undefined }))
+      .map(([negative, int, frac]) => `${negative ? '-' : ''}${int}${frac === undefined ? '' : `.${frac}`}`)
+      .filter((text) => text.replace(/[-.]/g, '').replace(/^0+/, '').length <= 15)
+    fc.assert(
+      fc.property(short, (text) => {
+        if (!Object.is(shortDouble(text), Number(text))) throw new Error(`${text}: ${shortDouble(text)}`)
+      }),
+      { numRuns: 5000 }
+    )
+  })
+
+  test('anything else is not a short decimal', ({ assert }) => {
+    for (const text of [
+      '',
+      '-',
+      '.5',
+      '5.',
+      '1e3',
+      ' 1',
+      '1 ',
+      '+1',
+      '1.2.3',
+      '12,50',
+      '1234567890123456',
+      '0.1234567890123456',
+    ]) {
+      assert.isNaN(shortDouble(text), text)
+    }
+    assert.isNaN(shortDouble(null))
+    assert.isNaN(shortDouble(Number.POSITIVE_INFINITY))
+    assert.equal(shortDouble(4300.01), 4300.01)
+    assert.equal(shortDouble('000123.4500'), 123.45)
   })
 })
 

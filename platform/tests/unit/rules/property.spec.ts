@@ -8,9 +8,8 @@ import fc from 'fast-check'
 import { Engine } from 'json-rules-engine'
 import { compileCondition, type Condition } from '../../../shared/conditions.js'
 import { compileVersion } from '../../../app/rules/compiler.js'
-import { validateFacts } from '../../../app/rules/facts_schema.js'
 import type { RuleSetDocument, RuleSetVersion } from '../../../app/rules/types.js'
-import { loadAllRuleSets } from './helpers.js'
+import { factsArbitrary, loadAllRuleSets } from './helpers.js'
 
 interface Checked {
   id: string
@@ -46,43 +45,6 @@ function referenceEngine(version: RuleSetVersion, checked: Checked[]): Engine {
   return engine
 }
 
-const cents = fc.integer({ min: 0, max: 6_000_000 })
-const boundaries = [0, 3000, 3000.01, 4300, 4300.01, 9000, 9000.01, 26000, 26000.01, 27000, 27000.01]
-const amount = fc.oneof(
-  cents.map((c) => c / 100),
-  cents.map((c) => (c / 100).toFixed(2)),
-  fc.constantFrom(...boundaries),
-  fc.constantFrom(...boundaries).map((b) => b.toFixed(2))
-)
-
-type Schema = { type?: string | string[]; enum?: unknown[]; minimum?: number; maximum?: number }
-
-function arbitraryFor(schema: Schema): fc.Arbitrary<unknown> {
-  if (schema.enum) return fc.constantFrom(...schema.enum)
-  const types = Array.isArray(schema.type) ? schema.type : [schema.type]
-  if (types.includes('boolean')) return fc.boolean()
-  if (types.includes('string') && types.includes('number')) {
-    return types.includes('null') ? fc.option(amount, { nil: null }) : amount
-  }
-  if (types.includes('integer')) {
-    const min = schema.minimum ?? 0
-    const int = fc.integer({ min, max: schema.maximum ?? min + 25 })
-    return types.includes('null') ? fc.option(int, { nil: null }) : int
-  }
-  return fc.constant(null)
-}
-
-function factsArbitrary(version: RuleSetVersion): fc.Arbitrary<Record<string, unknown>> {
-  const properties = (version.facts_schema.properties ?? {}) as Record<string, Schema>
-  const required = new Set((version.facts_schema.required ?? []) as string[])
-  const record: Record<string, fc.Arbitrary<unknown>> = {}
-  for (const [name, schema] of Object.entries(properties)) {
-    // Optional facts are sometimes left out, so that schema defaults are exercised too.
-    record[name] = required.has(name) ? arbitraryFor(schema) : fc.option(arbitraryFor(schema), { nil: undefined })
-  }
-  return fc.record(record).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)))
-}
-
 /** Counts the random fact sets that passed the schema, so a generator that never does is caught. */
 let comparedRuns = 0
 
@@ -92,7 +54,7 @@ async function compareOn(
   facts: Record<string, unknown>
 ): Promise<string[]> {
   const compiled = compileVersion(doc, version)
-  const checkedFacts = validateFacts(compiled.validate, facts)
+  const checkedFacts = compiled.check(facts)
   if (!checkedFacts.ok) return []
   comparedRuns++
   const checked = conditionsOf(version)
@@ -100,7 +62,7 @@ async function compareOn(
   const engine = referenceEngine(version, checked)
   const scopes: Array<Record<string, unknown>> = []
   try {
-    compiled.run(checkedFacts.facts, null, (_step, scope) => scopes.push(scope))
+    compiled.run(checkedFacts.slots, null, (_step, scope) => scopes.push(scope))
   } catch {
     // A failing formula ends the pipeline; the scopes seen so far are still compared.
   }
