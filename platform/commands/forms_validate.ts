@@ -3,13 +3,14 @@ import { resolve } from 'node:path'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import Tenant from '#models/tenant'
-import { validateSubmission } from '#forms/validator'
+import { validateWithCatalog } from '#services/school_catalog_service'
 import { findCurrentForm } from '#services/form_service'
 import { RequestContext } from '#services/request_context'
 
 /**
  * Validates a data file against a tenant's form, exactly as the API does on
- * submit (same validator, same form version: the one in force in the DB).
+ * submit (same validator, same form version: the one in force in the DB, same
+ * school catalog: the tenant's).
  *
  * stdout: only `{"valid": bool, "errors": [{path, rule, message}]}`, so it can be piped.
  * Exit codes: 0 valid; 1 invalid; 2 unknown tenant or form, or a data file
@@ -55,7 +56,7 @@ export default class FormsValidate extends BaseCommand {
       return RequestContext.withTenant(tenant.ref, async () => {
         const current = await findCurrentForm(formRef)
         if (!current) return `tenant "${slug}" has no form "${formRef}"`
-        return validateSubmission(current.definition, data, { lang })
+        return validateWithCatalog(current.definition, data, { lang })
       })
     })
     if (typeof result === 'string') return this.#fail(result)

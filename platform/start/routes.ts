@@ -8,6 +8,7 @@ import { middleware } from '#start/kernel'
 import { mountPluginRoutes } from '#plugins/plugin_routes'
 import { registerRulesetsRoutes } from '#start/routes/rulesets'
 import { registerFormsRoutes } from '#start/routes/forms'
+import { registerCatalogRoutes } from '#start/routes/catalog'
 import { registerWebRoutes } from '#start/routes/web'
 
 const HealthController = () => import('#controllers/health_controller')
@@ -37,6 +38,7 @@ router
         router.post('/plugins/:plugin/disable', [PluginsController, 'disable'])
         registerRulesetsRoutes(router)
         registerFormsRoutes(router)
+        registerCatalogRoutes(router)
         mountPluginRoutes(router)
       })
       .prefix('/t/:tenant')

@@ -11,6 +11,7 @@ import type { FormDefinition, JsonSchema } from '#forms/types'
 import { compileForm, validateSubmission } from '#forms/validator'
 import { deref, isPlainObject, schemaAt } from '#forms/json_pointer'
 import { tariffFacts } from '#forms/tariff_preview'
+import { sourceProblems } from '#forms/school_catalog'
 
 type Obj = { [key: string]: unknown }
 
@@ -143,6 +144,13 @@ export function formContractTests(form: FormDefinition): void {
 
   test(`${name}: uiSchema refers only to existing fields`, () => {
     assert.deepEqual(uiSchemaProblems(form.schema, form.uiSchema), [])
+  })
+
+  test(`${name}: every data source named is a known one, with known filters on existing fields`, () => {
+    assert.deepEqual(
+      sourceProblems(form, (pointer) => schemaAt(form.schema, pointer) !== undefined),
+      []
+    )
   })
 
   test(`${name}: BLOCCO rules are well formed`, () => {

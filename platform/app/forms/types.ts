@@ -5,6 +5,7 @@
  * rendered in the browser and enforced on the server (DESIGN.md, "Form engine").
  */
 import type { Condition } from '#shared/conditions'
+import type { SchoolCatalog } from '#forms/school_catalog'
 
 export type Lang = 'it' | 'en'
 
@@ -104,4 +105,9 @@ export interface ValidateOptions {
   lang?: Lang
   /** Draft save: only shape errors (type, unknown fields, too long); no required, no BLOCCO. */
   partial?: boolean
+  /**
+   * The tenant's school catalog: when given (and not `partial`), fields with a catalog `source`
+   * are checked against it (rule "catalog:<check>"). The server always passes it on submit.
+   */
+  catalog?: SchoolCatalog
 }

@@ -5,7 +5,8 @@
  * Three sources of errors, all collected (never stopping at the first):
  *  1. the JSON Schema (Ajv, draft 2020-12, allErrors) — rule "schema:<keyword>";
  *  2. attachment checks (type, size, required_when) — rule "attachment:<check>";
- *  3. BLOCCO rules (Allegato B) — rule "<blocco id>", one error for each blocked path.
+ *  3. BLOCCO rules (Allegato B) — rule "<blocco id>", one error for each blocked path;
+ *  4. with a school catalog, the fields whose values come from it — rule "catalog:<check>".
  * Facts for the BLOCCO conditions are the top-level fields of the data as sent: a missing field is
  * `undefined` (so `isEmpty` is true and `equal` is false), see forms/README.md.
  */
@@ -16,6 +17,7 @@ import type { FormDefinition, FormError, Lang, ValidateOptions, ValidationResult
 import { isValidCodiceFiscale, isValidDate, isValidEmail, isValidIban } from '#forms/codice_fiscale'
 import { getAt, isPlainObject, joinPointer, labelAt } from '#forms/json_pointer'
 import { attachmentMessage, schemaMessage, unevaluableMessage } from '#forms/messages'
+import { catalogErrors } from '#forms/school_catalog'
 
 /** Creates the Ajv instance used for forms: formats and annotation keywords registered. */
 export function createFormAjv(): Ajv2020 {
@@ -232,6 +234,7 @@ export function validateSubmission(form: FormDefinition, data: unknown, opts: Va
   if (!schemaOk && compiled.validate.errors) errors.push(...schemaErrors(form, compiled.validate.errors, lang, partial))
   errors.push(...attachmentErrors(form, compiled, data, lang, partial))
   if (!partial) errors.push(...bloccoErrors(compiled, data, lang))
+  if (!partial && opts.catalog) errors.push(...catalogErrors(form, data, opts.catalog, lang))
 
   const seen = new Set<string>()
   const unique = errors.filter((e) => {

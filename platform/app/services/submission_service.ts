@@ -8,6 +8,7 @@ import Submission from '#models/submission'
 import SubmissionEvent from '#models/submission_event'
 import { validateSubmission } from '#forms/validator'
 import type { FormError, Lang } from '#forms/types'
+import { validateWithCatalog } from '#services/school_catalog_service'
 import type { CurrentForm } from '#services/form_service'
 
 /**
@@ -119,7 +120,7 @@ export class SubmissionService {
     data: Record<string, unknown> = submission.data
   ): Promise<Outcome> {
     if (!isEditable(submission)) checkTransition(submission.status, 'submitted', null)
-    const check = validateSubmission(current.definition, data, { lang })
+    const check = await validateWithCatalog(current.definition, data, { lang })
     if (!check.valid) return { ok: false, errors: check.errors }
     const files = await checkReferences(current.definition, data, [submission.applicantUserId, actorUserId], lang)
     if (files.errors.length) return { ok: false, errors: files.errors }
@@ -149,7 +150,7 @@ export class SubmissionService {
   }
 
   async #create(current: CurrentForm, input: NewSubmission, lang: Lang, submit: boolean): Promise<Outcome> {
-    const check = validateSubmission(current.definition, input.data, { lang, partial: !submit })
+    const check = await validateWithCatalog(current.definition, input.data, { lang, partial: !submit })
     if (!check.valid) return { ok: false, errors: check.errors }
     const uploaders = [input.applicantUserId, input.actorUserId]
     const files = submit

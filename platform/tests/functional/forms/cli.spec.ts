@@ -71,6 +71,28 @@ test.group('forms:validate command', (group) => {
     )
   }).timeout(60_000)
 
+  test('checks the school fields against the tenant catalog, as the API does', async ({ assert }) => {
+    const file = join(dir, 'schools.json')
+    const data = { ...(await refezioneSample()), school_id: 'pc-primaria-mazzini', section: 'A' }
+    await writeFile(file, JSON.stringify(data))
+    const closed = await ace('forms:validate', '--tenant=piacenza', `--form=${FORM}`, `--data=${file}`, '--lang=en')
+    assert.equal(closed.code, 1, closed.stderr)
+    assert.deepEqual(
+      JSON.parse(closed.stdout).errors.map((e: { path: string; rule: string }) => [e.path, e.rule]),
+      [['/school_id', 'catalog:inactive']]
+    )
+    await writeFile(file, JSON.stringify({ ...data, school_id: 'pc-primaria-alberoni', class_year: '9' }))
+    const noClass = await ace('forms:validate', '--tenant=piacenza', `--form=${FORM}`, `--data=${file}`)
+    assert.equal(noClass.code, 1, noClass.stderr)
+    assert.deepEqual(
+      JSON.parse(noClass.stdout).errors.map((e: { path: string; rule: string }) => [e.path, e.rule]),
+      [
+        ['/class_year', 'catalog:unknown'],
+        ['/section', 'catalog:unknown'],
+      ]
+    )
+  }).timeout(60_000)
+
   test('an unknown tenant or form, or an unreadable file, exits 2 with a JSON error on stderr', async ({ assert }) => {
     const file = join(dir, 'valid.json')
     const broken = join(dir, 'broken.json')

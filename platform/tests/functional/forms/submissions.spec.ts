@@ -270,10 +270,10 @@ test.group('Forms: submissions', (group) => {
     asked.assertStatus(200)
     assert.equal(asked.body().submission.statusReason, 'Manca il documento del secondo genitore')
 
-    // The citizen completes and submits again.
+    // The citizen completes and submits again (moving to another section of the catalog's 2ª).
     const fixed = await client
       .put(`${base}/submissions/${id}`)
-      .json({ data: { ...sample, section: 'C' } })
+      .json({ data: { ...sample, section: 'A' } })
       .loginAs(citizen)
     fixed.assertStatus(200)
     const again = await client.post(`${base}/submissions/${id}/submit`).loginAs(citizen)

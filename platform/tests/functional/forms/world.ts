@@ -6,6 +6,7 @@ import User from '#models/user'
 import { pluginService } from '#services/plugin_service'
 import { loadDefaultForms } from '#services/default_content'
 import { makeTenant, makeUser } from '#tests/helpers/world'
+import { withSchoolCatalog } from '#tests/helpers/catalog'
 
 export const FORM = 'refezione.iscrizione'
 
@@ -15,10 +16,11 @@ export async function refezioneSample(): Promise<Record<string, unknown>> {
   return structuredClone(forms.get(FORM)!.json.sample as Record<string, unknown>)
 }
 
-/** A tenant offering refezione, with a citizen, a second citizen and an operator. */
+/** A tenant offering refezione (with the demo school catalog), with a citizen, a second citizen and an operator. */
 export async function refezioneTenant() {
   const tenant: Tenant = await makeTenant()
   await pluginService.enable(tenant, 'refezione')
+  await withSchoolCatalog(tenant)
   const citizen: User = await makeUser(tenant, ['citizen'])
   const otherCitizen: User = await makeUser(tenant, ['citizen'])
   const operator: User = await makeUser(tenant, ['operator'])

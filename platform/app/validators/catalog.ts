@@ -1,0 +1,98 @@
+import vine, { SimpleMessagesProvider } from '@vinejs/vine'
+import { SCHOOL_ORDERS } from '#forms/school_catalog'
+
+/** Requests of the school catalog API; every message in Italian and English, like the other validators. */
+const orders = SCHOOL_ORDERS.join(', ')
+
+const messages = new SimpleMessagesProvider({
+  'code.required': 'Indicare il codice della scuola in "code" / "code" is required',
+  'code.regex':
+    '"code" può contenere solo lettere minuscole, cifre e trattini (al massimo 64) / "code" may hold only lower-case letters, digits and dashes (64 at most)',
+  'name.required': 'Indicare il nome della scuola in "name" / "name" is required',
+  'name.minLength': '"name" deve avere almeno 2 caratteri / "name" needs at least 2 characters',
+  'name.maxLength': '"name" può avere al massimo 200 caratteri / "name" may have 200 characters at most',
+  'order.required': `Indicare l'ordine di scuola in "order" (${orders}) / "order" is required (${orders})`,
+  'order.enum': `"order" deve essere uno di: ${orders} / "order" must be one of: ${orders}`,
+  'services.required':
+    'Indicare in "services" i servizi che servono la scuola, per esempio ["refezione"] / "services" is required, e.g. ["refezione"]',
+  'services.array': '"services" deve essere un elenco di servizi / "services" must be a list of services',
+  'services.*.regex':
+    'Ogni servizio è l\'identificativo di un servizio, per esempio "refezione" / each service is a service id, e.g. "refezione"',
+  'services.maxLength': '"services" può contenere al massimo 20 servizi / "services" may list 20 services at most',
+  'address.maxLength': '"address" può avere al massimo 200 caratteri / "address" may have 200 characters at most',
+  'active.boolean': '"active" deve essere true o false / "active" must be true or false',
+  'year.maxLength': '"year" può avere al massimo 20 caratteri / "year" may have 20 characters at most',
+  'year.minLength': '"year" non può essere vuoto: usa null / "year" cannot be empty: use null',
+  'section.required': 'Indicare la sezione in "section" / "section" is required',
+  'section.minLength': '"section" non può essere vuoto / "section" cannot be empty',
+  'section.maxLength': '"section" può avere al massimo 20 caratteri / "section" may have 20 characters at most',
+  'service.regex': '"service" deve essere l\'identificativo di un servizio / "service" must be a service id',
+})
+
+const code = () =>
+  vine
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+const name = () => vine.string().trim().minLength(2).maxLength(200)
+const order = () => vine.enum(SCHOOL_ORDERS)
+const services = () =>
+  vine
+    .array(
+      vine
+        .string()
+        .trim()
+        .regex(/^[a-z][a-z0-9-]{0,63}$/)
+    )
+    .maxLength(20)
+const address = () => vine.string().trim().maxLength(200).nullable()
+
+export const createSchoolValidator = vine.compile(
+  vine.object({
+    code: code(),
+    name: name(),
+    order: order(),
+    services: services(),
+    address: address().optional(),
+    active: vine.boolean().optional(),
+  })
+)
+createSchoolValidator.messagesProvider = messages
+
+export const updateSchoolValidator = vine.compile(
+  vine.object({
+    name: name().optional(),
+    order: order().optional(),
+    services: services().optional(),
+    address: address().optional(),
+    active: vine.boolean().optional(),
+  })
+)
+updateSchoolValidator.messagesProvider = messages
+
+const year = () => vine.string().trim().minLength(1).maxLength(20).nullable()
+const section = () => vine.string().trim().minLength(1).maxLength(20)
+
+export const createClassValidator = vine.compile(
+  vine.object({ year: year().optional(), section: section(), active: vine.boolean().optional() })
+)
+createClassValidator.messagesProvider = messages
+
+export const updateClassValidator = vine.compile(
+  vine.object({ year: year().optional(), section: section().optional(), active: vine.boolean().optional() })
+)
+updateClassValidator.messagesProvider = messages
+
+/** GET /catalog/schools?order=&service=&include_inactive= */
+export const listSchoolsValidator = vine.compile(
+  vine.object({
+    order: order().optional(),
+    service: vine
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9-]{0,63}$/)
+      .optional(),
+    include_inactive: vine.boolean().optional(),
+  })
+)
+listSchoolsValidator.messagesProvider = messages

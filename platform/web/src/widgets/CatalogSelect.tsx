@@ -1,0 +1,191 @@
+/**
+ * Fields whose values come from the tenant's school catalog (`"ui:options": { "source": "schools" |
+ * "classes" | "sections", "filter": {...} }`, forms/README.md) rendered as a select filled from the
+ * catalog API, narrowed by the fields they depend on: order → school → class → section
+ * (Allegato B: "una volta selezionato l'ordine di scuola ... il plesso con tendina").
+ * The select is the theme's own SelectWidget, so it keeps its label, look and keyboard behaviour.
+ */
+import { useEffect, useState } from 'react'
+import type { UiSchema, WidgetProps } from '@rjsf/utils'
+import { api } from '../api'
+import type { Lang } from '../i18n'
+
+type Json = Record<string, unknown>
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+interface Choice {
+  value: string
+  label: string
+}
+
+/** What withCatalogSelects puts in the field's ui:options: where to ask, with the filter values resolved. */
+interface CatalogQuery {
+  tenant: string
+  source: 'schools' | 'classes' | 'sections'
+  order?: string
+  service?: string
+  school?: string
+  year?: string
+  /** The filter names an order or a school that is not chosen yet. */
+  waitingFor?: 'order' | 'school'
+}
+
+const TEXT = {
+  choose: { it: 'Seleziona…', en: 'Select…' },
+  loading: { it: 'Caricamento dell’elenco…', en: 'Loading the list…' },
+  order: { it: 'Scegli prima l’ordine di scuola.', en: 'Choose the school level first.' },
+  school: { it: 'Scegli prima la scuola.', en: 'Choose the school first.' },
+  empty: { it: 'Nessuna voce disponibile per le scelte fatte.', en: 'Nothing available for the choices made.' },
+  failed: { it: 'Elenco non disponibile: riprova più tardi.', en: 'The list is not available: try again later.' },
+}
+
+const SOURCES = new Set(['schools', 'classes', 'sections'])
+
+function filterValue(data: Json, value: unknown): string | undefined {
+  const resolved = typeof value === 'string' && value.startsWith('/') ? pointerValue(data, value) : value
+  return typeof resolved === 'string' && resolved !== '' ? resolved : undefined
+}
+
+function pointerValue(data: Json, pointer: string): unknown {
+  let current: unknown = data
+  for (const seg of pointer.slice(1).split('/')) {
+    if (!isObject(current)) return undefined
+    current = current[seg.replace(/~1/g, '/').replace(/~0/g, '~')]
+  }
+  return current
+}
+
+/**
+ * The uiSchema with the top-level catalog fields turned into CatalogSelect, their filters resolved
+ * against the current data. Sections filtered by a nursery `structure` are not in the school catalog
+ * and stay as they are.
+ */
+export function withCatalogSelects(ui: UiSchema, data: Json, tenant: string): UiSchema {
+  const out: UiSchema = { ...ui }
+  for (const [key, value] of Object.entries(ui)) {
+    if (key.startsWith('ui:') || !isObject(value) || !isObject(value['ui:options'])) continue
+    const options = value['ui:options'] as Json
+    const source = options.source
+    if (typeof source !== 'string' || !SOURCES.has(source)) continue
+    const filter = isObject(options.filter) ? options.filter : {}
+    if (source !== 'schools' && filter.school === undefined) continue
+    const query: CatalogQuery = {
+      tenant,
+      source: source as CatalogQuery['source'],
+      order: filterValue(data, filter.order),
+      service: filterValue(data, filter.service),
+      school: filterValue(data, filter.school),
+      year: filterValue(data, filter.year),
+    }
+    if (source === 'schools' && filter.order !== undefined && !query.order) query.waitingFor = 'order'
+    if (source !== 'schools' && !query.school) query.waitingFor = 'school'
+    out[key] = { ...value, 'ui:widget': CatalogSelect, 'ui:options': { ...options, catalog: query } }
+  }
+  return out
+}
+
+/** One request per URL while the page is open: the catalog changes rarely. */
+const cache = new Map<string, Promise<unknown>>()
+
+function cachedGet<T>(url: string): Promise<T> {
+  let hit = cache.get(url)
+  if (!hit) {
+    hit = api<T>('GET', url)
+    hit.catch(() => cache.delete(url))
+    cache.set(url, hit)
+  }
+  return hit as Promise<T>
+}
+
+interface SchoolRow {
+  code: string
+  name: string
+}
+
+interface ClassesAnswer {
+  classes: Array<{ year: string | null; section: string; active: boolean }>
+  years: string[]
+}
+
+async function loadChoices(q: CatalogQuery, lang: Lang): Promise<Choice[]> {
+  const base = `/t/${encodeURIComponent(q.tenant)}/catalog/schools`
+  if (q.source === 'schools') {
+    const params = new URLSearchParams()
+    if (q.order) params.set('order', q.order)
+    if (q.service) params.set('service', q.service)
+    const answer = await cachedGet<{ schools: SchoolRow[] }>(`${base}?${params.toString()}`)
+    return answer.schools.map((s) => ({ value: s.code, label: s.name }))
+  }
+  const answer = await cachedGet<ClassesAnswer>(`${base}/${encodeURIComponent(q.school!)}/classes`)
+  if (q.source === 'classes') {
+    return answer.years.map((y) => ({ value: y, label: lang === 'it' ? `${y}ª` : `Year ${y}` }))
+  }
+  const sections = answer.classes.filter((c) => c.active && (!q.year || c.year === q.year)).map((c) => c.section)
+  return [...new Set(sections)].map((s) => ({ value: s, label: s }))
+}
+
+type State = { status: 'idle' | 'loading' | 'failed' } | { status: 'ready'; choices: Choice[] }
+
+export function CatalogSelect(props: WidgetProps) {
+  const lang: Lang = (props.registry.formContext as { lang?: Lang } | undefined)?.lang ?? 'it'
+  const query = (props.options as { catalog?: CatalogQuery }).catalog
+  const key = query ? JSON.stringify(query) : ''
+  const [state, setState] = useState<State>({ status: 'idle' })
+
+  useEffect(() => {
+    if (!query || query.waitingFor) {
+      setState({ status: 'idle' })
+      return
+    }
+    let live = true
+    setState({ status: 'loading' })
+    loadChoices(query, lang)
+      .then((choices) => live && setState({ status: 'ready', choices }))
+      .catch(() => live && setState({ status: 'failed' }))
+    return () => {
+      live = false
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, lang])
+
+  const choices = state.status === 'ready' ? state.choices : []
+  const { value, onChange } = props
+  // A choice that the fields above no longer allow (another order, another school) is cleared.
+  const stale =
+    typeof value === 'string' &&
+    value !== '' &&
+    ((state.status === 'ready' && !choices.some((c) => c.value === value)) ||
+      (state.status === 'idle' && query?.waitingFor !== undefined))
+  useEffect(() => {
+    if (stale) onChange(undefined)
+  }, [stale, onChange])
+
+  const hint =
+    query?.waitingFor !== undefined
+      ? TEXT[query.waitingFor][lang]
+      : state.status === 'loading'
+        ? TEXT.loading[lang]
+        : state.status === 'failed'
+          ? TEXT.failed[lang]
+          : state.status === 'ready' && choices.length === 0
+            ? TEXT.empty[lang]
+            : null
+  const hintId = `${props.id}__catalog_hint`
+  const Select = props.registry.widgets.SelectWidget
+  return (
+    <div className="catalog-select" data-source={query?.source}>
+      <Select
+        {...props}
+        placeholder={TEXT.choose[lang]}
+        disabled={props.disabled || state.status !== 'ready' || choices.length === 0}
+        options={{ ...props.options, enumOptions: choices }}
+      />
+      {hint && (
+        <small id={hintId} className="form-text text-muted d-block" aria-live="polite">
+          {hint}
+        </small>
+      )}
+    </div>
+  )
+}
