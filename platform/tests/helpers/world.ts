@@ -1,3 +1,5 @@
+import testUtils from '@adonisjs/core/services/test_utils'
+import { jobQueue } from '#queue/queue_factory'
 import Tenant from '#models/tenant'
 import User from '#models/user'
 import Membership from '#models/membership'
@@ -40,4 +42,17 @@ export async function makeUser(
     if (tenant) await RequestContext.withTenant(tenant.ref, () => Membership.create({ userId: user.id, roles }))
     return user
   })
+}
+
+/**
+ * Each test's global transaction, rolled back only once the jobs the test queued (protocol,
+ * receipt, mail) have ended: Japa runs the cleanup of setup hooks before teardown hooks, so a
+ * teardown hook waiting for the queue would wait after the rollback, too late.
+ */
+export async function transactionWithJobs() {
+  const rollback = await testUtils.db().withGlobalTransaction()
+  return async () => {
+    await jobQueue().drained()
+    await rollback()
+  }
 }

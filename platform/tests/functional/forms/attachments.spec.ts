@@ -1,16 +1,14 @@
 import { test } from '@japa/runner'
 import { createHash } from 'node:crypto'
-import testUtils from '@adonisjs/core/services/test_utils'
-import { jobQueue } from '#queue/queue_factory'
 import { FORM, refezioneTenant } from './world.js'
+import { transactionWithJobs } from '../../helpers/world.js'
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n')
 const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 1)])
 const FIELD = '/disability_104_certificate'
 
 test.group('Attachments', (group) => {
-  group.each.setup(() => testUtils.db().withGlobalTransaction())
-  group.each.teardown(() => jobQueue().drained())
+  group.each.setup(() => transactionWithJobs())
 
   test('the type comes from the content: a PDF named .png is a PDF, a program named .pdf is refused', async ({
     client,

@@ -1,7 +1,6 @@
 import { test } from '@japa/runner'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import testUtils from '@adonisjs/core/services/test_utils'
 import db from '@adonisjs/lucid/services/db'
 import { SMTPServer } from 'smtp-server'
 import { simpleParser, type ParsedMail } from 'mailparser'
@@ -10,6 +9,7 @@ import { configureMailer } from '#services/mailer'
 import { jobQueue } from '#queue/queue_factory'
 import { SUBMISSION_RECEIPT_JOB } from '#services/submission_service'
 import { FORM, refezioneTenant } from './world.js'
+import { transactionWithJobs } from '../../helpers/world.js'
 
 /** A real SMTP server on loopback that keeps what it receives. */
 async function smtpCapture() {
@@ -31,9 +31,8 @@ async function smtpCapture() {
 }
 
 test.group('Submission: protocol number, receipt PDF, email', (group) => {
-  group.each.setup(() => testUtils.db().withGlobalTransaction())
-  // Background work a test started (protocol, receipt) ends before its transaction is rolled back.
-  group.each.teardown(() => jobQueue().drained())
+  // Jobs a test started (protocol, receipt) end before its transaction is rolled back.
+  group.each.setup(() => transactionWithJobs())
   group.each.setup(async () => {
     const smtp = await smtpCapture()
     configureMailer(smtp.url, 'Comune <noreply@comune.example>')

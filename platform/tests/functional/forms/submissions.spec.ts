@@ -1,17 +1,16 @@
 import { jobQueue } from '#queue/queue_factory'
 import { test } from '@japa/runner'
-import testUtils from '@adonisjs/core/services/test_utils'
 import db from '@adonisjs/lucid/services/db'
 import FormVersion from '#models/form_version'
 import { RequestContext } from '#services/request_context'
 import { FORM, refezioneTenant } from './world.js'
+import { transactionWithJobs } from '../../helpers/world.js'
 
 type Err = { path: string; rule: string; message: string }
 
 test.group('Forms: catalogue', (group) => {
-  group.each.setup(() => testUtils.db().withGlobalTransaction())
-  // Background work a test started (protocol, receipt) ends before its transaction is rolled back.
-  group.each.teardown(() => jobQueue().drained())
+  // Jobs a test started (protocol, receipt) end before its transaction is rolled back.
+  group.each.setup(() => transactionWithJobs())
 
   test('a member lists the tenant forms with their current version and reads the definition', async ({
     client,
@@ -37,9 +36,8 @@ test.group('Forms: catalogue', (group) => {
 })
 
 test.group('Forms: submissions', (group) => {
-  group.each.setup(() => testUtils.db().withGlobalTransaction())
-  // Background work a test started (protocol, receipt) ends before its transaction is rolled back.
-  group.each.teardown(() => jobQueue().drained())
+  // Jobs a test started (protocol, receipt) end before its transaction is rolled back.
+  group.each.setup(() => transactionWithJobs())
 
   test('a draft is saved incomplete, resumed, completed and submitted', async ({ client, assert }) => {
     const { citizen, base, sample } = await refezioneTenant()

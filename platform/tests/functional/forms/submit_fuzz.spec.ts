@@ -1,12 +1,11 @@
-import { jobQueue } from '#queue/queue_factory'
 import { test } from '@japa/runner'
-import testUtils from '@adonisjs/core/services/test_utils'
 import fc from 'fast-check'
 import Submission from '#models/submission'
 import { validateSubmission } from '#forms/validator'
 import { findCurrentForm } from '#services/form_service'
 import { RequestContext } from '#services/request_context'
 import { FORM, refezioneTenant } from './world.js'
+import { transactionWithJobs } from '../../helpers/world.js'
 
 /** Raw request bodies: broken text, random JSON, and the valid sample bent in the ways clients get it wrong. */
 function bodies(sample: Record<string, unknown>) {
@@ -34,9 +33,8 @@ function bodies(sample: Record<string, unknown>) {
 }
 
 test.group('Forms: submit endpoint under random input', (group) => {
-  group.each.setup(() => testUtils.db().withGlobalTransaction())
-  // Background work a test started (protocol, receipt) ends before its transaction is rolled back.
-  group.each.teardown(() => jobQueue().drained())
+  // Jobs a test started (protocol, receipt) end before its transaction is rolled back.
+  group.each.setup(() => transactionWithJobs())
 
   test('never a 500, every invalid body refused, nothing invalid stored as submitted', async ({ client, assert }) => {
     const { tenant, citizen, base, sample } = await refezioneTenant()
