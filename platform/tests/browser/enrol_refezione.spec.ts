@@ -1,21 +1,48 @@
+import { readFile } from 'node:fs/promises'
 import { test } from '@japa/runner'
-import testUtils from '@adonisjs/core/services/test_utils'
 import router from '@adonisjs/core/services/router'
+import { PDFDocument, StandardFonts } from 'pdf-lib'
 import { registerWebRoutes } from '#start/routes/web'
+import { configureMailer } from '#services/mailer'
+import { jobQueue } from '#queue/queue_factory'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
-import { baseUrl, openBrowser, seriousViolations, snap } from './portal.js'
+import { pdfTextLines } from '#tests/helpers/pdf_text'
+import { baseUrl, openBrowser, seriousViolations, smtpCapture, snap, snapWide } from './portal.js'
+import { transactionWithJobs } from '../helpers/world.js'
 
 // The portal must be reachable whatever start/routes.ts mounts; the call is idempotent.
 registerWebRoutes(router)
 
 const SIBLINGS_MISSING = 'Hai indicato che altri figli frequentano il servizio'
 
+/** A small, real PDF: the scan of an identity document as a citizen would attach it. */
+async function identityPdf() {
+  const pdf = await PDFDocument.create()
+  const page = pdf.addPage([420, 260])
+  const font = await pdf.embedFont(StandardFonts.Helvetica)
+  page.drawText("CARTA D'IDENTITÀ – Mario Rossi", { x: 24, y: 200, size: 16, font })
+  return Buffer.from(await pdf.save())
+}
+
+let smtp: Awaited<ReturnType<typeof smtpCapture>>
+
 test.group('Portale cittadino: iscrizione alla refezione', (group) => {
   // Requests from the browser are served in this process, inside the same global transaction.
-  group.each.setup(() => testUtils.db().withGlobalTransaction())
+  // The protocol job of the submission ends before its transaction is rolled back.
+  group.each.setup(() => transactionWithJobs())
+  group.each.setup(async () => {
+    smtp = await smtpCapture()
+    configureMailer(smtp.url, 'Comune <noreply@comune.example>')
+    return async () => {
+      configureMailer(undefined)
+      await smtp.close()
+    }
+  })
 
   test('a citizen resumes a draft, fixes a BLOCCO, sees the fee and submits', async ({ assert, client }) => {
     const { citizen, base, sample } = await refezioneTenant()
+    // The identity document is attached in the browser, through the upload control.
+    delete sample.identity_document
     // A draft saved earlier: everything filled in except the siblings question.
     const draft = await client.post(`${base}/forms/${FORM}/submissions`).json({ data: sample }).loginAs(citizen)
     draft.assertStatus(201)
@@ -56,6 +83,10 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
         .locator('.rjsf-field-array')
         .filter({ hasText: 'Altri figli che frequentano il servizio' })
       await siblingsField.getByText(SIBLINGS_MISSING).waitFor()
+      // A radio group is a fieldset named by its legend, not a <label for> on the group's container.
+      const siblingsQuestion = page.locator('fieldset.radio-fieldset').filter({ hasText: 'Altri figli frequentano' })
+      await siblingsQuestion.locator('legend', { hasText: 'Altri figli frequentano la mensa' }).waitFor()
+      assert.equal(await page.locator('label[for="root_has_siblings"]').count(), 0)
       assert.deepEqual(await seriousViolations(page), [], 'form page: serious/critical axe violations')
       await snap(page, '03-blocco')
 
@@ -66,7 +97,7 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       assert.include(await summary.textContent(), SIBLINGS_MISSING)
       await snap(page, '04-errori-server')
 
-      await siblingsField.getByRole('button', { name: 'Aggiungi', exact: true }).click()
+      await siblingsField.getByRole('button', { name: 'Aggiungi fratello o sorella', exact: true }).click()
       await page.locator('#root_siblings_0_first_name').fill('Mattia')
       await page.locator('#root_siblings_0_last_name').fill('Bianchi')
       await page.locator('#root_siblings_0_fiscal_code').fill('BSCMTT83A12L719R')
@@ -78,6 +109,54 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       assert.match((await amount.textContent()) ?? '', /^€ \d+,\d{2}$/)
       assert.isNotEmpty(await page.getByTestId('tariff-band').textContent())
       await snap(page, '05-tariffa')
+
+      // The fee on screen, as a PDF: the same amount in Italian format, with its band.
+      const onScreen = /€ (\d+,\d{2})/.exec((await amount.textContent()) ?? '')![1]
+      const band = (await page.getByTestId('tariff-band').textContent())!
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tariff-pdf').click()])
+      const tariffLines = await pdfTextLines(await readFile((await download.path())!))
+      assert.include(tariffLines, `${onScreen} €`)
+      assert.include(tariffLines, band.charAt(0).toUpperCase() + band.slice(1))
+
+      // The identity document: a file that is not a PDF whatever its name is refused, at the field.
+      const upload = page.getByTestId('upload-identity_document')
+      const fileInput = upload.locator('input[type=file]')
+      await fileInput.setInputFiles({
+        name: 'documento.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('MZ\x90 not a pdf'),
+      })
+      await upload.getByTestId('upload-error').getByText('Il contenuto del file non è di un tipo ammesso').waitFor()
+      // Too big (5 MB at most for this field): the server answers 413, shown in Italian.
+      await fileInput.setInputFiles({
+        name: 'scansione.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(5 * 1024 * 1024 + 10, 0x20)]),
+      })
+      await upload.getByTestId('upload-error').getByText('Il file supera 5 MB.').waitFor()
+      assert.deepEqual(await seriousViolations(page), [], 'upload refused: serious/critical axe violations')
+      await upload.scrollIntoViewIfNeeded()
+      await snap(page, '05c-upload-rifiutato')
+
+      const document = await identityPdf()
+      const link = upload.getByTestId('attachment-link')
+      // A wrong file attached first is removed, then the right one attached.
+      await fileInput.setInputFiles({ name: 'altro.pdf', mimeType: 'application/pdf', buffer: await identityPdf() })
+      await link.filter({ hasText: 'altro.pdf' }).waitFor()
+      await upload.getByRole('button', { name: /^Rimuovi/ }).click()
+      await upload.getByText('Nessun file allegato.').waitFor()
+      await fileInput.setInputFiles({ name: 'carta_identita.pdf', mimeType: 'application/pdf', buffer: document })
+      await link.filter({ hasText: 'carta_identita.pdf' }).waitFor()
+      assert.include(await link.textContent(), 'carta_identita.pdf')
+      assert.equal(await upload.getByTestId('upload-error').count(), 0)
+      const stored = await page.request.get(`${baseUrl()}${await link.getAttribute('href')}`)
+      assert.equal(stored.status(), 200)
+      assert.deepEqual(await stored.body(), document)
+      await upload.getByRole('button', { name: /^Sostituisci/ }).waitFor()
+      await upload.scrollIntoViewIfNeeded()
+      await snap(page, '05d-upload')
+      await snapWide(page, '05e-upload-desktop', upload)
+      await snapWide(page, '05f-tariffa-desktop', page.getByTestId('tariff-box'))
 
       // English labels come from the definition's x-i18n; the data stays as entered.
       await page.getByRole('button', { name: /^EN/ }).click()
@@ -91,8 +170,27 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       await page.getByRole('button', { name: 'Invia' }).click()
       await page.getByRole('heading', { name: 'Domanda inviata' }).waitFor()
       assert.equal(await page.getByTestId('receipt-id').textContent(), String(draftId))
-      assert.equal(await page.getByTestId('receipt-status').textContent(), 'Inviata')
+      assert.include(['Inviata', 'Protocollata'], (await page.getByTestId('receipt-status').textContent()) ?? '')
       await snap(page, '06-ricevuta')
+
+      // The protocol number shows up on this very page once the job has registered it.
+      const protocol = page.getByTestId('receipt-protocol')
+      await protocol.waitFor({ timeout: 20000 })
+      const protocolNumber = (await protocol.textContent()) ?? ''
+      assert.match(protocolNumber, new RegExp(`^${new Date().getFullYear()}/\\d{7}$`))
+      assert.equal(await page.getByTestId('receipt-status').textContent(), 'Protocollata')
+      assert.include(await page.getByTestId('protocol-state').textContent(), protocolNumber)
+      assert.deepEqual(await seriousViolations(page), [], 'receipt: serious/critical axe violations')
+      await snap(page, '06b-ricevuta-protocollo')
+      await snapWide(page, '06c-ricevuta-desktop')
+
+      // And the receipt went to the citizen by mail, with that number.
+      await jobQueue().drained()
+      assert.lengthOf(smtp.received, 1)
+      const mail = smtp.received[0]
+      assert.equal(mail.to && !Array.isArray(mail.to) ? mail.to.value[0].address : null, citizen.email)
+      assert.include(mail.subject, protocolNumber)
+      assert.equal(mail.attachments[0]?.contentType, 'application/pdf')
 
       // The receipt PDF link works with the citizen's own session.
       const href = await page.getByTestId('receipt-pdf').getAttribute('href')
@@ -101,10 +199,10 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       assert.equal(pdf.headers()['content-type'], 'application/pdf')
       assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-')
 
-      const stored = await client.get(`${base}/submissions/${draftId}`).loginAs(citizen)
-      // Protocol registration may already have moved it on; it is no longer a draft either way.
-      assert.include(['submitted', 'protocolled'], stored.body().submission.status)
-      assert.lengthOf(stored.body().submission.data.siblings, 1)
+      const saved = await client.get(`${base}/submissions/${draftId}`).loginAs(citizen)
+      assert.equal(saved.body().submission.status, 'protocolled')
+      assert.lengthOf(saved.body().submission.data.siblings, 1)
+      assert.equal(saved.body().submission.data.identity_document.file_name, 'carta_identita.pdf')
     } catch (error) {
       await snap(page, 'failure', { html: true })
       throw error

@@ -1,7 +1,11 @@
+import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { SMTPServer } from 'smtp-server'
+import { simpleParser, type ParsedMail } from 'mailparser'
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import env from '#start/env'
 
 /** Base URL of the HTTP server the test runner starts in this process. */
@@ -54,6 +58,35 @@ export async function snap(page: Page, name: string, options: { html?: boolean }
   if (!dir) return
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: false })
   if (options.html) await writeFile(join(dir, `${name}.html`), await page.content())
+}
+
+/** The same screen at desktop width (1280 px), then back to the phone's; only with SCREENSHOT_DIR. */
+export async function snapWide(page: Page, name: string, focus?: Locator) {
+  if (!process.env.SCREENSHOT_DIR) return
+  const phone = page.viewportSize()
+  await page.setViewportSize({ width: 1280, height: 900 })
+  await focus?.scrollIntoViewIfNeeded()
+  await snap(page, name)
+  if (phone) await page.setViewportSize(phone)
+}
+
+/** A real SMTP server on loopback that keeps what it receives, as the functional mail tests use. */
+export async function smtpCapture() {
+  const received: ParsedMail[] = []
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((mail) => {
+        received.push(mail)
+        callback()
+      }, callback)
+    },
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server.server, 'listening')
+  const { port } = server.server.address() as AddressInfo
+  return { received, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((done) => server.close(done)) }
 }
 
 export interface AxeViolation {

@@ -3,10 +3,10 @@
  * language, presentation-only visibility, and errors keyed by JSON Pointer turned into RJSF's
  * error schema so that each message sits under its own field.
  */
-import { createElement } from 'react'
-import type { ErrorSchema, FieldProps, UiSchema } from '@rjsf/utils'
+import type { ErrorSchema, UiSchema } from '@rjsf/utils'
 import { evaluateCondition, type Condition, type NamedConditions } from '#shared/conditions'
 import type { Lang } from './i18n'
+import { FileUpload } from './widgets/FileUpload'
 
 type Json = Record<string, unknown>
 
@@ -158,51 +158,22 @@ export function rjsfTranslator(lang: Lang) {
 }
 
 /**
- * Attachments are references to files stored outside the submission; their inner keys (file_id,
- * sha256, ...) mean nothing to a citizen, so the form shows the attached file's name instead.
- * Uploading is not part of this portal yet: a reference comes from a saved draft.
+ * Replaces the top-level attachment fields (form `attachments`, keyed by JSON Pointer) with the
+ * upload control, which gets the field's pointer, types and size limit in `ui:options.attachment`.
  */
-function AttachmentField(props: FieldProps) {
-  const value = isObject(props.formData) ? props.formData : undefined
-  const name = typeof value?.file_name === 'string' ? value.file_name : null
-  const lang = (props.registry.formContext as { lang?: Lang } | undefined)?.lang ?? 'it'
-  const labelId = `${props.fieldPathId?.$id ?? props.name}__label`
-  return createElement(
-    'div',
-    { 'className': 'form-group attachment-field', 'role': 'group', 'aria-labelledby': labelId },
-    createElement(
-      'p',
-      { id: labelId, className: 'control-label fw-semibold mb-1' },
-      props.schema.title ?? props.name,
-      props.required ? ' *' : ''
-    ),
-    createElement(
-      'p',
-      { className: 'mb-0' },
-      name
-        ? createElement('span', { className: 'attachment-name' }, name)
-        : lang === 'it'
-          ? 'Nessun file allegato.'
-          : 'No file attached.'
-    ),
-    props.rawErrors?.length
-      ? createElement(
-          'ul',
-          { className: 'error-detail' },
-          ...props.rawErrors.map((e, i) => createElement('li', { key: i, className: 'text-danger' }, e))
-        )
-      : null
-  )
-}
-
-/** Replaces the top-level attachment fields (form `attachments`, keyed by JSON Pointer) with AttachmentField. */
 export function withAttachmentFields(ui: UiSchema, definition: { attachments?: Record<string, unknown> }): UiSchema {
   const out: UiSchema = { ...ui }
-  for (const pointer of Object.keys(definition.attachments ?? {})) {
+  for (const [pointer, rule] of Object.entries(definition.attachments ?? {})) {
     const parts = pointer.split('/').slice(1)
     if (parts.length !== 1) continue
     const key = parts[0]
-    out[key] = { ...(isObject(out[key]) ? out[key] : {}), 'ui:field': AttachmentField }
+    const current = isObject(out[key]) ? (out[key] as Json) : {}
+    const options = isObject(current['ui:options']) ? (current['ui:options'] as Json) : {}
+    out[key] = {
+      ...current,
+      'ui:field': FileUpload,
+      'ui:options': { ...options, attachment: { ...(isObject(rule) ? rule : {}), pointer } },
+    }
   }
   return out
 }

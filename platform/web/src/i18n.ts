@@ -33,6 +33,15 @@ const STRINGS = {
   receiptTitle: { it: 'Domanda inviata', en: 'Application submitted' },
   receiptNumber: { it: 'Numero domanda', en: 'Application number' },
   protocol: { it: 'Protocollo', en: 'Protocol' },
+  protocolWaiting: { it: 'Registrazione al protocollo in corso…', en: 'Registering in the protocol…' },
+  protocolDone: {
+    it: 'Domanda registrata al protocollo con il numero',
+    en: 'Application registered with protocol number',
+  },
+  protocolLater: {
+    it: 'Il numero di protocollo non è ancora disponibile: lo troverai tra poco in "Le mie domande".',
+    en: 'The protocol number is not available yet: you will find it shortly in "My applications".',
+  },
   receiptPdf: { it: 'Scarica la ricevuta (PDF)', en: 'Download the receipt (PDF)' },
   status: { it: 'Stato', en: 'Status' },
   form: { it: 'Modulo', en: 'Form' },

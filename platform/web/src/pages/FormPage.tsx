@@ -20,6 +20,9 @@ import {
   type Message,
 } from '../form_support'
 import { Receipt } from './SubmissionsPage'
+import { accessibleTemplates } from '../widgets/templates'
+import { TariffPdfButton } from '../widgets/TariffPdfButton'
+import { withCatalogSelects } from '../widgets/CatalogSelect'
 
 /**
  * RJSF only needs the validator to resolve `if`/`then` branches: the server validates for real,
@@ -109,9 +112,13 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
   const uiSchema = useMemo(
     () =>
       definition
-        ? applyVisibility(withAttachmentFields((definition.uiSchema ?? {}) as UiSchema, definition), data, named)
+        ? applyVisibility(
+            withCatalogSelects(withAttachmentFields((definition.uiSchema ?? {}) as UiSchema, definition), data, tenant),
+            data,
+            named
+          )
         : {},
-    [definition, data, named]
+    [definition, data, named, tenant]
   )
   // What the server will receive: BLOCCO rules, the fee and the requests all work on it.
   const sent = useMemo(
@@ -211,7 +218,8 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
           noValidate
           showErrorList={false}
           extraErrors={extraErrors}
-          formContext={{ lang }}
+          formContext={{ lang, apiBase: `/api/v1${base}`, formKey }}
+          templates={accessibleTemplates}
           translateString={rjsfTranslator(lang) as never}
           onChange={(e) => {
             const next = (e.formData ?? {}) as Data
@@ -248,6 +256,7 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
                   </p>
                 )}
                 {tariff.exempt && <p className="mb-0">{t('tariffExempt')}</p>}
+                <TariffPdfButton apiBase={`/api/v1${base}`} formKey={formKey} data={sent} lang={lang} />
               </>
             ) : (
               <p className="mb-0">{t('tariffUnavailable')}</p>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react'
+import { useProtocolNumber } from '../widgets/protocol_polling'
 import { Badge } from 'design-react-kit'
 import { api, type FormSummary, type Submission } from '../api'
 import { formatDate, statusLabel, useT } from '../i18n'
@@ -73,8 +74,10 @@ export function SubmissionsPage({ tenant }: { tenant: string }) {
 }
 
 /** Receipt of one submission: what the citizen keeps after sending. */
-export function Receipt({ submission, tenant }: { submission: Submission; tenant: string }) {
+export function Receipt({ submission: initial, tenant }: { submission: Submission; tenant: string }) {
   const { t, lang } = useT()
+  // Protocol registration runs after the answer: the number is fetched until it arrives.
+  const { submission, waiting, gaveUp } = useProtocolNumber(initial, tenant)
   return (
     <section aria-labelledby="receipt-title" className="receipt">
       <div className="callout success">
@@ -93,7 +96,9 @@ export function Receipt({ submission, tenant }: { submission: Submission; tenant
           {submission.protocolNumber && (
             <>
               <dt className="col-sm-4">{t('protocol')}</dt>
-              <dd className="col-sm-8">{submission.protocolNumber}</dd>
+              <dd className="col-sm-8" data-testid="receipt-protocol">
+                {submission.protocolNumber}
+              </dd>
             </>
           )}
           <dt className="col-sm-4">{t('updated')}</dt>
@@ -101,6 +106,20 @@ export function Receipt({ submission, tenant }: { submission: Submission; tenant
             {formatDate(lang, submission.submittedAt ?? submission.updatedAt ?? submission.createdAt)}
           </dd>
         </dl>
+        <div className="protocol-state" aria-live="polite" data-testid="protocol-state">
+          {waiting && (
+            <p className="protocol-waiting mt-3 mb-0 d-flex align-items-center gap-2">
+              <span className="protocol-spinner" aria-hidden="true" />
+              {t('protocolWaiting')}
+            </p>
+          )}
+          {!waiting && !initial.protocolNumber && submission.protocolNumber && (
+            <p className="mt-3 mb-0">
+              {t('protocolDone')} {submission.protocolNumber}.
+            </p>
+          )}
+          {gaveUp && <p className="mt-3 mb-0">{t('protocolLater')}</p>}
+        </div>
       </div>
       <p className="mt-4 d-flex gap-3 flex-wrap">
         {submission.status !== 'draft' && (
