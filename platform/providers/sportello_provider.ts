@@ -13,6 +13,7 @@ import type { JobQueue } from '#queue/types'
 export default class SportelloProvider {
   #queue: JobQueue | undefined
   #mailCapture: { close(): void } | undefined
+  #docarea: { close(): Promise<void> } | undefined
 
   constructor(protected app: ApplicationService) {}
 
@@ -50,6 +51,13 @@ export default class SportelloProvider {
       this.#mailCapture = await startMailCapture(capturePort, this.app.makePath('tmp/mail'))
       logger.info(`Local mail capture on smtp://127.0.0.1:${capturePort}, messages in tmp/mail/`)
     }
+    const docareaPort = env.get('DOCAREA_SIMULATOR_PORT')
+    if (docareaPort && this.app.getEnvironment() === 'web') {
+      const { startDemoDocarea } = await import('#integrations/docarea/docarea_demo')
+      const simulator = await startDemoDocarea(docareaPort, this.app.makePath('tmp/docarea'))
+      this.#docarea = simulator
+      logger.info(`Local DOCAREA protocol simulator on ${simulator.url}, register in tmp/docarea/`)
+    }
     await this.#queue.start()
     for (const plugin of pluginRegistry().all()) {
       for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
@@ -60,6 +68,7 @@ export default class SportelloProvider {
 
   async shutdown() {
     this.#mailCapture?.close()
+    await this.#docarea?.close()
     await this.#queue?.close()
   }
 }

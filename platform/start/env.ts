@@ -42,6 +42,9 @@ export default await Env.create(new URL('../', import.meta.url), {
   MAIL_FROM: Env.schema.string.optional(),
   MAIL_CAPTURE_PORT: Env.schema.number.optional(),
 
+  /* The demo's local DOCAREA protocol simulator (web process) and the port the seeder points piacenza at */
+  DOCAREA_SIMULATOR_PORT: Env.schema.number.optional(),
+
   SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
 
   /* AES-256-GCM keys for data encrypted at rest: "id:base64key" pairs, comma separated, first one current */

@@ -22,6 +22,9 @@ export function applyEmbeddedDefaults(env: NodeJS.ProcessEnv) {
     // The demo's mail goes to the local capture server the web process starts (tmp/mail/*.eml).
     defaults.MAIL_CAPTURE_PORT = '2525'
     defaults.SMTP_URL = 'smtp://127.0.0.1:2525'
+    // The demo's DOCAREA simulator, and the password tenant piacenza logs in with (the demo one).
+    defaults.DOCAREA_SIMULATOR_PORT = '2580'
+    defaults.DOCAREA_PASSWORD_PIACENZA = 'Sportello.2026'
   }
   for (const [name, value] of Object.entries(defaults)) env[name] ??= value
 }

@@ -6,6 +6,8 @@ import TenantPolicy from '#policies/tenant_policy'
 import { pluginService } from '#services/plugin_service'
 import { RequestContext } from '#services/request_context'
 import { tenantSettingsValidator } from '#validators/tenant'
+import { requestLanguage } from '#services/request_language'
+import { parseProtocolSettings, ProtocolSettingsError } from '#integrations/protocol_settings'
 
 export default class TenantsController {
   /** Platform admins: every tenant. */
@@ -24,9 +26,16 @@ export default class TenantsController {
     }
   }
 
-  async update({ tenant, access, bouncer, request }: HttpContext) {
+  async update({ tenant, access, bouncer, request, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('manage', access)
     const { name, settings } = await request.validateUsing(tenantSettingsValidator)
+    try {
+      if (settings && 'protocol' in settings) parseProtocolSettings(settings.protocol)
+    } catch (error) {
+      if (!(error instanceof ProtocolSettingsError)) throw error
+      const field = ['settings', 'protocol', error.field].filter(Boolean).join('.')
+      return response.unprocessableEntity({ errors: [{ field, message: error.messages[requestLanguage(request)] }] })
+    }
     if (name !== undefined) tenant.name = name
     if (settings !== undefined) tenant.settings = { ...tenant.settings, ...settings }
     await tenant.save()

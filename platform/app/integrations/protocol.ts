@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import Tenant from '#models/tenant'
 import { RequestContext } from '#services/request_context'
+import { DocareaProtocol } from '#integrations/docarea/docarea_client'
+import { parseProtocolSettings, ProtocolSettingsError } from '#integrations/protocol_settings'
 
 /**
- * The protocol system (protocollo informatico) as the platform sees it. The
- * DOCAREA SOAP client (login → inserimento → protocollazione, see
- * shared/specs/INTEGRATIONS.md) implements this interface; until a tenant
- * configures one, the local simulator below answers with the same data.
+ * The protocol system (protocollo informatico) as the platform sees it. Each
+ * tenant picks its implementation in settings.protocol (see
+ * protocol_settings.ts): the DOCAREA SOAP client (login → inserimento →
+ * protocollazione, docarea/docarea_client.ts) or, by default, the local
+ * simulator below, which answers with the same data.
  */
 export interface ProtocolRequest {
   /** Business key: registering the same key twice returns the first registration. */
@@ -78,12 +82,56 @@ export class SimulatedProtocol implements ProtocolService {
   }
 }
 
-let service: ProtocolService = new SimulatedProtocol()
+const simulated = new SimulatedProtocol()
+/** One DOCAREA client per tenant and configuration, so its login token is reused across registrations. */
+const docareaClients = new Map<string, DocareaProtocol>()
 
-export function protocolService(): ProtocolService {
-  return service
+/** The implementation the tenant's settings name. */
+export async function protocolFor(tenantId: number): Promise<ProtocolService> {
+  const tenant = await RequestContext.asSystem('protocol', () => Tenant.find(tenantId))
+  if (!tenant) throw new Error(`Protocol registration for tenant ${tenantId}, which does not exist`)
+  const settings = parseProtocolSettings(tenant.settings?.protocol)
+  if (settings.driver === 'simulator') return simulated
+  const cacheKey = `${tenant.id}:${JSON.stringify(settings)}`
+  let client = docareaClients.get(cacheKey)
+  if (!client) {
+    for (const key of docareaClients.keys()) if (key.startsWith(`${tenant.id}:`)) docareaClients.delete(key)
+    const { passwordEnv } = settings
+    client = new DocareaProtocol({
+      ...settings,
+      password: () => {
+        const password = process.env[passwordEnv]
+        if (!password) {
+          throw new ProtocolSettingsError('passwordEnv', {
+            it: `la variabile d'ambiente ${passwordEnv} non è impostata`,
+            en: `the environment variable ${passwordEnv} is not set`,
+          })
+        }
+        return password
+      },
+    })
+    docareaClients.set(cacheKey, client)
+  }
+  return client
 }
 
-export function setProtocolService(next: ProtocolService) {
-  service = next
+/** Dispatches each registration to the protocol system of the tenant in context. */
+class TenantProtocol implements ProtocolService {
+  async register(request: ProtocolRequest): Promise<ProtocolRegistration> {
+    const tenant = RequestContext.tenant()
+    if (!tenant) throw new Error('Protocol registration needs a tenant in context')
+    return (await protocolFor(tenant.id)).register(request)
+  }
+}
+
+const byTenant = new TenantProtocol()
+let override: ProtocolService | null = null
+
+export function protocolService(): ProtocolService {
+  return override ?? byTenant
+}
+
+/** Replaces the per-tenant choice with one implementation (tests); null restores it. */
+export function setProtocolService(next: ProtocolService | null) {
+  override = next
 }
