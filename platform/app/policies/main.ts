@@ -1,4 +1,5 @@
 export const policies = {
   TenantPolicy: () => import('#policies/tenant_policy'),
   SubmissionPolicy: () => import('#policies/submission_policy'),
+  EnrolmentPolicy: () => import('#policies/enrolment_policy'),
 }

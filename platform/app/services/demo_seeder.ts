@@ -2,7 +2,11 @@ import Tenant from '#models/tenant'
 import User from '#models/user'
 import Membership from '#models/membership'
 import { pluginService } from '#services/plugin_service'
+import { useDemoDocarea } from '#integrations/docarea/docarea_demo'
+import { seedDemoEnrolment } from '#services/demo_enrolment'
 import { RequestContext } from '#services/request_context'
+import { ensureSchoolCatalog } from '#services/school_catalog_service'
+import { DEMO_SCHOOLS } from '#services/demo_school_catalog'
 import type { Role } from '#services/roles'
 
 /**
@@ -52,6 +56,8 @@ export const DEMO_USERS: Array<{
 ]
 
 export async function seedDemo() {
+  const { default: env } = await import('#start/env')
+  const docareaPort = env.get('DOCAREA_SIMULATOR_PORT')
   return RequestContext.asSystem('demo-seed', async () => {
     const tenants = new Map<string, Tenant>()
     for (const spec of DEMO_TENANTS) {
@@ -60,6 +66,7 @@ export async function seedDemo() {
         (await Tenant.create({ slug: spec.slug, name: spec.name, fiscalCode: spec.fiscalCode, settings: {} }))
       tenants.set(spec.slug, tenant)
       for (const plugin of spec.plugins) await pluginService.enable(tenant, plugin)
+      if (spec.slug === 'piacenza') await RequestContext.withTenant(tenant.ref, () => ensureSchoolCatalog(DEMO_SCHOOLS))
     }
     for (const spec of DEMO_USERS) {
       let user = await User.findBy('email', spec.email)
@@ -83,6 +90,11 @@ export async function seedDemo() {
         }
       }
     }
+    const citizen = await User.findByOrFail('email', 'cittadino@piacenza.demo')
+    const operator = await User.findByOrFail('email', 'operatore@piacenza.demo')
+    await seedDemoEnrolment(tenants.get('piacenza')!, citizen, operator)
+    // Last, once the seed's own registrations are made: the SOAP simulator runs only in the web process.
+    for (const tenant of tenants.values()) await useDemoDocarea(tenant, docareaPort)
     return {
       tenants: [...tenants.keys()],
       users: DEMO_USERS.map((u) => ({ email: u.email, roles: u.roles, tenant: u.tenant })),

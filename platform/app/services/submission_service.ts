@@ -1,4 +1,5 @@
 import { checkReferences, linkToSubmission } from '#services/attachment_service'
+import { enrolmentService } from '#services/enrolment_service'
 import { jobQueue } from '#queue/queue_factory'
 import { RequestContext } from '#services/request_context'
 import db from '@adonisjs/lucid/services/db'
@@ -7,8 +8,8 @@ import { DateTime } from 'luxon'
 import Submission from '#models/submission'
 import SubmissionEvent from '#models/submission_event'
 import { validateSubmission } from '#forms/validator'
-import type { FormError, Lang } from '#forms/types'
 import { validateWithCatalog } from '#services/school_catalog_service'
+import type { FormError, Lang } from '#forms/types'
 import type { CurrentForm } from '#services/form_service'
 
 /**
@@ -203,6 +204,9 @@ export class SubmissionService {
         en: `Status "${to}" is not set by the back office: a submission is sent (and validated) through /submit.`,
       })
     }
+    // Acceptance enrols the child: the enrolment (and its tariff) is prepared before the
+    // transaction and written inside it, with the new status (see enrolment_service.ts).
+    const enrolment = to === 'accepted' ? await enrolmentService.prepare(submission) : null
     return db.transaction(async (trx) => {
       const row = await this.#lock(trx, submission)
       checkTransition(row.status, to, reason)
@@ -212,6 +216,7 @@ export class SubmissionService {
       if (changes.protocolNumber) row.protocolNumber = changes.protocolNumber
       await row.save()
       await this.#record(trx, row, from, to, reason, actorUserId)
+      if (enrolment) await enrolmentService.apply(trx, enrolment)
       return row
     })
   }

@@ -3,6 +3,8 @@ import type { HttpRouterService } from '@adonisjs/core/types'
 const FormsController = () => import('#controllers/forms_controller')
 const SubmissionsController = () => import('#controllers/submissions_controller')
 const AttachmentsController = () => import('#controllers/attachments_controller')
+const TariffPdfController = () => import('#controllers/tariff_pdf_controller')
+const EnrolmentsController = () => import('#controllers/enrolments_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
@@ -18,4 +20,7 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/submissions/:sid/receipt', [SubmissionsController, 'receipt'])
   router.post('/forms/:id/attachments', [AttachmentsController, 'store'])
   router.get('/attachments/:fid', [AttachmentsController, 'show'])
+  router.post('/forms/:id/tariff.pdf', [TariffPdfController, 'show'])
+  router.get('/enrolments', [EnrolmentsController, 'index'])
+  router.get('/enrolments/:eid', [EnrolmentsController, 'show'])
 }

@@ -7,6 +7,7 @@ import { LoginPage } from './pages/LoginPage'
 import { HomePage } from './pages/HomePage'
 import { FormPage } from './pages/FormPage'
 import { SubmissionsPage, SubmissionPage } from './pages/SubmissionsPage'
+import { EnrolmentsPage, EnrolmentPage } from './pages/EnrolmentsPage'
 
 function initialLang(): Lang {
   return localStorage.getItem('sportello.lang') === 'en' ? 'en' : 'it'
@@ -57,6 +58,8 @@ export function App() {
       )
     else if (first === 't' && tenant && section === 'domande' && id) page = <SubmissionPage tenant={tenant} id={id} />
     else if (first === 't' && tenant && section === 'domande') page = <SubmissionsPage tenant={tenant} />
+    else if (first === 't' && tenant && section === 'iscritti' && id) page = <EnrolmentPage tenant={tenant} id={id} />
+    else if (first === 't' && tenant && section === 'iscritti') page = <EnrolmentsPage tenant={tenant} />
     else page = <HomePage me={me} />
   }
 

@@ -20,7 +20,10 @@ function TenantServices({ slug, name }: { slug: string; name: string }) {
         <h2 id={`tenant-${slug}`} className="h3 mb-0">
           {name}
         </h2>
-        <a href={`#/t/${slug}/domande`}>{t('myApplications')}</a>
+        <span className="d-flex flex-wrap gap-3">
+          <a href={`#/t/${slug}/domande`}>{t('myApplications')}</a>
+          <a href={`#/t/${slug}/iscritti`}>{t('myEnrolments')}</a>
+        </span>
       </div>
       {failed && <p>{t('genericError')}</p>}
       {!forms && !failed && <p role="status">{t('loading')}</p>}

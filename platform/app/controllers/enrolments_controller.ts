@@ -1,0 +1,211 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import db from '@adonisjs/lucid/services/db'
+import Enrolment, { ENROLMENT_STATUSES } from '#models/enrolment'
+import RuleSet from '#models/rule_set'
+import School from '#models/school'
+import EnrolmentPolicy from '#policies/enrolment_policy'
+import { findCurrentForm } from '#services/form_service'
+import { writeAudit } from '#services/audit_service'
+import { TARIFF_MISSING_TEXT } from '#services/enrolment_service'
+import { pluginRegistry } from '#plugins/registry'
+import { requestLanguage } from '#services/request_language'
+import { getAt, isPlainObject } from '#forms/json_pointer'
+import type { FormDefinition, Lang } from '#forms/types'
+
+/** Plain columns only: lists never decrypt ISEE, diet or the tariff's trace. */
+const SUMMARY_COLUMNS = [
+  'id',
+  'tenant_id',
+  'service',
+  'form_key',
+  'school_year',
+  'submission_id',
+  'applicant_user_id',
+  'child_first_name',
+  'child_last_name',
+  'child_fiscal_code',
+  'child_unborn',
+  'child_birth_date',
+  'school_order',
+  'school_id',
+  'class_year',
+  'section',
+  'tariff_amount',
+  'tariff_ruleset',
+  'tariff_version',
+  'tariff_at',
+  'tariff_missing_reason',
+  'status',
+  'created_at',
+  'updated_at',
+]
+
+const TEXT = {
+  notFound: { it: 'Iscrizione non trovata.', en: 'Enrolment not found.' },
+}
+
+type Labels = (field: string, value: unknown) => string | null
+
+/**
+ * The label of an enumerated value as the form shows it (`x-i18n.<lang>.enum`),
+ * so the portal names "primaria" or "medical" the way the citizen chose them.
+ */
+function labeller(definition: FormDefinition | null, lang: Lang): Labels {
+  const properties = isPlainObject(definition?.schema.properties) ? definition.schema.properties : {}
+  return (field, value) => {
+    if (typeof value !== 'string') return null
+    let prop = properties[field]
+    const seen: unknown[] = []
+    while (isPlainObject(prop) && !seen.includes(prop)) {
+      seen.push(prop)
+      const i18n = isPlainObject(prop['x-i18n']) ? prop['x-i18n'] : {}
+      const own = isPlainObject(i18n[lang]) && isPlainObject(i18n[lang].enum) ? i18n[lang].enum : null
+      const label = own ? own[value] : undefined
+      if (typeof label === 'string') return label
+      const ref = prop.$ref
+      prop = typeof ref === 'string' && ref.startsWith('#/') ? getAt(definition!.schema, ref.slice(1)) : undefined
+    }
+    return null
+  }
+}
+
+/** The current definition of each form key met, read once per request. */
+async function definitions(keys: string[]) {
+  const out = new Map<string, FormDefinition | null>()
+  for (const key of new Set(keys)) out.set(key, (await findCurrentForm(key))?.definition ?? null)
+  return out
+}
+
+function serviceName(id: string, lang: Lang) {
+  const manifest = pluginRegistry().get(id)?.manifest
+  return manifest ? (manifest.name[lang] ?? manifest.name.it) : id
+}
+
+/** School names by the code the form stored, from the tenant's catalog (a removed code keeps no name). */
+async function schoolNames(codes: Array<string | null>): Promise<Map<string, string>> {
+  const wanted = [...new Set(codes.filter((c): c is string => typeof c === 'string' && c.length > 0))]
+  if (wanted.length === 0) return new Map()
+  const rows = await School.query().whereIn('code', wanted).select('code', 'name')
+  return new Map(rows.map((r) => [r.code, r.name]))
+}
+
+function summary(e: Enrolment, definition: FormDefinition | null, lang: Lang, schools: Map<string, string>) {
+  const label = labeller(definition, lang)
+  return {
+    id: e.id,
+    service: e.service,
+    serviceName: serviceName(e.service, lang),
+    formKey: e.formKey,
+    formTitle: definition ? (definition.title[lang] ?? definition.title.it) : e.formKey,
+    schoolYear: e.schoolYear,
+    submissionId: e.submissionId,
+    applicantUserId: e.applicantUserId,
+    status: e.status,
+    child: {
+      firstName: e.childFirstName,
+      lastName: e.childLastName,
+      fiscalCode: e.childFiscalCode,
+      unborn: e.childUnborn,
+      birthDate: e.childBirthDate,
+    },
+    school: {
+      order: e.schoolOrder,
+      orderLabel: label('school_order', e.schoolOrder),
+      id: e.schoolId,
+      name: e.schoolId ? (schools.get(e.schoolId) ?? null) : null,
+      classYear: e.classYear,
+      section: e.section,
+    },
+    tariff: {
+      amount: e.tariffAmount,
+      missingReason: e.tariffMissingReason,
+      missingText: e.tariffMissingReason ? TARIFF_MISSING_TEXT[e.tariffMissingReason][lang] : null,
+    },
+    createdAt: e.createdAt.toISO(),
+    updatedAt: e.updatedAt?.toISO() ?? null,
+  }
+}
+
+export default class EnrolmentsController {
+  /**
+   * A citizen lists the enrolments of the children they applied for; operators and tenant admins
+   * every enrolment of the tenant. `?service=&school_year=&status=&page=` narrow the list.
+   */
+  async index({ access, auth, bouncer, request }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const lang = requestLanguage(request)
+    const page = Math.max(1, Number(request.input('page', 1)) || 1)
+    const query = Enrolment.query().select(SUMMARY_COLUMNS).orderBy('school_year', 'desc').orderBy('id', 'desc')
+    if (await bouncer.with(EnrolmentPolicy).denies('viewAll', access)) query.where('applicant_user_id', user.id)
+    const service = request.input('service')
+    if (typeof service === 'string' && service) query.where('service', service)
+    const year = request.input('school_year')
+    if (typeof year === 'string' && year) query.where('school_year', year)
+    const status = request.input('status')
+    if ((ENROLMENT_STATUSES as readonly unknown[]).includes(status)) query.where('status', status)
+    const result = await query.paginate(page, 50)
+    const rows = result.all()
+    const defs = await definitions(rows.map((r) => r.formKey))
+    const schools = await schoolNames(rows.map((r) => r.schoolId))
+    return {
+      enrolments: rows.map((r) => summary(r, defs.get(r.formKey) ?? null, lang, schools)),
+      meta: result.getMeta(),
+    }
+  }
+
+  /**
+   * One enrolment with what Allegato C shows the family: declared ISEE, diet, the tariff and its
+   * explanation in the reader's language. Someone else's enrolment answers 404, like a missing one.
+   *
+   * Staff reading a family's enrolment leave an audit row ("read", with the encrypted fields they
+   * saw): ISEE, diets and the trace (disability, foster care) are the data the law protects most, so
+   * who looked at them is on record. A family reading its own enrolment is not recorded.
+   */
+  async show(ctx: HttpContext) {
+    const { auth, bouncer, access, params, request, response } = ctx
+    const lang = requestLanguage(request)
+    const user = auth.getUserOrFail()
+    const eid = String(params.eid)
+    const row = /^\d{1,9}$/.test(eid) ? await Enrolment.find(Number(eid)) : null
+    if (!row || (await bouncer.with(EnrolmentPolicy).denies('view', access, row))) {
+      return response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
+    }
+    if (row.applicantUserId !== user.id) {
+      await writeAudit(db.connection(), {
+        tenantId: row.tenantId,
+        action: 'read',
+        entity: 'enrolments',
+        entityId: String(row.id),
+        after: { fields: ['isee', 'diet', 'tariff_result', 'tariff_facts', 'tariff_trace'] },
+      })
+    }
+    const definition = (await definitions([row.formKey])).get(row.formKey) ?? null
+    const label = labeller(definition, lang)
+    const ruleset = row.tariffRuleset ? await RuleSet.query().where('key', row.tariffRuleset).first() : null
+    const base = summary(row, definition, lang, await schoolNames([row.schoolId]))
+    return {
+      enrolment: {
+        ...base,
+        isee: row.isee,
+        diet: row.diet ? { ...row.diet, typeLabel: label('diet_type', row.diet.type) } : null,
+        details: row.details,
+        tariff: {
+          ...base.tariff,
+          title: ruleset ? (ruleset.title[lang] ?? ruleset.title.it ?? null) : null,
+          ruleset: row.tariffRuleset,
+          version: row.tariffVersion,
+          at: row.tariffAt,
+          result: row.tariffResult,
+          // The explanation in the reader's language: the engine writes Italian and English.
+          trace: (row.tariffTrace ?? []).map((t) => ({
+            step: t.step,
+            kind: t.kind,
+            message: lang === 'en' ? (t.message_en ?? t.message) : t.message,
+            source: t.source ?? null,
+            value: t.value ?? null,
+          })),
+        },
+      },
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { DateTime } from 'luxon'
+import { compose } from '@adonisjs/core/helpers'
+import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { TenantScoped } from '#models/mixins/tenant_scoped'
+import { Audited } from '#models/mixins/audited'
+import { booleanColumn, encryptedColumn, jsonColumn } from '#models/columns'
+import type { TraceEntry } from '#rules/types'
+
+export const ENROLMENT_STATUSES = ['active', 'withdrawn', 'ended'] as const
+export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number]
+
+/** The ISEE as declared in the form (Allegato B), or its non-presentation. */
+export interface DeclaredIsee {
+  presented: boolean
+  /** Euro as a decimal string ("5000.00"), never a float. */
+  value: string | null
+  inpsProtocol: string | null
+  /** ordinario / corrente, where the form asks. */
+  kind: string | null
+}
+
+/** The special diet requested; `authorised` stays null until the office decides (Allegato C). */
+export interface DietRequest {
+  requested: boolean
+  type: string | null
+  authorised: boolean | null
+}
+
+export type TariffMissingReason = 'no_tariff_rule' | 'ruleset_missing' | 'no_version_in_force' | 'facts_invalid'
+
+/**
+ * A child enrolled in a service for a school year, created from an accepted
+ * submission by enrolment_service.ts. ISEE, diet (health, religion) and the
+ * tariff's facts, result and trace (which name disability and foster care)
+ * are encrypted at rest.
+ */
+export default class Enrolment extends compose(BaseModel, TenantScoped, Audited) {
+  static table = 'enrolments'
+
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare service: string
+
+  @column()
+  declare formKey: string
+
+  @column()
+  declare schoolYear: string
+
+  @column()
+  declare submissionId: number
+
+  @column()
+  declare applicantUserId: number
+
+  @column()
+  declare childFirstName: string | null
+
+  @column()
+  declare childLastName: string | null
+
+  @column()
+  declare childFiscalCode: string | null
+
+  @column(booleanColumn)
+  declare childUnborn: boolean
+
+  @column()
+  declare childBirthDate: string | null
+
+  @column()
+  declare schoolOrder: string | null
+
+  @column()
+  declare schoolId: string | null
+
+  @column()
+  declare classYear: string | null
+
+  @column()
+  declare section: string | null
+
+  @column(jsonColumn)
+  declare details: Record<string, unknown> | null
+
+  @column(encryptedColumn)
+  declare isee: DeclaredIsee | null
+
+  @column(encryptedColumn)
+  declare diet: DietRequest | null
+
+  /** Decimal string as the rules engine returns it ("3.43"); null when no tariff could be computed. */
+  @column()
+  declare tariffAmount: string | null
+
+  @column()
+  declare tariffRuleset: string | null
+
+  @column()
+  declare tariffVersion: number | null
+
+  /** The date the rule set was evaluated at (YYYY-MM-DD). */
+  @column()
+  declare tariffAt: string | null
+
+  @column(encryptedColumn)
+  declare tariffResult: Record<string, string | number | boolean | null> | null
+
+  @column(encryptedColumn)
+  declare tariffFacts: Record<string, unknown> | null
+
+  @column(encryptedColumn)
+  declare tariffTrace: TraceEntry[] | null
+
+  @column()
+  declare tariffMissingReason: TariffMissingReason | null
+
+  @column()
+  declare status: EnrolmentStatus
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime | null
+}

@@ -1,0 +1,103 @@
+import { DateTime } from 'luxon'
+import Enrolment from '#models/enrolment'
+import Submission from '#models/submission'
+import SubmissionEvent from '#models/submission_event'
+import type Tenant from '#models/tenant'
+import type User from '#models/user'
+import { protocolService } from '#integrations/protocol'
+import { linkToSubmission, storeUpload } from '#services/attachment_service'
+import { findCurrentForm } from '#services/form_service'
+import { buildReceipt } from '#services/receipt_service'
+import { RequestContext } from '#services/request_context'
+import { submissionService } from '#services/submission_service'
+
+const FORM = 'refezione.iscrizione'
+
+/** A one-page PDF that passes the attachment checks: the demo's identity document. */
+const DEMO_PDF = Buffer.from('%PDF-1.4\n% documento di identità dimostrativo\n%%EOF\n')
+
+/**
+ * Gives the demo citizen an accepted canteen application, and so an enrolment, so that "I miei
+ * iscritti" has content after `npm start`. It goes through the real steps: protocol registration
+ * (the simulator), then the operator's acceptance, which creates the enrolment and computes the
+ * fee. Done once: nothing happens when the citizen already has an enrolment.
+ */
+export async function seedDemoEnrolment(tenant: Tenant, citizen: User, operator: User) {
+  await RequestContext.withTenant(tenant.ref, async () => {
+    if (await Enrolment.query().where('applicant_user_id', citizen.id).first()) return
+    const current = await findCurrentForm(FORM)
+    if (!current) return
+    const identity = await storeUpload({
+      tenantId: tenant.id,
+      userId: citizen.id,
+      form: current.definition,
+      field: '/identity_document',
+      fileName: 'carta_identita.pdf',
+      bytes: DEMO_PDF,
+      lang: 'it',
+    })
+    const data = {
+      ...structuredClone(current.definition.sample),
+      student: {
+        first_name: 'Giulia',
+        last_name: 'Rossi',
+        fiscal_code: 'RSSGLI17C44G535M',
+        birth_date: '2017-03-04',
+        birth_place: 'Piacenza',
+      },
+      school_order: 'primaria',
+      school_id: 'pc-primaria-alberoni',
+      class_year: '2',
+      section: 'B',
+      household_residence: 'piacenza',
+      has_siblings: false,
+      family_card: false,
+      // Allegato D: ISEE 5.000,00 is in the "Ridotta" band.
+      isee_choice: 'declared',
+      isee_value: 5000,
+      inps_protocol: 'INPS-ISEE-2026-00123456A-00',
+      special_diet: true,
+      diet_type: 'vegetarian',
+      identity_document: identity.reference,
+    }
+    const submission = await Submission.create({
+      formId: current.form.id,
+      formVersionId: current.version.id,
+      formKey: FORM,
+      applicantUserId: citizen.id,
+      submittedByUserId: citizen.id,
+      onBehalf: false,
+      status: 'submitted',
+      statusReason: null,
+      data,
+      protocolNumber: null,
+      submittedAt: DateTime.now(),
+    })
+    for (const [from, to] of [
+      [null, 'draft'],
+      ['draft', 'submitted'],
+    ] as const) {
+      await SubmissionEvent.create({
+        tenantId: tenant.id,
+        submissionId: submission.id,
+        fromStatus: from,
+        toStatus: to,
+        reason: null,
+        userId: citizen.id,
+      })
+    }
+    await linkToSubmission([identity.fileId], submission)
+    const receipt = await buildReceipt(submission)
+    const registration = await protocolService().register({
+      idempotencyKey: `submission:${submission.id}`,
+      direction: 'E',
+      subject: `Domanda "${receipt.formTitle}" n. ${submission.id}`,
+      correspondent: { firstName: 'Mario', lastName: 'Rossi', fiscalCode: citizen.fiscalCode },
+      document: { fileName: `domanda-${submission.id}.pdf`, content: receipt.pdf, mimeType: 'application/pdf' },
+    })
+    const protocolled = await submissionService.changeStatus(submission, 'protocolled', null, null, {
+      protocolNumber: registration.label,
+    })
+    await submissionService.changeStatus(protocolled, 'accepted', null, operator.id)
+  })
+}
