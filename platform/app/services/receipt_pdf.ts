@@ -1,4 +1,4 @@
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib'
+import { GREY, PdfSheet } from '#services/pdf_sheet'
 
 /**
  * The receipt a citizen gets after submitting: who, what, when, the protocol
@@ -29,14 +29,6 @@ interface Schema {
   'enum'?: unknown[]
   'oneOf'?: Array<{ const?: unknown; title?: string }>
   'x-i18n'?: Record<string, { title?: string; enum?: Record<string, string> }>
-}
-
-const A4: [number, number] = [595.28, 841.89]
-const MARGIN = 50
-
-/** Helvetica speaks WinAnsi: anything outside it (arrows, emoji) is replaced, not dropped silently. */
-export function safe(text: string) {
-  return text.replace(/[^\u0020-\u007E\u00A0-\u00FF€’‘“”–—…›‹•]/g, '?')
 }
 
 /** A `$ref` to the form's own `$defs` replaced by the definition, with the referring node's overrides on top. */
@@ -112,66 +104,15 @@ function lines(
   return out
 }
 
-export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
-  const words = safe(text).split(/\s+/)
-  const rows: string[] = []
-  let row = ''
-  for (const word of words) {
-    const next = row ? `${row} ${word}` : word
-    if (font.widthOfTextAtSize(next, size) <= width) row = next
-    else {
-      if (row) rows.push(row)
-      row = word
-    }
-  }
-  if (row) rows.push(row)
-  return rows.length ? rows : ['']
-}
-
 export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
-  const pdf = await PDFDocument.create()
-  pdf.setTitle(`Ricevuta domanda n. ${input.submissionId}`)
-  pdf.setSubject(input.protocol ? `Protocollo ${input.protocol.label}` : 'Domanda non ancora protocollata')
-  pdf.setProducer('Sportello')
-  pdf.setCreator('Sportello')
-  const regular = await pdf.embedFont(StandardFonts.Helvetica)
-  const bold = await pdf.embedFont(StandardFonts.HelveticaBold)
-  const blue = rgb(0, 0.4, 0.8)
-  const grey = rgb(0.35, 0.35, 0.35)
-  let page: PDFPage = pdf.addPage(A4)
-  let y = A4[1] - MARGIN
-  const width = A4[0] - 2 * MARGIN
-
-  const ensure = (height: number) => {
-    if (y - height < MARGIN) {
-      page = pdf.addPage(A4)
-      y = A4[1] - MARGIN
-    }
-  }
-  const text = (
-    t: string,
-    opts: { font?: PDFFont; size?: number; color?: ReturnType<typeof rgb>; x?: number } = {}
-  ) => {
-    const size = opts.size ?? 10
-    for (const row of wrap(t, opts.font ?? regular, size, width - (opts.x ?? 0))) {
-      ensure(size + 4)
-      page.drawText(row, {
-        x: MARGIN + (opts.x ?? 0),
-        y: y - size,
-        size,
-        font: opts.font ?? regular,
-        color: opts.color,
-      })
-      y -= size + 4
-    }
-  }
-
-  page.drawRectangle({ x: 0, y: A4[1] - 8, width: A4[0], height: 8, color: blue })
-  text(input.tenantName, { font: bold, size: 16, color: blue })
-  y -= 4
-  text('Ricevuta di presentazione della domanda / Application receipt', { font: bold, size: 12 })
-  text(input.formTitle, { size: 12 })
-  y -= 8
+  const sheet = await PdfSheet.create({
+    title: `Ricevuta domanda n. ${input.submissionId}`,
+    subject: input.protocol ? `Protocollo ${input.protocol.label}` : 'Domanda non ancora protocollata',
+  })
+  sheet.heading(input.tenantName)
+  sheet.text('Ricevuta di presentazione della domanda / Application receipt', { font: sheet.bold, size: 12 })
+  sheet.text(input.formTitle, { size: 12 })
+  sheet.y -= 8
   const facts: Array<[string, string]> = [
     [
       'Protocollo / Protocol',
@@ -187,24 +128,17 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
     ],
   ]
   if (input.onBehalfOf) facts.push(['Presentata da / Filed by', `${input.onBehalfOf} (per conto del richiedente)`])
-  for (const [k, v] of facts) {
-    ensure(14)
-    page.drawText(safe(k), { x: MARGIN, y: y - 10, size: 10, font: bold })
-    page.drawText(safe(v), { x: MARGIN + 170, y: y - 10, size: 10, font: regular })
-    y -= 16
-  }
-  y -= 6
-  page.drawLine({ start: { x: MARGIN, y }, end: { x: A4[0] - MARGIN, y }, thickness: 0.5, color: grey })
-  y -= 12
-  text('Dati dichiarati / Declared data', { font: bold, size: 11 })
+  sheet.pairs(facts, 170)
+  sheet.rule()
+  sheet.text('Dati dichiarati / Declared data', { font: sheet.bold, size: 11 })
   const defs = ((input.schema.$defs ?? {}) as Record<string, Schema>) ?? {}
   for (const [label, v] of lines(input.schema as Schema, input.data, defs, input.lang ?? 'it')) {
-    text(`${label}: ${v}`, { size: 9, x: 6 })
+    sheet.text(`${label}: ${v}`, { size: 9, x: 6 })
   }
-  y -= 10
-  text(
+  sheet.y -= 10
+  sheet.text(
     'Conservare questa ricevuta. Lo stato della domanda si segue dal portale. / Keep this receipt; follow the application status on the portal.',
-    { size: 8, color: grey }
+    { size: 8, color: GREY }
   )
-  return pdf.save()
+  return sheet.save()
 }

@@ -1,7 +1,7 @@
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib'
+import { rgb } from 'pdf-lib'
 import { formatEur } from '#rules/decimal'
 import type { EvaluationResult } from '#rules/types'
-import { safe, wrap } from '#services/receipt_pdf'
+import { BLUE, GREY, MARGIN, PdfSheet, safe } from '#services/pdf_sheet'
 
 /**
  * The live tariff of a form as a PDF the citizen keeps: the amount the rules engine computed on the
@@ -17,9 +17,6 @@ export interface TariffPdfInput {
   at: string
   evaluation: EvaluationResult
 }
-
-const A4: [number, number] = [595.28, 841.89]
-const MARGIN = 50
 
 const TEXT = {
   title: { it: 'Stima della tariffa', en: 'Fee estimate' },
@@ -56,91 +53,50 @@ function bandLabel(band: string) {
 export async function tariffPdf(input: TariffPdfInput): Promise<Uint8Array> {
   const { lang, evaluation } = input
   const t = (key: keyof typeof TEXT) => TEXT[key][lang]
-  const pdf = await PDFDocument.create()
-  pdf.setTitle(`${t('title')} – ${input.formTitle}`)
-  pdf.setSubject(input.rulesetTitle)
-  pdf.setProducer('Sportello')
-  pdf.setCreator('Sportello')
-  pdf.setLanguage(lang === 'it' ? 'it-IT' : 'en-GB')
-  const regular = await pdf.embedFont(StandardFonts.Helvetica)
-  const bold = await pdf.embedFont(StandardFonts.HelveticaBold)
-  const blue = rgb(0, 0.4, 0.8)
-  const grey = rgb(0.35, 0.35, 0.35)
-  const pale = rgb(0.9, 0.94, 0.98)
-  let page: PDFPage = pdf.addPage(A4)
-  let y = A4[1] - MARGIN
-  const width = A4[0] - 2 * MARGIN
-
-  const ensure = (height: number) => {
-    if (y - height < MARGIN) {
-      page = pdf.addPage(A4)
-      y = A4[1] - MARGIN
-    }
-  }
-  const text = (
-    s: string,
-    opts: { font?: PDFFont; size?: number; color?: ReturnType<typeof rgb>; x?: number } = {}
-  ) => {
-    const size = opts.size ?? 10
-    const font = opts.font ?? regular
-    for (const row of wrap(s, font, size, width - (opts.x ?? 0))) {
-      ensure(size + 4)
-      page.drawText(row, { x: MARGIN + (opts.x ?? 0), y: y - size, size, font, color: opts.color })
-      y -= size + 4
-    }
-  }
-
-  page.drawRectangle({ x: 0, y: A4[1] - 8, width: A4[0], height: 8, color: blue })
-  text(input.tenantName, { font: bold, size: 16, color: blue })
-  y -= 4
-  text(`${t('title')} / ${lang === 'it' ? TEXT.title.en : TEXT.title.it}`, { font: bold, size: 12 })
-  text(input.formTitle, { size: 12 })
-  y -= 12
+  const sheet = await PdfSheet.create({
+    title: `${t('title')} – ${input.formTitle}`,
+    subject: input.rulesetTitle,
+    lang,
+  })
+  const { bold, width } = sheet
+  sheet.heading(input.tenantName)
+  sheet.text(`${t('title')} / ${lang === 'it' ? TEXT.title.en : TEXT.title.it}`, { font: bold, size: 12 })
+  sheet.text(input.formTitle, { size: 12 })
+  sheet.y -= 12
 
   // The amount in a box, as the portal shows it next to the form.
   const result = evaluation.result
   const boxHeight = 58
-  ensure(boxHeight + 8)
-  page.drawRectangle({ x: MARGIN, y: y - boxHeight, width, height: boxHeight, color: pale })
-  page.drawText(safe(t('amount')), { x: MARGIN + 12, y: y - 20, size: 10, font: bold, color: grey })
-  page.drawText(safe(euro(result.amount)), { x: MARGIN + 12, y: y - 46, size: 24, font: bold, color: blue })
+  sheet.ensure(boxHeight + 8)
+  const { page, y } = sheet
+  page.drawRectangle({ x: MARGIN, y: y - boxHeight, width, height: boxHeight, color: rgb(0.9, 0.94, 0.98) })
+  page.drawText(safe(t('amount')), { x: MARGIN + 12, y: y - 20, size: 10, font: bold, color: GREY })
+  page.drawText(safe(euro(result.amount)), { x: MARGIN + 12, y: y - 46, size: 24, font: bold, color: BLUE })
   const right = MARGIN + width / 2
   if (typeof result.band === 'string' && result.band) {
-    page.drawText(safe(t('band')), { x: right, y: y - 20, size: 10, font: bold, color: grey })
+    page.drawText(safe(t('band')), { x: right, y: y - 20, size: 10, font: bold, color: GREY })
     page.drawText(safe(bandLabel(result.band)), { x: right, y: y - 40, size: 14, font: bold })
   }
-  y -= boxHeight + 14
+  sheet.y -= boxHeight + 14
 
   const facts: Array<[string, string]> = []
   if (typeof result.exempt === 'boolean') facts.push([t('exempt'), result.exempt ? t('yes') : t('no')])
   facts.push([t('rules'), `${input.rulesetTitle}, ${t('version')} ${evaluation.version}`])
   facts.push([t('computedOn'), input.at])
-  for (const [k, v] of facts) {
-    const rows = wrap(v, regular, 10, width - 130)
-    ensure(14 * rows.length)
-    page.drawText(safe(k), { x: MARGIN, y: y - 10, size: 10, font: bold })
-    for (const row of rows) {
-      page.drawText(row, { x: MARGIN + 130, y: y - 10, size: 10, font: regular })
-      y -= 14
-    }
-    y -= 2
-  }
-  y -= 6
-  page.drawLine({ start: { x: MARGIN, y }, end: { x: A4[0] - MARGIN, y }, thickness: 0.5, color: grey })
-  y -= 12
+  sheet.pairs(facts, 130)
+  sheet.rule()
 
-  text(t('how'), { font: bold, size: 11 })
-  y -= 2
+  sheet.text(t('how'), { font: bold, size: 11 })
+  sheet.y -= 2
   evaluation.trace.forEach((entry, i) => {
     const message = lang === 'en' ? (entry.message_en ?? entry.message) : entry.message
-    const number = `${i + 1}.`
-    ensure(14)
-    page.drawText(number, { x: MARGIN + 6, y: y - 9, size: 9, font: bold, color: blue })
-    text(printable(message), { size: 9, x: 24 })
-    if (entry.source) text(printable(entry.source), { size: 8, x: 24, color: grey })
-    y -= 4
+    sheet.ensure(14)
+    sheet.page.drawText(`${i + 1}.`, { x: MARGIN + 6, y: sheet.y - 9, size: 9, font: bold, color: BLUE })
+    sheet.text(printable(message), { size: 9, x: 24 })
+    if (entry.source) sheet.text(printable(entry.source), { size: 8, x: 24, color: GREY })
+    sheet.y -= 4
   })
-  y -= 8
-  text(t('note'), { size: 8, color: grey })
-  return pdf.save()
+  sheet.y -= 8
+  sheet.text(t('note'), { size: 8, color: GREY })
+  return sheet.save()
 }

@@ -1,0 +1,123 @@
+import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib'
+
+/**
+ * The page every document of the platform is printed on (receipts, fee estimates): A4, the
+ * tenant's name under a blue band, Helvetica, text that wraps and flows onto new pages.
+ */
+export const A4: [number, number] = [595.28, 841.89]
+export const MARGIN = 50
+export const BLUE = rgb(0, 0.4, 0.8)
+export const GREY = rgb(0.35, 0.35, 0.35)
+
+/** Helvetica's WinAnsi has no glyph for other characters: they print as "?" rather than failing. */
+export function safe(text: string) {
+  return text.replace(/[^\u0020-\u007E\u00A0-\u00FF€’‘“”–—…›‹•]/g, '?')
+}
+
+/** Splits text into rows that fit `width` points at `size` in `font`. */
+export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+  const words = safe(text).split(/\s+/)
+  const rows: string[] = []
+  let row = ''
+  for (const word of words) {
+    const next = row ? `${row} ${word}` : word
+    if (font.widthOfTextAtSize(next, size) <= width) row = next
+    else {
+      if (row) rows.push(row)
+      row = word
+    }
+  }
+  if (row) rows.push(row)
+  return rows.length ? rows : ['']
+}
+
+export interface TextOptions {
+  font?: PDFFont
+  size?: number
+  color?: RGB
+  /** Indent from the margin, in points. */
+  x?: number
+}
+
+export class PdfSheet {
+  page: PDFPage
+  /** The writing position, from the bottom of the page. */
+  y = A4[1] - MARGIN
+  readonly width = A4[0] - 2 * MARGIN
+
+  private constructor(
+    readonly doc: PDFDocument,
+    readonly regular: PDFFont,
+    readonly bold: PDFFont
+  ) {
+    this.page = doc.addPage(A4)
+  }
+
+  static async create(meta: { title: string; subject: string; lang?: 'it' | 'en' }): Promise<PdfSheet> {
+    const doc = await PDFDocument.create()
+    doc.setTitle(meta.title)
+    doc.setSubject(meta.subject)
+    doc.setProducer('Sportello')
+    doc.setCreator('Sportello')
+    if (meta.lang) doc.setLanguage(meta.lang === 'it' ? 'it-IT' : 'en-GB')
+    const regular = await doc.embedFont(StandardFonts.Helvetica)
+    const bold = await doc.embedFont(StandardFonts.HelveticaBold)
+    return new PdfSheet(doc, regular, bold)
+  }
+
+  /** Starts a new page when `height` more points would cross the bottom margin. */
+  ensure(height: number) {
+    if (this.y - height < MARGIN) {
+      this.page = this.doc.addPage(A4)
+      this.y = A4[1] - MARGIN
+    }
+  }
+
+  /** Wrapped text, moving down row by row. */
+  text(s: string, opts: TextOptions = {}) {
+    const size = opts.size ?? 10
+    const font = opts.font ?? this.regular
+    for (const row of wrap(s, font, size, this.width - (opts.x ?? 0))) {
+      this.ensure(size + 4)
+      this.page.drawText(row, { x: MARGIN + (opts.x ?? 0), y: this.y - size, size, font, color: opts.color })
+      this.y -= size + 4
+    }
+  }
+
+  /** The blue band across the top and the tenant's name. */
+  heading(tenantName: string) {
+    this.page.drawRectangle({ x: 0, y: A4[1] - 8, width: A4[0], height: 8, color: BLUE })
+    this.text(tenantName, { font: this.bold, size: 16, color: BLUE })
+    this.y -= 4
+  }
+
+  /** Label and value pairs in two columns, the value wrapping in its own column. */
+  pairs(rows: Array<[string, string]>, labelWidth: number) {
+    for (const [label, value] of rows) {
+      const lines = wrap(value, this.regular, 10, this.width - labelWidth)
+      this.ensure(14 * lines.length)
+      this.page.drawText(safe(label), { x: MARGIN, y: this.y - 10, size: 10, font: this.bold })
+      for (const line of lines) {
+        this.page.drawText(line, { x: MARGIN + labelWidth, y: this.y - 10, size: 10, font: this.regular })
+        this.y -= 14
+      }
+      this.y -= 2
+    }
+  }
+
+  /** A thin line across the page, with some space around it. */
+  rule() {
+    this.y -= 6
+    this.page.drawLine({
+      start: { x: MARGIN, y: this.y },
+      end: { x: A4[0] - MARGIN, y: this.y },
+      thickness: 0.5,
+      color: GREY,
+    })
+    this.y -= 12
+  }
+
+  save() {
+    return this.doc.save()
+  }
+}
