@@ -4,7 +4,7 @@ import router from '@adonisjs/core/services/router'
 import type { Locator } from 'playwright-core'
 import { registerWebRoutes } from '#start/routes/web'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
-import { baseUrl, openBrowser, seriousViolations, snap, snapWide } from './portal.js'
+import { baseUrl, openBrowser, seriousViolations, snap, snapWide, logIn } from './portal.js'
 
 // The portal must be reachable whatever start/routes.ts mounts; the call is idempotent.
 registerWebRoutes(router)
@@ -26,11 +26,7 @@ test.group('Portale cittadino: scuola, classe e sezione dal catalogo del Comune'
 
     const { page, close } = await openBrowser()
     try {
-      await page.goto(`${baseUrl()}/`)
-      await page.getByLabel('Indirizzo email').fill(citizen.email)
-      await page.getByLabel('Password').fill('secret-password')
-      await page.getByRole('button', { name: 'Accedi' }).click()
-      await page.getByRole('heading', { name: 'Servizi disponibili' }).waitFor()
+      await logIn(page, citizen.email)
       await page.goto(`${baseUrl()}/#/t/${slug}/moduli/${FORM}?bozza=${draft.body().submission.id}`)
       await page.getByRole('heading', { name: 'Iscrizione alla refezione scolastica' }).waitFor()
 

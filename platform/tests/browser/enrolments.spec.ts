@@ -3,7 +3,7 @@ import router from '@adonisjs/core/services/router'
 import { jobQueue } from '#queue/queue_factory'
 import { registerWebRoutes } from '#start/routes/web'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
-import { baseUrl, openBrowser, seriousViolations, snap } from './portal.js'
+import { openBrowser, seriousViolations, snap, logIn } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
 
 // The portal must be reachable whatever start/routes.ts mounts; the call is idempotent.
@@ -31,11 +31,7 @@ test.group('Portale cittadino: i miei iscritti', (group) => {
 
     const { page, close } = await openBrowser()
     try {
-      await page.goto(`${baseUrl()}/`)
-      await page.getByLabel('Indirizzo email').fill(citizen.email)
-      await page.getByLabel('Password').fill('secret-password')
-      await page.getByRole('button', { name: 'Accedi' }).click()
-      await page.getByRole('heading', { name: 'Servizi disponibili' }).waitFor()
+      await logIn(page, citizen.email)
 
       await page.getByRole('link', { name: 'I miei iscritti' }).click()
       await page.getByRole('heading', { name: 'I miei iscritti', level: 1 }).waitFor()

@@ -1,10 +1,6 @@
-import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SMTPServer } from 'smtp-server'
-import { simpleParser, type ParsedMail } from 'mailparser'
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import env from '#start/env'
 
@@ -70,24 +66,16 @@ export async function snapWide(page: Page, name: string, focus?: Locator) {
   if (phone) await page.setViewportSize(phone)
 }
 
-/** A real SMTP server on loopback that keeps what it receives, as the functional mail tests use. */
-export async function smtpCapture() {
-  const received: ParsedMail[] = []
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail)
-        callback()
-      }, callback)
-    },
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server.server, 'listening')
-  const { port } = server.server.address() as AddressInfo
-  return { received, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((done) => server.close(done)) }
+/** Logs in through the login page and waits for the services page. */
+export async function logIn(page: Page, email: string, password = 'secret-password') {
+  await page.goto(`${baseUrl()}/`)
+  await page.getByLabel('Indirizzo email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Accedi' }).click()
+  await page.getByRole('heading', { name: 'Servizi disponibili' }).waitFor()
 }
+
+export { smtpCapture } from '#tests/helpers/smtp'
 
 export interface AxeViolation {
   id: string

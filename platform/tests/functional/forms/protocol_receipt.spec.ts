@@ -1,34 +1,12 @@
 import { test } from '@japa/runner'
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
 import db from '@adonisjs/lucid/services/db'
-import { SMTPServer } from 'smtp-server'
-import { simpleParser, type ParsedMail } from 'mailparser'
 import { PDFDocument } from 'pdf-lib'
 import { configureMailer } from '#services/mailer'
 import { jobQueue } from '#queue/queue_factory'
 import { SUBMISSION_RECEIPT_JOB } from '#services/submission_service'
 import { FORM, refezioneTenant } from './world.js'
 import { transactionWithJobs } from '../../helpers/world.js'
-
-/** A real SMTP server on loopback that keeps what it receives. */
-async function smtpCapture() {
-  const received: ParsedMail[] = []
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail)
-        callback()
-      }, callback)
-    },
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server.server, 'listening')
-  const { port } = server.server.address() as AddressInfo
-  return { received, url: `smtp://127.0.0.1:${port}`, close: () => server.close() }
-}
+import { smtpCapture } from '../../helpers/smtp.js'
 
 test.group('Submission: protocol number, receipt PDF, email', (group) => {
   // Jobs a test started (protocol, receipt) end before its transaction is rolled back.
