@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import { protocolEntryRow } from '#integrations/protocol_entries'
 import Tenant from '#models/tenant'
 import { RequestContext } from '#services/request_context'
 import { DocareaProtocol } from '#integrations/docarea/docarea_client'
@@ -57,18 +57,7 @@ export class SimulatedProtocol implements ProtocolService {
       const last = await trx.from('protocol_entries').where({ tenant_id: tenant.id, year }).max('number as max').first()
       const number = Number(last?.max ?? 0) + 1
       const lastDoc = await trx.from('protocol_entries').where({ tenant_id: tenant.id }).max('doc_id as max').first()
-      const row = {
-        tenant_id: tenant.id,
-        year,
-        number,
-        doc_id: Number(lastDoc?.max ?? 0) + 1,
-        direction: request.direction,
-        subject: request.subject.slice(0, 500),
-        correspondent: `${request.correspondent.lastName} ${request.correspondent.firstName}`.trim().slice(0, 200),
-        idempotency_key: request.idempotencyKey,
-        document_sha256: createHash('sha256').update(request.document.content).digest('hex'),
-        created_at: now.toFormat(trx.dialect.dateTimeFormat),
-      }
+      const row = protocolEntryRow(tenant.id, request, { year, number, docId: Number(lastDoc?.max ?? 0) + 1 }, now, trx)
       await trx.insertQuery().table('protocol_entries').insert(row)
       return this.#toRegistration({ ...row, created_at: now.toISODate() })
     })

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import { createClientAsync, HttpClient, type Client, type IExOptions, type IHeaders } from 'soap'
@@ -7,6 +7,7 @@ import { writeAudit } from '#services/audit_service'
 import { DOCAREA_WSDL_PATH } from '#integrations/docarea/docarea_wsdl'
 import { buildSegnatura } from '#integrations/docarea/segnatura'
 import type { ProtocolRegistration, ProtocolRequest, ProtocolService } from '#integrations/protocol'
+import { protocolEntryRow } from '#integrations/protocol_entries'
 
 /**
  * How a file travels with a DOCAREA call. The WSDL declares only user name and
@@ -204,18 +205,7 @@ export class DocareaProtocol implements ProtocolService {
       const [row] = await trx
         .insertQuery()
         .table('protocol_entries')
-        .insert({
-          tenant_id: tenantId,
-          year: registration.year,
-          number: registration.number,
-          doc_id: docId,
-          direction: request.direction,
-          subject: request.subject.slice(0, 500),
-          correspondent: `${request.correspondent.lastName} ${request.correspondent.firstName}`.trim().slice(0, 200),
-          idempotency_key: request.idempotencyKey,
-          document_sha256: createHash('sha256').update(request.document.content).digest('hex'),
-          created_at: registered.toFormat(trx.dialect.dateTimeFormat),
-        })
+        .insert(protocolEntryRow(tenantId, request, { ...registration, docId }, registered, trx))
         .returning('id')
       await writeAudit(trx, {
         tenantId,
