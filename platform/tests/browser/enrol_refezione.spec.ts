@@ -95,6 +95,11 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       const summary = page.getByTestId('error-summary')
       await summary.waitFor()
       assert.include(await summary.textContent(), SIBLINGS_MISSING)
+      // Each error names its field and leads to it, without leaving the page.
+      const fieldLink = summary.getByRole('link', { name: 'Altri figli che frequentano il servizio' })
+      const route = page.url()
+      await fieldLink.click()
+      assert.equal(page.url(), route)
       await snap(page, '04-errori-server')
 
       await siblingsField.getByRole('button', { name: 'Aggiungi fratello o sorella', exact: true }).click()

@@ -45,6 +45,34 @@ export function localizeSchema(node: unknown, lang: Lang): unknown {
   return out
 }
 
+/**
+ * The field an error's JSON Pointer names: its title in the (localized) schema, following
+ * properties, array items and `$ref`s to `$defs`, and the id RJSF gives its input
+ * (`/siblings/0/name` → `root_siblings_0_name`), so that a summary can name it and link to it.
+ */
+export function fieldAt(schema: unknown, pointer: string): { title: string | null; id: string } {
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+  const defs = isObject(schema) && isObject(schema.$defs) ? schema.$defs : {}
+  const resolve = (node: unknown): unknown => {
+    if (!isObject(node) || typeof node.$ref !== 'string') return node
+    const target = defs[node.$ref.split('/').pop() ?? '']
+    return isObject(target) ? { ...target, ...node, $ref: undefined } : node
+  }
+  let node = resolve(schema)
+  let title: string | null = null
+  for (const part of parts) {
+    if (!isObject(node)) break
+    if (isObject(node.properties) && part in node.properties) node = resolve(node.properties[part])
+    else if (/^\d+$/.test(part) && node.items !== undefined) node = resolve(node.items)
+    else break
+    if (isObject(node) && typeof node.title === 'string') title = node.title
+  }
+  return { title, id: ['root', ...parts].join('_') }
+}
+
 /** Fields hidden while their `visible_when` is false; renders nothing, keeps the data. */
 function Hidden() {
   return null

@@ -141,7 +141,10 @@ export function statusLabel(lang: Lang, status: string): string {
 /** Euro amounts the Italian way in both languages ("€ 5,12"): the fee is set in Italian regulations. */
 export function formatEuro(amount: string | number): string {
   const value = typeof amount === 'number' ? amount : Number(amount)
-  return `€ ${new Intl.NumberFormat('it-IT', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)}`
+  // Grouping always, as the calls print amounts ("4.300,00"): CLDR's Italian groups from 10.000 only.
+  // (`'always'` is newer than this TypeScript's Intl types.)
+  const options = { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: 'always' }
+  return `€ ${new Intl.NumberFormat('it-IT', options as unknown as Intl.NumberFormatOptions).format(value)}`
 }
 
 export function formatDate(lang: Lang, iso: string | null | undefined): string {

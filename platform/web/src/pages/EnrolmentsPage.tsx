@@ -90,9 +90,14 @@ export function EnrolmentsPage({ tenant }: { tenant: string }) {
   useEffect(() => {
     // Labels and the trace come in the reader's language: this effect runs before the App's, which sets it too.
     setApiLanguage(lang)
+    // An answer for a language (or tenant) no longer shown is dropped: answers may arrive out of order.
+    let current = true
     api<{ enrolments: EnrolmentSummary[] }>('GET', `/t/${encodeURIComponent(tenant)}/enrolments`)
-      .then((r) => setRows(r.enrolments))
-      .catch(() => setFailed(true))
+      .then((r) => current && setRows(r.enrolments))
+      .catch(() => current && setFailed(true))
+    return () => {
+      current = false
+    }
   }, [tenant, lang])
 
   return (
@@ -281,9 +286,13 @@ export function EnrolmentPage({ tenant, id }: { tenant: string; id: string }) {
 
   useEffect(() => {
     setApiLanguage(lang)
+    let current = true
     api<{ enrolment: EnrolmentDetail }>('GET', `/t/${encodeURIComponent(tenant)}/enrolments/${encodeURIComponent(id)}`)
-      .then((r) => setEnrolment(r.enrolment))
-      .catch((error: { status?: number }) => setFailed(error.status ?? 500))
+      .then((r) => current && setEnrolment(r.enrolment))
+      .catch((error: { status?: number }) => current && setFailed(error.status ?? 500))
+    return () => {
+      current = false
+    }
   }, [tenant, id, lang])
 
   if (failed) return <p>{failed === 404 ? t('enrNotFound') : t('genericError')}</p>

@@ -13,6 +13,7 @@ import {
   visibleData,
   withAttachmentFields,
   firingBlocchi,
+  fieldAt,
   localizeSchema,
   rjsfTranslator,
   toErrorSchema,
@@ -74,6 +75,29 @@ function withoutChanged(errors: ServerError[], before: Data, after: Data): Serve
     return !key || JSON.stringify(before[key]) === JSON.stringify(after[key])
   })
   return kept.length === errors.length ? errors : kept
+}
+
+/**
+ * The summary's lines: each error with the field it names, once per field and message (parts of
+ * one field, such as a document's name and size, fail together and read as one line).
+ */
+function summaryItems(errors: ServerError[], schema: unknown) {
+  const seen = new Set<string>()
+  return errors.flatMap((e) => {
+    const field = e.path ? fieldAt(schema, e.path) : null
+    const key = `${field?.title ?? e.path ?? ''}\u0000${e.message}`
+    if (seen.has(key)) return []
+    seen.add(key)
+    return [{ e, field }]
+  })
+}
+
+/** Follows a link of the error summary without changing the route (the portal routes on the hash). */
+function focusField(event: React.MouseEvent, id: string) {
+  event.preventDefault()
+  const target = document.getElementById(id) ?? document.querySelector<HTMLElement>(`[id^="${id}"]`)
+  target?.scrollIntoView({ block: 'center' })
+  target?.focus()
 }
 
 export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey: string; draftId: string | null }) {
@@ -198,9 +222,22 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
           <div ref={summaryRef} tabIndex={-1} className="alert alert-danger" role="alert" data-testid="error-summary">
             <p className="fw-semibold">{t('errorsTitle')}</p>
             <ul className="mb-0">
-              {serverErrors.map((e, i) => (
-                <li key={i}>{e.message}</li>
-              ))}
+              {summaryItems(serverErrors, schema).map(({ e, field }, i) => {
+                return (
+                  <li key={i}>
+                    {field?.title ? (
+                      <>
+                        <a href={`#${field.id}`} onClick={(event) => focusField(event, field.id)}>
+                          {field.title}
+                        </a>
+                        : {e.message}
+                      </>
+                    ) : (
+                      e.message
+                    )}
+                  </li>
+                )
+              })}
             </ul>
           </div>
         )}
