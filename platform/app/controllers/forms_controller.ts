@@ -4,11 +4,12 @@ import FormVersion from '#models/form_version'
 import TenantPolicy from '#policies/tenant_policy'
 import { findCurrentForm } from '#services/form_service'
 import { pluginService } from '#services/plugin_service'
+import { enrolmentWindow, enrolmentWindowsOf } from '#services/enrolment_windows'
 
 const NOT_FOUND = { errors: [{ message: 'Modulo non trovato / form not found' }] }
 
 export default class FormsController {
-  /** The forms of the services the tenant offers, with the version in force. */
+  /** The forms of the services the tenant offers, with the version in force and whether their call is open. */
   async index({ tenant, access, bouncer }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('view', access)
     const services = await pluginService.enabledIds(tenant)
@@ -23,6 +24,8 @@ export default class FormsController {
       : []
     const latest = new Map<number, FormVersion>()
     for (const v of versions) if ((latest.get(v.formId)?.version ?? -1) < v.version) latest.set(v.formId, v)
+    const windows = enrolmentWindowsOf(tenant.settings)
+    const now = new Date()
     return {
       forms: forms
         .filter((f) => latest.has(f.id))
@@ -32,6 +35,7 @@ export default class FormsController {
           service: f.service,
           title: f.title,
           currentVersion: { id: latest.get(f.id)!.id, version: latest.get(f.id)!.version },
+          enrolment: enrolmentWindow(windows, f.key, now),
         })),
     }
   }
@@ -49,6 +53,7 @@ export default class FormsController {
         service: current.form.service,
         title: current.form.title,
         currentVersion: { id: current.version.id, version: current.version.version },
+        enrolment: enrolmentWindow(enrolmentWindowsOf(tenant.settings), current.form.key, new Date()),
         definition: current.definition,
       },
     }

@@ -7,7 +7,14 @@ import SubmissionPolicy from '#policies/submission_policy'
 import { findCurrentForm, type CurrentForm } from '#services/form_service'
 import { pluginService } from '#services/plugin_service'
 import { requestLanguage } from '#services/request_language'
-import { TransitionError, isStatus, submissionService, type Outcome } from '#services/submission_service'
+import {
+  TransitionError,
+  isStatus,
+  submissionService,
+  type Outcome,
+  type SendingWindow,
+} from '#services/submission_service'
+import { enrolmentWindow, enrolmentWindowsOf } from '#services/enrolment_windows'
 import { parseDraftBody, parseStatusBody } from '#validators/submission'
 import type { FormError, Lang } from '#forms/types'
 
@@ -127,9 +134,17 @@ export default class SubmissionsController {
    * submits new data in place of the saved draft.
    */
   async submit(ctx: HttpContext) {
-    return this.#edit(ctx, false, (found, current, data, userId, lang) =>
-      submissionService.submit(found, current, userId, lang, data ?? found.data)
+    return this.#edit(ctx, false, async (found, current, data, userId, lang) =>
+      submissionService.submit(found, current, userId, lang, data ?? found.data, await this.#window(ctx, current))
     )
+  }
+
+  /** The form's enrolment window now; staff (procura) may file outside it, at the counter. */
+  async #window(ctx: HttpContext, current: CurrentForm): Promise<SendingWindow> {
+    return {
+      decision: enrolmentWindow(enrolmentWindowsOf(ctx.tenant.settings), current.form.key, new Date()),
+      staffMayFileLate: await ctx.bouncer.with(SubmissionPolicy).allows('actOnBehalf', ctx.access),
+    }
   }
 
   /** The common path of update and submit: body check, the caller's own submission, its form. */
@@ -193,10 +208,10 @@ export default class SubmissionsController {
         ])
     }
     const input = { data: body.value.data!, applicantUserId, actorUserId: user.id }
-    return this.#answer(ctx, lang, 201, () =>
+    return this.#answer(ctx, lang, 201, async () =>
       mode === 'draft'
         ? submissionService.createDraft(current, input, lang)
-        : submissionService.createAndSubmit(current, input, lang)
+        : submissionService.createAndSubmit(current, { ...input, window: await this.#window(ctx, current) }, lang)
     )
   }
 

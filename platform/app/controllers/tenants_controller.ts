@@ -8,6 +8,8 @@ import { RequestContext } from '#services/request_context'
 import { tenantSettingsValidator } from '#validators/tenant'
 import { requestLanguage } from '#services/request_language'
 import { parseProtocolSettings, ProtocolSettingsError } from '#integrations/protocol_settings'
+import { EnrolmentSettingsError, parseEnrolmentSettings } from '#services/enrolment_windows'
+import Form from '#models/form'
 
 export default class TenantsController {
   /** Platform admins: every tenant. */
@@ -35,6 +37,19 @@ export default class TenantsController {
       if (!(error instanceof ProtocolSettingsError)) throw error
       const field = ['settings', 'protocol', error.field].filter(Boolean).join('.')
       return response.unprocessableEntity({ errors: [{ field, message: error.messages[requestLanguage(request)] }] })
+    }
+    if (settings && 'enrolment' in settings) {
+      try {
+        const forms = await Form.query().select('key')
+        parseEnrolmentSettings(
+          settings.enrolment,
+          forms.map((f) => f.key)
+        )
+      } catch (error) {
+        if (!(error instanceof EnrolmentSettingsError)) throw error
+        const field = ['settings', 'enrolment', error.field].filter(Boolean).join('.')
+        return response.unprocessableEntity({ errors: [{ field, message: error.messages[requestLanguage(request)] }] })
+      }
     }
     if (name !== undefined) tenant.name = name
     if (settings !== undefined) tenant.settings = { ...tenant.settings, ...settings }

@@ -8,6 +8,8 @@ import { RequestContext } from '#services/request_context'
 import { ensureSchoolCatalog } from '#services/school_catalog_service'
 import { DEMO_SCHOOLS } from '#services/demo_school_catalog'
 import type { Role } from '#services/roles'
+import { ENROLMENT_ZONE } from '#services/enrolment_windows'
+import { DateTime } from 'luxon'
 
 /**
  * Demo tenants and one user per role, created only when missing, so running
@@ -55,6 +57,28 @@ export const DEMO_USERS: Array<{
   { email: 'platform@sportello.demo', fullName: 'Piattaforma Admin', tenant: null, roles: ['platform_admin'] },
 ]
 
+/**
+ * Piacenza's calls, so the portal shows every state: refezione and trasporto
+ * open (from 30 days before the first seeding to 120 days after it), the
+ * nidi call closed and the summer nursery's not open yet. Written only when
+ * the tenant has no windows, so an administrator's changes survive a restart.
+ */
+async function seedEnrolmentWindows(tenant: Tenant) {
+  if (tenant.settings.enrolment !== undefined) return
+  const day = (offset: number) => DateTime.now().setZone(ENROLMENT_ZONE).plus({ days: offset }).toISODate()!
+  const open = { opens: day(-30), closes: day(120) }
+  tenant.settings = {
+    ...tenant.settings,
+    enrolment: {
+      'refezione.iscrizione': open,
+      'trasporto.iscrizione': open,
+      'nidi.iscrizione': { opens: day(-120), closes: day(-30) },
+      'nido-estivo.iscrizione': { opens: day(30), closes: day(90) },
+    },
+  }
+  await tenant.save()
+}
+
 export async function seedDemo() {
   const { default: env } = await import('#start/env')
   const docareaPort = env.get('DOCAREA_SIMULATOR_PORT')
@@ -67,6 +91,7 @@ export async function seedDemo() {
       tenants.set(spec.slug, tenant)
       for (const plugin of spec.plugins) await pluginService.enable(tenant, plugin)
       if (spec.slug === 'piacenza') await RequestContext.withTenant(tenant.ref, () => ensureSchoolCatalog(DEMO_SCHOOLS))
+      if (spec.slug === 'piacenza') await seedEnrolmentWindows(tenant)
     }
     for (const spec of DEMO_USERS) {
       let user = await User.findBy('email', spec.email)

@@ -11,6 +11,7 @@ import { validateSubmission } from '#forms/validator'
 import { validateWithCatalog } from '#services/school_catalog_service'
 import type { FormError, Lang } from '#forms/types'
 import type { CurrentForm } from '#services/form_service'
+import { lateFilingNote, windowRefusal, type WindowDecision } from '#services/enrolment_windows'
 
 /**
  * The life of a submission, and the only place its status changes.
@@ -75,7 +76,37 @@ function checkTransition(from: SubmissionStatus, to: SubmissionStatus, reason: s
   }
 }
 
-type NewSubmission = { data: Record<string, unknown>; applicantUserId: number; actorUserId: number }
+/**
+ * The form's enrolment window when the submission is sent, and whether the
+ * actor is staff who may take a late application at the counter (procura).
+ */
+export type SendingWindow = { decision: WindowDecision; staffMayFileLate: boolean }
+
+type NewSubmission = {
+  data: Record<string, unknown>
+  applicantUserId: number
+  actorUserId: number
+  window?: SendingWindow
+}
+
+/**
+ * A first sending outside the window: refused for the citizen; allowed to staff
+ * filing on someone else's behalf, with a note kept in the history and the audit log.
+ * Drafts are never checked, and neither is a resubmission after a request to
+ * complete: that application was sent in time.
+ */
+function checkWindow(
+  window: SendingWindow | undefined,
+  onBehalf: boolean,
+  lang: Lang
+): { ok: true; note: string | null } | { ok: false; errors: FormError[] } {
+  if (!window || window.decision.open) return { ok: true, note: null }
+  if (window.staffMayFileLate && onBehalf) return { ok: true, note: lateFilingNote(window.decision) }
+  return {
+    ok: false,
+    errors: [{ path: '', rule: `window:${window.decision.state}`, message: windowRefusal(window.decision, lang) }],
+  }
+}
 
 export class SubmissionService {
   /** Saves a new draft after the draft check (shapes and sizes only); nothing is stored if it fails. */
@@ -118,9 +149,13 @@ export class SubmissionService {
     current: CurrentForm,
     actorUserId: number,
     lang: Lang,
-    data: Record<string, unknown> = submission.data
+    data: Record<string, unknown> = submission.data,
+    window?: SendingWindow
   ): Promise<Outcome> {
     if (!isEditable(submission)) checkTransition(submission.status, 'submitted', null)
+    const firstSending = submission.status === 'draft'
+    const timing = checkWindow(firstSending ? window : undefined, submission.applicantUserId !== actorUserId, lang)
+    if (!timing.ok) return timing
     const check = await validateWithCatalog(current.definition, data, { lang })
     if (!check.valid) return { ok: false, errors: check.errors }
     const files = await checkReferences(current.definition, data, [submission.applicantUserId, actorUserId], lang)
@@ -134,10 +169,10 @@ export class SubmissionService {
       row.submittedByUserId = actorUserId
       row.onBehalf = row.applicantUserId !== actorUserId
       row.status = 'submitted'
-      row.statusReason = null
+      row.statusReason = timing.note
       row.submittedAt = DateTime.now()
       await row.save()
-      await this.#record(trx, row, from, 'submitted', null, actorUserId)
+      await this.#record(trx, row, from, 'submitted', timing.note, actorUserId)
       return row
     })
     await linkToSubmission(files.fileIds, saved)
@@ -151,6 +186,10 @@ export class SubmissionService {
   }
 
   async #create(current: CurrentForm, input: NewSubmission, lang: Lang, submit: boolean): Promise<Outcome> {
+    const timing = submit
+      ? checkWindow(input.window, input.applicantUserId !== input.actorUserId, lang)
+      : ({ ok: true, note: null } as const)
+    if (!timing.ok) return timing
     const check = await validateWithCatalog(current.definition, input.data, { lang, partial: !submit })
     if (!check.valid) return { ok: false, errors: check.errors }
     const uploaders = [input.applicantUserId, input.actorUserId]
@@ -169,7 +208,7 @@ export class SubmissionService {
           submittedByUserId: input.actorUserId,
           onBehalf: input.applicantUserId !== input.actorUserId,
           status: submit ? 'submitted' : 'draft',
-          statusReason: null,
+          statusReason: timing.note,
           data: input.data,
           protocolNumber: null,
           submittedAt: submit ? DateTime.now() : null,
@@ -177,7 +216,7 @@ export class SubmissionService {
         { client: trx }
       )
       await this.#record(trx, row, null, 'draft', null, input.actorUserId)
-      if (submit) await this.#record(trx, row, 'draft', 'submitted', null, input.actorUserId)
+      if (submit) await this.#record(trx, row, 'draft', 'submitted', timing.note, input.actorUserId)
       return row
     })
     if (submit) {

@@ -49,11 +49,20 @@ export interface Me {
   tenants: { slug: string; name: string; roles: string[] }[]
 }
 
+/** Whether a form's call is open today (dates are calendar days, YYYY-MM-DD, closes included). */
+export interface EnrolmentWindow {
+  open: boolean
+  opens: string | null
+  closes: string | null
+  state: 'open' | 'not_yet' | 'closed'
+}
+
 export interface FormSummary {
   id: number
   key: string
   service: string
   title: { it: string; en: string }
+  enrolment: EnrolmentWindow
 }
 
 export interface Submission {

@@ -115,6 +115,21 @@ const STRINGS = {
   enrStatus_active: { it: 'Attiva', en: 'Active' },
   enrStatus_withdrawn: { it: 'Ritirata', en: 'Withdrawn' },
   enrStatus_ended: { it: 'Conclusa', en: 'Ended' },
+  // Enrolment windows: pages/HomePage.tsx and pages/FormPage.tsx ({opens} and {closes} are dd/mm/yyyy)
+  winFromTo: { it: 'Iscrizioni dal {opens} al {closes}', en: 'Enrolment from {opens} to {closes}' },
+  winFrom: { it: 'Iscrizioni dal {opens}', en: 'Enrolment from {opens}' },
+  winClosed: { it: 'Iscrizioni chiuse il {closes}', en: 'Enrolment closed on {closes}' },
+  winOpenUntil: { it: 'Iscrizioni aperte fino al {closes}', en: 'Enrolment open until {closes}' },
+  winNotOpenTitle: { it: 'Iscrizioni non ancora aperte', en: 'Enrolment not open yet' },
+  winClosedTitle: { it: 'Iscrizioni chiuse', en: 'Enrolment closed' },
+  winNotOpenText: {
+    it: 'Potrai presentare la domanda quando si aprono le iscrizioni.',
+    en: 'You can apply once enrolment opens.',
+  },
+  winClosedText: {
+    it: 'Il termine per presentare la domanda è scaduto. Per una domanda tardiva rivolgiti allo sportello del Comune.',
+    en: 'The deadline to apply has passed. For a late application, please contact the municipal office.',
+  },
 } as const
 
 export type StringKey = keyof typeof STRINGS
@@ -145,6 +160,27 @@ export function formatEuro(amount: string | number): string {
   // (`'always'` is newer than this TypeScript's Intl types.)
   const options = { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: 'always' }
   return `€ ${new Intl.NumberFormat('it-IT', options as unknown as Intl.NumberFormatOptions).format(value)}`
+}
+
+/** A calendar day (YYYY-MM-DD) as the calls print it, 30/06/2026, in both languages. */
+export function formatDay(isoDay: string): string {
+  const [y, m, d] = isoDay.split('-')
+  return `${d}/${m}/${y}`
+}
+
+/** What the portal says about a call that is not open (or closes on a known day). */
+export function windowLabel(
+  lang: Lang,
+  w: { state: string; opens: string | null; closes: string | null }
+): string | null {
+  const fill = (key: StringKey) =>
+    translate(lang, key)
+      .replace('{opens}', w.opens ? formatDay(w.opens) : '')
+      .replace('{closes}', w.closes ? formatDay(w.closes) : '')
+  if (w.state === 'closed' && w.closes) return fill('winClosed')
+  if (w.state === 'not_yet' && w.opens) return fill(w.closes ? 'winFromTo' : 'winFrom')
+  if (w.state === 'open' && w.closes) return fill('winOpenUntil')
+  return null
 }
 
 export function formatDate(lang: Lang, iso: string | null | undefined): string {

@@ -6,8 +6,8 @@ import Ajv2020 from 'ajv/dist/2020.js'
 import { Alert, Button } from 'design-react-kit'
 import { tariffFacts } from '#forms/tariff_preview'
 import type { FormDefinition } from '#forms/types'
-import { api, ApiError, type ServerError, type Submission } from '../api'
-import { formatEuro, useT } from '../i18n'
+import { api, ApiError, type EnrolmentWindow, type ServerError, type Submission } from '../api'
+import { formatEuro, useT, windowLabel } from '../i18n'
 import {
   applyVisibility,
   visibleData,
@@ -103,6 +103,7 @@ function focusField(event: React.MouseEvent, id: string) {
 export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey: string; draftId: string | null }) {
   const { t, lang } = useT()
   const [definition, setDefinition] = useState<FormDefinition | null>(null)
+  const [window_, setWindow] = useState<EnrolmentWindow | null>(null)
   const [data, setData] = useState<Data>({})
   const [sid, setSid] = useState<number | null>(draftId ? Number(draftId) : null)
   const [serverErrors, setServerErrors] = useState<ServerError[]>([])
@@ -115,7 +116,7 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
 
   useEffect(() => {
     const load = async () => {
-      const form = await api<{ form: { definition: FormDefinition } }>(
+      const form = await api<{ form: { definition: FormDefinition; enrolment?: EnrolmentWindow } }>(
         'GET',
         `${base}/forms/${encodeURIComponent(formKey)}`
       )
@@ -123,6 +124,7 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
         const draft = await api<{ submission: Submission }>('GET', `${base}/submissions/${encodeURIComponent(draftId)}`)
         setData(draft.submission.data ?? {})
       }
+      setWindow(form.form.enrolment ?? null)
       setDefinition(form.form.definition)
     }
     load().catch(() => setFailed(true))
@@ -213,6 +215,24 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
   if (!definition || !schema) return <p role="status">{t('loading')}</p>
 
   const title = (definition.title as Record<string, string>)[lang] ?? (definition.title as Record<string, string>).it
+
+  // A call that is not open shows why instead of a form that could not be sent (drafts included).
+  if (window_ && !window_.open) {
+    const closed = window_.state === 'closed'
+    return (
+      <div className="row">
+        <div className="col-12 col-lg-8">
+          <h1 className="h2 mb-4">{title}</h1>
+          <div className="alert alert-warning" role="status" data-testid="enrolment-closed">
+            <h2 className="h5">{t(closed ? 'winClosedTitle' : 'winNotOpenTitle')}</h2>
+            {windowLabel(lang, window_) && <p className="fw-semibold">{windowLabel(lang, window_)}</p>}
+            <p className="mb-0">{t(closed ? 'winClosedText' : 'winNotOpenText')}</p>
+          </div>
+          <a href="#/">{t('backHome')}</a>
+        </div>
+      </div>
+    )
+  }
 
   return (
     <div className="row">

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { Card, CardBody, CardTitle } from 'design-react-kit'
 import { api, type FormSummary, type Me } from '../api'
-import { useT } from '../i18n'
+import { useT, windowLabel } from '../i18n'
 
 function TenantServices({ slug, name }: { slug: string; name: string }) {
   const { t, lang } = useT()
@@ -30,21 +30,36 @@ function TenantServices({ slug, name }: { slug: string; name: string }) {
       {forms && forms.length === 0 && <p>{t('noForms')}</p>}
       {forms && forms.length > 0 && (
         <ul className="list-unstyled row g-3">
-          {forms.map((f) => (
-            <li key={f.key} className="col-12 col-md-6 col-lg-4">
-              <Card className="card-bg shadow-sm h-100">
-                <CardBody>
-                  <CardTitle tag="h3" className="h5">
-                    {f.title[lang] ?? f.title.it}
-                  </CardTitle>
-                  <a className="btn btn-primary btn-sm" href={`#/t/${slug}/moduli/${encodeURIComponent(f.key)}`}>
-                    {t('fill')}
-                    <span className="visually-hidden">: {f.title[lang] ?? f.title.it}</span>
-                  </a>
-                </CardBody>
-              </Card>
-            </li>
-          ))}
+          {forms.map((f) => {
+            // Older answers have no window: the form is open, as before windows existed.
+            const window = f.enrolment ?? { open: true, opens: null, closes: null, state: 'open' }
+            const label = windowLabel(lang, window)
+            return (
+              <li key={f.key} className="col-12 col-md-6 col-lg-4" data-testid={`service-${f.key}`}>
+                <Card className="card-bg shadow-sm h-100">
+                  <CardBody>
+                    <CardTitle tag="h3" className="h5">
+                      {f.title[lang] ?? f.title.it}
+                    </CardTitle>
+                    {window.open ? (
+                      <>
+                        {label && <p className="small mb-2">{label}</p>}
+                        <a className="btn btn-primary btn-sm" href={`#/t/${slug}/moduli/${encodeURIComponent(f.key)}`}>
+                          {t('fill')}
+                          <span className="visually-hidden">: {f.title[lang] ?? f.title.it}</span>
+                        </a>
+                      </>
+                    ) : (
+                      // Not a link: the call cannot be sent now, and the text says when it can (or could).
+                      <p className="mb-0 fw-semibold text-secondary" data-testid="enrolment-window">
+                        {label ?? t(window.state === 'closed' ? 'winClosedTitle' : 'winNotOpenTitle')}
+                      </p>
+                    )}
+                  </CardBody>
+                </Card>
+              </li>
+            )
+          })}
         </ul>
       )}
     </section>
