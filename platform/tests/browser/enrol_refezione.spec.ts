@@ -40,7 +40,7 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
   })
 
   test('a citizen resumes a draft, fixes a BLOCCO, sees the fee and submits', async ({ assert, client }) => {
-    const { citizen, base, sample } = await refezioneTenant()
+    const { citizen, base, sample, tenant } = await refezioneTenant()
     // The identity document is attached in the browser, through the upload control.
     delete sample.identity_document
     // A draft saved earlier: everything filled in except the siblings question.
@@ -203,6 +203,12 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       assert.equal(pdf.status(), 200)
       assert.equal(pdf.headers()['content-type'], 'application/pdf')
       assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-')
+
+      // "Le mie domande" lists it with its status and protocol number.
+      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/domande`)
+      const row = page.getByRole('row', { name: /Iscrizione alla refezione scolastica/ })
+      await row.getByText(protocolNumber).waitFor()
+      assert.include(await row.textContent(), 'Protocollata')
 
       const saved = await client.get(`${base}/submissions/${draftId}`).loginAs(citizen)
       assert.equal(saved.body().submission.status, 'protocolled')

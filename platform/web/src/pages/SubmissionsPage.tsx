@@ -35,7 +35,7 @@ export function SubmissionsPage({ tenant }: { tenant: string }) {
               <tr>
                 <th scope="col">{t('form')}</th>
                 <th scope="col">{t('status')}</th>
-                <th scope="col">{t('receiptNumber')}</th>
+                <th scope="col">{t('protocol')}</th>
                 <th scope="col">{t('updated')}</th>
               </tr>
             </thead>
@@ -54,13 +54,16 @@ export function SubmissionsPage({ tenant }: { tenant: string }) {
                       ) : (
                         <a href={`#/t/${tenant}/domande/${s.id}`}>{title}</a>
                       )}
+                      <span className="d-block small text-secondary">
+                        {t('receiptNumber')} {s.id}
+                      </span>
                     </td>
                     <td>
                       <Badge color={s.status === 'draft' ? 'secondary' : 'primary'}>
                         {statusLabel(lang, s.status)}
                       </Badge>
                     </td>
-                    <td>{s.id}</td>
+                    <td>{s.protocolNumber ?? '–'}</td>
                     <td>{formatDate(lang, s.updatedAt ?? s.createdAt)}</td>
                   </tr>
                 )
