@@ -156,4 +156,5 @@ console.log(
   `  peak RSS:                               ${mb(Math.max(peakRss, process.resourceUsage().maxRSS * 1024))} MB`
 )
 console.log(`  target ≥ 50,000 evals/s:                ${engineRate >= 50_000 ? 'met' : 'NOT met'}`)
+console.log(`  target within 5× of hand-written:       ${handRate / engineRate <= 5 ? 'met' : 'NOT met'}`)
 if (mismatches > 0) process.exitCode = 1
