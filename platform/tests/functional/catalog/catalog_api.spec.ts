@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
-import { makeTenant, makeUser } from '#tests/helpers/world'
+import { makeTenant, makeUser, transactionWithJobs } from '#tests/helpers/world'
 import { withSchoolCatalog } from '#tests/helpers/catalog'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
 
@@ -213,7 +213,8 @@ test.group('School catalog API', (group) => {
 })
 
 test.group('Submissions checked against the school catalog', (group) => {
-  group.each.setup(() => testUtils.db().withGlobalTransaction())
+  // Jobs a test started (protocol, receipt) end before its transaction is rolled back.
+  group.each.setup(() => transactionWithJobs())
 
   test('a submission naming a school outside the catalog is refused with every error at once', async ({
     client,
