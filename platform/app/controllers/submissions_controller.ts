@@ -6,7 +6,7 @@ import FormVersion from '#models/form_version'
 import SubmissionPolicy from '#policies/submission_policy'
 import { findCurrentForm, type CurrentForm } from '#services/form_service'
 import { pluginService } from '#services/plugin_service'
-import { requestLanguage } from '#services/request_language'
+import { askedLanguage, requestLanguage } from '#services/request_language'
 import {
   TransitionError,
   isStatus,
@@ -106,9 +106,11 @@ export default class SubmissionsController {
         ],
       })
     }
-    const { pdf } = await buildReceipt(found)
+    // The reader's language when the request names one, else the language the submission was sent in.
+    const { pdf, lang } = await buildReceipt(found, null, askedLanguage(ctx.request) ?? found.lang)
+    const name = lang === 'en' ? 'receipt' : 'ricevuta'
     ctx.response.header('content-type', 'application/pdf')
-    ctx.response.header('content-disposition', `inline; filename="ricevuta-${found.id}.pdf"`)
+    ctx.response.header('content-disposition', `inline; filename="${name}-${found.id}.pdf"`)
     return ctx.response.send(Buffer.from(pdf))
   }
 

@@ -7,6 +7,7 @@ import { Audited } from '#models/mixins/audited'
 import { booleanColumn, encryptedColumn } from '#models/columns'
 import SubmissionEvent from '#models/submission_event'
 import type { SubmissionStatus } from '#services/submission_service'
+import type { Lang } from '#forms/types'
 
 /**
  * A citizen's submission of a form: a draft until submitted, then moved
@@ -53,6 +54,10 @@ export default class Submission extends compose(BaseModel, TenantScoped, Audited
 
   @column.dateTime()
   declare submittedAt: DateTime | null
+
+  /** The language of the (last) sending, or of the draft until then: the receipt and its email speak it. */
+  @column()
+  declare lang: Lang
 
   @hasMany(() => SubmissionEvent, { foreignKey: 'submissionId' })
   declare events: HasMany<typeof SubmissionEvent>

@@ -104,41 +104,70 @@ function lines(
   return out
 }
 
+/**
+ * The receipt's fixed headings are printed in both languages on purpose: the same document is read
+ * by the citizen and, at the counter or in the protocol, by the office. The applicant's language
+ * comes first; the declared data (labels, chosen values, Sì/No) is in that language only.
+ */
+const TEXT = {
+  receipt: { it: 'Ricevuta di presentazione della domanda', en: 'Application receipt' },
+  protocol: { it: 'Protocollo', en: 'Protocol' },
+  pending: { it: 'in attesa', en: 'pending' },
+  number: { it: 'Domanda n.', en: 'Application no.' },
+  submittedOn: { it: 'Inviata il', en: 'Submitted on' },
+  applicant: { it: 'Richiedente', en: 'Applicant' },
+  filedBy: { it: 'Presentata da', en: 'Filed by' },
+  declared: { it: 'Dati dichiarati', en: 'Declared data' },
+  keep: {
+    it: 'Conservare questa ricevuta. Lo stato della domanda si segue dal portale.',
+    en: 'Keep this receipt; follow the application status on the portal.',
+  },
+}
+
 export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
+  const lang = input.lang ?? 'it'
+  const other: Lang = lang === 'it' ? 'en' : 'it'
+  const both = (key: keyof typeof TEXT) => `${TEXT[key][lang]} / ${TEXT[key][other]}`
   const sheet = await PdfSheet.create({
-    title: `Ricevuta domanda n. ${input.submissionId}`,
-    subject: input.protocol ? `Protocollo ${input.protocol.label}` : 'Domanda non ancora protocollata',
+    title:
+      lang === 'en' ? `Application receipt no. ${input.submissionId}` : `Ricevuta domanda n. ${input.submissionId}`,
+    subject: input.protocol
+      ? `${TEXT.protocol[lang]} ${input.protocol.label}`
+      : lang === 'en'
+        ? 'Application not yet registered'
+        : 'Domanda non ancora protocollata',
+    lang,
   })
   sheet.heading(input.tenantName)
-  sheet.text('Ricevuta di presentazione della domanda / Application receipt', { font: sheet.bold, size: 12 })
+  sheet.text(both('receipt'), { font: sheet.bold, size: 12 })
   sheet.text(input.formTitle, { size: 12 })
   sheet.y -= 8
   const facts: Array<[string, string]> = [
     [
-      'Protocollo / Protocol',
+      both('protocol'),
       input.protocol
-        ? `n. ${input.protocol.label}${input.protocol.date ? ` del ${input.protocol.date}` : ''}`
-        : 'in attesa / pending',
+        ? `n. ${input.protocol.label}${input.protocol.date ? ` ${lang === 'en' ? 'of' : 'del'} ${input.protocol.date}` : ''}`
+        : both('pending'),
     ],
-    ['Domanda n. / Application no.', String(input.submissionId)],
-    ['Inviata il / Submitted on', input.submittedAt],
+    [both('number'), String(input.submissionId)],
+    [both('submittedOn'), input.submittedAt],
     [
-      'Richiedente / Applicant',
+      both('applicant'),
       `${input.applicant.name}${input.applicant.fiscalCode ? ` (${input.applicant.fiscalCode})` : ''}`,
     ],
   ]
-  if (input.onBehalfOf) facts.push(['Presentata da / Filed by', `${input.onBehalfOf} (per conto del richiedente)`])
+  if (input.onBehalfOf) {
+    const onBehalf = lang === 'en' ? "on the applicant's behalf" : 'per conto del richiedente'
+    facts.push([both('filedBy'), `${input.onBehalfOf} (${onBehalf})`])
+  }
   sheet.pairs(facts, 170)
   sheet.rule()
-  sheet.text('Dati dichiarati / Declared data', { font: sheet.bold, size: 11 })
+  sheet.text(both('declared'), { font: sheet.bold, size: 11 })
   const defs = ((input.schema.$defs ?? {}) as Record<string, Schema>) ?? {}
-  for (const [label, v] of lines(input.schema as Schema, input.data, defs, input.lang ?? 'it')) {
+  for (const [label, v] of lines(input.schema as Schema, input.data, defs, lang)) {
     sheet.text(`${label}: ${v}`, { size: 9, x: 6 })
   }
   sheet.y -= 10
-  sheet.text(
-    'Conservare questa ricevuta. Lo stato della domanda si segue dal portale. / Keep this receipt; follow the application status on the portal.',
-    { size: 8, color: GREY }
-  )
+  sheet.text(both('keep'), { size: 8, color: GREY })
   return sheet.save()
 }

@@ -4,6 +4,35 @@ import { sendMail } from '#services/mailer'
 import { buildReceipt } from '#services/receipt_service'
 import { submissionService } from '#services/submission_service'
 import type { JobDefinition } from '#queue/types'
+import type { Lang } from '#forms/types'
+
+type MailFacts = { name: string; formTitle: string; id: number; tenant: string; protocol: string; date: string }
+
+/** The receipt's email, in the language the submission was sent in; the protocol number and date as issued. */
+export function receiptMail(lang: Lang, f: MailFacts): { subject: string; text: string } {
+  if (lang === 'en') {
+    return {
+      subject: `Application receipt ${f.formTitle} - protocol no. ${f.protocol}`,
+      text: [
+        `Dear ${f.name},`,
+        '',
+        `your application "${f.formTitle}" (no. ${f.id}) has been received by ${f.tenant}`,
+        `and registered with protocol number ${f.protocol} of ${f.date}.`,
+        'The receipt with the data you declared is attached.',
+      ].join('\n'),
+    }
+  }
+  return {
+    subject: `Ricevuta domanda ${f.formTitle} - protocollo n. ${f.protocol}`,
+    text: [
+      `Gentile ${f.name},`,
+      '',
+      `la domanda "${f.formTitle}" (n. ${f.id}) è stata ricevuta da ${f.tenant}`,
+      `e registrata al protocollo con il numero ${f.protocol} del ${f.date}.`,
+      'In allegato la ricevuta con i dati dichiarati.',
+    ].join('\n'),
+  }
+}
 
 /**
  * After a submission: register it in the protocol (E, incoming), move it to
@@ -19,7 +48,8 @@ export const submissionReceiptJob: JobDefinition<{ submissionId: number }> = {
     if (!submission) return ctx.log(`submission ${submissionId} no longer exists`)
     if (!['submitted', 'protocolled'].includes(submission.status)) return
 
-    const draft = await buildReceipt(submission)
+    // The copy filed in the protocol is the office's record: in Italian, whatever the applicant's language.
+    const draft = await buildReceipt(submission, null, 'it')
     const [firstName, ...rest] = draft.applicant.fullName.split(' ')
     const registration = await protocolService().register({
       idempotencyKey: `submission:${submission.id}`,
@@ -35,21 +65,20 @@ export const submissionReceiptJob: JobDefinition<{ submissionId: number }> = {
     }
 
     const receipt = await buildReceipt(submission, { label: registration.label, date: registration.date })
+    const mail = receiptMail(receipt.lang, {
+      name: receipt.applicant.fullName,
+      formTitle: receipt.formTitle,
+      id: submission.id,
+      tenant: receipt.tenant.name,
+      protocol: registration.label,
+      date: registration.date,
+    })
     await sendMail({
       to: receipt.applicant.email,
-      subject: `Ricevuta domanda ${receipt.formTitle} - protocollo n. ${registration.label}`,
-      text: [
-        `Gentile ${receipt.applicant.fullName},`,
-        '',
-        `la domanda "${receipt.formTitle}" (n. ${submission.id}) è stata ricevuta da ${receipt.tenant.name}`,
-        `e registrata al protocollo con il numero ${registration.label} del ${registration.date}.`,
-        'In allegato la ricevuta con i dati dichiarati.',
-        '',
-        `Dear ${receipt.applicant.fullName}, your application was received and registered with protocol number ${registration.label}. The receipt is attached.`,
-      ].join('\n'),
+      ...mail,
       attachments: [
         {
-          filename: `ricevuta-${submission.id}.pdf`,
+          filename: `${receipt.lang === 'en' ? 'receipt' : 'ricevuta'}-${submission.id}.pdf`,
           content: Buffer.from(receipt.pdf),
           contentType: 'application/pdf',
         },

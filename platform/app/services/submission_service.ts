@@ -171,6 +171,8 @@ export class SubmissionService {
       row.status = 'submitted'
       row.statusReason = timing.note
       row.submittedAt = DateTime.now()
+      // The receipt and its email speak the language of the sending (the operator's, for procura).
+      row.lang = lang
       await row.save()
       await this.#record(trx, row, from, 'submitted', timing.note, actorUserId)
       return row
@@ -212,6 +214,7 @@ export class SubmissionService {
           data: input.data,
           protocolNumber: null,
           submittedAt: submit ? DateTime.now() : null,
+          lang,
         },
         { client: trx }
       )

@@ -127,7 +127,7 @@ export function Receipt({ submission: initial, tenant }: { submission: Submissio
       <p className="mt-4 d-flex gap-3 flex-wrap">
         {submission.status !== 'draft' && (
           <a
-            href={`/api/v1/t/${encodeURIComponent(tenant)}/submissions/${submission.id}/receipt`}
+            href={`/api/v1/t/${encodeURIComponent(tenant)}/submissions/${submission.id}/receipt?lang=${lang}`}
             target="_blank"
             rel="noopener"
             data-testid="receipt-pdf"
