@@ -44,7 +44,10 @@ export default class SportelloProvider {
     const { SUBMISSION_RECEIPT_JOB } = await import('#services/submission_service')
     const { submissionReceiptJob } = await import('#services/submission_receipt_job')
     const { startMailCapture } = await import('#services/mail_capture')
+    const { ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, attachmentsCleanupJob } =
+      await import('#services/attachment_cleanup')
     this.#queue.define(SUBMISSION_RECEIPT_JOB, submissionReceiptJob)
+    this.#queue.define(ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob)
     setJobQueue(this.#queue)
     const capturePort = env.get('MAIL_CAPTURE_PORT')
     if (capturePort && this.app.getEnvironment() === 'web') {
@@ -64,6 +67,7 @@ export default class SportelloProvider {
         if (job.schedule) await this.#queue.schedule(`${plugin.manifest.id}.${name}`, job.schedule)
       }
     }
+    await this.#queue.schedule(ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
   }
 
   async shutdown() {

@@ -10,6 +10,7 @@ import { requestLanguage } from '#services/request_language'
 import { parseProtocolSettings, ProtocolSettingsError } from '#integrations/protocol_settings'
 import { EnrolmentSettingsError, parseEnrolmentSettings } from '#services/enrolment_windows'
 import Form from '#models/form'
+import { AttachmentSettingsError, parseAttachmentSettings } from '#services/attachment_cleanup'
 
 export default class TenantsController {
   /** Platform admins: every tenant. */
@@ -50,6 +51,13 @@ export default class TenantsController {
         const field = ['settings', 'enrolment', error.field].filter(Boolean).join('.')
         return response.unprocessableEntity({ errors: [{ field, message: error.messages[requestLanguage(request)] }] })
       }
+    }
+    try {
+      if (settings && 'attachments' in settings) parseAttachmentSettings(settings.attachments)
+    } catch (error) {
+      if (!(error instanceof AttachmentSettingsError)) throw error
+      const field = ['settings', 'attachments', error.field].filter(Boolean).join('.')
+      return response.unprocessableEntity({ errors: [{ field, message: error.messages[requestLanguage(request)] }] })
     }
     if (name !== undefined) tenant.name = name
     if (settings !== undefined) tenant.settings = { ...tenant.settings, ...settings }

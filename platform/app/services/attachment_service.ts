@@ -40,7 +40,8 @@ export class UploadRefused extends Error {
   }
 }
 
-function storagePath(tenantId: number, fileId: string) {
+/** Where a file's bytes are kept (the retention cleanup deletes them there too). */
+export function storagePath(tenantId: number, fileId: string) {
   return app.makePath('storage', 'attachments', String(tenantId), fileId)
 }
 
