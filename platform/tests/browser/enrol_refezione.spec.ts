@@ -3,11 +3,11 @@ import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
 import { PDFDocument, StandardFonts } from 'pdf-lib'
 import { registerWebRoutes } from '#start/routes/web'
-import { configureMailer } from '#services/mailer'
 import { jobQueue } from '#queue/queue_factory'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
 import { pdfTextLines } from '#tests/helpers/pdf_text'
-import { baseUrl, openBrowser, seriousViolations, smtpCapture, snap, snapWide } from './portal.js'
+import { baseUrl, openBrowser, seriousViolations, snap, snapWide } from './portal.js'
+import { captureMailEachTest } from '../helpers/smtp.js'
 import { transactionWithJobs } from '../helpers/world.js'
 
 // The portal must be reachable whatever start/routes.ts mounts; the call is idempotent.
@@ -24,20 +24,11 @@ async function identityPdf() {
   return Buffer.from(await pdf.save())
 }
 
-let smtp: Awaited<ReturnType<typeof smtpCapture>>
-
 test.group('Portale cittadino: iscrizione alla refezione', (group) => {
   // Requests from the browser are served in this process, inside the same global transaction.
   // The protocol job of the submission ends before its transaction is rolled back.
   group.each.setup(() => transactionWithJobs())
-  group.each.setup(async () => {
-    smtp = await smtpCapture()
-    configureMailer(smtp.url, 'Comune <noreply@comune.example>')
-    return async () => {
-      configureMailer(undefined)
-      await smtp.close()
-    }
-  })
+  const mails = captureMailEachTest(group)
 
   test('a citizen resumes a draft, fixes a BLOCCO, sees the fee and submits', async ({ assert, client }) => {
     const { citizen, base, sample, tenant } = await refezioneTenant()
@@ -191,8 +182,8 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
 
       // And the receipt went to the citizen by mail, with that number.
       await jobQueue().drained()
-      assert.lengthOf(smtp.received, 1)
-      const mail = smtp.received[0]
+      assert.lengthOf(mails().received, 1)
+      const mail = mails().received[0]
       assert.equal(mail.to && !Array.isArray(mail.to) ? mail.to.value[0].address : null, citizen.email)
       assert.include(mail.subject, protocolNumber)
       assert.equal(mail.attachments[0]?.contentType, 'application/pdf')

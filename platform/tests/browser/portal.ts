@@ -75,8 +75,6 @@ export async function logIn(page: Page, email: string, password = 'secret-passwo
   await page.getByRole('heading', { name: 'Servizi disponibili' }).waitFor()
 }
 
-export { smtpCapture } from '#tests/helpers/smtp'
-
 export interface AxeViolation {
   id: string
   impact: string | null

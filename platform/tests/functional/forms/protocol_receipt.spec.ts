@@ -1,28 +1,19 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { PDFDocument } from 'pdf-lib'
-import { configureMailer } from '#services/mailer'
 import { jobQueue } from '#queue/queue_factory'
 import { SUBMISSION_RECEIPT_JOB } from '#services/submission_service'
 import { FORM, refezioneTenant } from './world.js'
 import { transactionWithJobs } from '../../helpers/world.js'
-import { smtpCapture } from '../../helpers/smtp.js'
+import { captureMailEachTest } from '../../helpers/smtp.js'
 
 test.group('Submission: protocol number, receipt PDF, email', (group) => {
   // Jobs a test started (protocol, receipt) end before its transaction is rolled back.
   group.each.setup(() => transactionWithJobs())
-  group.each.setup(async () => {
-    const smtp = await smtpCapture()
-    configureMailer(smtp.url, 'Comune <noreply@comune.example>')
-    ;(globalThis as { __smtp?: typeof smtp }).__smtp = smtp
-    return () => {
-      configureMailer(undefined)
-      smtp.close()
-    }
-  })
+  const mails = captureMailEachTest(group)
 
   test('a valid submission is protocolled and its receipt is emailed to the applicant', async ({ client, assert }) => {
-    const smtp = (globalThis as unknown as { __smtp: Awaited<ReturnType<typeof smtpCapture>> }).__smtp
+    const smtp = mails()
     const { tenant, citizen, base, sample } = await refezioneTenant()
     const response = await client.post(`${base}/forms/${FORM}/submit`).json({ data: sample }).loginAs(citizen)
     response.assertStatus(201)

@@ -6,14 +6,11 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import type { ParsedMail } from 'mailparser'
-import { configureMailer } from '#services/mailer'
 import { jobQueue } from '#queue/queue_factory'
 import { pdfTextLines } from '#tests/helpers/pdf_text'
 import { FORM, refezioneTenant } from './world.js'
 import { transactionWithJobs } from '../../helpers/world.js'
-import { smtpCapture } from '../../helpers/smtp.js'
-
-type Smtp = Awaited<ReturnType<typeof smtpCapture>>
+import { captureMailEachTest } from '../../helpers/smtp.js'
 
 /** The PDF's text as one string: long lines are wrapped, so words are joined back. */
 async function pdfText(bytes: Uint8Array) {
@@ -25,16 +22,8 @@ function attachment(mail: ParsedMail) {
 }
 
 test.group('Submission receipt: in the language of the sending', (group) => {
-  let smtp: Smtp
   group.each.setup(() => transactionWithJobs())
-  group.each.setup(async () => {
-    smtp = await smtpCapture()
-    configureMailer(smtp.url, 'Comune <noreply@comune.example>')
-    return async () => {
-      configureMailer(undefined)
-      await smtp.close()
-    }
-  })
+  const mails = captureMailEachTest(group)
 
   test('sent in English: English email and an English receipt PDF', async ({ client, assert }) => {
     const { tenant, citizen, base, sample } = await refezioneTenant()
@@ -50,8 +39,8 @@ test.group('Submission receipt: in the language of the sending', (group) => {
     const protocol = shown.body().submission.protocolNumber
     assert.isString(protocol)
 
-    assert.lengthOf(smtp.received, 1)
-    const mail = smtp.received[0]
+    assert.lengthOf(mails().received, 1)
+    const mail = mails().received[0]
     assert.equal(mail.subject, `Application receipt School canteen enrolment - protocol no. ${protocol}`)
     assert.include(mail.text, `Dear ${citizen.fullName},`)
     assert.include(mail.text, `registered with protocol number ${protocol} of `)
@@ -88,8 +77,8 @@ test.group('Submission receipt: in the language of the sending', (group) => {
     await jobQueue().drained()
     const protocol = (await client.get(`${base}/submissions/${id}`).loginAs(citizen)).body().submission.protocolNumber
 
-    assert.lengthOf(smtp.received, 1)
-    const mail = smtp.received[0]
+    assert.lengthOf(mails().received, 1)
+    const mail = mails().received[0]
     assert.equal(mail.subject, `Ricevuta domanda Iscrizione alla refezione scolastica - protocollo n. ${protocol}`)
     assert.include(mail.text, `Gentile ${citizen.fullName},`)
     assert.notInclude(mail.text!, 'Dear')
@@ -113,8 +102,8 @@ test.group('Submission receipt: in the language of the sending', (group) => {
     const sent = await client.post(`${base}/submissions/${id}/submit`).header('accept-language', 'it').loginAs(citizen)
     sent.assertStatus(200)
     await jobQueue().drained()
-    assert.lengthOf(smtp.received, 1)
-    assert.match(smtp.received[0].subject!, /^Ricevuta domanda /)
+    assert.lengthOf(mails().received, 1)
+    assert.match(mails().received[0].subject!, /^Ricevuta domanda /)
   }).timeout(30000)
 
   test("GET .../receipt: ?lang, else the reader's Accept-Language, else the submission's language", async ({
