@@ -117,8 +117,15 @@ export class BullMQQueue implements JobQueue {
 
   async drained() {
     for (;;) {
+      // One snapshot of every state a job passes through (a job moving between states is never
+      // missed)...
       const counts = await this.#queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')
-      if (Object.values(counts).every((n) => n === 0)) return
+      const pending = Object.values(counts).reduce((sum, n) => sum + n, 0)
+      if (pending === 0) return
+      // ...less the next runs of schedules, which wait as delayed jobs until their time: they are
+      // not work in progress, and counting them would wait until the next night. A retry counts.
+      const scheduled = (await this.#queue.getDelayed()).filter((job) => job.repeatJobKey).length
+      if (pending === scheduled) return
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }

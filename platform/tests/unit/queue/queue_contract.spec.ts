@@ -136,6 +136,17 @@ for (const driver of drivers) {
       assert.isAtLeast(runs, 2)
     }).timeout(10000)
 
+    test('waiting for the queue to drain does not wait for the next run of a schedule', async ({ assert }) => {
+      let runs = 0
+      queue.define('nightly', { handle: () => void runs++ })
+      queue.define('now', { handle: () => void runs++ })
+      await queue.start()
+      await queue.schedule('nightly', '15 3 * * *', {}, { tz: 'Europe/Rome' })
+      await queue.enqueue('now', {})
+      await queue.drained()
+      assert.equal(runs, 1)
+    }).timeout(5000)
+
     test('an unknown job name is refused at once', async ({ assert }) => {
       await assert.rejects(() => queue.enqueue('nope', {}), /No job named "nope"/)
     })
