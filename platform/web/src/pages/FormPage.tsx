@@ -309,7 +309,10 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
                 </p>
                 {tariff.band && (
                   <p className="mb-0">
-                    {t('tariffBand')}: <span data-testid="tariff-band">{tariff.band}</span>
+                    {t('tariffBand')}:{' '}
+                    <span data-testid="tariff-band" className="text-capitalize">
+                      {tariff.band}
+                    </span>
                   </p>
                 )}
                 {tariff.exempt && <p className="mb-0">{t('tariffExempt')}</p>}
