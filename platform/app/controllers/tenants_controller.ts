@@ -7,10 +7,23 @@ import { pluginService } from '#services/plugin_service'
 import { RequestContext } from '#services/request_context'
 import { tenantSettingsValidator } from '#validators/tenant'
 import { requestLanguage } from '#services/request_language'
-import { parseProtocolSettings, ProtocolSettingsError } from '#integrations/protocol_settings'
-import { EnrolmentSettingsError, parseEnrolmentSettings } from '#services/enrolment_windows'
+import { parseProtocolSettings } from '#integrations/protocol_settings'
+import { parseEnrolmentSettings } from '#services/enrolment_windows'
 import Form from '#models/form'
-import { AttachmentSettingsError, parseAttachmentSettings } from '#services/attachment_cleanup'
+import { parseAttachmentSettings } from '#services/attachment_cleanup'
+import { SettingsError } from '#services/settings_error'
+
+/** The blocks of tenants.settings that are checked when a tenant admin writes them. */
+const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
+  protocol: parseProtocolSettings,
+  // Windows name forms: only forms the tenant has.
+  enrolment: async (value) =>
+    parseEnrolmentSettings(
+      value,
+      (await Form.query().select('key')).map((f) => f.key)
+    ),
+  attachments: parseAttachmentSettings,
+}
 
 export default class TenantsController {
   /** Platform admins: every tenant. */
@@ -32,32 +45,15 @@ export default class TenantsController {
   async update({ tenant, access, bouncer, request, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('manage', access)
     const { name, settings } = await request.validateUsing(tenantSettingsValidator)
-    try {
-      if (settings && 'protocol' in settings) parseProtocolSettings(settings.protocol)
-    } catch (error) {
-      if (!(error instanceof ProtocolSettingsError)) throw error
-      const field = ['settings', 'protocol', error.field].filter(Boolean).join('.')
-      return response.unprocessableEntity({ errors: [{ field, message: error.messages[requestLanguage(request)] }] })
-    }
-    if (settings && 'enrolment' in settings) {
+    for (const [block, check] of Object.entries(SETTINGS_BLOCKS)) {
+      if (!settings || !(block in settings)) continue
       try {
-        const forms = await Form.query().select('key')
-        parseEnrolmentSettings(
-          settings.enrolment,
-          forms.map((f) => f.key)
-        )
+        await check(settings[block])
       } catch (error) {
-        if (!(error instanceof EnrolmentSettingsError)) throw error
-        const field = ['settings', 'enrolment', error.field].filter(Boolean).join('.')
-        return response.unprocessableEntity({ errors: [{ field, message: error.messages[requestLanguage(request)] }] })
+        if (!(error instanceof SettingsError)) throw error
+        const message = error.messages[requestLanguage(request)]
+        return response.unprocessableEntity({ errors: [{ field: error.path, message }] })
       }
-    }
-    try {
-      if (settings && 'attachments' in settings) parseAttachmentSettings(settings.attachments)
-    } catch (error) {
-      if (!(error instanceof AttachmentSettingsError)) throw error
-      const field = ['settings', 'attachments', error.field].filter(Boolean).join('.')
-      return response.unprocessableEntity({ errors: [{ field, message: error.messages[requestLanguage(request)] }] })
     }
     if (name !== undefined) tenant.name = name
     if (settings !== undefined) tenant.settings = { ...tenant.settings, ...settings }

@@ -12,6 +12,8 @@
  * DOCAREA_PASSWORD_ are accepted, so settings cannot point at the platform's
  * own secrets (APP_KEY, DATA_ENCRYPTION_KEYS, ...).
  */
+
+import { SettingsError } from '#services/settings_error'
 export type ProtocolSettings =
   | { driver: 'simulator' }
   | {
@@ -25,12 +27,9 @@ export type ProtocolSettings =
       timeoutMs: number
     }
 
-export class ProtocolSettingsError extends Error {
-  constructor(
-    readonly field: string,
-    readonly messages: { it: string; en: string }
-  ) {
-    super(`settings.protocol.${field}: ${messages.en}`)
+export class ProtocolSettingsError extends SettingsError {
+  constructor(field: string, messages: { it: string; en: string }) {
+    super('protocol', field, messages)
     this.name = 'ProtocolSettingsError'
   }
 }

@@ -8,6 +8,7 @@ import { storagePath } from '#services/attachment_service'
 import { writeAudit } from '#services/audit_service'
 import { RequestContext } from '#services/request_context'
 import type { JobDefinition } from '#queue/types'
+import { SettingsError } from '#services/settings_error'
 
 /**
  * Storage limitation (GDPR art. 5(1)(e)): uploaded files that no submission
@@ -35,12 +36,9 @@ export interface RetentionPolicy {
   staleDraftDays: number
 }
 
-export class AttachmentSettingsError extends Error {
-  constructor(
-    readonly field: string,
-    readonly messages: { it: string; en: string }
-  ) {
-    super(`settings.attachments${field ? `.${field}` : ''}: ${messages.en}`)
+export class AttachmentSettingsError extends SettingsError {
+  constructor(field: string, messages: { it: string; en: string }) {
+    super('attachments', field, messages)
     this.name = 'AttachmentSettingsError'
   }
 }

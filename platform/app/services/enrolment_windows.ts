@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import type { Lang } from '#forms/types'
+import { SettingsError } from '#services/settings_error'
 
 /**
  * The `enrolment` block of a tenant's settings: when each service's call is
@@ -27,12 +28,9 @@ export interface WindowDecision {
 /** The calls are set by the comune in Italian local time, whatever the server's zone. */
 export const ENROLMENT_ZONE = 'Europe/Rome'
 
-export class EnrolmentSettingsError extends Error {
-  constructor(
-    readonly field: string,
-    readonly messages: { it: string; en: string }
-  ) {
-    super(`settings.enrolment${field ? `.${field}` : ''}: ${messages.en}`)
+export class EnrolmentSettingsError extends SettingsError {
+  constructor(field: string, messages: { it: string; en: string }) {
+    super('enrolment', field, messages)
     this.name = 'EnrolmentSettingsError'
   }
 }
