@@ -157,11 +157,6 @@ export class SlotReader {
     this.#fill = generateFill(schema, names)
   }
 
-  /** True when the generated check judges facts by itself (no Ajv on the happy path). */
-  get compiled(): boolean {
-    return this.#fill !== null
-  }
-
   /**
    * Validates the facts (defaults applied) into fresh slots; null when they break the schema
    * (`read` then says why). Slots start undefined: "not given" for a fact, "not set" for a variable.

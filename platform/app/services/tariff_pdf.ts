@@ -36,7 +36,7 @@ const TEXT = {
 }
 
 /** "3,43 €": the Italian way, whatever the language, as in the tariff tables of the call. */
-export function euro(amount: unknown): string {
+function euro(amount: unknown): string {
   return `${formatEur(amount)} €`
 }
 
