@@ -12,6 +12,7 @@ import { parseEnrolmentSettings } from '#services/enrolment_windows'
 import Form from '#models/form'
 import { parseAttachmentSettings } from '#services/attachment_cleanup'
 import { SettingsError } from '#services/settings_error'
+import { readableAuditValues } from '#services/audit_service'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
 const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
@@ -69,7 +70,10 @@ export default class TenantsController {
     }
   }
 
-  /** The tenant's audit trail, newest first; `?entity=&page=` narrow it. */
+  /**
+   * The tenant's audit trail, newest first; `?entity=&page=` narrow it. Personal identifiers are
+   * stored encrypted in it and answered decrypted: only tenant admins read it.
+   */
   async audit({ access, bouncer, request }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('viewAudit', access)
     const page = Math.max(1, Number(request.input('page', 1)) || 1)
@@ -79,7 +83,11 @@ export default class TenantsController {
     const result = await query.paginate(page, 50)
     return {
       tenant: RequestContext.tenant()?.slug,
-      entries: result.all().map((e) => e.serialize()),
+      entries: result.all().map((e) => ({
+        ...e.serialize(),
+        before: readableAuditValues(e.before),
+        after: readableAuditValues(e.after),
+      })),
       meta: result.getMeta(),
     }
   }

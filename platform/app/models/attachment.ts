@@ -3,8 +3,13 @@ import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
+import { identifierColumn } from '#models/columns'
 
-/** A file uploaded for a form field; its bytes are in storage/attachments, addressed by file id. */
+/**
+ * A file uploaded for a form field; its bytes are in storage/attachments, addressed by file id,
+ * encrypted with the data key ring (attachment_service.ts). Its name, often the person's, is
+ * encrypted in the row; the SHA-256 is of the plain bytes.
+ */
 export default class Attachment extends compose(BaseModel, TenantScoped, Audited) {
   @column({ isPrimary: true })
   declare id: number
@@ -24,7 +29,7 @@ export default class Attachment extends compose(BaseModel, TenantScoped, Audited
   @column()
   declare submissionId: number | null
 
-  @column()
+  @column(identifierColumn)
   declare fileName: string
 
   @column()

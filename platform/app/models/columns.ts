@@ -15,9 +15,37 @@ export const booleanColumn = {
   consume: (value: unknown) => (value === null || value === undefined ? value : Boolean(value)),
 }
 
-/** Encrypted at rest (AES-256-GCM); the audit log records only that such a column changed. */
+/** How a column is protected at rest (see data_at_rest.ts); the audit mixin reads it. */
+export interface AtRestMeta {
+  encrypted?: 'special' | 'identifier'
+  blindIndex?: boolean
+}
+
+const encrypt = (value: unknown) => (value === undefined || value === null ? null : currentDataCipher().encrypt(value))
+const decrypt = (value: unknown) => (DataCipher.isEncrypted(value) ? currentDataCipher().decrypt(value) : value)
+
+/**
+ * Special categories and ISEE, encrypted at rest (AES-256-GCM); the audit log records only that
+ * such a column changed. Every column using it is listed in data_at_rest.ts.
+ */
 export const encryptedColumn = {
-  meta: { sensitive: true },
-  prepare: (value: unknown) => (value === undefined || value === null ? null : currentDataCipher().encrypt(value)),
-  consume: (value: unknown) => (DataCipher.isEncrypted(value) ? currentDataCipher().decrypt(value) : value),
+  meta: { encrypted: 'special' } satisfies AtRestMeta,
+  prepare: encrypt,
+  consume: decrypt,
+}
+
+/**
+ * Personal identifiers (names, codici fiscali, birth dates), encrypted at rest; the audit log keeps
+ * their values encrypted. Every column using it is listed in data_at_rest.ts.
+ */
+export const identifierColumn = {
+  meta: { encrypted: 'identifier' } satisfies AtRestMeta,
+  prepare: encrypt,
+  consume: decrypt,
+}
+
+/** A blind index (keyed hash) beside an encrypted column: for look-ups, never shown or audited. */
+export const blindIndexColumn = {
+  meta: { blindIndex: true } satisfies AtRestMeta,
+  serializeAs: null,
 }

@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel, beforeSave, column } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
-import { booleanColumn, encryptedColumn, jsonColumn } from '#models/columns'
+import { blindIndexColumn, booleanColumn, encryptedColumn, identifierColumn } from '#models/columns'
+import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
 import type { TraceEntry } from '#rules/types'
 
 export const ENROLMENT_STATUSES = ['active', 'withdrawn', 'ended'] as const
@@ -32,7 +33,11 @@ export type TariffMissingReason = 'no_tariff_rule' | 'ruleset_missing' | 'no_ver
  * A child enrolled in a service for a school year, created from an accepted
  * submission by enrolment_service.ts. ISEE, diet (health, religion) and the
  * tariff's facts, result and trace (which name disability and foster care)
- * are encrypted at rest.
+ * are encrypted at rest, and so are the child's name, codice fiscale, birth
+ * date and the details (people authorised to pick the child up); the codice
+ * fiscale has a blind index beside it for "same child" look-ups. School,
+ * class and section stay in clear: lists and counts per school read them,
+ * and without the name they identify no one.
  */
 export default class Enrolment extends compose(BaseModel, TenantScoped, Audited) {
   static table = 'enrolments'
@@ -55,19 +60,23 @@ export default class Enrolment extends compose(BaseModel, TenantScoped, Audited)
   @column()
   declare applicantUserId: number
 
-  @column()
+  @column(identifierColumn)
   declare childFirstName: string | null
 
-  @column()
+  @column(identifierColumn)
   declare childLastName: string | null
 
-  @column()
+  @column(identifierColumn)
   declare childFiscalCode: string | null
+
+  /** HMAC of the normalised codice fiscale (data_cipher.ts), kept in step on save. */
+  @column(blindIndexColumn)
+  declare childFiscalCodeHash: string | null
 
   @column(booleanColumn)
   declare childUnborn: boolean
 
-  @column()
+  @column(identifierColumn)
   declare childBirthDate: string | null
 
   @column()
@@ -82,7 +91,7 @@ export default class Enrolment extends compose(BaseModel, TenantScoped, Audited)
   @column()
   declare section: string | null
 
-  @column(jsonColumn)
+  @column(identifierColumn)
   declare details: Record<string, unknown> | null
 
   @column(encryptedColumn)
@@ -125,4 +134,12 @@ export default class Enrolment extends compose(BaseModel, TenantScoped, Audited)
 
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime | null
+
+  @beforeSave()
+  static indexFiscalCode(row: Enrolment) {
+    if (row.$dirty.childFiscalCode === undefined) return
+    row.childFiscalCodeHash = row.childFiscalCode
+      ? currentDataCipher().blindIndex(FISCAL_CODE_INDEX, normaliseFiscalCode(row.childFiscalCode))
+      : null
+  }
 }

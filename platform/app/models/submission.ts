@@ -4,7 +4,7 @@ import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
 import type { HasMany } from '@adonisjs/lucid/types/relations'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
-import { booleanColumn, encryptedColumn } from '#models/columns'
+import { booleanColumn, encryptedColumn, identifierColumn } from '#models/columns'
 import SubmissionEvent from '#models/submission_event'
 import type { SubmissionStatus } from '#services/submission_service'
 import type { Lang } from '#forms/types'
@@ -42,7 +42,8 @@ export default class Submission extends compose(BaseModel, TenantScoped, Audited
   @column()
   declare status: SubmissionStatus
 
-  @column()
+  /** Encrypted at rest: an operator's free text about the person. */
+  @column(identifierColumn)
   declare statusReason: string | null
 
   /** Encrypted at rest: ISEE, disability and health data. */

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
+import { identifierColumn } from '#models/columns'
 import type { SubmissionStatus } from '#services/submission_service'
 
 /**
@@ -23,7 +24,8 @@ export default class SubmissionEvent extends compose(BaseModel, TenantScoped) {
   @column()
   declare toStatus: SubmissionStatus
 
-  @column()
+  /** Encrypted at rest: an operator's free text about the person. */
+  @column(identifierColumn)
   declare reason: string | null
 
   @column()

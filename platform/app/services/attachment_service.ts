@@ -6,13 +6,17 @@ import { getAt } from '#forms/json_pointer'
 import Attachment from '#models/attachment'
 import type Submission from '#models/submission'
 import type { FormDefinition, FormError, Lang } from '#forms/types'
+import { currentDataCipher } from '#services/data_cipher'
 
 /**
  * Files attached to form fields. The type is read from the content (magic
  * numbers), never from the name or the declared type, so a program renamed
  * ".pdf" is refused; the size and type limits are the field's own, from the
  * form definition. Bytes are stored outside the database, named by file id,
- * and the row keeps their SHA-256.
+ * encrypted with the data key ring (AES-256-GCM, one message per file: uploads
+ * are at most 20 MB and are read whole), and the row keeps the SHA-256 of the
+ * plain bytes. Files stored before encryption are read as they are until
+ * `data:reencrypt` encrypts them.
  */
 const SIGNATURES: Array<{ type: string; test: (b: Buffer) => boolean }> = [
   { type: 'application/pdf', test: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
@@ -43,6 +47,11 @@ export class UploadRefused extends Error {
 /** Where a file's bytes are kept (the retention cleanup deletes them there too). */
 export function storagePath(tenantId: number, fileId: string) {
   return app.makePath('storage', 'attachments', String(tenantId), fileId)
+}
+
+/** What a file's encryption is bound to: the same bytes under another tenant or file id do not decrypt. */
+export function attachmentContext(tenantId: number, fileId: string) {
+  return `attachments:${tenantId}:${fileId}`
 }
 
 export async function storeUpload(input: {
@@ -92,7 +101,9 @@ export async function storeUpload(input: {
   const fileId = randomBytes(18).toString('base64url')
   const path = storagePath(input.tenantId, fileId)
   await mkdir(dirname(path), { recursive: true })
-  await writeFile(path, input.bytes, { flag: 'wx' })
+  await writeFile(path, currentDataCipher().encryptFile(input.bytes, attachmentContext(input.tenantId, fileId)), {
+    flag: 'wx',
+  })
   return Attachment.create({
     fileId,
     uploadedByUserId: input.userId,
@@ -106,8 +117,10 @@ export async function storeUpload(input: {
   })
 }
 
+/** The plain bytes of a stored file (decrypted, or as they are for a file stored before encryption). */
 export async function readStored(attachment: Attachment) {
-  const bytes = await readFile(storagePath(attachment.tenantId, attachment.fileId))
+  const stored = await readFile(storagePath(attachment.tenantId, attachment.fileId))
+  const bytes = currentDataCipher().decryptFile(stored, attachmentContext(attachment.tenantId, attachment.fileId))
   // The bytes must still be the ones that were uploaded.
   if (createHash('sha256').update(bytes).digest('hex') !== attachment.sha256) {
     throw new Error(`Attachment ${attachment.fileId}: stored content does not match its SHA-256`)

@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import type { LucidRow } from '@adonisjs/lucid/types/model'
 import { RequestContext } from '#services/request_context'
+import { DataCipher, currentDataCipher } from '#services/data_cipher'
 
 export type AuditAction = 'create' | 'update' | 'delete' | string
 
@@ -60,4 +61,25 @@ export async function writeAudit(
       // Formatted as Lucid itself writes timestamps on this engine, so models read it back.
       created_at: DateTime.now().toFormat(client.dialect.dateTimeFormat),
     })
+}
+
+/**
+ * An audit snapshot as a tenant admin reads it: the identifiers it holds encrypted (see
+ * audited.ts) decrypted. A value whose key has left the ring is shown as such, not as an error.
+ */
+export function readableAuditValues(values: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!values || typeof values !== 'object') return values
+  const cipher = currentDataCipher()
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(values)) {
+    if (!DataCipher.isEncrypted(value)) out[key] = value
+    else {
+      try {
+        out[key] = cipher.decrypt(value)
+      } catch {
+        out[key] = '[non decifrabile / cannot be decrypted]'
+      }
+    }
+  }
+  return out
 }

@@ -15,6 +15,7 @@ import {
   ruleSetService,
   todayInItaly,
 } from '#services/ruleset_service'
+import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
 
 /**
  * Enrolments come from accepted submissions: the transition to `accepted`
@@ -242,10 +243,13 @@ export class EnrolmentService {
   async apply(trx: TransactionClientContract, prepared: PreparedEnrolment): Promise<Enrolment> {
     let row = await Enrolment.query({ client: trx }).where('submission_id', prepared.submissionId).first()
     if (!row && prepared.childFiscalCode) {
+      // The codice fiscale is encrypted: the same child is found by its blind index, under any key
+      // of the ring (a rotation may be under way).
+      const hashes = currentDataCipher().blindIndexes(FISCAL_CODE_INDEX, normaliseFiscalCode(prepared.childFiscalCode))
       row = await Enrolment.query({ client: trx })
         .where('form_key', prepared.formKey)
         .where('school_year', prepared.schoolYear)
-        .where('child_fiscal_code', prepared.childFiscalCode)
+        .whereIn('child_fiscal_code_hash', hashes)
         .where('status', 'active')
         .orderBy('id', 'desc')
         .first()

@@ -2,11 +2,16 @@ import type { NormalizeConstructor } from '@adonisjs/core/types/helpers'
 import { BaseModel, afterCreate, afterDelete, afterUpdate, beforeUpdate } from '@adonisjs/lucid/orm'
 import type { LucidRow } from '@adonisjs/lucid/types/model'
 import { recordAudit } from '#services/audit_service'
+import { currentDataCipher } from '#services/data_cipher'
+import type { AtRestMeta } from '#models/columns'
 
 /**
  * Every write of an audited model leaves a row in audit_logs: who, when,
- * tenant, entity, and the change (before/after). Columns encrypted at rest
- * appear only as "[cifrato]" so the log does not leak what encryption protects.
+ * tenant, entity, and the change (before/after). Of the columns encrypted at
+ * rest (data_at_rest.ts), personal identifiers are kept encrypted with the same
+ * key ring, so an auditor with the key reads who was changed; special
+ * categories and ISEE appear only as "[cifrato]", so the log never becomes a
+ * second copy of them. Blind indexes are left out: they say nothing more.
  */
 export function Audited<T extends NormalizeConstructor<typeof BaseModel>>(superclass: T) {
   class AuditedModel extends superclass {
@@ -42,13 +47,18 @@ const HIDDEN = new Set(['password'])
 
 function snapshot(row: LucidRow, keys: string[], source: Record<string, unknown> = row.$attributes) {
   const model = row.constructor as unknown as {
-    $getColumn(key: string): { meta?: { sensitive?: boolean } } | undefined
+    $getColumn(key: string): { meta?: AtRestMeta } | undefined
   }
   const out: Record<string, unknown> = {}
   for (const key of keys) {
+    const meta = model.$getColumn(key)?.meta
     if (HIDDEN.has(key)) out[key] = '[nascosto]'
-    else if (model.$getColumn(key)?.meta?.sensitive) out[key] = '[cifrato]'
-    else out[key] = source[key]
+    else if (meta?.blindIndex) continue
+    else if (meta?.encrypted === 'special') out[key] = '[cifrato]'
+    else if (meta?.encrypted === 'identifier') {
+      const value = source[key]
+      out[key] = value === undefined || value === null ? null : currentDataCipher().encrypt(value)
+    } else out[key] = source[key]
   }
   return out
 }
