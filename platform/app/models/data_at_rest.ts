@@ -49,7 +49,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
     attribute: 'statusReason',
     protection: 'identifier',
     plain: 'text',
-    description: "The reason of the last status change, written for the citizen (free text about the person)",
+    description: 'The reason of the last status change, written for the citizen (free text about the person)',
   },
   {
     table: 'submission_events',
@@ -163,7 +163,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
     attribute: 'fileName',
     protection: 'identifier',
     plain: 'text',
-    description: 'The name the file was uploaded with (often the person\'s name)',
+    description: "The name the file was uploaded with (often the person's name)",
   },
   {
     table: 'protocol_entries',

@@ -87,6 +87,9 @@ class Run {
   async progress(stage: string, done: number, total: number, rewritten: number, since: number) {
     const seconds = Math.max((Date.now() - since) / 1000, 0.001)
     await this.options.onProgress?.({ stage, done, total, rewritten, perSecond: Math.round(done / seconds) })
+    // Let the event loop turn between batches: on SQLite every query resolves without I/O, and a
+    // Ctrl-C (or, in a server, any request) would otherwise wait for the whole run.
+    await new Promise((resolve) => setImmediate(resolve))
   }
 
   /** True when the run must stop here. */
@@ -142,18 +145,20 @@ async function reencryptTable(run: Run, table: string, specs: EncryptedColumnSpe
       }
     })
   const counted = await pending(db.from(table)).count('* as n').first()
-  const stage: StageReport = { stage: table, total: Number(counted?.n ?? 0), done: 0, rewritten: 0, changedMeanwhile: 0 }
+  const stage: StageReport = {
+    stage: table,
+    total: Number(counted?.n ?? 0),
+    done: 0,
+    rewritten: 0,
+    changedMeanwhile: 0,
+  }
   run.report.stages.push(stage)
   if (stage.total === 0) return
   const columns = ['id', ...specs.map((s) => s.column), ...indexes.map((s) => s.blindIndex!.column)]
   const since = Date.now()
   let last = 0
   for (;;) {
-    const rows = await pending(db.from(table))
-      .select(columns)
-      .where('id', '>', last)
-      .orderBy('id')
-      .limit(run.batch)
+    const rows = await pending(db.from(table)).select(columns).where('id', '>', last).orderBy('id').limit(run.batch)
     if (rows.length === 0) break
     await db.transaction(async (trx) => {
       for (const row of rows) {
@@ -307,7 +312,11 @@ async function reencryptFiles(run: Run) {
 export async function reencryptAll(options: ReencryptionOptions = {}): Promise<ReencryptionReport> {
   const run = new Run(options)
   const stages: Array<() => Promise<void>> = [
-    ...[...tables()].map(([table, specs]) => () => reencryptTable(run, table, specs)),
+    ...[...tables()].map(
+      ([table, specs]) =>
+        () =>
+          reencryptTable(run, table, specs)
+    ),
     () => reencryptAudit(run),
     () => reencryptFiles(run),
   ]

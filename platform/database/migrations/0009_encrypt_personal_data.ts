@@ -43,9 +43,15 @@ const CONVERTED: Converted[] = [
     ],
     hash: { column: 'child_fiscal_code_hash', of: 'child_fiscal_code' },
   },
-  { table: 'submissions', columns: [{ name: 'status_reason', attribute: 'statusReason', plain: 'text', pgBefore: null }] },
+  {
+    table: 'submissions',
+    columns: [{ name: 'status_reason', attribute: 'statusReason', plain: 'text', pgBefore: null }],
+  },
   { table: 'submission_events', columns: [{ name: 'reason', attribute: null, plain: 'text', pgBefore: null }] },
-  { table: 'attachments', columns: [{ name: 'file_name', attribute: 'fileName', plain: 'text', pgBefore: 'varchar(200)' }] },
+  {
+    table: 'attachments',
+    columns: [{ name: 'file_name', attribute: 'fileName', plain: 'text', pgBefore: 'varchar(200)' }],
+  },
   {
     table: 'protocol_entries',
     columns: [{ name: 'correspondent', attribute: null, plain: 'text', pgBefore: 'varchar(200)' }],
@@ -81,6 +87,7 @@ function turn(cipher: DataCipher, value: unknown, plain: 'text' | 'json', direct
 async function convertTable(db: QueryClientContract, spec: Converted, direction: Direction) {
   const cipher = currentDataCipher()
   const names = spec.columns.map((c) => c.name)
+  if (spec.hash && direction === 'encrypt') names.push(spec.hash.column)
   let last = 0
   for (;;) {
     const rows = await db
@@ -98,8 +105,9 @@ async function convertTable(db: QueryClientContract, spec: Converted, direction:
       if (spec.hash && direction === 'encrypt') {
         const source = row[spec.hash.of]
         const clear = DataCipher.isEncrypted(source) ? (cipher.decrypt(source) as string) : source
-        changes[spec.hash.column] =
+        const index =
           typeof clear === 'string' && clear ? cipher.blindIndex(FISCAL_CODE_INDEX, normaliseFiscalCode(clear)) : null
+        if (index !== row[spec.hash.column]) changes[spec.hash.column] = index
       }
       if (Object.keys(changes).length > 0) await db.from(spec.table).where('id', row.id).update(changes)
     }
@@ -149,6 +157,12 @@ async function convertAudit(db: QueryClientContract, direction: Direction) {
   }
 }
 
+/** The rows' conversion, both ways (exported for the test that runs it on rows stored in clear). */
+export async function convertPersonalData(db: QueryClientContract, direction: Direction) {
+  for (const spec of CONVERTED) await convertTable(db, spec, direction)
+  await convertAudit(db, direction)
+}
+
 export default class extends BaseSchema {
   async up() {
     if (this.db.dialect.name === 'postgres') {
@@ -168,17 +182,11 @@ export default class extends BaseSchema {
       table.dropIndex(OLD_SAME_CHILD)
       table.index(['tenant_id', 'form_key', 'school_year', 'child_fiscal_code_hash'], SAME_CHILD_INDEX)
     })
-    this.defer(async (db) => {
-      for (const spec of CONVERTED) await convertTable(db, spec, 'encrypt')
-      await convertAudit(db, 'encrypt')
-    })
+    this.defer((db) => convertPersonalData(db, 'encrypt'))
   }
 
   async down() {
-    this.defer(async (db) => {
-      for (const spec of CONVERTED) await convertTable(db, spec, 'decrypt')
-      await convertAudit(db, 'decrypt')
-    })
+    this.defer((db) => convertPersonalData(db, 'decrypt'))
     this.schema.alterTable('enrolments', (table) => {
       table.dropIndex([], SAME_CHILD_INDEX)
       table.index(OLD_SAME_CHILD)
