@@ -85,8 +85,8 @@ export default class TenantsController {
       tenant: RequestContext.tenant()?.slug,
       entries: result.all().map((e) => ({
         ...e.serialize(),
-        before: readableAuditValues(e.before),
-        after: readableAuditValues(e.after),
+        before: readableAuditValues(e.entity, e.before),
+        after: readableAuditValues(e.entity, e.after),
       })),
       meta: result.getMeta(),
     }

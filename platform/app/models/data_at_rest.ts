@@ -197,3 +197,15 @@ export const ENCRYPTED_FILES = [
 export function encryptedColumnSpec(table: string, column: string) {
   return ENCRYPTED_COLUMNS.find((c) => c.table === table && c.column === column)
 }
+
+/**
+ * The model attributes an audit row of `table` holds encrypted (identifiers), the only values the
+ * audit API decrypts and the rotation renews there.
+ */
+export function auditedIdentifiers(table: string): ReadonlySet<string> {
+  return new Set(
+    ENCRYPTED_COLUMNS.filter((c) => c.table === table && c.protection === 'identifier' && c.attribute).map(
+      (c) => c.attribute!
+    )
+  )
+}

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon'
 import type { LucidRow } from '@adonisjs/lucid/types/model'
 import { RequestContext } from '#services/request_context'
 import { DataCipher, currentDataCipher } from '#services/data_cipher'
+import { auditedIdentifiers } from '#models/data_at_rest'
 
 export type AuditAction = 'create' | 'update' | 'delete' | string
 
@@ -65,14 +66,20 @@ export async function writeAudit(
 
 /**
  * An audit snapshot as a tenant admin reads it: the identifiers it holds encrypted (see
- * audited.ts) decrypted. A value whose key has left the ring is shown as such, not as an error.
+ * audited.ts and data_at_rest.ts) decrypted. A value whose key has left the ring is shown as such,
+ * not as an error.
  */
-export function readableAuditValues(values: Record<string, unknown> | null): Record<string, unknown> | null {
+export function readableAuditValues(
+  entity: string,
+  values: Record<string, unknown> | null
+): Record<string, unknown> | null {
   if (!values || typeof values !== 'object') return values
+  const identifiers = auditedIdentifiers(entity)
+  if (identifiers.size === 0) return values
   const cipher = currentDataCipher()
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(values)) {
-    if (!DataCipher.isEncrypted(value)) out[key] = value
+    if (!identifiers.has(key) || !DataCipher.isEncrypted(value)) out[key] = value
     else {
       try {
         out[key] = cipher.decrypt(value)

@@ -150,7 +150,9 @@ test.group('Enrolment windows: forms and submissions', (group) => {
     const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value))
     // The reason is an identifier-class value: encrypted in the row, readable with the key.
     const readable = (value: unknown) =>
-      JSON.stringify(readableAuditValues(typeof value === 'string' ? JSON.parse(value) : (value as never)))
+      JSON.stringify(
+        readableAuditValues('submissions', typeof value === 'string' ? JSON.parse(value) : (value as never))
+      )
     const sending = updates.find((row) => text(row.after).includes('"submitted"'))
     assert.exists(sending, JSON.stringify(updates))
     assert.equal(sending.actor_user_id, operator.id)

@@ -1,10 +1,13 @@
 import { test } from '@japa/runner'
+import { randomBytes } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type { LucidModel } from '@adonisjs/lucid/types/model'
 import { ENCRYPTED_COLUMNS, PARTLY_ENCRYPTED_JSON } from '#models/data_at_rest'
 import type { AtRestMeta } from '#models/columns'
+import { DataCipher, currentDataCipher } from '#services/data_cipher'
+import { readableAuditValues } from '#services/audit_service'
 
 /** Every model of app/models, so a new model's encrypted column cannot be missed. */
 async function models(): Promise<LucidModel[]> {
@@ -58,5 +61,25 @@ test.group('The registry of data encrypted at rest', () => {
       if ('protection' in spec) assert.match(info[spec.column].type, textType, `${spec.table}.${spec.column}`)
       if ('blindIndex' in spec && spec.blindIndex) assert.property(info, spec.blindIndex.column)
     }
+  })
+})
+
+test.group('Audit values as tenant admins read them', () => {
+  test("only the entity's identifiers are decrypted; a value under a key gone from the ring is named", ({ assert }) => {
+    const cipher = currentDataCipher()
+    const gone = new DataCipher(`old:${randomBytes(32).toString('base64')}`).encrypt('Lucia')
+    const users = readableAuditValues('users', {
+      fullName: cipher.encrypt('Mario Rossi'),
+      fiscalCode: gone,
+      email: 'enc:v1:written-by-someone',
+    })
+    assert.deepEqual(users, {
+      fullName: 'Mario Rossi',
+      fiscalCode: '[non decifrabile / cannot be decrypted]',
+      email: 'enc:v1:written-by-someone',
+    })
+    // A tenant has no encrypted attribute: what looks like ciphertext there is someone's text.
+    assert.deepEqual(readableAuditValues('tenants', { name: 'enc:v1:x:y:z:w' }), { name: 'enc:v1:x:y:z:w' })
+    assert.isNull(readableAuditValues('users', null))
   })
 })
