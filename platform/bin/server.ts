@@ -51,7 +51,10 @@ async function startWorker() {
 }
 
 const started = dutiesOf(role).http ? ignitor.httpServer().start() : startWorker()
-started.catch((error) => {
-  process.exitCode = 1
-  prettyPrintError(error)
+started.catch(async (error) => {
+  // A configuration a person must fix is said plainly, on one line.
+  if (error instanceof ProcessRoleError) process.stderr.write(`${error.message}\n`)
+  else await prettyPrintError(error)
+  // The HTTP server may already listen when a provider fails to get ready: a failed boot must not stay up.
+  process.exit(1)
 })

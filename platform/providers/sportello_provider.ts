@@ -4,7 +4,7 @@ import { PluginManifestError } from '#plugins/manifest_validator'
 import { PluginRegistry, setPluginRegistry, pluginRegistry } from '#plugins/registry'
 import { createQueue, setJobQueue } from '#queue/queue_factory'
 import type { JobQueue } from '#queue/types'
-import { dutiesOf, processRole, type ProcessRole } from '#services/process_role'
+import { dutiesOf, processRole, ProcessRoleError, type ProcessRole } from '#services/process_role'
 
 /**
  * Boots what the whole platform shares: the data cipher, the plugin registry
@@ -54,7 +54,7 @@ export default class SportelloProvider {
       logger
     )
     if (role !== 'all' && !this.#queue.shared) {
-      throw new Error(
+      throw new ProcessRoleError(
         `PROCESS_ROLE=${role} needs a queue shared between processes: set REDIS_URL (the ${this.#queue.driver} ` +
           'driver keeps jobs in the memory of the process that wrote them), or run one process with PROCESS_ROLE=all'
       )
