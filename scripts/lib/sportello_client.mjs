@@ -32,10 +32,16 @@ export class ApiError extends Error {
 
 /** One user's session against one base URL (cookies kept by hand: name=value is all the API needs). */
 export class SportelloSession {
-  #cookies = new Map()
+  #cookies
 
-  constructor(base) {
+  constructor(base, cookies = new Map()) {
     this.base = base.replace(/\/$/, '')
+    this.#cookies = cookies
+  }
+
+  /** The same session (its cookies) against another base URL: another web process of the same deployment. */
+  on(base) {
+    return new SportelloSession(base, this.#cookies)
   }
 
   async request(method, path, { json, form, expect } = {}) {
