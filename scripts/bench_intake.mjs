@@ -49,7 +49,8 @@ function sh(command, args, options = {}) {
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr || result.stdout}`)
   return result.stdout
 }
-const asPostgres = (command, args) => (root ? sh('runuser', ['-u', 'postgres', '--', command, ...args]) : sh(command, args))
+const asPostgres = (command, args) =>
+  root ? sh('runuser', ['-u', 'postgres', '--', command, ...args]) : sh(command, args)
 
 function cleanup() {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL')
@@ -79,7 +80,18 @@ asPostgres(`${PGBIN}/pg_ctl`, [
   `-p ${PG_PORT} -k ${work} -c listen_addresses=127.0.0.1`,
   'start',
 ])
-sh('redis-server', ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes'])
+sh('redis-server', [
+  '--port',
+  String(REDIS_PORT),
+  '--bind',
+  '127.0.0.1',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--daemonize',
+  'yes',
+])
 
 const env = {
   ...process.env,
@@ -137,7 +149,13 @@ async function load(bases) {
       const base = bases[i % bases.length]
       const session = await new SportelloSession(base).login('cittadino@piacenza.demo')
       const data = await refezioneSample()
-      data.identity_document = await session.upload('piacenza', REFEZIONE_FORM, '/identity_document', `ci-${i}.pdf`, identityPdf(`bench ${i}`))
+      data.identity_document = await session.upload(
+        'piacenza',
+        REFEZIONE_FORM,
+        '/identity_document',
+        `ci-${i}.pdf`,
+        identityPdf(`bench ${i}`)
+      )
       // Sessions are cookies every web process reads: a client can alternate between them.
       return { sessions: bases.map((b) => session.on(b)), data }
     })
@@ -188,7 +206,9 @@ await stop([one])
 
 // Two web processes and a worker.
 const splitEnv = freshDatabase('bench_split')
-const webs = [0, 1].map((i) => startProcess('build/server.js', { ...splitEnv, PROCESS_ROLE: 'web', PORT: String(PORT + i) }))
+const webs = [0, 1].map((i) =>
+  startProcess('build/server.js', { ...splitEnv, PROCESS_ROLE: 'web', PORT: String(PORT + i) })
+)
 const worker = startProcess('build/worker.js', { ...splitEnv, PROCESS_ROLE: 'worker' })
 const splitBases = [0, 1].map((i) => `http://127.0.0.1:${PORT + i}`)
 for (const base of splitBases) {

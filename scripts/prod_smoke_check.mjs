@@ -41,7 +41,13 @@ await db.connect()
 /** One canteen enrolment: its own identity document uploaded, then sent. */
 async function send(session, tag) {
   const data = await refezioneSample()
-  data.identity_document = await session.upload(TENANT, REFEZIONE_FORM, '/identity_document', `ci-${tag}.pdf`, identityPdf(tag))
+  data.identity_document = await session.upload(
+    TENANT,
+    REFEZIONE_FORM,
+    '/identity_document',
+    `ci-${tag}.pdf`,
+    identityPdf(tag)
+  )
   const submission = await session.submit(TENANT, REFEZIONE_FORM, data)
   return submission.id
 }
@@ -110,11 +116,21 @@ async function receipts() {
   }
   return byId
 }
-await until(`${COUNT} receipts in the mail capture`, async () => {
+await until(
+  `${COUNT} receipts in the mail capture`,
+  async () => {
     const mails = await receipts()
     return ids.every((id) => mails.has(id))
-  }, 60000, 500)
-await until('the queue to be idle', async () => (await redis.llen(`${KEY}:active`)) === 0 && (await redis.llen(`${KEY}:wait`)) === 0, 60000, 250)
+  },
+  60000,
+  500
+)
+await until(
+  'the queue to be idle',
+  async () => (await redis.llen(`${KEY}:active`)) === 0 && (await redis.llen(`${KEY}:wait`)) === 0,
+  60000,
+  250
+)
 log(`all protocolled and receipted ${((Date.now() - started) / 1000).toFixed(1)} s after the first request`)
 
 // Protocolled once: one status change, one register entry, one number each.
@@ -122,7 +138,10 @@ const events = await db.query(
   `select submission_id, count(*)::int as n from submission_events where to_status = 'protocolled' and submission_id in (${placeholders}) group by submission_id`,
   ids
 )
-check(events.rows.length === COUNT && events.rows.every((r) => r.n === 1), `each submission must be protocolled once: ${JSON.stringify(events.rows.filter((r) => r.n !== 1))}`)
+check(
+  events.rows.length === COUNT && events.rows.every((r) => r.n === 1),
+  `each submission must be protocolled once: ${JSON.stringify(events.rows.filter((r) => r.n !== 1))}`
+)
 const entries = await db.query(
   `select e.idempotency_key, e.number from protocol_entries e join tenants t on t.id = e.tenant_id where t.slug = $1 and e.idempotency_key = any($2)`,
   [TENANT, ids.map((id) => `submission:${id}`)]
@@ -130,7 +149,10 @@ const entries = await db.query(
 check(entries.rows.length === COUNT, `one protocol register entry per submission: ${entries.rows.length} for ${COUNT}`)
 check(new Set(entries.rows.map((r) => r.number)).size === entries.rows.length, 'protocol numbers must all differ')
 const numbers = await db.query(`select id, protocol_number from submissions where id in (${placeholders})`, ids)
-check(numbers.rows.every((r) => r.protocol_number), 'every submission carries its protocol number')
+check(
+  numbers.rows.every((r) => r.protocol_number),
+  'every submission carries its protocol number'
+)
 
 // Receipted once: one message per submission. A copy of the same message (same Message-ID) is what
 // at-least-once delivery gives when a worker dies between the SMTP server's acceptance and the job's
@@ -138,9 +160,11 @@ check(numbers.rows.every((r) => r.protocol_number), 'every submission carries it
 const mails = await receipts()
 for (const id of ids) {
   const copies = mails.get(id)
-  if (!check(copies && copies.size === 1, `submission ${id} must have exactly one receipt, found ${copies?.size ?? 0}`)) continue
+  if (!check(copies && copies.size === 1, `submission ${id} must have exactly one receipt, found ${copies?.size ?? 0}`))
+    continue
   const [count] = copies.values()
-  if (count > 1) log(`note: submission ${id}'s receipt was delivered ${count} times under one Message-ID (a redelivered job)`)
+  if (count > 1)
+    log(`note: submission ${id}'s receipt was delivered ${count} times under one Message-ID (a redelivered job)`)
 }
 
 // The killed worker's jobs: taken over and finished by the other worker; no job failed.
@@ -148,7 +172,10 @@ for (const id of held) {
   const job = await redis.hmget(`${KEY}:${id}`, 'pb', 'finishedOn', 'failedReason')
   const state = (await redis.zscore(`${KEY}:completed`, id)) !== null ? 'completed' : 'not completed'
   check(state === 'completed', `job ${id}, running on the killed worker, must be completed: ${state} ${job[2] ?? ''}`)
-  check(job[0] === survivorName, `job ${id} must have been finished by the surviving worker ${survivorName}, not ${job[0]}`)
+  check(
+    job[0] === survivorName,
+    `job ${id} must have been finished by the surviving worker ${survivorName}, not ${job[0]}`
+  )
 }
 const failed = await redis.zcard(`${KEY}:failed`)
 check(failed === 0, `${failed} job(s) failed: ${(await redis.zrange(`${KEY}:failed`, 0, -1)).join(', ')}`)
@@ -168,4 +195,6 @@ if (failures.length) {
   process.stderr.write(`smoke: FAILED\n  ${failures.join('\n  ')}\n`)
   process.exit(1)
 }
-log(`OK: ${COUNT} submissions, each protocolled once and receipted once; ${held.length} job(s) of the killed worker finished by the other`)
+log(
+  `OK: ${COUNT} submissions, each protocolled once and receipted once; ${held.length} job(s) of the killed worker finished by the other`
+)

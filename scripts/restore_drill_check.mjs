@@ -51,7 +51,8 @@ if (mode === 'write') {
   if (submission.protocolNumber !== facts.protocolNumber)
     failures.push(`protocol number ${submission.protocolNumber}, expected ${facts.protocolNumber}`)
   // The data is encrypted at rest: reading it back proves the key and the rows restored together.
-  if (submission.data?.payer?.fiscal_code !== facts.payerFiscalCode) failures.push('the submission data did not decrypt')
+  if (submission.data?.payer?.fiscal_code !== facts.payerFiscalCode)
+    failures.push('the submission data did not decrypt')
   const file = await session.request('GET', `/api/v1/t/${TENANT}/attachments/${facts.fileId}`)
   if (sha256(file.body) !== facts.sha256) failures.push(`attachment ${facts.fileId} differs from what was uploaded`)
   say(`read back submission ${facts.submissionId} (${submission.protocolNumber}) and attachment ${facts.fileId}`)
@@ -77,7 +78,8 @@ if (mode === 'write') {
   }
   const [source, restored] = await Promise.all([counts(process.env.DRILL_SOURCE_DB), counts(process.env.PG_DB_NAME)])
   for (const table of new Set([...Object.keys(source), ...Object.keys(restored)])) {
-    if (source[table] !== restored[table]) failures.push(`table ${table}: ${source[table]} rows before, ${restored[table]} after`)
+    if (source[table] !== restored[table])
+      failures.push(`table ${table}: ${source[table]} rows before, ${restored[table]} after`)
   }
   say(`row counts equal in ${Object.keys(source).length} tables: ${JSON.stringify(restored)}`)
   if (failures.length) {

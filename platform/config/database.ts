@@ -34,6 +34,8 @@ const dbConfig = defineConfig({
         password: env.get('PG_PASSWORD', ''),
         database: env.get('PG_DB_NAME', 'sportello'),
       },
+      // Connections each process may hold: (web + worker processes) x this must stay under max_connections.
+      pool: { min: 0, max: env.get('PG_POOL_MAX', 10) },
       migrations: { naturalSort: true, paths: ['database/migrations'] },
       seeders: { paths: ['database/seeders'] },
     },

@@ -27,6 +27,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   PG_USER: Env.schema.string.optional(),
   PG_PASSWORD: Env.schema.string.optional(),
   PG_DB_NAME: Env.schema.string.optional(),
+  PG_POOL_MAX: Env.schema.number.optional(),
 
   /* The attachment store (uploaded files): absolute, or relative to platform/ */
   STORAGE_PATH: Env.schema.string(),

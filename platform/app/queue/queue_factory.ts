@@ -5,10 +5,7 @@ import type { JobQueue } from '#queue/types'
 type Logger = { info(msg: string): void; error(msg: string): void }
 
 /** BullMQ when REDIS_URL is set, the in-process driver otherwise. */
-export function createQueue(
-  config: { redisUrl?: string; prefix?: string } & BullMQOptions,
-  logger: Logger
-): JobQueue {
+export function createQueue(config: { redisUrl?: string; prefix?: string } & BullMQOptions, logger: Logger): JobQueue {
   return config.redisUrl
     ? new BullMQQueue(config.redisUrl, logger, 'sportello', config.prefix ?? 'sportello', {
         concurrency: config.concurrency,

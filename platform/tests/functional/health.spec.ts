@@ -24,7 +24,10 @@ test.group('GET /ready (readiness)', () => {
   test('is 503 naming a migration this build has and the database lacks', async ({ client, assert }) => {
     const last = await db.from('adonis_schema').orderBy('id', 'desc').first()
     // The newest migration as if not yet applied, then put back.
-    await db.from('adonis_schema').where('id', last.id).update({ name: `${last.name}-hidden` })
+    await db
+      .from('adonis_schema')
+      .where('id', last.id)
+      .update({ name: `${last.name}-hidden` })
     try {
       const response = await client.get('/ready')
       response.assertStatus(503)

@@ -174,8 +174,7 @@ test.group('Process roles: web and all', (group) => {
 })
 
 // Workers take jobs from Redis: `npm test` has none, `npm run test:full` starts one.
-const redisUrl = process.env.REDIS_URL
-if (redisUrl) workerTests(redisUrl)
+if (process.env.REDIS_URL) workerTests(process.env.REDIS_URL)
 
 function workerTests(redisUrl: string) {
   test.group('Process roles: workers (BullMQ)', (group) => {
@@ -198,7 +197,7 @@ function workerTests(redisUrl: string) {
       await producer?.close()
     })
 
-    function worker(extra: Record<string, string> = {}) {
+    function startWorker(extra: Record<string, string> = {}) {
       const started = startProcess(
         'bin/worker.ts',
         productionEnv({
@@ -226,7 +225,7 @@ function workerTests(redisUrl: string) {
     }
 
     test('SIGTERM mid-job: the job finishes before the worker exits with code 0', async ({ assert }) => {
-      const one = worker()
+      const one = startWorker()
       await one.waitFor('started worker')
       await producer!.enqueue('slow.nap', { log, ms: 1500, tag: 'a' }, { jobId: 'nap-a' })
       await untilLine(/^start a /)
@@ -237,13 +236,13 @@ function workerTests(redisUrl: string) {
     }).timeout(120000)
 
     test('SIGKILL mid-job: another worker takes the job over and finishes it once', async ({ assert }) => {
-      const one = worker({ QUEUE_LOCK_MS: '1500' })
+      const one = startWorker({ QUEUE_LOCK_MS: '1500' })
       await one.waitFor('started worker')
       await producer!.enqueue('slow.nap', { log, ms: 3000, tag: 'b' }, { jobId: 'nap-b' })
       await untilLine(/^start b /)
       one.child.kill('SIGKILL')
       await one.exited
-      const two = worker({ QUEUE_LOCK_MS: '1500' })
+      const two = startWorker({ QUEUE_LOCK_MS: '1500' })
       await untilLine(new RegExp(`^done b ${two.child.pid}$`), 90000)
       await two.waitFor('back in the queue for another try')
       assert.deepEqual(await lines(), [
