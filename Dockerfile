@@ -10,7 +10,8 @@
 
 # --- build: compile the server, the plugins and the portal; install production dependencies ---
 FROM node:20-bookworm-slim AS build
-# Native modules (better-sqlite3, isolated-vm) compile from source.
+# Native modules (better-sqlite3, isolated-vm) compile from source, against this Node's own headers.
+ENV npm_config_nodedir=/usr/local
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/* \

@@ -104,6 +104,9 @@ SMOKE_PROXY="http://127.0.0.1:$SMOKE_PORT" SMOKE_WEB1="http://127.0.0.1:$WEB1_PO
   SMOKE_VICTIM_PID=$PID_worker1 SMOKE_SURVIVOR_PID=$PID_worker2 SMOKE_MAIL_DIR="$WORK/mail" \
   SMOKE_ACCESS_LOG="$WORK/access.log" node scripts/prod_smoke_check.mjs || fail "the checks failed"
 grep -q 'back in the queue for another try' "$WORK/worker2.log" || fail "worker 2 never took over a job of the killed worker"
+code=0
+wait "$PID_worker1" 2>/dev/null || code=$?
+[ "$code" = 137 ] || fail "worker 1 should have been killed by SIGKILL (exit 137), it exited with $code"
 
 echo "smoke: SIGTERM to every process: each must exit with code 0"
 for name in web1 web2 worker2 simulators; do

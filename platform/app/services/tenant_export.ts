@@ -57,6 +57,16 @@ const WITHHELD: Record<string, string[]> = { users: ['password'] }
 type Row = Record<string, unknown>
 type ColumnInfo = { type: string; maxLength: number | null; nullable: boolean }
 
+/**
+ * Whether a column's metadata marks it encrypted at rest: `sensitive: true` (encryptedColumn in
+ * app/models/columns.ts), or a protection class in `encrypted` ('special', 'identifier'), so a
+ * new kind of encrypted column is found as long as its column option says so.
+ */
+export function isEncryptedMeta(meta: unknown): boolean {
+  const flags = (meta ?? {}) as { sensitive?: unknown; encrypted?: unknown }
+  return flags.sensitive === true || (typeof flags.encrypted === 'string' && flags.encrypted.length > 0)
+}
+
 /** Encrypted columns, "table.column", from every model's column metadata. */
 export async function encryptedColumns(): Promise<Set<string>> {
   const found = new Set<string>()
@@ -68,8 +78,7 @@ export async function encryptedColumns(): Promise<Set<string>> {
     if (!model || typeof model !== 'function' || !('$columnsDefinitions' in model)) continue
     model.boot()
     for (const column of model.$columnsDefinitions.values()) {
-      if ((column.meta as { sensitive?: boolean } | undefined)?.sensitive)
-        found.add(`${model.table}.${column.columnName}`)
+      if (isEncryptedMeta(column.meta)) found.add(`${model.table}.${column.columnName}`)
     }
   }
   return found
