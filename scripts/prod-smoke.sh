@@ -7,7 +7,8 @@
 # of which must exit with code 0. Exits non-zero with a message on any failure.
 #
 # Ports (loopback): PG_PORT (55432), REDIS_PORT (56379), SMOKE_PORT (38080) for nginx and the
-# three after it for the two web processes and the SMTP capture. SPORTELLO_BUILD=skip reuses build/.
+# four after it for the two web processes, the SMTP capture and the DOCAREA simulator.
+# SPORTELLO_BUILD=skip reuses build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
@@ -18,6 +19,7 @@ SMOKE_PORT=${SMOKE_PORT:-38080}
 WEB1_PORT=$((SMOKE_PORT + 1))
 WEB2_PORT=$((SMOKE_PORT + 2))
 SMTP_PORT=$((SMOKE_PORT + 3))
+DOCAREA_PORT=$((SMOKE_PORT + 4))
 WORK=$(mktemp -d /tmp/sportello-smoke.XXXXXX)
 STARTED_AT=$SECONDS
 
@@ -58,13 +60,16 @@ export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" QUEUE_PREFIX=smoke
 export QUEUE_LOCK_MS=5000
 export SESSION_DRIVER=cookie STORAGE_PATH="$WORK/storage"
 export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" MAIL_FROM='Comune di Piacenza <noreply@comune.piacenza.example>'
+# The demo tenant registers over SOAP with the DOCAREA simulator, run as its own process like the SMTP capture.
+export DOCAREA_SIMULATOR_PORT=$DOCAREA_PORT DOCAREA_SIMULATOR_HOST=127.0.0.1 DOCAREA_PASSWORD_PIACENZA='Sportello.2026'
 
 echo "smoke: release step (node build/ace.js migration:run --force) and the demo data"
 node build/ace.js migration:run --force >"$WORK/release.log" 2>&1 || fail "the release migration failed"
 node build/ace.js demo:seed >>"$WORK/release.log" 2>&1 || fail "demo:seed failed"
 
 echo "smoke: simulators, web x2 ($WEB1_PORT, $WEB2_PORT), worker x2"
-start_bg simulators "$WORK/simulators.log" node build/ace.js simulators:serve --smtp-port="$SMTP_PORT" --mail-dir="$WORK/mail"
+start_bg simulators "$WORK/simulators.log" node build/ace.js simulators:serve --smtp-port="$SMTP_PORT" \
+  --mail-dir="$WORK/mail" --docarea-port="$DOCAREA_PORT" --docarea-dir="$WORK/docarea"
 PORT=$WEB1_PORT PROCESS_ROLE=web start_bg web1 "$WORK/web1.log" node build/server.js
 PORT=$WEB2_PORT PROCESS_ROLE=web start_bg web2 "$WORK/web2.log" node build/server.js
 PROCESS_ROLE=worker start_bg worker1 "$WORK/worker1.log" node build/worker.js
