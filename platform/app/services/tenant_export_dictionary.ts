@@ -36,6 +36,8 @@ export const TABLES: Record<string, TableMeaning> = {
       email: 'Login and contact e-mail address',
       full_name: 'Name and surname',
       fiscal_code: 'Codice fiscale of the person, when known',
+      fiscal_code_hash:
+        'Keyed hash (HMAC-SHA256) of the codice fiscale, where it is encrypted: for look-ups without decrypting; not reversible',
       is_platform_admin: "Whether the account administers the whole platform (the provider's staff)",
       locale: 'Preferred language of the interface (it, en)',
     },
@@ -190,6 +192,8 @@ export const TABLES: Record<string, TableMeaning> = {
       child_first_name: "Child's first name",
       child_last_name: "Child's surname",
       child_fiscal_code: "Child's codice fiscale",
+      child_fiscal_code_hash:
+        "Keyed hash (HMAC-SHA256) of the child's codice fiscale, where it is encrypted: for look-ups; not reversible",
       child_unborn: 'Whether the child was not yet born when enrolled (nidi)',
       child_birth_date: 'Birth date, or the expected one (YYYY-MM-DD)',
       school_order: 'School order',
