@@ -34,7 +34,8 @@ flock 9
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 target="$BACKUP_DIR/sportello-$stamp"
-mkdir -p "$target"
+# Never into an existing folder: two backups in the same second keep the first.
+mkdir "$target" || { echo "backup: $target already exists" >&2; exit 1; }
 started=$SECONDS
 
 # -Fc: compressed, restorable table by table; the dump is one consistent snapshot (one transaction).

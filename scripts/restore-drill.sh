@@ -58,6 +58,12 @@ echo "drill: backup (scripts/backup.sh)"
 BACKUP_DIR="$WORK/backups" scripts/backup.sh >"$WORK/backup.log" 2>&1 || fail "the backup failed"
 backup=$(find "$WORK/backups" -mindepth 1 -maxdepth 1 -name 'sportello-*' | head -n 1)
 [ -f "$backup/COMPLETE" ] || fail "the backup is not complete"
+# Retention: a second backup keeping one removes the first.
+sleep 1
+BACKUP_DIR="$WORK/backups" BACKUP_KEEP=1 scripts/backup.sh >>"$WORK/backup.log" 2>&1 || fail "the second backup failed"
+[ ! -d "$backup" ] || fail "BACKUP_KEEP=1 left the older backup $backup"
+backup=$(find "$WORK/backups" -mindepth 1 -maxdepth 1 -name 'sportello-*')
+[ "$(echo "$backup" | wc -l)" = 1 ] && [ -f "$backup/COMPLETE" ] || fail "retention should leave exactly the newest backup: $backup"
 
 echo "drill: restore (scripts/restore.sh) into a new database and store"
 "$PGBIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres sportello_restored
