@@ -7,6 +7,9 @@ export const appKey = new Secret(env.get('APP_KEY'))
 
 export const http = defineConfig({
   generateRequestId: true,
+  // Behind a reverse proxy (nginx in compose.yaml) the client's address comes from X-Forwarded-For,
+  // believed only from the proxies named here (proxy-addr syntax: loopback, 10.0.0.0/8, ...).
+  trustProxy: env.get('TRUSTED_PROXIES') ?? 'loopback',
   allowMethodSpoofing: false,
   useAsyncLocalStorage: true,
   cookie: {

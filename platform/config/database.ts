@@ -2,14 +2,18 @@ import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 import { defineConfig } from '@adonisjs/lucid'
 import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 
 /*
  * SQLite (better-sqlite3) is the embedded default; PostgreSQL 15 when
  * DB_CONNECTION=pg. Every migration and query must run on both.
  */
-const sqlitePath = app.makePath(env.get('SQLITE_PATH'))
-if (env.get('DB_CONNECTION') === 'sqlite') mkdirSync(dirname(sqlitePath), { recursive: true })
+const useSqlite = env.get('DB_CONNECTION') === 'sqlite'
+// Needed only for SQLite: a PostgreSQL deployment does not name a file it never uses.
+const sqliteFile = env.get('SQLITE_PATH')
+if (useSqlite && !sqliteFile) throw new Error('SQLITE_PATH must be set when DB_CONNECTION=sqlite')
+const sqlitePath = resolve(app.makePath(), sqliteFile ?? 'unused.sqlite3')
+if (useSqlite) mkdirSync(dirname(sqlitePath), { recursive: true })
 
 const dbConfig = defineConfig({
   connection: env.get('DB_CONNECTION'),
@@ -30,6 +34,8 @@ const dbConfig = defineConfig({
         password: env.get('PG_PASSWORD', ''),
         database: env.get('PG_DB_NAME', 'sportello'),
       },
+      // Connections each process may hold: (web + worker processes) x this must stay under max_connections.
+      pool: { min: 0, max: env.get('PG_POOL_MAX', 10) },
       migrations: { naturalSort: true, paths: ['database/migrations'] },
       seeders: { paths: ['database/seeders'] },
     },

@@ -4,11 +4,14 @@ import { PluginManifestError } from '#plugins/manifest_validator'
 import { PluginRegistry, setPluginRegistry, pluginRegistry } from '#plugins/registry'
 import { createQueue, setJobQueue } from '#queue/queue_factory'
 import type { JobQueue } from '#queue/types'
+import { dutiesOf, processRole, ProcessRoleError, type ProcessRole } from '#services/process_role'
 
 /**
  * Boots what the whole platform shares: the data cipher, the plugin registry
  * (an invalid manifest stops the boot here, naming the plugin and field) and
- * the job queue, whose workers run only in the web process.
+ * the job queue. What the queue does in this process follows its role
+ * (app/services/process_role.ts): every role can enqueue; only `worker` and
+ * `all` consume jobs and register the schedules. Commands get no queue.
  */
 export default class SportelloProvider {
   #queue: JobQueue | undefined
@@ -30,11 +33,37 @@ export default class SportelloProvider {
     }
   }
 
+  /** The tests run everything in their one process; commands have no role. */
+  #role(): ProcessRole | null {
+    return this.app.getEnvironment() === 'test' ? 'all' : processRole()
+  }
+
   async ready() {
-    if (!['web', 'test'].includes(this.app.getEnvironment())) return
+    const role = this.#role()
+    if (!role) return
+    const duties = dutiesOf(role)
     const { default: env } = await import('#start/env')
     const logger = await this.app.container.make('logger')
-    this.#queue = createQueue({ redisUrl: env.get('REDIS_URL'), prefix: env.get('QUEUE_PREFIX') }, logger)
+    this.#queue = createQueue(
+      {
+        redisUrl: env.get('REDIS_URL'),
+        prefix: env.get('QUEUE_PREFIX'),
+        concurrency: env.get('QUEUE_CONCURRENCY'),
+        lockMs: env.get('QUEUE_LOCK_MS'),
+      },
+      logger
+    )
+    if (role !== 'all' && !this.#queue.shared) {
+      throw new ProcessRoleError(
+        `PROCESS_ROLE=${role} needs a queue shared between processes: set REDIS_URL (the ${this.#queue.driver} ` +
+          'driver keeps jobs in the memory of the process that wrote them), or run one process with PROCESS_ROLE=all'
+      )
+    }
+    // Stop taking work before anything closes: terminating hooks run before the providers shut down,
+    // so jobs in flight finish while the database connection (closed by its provider) is still open.
+    this.app.terminating(async () => {
+      await this.#queue?.close()
+    })
     for (const plugin of pluginRegistry().all()) {
       for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
         this.#queue.define(`${plugin.manifest.id}.${name}`, { handle: job.handle, attempts: job.attempts })
@@ -50,18 +79,20 @@ export default class SportelloProvider {
     this.#queue.define(ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob)
     setJobQueue(this.#queue)
     const capturePort = env.get('MAIL_CAPTURE_PORT')
-    if (capturePort && this.app.getEnvironment() === 'web') {
+    if (capturePort && duties.simulators && this.app.getEnvironment() === 'web') {
       this.#mailCapture = await startMailCapture(capturePort, this.app.makePath('tmp/mail'))
       logger.info(`Local mail capture on smtp://127.0.0.1:${capturePort}, messages in tmp/mail/`)
     }
     const docareaPort = env.get('DOCAREA_SIMULATOR_PORT')
-    if (docareaPort && this.app.getEnvironment() === 'web') {
+    if (docareaPort && duties.simulators && this.app.getEnvironment() === 'web') {
       const { startDemoDocarea } = await import('#integrations/docarea/docarea_demo')
       const simulator = await startDemoDocarea(docareaPort, this.app.makePath('tmp/docarea'))
       this.#docarea = simulator
       logger.info(`Local DOCAREA protocol simulator on ${simulator.url}, register in tmp/docarea/`)
     }
+    if (!duties.consumers) return
     await this.#queue.start()
+    if (!duties.scheduler) return
     for (const plugin of pluginRegistry().all()) {
       for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
         if (job.schedule) await this.#queue.schedule(`${plugin.manifest.id}.${name}`, job.schedule)
@@ -70,9 +101,9 @@ export default class SportelloProvider {
     await this.#queue.schedule(ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
   }
 
+  /** The queue is closed earlier, when the application starts terminating (see ready()). */
   async shutdown() {
     this.#mailCapture?.close()
     await this.#docarea?.close()
-    await this.#queue?.close()
   }
 }

@@ -15,16 +15,22 @@ export default await Env.create(new URL('../', import.meta.url), {
   HOST: Env.schema.string({ format: 'host' }),
   APP_KEY: Env.schema.string(),
   APP_URL: Env.schema.string.optional(),
+  /* Reverse proxies whose X-Forwarded-For is believed, comma separated (default loopback) */
+  TRUSTED_PROXIES: Env.schema.string.optional(),
   LOG_LEVEL: Env.schema.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 
   /* Persistence: SQLite file by default, PostgreSQL when DB_CONNECTION=pg */
   DB_CONNECTION: Env.schema.enum(['sqlite', 'pg'] as const),
-  SQLITE_PATH: Env.schema.string(),
+  SQLITE_PATH: Env.schema.string.optional(),
   PG_HOST: Env.schema.string.optional({ format: 'host' }),
   PG_PORT: Env.schema.number.optional(),
   PG_USER: Env.schema.string.optional(),
   PG_PASSWORD: Env.schema.string.optional(),
   PG_DB_NAME: Env.schema.string.optional(),
+  PG_POOL_MAX: Env.schema.number.optional(),
+
+  /* The attachment store (uploaded files): absolute, or relative to platform/ */
+  STORAGE_PATH: Env.schema.string(),
 
   /* Queue: BullMQ on Redis when set, in-process otherwise */
   REDIS_URL: (name: string, value?: string) => {
@@ -36,6 +42,12 @@ export default await Env.create(new URL('../', import.meta.url), {
     return value
   },
   QUEUE_PREFIX: Env.schema.string.optional(),
+  /* Jobs a worker process runs at once (BullMQ, default 4), and how long a claimed job waits for a dead worker */
+  QUEUE_CONCURRENCY: Env.schema.number.optional(),
+  QUEUE_LOCK_MS: Env.schema.number.optional(),
+
+  /* What this process runs: web (HTTP), worker (jobs and schedules) or all; see app/services/process_role.ts */
+  PROCESS_ROLE: Env.schema.enum.optional(['web', 'worker', 'all'] as const),
 
   /* Outgoing mail: an SMTP URL (smtp://user:pass@host:587); the demo uses a local capture server */
   SMTP_URL: Env.schema.string.optional(),
@@ -44,6 +56,8 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   /* The demo's local DOCAREA protocol simulator (web process) and the port the seeder points piacenza at */
   DOCAREA_SIMULATOR_PORT: Env.schema.number.optional(),
+  /* The host the seeder points piacenza at when the simulators run as their own service (default 127.0.0.1) */
+  DOCAREA_SIMULATOR_HOST: Env.schema.string.optional({ format: 'host' }),
 
   SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
 

@@ -14,6 +14,7 @@ export function applyEmbeddedDefaults(env: NodeJS.ProcessEnv) {
     APP_KEY: 'dev-only-app-key-change-me-in-production',
     DB_CONNECTION: 'sqlite',
     SQLITE_PATH: isTest ? 'tmp/test.sqlite3' : 'tmp/sportello.sqlite3',
+    STORAGE_PATH: 'storage',
     SESSION_DRIVER: isTest ? 'memory' : 'cookie',
     // A well-known development key: data encrypted with it is not protected.
     DATA_ENCRYPTION_KEYS: 'dev1:c3BvcnRlbGxvLWRldmVsb3BtZW50LWtleS0zMi1ieXQ=',

@@ -17,6 +17,7 @@ const TenantsController = () => import('#controllers/tenants_controller')
 const PluginsController = () => import('#controllers/plugins_controller')
 
 router.get('/health', [HealthController, 'show'])
+router.get('/ready', [HealthController, 'ready'])
 registerWebRoutes(router)
 
 router

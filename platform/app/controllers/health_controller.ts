@@ -1,18 +1,20 @@
-import db from '@adonisjs/lucid/services/db'
 import type { HttpContext } from '@adonisjs/core/http'
-import { jobQueue } from '#queue/queue_factory'
+import { processRole } from '#services/process_role'
+import { readiness } from '#services/readiness'
 
-/** Liveness for load balancers and the demo: database and queue, each with its state. */
+/** Probes for load balancers and orchestrators. */
 export default class HealthController {
+  /**
+   * Liveness: the process is up and its event loop answers. No I/O on purpose, so that a
+   * database outage makes processes unready (`/ready`) instead of getting them restarted.
+   */
   async show({ response }: HttpContext) {
-    const database = await db
-      .rawQuery('select 1 as ok')
-      .then(() => ({ ok: true, connection: db.primaryConnectionName }))
-      .catch((error: Error) => ({ ok: false, connection: db.primaryConnectionName, detail: error.message }))
-    const queue = await jobQueue()
-      .health()
-      .catch((error: Error) => ({ ok: false, driver: 'unknown', detail: error.message }))
-    const ok = database.ok && queue.ok
-    return response.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, queue })
+    return response.send({ status: 'ok', role: processRole() ?? 'all' })
+  }
+
+  /** Readiness: database, Redis when configured, migrations applied; 503 naming what is wrong. */
+  async ready({ response }: HttpContext) {
+    const report = await readiness()
+    return response.status(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'unavailable', ...report })
   }
 }

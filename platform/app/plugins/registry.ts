@@ -11,7 +11,14 @@ export interface LoadedPlugin {
 }
 
 /**
- * Discovers plugins/* (or PLUGINS_DIR), imports each index.ts and validates
+ * A plugin's entry: its TypeScript source when the platform itself runs from
+ * source (ts-node, tests), the compiled index.js when it runs from the build
+ * (`npm run build`), where no TypeScript loader exists.
+ */
+export const PLUGIN_ENTRY = import.meta.url.endsWith('.ts') ? 'index.ts' : 'index.js'
+
+/**
+ * Discovers plugins/* (or PLUGINS_DIR), imports each entry and validates
  * its manifest. Any invalid manifest stops the boot.
  */
 export class PluginRegistry {
@@ -28,7 +35,7 @@ export class PluginRegistry {
       .sort()
     this.#plugins.clear()
     for (const folder of folders) {
-      const entry = join(this.pluginsDir, folder, 'index.ts')
+      const entry = join(this.pluginsDir, folder, PLUGIN_ENTRY)
       if (!(await exists(entry))) continue
       const module = await import(pathToFileURL(entry).href)
       validateManifest(folder, module.default, known)

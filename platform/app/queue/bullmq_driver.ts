@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import { Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq'
 import { runJob } from '#queue/run_job'
 import { UnknownJobError, type EnqueueOptions, type JobDefinition, type JobEnvelope, type JobQueue } from '#queue/types'
 
-type Logger = { info(msg: string): void; error(msg: string): void }
+type Logger = { info(msg: string): void; error(msg: string): void; warn?(msg: string): void }
+
+export interface BullMQOptions {
+  /** Jobs one process runs at the same time (default 4). */
+  concurrency?: number
+  /**
+   * How long a job stays claimed by its worker without a renewal (default 30 s; renewed at half of
+   * it while the job runs). A worker that dies (SIGKILL, crash, lost machine) stops renewing: its
+   * jobs go back to the queue for another worker within about twice this time.
+   */
+  lockMs?: number
+}
 
 /**
  * BullMQ on Redis: the production driver, so that workers scale out across
@@ -13,6 +25,7 @@ type Logger = { info(msg: string): void; error(msg: string): void }
  */
 export class BullMQQueue implements JobQueue {
   readonly driver = 'bullmq' as const
+  readonly shared = true
   #definitions = new Map<string, JobDefinition<unknown>>()
   #queue: Queue
   #events: QueueEvents | undefined
@@ -23,7 +36,8 @@ export class BullMQQueue implements JobQueue {
     redisUrl: string,
     private logger: Logger,
     private queueName = 'sportello',
-    private prefix = 'sportello'
+    private prefix = 'sportello',
+    private options: BullMQOptions = {}
   ) {
     const url = new URL(redisUrl)
     this.#connection = {
@@ -90,15 +104,30 @@ export class BullMQQueue implements JobQueue {
           log: (message) => this.logger.info(`[job ${job.name} ${job.id}] ${message}`),
         })
       },
-      { connection: this.#connection, prefix: this.prefix, concurrency: 4 }
+      {
+        connection: this.#connection,
+        prefix: this.prefix,
+        // Recorded on each job it takes (processedBy): which process ran, or was running, a job.
+        name: `${hostname()}:${process.pid}`,
+        concurrency: this.options.concurrency ?? 4,
+        lockDuration: this.options.lockMs ?? 30_000,
+        stalledInterval: this.options.lockMs ?? 30_000,
+      }
     )
     this.#worker.on('failed', (job, error) =>
       this.logger.error(`[job ${job?.name} ${job?.id}] attempt ${job?.attemptsMade} failed: ${error.message}`)
     )
+    // A job whose worker stopped renewing its claim (killed, crashed) goes back to the queue: say so.
+    this.#worker.on('stalled', (jobId) => {
+      const message = `[job ${jobId}] its worker stopped before finishing it: back in the queue for another try`
+      if (this.logger.warn) this.logger.warn(message)
+      else this.logger.info(message)
+    })
     await this.#worker.waitUntilReady()
   }
 
   async close() {
+    // Not forced: the worker stops fetching and waits for the jobs it is running to finish.
     await this.#worker?.close()
     await this.#events?.close()
     await this.#queue.close()

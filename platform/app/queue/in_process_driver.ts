@@ -12,6 +12,7 @@ type Logger = { info(msg: string): void; error(msg: string): void }
  */
 export class InProcessQueue implements JobQueue {
   readonly driver = 'in-process' as const
+  readonly shared = false
   #definitions = new Map<string, JobDefinition<unknown>>()
   #known = new Map<string, 'waiting' | 'running' | 'completed' | 'failed'>()
   #timers = new Set<NodeJS.Timeout>()
@@ -20,6 +21,7 @@ export class InProcessQueue implements JobQueue {
   #started = false
   #closed = false
   #backlog: Array<() => void> = []
+  #running = new Set<Promise<void>>()
 
   constructor(private logger: Logger) {}
 
@@ -67,6 +69,8 @@ export class InProcessQueue implements JobQueue {
     this.#closed = true
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
+    // What is running finishes (its retries are not scheduled any more); what waits in memory is dropped.
+    await Promise.all(this.#running)
   }
 
   async health() {
@@ -85,7 +89,9 @@ export class InProcessQueue implements JobQueue {
   #later(fn: () => unknown, delayMs: number) {
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
-      void fn()
+      const running = Promise.resolve(fn()).then(() => {})
+      this.#running.add(running)
+      void running.finally(() => this.#running.delete(running))
     }, delayMs)
     this.#timers.add(timer)
   }

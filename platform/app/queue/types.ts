@@ -45,11 +45,18 @@ export interface QueueHealth {
 
 export interface JobQueue {
   readonly driver: 'in-process' | 'bullmq'
+  /**
+   * Whether a job enqueued by one process can be run by another: what lets web processes
+   * write jobs that separate workers run (see app/services/process_role.ts).
+   */
+  readonly shared: boolean
   define<P>(name: string, definition: JobDefinition<P>): void
   enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<EnqueueResult>
   /** Runs `name` at every match of a 5-field cron expression, in the given time zone (default Europe/Rome). */
   schedule<P>(name: string, cron: string, payload?: P, options?: { tz?: string }): Promise<void>
+  /** Starts consuming: only in a process whose role runs jobs (worker, all). */
   start(): Promise<void>
+  /** Stops taking jobs, waits for those running to finish, and closes the connections. */
   close(): Promise<void>
   health(): Promise<QueueHealth>
   /** Resolves when no job is waiting or running (used by tests and graceful shutdown). */

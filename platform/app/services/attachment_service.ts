@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import app from '@adonisjs/core/services/app'
+import env from '#start/env'
 import { getAt } from '#forms/json_pointer'
 import Attachment from '#models/attachment'
 import type Submission from '#models/submission'
@@ -44,9 +45,17 @@ export class UploadRefused extends Error {
   }
 }
 
+/**
+ * The attachment store: STORAGE_PATH (absolute, or relative to platform/), `storage` by default.
+ * In production a volume every web and worker process shares, and part of every backup.
+ */
+export function storageRoot() {
+  return resolve(app.makePath(), env.get('STORAGE_PATH'))
+}
+
 /** Where a file's bytes are kept (the retention cleanup deletes them there too). */
 export function storagePath(tenantId: number, fileId: string) {
-  return app.makePath('storage', 'attachments', String(tenantId), fileId)
+  return join(storageRoot(), 'attachments', String(tenantId), fileId)
 }
 
 /** What a file's encryption is bound to: the same bytes under another tenant or file id do not decrypt. */

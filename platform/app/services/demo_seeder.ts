@@ -82,6 +82,7 @@ async function seedEnrolmentWindows(tenant: Tenant) {
 export async function seedDemo() {
   const { default: env } = await import('#start/env')
   const docareaPort = env.get('DOCAREA_SIMULATOR_PORT')
+  const docareaHost = env.get('DOCAREA_SIMULATOR_HOST')
   return RequestContext.asSystem('demo-seed', async () => {
     const tenants = new Map<string, Tenant>()
     for (const spec of DEMO_TENANTS) {
@@ -119,7 +120,7 @@ export async function seedDemo() {
     const operator = await User.findByOrFail('email', 'operatore@piacenza.demo')
     await seedDemoEnrolment(tenants.get('piacenza')!, citizen, operator)
     // Last, once the seed's own registrations are made: the SOAP simulator runs only in the web process.
-    for (const tenant of tenants.values()) await useDemoDocarea(tenant, docareaPort)
+    for (const tenant of tenants.values()) await useDemoDocarea(tenant, docareaPort, docareaHost)
     return {
       tenants: [...tenants.keys()],
       users: DEMO_USERS.map((u) => ({ email: u.email, roles: u.roles, tenant: u.tenant })),

@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server'
  * writes every message it receives as an .eml file, so the demo's emails can
  * be opened and read (platform/tmp/mail/).
  */
-export async function startMailCapture(port: number, folder: string) {
+export async function startMailCapture(port: number, folder: string, host = '127.0.0.1') {
   await mkdir(folder, { recursive: true })
   let count = 0
   const server = new SMTPServer({
@@ -24,7 +24,7 @@ export async function startMailCapture(port: number, folder: string) {
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, '127.0.0.1', () => resolve())
+    server.listen(port, host, () => resolve())
   })
   return server
 }

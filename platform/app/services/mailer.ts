@@ -11,6 +11,12 @@ export interface MailMessage {
   subject: string
   text: string
   attachments?: Array<{ filename: string; content: Buffer; contentType: string }>
+  /**
+   * A Message-ID fixed by the sender (`<...@...>`): a job sending the same message again after a
+   * crash (at-least-once delivery) sends it under the same identity, which mail systems and
+   * readers recognise as one message.
+   */
+  messageId?: string
 }
 
 let transport: Transporter | null | undefined

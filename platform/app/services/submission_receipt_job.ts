@@ -74,6 +74,8 @@ export const submissionReceiptJob: JobDefinition<{ submissionId: number }> = {
       date: registration.date,
     })
     await sendMail({
+      // One identity per sending: if this job runs again after a crash, a second copy is the same message.
+      messageId: `<receipt.${submission.tenantId}.${submission.id}.${submission.submittedAt?.toMillis() ?? 0}@sportello>`,
       to: receipt.applicant.email,
       ...mail,
       attachments: [

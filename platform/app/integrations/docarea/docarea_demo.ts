@@ -17,18 +17,19 @@ export const DEMO_DOCAREA = {
   passwordEnv: 'DOCAREA_PASSWORD_PIACENZA',
 } as const
 
-export function demoDocareaUrl(port: number) {
-  return `http://127.0.0.1:${port}${DOCAREA_PATH}`
+/** Where the demo's simulator is reached: loopback when the web process runs it, its service's host in a deployment. */
+export function demoDocareaUrl(port: number, host = '127.0.0.1') {
+  return `http://${host}:${port}${DOCAREA_PATH}`
 }
 
 /** Points the demo tenant at the local simulator, unless its protocol was already chosen. */
-export async function useDemoDocarea(tenant: Tenant, port: number | undefined) {
+export async function useDemoDocarea(tenant: Tenant, port: number | undefined, host?: string) {
   if (!port || tenant.slug !== DEMO_DOCAREA.tenant || tenant.settings?.protocol !== undefined) return
   tenant.settings = {
     ...tenant.settings,
     protocol: {
       driver: 'docarea',
-      url: demoDocareaUrl(port),
+      url: demoDocareaUrl(port, host),
       codEnte: DEMO_DOCAREA.codEnte,
       username: DEMO_DOCAREA.username,
       passwordEnv: DEMO_DOCAREA.passwordEnv,
@@ -42,11 +43,12 @@ export async function useDemoDocarea(tenant: Tenant, port: number | undefined) {
  * continue after those the tenant already holds this year (given earlier by
  * the built-in simulator), as a new protocol system continues the old one's.
  */
-export async function startDemoDocarea(port: number, dataDir: string) {
+export async function startDemoDocarea(port: number, dataDir: string, host = '127.0.0.1') {
   const password = process.env[DEMO_DOCAREA.passwordEnv]
   if (!password) throw new Error(`${DEMO_DOCAREA.passwordEnv} must be set to run the DOCAREA simulator`)
   return new DocareaSimulator({
     port,
+    host,
     dataDir,
     users: [{ codEnte: DEMO_DOCAREA.codEnte, username: DEMO_DOCAREA.username, password }],
     continueFrom: async (_codEnte, year) => {

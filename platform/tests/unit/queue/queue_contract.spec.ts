@@ -37,9 +37,13 @@ function until(predicate: () => boolean, timeoutMs = 5000) {
 for (const driver of drivers) {
   test.group(`Job queue (${driver.name})`, (group) => {
     let queue: JobQueue
+    let closedByTest = false
     group.each.setup(async () => {
       queue = driver.make()
+      closedByTest = false
       return async () => {
+        // A test that closed its queue leaves it so (its connections are gone; the Redis is a throw-away one).
+        if (closedByTest) return
         if (queue instanceof BullMQQueue) await queue.obliterate()
         await queue.close()
       }
@@ -147,6 +151,27 @@ for (const driver of drivers) {
       assert.equal(runs, 1)
     }).timeout(5000)
 
+    test('closing waits for the job that is running, and starts no other', async ({ assert }) => {
+      const events: string[] = []
+      queue.define('long', {
+        handle: async (payload: { tag: string }) => {
+          events.push(`start ${payload.tag}`)
+          await new Promise((resolve) => setTimeout(resolve, 600))
+          events.push(`done ${payload.tag}`)
+        },
+      })
+      await queue.start()
+      await queue.enqueue('long', { tag: 'a' }, { jobId: 'long-a' })
+      // Due while the queue is closing: it must not start (BullMQ leaves it in Redis for another worker).
+      await queue.enqueue('long', { tag: 'b' }, { jobId: 'long-b', delayMs: 300 })
+      await until(() => events.length === 1)
+      closedByTest = true
+      await queue.close()
+      assert.deepEqual(events, ['start a', 'done a'])
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      assert.deepEqual(events, ['start a', 'done a'])
+    }).timeout(10000)
+
     test('an unknown job name is refused at once', async ({ assert }) => {
       await assert.rejects(() => queue.enqueue('nope', {}), /No job named "nope"/)
     })
@@ -156,5 +181,39 @@ for (const driver of drivers) {
       assert.equal(health.driver, driver.name)
       assert.isTrue(health.ok)
     })
+  })
+}
+
+/*
+ * Any number of workers may register the same schedules (each does at boot): BullMQ keeps one
+ * scheduler per id and gives each run an id of its own (the scheduler and the time), so a run
+ * is taken by one worker only.
+ */
+if (process.env.REDIS_URL) {
+  test.group('Job queue (bullmq): schedules across workers', () => {
+    test('two workers registering the same schedule run each occurrence once', async ({ assert }) => {
+      const name = `test-${randomUUID()}`
+      const runs: Array<{ worker: string; id: string }> = []
+      const workers = ['one', 'two'].map((worker) => {
+        const queue = new BullMQQueue(process.env.REDIS_URL!, quiet, name, 'sportello-test')
+        queue.define('tick', { handle: (_payload, ctx) => void runs.push({ worker, id: ctx.id }) })
+        return queue
+      })
+      try {
+        for (const queue of workers) await queue.start()
+        // Both register it, as two worker processes booting together do; every second.
+        await Promise.all(workers.map((queue) => queue.schedule('tick', '* * * * * *')))
+        await until(() => runs.length >= 4, 10000)
+        await new Promise((resolve) => setTimeout(resolve, 1500))
+        const ids = runs.map((run) => run.id)
+        assert.lengthOf(new Set(ids), ids.length, `an occurrence ran twice: ${ids.join(', ')}`)
+        // One occurrence per second at most, whichever worker took it.
+        const seconds = ids.map((id) => Math.floor(Number(id.split(':').at(-1)) / 1000))
+        assert.lengthOf(new Set(seconds), seconds.length)
+      } finally {
+        await workers[0].obliterate()
+        for (const queue of workers) await queue.close()
+      }
+    }).timeout(20000)
   })
 }

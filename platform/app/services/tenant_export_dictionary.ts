@@ -1,0 +1,226 @@
+/**
+ * What the tables and columns of a tenant export mean: the data dictionary handed over with a
+ * comune's data at the end of a contract (tenant_export.ts). Types, nullability and row counts
+ * are read from the database, which columns are encrypted from the models; the meanings are
+ * written here. A table or column the database has and this file does not describe is printed as
+ * undescribed, and the test of the export fails naming it: add its meaning here with the migration.
+ */
+export interface TableMeaning {
+  /** What one row is. */
+  description: string
+  columns: Record<string, string>
+}
+
+/** Columns with the same meaning wherever they appear. */
+export const COMMON_COLUMNS: Record<string, string> = {
+  id: 'Identifier of the row, unique in its table',
+  tenant_id: 'The comune or agency (tenants.id) the row belongs to',
+  created_at: 'When the row was created',
+  updated_at: 'When the row was last changed',
+}
+
+export const TABLES: Record<string, TableMeaning> = {
+  tenants: {
+    description: 'The comune or agency itself',
+    columns: {
+      slug: 'Short name used in addresses (/api/v1/t/<slug>)',
+      name: 'Official name',
+      fiscal_code: 'Codice fiscale / partita IVA of the body',
+      settings: 'Configuration (JSON): protocol system, enrolment windows, attachment retention and the like',
+    },
+  },
+  users: {
+    description:
+      'People with an account who acted in this tenant: members, applicants, uploaders, authors. Password hashes are not exported',
+    columns: {
+      email: 'Login and contact e-mail address',
+      full_name: 'Name and surname',
+      fiscal_code: 'Codice fiscale of the person, when known',
+      fiscal_code_hash:
+        'Keyed hash (HMAC-SHA256) of the codice fiscale, where it is encrypted: for look-ups without decrypting; not reversible',
+      is_platform_admin: "Whether the account administers the whole platform (the provider's staff)",
+      locale: 'Preferred language of the interface (it, en)',
+    },
+  },
+  memberships: {
+    description: "A user's roles in this tenant",
+    columns: {
+      user_id: 'The user (users.id)',
+      roles: 'Roles held (JSON list): citizen, school_staff, kitchen, operator, tenant_admin, designer',
+    },
+  },
+  tenant_plugins: {
+    description: 'The services (plugins) this tenant has installed, and whether each is enabled',
+    columns: {
+      plugin_id: 'The service: refezione, trasporto, nidi, ersu, covid-bonus, ...',
+      enabled: 'Whether citizens and staff can use it now',
+      enabled_at: 'When it was last enabled',
+    },
+  },
+  audit_logs: {
+    description: 'Who did what and when: one row per write (and per read of sensitive records by staff)',
+    columns: {
+      actor_user_id: 'The user who acted (users.id); empty for the system',
+      actor_label: 'Who acted, as a label (e-mail, or system:<job>)',
+      action: 'What was done: create, update, delete, read, publish, retention_delete, ...',
+      entity: 'The kind of record (table or model name)',
+      entity_id: 'The record acted on',
+      before: 'The values before the change (JSON); encrypted fields only named, never shown',
+      after: 'The values after the change (JSON); encrypted fields only named, never shown',
+    },
+  },
+  rulesets: {
+    description: 'Rule sets (tariffs, rankings) of this tenant, each with its versions in ruleset_versions',
+    columns: {
+      key: 'Identifier of the rule set, e.g. refezione.tariffa',
+      service: 'The service (plugin) it belongs to',
+      title: 'Title in Italian and English (JSON)',
+    },
+  },
+  ruleset_versions: {
+    description: 'The dated versions of a rule set: the one in force on a date computes the amounts for that date',
+    columns: {
+      ruleset_id: 'The rule set (rulesets.id)',
+      version: 'Version number, from 1',
+      valid_from: 'First day the version is in force (YYYY-MM-DD)',
+      valid_to: 'Last day the version is in force, empty when open-ended',
+      body: 'The rule set version (JSON): facts schema, tables, rules, formulas, test cases',
+      source: 'Where it came from: default (shipped with the service) or published by staff',
+      published_by: 'The user who published it (users.id), empty for defaults',
+    },
+  },
+  forms: {
+    description: 'Application forms of this tenant, each with its versions in form_versions',
+    columns: {
+      key: 'Identifier of the form, e.g. refezione.iscrizione',
+      service: 'The service (plugin) it belongs to',
+      title: 'Title in Italian and English (JSON)',
+    },
+  },
+  form_versions: {
+    description: 'The published versions of a form; a submission records the version it was made on',
+    columns: {
+      form_id: 'The form (forms.id)',
+      version: 'Version number, from 1',
+      definition: 'The form (JSON): JSON Schema, layout, BLOCCO rules, attachment rules',
+      source: 'Where it came from: default (shipped with the service) or published by staff',
+      published_by: 'The user who published it (users.id), empty for defaults',
+    },
+  },
+  submissions: {
+    description: 'Applications (domande) made on a form, from draft to decision',
+    columns: {
+      form_id: 'The form (forms.id)',
+      form_version_id: 'The form version the data was validated against (form_versions.id)',
+      form_key: 'The form key, e.g. refezione.iscrizione',
+      applicant_user_id: 'The citizen the application is for (users.id)',
+      submitted_by_user_id: 'Who saved or sent it: the citizen, or an operator on their behalf (users.id)',
+      on_behalf: 'Whether an operator filed it on the citizen’s behalf (procura)',
+      status: 'draft, submitted, protocolled, accepted, rejected, needs_completion',
+      status_reason: 'Why the last status was given (shown to the citizen)',
+      data: 'Everything the applicant declared (JSON, as the form version defines it)',
+      protocol_number: 'Protocol number given on registration, e.g. 2026/0000042',
+      submitted_at: 'When it was (last) sent',
+      lang: 'Language the applicant used (it, en): the receipt speaks it',
+    },
+  },
+  submission_events: {
+    description: 'The status history of each submission, oldest first',
+    columns: {
+      submission_id: 'The submission (submissions.id)',
+      from_status: 'Status before; empty when the draft was created',
+      to_status: 'Status after',
+      reason: 'The reason given with the change',
+      user_id: 'Who changed it (users.id); empty for the system',
+    },
+  },
+  protocol_entries: {
+    description: 'Registrations in the protocol (protocollo informatico), one per registered document',
+    columns: {
+      year: 'Protocol year',
+      number: 'Protocol number within the year',
+      doc_id: 'Document id given by the protocol system',
+      direction: 'E incoming, U outgoing',
+      subject: 'Subject (oggetto) of the registration',
+      correspondent: 'The sender or addressee, as registered',
+      idempotency_key: 'What was registered, e.g. submission:42: registering it again returns this row',
+      document_sha256: 'SHA-256 of the registered document',
+    },
+  },
+  attachments: {
+    description: 'Documents uploaded for form fields; the files themselves are in attachments/<file_id>',
+    columns: {
+      file_id: 'Identifier of the file (its name in attachments/)',
+      uploaded_by_user_id: 'Who uploaded it (users.id)',
+      form_key: 'The form it was uploaded for',
+      field_path: 'The form field (JSON pointer), e.g. /identity_document',
+      submission_id: 'The submission it belongs to (submissions.id), empty while only a draft names it',
+      file_name: 'The name the file had when uploaded',
+      content_type: 'The type read from the content: application/pdf, image/png, image/jpeg',
+      size_bytes: 'Size in bytes',
+      sha256: 'SHA-256 of the content, to check the file',
+    },
+  },
+  schools: {
+    description: 'The schools (plessi) of the comune offered in the forms',
+    columns: {
+      code: 'Code of the school, unique in the tenant',
+      name: 'Name of the school',
+      order: 'nido, infanzia, primaria, secondaria_primo_grado',
+      services: 'Services offered there (JSON list of plugin ids)',
+      address: 'Address',
+      active: 'Whether it is offered now (deactivated schools stay for past applications)',
+    },
+  },
+  school_classes: {
+    description: 'Class groups of a school (year and section)',
+    columns: {
+      school_id: 'The school (schools.id)',
+      year: 'Year of the class, empty where the order has none',
+      section: 'Section',
+      active: 'Whether it is offered now',
+    },
+  },
+  enrolments: {
+    description: 'Children enrolled in a service for a school year, from accepted applications (Allegato C)',
+    columns: {
+      service: 'The service (plugin id)',
+      form_key: 'The form the application came through',
+      school_year: 'School year, e.g. 2026/2027',
+      submission_id: 'The accepted submission (submissions.id)',
+      applicant_user_id: 'The applicant (users.id)',
+      child_first_name: "Child's first name",
+      child_last_name: "Child's surname",
+      child_fiscal_code: "Child's codice fiscale",
+      child_fiscal_code_hash:
+        "Keyed hash (HMAC-SHA256) of the child's codice fiscale, where it is encrypted: for look-ups; not reversible",
+      child_unborn: 'Whether the child was not yet born when enrolled (nidi)',
+      child_birth_date: 'Birth date, or the expected one (YYYY-MM-DD)',
+      school_order: 'School order',
+      school_id: 'School code (schools.code)',
+      class_year: 'Class year',
+      section: 'Section',
+      details: 'Service-specific details shown to the family (JSON): weeks, transport line and stop, ...',
+      isee: 'Declared ISEE value and INPS protocol, or its non-presentation (JSON)',
+      diet: 'Special diet (JSON): medical, ethical-religious, vegetarian, vegan',
+      tariff_amount: 'The fee computed (decimal, euro)',
+      tariff_ruleset: 'The rule set that computed it',
+      tariff_version: 'The rule set version used',
+      tariff_at: 'The date the fee was computed for (YYYY-MM-DD)',
+      tariff_result: 'All outputs of the computation (JSON)',
+      tariff_facts: 'The facts the fee was computed from (JSON): ISEE, siblings, disability, foster care',
+      tariff_trace: 'How each amount was computed (JSON): rules fired, table cells, formulas',
+      tariff_missing_reason: 'Why there is no fee: no_tariff_rule, ruleset_missing, no_version_in_force, facts_invalid',
+      status: 'Status of the enrolment',
+    },
+  },
+}
+
+/**
+ * Tables that hold no tenant's data, and why: they are not exported. Every other table must have
+ * a tenant_id column (or be tenants/users), so that an export can select one tenant's rows.
+ */
+export const PLATFORM_TABLES: Record<string, string> = {
+  adonis_schema: 'the migrations applied to the database (platform bookkeeping)',
+  adonis_schema_versions: 'the version of the migrations table itself (platform bookkeeping)',
+}

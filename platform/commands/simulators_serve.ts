@@ -1,0 +1,57 @@
+import { BaseCommand, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+import { resolve } from 'node:path'
+
+/**
+ * The demo's local simulators as a process of their own, for a deployment where web and worker
+ * processes are separate (compose.yaml, scripts/prod-smoke.sh): the SMTP capture, writing each
+ * message it receives as an .eml file, and the DOCAREA protocol system over SOAP. `npm start`
+ * runs the same two inside its single process instead. Stops on SIGTERM.
+ */
+export default class SimulatorsServe extends BaseCommand {
+  static commandName = 'simulators:serve'
+  static description = "Run the demo's local SMTP capture and DOCAREA simulator as their own process"
+  static options: CommandOptions = { startApp: true, staysAlive: true }
+
+  @flags.number({ description: 'SMTP capture port (none when absent)' })
+  declare smtpPort?: number
+
+  @flags.number({ description: 'DOCAREA simulator port (none when absent)' })
+  declare docareaPort?: number
+
+  @flags.string({ description: 'Address to listen on (0.0.0.0 in a container)', default: '127.0.0.1' })
+  declare host: string
+
+  @flags.string({ description: 'Folder for the captured mail (.eml files)', default: 'tmp/mail' })
+  declare mailDir: string
+
+  @flags.string({ description: "Folder for the DOCAREA simulator's register", default: 'tmp/docarea' })
+  declare docareaDir: string
+
+  async run() {
+    if (!this.smtpPort && !this.docareaPort) {
+      this.logger.error('Name at least one simulator: --smtp-port=<port> and/or --docarea-port=<port>')
+      this.exitCode = 2
+      await this.terminate()
+      return
+    }
+    const closers: Array<() => Promise<void> | void> = []
+    if (this.smtpPort) {
+      const { startMailCapture } = await import('#services/mail_capture')
+      const folder = resolve(this.app.makePath(), this.mailDir)
+      const capture = await startMailCapture(this.smtpPort, folder, this.host)
+      closers.push(() => new Promise<void>((done) => capture.close(() => done())))
+      this.logger.info(`SMTP capture on ${this.host}:${this.smtpPort}, messages in ${folder}`)
+    }
+    if (this.docareaPort) {
+      const { startDemoDocarea } = await import('#integrations/docarea/docarea_demo')
+      const folder = resolve(this.app.makePath(), this.docareaDir)
+      const simulator = await startDemoDocarea(this.docareaPort, folder, this.host)
+      closers.push(() => simulator.close())
+      this.logger.info(`DOCAREA simulator on ${simulator.url}, register in ${folder}`)
+    }
+    this.app.terminating(async () => {
+      await Promise.all(closers.map((close) => close()))
+    })
+  }
+}
