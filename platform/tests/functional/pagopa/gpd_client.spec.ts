@@ -4,7 +4,7 @@ import { GpdConflictError, GpdError } from '#integrations/pagopa/gpd_client'
 import { ServiceUnavailableError } from '#integrations/http/http_call'
 import type { GpdSimulator } from '#integrations/pagopa/gpd_simulator'
 import { reconcileFlow, type KnownTransfer } from '#integrations/pagopa/reconciliation'
-import { canteenPosition, gpdClient, gpdSimulator, KEY, ORG } from '#tests/helpers/pagopa'
+import { canteenPosition, gpdClient, gpdSimulator, KEY, ORG, readJson } from '#tests/helpers/pagopa'
 
 test.group('GPD client against the GPD simulator over HTTP', (group) => {
   let simulator: GpdSimulator
@@ -251,7 +251,7 @@ test.group('GPD client against the GPD simulator over HTTP', (group) => {
     assert.equal(reported!.paymentOption[0].transfer[0].status, 'T_REPORTED')
 
     // The treasury's credit names the flow and carries its total.
-    const credits = await (await fetch(`${simulator.url}/sim/treasury?org=${ORG}`)).json()
+    const credits = await readJson(await fetch(`${simulator.url}/sim/treasury?org=${ORG}`))
     const credit = credits.credits.find((c: { flowId: string }) => c.flowId === ref.fdr)
     assert.deepEqual(credit, {
       org: ORG,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GpdSimulator } from '#integrations/pagopa/gpd_simulator'
 import type { DebtPosition } from '#integrations/pagopa/gpd_types'
-import { canteenPosition, gpdSimulator, KEY, ORG } from '#tests/helpers/pagopa'
+import { canteenPosition, gpdSimulator, KEY, ORG, readJson } from '#tests/helpers/pagopa'
 
 function iso(at: DateTime) {
   return at.toISO({ includeOffset: false, suppressMilliseconds: true })!
@@ -28,7 +28,7 @@ test.group('GPD simulator: the rules of GPD', (group) => {
     })
   const create = async (position: DebtPosition, toPublish = true) => {
     const answer = await api('POST', `?toPublish=${toPublish}`, position)
-    return { status: answer.status, body: await answer.json() }
+    return { status: answer.status, body: await readJson(answer) }
   }
 
   test('every malformed field is named in one 400 ProblemJson', async ({ assert }) => {
@@ -111,9 +111,9 @@ test.group('GPD simulator: the rules of GPD', (group) => {
     // Not payable yet.
     assert.throws(() => simulator.store.pay(`3${later.paymentOption[0].iuv}`), /PUBLISHED: notice .* cannot be paid/)
     clock = clock.plus({ days: 3 })
-    assert.equal((await (await api('GET', `/${later.iupd}`)).json()).status, 'VALID')
+    assert.equal((await readJson(await api('GET', `/${later.iupd}`))).status, 'VALID')
     clock = clock.plus({ days: 8 })
-    assert.equal((await (await api('GET', `/${later.iupd}`)).json()).status, 'EXPIRED')
+    assert.equal((await readJson(await api('GET', `/${later.iupd}`))).status, 'EXPIRED')
     assert.throws(() => simulator.store.pay(`3${later.paymentOption[0].iuv}`), /EXPIRED/)
 
     // Without switchToExpired a late position stays payable.
@@ -139,24 +139,24 @@ test.group('GPD simulator: the rules of GPD', (group) => {
     base.paymentOption = [single, instalment(1, 3000), instalment(2, 3000)]
     assert.equal((await create(base)).status, 201)
     simulator.store.pay(`3${base.paymentOption[1].iuv}`)
-    assert.equal((await (await api('GET', `/${base.iupd}`)).json()).status, 'PARTIALLY_PAID')
+    assert.equal((await readJson(await api('GET', `/${base.iupd}`))).status, 'PARTIALLY_PAID')
     assert.throws(() => simulator.store.pay(`3${single.iuv}`), /single payment is no longer available/)
     assert.equal((await api('PUT', `/${base.iupd}?toPublish=true`, base)).status, 409)
     assert.equal((await api('POST', `/${base.iupd}/invalidate`)).status, 409)
     assert.equal((await api('DELETE', `/${base.iupd}`)).status, 409)
     simulator.store.pay(`3${base.paymentOption[2].iuv}`)
-    assert.equal((await (await api('GET', `/${base.iupd}`)).json()).status, 'PAID')
+    assert.equal((await readJson(await api('GET', `/${base.iupd}`))).status, 'PAID')
   })
 
   test('update goes back through DRAFT and publishes with toPublish; publish only from DRAFT', async ({ assert }) => {
     const position = canteenPosition(17)
     await create(position, false)
     const updated = await api('PUT', `/${position.iupd}`, canteenPosition(17, {}, 5000))
-    assert.equal((await updated.json()).status, 'DRAFT')
-    assert.equal((await (await api('POST', `/${position.iupd}/publish`)).json()).status, 'VALID')
+    assert.equal((await readJson(updated)).status, 'DRAFT')
+    assert.equal((await readJson(await api('POST', `/${position.iupd}/publish`))).status, 'VALID')
     assert.equal((await api('POST', `/${position.iupd}/publish`)).status, 409)
     const republished = await api('PUT', `/${position.iupd}?toPublish=true`, canteenPosition(17, {}, 5100))
-    const body = await republished.json()
+    const body = await readJson(republished)
     assert.equal(body.status, 'VALID')
     assert.equal(body.paymentOption[0].amount, 5100)
     const mismatch = await api('PUT', `/${position.iupd}`, canteenPosition(18))
@@ -165,7 +165,7 @@ test.group('GPD simulator: the rules of GPD', (group) => {
 
   test('the list pages and filters by status', async ({ assert }) => {
     for (let i = 20; i < 25; i++) await create(canteenPosition(i), i !== 24)
-    const page = await (await api('GET', '?limit=2&page=1&orderby=IUPD&ordering=ASC&status=VALID')).json()
+    const page = await readJson(await api('GET', '?limit=2&page=1&orderby=IUPD&ordering=ASC&status=VALID'))
     assert.deepEqual(page.page_info, { page: 1, limit: 2, items_found: 2, total_pages: 2 })
     assert.deepEqual(
       page.payment_position_list.map((p: { iupd: string }) => p.iupd),
@@ -179,7 +179,7 @@ test.group('GPD simulator: the rules of GPD', (group) => {
     const answers = await Promise.all(Array.from({ length: 12 }, () => create(position)))
     assert.equal(answers.filter((a) => a.status === 201).length, 1)
     assert.equal(answers.filter((a) => a.status === 409).length, 11)
-    const list = await (await api('GET', '?limit=50')).json()
+    const list = await readJson(await api('GET', '?limit=50'))
     assert.lengthOf(list.payment_position_list, 1)
   })
 
