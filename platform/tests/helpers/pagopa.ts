@@ -68,7 +68,6 @@ export function gpdClient(
  * A JSON answer of a simulator, read loosely: each test asserts the fields it cares about, so a
  * declared type per endpoint would only repeat the assertions.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LooseJson = any
 
 export async function readJson(answer: Response): Promise<LooseJson> {
