@@ -12,6 +12,7 @@ import { parseEnrolmentSettings } from '#services/enrolment_windows'
 import Form from '#models/form'
 import { parseAttachmentSettings } from '#services/attachment_cleanup'
 import { SettingsError } from '#services/settings_error'
+import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
 const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
@@ -23,6 +24,7 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
       (await Form.query().select('key')).map((f) => f.key)
     ),
   attachments: parseAttachmentSettings,
+  ...PAY_SETTINGS_BLOCKS,
 }
 
 export default class TenantsController {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DateTime } from 'luxon'
 import { GpdSimulatorStore, SimulatorProblem } from '#integrations/pagopa/gpd_simulator_store'
+import { FDR_PATH, GPD_PATH, RECEIPTS_PATH } from '#integrations/pagopa/pagopa_paths'
 import {
   checkoutPage,
   choosePage,
@@ -36,9 +37,7 @@ export interface GpdSimulatorOptions {
   now?: () => Date
 }
 
-export const GPD_PATH = '/gpd/debt-positions-service/v1'
-export const RECEIPTS_PATH = '/gpd/payments-receipts-service/v1'
-export const FDR_PATH = '/fdr-org/service/v1'
+export { GPD_PATH, RECEIPTS_PATH, FDR_PATH }
 
 const MAX_BODY = 1024 * 1024
 
