@@ -14,6 +14,7 @@ export default class SportelloProvider {
   #queue: JobQueue | undefined
   #mailCapture: { close(): void } | undefined
   #docarea: { close(): Promise<void> } | undefined
+  #payDemo: { close(): Promise<void> } | undefined
 
   constructor(protected app: ApplicationService) {}
 
@@ -61,6 +62,17 @@ export default class SportelloProvider {
       this.#docarea = simulator
       logger.info(`Local DOCAREA protocol simulator on ${simulator.url}, register in tmp/docarea/`)
     }
+    if (this.app.getEnvironment() === 'web') {
+      const { startPayDemo } = await import('#integrations/pay_demo')
+      const ports = {
+        gpd: env.get('GPD_SIMULATOR_PORT'),
+        sms: env.get('SMS_SIMULATOR_PORT'),
+        io: env.get('IO_SIMULATOR_PORT'),
+      }
+      const demo = await startPayDemo(ports, (name) => this.app.makePath('tmp', name))
+      this.#payDemo = demo
+      for (const s of demo.started) logger.info(`Local ${s.name} simulator on ${s.url}`)
+    }
     await this.#queue.start()
     for (const plugin of pluginRegistry().all()) {
       for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
@@ -73,6 +85,7 @@ export default class SportelloProvider {
   async shutdown() {
     this.#mailCapture?.close()
     await this.#docarea?.close()
+    await this.#payDemo?.close()
     await this.#queue?.close()
   }
 }

@@ -45,6 +45,11 @@ export default await Env.create(new URL('../', import.meta.url), {
   /* The demo's local DOCAREA protocol simulator (web process) and the port the seeder points piacenza at */
   DOCAREA_SIMULATOR_PORT: Env.schema.number.optional(),
 
+  /* The demo's local pagoPA, SMS gateway and App IO simulators (web process); the seeder points piacenza at them */
+  GPD_SIMULATOR_PORT: Env.schema.number.optional(),
+  SMS_SIMULATOR_PORT: Env.schema.number.optional(),
+  IO_SIMULATOR_PORT: Env.schema.number.optional(),
+
   SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
 
   /* AES-256-GCM keys for data encrypted at rest: "id:base64key" pairs, comma separated, first one current */
