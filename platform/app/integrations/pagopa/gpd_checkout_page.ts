@@ -24,9 +24,9 @@ const TEXT = {
     status: 'Stato della posizione',
     psp: 'Prestatore di servizi di pagamento',
     pay: 'Paga',
-    paid: 'Pagato',
     receipt: 'Ricevuta',
     paidOn: 'Pagato il',
+    through: 'con',
     notPayable: 'Questo avviso non si può pagare ora',
     notFound: 'Nessun avviso con questo codice',
     notFoundHint: 'Controlla il codice avviso (18 cifre) e riprova.',
@@ -48,9 +48,9 @@ const TEXT = {
     status: 'Position status',
     psp: 'Payment service provider',
     pay: 'Pay',
-    paid: 'Paid',
     receipt: 'Receipt',
     paidOn: 'Paid on',
+    through: 'through',
     notPayable: 'This notice cannot be paid now',
     notFound: 'No notice with this code',
     notFoundHint: 'Check the 18-digit notice code and try again.',
@@ -122,9 +122,12 @@ export function checkoutPage(lang: PageLang, nav: string, view: CheckoutView, ba
 </dl>`
   let action: string
   if (option.status !== 'PO_UNPAID') {
-    action = `<div class="ok" role="status"><strong>${t.paid}</strong>. ${t.paidOn} ${escapeHtml(
-      option.paymentDate ? DateTime.fromISO(option.paymentDate).setZone('Europe/Rome').toFormat('dd/LL/yyyy HH:mm') : ''
-    )} — ${escapeHtml(option.pspCompany)}. ${t.receipt}: <code>${escapeHtml(option.idReceipt)}</code></div>`
+    const when = option.paymentDate
+      ? DateTime.fromISO(option.paymentDate).setZone('Europe/Rome').toFormat('dd/LL/yyyy HH:mm')
+      : ''
+    action = `<div class="ok" role="status"><strong>${t.paidOn} ${escapeHtml(when)}</strong> ${t.through} ${escapeHtml(
+      option.pspCompany
+    )}. ${t.receipt}: <code>${escapeHtml(option.idReceipt)}</code></div>`
   } else if (!view.payable) {
     action = `<div class="ko" role="alert"><strong>${t.notPayable}</strong>: ${escapeHtml(view.reason)}</div>`
   } else {

@@ -157,7 +157,7 @@ test.group('GPD client against the GPD simulator over HTTP', (group) => {
     })
     assert.equal(paid.status, 303)
     const after = await (await fetch(`${simulator.url}${paid.headers.get('location')}`)).text()
-    assert.include(after, 'Pagato')
+    assert.include(after, 'Pagato il')
     assert.include(after, 'Poste Simulate S.p.A.')
 
     const receipt = await gpd.getReceipt(position.paymentOption[0].iuv)
