@@ -39,8 +39,8 @@ const multiply = (m: Matrix, n: Matrix): Matrix => [
 ]
 
 /**
- * Paints the filled, axis-aligned shapes of one PDF page (what pdf-lib's drawRectangle writes: paths
- * under `cm` transforms, filled with an `rg` colour) into a grey image at `scale` pixels per point.
+ * Paints the filled, axis-aligned shapes of one PDF page (what pdf-lib's drawRectangle and drawSvgPath
+ * write for rectangles: subpaths under `cm` transforms, filled with an `rg` colour) into a grey image at `scale` pixels per point.
  * Text is left out. Enough to read back the QR and Data Matrix codes our notices draw as vectors,
  * with no PDF renderer installed.
  */
@@ -55,10 +55,12 @@ export async function rasterizeFills(bytes: Uint8Array, pageIndex = 0, scale = 3
   const streams: PDFObject[] = contents instanceof PDFArray ? contents.asArray() : contents ? [contents] : []
   let state = { ctm: [1, 0, 0, 1, 0, 0] as Matrix, grey: 0 }
   const stack: Array<typeof state> = []
-  let points: Array<[number, number]> = []
+  // Each subpath (from one `m` to the next) is one rectangle: filled as its bounding box.
+  let subpaths: Array<Array<[number, number]>> = []
   let args: number[] = []
   const fill = () => {
-    if (points.length) {
+    for (const points of subpaths) {
+      if (!points.length) continue
       const xs = points.map((p) => p[0])
       const ys = points.map((p) => p[1])
       const x0 = Math.max(0, Math.round(Math.min(...xs) * scale))
@@ -67,7 +69,7 @@ export async function rasterizeFills(bytes: Uint8Array, pageIndex = 0, scale = 3
       const y1 = Math.min(height, Math.round((ph - Math.min(...ys)) * scale))
       for (let y = y0; y < y1; y++) data.fill(state.grey, y * width + x0, y * width + x1)
     }
-    points = []
+    subpaths = []
   }
   const point = (x: number, y: number): [number, number] => {
     const m = state.ctm
@@ -105,12 +107,15 @@ export async function rasterizeFills(bytes: Uint8Array, pageIndex = 0, scale = 3
           state.grey = Math.round(255 * args[args.length - 1])
           break
         case 'm':
+          subpaths.push([point(args[args.length - 2], args[args.length - 1])])
+          break
         case 'l':
-          points.push(point(args[args.length - 2], args[args.length - 1]))
+          if (!subpaths.length) subpaths.push([])
+          subpaths[subpaths.length - 1].push(point(args[args.length - 2], args[args.length - 1]))
           break
         case 're': {
           const [x, y, w, h] = args.slice(-4)
-          points.push(point(x, y), point(x + w, y + h))
+          subpaths.push([point(x, y), point(x + w, y + h)])
           break
         }
         case 'f':
@@ -123,7 +128,7 @@ export async function rasterizeFills(bytes: Uint8Array, pageIndex = 0, scale = 3
         case 'n':
         case 'S':
         case 's':
-          points = []
+          subpaths = []
           break
       }
       args = []

@@ -190,13 +190,22 @@ export class IoChannel implements NoticeChannel {
   async send(message: NoticeMessage): Promise<NoticeOutcome> {
     const fiscalCode = message.recipient.fiscalCode?.trim().toUpperCase()
     if (!fiscalCode) return undeliverable('nessun codice fiscale', 'no fiscal code')
-    const result = await this.client.send({
-      fiscalCode,
-      subject: message.subject,
-      markdown: message.markdown ?? message.text,
-      dueDate: message.payment?.dueDate ?? null,
-      payment: message.payment ?? null,
-    })
+    let result: IoSendResult
+    try {
+      result = await this.client.send({
+        fiscalCode,
+        subject: message.subject,
+        markdown: message.markdown ?? message.text,
+        dueDate: message.payment?.dueDate ?? null,
+        payment: message.payment ?? null,
+      })
+    } catch (error) {
+      // IO refused the payload itself: sending it again would be refused again.
+      if (error instanceof IoError && error.status === 400) {
+        throw new NoticeRefusedError('io', 'content', { it: error.message, en: error.message })
+      }
+      throw error
+    }
     if (result.status === 'not_on_io')
       return undeliverable('il cittadino non usa App IO', 'the citizen is not on App IO')
     if (result.status === 'sender_not_allowed') {

@@ -368,7 +368,14 @@ export class GpdSimulator {
     if (path === '/sim/flows' && method === 'POST') {
       const contentType = req.headers['content-type'] ?? ''
       const text = await readBody(req)
-      const upTo = contentType.includes('json') && text ? (JSON.parse(text) as { upTo?: string }).upTo : undefined
+      let upTo: string | undefined
+      if (contentType.includes('json') && text) {
+        try {
+          upTo = (JSON.parse(text) as { upTo?: string }).upTo
+        } catch {
+          throw new HttpProblem(400, 'Bad Request', 'the body must be JSON: {"upTo": "2026-03-04"}')
+        }
+      }
       const today = DateTime.fromMillis(this.store.nowMs, { zone: 'Europe/Rome' }).toISODate()!
       const flows = this.store.publishFlows(upTo ?? today)
       if (contentType.includes('json')) return send(res, 200, { flows })

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { IoChannel, IoClient, IoError, IoMessageError } from '#integrations/appio/io_client'
 import { IoSimulator } from '#integrations/appio/io_simulator'
-import type { NoticeMessage } from '#integrations/notices/notice_channel'
+import { NoticeRefusedError, type NoticeMessage } from '#integrations/notices/notice_channel'
 import { ServiceUnavailableError } from '#integrations/http/http_call'
 
 const KEY = 'io-chiave'
@@ -133,5 +133,24 @@ test.group('App IO client against the IO simulator', (group) => {
     const error = await wrong.profile(ON_IO).catch((e) => e)
     assert.instanceOf(error, IoError)
     assert.match(error.message, /check the IO service key/)
+  })
+})
+
+test.group('App IO channel: a payload IO refuses', (group) => {
+  let simulator: IoSimulator
+  group.each.setup(async () => {
+    simulator = await new IoSimulator({ keys: [KEY], profiles: { [ON_IO]: { senderAllowed: true } } }).start()
+    return () => simulator.close()
+  })
+
+  test('a 400 from IO is a refusal (not retried), a 500 a failure the queue retries', async ({ assert }) => {
+    const channel = new IoChannel(new IoClient({ url: simulator.url, subscriptionKey: () => KEY, attempts: 1 }))
+    simulator.failNext(1, 400)
+    const refused = await channel.send(message('io-11', ON_IO)).catch((e) => e)
+    assert.instanceOf(refused, NoticeRefusedError)
+    assert.equal(refused.field, 'content')
+    simulator.failNext(1, 500)
+    const failed = await channel.send(message('io-12', ON_IO)).catch((e) => e)
+    assert.instanceOf(failed, ServiceUnavailableError)
   })
 })
