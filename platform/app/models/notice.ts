@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
+import { encryptedColumn } from '#models/columns'
 import type { ChannelName } from '#integrations/notices/notice_channel'
 
 /**
@@ -44,10 +45,12 @@ export default class Notice extends compose(BaseModel, TenantScoped) {
   @column()
   declare status: NoticeStatus
 
-  @column()
+  /** The address used on the channel (email, phone, fiscal code, town): encrypted at rest. */
+  @column(encryptedColumn)
   declare recipient: string
 
-  @column()
+  /** Encrypted at rest: a subject may name the child. */
+  @column(encryptedColumn)
   declare subject: string
 
   @column()

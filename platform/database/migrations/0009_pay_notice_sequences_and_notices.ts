@@ -22,8 +22,9 @@ export default class extends BaseSchema {
       table.string('channel', 16).notNullable()
       // pending → sending → sent | failed | undeliverable | uncertain
       table.string('status', 16).notNullable()
-      table.string('recipient', 254).notNullable()
-      table.string('subject', 300).notNullable()
+      // Encrypted at rest (the recipient's fiscal code, phone or address; a subject may name a child).
+      table.text('recipient').notNullable()
+      table.text('subject').notNullable()
       /** What the notice is about, for the ledger and the back office: e.g. position / iupd. */
       table.string('ref_type', 32).nullable()
       table.string('ref_id', 100).nullable()

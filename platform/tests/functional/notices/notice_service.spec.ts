@@ -77,6 +77,10 @@ test.group('Notices: recorded once, sent once', (group) => {
       refId: 'iupd-1',
     })
     assert.isNotNull(result.notice.sentAt)
+    // The fiscal code and the subject are not readable in the table.
+    const raw = await db.from('notices').where('id', result.notice.id).firstOrFail()
+    assert.notInclude(raw.recipient, 'RSSMRA85T10A562S')
+    assert.notInclude(raw.subject, 'refezione')
     const audit = await db
       .from('audit_logs')
       .where({ entity: 'notices', entity_id: String(result.notice.id) })
