@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite against production-like services: a throw-away PostgreSQL 15
 # cluster and a Redis server, both started here on loopback and stopped after.
-# Needs Debian's postgresql-15, redis-server and chromium (installed when missing and root);
+# Needs Debian's postgresql-15, redis-server, chromium and poppler-utils (installed when missing and root);
 # the browser tests run against the portal built here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ need_install=()
 command -v redis-server >/dev/null || need_install+=(redis-server)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_install+=(postgresql-15)
 command -v chromium >/dev/null || need_install+=(chromium)
+command -v pdftoppm >/dev/null || need_install+=(poppler-utils)
 if [ ${#need_install[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "Installing ${need_install[*]} from Debian packages"

@@ -17,6 +17,7 @@ export default class SportelloProvider {
   #queue: JobQueue | undefined
   #mailCapture: { close(): void } | undefined
   #docarea: { close(): Promise<void> } | undefined
+  #payDemo: { close(): Promise<void> } | undefined
 
   constructor(protected app: ApplicationService) {}
 
@@ -90,6 +91,17 @@ export default class SportelloProvider {
       this.#docarea = simulator
       logger.info(`Local DOCAREA protocol simulator on ${simulator.url}, register in tmp/docarea/`)
     }
+    if (duties.simulators && this.app.getEnvironment() === 'web') {
+      const { startPayDemo } = await import('#integrations/pay_demo')
+      const ports = {
+        gpd: env.get('GPD_SIMULATOR_PORT'),
+        sms: env.get('SMS_SIMULATOR_PORT'),
+        io: env.get('IO_SIMULATOR_PORT'),
+      }
+      const demo = await startPayDemo(ports, (name) => this.app.makePath('tmp', name))
+      this.#payDemo = demo
+      for (const s of demo.started) logger.info(`Local ${s.name} simulator on ${s.url}`)
+    }
     if (!duties.consumers) return
     await this.#queue.start()
     if (!duties.scheduler) return
@@ -105,5 +117,6 @@ export default class SportelloProvider {
   async shutdown() {
     this.#mailCapture?.close()
     await this.#docarea?.close()
+    await this.#payDemo?.close()
   }
 }

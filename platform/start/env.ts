@@ -59,6 +59,11 @@ export default await Env.create(new URL('../', import.meta.url), {
   /* The host the seeder points piacenza at when the simulators run as their own service (default 127.0.0.1) */
   DOCAREA_SIMULATOR_HOST: Env.schema.string.optional({ format: 'host' }),
 
+  /* The demo's local pagoPA, SMS gateway and App IO simulators (web process); the seeder points piacenza at them */
+  GPD_SIMULATOR_PORT: Env.schema.number.optional(),
+  SMS_SIMULATOR_PORT: Env.schema.number.optional(),
+  IO_SIMULATOR_PORT: Env.schema.number.optional(),
+
   SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
 
   /* AES-256-GCM keys for data encrypted at rest: "id:base64key" pairs, comma separated, first one current */

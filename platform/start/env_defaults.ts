@@ -26,6 +26,13 @@ export function applyEmbeddedDefaults(env: NodeJS.ProcessEnv) {
     // The demo's DOCAREA simulator, and the password tenant piacenza logs in with (the demo one).
     defaults.DOCAREA_SIMULATOR_PORT = '2580'
     defaults.DOCAREA_PASSWORD_PIACENZA = 'Sportello.2026'
+    // The demo's pagoPA, SMS and App IO simulators, and the keys tenant piacenza uses with them.
+    defaults.GPD_SIMULATOR_PORT = '2590'
+    defaults.SMS_SIMULATOR_PORT = '2591'
+    defaults.IO_SIMULATOR_PORT = '2592'
+    defaults.PAGOPA_KEY_PIACENZA = 'Sportello.2026'
+    defaults.SMS_KEY_PIACENZA = 'Sportello.2026'
+    defaults.IO_KEY_PIACENZA = 'Sportello.2026'
   }
   for (const [name, value] of Object.entries(defaults)) env[name] ??= value
 }

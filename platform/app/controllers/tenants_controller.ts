@@ -13,6 +13,7 @@ import Form from '#models/form'
 import { parseAttachmentSettings } from '#services/attachment_cleanup'
 import { SettingsError } from '#services/settings_error'
 import { readableAuditValues } from '#services/audit_service'
+import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
 const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
@@ -24,6 +25,7 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
       (await Form.query().select('key')).map((f) => f.key)
     ),
   attachments: parseAttachmentSettings,
+  ...PAY_SETTINGS_BLOCKS,
 }
 
 export default class TenantsController {

@@ -3,6 +3,7 @@ import User from '#models/user'
 import Membership from '#models/membership'
 import { pluginService } from '#services/plugin_service'
 import { useDemoDocarea } from '#integrations/docarea/docarea_demo'
+import { useDemoPay } from '#integrations/pay_demo'
 import { seedDemoEnrolment } from '#services/demo_enrolment'
 import { RequestContext } from '#services/request_context'
 import { ensureSchoolCatalog } from '#services/school_catalog_service'
@@ -121,6 +122,12 @@ export async function seedDemo() {
     await seedDemoEnrolment(tenants.get('piacenza')!, citizen, operator)
     // Last, once the seed's own registrations are made: the SOAP simulator runs only in the web process.
     for (const tenant of tenants.values()) await useDemoDocarea(tenant, docareaPort, docareaHost)
+    const payPorts = {
+      gpd: env.get('GPD_SIMULATOR_PORT'),
+      sms: env.get('SMS_SIMULATOR_PORT'),
+      io: env.get('IO_SIMULATOR_PORT'),
+    }
+    for (const tenant of tenants.values()) await useDemoPay(tenant, payPorts)
     return {
       tenants: [...tenants.keys()],
       users: DEMO_USERS.map((u) => ({ email: u.email, roles: u.roles, tenant: u.tenant })),

@@ -10,6 +10,8 @@ export interface MailMessage {
   to: string
   subject: string
   text: string
+  /** The sender, when not the platform's (MAIL_FROM): a tenant's notices go out in its name. */
+  from?: string
   attachments?: Array<{ filename: string; content: Buffer; contentType: string }>
   /**
    * A Message-ID fixed by the sender (`<...@...>`): a job sending the same message again after a
