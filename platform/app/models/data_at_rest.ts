@@ -173,6 +173,22 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
     plain: 'text',
     description: 'The applicant named in the protocol registration ("Last First")',
   },
+  {
+    table: 'notices',
+    column: 'recipient',
+    attribute: 'recipient',
+    protection: 'identifier',
+    plain: 'text',
+    description: 'The address a notice went to on its channel (email, phone number, codice fiscale for App IO, town)',
+  },
+  {
+    table: 'notices',
+    column: 'subject',
+    attribute: 'subject',
+    protection: 'identifier',
+    plain: 'text',
+    description: "A notice's subject, which may name the child",
+  },
 ]
 
 /**

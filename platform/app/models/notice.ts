@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
-import { encryptedColumn } from '#models/columns'
+import { identifierColumn } from '#models/columns'
 import type { ChannelName } from '#integrations/notices/notice_channel'
 
 /**
@@ -46,11 +46,11 @@ export default class Notice extends compose(BaseModel, TenantScoped) {
   declare status: NoticeStatus
 
   /** The address used on the channel (email, phone, fiscal code, town): encrypted at rest. */
-  @column(encryptedColumn)
+  @column(identifierColumn)
   declare recipient: string
 
   /** Encrypted at rest: a subject may name the child. */
-  @column(encryptedColumn)
+  @column(identifierColumn)
   declare subject: string
 
   @column()
