@@ -7,7 +7,7 @@
  */
 import { useEffect, useState } from 'react'
 import type { UiSchema, WidgetProps } from '@rjsf/utils'
-import { api } from '../api'
+import { api } from '../api/client'
 import type { Lang } from '../i18n'
 
 type Json = Record<string, unknown>
@@ -20,7 +20,7 @@ interface Choice {
 }
 
 /** What withCatalogSelects puts in the field's ui:options: where to ask, with the filter values resolved. */
-interface CatalogQuery {
+export interface CatalogQuery {
   tenant: string
   source: 'schools' | 'classes' | 'sections'
   order?: string
@@ -188,4 +188,25 @@ export function CatalogSelect(props: WidgetProps) {
       )}
     </div>
   )
+}
+
+/**
+ * A stored catalog value as the citizen chose it: the school's name for its code, "2ª" for a
+ * class year (the summary before sending reads like the form, never like the database).
+ */
+export function CatalogValue({ query, value, lang }: { query: CatalogQuery; value: string; lang: Lang }) {
+  const [label, setLabel] = useState<string | null>(null)
+  const key = JSON.stringify(query)
+  useEffect(() => {
+    let live = true
+    if (query.waitingFor) return
+    loadChoices(query, lang)
+      .then((choices) => live && setLabel(choices.find((c) => c.value === value)?.label ?? null))
+      .catch(() => {})
+    return () => {
+      live = false
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, value, lang])
+  return <>{label ?? value}</>
 }
