@@ -40,7 +40,9 @@ export function formSteps(schema: unknown, uiSchema: unknown, fallbackTitle: Rec
     const named = new Set(raw.fields.map(String))
     const fields = order.filter((f) => named.has(f) && !placed.has(f))
     fields.forEach((f) => placed.add(f))
-    const title = isObject(raw.title) ? (Object.fromEntries(Object.entries(raw.title).map(([k, v]) => [k, String(v)])) as Record<string, string>) : {}
+    const title = isObject(raw.title)
+      ? (Object.fromEntries(Object.entries(raw.title).map(([k, v]) => [k, String(v)])) as Record<string, string>)
+      : {}
     steps.push({ id: raw.id, title, fields })
   }
   const rest = order.filter((f) => !placed.has(f))

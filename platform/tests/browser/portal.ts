@@ -136,11 +136,16 @@ export async function goToStep(page: Page, name: string) {
     if (current === target) break
     const button =
       current < target
-        ? page.locator('.form-actions').getByRole('button', { name: /^(Avanti|Vai al riepilogo|Next|Go to the summary)$/ })
+        ? page
+            .locator('.form-actions')
+            .getByRole('button', { name: /^(Avanti|Vai al riepilogo|Next|Go to the summary)$/ })
         : page.locator('.form-actions').getByRole('button', { name: /^(Indietro|Back)$/ })
     await button.click()
     const next = current + (current < target ? 2 : 0)
-    await page.getByTestId('step-index').filter({ hasText: new RegExp(`^\\S+ ${next} `) }).waitFor()
+    await page
+      .getByTestId('step-index')
+      .filter({ hasText: new RegExp(`^\\S+ ${next} `) })
+      .waitFor()
   }
   await page.getByTestId('step-title').filter({ hasText: name }).waitFor()
 }

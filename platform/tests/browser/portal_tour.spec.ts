@@ -85,7 +85,9 @@ test.group('Portale cittadino: ogni pagina, in italiano e in inglese, su compute
       try {
         await page.goto(`${baseUrl()}/`)
         if (lang === 'en') await page.getByRole('button', { name: /English/ }).click()
-        await page.getByRole('heading', { name: lang === 'it' ? 'Accedi ai servizi' : 'Log in to the services' }).waitFor()
+        await page
+          .getByRole('heading', { name: lang === 'it' ? 'Accedi ai servizi' : 'Log in to the services' })
+          .waitFor()
         await look(page, assert, `${lang}-01-login`)
         await page.getByLabel(lang === 'it' ? 'Indirizzo email' : 'Email address').fill(citizen.email)
         await page.getByLabel('Password').fill('secret-password')

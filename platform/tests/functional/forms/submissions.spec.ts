@@ -316,10 +316,7 @@ test.group('Forms: submissions', (group) => {
     assert.isFalse(sent.body().submission.editable)
     await jobQueue().drained()
     const reason = 'Manca il documento del secondo genitore'
-    await client
-      .post(`${base}/submissions/${id}/status`)
-      .json({ status: 'needs_completion', reason })
-      .loginAs(operator)
+    await client.post(`${base}/submissions/${id}/status`).json({ status: 'needs_completion', reason }).loginAs(operator)
 
     const list = await client.get(`${base}/submissions`).loginAs(citizen)
     const row = list.body().submissions.find((s: { id: number }) => s.id === id)

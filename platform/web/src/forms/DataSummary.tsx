@@ -51,7 +51,9 @@ function Value({ node: raw, value, ui, ctx }: { node: unknown; value: unknown; u
     const items = (resolveRef(ctx.root, node.items) ?? {}) as Json
     const itemUi = isObject(ui) ? ui.items : undefined
     if (value.every((v) => !isObject(v) && !Array.isArray(v))) {
-      return value.map((v) => (choiceLabel(items, v) ?? (typeof v === 'boolean' ? (v ? ctx.yes : ctx.no) : String(v)))).join(', ')
+      return value
+        .map((v) => choiceLabel(items, v) ?? (typeof v === 'boolean' ? (v ? ctx.yes : ctx.no) : String(v)))
+        .join(', ')
     }
     return (
       <ol className="summary-list">

@@ -38,8 +38,12 @@ export function summaryLines(errors: ApiError[], schema: unknown, order: string[
     })
   }
   // In the order the form asks: errors about the whole form first, then field by field.
-  const rank = (l: SummaryLine) => (l.top === null ? -1 : order.indexOf(l.top) === -1 ? order.length : order.indexOf(l.top))
-  return out.map((l, i) => ({ l, i })).sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i).map(({ l }) => l)
+  const rank = (l: SummaryLine) =>
+    l.top === null ? -1 : order.indexOf(l.top) === -1 ? order.length : order.indexOf(l.top)
+  return out
+    .map((l, i) => ({ l, i }))
+    .sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i)
+    .map(({ l }) => l)
 }
 
 /**

@@ -30,6 +30,7 @@ import { ErrorSummary, summaryLines, type SummaryLine } from '../forms/ErrorSumm
 import { accessibleTemplates } from '../widgets/templates'
 import { TariffPdfButton } from '../widgets/TariffPdfButton'
 import { withCatalogSelects } from '../widgets/CatalogSelect'
+import { portalWidgets } from '../widgets/CodiceFiscaleWidget'
 import { bandLabel, FeeAmount, feeView } from '../widgets/Fee'
 import { LoadError, Loading, Problem } from '../widgets/status'
 import type { SentState } from './SubmissionPage'
@@ -79,8 +80,7 @@ function FormLoader({
   const submission = useSubmission(tenant.slug, submissionId)
   const key = formKey ?? submission.data?.formKey ?? ''
   const form = useFormDefinition(tenant.slug, key)
-  if (submissionId && submission.isError)
-    return <LoadError error={submission.error} notFound={t('receipt.notFound')} />
+  if (submissionId && submission.isError) return <LoadError error={submission.error} notFound={t('receipt.notFound')} />
   if (submissionId && submission.isPending) return <Loading />
   if (!key || form.isPending) return <Loading />
   if (form.isError) return <LoadError error={form.error} />
@@ -132,7 +132,11 @@ function FormEditor({
   const named = definition.conditions
   const baseUi = (definition.uiSchema ?? {}) as UiSchema
   const steps = useMemo(
-    () => formSteps(definition.schema, baseUi, { it: t('form.allFields', { lng: 'it' }), en: t('form.allFields', { lng: 'en' }) }),
+    () =>
+      formSteps(definition.schema, baseUi, {
+        it: t('form.allFields', { lng: 'it' }),
+        en: t('form.allFields', { lng: 'en' }),
+      }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [definition]
   )
@@ -145,12 +149,7 @@ function FormEditor({
   const currentStep = onSummary ? null : shown[current]
 
   const fullUi = useMemo(
-    () =>
-      applyVisibility(
-        withCatalogSelects(withAttachmentFields(baseUi, definition), data, tenant.slug),
-        data,
-        named
-      ),
+    () => applyVisibility(withCatalogSelects(withAttachmentFields(baseUi, definition), data, tenant.slug), data, named),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [definition, data, named, tenant.slug]
   )
@@ -206,7 +205,9 @@ function FormEditor({
       // The field's own input, or the first input inside it (a group, an upload, a list).
       const target =
         document.getElementById(id) ??
-        document.querySelector<HTMLElement>(`:is(input, select, textarea)[id^="${id}_"], :is(input, select, textarea)[id^="${id}__"]`)
+        document.querySelector<HTMLElement>(
+          `:is(input, select, textarea)[id^="${id}_"], :is(input, select, textarea)[id^="${id}__"]`
+        )
       target?.scrollIntoView({ block: 'center' })
       target?.focus()
     }, 0)
@@ -393,6 +394,7 @@ function FormEditor({
             extraErrors={extraErrors}
             formContext={{ lang, apiBase: `/api/v1${base}`, formKey }}
             templates={accessibleTemplates}
+            widgets={portalWidgets}
             translateString={rjsfTranslator(lang) as never}
             onChange={(e) => {
               const next = (e.formData ?? {}) as Data
@@ -475,4 +477,3 @@ function withoutChanged(errors: ApiError[], before: Data, after: Data): ApiError
   })
   return kept.length === errors.length ? errors : kept
 }
-

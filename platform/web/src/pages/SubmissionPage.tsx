@@ -85,7 +85,9 @@ function SubmissionPage({ id }: { id: string }) {
           className={`alert ${s.status === 'rejected' ? 'alert-danger' : 'alert-warning'} mt-4`}
           data-testid="receipt-reason"
         >
-          <h2 className="h5">{t(s.status === 'rejected' ? 'receipt.reason_rejected' : 'receipt.reason_needs_completion')}</h2>
+          <h2 className="h5">
+            {t(s.status === 'rejected' ? 'receipt.reason_rejected' : 'receipt.reason_needs_completion')}
+          </h2>
           <p className="mb-0 receipt-reason-text">{s.statusReason}</p>
         </div>
       )}

@@ -17,7 +17,10 @@ export function TenantsPage() {
             <div className="card card-bg shadow-sm h-100">
               <div className="card-body d-flex flex-column">
                 <h2 className="h5 card-title">{tenant.name}</h2>
-                <Link className="btn btn-primary btn-sm mt-auto align-self-start" to={`/t/${encodeURIComponent(tenant.slug)}`}>
+                <Link
+                  className="btn btn-primary btn-sm mt-auto align-self-start"
+                  to={`/t/${encodeURIComponent(tenant.slug)}`}
+                >
                   {t('tenants.open')}
                   <span className="visually-hidden">: {tenant.name}</span>
                 </Link>
