@@ -127,6 +127,7 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
  * buttons, as a citizen on a phone does (the list of steps shows from tablet width).
  */
 export async function goToStep(page: Page, name: string) {
+  await page.getByTestId('step-index').waitFor()
   const names = (await page.locator('.form-steps-list .form-steps-name').allTextContents()).map((n) => n.trim())
   const target = names.indexOf(name)
   if (target < 0) throw new Error(`no step "${name}" in ${names.join(', ')}`)

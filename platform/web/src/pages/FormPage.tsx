@@ -359,7 +359,7 @@ function FormEditor({
                   </h3>
                   <button type="button" className="btn btn-link btn-sm p-0" onClick={() => goTo(i)}>
                     {t('form.summaryEdit')}
-                    <span className="visually-hidden">: {s.title[lang] ?? s.title.it}</span>
+                    <span className="visually-hidden">– {s.title[lang] ?? s.title.it}</span>
                   </button>
                 </div>
                 <DataSummary

@@ -41,7 +41,7 @@ export function ServicesPage() {
                           to={`/t/${encodeURIComponent(tenant.slug)}/moduli/${encodeURIComponent(f.key)}`}
                         >
                           {t('services.fill')}
-                          <span className="visually-hidden">: {title}</span>
+                          <span className="visually-hidden">– {title}</span>
                         </Link>
                       </>
                     ) : (

@@ -59,7 +59,7 @@ function SubmissionPage({ id }: { id: string }) {
               {t(`receipt.title_${s.status}`)}
             </h1>
             {formTitle && <p className="mb-2 receipt-form">{formTitle}</p>}
-            {sent && s.status === 'submitted' && (
+            {sent && (s.status === 'submitted' || s.status === 'protocolled') && (
               <p className="mb-0" data-testid="receipt-sent">
                 {t(sent.sent === 'again' ? 'receipt.resentNow' : 'receipt.sentNow')}
               </p>

@@ -22,7 +22,7 @@ export function TenantsPage() {
                   to={`/t/${encodeURIComponent(tenant.slug)}`}
                 >
                   {t('tenants.open')}
-                  <span className="visually-hidden">: {tenant.name}</span>
+                  <span className="visually-hidden">– {tenant.name}</span>
                 </Link>
               </div>
             </div>
