@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
@@ -74,24 +74,6 @@ export const PHONE = { width: 390, height: 844 }
 /** Where the page tour saves its screenshots: platform/tmp/screenshots (gitignored), or SCREENSHOT_DIR. */
 export function screenshotDir() {
   return process.env.SCREENSHOT_DIR ?? app.makePath('tmp', 'screenshots')
-}
-
-/**
- * The whole page (not just the screen) at desktop and at phone size, as `<name>-desktop.png` and
- * `<name>-phone.png`; the viewport is left at phone size, where the tests run.
- */
-export async function shootBoth(page: Page, name: string) {
-  const dir = screenshotDir()
-  await mkdir(dir, { recursive: true })
-  for (const [size, viewport] of [
-    ['desktop', DESKTOP],
-    ['phone', PHONE],
-  ] as const) {
-    await page.setViewportSize(viewport)
-    // Layout settles (sticky bars, wrapped headers) before the picture.
-    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))
-    await page.screenshot({ path: join(dir, `${name}-${size}.png`), fullPage: true })
-  }
 }
 
 /** Logs in through the login page and waits for the services page. */

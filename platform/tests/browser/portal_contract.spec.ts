@@ -93,7 +93,7 @@ test.group('Portale cittadino: il contratto con il server, come lo leggono le fa
   })
 
   test('the enrolled child’s fee is its summary with the unit, never the trace', async ({ assert, client }) => {
-    const { tenant, citizen } = await citizenWithApplications(client)
+    const { citizen } = await citizenWithApplications(client)
     const { page, close } = await openBrowser()
     try {
       await page.route('**/api/v1/t/*/enrolments/*', async (route) => {

@@ -57,7 +57,7 @@ test.group('Portale cittadino: il riepilogo degli errori', (group) => {
       const address = page.url()
       await summary.getByRole('link', { name: 'Studente da iscrivere — Codice fiscale' }).click()
       await page.getByTestId('step-title').filter({ hasText: 'Studente e domicilio' }).waitFor()
-      assert.equal(await page.evaluate(() => document.activeElement?.id), 'root_student_fiscal_code')
+      assert.equal(await page.evaluate('document.activeElement?.id'), 'root_student_fiscal_code')
       assert.equal(page.url(), address)
       // At the field, the message without the label the field already shows.
       const fieldErrors = await page

@@ -59,7 +59,7 @@ test.group('Portale cittadino: sul telefono', (group) => {
       assert.isAbove(top.y, PHONE.height / 2)
 
       // At the end of the form, the buttons are all visible and the bar sits below them.
-      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
+      await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)')
       const next = page.locator('.form-actions').getByRole('button', { name: 'Avanti' })
       const button = await box(next)
       const end = await box(bar)
@@ -67,7 +67,7 @@ test.group('Portale cittadino: sul telefono', (group) => {
       assert.isAtMost(button.y + button.height, PHONE.height)
       // The same on the summary, with the button that sends.
       await goToStep(page, 'Riepilogo')
-      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
+      await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)')
       const send = await box(page.getByRole('button', { name: 'Invia' }))
       assert.isAtMost(send.y + send.height, (await box(bar)).y, 'the fee bar covers the send button')
       assert.isAtMost(await overflow(page), 0)

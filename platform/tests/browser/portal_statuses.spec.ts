@@ -122,7 +122,7 @@ test.group('Portale cittadino: stati delle domande, motivi, integrazione', (grou
         .getByTestId('receipt-id')
         .filter({ hasText: String(ids.rejected) })
         .waitFor()
-      const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = Math.random()))
+      const marker = await page.evaluate('window.marker = Math.random()')
       await page.goto(`${t}/domande/${ids.accepted}`)
       await page.getByRole('heading', { name: 'Domanda accolta', level: 1 }).waitFor()
       assert.equal(await page.getByTestId('receipt-id').textContent(), String(ids.accepted))
@@ -139,7 +139,7 @@ test.group('Portale cittadino: stati delle domande, motivi, integrazione', (grou
       await page.getByRole('link', { name: 'Giulia Rossi' }).click()
       await page.getByRole('heading', { name: 'Giulia Rossi', level: 1 }).waitFor()
       // All of it in one page: the marker set at the start is still there (no reload happened).
-      assert.equal(await page.evaluate(() => (window as unknown as { marker: number }).marker), marker)
+      assert.equal(await page.evaluate('window.marker'), marker)
     } finally {
       await close()
     }

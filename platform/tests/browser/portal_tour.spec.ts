@@ -28,7 +28,7 @@ async function look(page: Page, assert: { deepEqual: Function; isAtMost: Functio
     ['phone', PHONE],
   ] as const) {
     await page.setViewportSize(viewport)
-    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))
+    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))')
     assert.deepEqual(await seriousViolations(page), [], `${name} (${size}): serious/critical axe violations`)
     // Nothing is cut on the right: the page is never wider than the screen.
     const overflow = (await page.evaluate(
@@ -163,6 +163,7 @@ test.group('Portale cittadino: ogni pagina, in italiano e in inglese, su compute
       } finally {
         await close()
       }
-    })
+      // Seventeen pages, each looked at twice with axe: longer than a single flow.
+    }).timeout(300_000)
   }
 })
