@@ -73,7 +73,7 @@ export const PHONE = { width: 390, height: 844 }
 
 /** Where the page tour saves its screenshots: platform/tmp/screenshots (gitignored), or SCREENSHOT_DIR. */
 export function screenshotDir() {
-  return process.env.SCREENSHOT_DIR ?? app.makePath('tmp', 'screenshots')
+  return process.env.SCREENSHOT_DIR || app.makePath('tmp', 'screenshots')
 }
 
 /** Logs in through the login page and waits for the services page. */

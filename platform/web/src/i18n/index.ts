@@ -38,6 +38,8 @@ export function initI18n() {
     // React escapes what it renders; i18next must not escape it a second time.
     interpolation: { escapeValue: false },
     returnNull: false,
+    // The strings are in the bundle: ready at once, so the first render is already in the right language.
+    initAsync: false,
   })
   applyToDocument(currentLang())
   i18next.on('languageChanged', (lng) => {
