@@ -7,8 +7,10 @@ import SubmissionPolicy from '#policies/submission_policy'
 import { findCurrentForm, type CurrentForm } from '#services/form_service'
 import { pluginService } from '#services/plugin_service'
 import { askedLanguage, requestLanguage } from '#services/request_language'
+import type { SubmissionSummaryDto } from '#shared/contract'
 import {
   TransitionError,
+  isEditable,
   isStatus,
   submissionService,
   type Outcome,
@@ -52,7 +54,8 @@ const TEXT = {
   },
 }
 
-function summary(s: Submission) {
+/** Typed by the contract the portal reads, so a renamed or missing field fails the type check. */
+function summary(s: Submission): SubmissionSummaryDto {
   return {
     id: s.id,
     formId: s.formId,
@@ -63,6 +66,7 @@ function summary(s: Submission) {
     onBehalf: s.onBehalf,
     status: s.status,
     statusReason: s.statusReason,
+    editable: isEditable(s),
     protocolNumber: s.protocolNumber,
     submittedAt: s.submittedAt?.toISO() ?? null,
     createdAt: s.createdAt.toISO(),

@@ -1,15 +1,10 @@
-/** The roles a membership can hold in a tenant (platform_admin is a user flag across tenants). */
-export const ROLES = [
-  'citizen',
-  'school_staff',
-  'kitchen',
-  'operator',
-  'tenant_admin',
-  'designer',
-  'platform_admin',
-] as const
+import { ROLES, type Role } from '#shared/contract'
 
-export type Role = (typeof ROLES)[number]
+/**
+ * The roles a membership can hold in a tenant (platform_admin is a user flag across tenants).
+ * Defined with the portal (platform/shared/contract.ts), whose navigation depends on them.
+ */
+export { ROLES, type Role }
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value)

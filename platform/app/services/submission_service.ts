@@ -12,6 +12,7 @@ import { validateWithCatalog } from '#services/school_catalog_service'
 import type { FormError, Lang } from '#forms/types'
 import type { CurrentForm } from '#services/form_service'
 import { lateFilingNote, windowRefusal, type WindowDecision } from '#services/enrolment_windows'
+import { EDITABLE_STATUSES, SUBMISSION_STATUSES, type SubmissionStatus } from '#shared/contract'
 
 /**
  * The life of a submission, and the only place its status changes.
@@ -23,8 +24,9 @@ import { lateFilingNote, windowRefusal, type WindowDecision } from '#services/en
  * Entering `submitted` always goes through `submit`, which runs the full
  * validation; the back office moves a submission only along the other arrows.
  */
-export const STATUSES = ['draft', 'submitted', 'protocolled', 'accepted', 'rejected', 'needs_completion'] as const
-export type SubmissionStatus = (typeof STATUSES)[number]
+// Shared with the portal (platform/shared/contract.ts), which labels each status for citizens.
+export const STATUSES = SUBMISSION_STATUSES
+export type { SubmissionStatus }
 
 export const TRANSITIONS: Readonly<Record<SubmissionStatus, readonly SubmissionStatus[]>> = {
   draft: ['submitted'],
@@ -38,7 +40,7 @@ export const TRANSITIONS: Readonly<Record<SubmissionStatus, readonly SubmissionS
 /** The citizen must be told why: a refusal or a request to complete carries a reason. */
 const REASON_REQUIRED: ReadonlySet<SubmissionStatus> = new Set(['rejected', 'needs_completion'])
 /** Statuses in which the citizen (or the operator with procura) may still change the data. */
-const EDITABLE: ReadonlySet<SubmissionStatus> = new Set(['draft', 'needs_completion'])
+const EDITABLE: ReadonlySet<SubmissionStatus> = new Set(EDITABLE_STATUSES)
 export const REASON_MAX_LENGTH = 2000
 
 export function isStatus(value: unknown): value is SubmissionStatus {

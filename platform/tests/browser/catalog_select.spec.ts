@@ -4,7 +4,7 @@ import router from '@adonisjs/core/services/router'
 import type { Locator } from 'playwright-core'
 import { registerWebRoutes } from '#start/routes/web'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
-import { baseUrl, openBrowser, seriousViolations, snap, snapWide, logIn } from './portal.js'
+import { baseUrl, goToStep, openBrowser, seriousViolations, snap, snapWide, logIn } from './portal.js'
 
 // The portal must be reachable whatever start/routes.ts mounts; the call is idempotent.
 registerWebRoutes(router)
@@ -29,6 +29,7 @@ test.group('Portale cittadino: scuola, classe e sezione dal catalogo del Comune'
       await logIn(page, citizen.email)
       await page.goto(`${baseUrl()}/#/t/${slug}/moduli/${FORM}?bozza=${draft.body().submission.id}`)
       await page.getByRole('heading', { name: 'Iscrizione alla refezione scolastica' }).waitFor()
+      await goToStep(page, 'Scuola')
 
       // Each select is reached by its label; class and section wait, disabled, for the school.
       const school = page.getByLabel(/^Scuola \(plesso con servizio mensa\)\*?$/)

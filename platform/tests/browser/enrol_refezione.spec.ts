@@ -6,7 +6,7 @@ import { registerWebRoutes } from '#start/routes/web'
 import { jobQueue } from '#queue/queue_factory'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
 import { pdfTextLines } from '#tests/helpers/pdf_text'
-import { baseUrl, openBrowser, seriousViolations, snap, snapWide } from './portal.js'
+import { baseUrl, goToStep, openBrowser, seriousViolations, snap, snapWide } from './portal.js'
 import { captureMailEachTest } from '../helpers/smtp.js'
 import { transactionWithJobs } from '../helpers/world.js'
 
@@ -65,6 +65,7 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       assert.match(oneChild ?? '', /^€ \d+,\d{2}$/)
 
       // "Yes, other children use the canteen" without listing them: the BLOCCO shows at that field.
+      await goToStep(page, 'Famiglia')
       await page
         .locator('.rjsf-field-boolean')
         .filter({ hasText: 'Altri figli frequentano la mensa' })
@@ -81,7 +82,9 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       assert.deepEqual(await seriousViolations(page), [], 'form page: serious/critical axe violations')
       await snap(page, '03-blocco')
 
-      // Sending anyway: the server refuses with the same rule, in the summary and at the field.
+      // Sending anyway (from the summary, the last step): the server refuses with the same rule,
+      // in the error summary and at the field.
+      await goToStep(page, 'Riepilogo')
       await page.getByRole('button', { name: 'Invia' }).click()
       const summary = page.getByTestId('error-summary')
       await summary.waitFor()
@@ -115,6 +118,7 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       assert.include(tariffLines, band.charAt(0).toUpperCase() + band.slice(1))
 
       // The identity document: a file that is not a PDF whatever its name is refused, at the field.
+      await goToStep(page, 'Dichiarazioni e documento')
       const upload = page.getByTestId('upload-identity_document')
       const fileInput = upload.locator('input[type=file]')
       await fileInput.setInputFiles({
@@ -157,12 +161,14 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
       // English labels come from the definition's x-i18n; the data stays as entered.
       await page.getByRole('button', { name: /^EN/ }).click()
       await page.getByRole('heading', { name: 'School canteen enrolment' }).waitFor()
+      await goToStep(page, 'Household')
       await page.getByText('Do other children of yours use the school canteen').waitFor()
       assert.equal(await page.locator('#root_siblings_0_first_name').inputValue(), 'Mattia')
       await snap(page, '05b-english')
       await page.getByRole('button', { name: /^IT/ }).click()
       await page.getByRole('heading', { name: 'Iscrizione alla refezione scolastica' }).waitFor()
 
+      await goToStep(page, 'Riepilogo')
       await page.getByRole('button', { name: 'Invia' }).click()
       await page.getByRole('heading', { name: 'Domanda inviata' }).waitFor()
       assert.equal(await page.getByTestId('receipt-id').textContent(), String(draftId))

@@ -54,9 +54,13 @@ test.group('Portale cittadino: i miei iscritti', (group) => {
       assert.include(isee, '€ 5.000,00')
       assert.include(isee, 'INPS-ISEE-2026-00555555C-00')
       assert.equal(await page.getByTestId('enrolment-tariff').textContent(), '€ 3,43')
-      const trace = page.getByTestId('enrolment-trace')
-      assert.isAbove(await trace.getByRole('listitem').count(), 1)
-      assert.include(await trace.textContent(), 'Ridotta')
+      // How the fee came about, in the family's words: the band and the amount, never the operator's trace.
+      const explanation = page.getByTestId('enrolment-explanation')
+      assert.isAbove(await explanation.getByRole('listitem').count(), 1)
+      assert.include(await explanation.textContent(), 'Ridotta')
+      const text = (await page.locator('main').textContent()) ?? ''
+      for (const operatorWords of ['ROUND_HALF_UP', 'arrotondamento', 'colonna', 'in vigore dal', 'refezione.tariffa'])
+        assert.notInclude(text, operatorWords)
       assert.include(await section('Dieta speciale').textContent(), 'Nessuna dieta speciale')
       assert.deepEqual(await seriousViolations(page), [], 'enrolment page: serious/critical axe violations')
       await snap(page, 'enr-02-detail-390')

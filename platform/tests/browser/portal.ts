@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 
 /** Base URL of the HTTP server the test runner starts in this process. */
@@ -66,6 +67,15 @@ export async function snapWide(page: Page, name: string, focus?: Locator) {
   if (phone) await page.setViewportSize(phone)
 }
 
+/** The two sizes every citizen page is looked at in: a laptop and a phone. */
+export const DESKTOP = { width: 1366, height: 900 }
+export const PHONE = { width: 390, height: 844 }
+
+/** Where the page tour saves its screenshots: platform/tmp/screenshots (gitignored), or SCREENSHOT_DIR. */
+export function screenshotDir() {
+  return process.env.SCREENSHOT_DIR || app.makePath('tmp', 'screenshots')
+}
+
 /** Logs in through the login page and waits for the services page. */
 export async function logIn(page: Page, email: string, password = 'secret-password') {
   await page.goto(`${baseUrl()}/`)
@@ -92,4 +102,33 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
       .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))
   `)) as AxeViolation[]
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+/**
+ * Moves a stepped form to the step titled `name` (or the summary) with its "Avanti"/"Indietro"
+ * buttons, as a citizen on a phone does (the list of steps shows from tablet width).
+ */
+export async function goToStep(page: Page, name: string) {
+  await page.getByTestId('step-index').waitFor()
+  const names = (await page.locator('.form-steps-list .form-steps-name').allTextContents()).map((n) => n.trim())
+  const target = names.indexOf(name)
+  if (target < 0) throw new Error(`no step "${name}" in ${names.join(', ')}`)
+  for (let guard = 0; guard < names.length + 1; guard++) {
+    const index = /(\d+)/.exec((await page.getByTestId('step-index').textContent()) ?? '')
+    const current = Number(index?.[1] ?? 1) - 1
+    if (current === target) break
+    const button =
+      current < target
+        ? page
+            .locator('.form-actions')
+            .getByRole('button', { name: /^(Avanti|Vai al riepilogo|Next|Go to the summary)$/ })
+        : page.locator('.form-actions').getByRole('button', { name: /^(Indietro|Back)$/ })
+    await button.click()
+    const next = current + (current < target ? 2 : 0)
+    await page
+      .getByTestId('step-index')
+      .filter({ hasText: new RegExp(`^\\S+ ${next} `) })
+      .waitFor()
+  }
+  await page.getByTestId('step-title').filter({ hasText: name }).waitFor()
 }

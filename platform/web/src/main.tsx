@@ -1,11 +1,28 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { RouterProvider } from 'react-router/dom'
 import 'bootstrap-italia/dist/css/bootstrap-italia.min.css'
 import './styles.css'
-import { App } from './App'
+import { initI18n } from './i18n'
+import { router } from './app/router'
+
+initI18n()
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // A citizen's data change when they act, and the mutations say so: no refetch on every focus.
+      refetchOnWindowFocus: false,
+      retry: 1,
+    },
+  },
+})
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
   </StrictMode>
 )

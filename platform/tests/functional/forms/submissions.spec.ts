@@ -304,6 +304,36 @@ test.group('Forms: submissions', (group) => {
     )
   })
 
+  test("the citizen's list and detail say why it was sent back and whether it can still be changed", async ({
+    client,
+    assert,
+  }) => {
+    const { citizen, operator, base, sample } = await refezioneTenant()
+    const draft = await client.post(`${base}/forms/${FORM}/submissions`).json({ data: sample }).loginAs(citizen)
+    assert.isTrue(draft.body().submission.editable)
+    const id = draft.body().submission.id
+    const sent = await client.post(`${base}/submissions/${id}/submit`).loginAs(citizen)
+    assert.isFalse(sent.body().submission.editable)
+    await jobQueue().drained()
+    const reason = 'Manca il documento del secondo genitore'
+    await client.post(`${base}/submissions/${id}/status`).json({ status: 'needs_completion', reason }).loginAs(operator)
+
+    const list = await client.get(`${base}/submissions`).loginAs(citizen)
+    const row = list.body().submissions.find((s: { id: number }) => s.id === id)
+    assert.include(row, { status: 'needs_completion', statusReason: reason, editable: true })
+    const detail = await client.get(`${base}/submissions/${id}`).loginAs(citizen)
+    assert.include(detail.body().submission, { statusReason: reason, editable: true })
+
+    await client.post(`${base}/submissions/${id}/submit`).loginAs(citizen)
+    await jobQueue().drained()
+    await client
+      .post(`${base}/submissions/${id}/status`)
+      .json({ status: 'rejected', reason: 'Fuori termine' })
+      .loginAs(operator)
+    const rejected = await client.get(`${base}/submissions/${id}`).loginAs(citizen)
+    assert.include(rejected.body().submission, { status: 'rejected', statusReason: 'Fuori termine', editable: false })
+  })
+
   test('the data column is encrypted at rest', async ({ client, assert }) => {
     const { citizen, base, sample } = await refezioneTenant()
     const created = await client.post(`${base}/forms/${FORM}/submit`).json({ data: sample }).loginAs(citizen)

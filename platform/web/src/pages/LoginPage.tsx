@@ -1,42 +1,33 @@
 import { useState, type FormEvent } from 'react'
 import { Alert, Button } from 'design-react-kit'
-import { api, type Me } from '../api'
+import { useLogin } from '../api/queries'
 import { useT } from '../i18n'
 
-export function LoginPage({ onLogin }: { onLogin: (me: Me) => void }) {
+/** Shown in place of any page while nobody is logged in; the address stays, so the page follows. */
+export function LoginPage() {
   const { t } = useT()
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
-  const [failed, setFailed] = useState(false)
-  const [busy, setBusy] = useState(false)
+  const login = useLogin()
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault()
-    setBusy(true)
-    setFailed(false)
-    try {
-      const r = await api<{ user: Me }>('POST', '/auth/login', { email, password })
-      onLogin(r.user)
-    } catch {
-      setFailed(true)
-    } finally {
-      setBusy(false)
-    }
+    login.mutate({ email, password })
   }
 
   return (
     <div className="row justify-content-center">
       <div className="col-12 col-md-8 col-lg-5">
-        <h1 className="h2 mb-4">{t('loginTitle')}</h1>
-        {failed && (
+        <h1 className="h2 mb-4">{t('login.title')}</h1>
+        {login.isError && (
           <Alert color="danger" role="alert">
-            {t('loginFailed')}
+            {t('login.failed')}
           </Alert>
         )}
         <form onSubmit={submit} noValidate>
           <div className="mb-3">
             <label htmlFor="login-email" className="form-label">
-              {t('email')}
+              {t('login.email')}
             </label>
             <input
               id="login-email"
@@ -50,7 +41,7 @@ export function LoginPage({ onLogin }: { onLogin: (me: Me) => void }) {
           </div>
           <div className="mb-4">
             <label htmlFor="login-password" className="form-label">
-              {t('password')}
+              {t('login.password')}
             </label>
             <input
               id="login-password"
@@ -62,8 +53,8 @@ export function LoginPage({ onLogin }: { onLogin: (me: Me) => void }) {
               onChange={(e) => setPassword(e.target.value)}
             />
           </div>
-          <Button color="primary" type="submit" disabled={busy} className="w-100">
-            {t('login')}
+          <Button color="primary" type="submit" disabled={login.isPending} className="w-100">
+            {t('login.submit')}
           </Button>
         </form>
       </div>

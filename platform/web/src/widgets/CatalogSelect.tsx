@@ -7,8 +7,9 @@
  */
 import { useEffect, useState } from 'react'
 import type { UiSchema, WidgetProps } from '@rjsf/utils'
-import { api } from '../api'
-import type { Lang } from '../i18n'
+import { api } from '../api/client'
+import i18next from 'i18next'
+import { useT, type Lang } from '../i18n'
 
 type Json = Record<string, unknown>
 
@@ -20,7 +21,7 @@ interface Choice {
 }
 
 /** What withCatalogSelects puts in the field's ui:options: where to ask, with the filter values resolved. */
-interface CatalogQuery {
+export interface CatalogQuery {
   tenant: string
   source: 'schools' | 'classes' | 'sections'
   order?: string
@@ -29,15 +30,6 @@ interface CatalogQuery {
   year?: string
   /** The filter names an order or a school that is not chosen yet. */
   waitingFor?: 'order' | 'school'
-}
-
-const TEXT = {
-  choose: { it: 'Seleziona…', en: 'Select…' },
-  loading: { it: 'Caricamento dell’elenco…', en: 'Loading the list…' },
-  order: { it: 'Scegli prima l’ordine di scuola.', en: 'Choose the school level first.' },
-  school: { it: 'Scegli prima la scuola.', en: 'Choose the school first.' },
-  empty: { it: 'Nessuna voce disponibile per le scelte fatte.', en: 'Nothing available for the choices made.' },
-  failed: { it: 'Elenco non disponibile: riprova più tardi.', en: 'The list is not available: try again later.' },
 }
 
 const SOURCES = new Set(['schools', 'classes', 'sections'])
@@ -119,7 +111,7 @@ async function loadChoices(q: CatalogQuery, lang: Lang): Promise<Choice[]> {
   }
   const answer = await cachedGet<ClassesAnswer>(`${base}/${encodeURIComponent(q.school!)}/classes`)
   if (q.source === 'classes') {
-    return answer.years.map((y) => ({ value: y, label: lang === 'it' ? `${y}ª` : `Year ${y}` }))
+    return answer.years.map((y) => ({ value: y, label: i18next.t('catalog.classYear', { year: y, lng: lang }) }))
   }
   const sections = answer.classes.filter((c) => c.active && (!q.year || c.year === q.year)).map((c) => c.section)
   return [...new Set(sections)].map((s) => ({ value: s, label: s }))
@@ -128,7 +120,7 @@ async function loadChoices(q: CatalogQuery, lang: Lang): Promise<Choice[]> {
 type State = { status: 'idle' | 'loading' | 'failed' } | { status: 'ready'; choices: Choice[] }
 
 export function CatalogSelect(props: WidgetProps) {
-  const lang: Lang = (props.registry.formContext as { lang?: Lang } | undefined)?.lang ?? 'it'
+  const { t, lang } = useT()
   const query = (props.options as { catalog?: CatalogQuery }).catalog
   const key = query ? JSON.stringify(query) : ''
   const [state, setState] = useState<State>({ status: 'idle' })
@@ -163,13 +155,13 @@ export function CatalogSelect(props: WidgetProps) {
 
   const hint =
     query?.waitingFor !== undefined
-      ? TEXT[query.waitingFor][lang]
+      ? t(`catalog.${query.waitingFor}`)
       : state.status === 'loading'
-        ? TEXT.loading[lang]
+        ? t('catalog.loading')
         : state.status === 'failed'
-          ? TEXT.failed[lang]
+          ? t('catalog.failed')
           : state.status === 'ready' && choices.length === 0
-            ? TEXT.empty[lang]
+            ? t('catalog.empty')
             : null
   const hintId = `${props.id}__catalog_hint`
   const Select = props.registry.widgets.SelectWidget
@@ -177,7 +169,7 @@ export function CatalogSelect(props: WidgetProps) {
     <div className="catalog-select" data-source={query?.source}>
       <Select
         {...props}
-        placeholder={TEXT.choose[lang]}
+        placeholder={t('catalog.choose')}
         disabled={props.disabled || state.status !== 'ready' || choices.length === 0}
         options={{ ...props.options, enumOptions: choices }}
       />
@@ -188,4 +180,25 @@ export function CatalogSelect(props: WidgetProps) {
       )}
     </div>
   )
+}
+
+/**
+ * A stored catalog value as the citizen chose it: the school's name for its code, "2ª" for a
+ * class year (the summary before sending reads like the form, never like the database).
+ */
+export function CatalogValue({ query, value, lang }: { query: CatalogQuery; value: string; lang: Lang }) {
+  const [label, setLabel] = useState<string | null>(null)
+  const key = JSON.stringify(query)
+  useEffect(() => {
+    let live = true
+    if (query.waitingFor) return
+    loadChoices(query, lang)
+      .then((choices) => live && setLabel(choices.find((c) => c.value === value)?.label ?? null))
+      .catch(() => {})
+    return () => {
+      live = false
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, value, lang])
+  return <>{label ?? value}</>
 }

@@ -1,6 +1,6 @@
 import { useId, useRef, useState } from 'react'
 import type { FieldProps } from '@rjsf/utils'
-import type { Lang } from '../i18n'
+import { useT, type Lang } from '../i18n'
 
 /**
  * The control of an attachment field (form `attachments`): the citizen picks a file, it is uploaded
@@ -31,24 +31,6 @@ export interface AttachmentOptions {
   pointer: string
   types: string[]
   max_bytes: number
-}
-
-const TEXT = {
-  choose: { it: 'Scegli un file', en: 'Choose a file' },
-  replace: { it: 'Sostituisci', en: 'Replace' },
-  remove: { it: 'Rimuovi', en: 'Remove' },
-  none: { it: 'Nessun file allegato.', en: 'No file attached.' },
-  uploading: { it: 'Caricamento in corso', en: 'Uploading' },
-  uploaded: { it: 'File allegato:', en: 'File attached:' },
-  removed: { it: 'File rimosso.', en: 'File removed.' },
-  download: { it: 'scarica', en: 'download' },
-  accepted: { it: 'Formati ammessi', en: 'Accepted formats' },
-  maxSize: { it: 'dimensione massima', en: 'maximum size' },
-  tooLarge: { it: 'Il file è troppo grande: al massimo', en: 'The file is too large: at most' },
-  failed: {
-    it: 'Il caricamento non è riuscito. Controlla la connessione e riprova.',
-    en: 'The upload failed. Check your connection and try again.',
-  },
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -107,8 +89,10 @@ function upload(
 
 export function FileUpload(props: FieldProps) {
   const context = (props.registry.formContext ?? {}) as UploadContext
-  const lang: Lang = context.lang ?? 'it'
-  const t = (key: keyof typeof TEXT) => TEXT[key][lang]
+  const { t: translate, lang } = useT()
+  const t = (
+    key: 'choose' | 'replace' | 'remove' | 'none' | 'uploading' | 'uploaded' | 'removed' | 'download' | 'failed'
+  ) => translate(`upload.${key}`)
   const options = (props.uiSchema?.['ui:options']?.attachment ?? null) as AttachmentOptions | null
   const value = isReference(props.formData) ? props.formData : null
   const [progress, setProgress] = useState<number | null>(null)
@@ -136,7 +120,9 @@ export function FileUpload(props: FieldProps) {
       } else {
         const message =
           body?.errors?.[0]?.message ??
-          (status === 413 && options ? `${t('tooLarge')} ${formatBytes(options.max_bytes, lang)}.` : t('failed'))
+          (status === 413 && options
+            ? translate('upload.tooLarge', { size: formatBytes(options.max_bytes, lang) })
+            : t('failed'))
         setRefusal(message)
         setAnnouncement('')
       }
@@ -159,7 +145,10 @@ export function FileUpload(props: FieldProps) {
 
   const errors = [...(refusal ? [refusal] : []), ...(props.rawErrors ?? [])]
   const accepted = options
-    ? `${t('accepted')}: ${options.types.map((type) => TYPE_NAMES[type] ?? type).join(', ')}; ${t('maxSize')} ${formatBytes(options.max_bytes, lang)}.`
+    ? translate('upload.accepted', {
+        types: options.types.map((type) => TYPE_NAMES[type] ?? type).join(', '),
+        size: formatBytes(options.max_bytes, lang),
+      })
     : null
   const download =
     value && context.apiBase ? `${context.apiBase}/attachments/${encodeURIComponent(value.file_id)}` : null

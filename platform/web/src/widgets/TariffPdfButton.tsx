@@ -1,14 +1,5 @@
 import { useState } from 'react'
-import type { Lang } from '../i18n'
-
-const TEXT = {
-  download: { it: 'Scarica in PDF', en: 'Download as PDF' },
-  preparing: { it: 'Preparazione del PDF…', en: 'Preparing the PDF…' },
-  failed: {
-    it: 'Non è stato possibile creare il PDF. Riprova.',
-    en: 'The PDF could not be created. Please try again.',
-  },
-}
+import { useT, type Lang } from '../i18n'
 
 /**
  * "Scarica in PDF" next to the live fee: the server computes the same fee on the data entered so
@@ -25,6 +16,7 @@ export function TariffPdfButton({
   data: Record<string, unknown>
   lang: Lang
 }) {
+  const { t } = useT()
   const [busy, setBusy] = useState(false)
   const [failure, setFailure] = useState<string | null>(null)
 
@@ -40,19 +32,19 @@ export function TariffPdfButton({
       })
       if (!response.ok) {
         const body = await response.json().catch(() => null)
-        setFailure(body?.errors?.[0]?.message ?? TEXT.failed[lang])
+        setFailure(body?.errors?.[0]?.message ?? t('feePdf.failed'))
         return
       }
       const url = URL.createObjectURL(await response.blob())
       const link = document.createElement('a')
       link.href = url
-      link.download = `${lang === 'it' ? 'tariffa' : 'fee'}-${formKey}.pdf`
+      link.download = `${t('feePdf.fileName')}-${formKey}.pdf`
       document.body.appendChild(link)
       link.click()
       link.remove()
       setTimeout(() => URL.revokeObjectURL(url), 10000)
     } catch {
-      setFailure(TEXT.failed[lang])
+      setFailure(t('feePdf.failed'))
     } finally {
       setBusy(false)
     }
@@ -67,7 +59,7 @@ export function TariffPdfButton({
         disabled={busy}
         data-testid="tariff-pdf"
       >
-        {busy ? TEXT.preparing[lang] : TEXT.download[lang]}
+        {busy ? t('feePdf.preparing') : t('feePdf.download')}
       </button>
       {failure && (
         <p className="text-danger small mb-0 mt-1" role="alert">

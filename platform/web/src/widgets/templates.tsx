@@ -8,6 +8,7 @@ import {
   type IconButtonProps,
   type TemplatesType,
 } from '@rjsf/utils'
+import { Hidden } from '../forms/form_support'
 
 /**
  * RJSF templates for accessible forms:
@@ -20,6 +21,8 @@ const defaults = getDefaultRegistry().templates
 
 function FieldTemplate(props: FieldTemplateProps) {
   const { id, label, required, displayLabel, description, errors, help, children, hidden, uiSchema, registry } = props
+  // A field of another step, or hidden by its condition: no wrapper, no margin, nothing on screen.
+  if (uiSchema?.['ui:field'] === Hidden) return null
   const DefaultFieldTemplate = defaults.FieldTemplate
   if (hidden || getUiOptions(uiSchema).widget !== 'radio') return <DefaultFieldTemplate {...props} />
   const Wrap = registry.templates.WrapIfAdditionalTemplate

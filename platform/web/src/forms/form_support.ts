@@ -5,8 +5,8 @@
  */
 import type { ErrorSchema, UiSchema } from '@rjsf/utils'
 import { evaluateCondition, type Condition, type NamedConditions } from '#shared/conditions'
-import type { Lang } from './i18n'
-import { FileUpload } from './widgets/FileUpload'
+import type { Lang } from '#shared/contract'
+import { FileUpload } from '../widgets/FileUpload'
 
 type Json = Record<string, unknown>
 
@@ -45,37 +45,124 @@ export function localizeSchema(node: unknown, lang: Lang): unknown {
   return out
 }
 
-/**
- * The field an error's JSON Pointer names: its title in the (localized) schema, following
- * properties, array items and `$ref`s to `$defs`, and the id RJSF gives its input
- * (`/siblings/0/name` → `root_siblings_0_name`), so that a summary can name it and link to it.
- */
-export function fieldAt(schema: unknown, pointer: string): { title: string | null; id: string } {
-  const parts = pointer
+/** A JSON Pointer's parts, unescaped ("/a~1b/0" → ["a/b", "0"]). */
+export function pointerParts(pointer: string): string[] {
+  if (!pointer || pointer === '/') return []
+  return pointer
     .split('/')
     .slice(1)
     .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
-  const defs = isObject(schema) && isObject(schema.$defs) ? schema.$defs : {}
-  const resolve = (node: unknown): unknown => {
-    if (!isObject(node) || typeof node.$ref !== 'string') return node
-    const target = defs[node.$ref.split('/').pop() ?? '']
-    return isObject(target) ? { ...target, ...node, $ref: undefined } : node
-  }
-  let node = resolve(schema)
-  let title: string | null = null
-  for (const part of parts) {
-    if (!isObject(node)) break
-    if (isObject(node.properties) && part in node.properties) node = resolve(node.properties[part])
-    else if (/^\d+$/.test(part) && node.items !== undefined) node = resolve(node.items)
-    else break
-    if (isObject(node) && typeof node.title === 'string') title = node.title
-  }
-  return { title, id: ['root', ...parts].join('_') }
 }
 
-/** Fields hidden while their `visible_when` is false; renders nothing, keeps the data. */
-function Hidden() {
+/** A schema node with its `$ref` to the root's `$defs` resolved (the node's own keys win). */
+export function resolveRef(root: unknown, node: unknown): unknown {
+  const defs = isObject(root) && isObject(root.$defs) ? root.$defs : {}
+  let current = node
+  for (let depth = 0; depth < 8 && isObject(current) && typeof current.$ref === 'string'; depth++) {
+    const target = defs[current.$ref.split('/').pop() ?? '']
+    if (!isObject(target)) break
+    const { $ref: _ref, ...own } = current
+    current = { ...target, ...own }
+  }
+  return current
+}
+
+/**
+ * The field an error's JSON Pointer names, as a person finds it on the page: the titles from the
+ * section down to the field ("Genitore o tutore pagante", "Codice fiscale"; an item of a list is
+ * "Fratello o sorella 2"), and the id RJSF gives its input (`/siblings/0/name` →
+ * `root_siblings_0_name`), so that a summary can name it and link to it. Two fields with the same
+ * label in different sections never read the same.
+ */
+export function fieldAt(
+  schema: unknown,
+  pointer: string
+): { labels: string[]; title: string | null; id: string; anchor: string } {
+  const parts = pointerParts(pointer)
+  let node = resolveRef(schema, schema)
+  const labels: string[] = []
+  // How far down the pointer a label was found: parts below it (a document's file name and size)
+  // are one field for the citizen, and the summary names and links that field.
+  let named = 0
+  for (const [i, part] of parts.entries()) {
+    if (!isObject(node)) break
+    if (isObject(node.properties) && part in node.properties) {
+      node = resolveRef(schema, node.properties[part])
+      if (isObject(node) && typeof node.title === 'string') {
+        labels.push(node.title)
+        named = i + 1
+      }
+    } else if (/^\d+$/.test(part) && node.items !== undefined) {
+      const listTitle = typeof node.title === 'string' ? node.title : null
+      node = resolveRef(schema, node.items)
+      const itemTitle = isObject(node) && typeof node.title === 'string' ? node.title : null
+      // "Fratello o sorella 2" in place of the list's own title, which would only repeat it.
+      if (itemTitle) {
+        if (listTitle && labels.at(-1) === listTitle) labels.pop()
+        labels.push(`${itemTitle} ${Number(part) + 1}`)
+      } else labels.push(String(Number(part) + 1))
+      named = i + 1
+    } else break
+  }
+  const anchorParts = parts.slice(0, named)
+  return {
+    labels,
+    title: labels.length ? labels.join(' — ') : null,
+    id: ['root', ...anchorParts].join('_'),
+    anchor: anchorParts.map((p) => `/${p}`).join(''),
+  }
+}
+
+/**
+ * A server message without the field's label in front of it («Valore ISEE (euro)»: campo
+ * obbligatorio → campo obbligatorio): the page already names the field, next to the message.
+ */
+export function withoutLabel(message: string): string {
+  const match = /^«[^»]*»:\s*(.+)$/s.exec(message)
+  return match ? match[1] : message
+}
+
+/**
+ * Fields hidden while their `visible_when` is false, or because they belong to another step:
+ * renders nothing and keeps the data (the field template renders no wrapper for it either).
+ */
+export function Hidden() {
   return null
+}
+
+/**
+ * What marks a field hidden in its uiSchema. RJSF re-renders a field only when its props differ
+ * by deep comparison, and that comparison treats any two functions as equal: swapping the
+ * `ui:field` component alone (Hidden ↔ FileUpload) would leave the field as it was. The flag is
+ * data, so showing the field again is a change RJSF sees.
+ */
+const HIDDEN = { 'ui:field': Hidden, 'ui:hiddenField': true } as const
+
+/** The uiSchema showing only `fields` of the top level: the others are hidden, data untouched. */
+export function onlyFields(ui: UiSchema, all: string[], fields: string[]): UiSchema {
+  const out: UiSchema = { ...ui }
+  for (const key of all) {
+    if (fields.includes(key)) continue
+    const current = isObject(out[key]) ? (out[key] as Json) : {}
+    out[key] = { ...current, ...HIDDEN }
+  }
+  return out
+}
+
+/** Whether a field's value says something (the summary lists only what was entered). */
+export function hasValue(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false
+  if (Array.isArray(value)) return value.length > 0
+  if (isObject(value)) return Object.values(value).some(hasValue)
+  return true
+}
+
+/** Whether the top-level field is shown for these data (its `visible_when`, if any, holds). */
+export function isVisible(ui: UiSchema, key: string, data: Json, named?: NamedConditions): boolean {
+  const value = ui[key]
+  const options = isObject(value) && isObject(value['ui:options']) ? (value['ui:options'] as Json) : undefined
+  const when = options?.visible_when as Condition | undefined
+  return !when || safeEvaluate(when, data, named)
 }
 
 export function applyVisibility(ui: UiSchema, data: Json, named?: NamedConditions): UiSchema {
@@ -84,7 +171,7 @@ export function applyVisibility(ui: UiSchema, data: Json, named?: NamedCondition
     if (key.startsWith('ui:') || !isObject(value)) continue
     const options = isObject(value['ui:options']) ? (value['ui:options'] as Json) : undefined
     const when = options?.visible_when as Condition | undefined
-    if (when && !safeEvaluate(when, data, named)) out[key] = { ...value, 'ui:field': Hidden }
+    if (when && !safeEvaluate(when, data, named)) out[key] = { ...value, ...HIDDEN }
   }
   return out
 }
@@ -135,7 +222,8 @@ export function toErrorSchema(messages: Message[]): ErrorSchema {
       node = node[part] as Json
     }
     const list = (node.__errors as string[] | undefined) ?? []
-    if (!list.includes(message)) list.push(message)
+    const text = withoutLabel(message)
+    if (!list.includes(text)) list.push(text)
     node.__errors = list
   }
   return root as ErrorSchema
