@@ -4,6 +4,12 @@
  * decrypt.mjs; needs only Node.js 18 or later).
  *
  *   DATA_ENCRYPTION_KEYS='<key id>:<32-byte key in base64>[,...]' node decrypt.mjs csv/submissions.csv > submissions.csv
+ *   DATA_ENCRYPTION_KEYS='…' node decrypt.mjs --document attachments/<file_id> <tenant id> > document.pdf
+ *
+ * A document file that starts with SPTLENC1 is AES-256-GCM over the whole file: after the magic
+ * come one byte with the key id's length, the key id (latin1), the 12-byte IV, then the ciphertext
+ * and the 16-byte tag; the additional data is the header followed by "attachments:<tenant id>:<file id>".
+ * A document without that header was stored before files were encrypted and is copied as it is.
  *
  * Every field of the form enc:v1:<key id>:<iv>:<tag>:<ciphertext> (base64 parts) is AES-256-GCM
  * with a 12-byte IV and a 16-byte tag; the plaintext is JSON. It is written out as that JSON text
@@ -12,10 +18,16 @@
  */
 import { createDecipheriv } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
 
-const [file] = process.argv.slice(2)
-if (!file || !process.env.DATA_ENCRYPTION_KEYS) {
-  process.stderr.write('usage: DATA_ENCRYPTION_KEYS=<id>:<base64 key>[,...] node decrypt.mjs <file.csv>\n')
+const args = process.argv.slice(2)
+const documentMode = args[0] === '--document'
+const [file, tenantId] = documentMode ? args.slice(1) : args
+if (!file || (documentMode && !/^\d+$/.test(tenantId ?? '')) || !process.env.DATA_ENCRYPTION_KEYS) {
+  process.stderr.write(
+    'usage: DATA_ENCRYPTION_KEYS=<id>:<base64 key>[,...] node decrypt.mjs <file.csv>\n' +
+      '       DATA_ENCRYPTION_KEYS=... node decrypt.mjs --document attachments/<file_id> <tenant id>\n'
+  )
   process.exit(2)
 }
 
@@ -86,7 +98,27 @@ function csvField({ value, quoted }) {
   return value === '' || /[",\r\n]/.test(value) || value.trim() !== value ? `"${value.replaceAll('"', '""')}"` : value
 }
 
-for (const fields of records(readFileSync(file, 'utf8'))) {
-  const out = fields.map((f) => (f.value.startsWith('enc:v1:') ? { value: decrypt(f.value), quoted: true } : f))
-  process.stdout.write(out.map(csvField).join(',') + '\r\n')
+function decryptDocument(stored, context) {
+  const magic = Buffer.from('SPTLENC1', 'latin1')
+  if (stored.length < magic.length || !stored.subarray(0, magic.length).equals(magic)) return stored
+  const idLength = stored[magic.length]
+  const keyId = stored.subarray(magic.length + 1, magic.length + 1 + idLength).toString('latin1')
+  const headerLength = magic.length + 1 + idLength + 12
+  const key = keys.get(keyId)
+  if (!key) throw new Error(`the document is encrypted with key "${keyId}", which DATA_ENCRYPTION_KEYS does not hold`)
+  const header = stored.subarray(0, headerLength)
+  const decipher = createDecipheriv('aes-256-gcm', key, header.subarray(-12))
+  decipher.setAAD(Buffer.concat([header, Buffer.from(context, 'utf8')]))
+  decipher.setAuthTag(stored.subarray(stored.length - 16))
+  return Buffer.concat([decipher.update(stored.subarray(headerLength, stored.length - 16)), decipher.final()])
+}
+
+if (documentMode) {
+  const fileId = basename(file)
+  process.stdout.write(decryptDocument(readFileSync(file), `attachments:${tenantId}:${fileId}`))
+} else {
+  for (const fields of records(readFileSync(file, 'utf8'))) {
+    const out = fields.map((f) => (f.value.startsWith('enc:v1:') ? { value: decrypt(f.value), quoted: true } : f))
+    process.stdout.write(out.map(csvField).join(',') + '\r\n')
+  }
 }

@@ -214,6 +214,29 @@ export const TABLES: Record<string, TableMeaning> = {
       status: 'Status of the enrolment',
     },
   },
+  pagopa_notice_sequences: {
+    description: 'The last pagoPA notice number base given out by the comune (one row: numbers are gap-free)',
+    columns: {
+      last_base: 'The 13-digit base of the last notice number committed; the next one is this plus one',
+    },
+  },
+  notices: {
+    description: 'Notices sent to families (email, SMS, App IO, post), each recorded once before it is sent',
+    columns: {
+      idempotency_key: 'What the notice is for, e.g. a payment notice of one position: never sent twice',
+      channel: 'email, sms, io or post',
+      status: 'pending, sending, sent, undeliverable, refused, failed or uncertain',
+      recipient: 'The address used on the channel: email, phone number, codice fiscale (App IO), town (post)',
+      subject: 'Subject of the notice',
+      ref_type: 'The kind of record the notice is about (e.g. a payment position)',
+      ref_id: 'The identifier of that record',
+      provider_id: "The provider's identifier of the message, once accepted",
+      attempts: 'How many times sending was tried',
+      last_error: 'The last error of the provider, if any',
+      last_attempt_at: 'When sending was last tried',
+      sent_at: 'When the provider accepted it',
+    },
+  },
 }
 
 /**

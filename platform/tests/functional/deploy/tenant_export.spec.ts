@@ -123,8 +123,14 @@ test.group('tenant:export', (group) => {
     }
     assert.deepEqual(await readdir(join(out, 'attachments')), [aFile])
     const stored = await readFile(join(out, 'attachments', aFile))
-    assert.equal(sha256(stored), a.sample.identity_document.sha256)
+    assert.notEqual(sha256(stored), a.sample.identity_document.sha256, 'documents stay encrypted in the export')
     assert.deepEqual(result.attachments, { files: 1, bytes: stored.length, missing: [] })
+    const document = await run(
+      process.execPath,
+      [join(out, 'decrypt.mjs'), '--document', join(out, 'attachments', aFile), String(a.tenant.id)],
+      { env: { PATH: process.env.PATH, DATA_ENCRYPTION_KEYS: process.env.DATA_ENCRYPTION_KEYS }, encoding: 'buffer' }
+    )
+    assert.equal(sha256(document.stdout), a.sample.identity_document.sha256)
   }).timeout(120000)
 
   test('names the encrypted columns from the models, and its helper decrypts them with the keys', async ({

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -103,8 +103,11 @@ test.group('data:reencrypt command', (group) => {
   })
 
   test('a demo database from before encryption keeps working after migrate and data:reencrypt', async ({ assert }) => {
-    // Back to the schema and the clear rows an older version left, with its uploads in clear too.
-    const back = await ace(['migration:rollback', '--step=1', '--force'])
+    // Back to the schema and the clear rows an older version left, with its uploads in clear too:
+    // every migration from the encryption one on is rolled back.
+    const migrations = (await readdir(join(platform, 'database', 'migrations'))).filter((f) => f.endsWith('.ts')).sort()
+    const step = migrations.length - migrations.indexOf('0009_encrypt_personal_data.ts')
+    const back = await ace(['migration:rollback', `--step=${step}`, '--force'])
     assert.equal(back.code, 0, back.stderr)
     const cipher = new DataCipher(devRing)
     for (const file of await attachmentFiles()) {
