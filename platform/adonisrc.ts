@@ -13,7 +13,11 @@ export default defineConfig({
     () => import('@adonisjs/bouncer/bouncer_provider'),
     () => import('#providers/sportello_provider'),
   ],
-  preloads: [() => import('#start/routes'), () => import('#start/kernel')],
+  preloads: [
+    () => import('#start/routes'),
+    () => import('#start/kernel'),
+    { file: () => import('#start/process_safety'), environment: ['web'] },
+  ],
   tests: {
     suites: [
       { name: 'unit', files: ['tests/unit/**/*.spec(.ts|.js)'], timeout: 10000 },

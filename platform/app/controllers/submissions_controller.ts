@@ -7,6 +7,7 @@ import SubmissionPolicy from '#policies/submission_policy'
 import { findCurrentForm, type CurrentForm } from '#services/form_service'
 import { pluginService } from '#services/plugin_service'
 import { askedLanguage, requestLanguage } from '#services/request_language'
+import { contentDisposition } from '#services/content_disposition'
 import {
   TransitionError,
   isStatus,
@@ -110,7 +111,7 @@ export default class SubmissionsController {
     const { pdf, lang } = await buildReceipt(found, null, askedLanguage(ctx.request) ?? found.lang)
     const name = lang === 'en' ? 'receipt' : 'ricevuta'
     ctx.response.header('content-type', 'application/pdf')
-    ctx.response.header('content-disposition', `inline; filename="${name}-${found.id}.pdf"`)
+    ctx.response.header('content-disposition', contentDisposition('inline', `${name}-${found.id}.pdf`))
     return ctx.response.send(Buffer.from(pdf))
   }
 
