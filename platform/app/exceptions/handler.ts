@@ -2,6 +2,13 @@ import app from '@adonisjs/core/services/app'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import bodyParserConfig from '#config/bodyparser'
 
+/** "20mb" → "20 MB", as a person writes it. */
+function readableSize(limit: string | number | undefined): string {
+  if (typeof limit === 'number') return `${Math.round(limit / 1048576)} MB`
+  const match = /^(\d+(?:\.\d+)?)\s*(kb|mb|gb)$/i.exec(String(limit ?? ''))
+  return match ? `${match[1]} ${match[2].toUpperCase()}` : String(limit ?? '')
+}
+
 /**
  * Every error leaves as JSON `{errors: [{message, ...}]}` with the right
  * status; details of unexpected errors stay in the log, not in the answer.
@@ -31,7 +38,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     // The body parser's own messages ("request entity too large", a JSON parser
     // position) do not tell a person what to do; these do.
     if (err.code === 'E_REQUEST_ENTITY_TOO_LARGE') {
-      const limit = String(bodyParserConfig.json.limit ?? '')
+      // The limit of the kind of body that was sent: files travel as multipart, the rest as JSON.
+      const multipart = ctx.request.is(['multipart/form-data']) === 'multipart/form-data'
+      const limit = readableSize(multipart ? bodyParserConfig.multipart.limit : bodyParserConfig.json.limit)
       return ctx.response.status(413).send({
         errors: [
           { message: `Richiesta troppo grande: il limite è ${limit} / request body too large: the limit is ${limit}` },

@@ -1,4 +1,5 @@
 import type { HttpRouterService } from '@adonisjs/core/types'
+import { acceptsMultipart } from '#middleware/body_parser_middleware'
 
 const FormsController = () => import('#controllers/forms_controller')
 const SubmissionsController = () => import('#controllers/submissions_controller')
@@ -18,7 +19,7 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.post('/submissions/:sid/submit', [SubmissionsController, 'submit'])
   router.post('/submissions/:sid/status', [SubmissionsController, 'changeStatus'])
   router.get('/submissions/:sid/receipt', [SubmissionsController, 'receipt'])
-  router.post('/forms/:id/attachments', [AttachmentsController, 'store'])
+  acceptsMultipart(router.post('/forms/:id/attachments', [AttachmentsController, 'store']))
   router.get('/attachments/:fid', [AttachmentsController, 'show'])
   router.post('/forms/:id/tariff.pdf', [TariffPdfController, 'show'])
   router.get('/enrolments', [EnrolmentsController, 'index'])
