@@ -1,5 +1,6 @@
 import { buildReceipt } from '#services/receipt_service'
 import type { HttpContext } from '@adonisjs/core/http'
+import { PAGE_SIZE, pageParam } from '#services/pagination'
 import Submission from '#models/submission'
 import Membership from '#models/membership'
 import FormVersion from '#models/form_version'
@@ -75,14 +76,14 @@ export default class SubmissionsController {
   /** A citizen sees the submissions they are the applicant of; operators and admins all of the tenant's. */
   async index({ access, auth, bouncer, request }: HttpContext) {
     const user = auth.getUserOrFail()
-    const page = Math.max(1, Number(request.input('page', 1)) || 1)
+    const page = pageParam(request)
     const query = Submission.query().select(SUMMARY_COLUMNS).orderBy('id', 'desc')
     if (await bouncer.with(SubmissionPolicy).denies('viewAll', access)) query.where('applicant_user_id', user.id)
     const status = request.input('status')
     if (isStatus(status)) query.where('status', status)
     const form = request.input('form')
     if (typeof form === 'string' && form) query.where('form_key', form)
-    const result = await query.paginate(page, 50)
+    const result = await query.paginate(page, PAGE_SIZE)
     return { submissions: result.all().map(summary), meta: result.getMeta() }
   }
 

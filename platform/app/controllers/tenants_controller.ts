@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { PAGE_SIZE, pageParam } from '#services/pagination'
 import Tenant from '#models/tenant'
 import Membership from '#models/membership'
 import AuditLog from '#models/audit_log'
@@ -72,11 +73,11 @@ export default class TenantsController {
   /** The tenant's audit trail, newest first; `?entity=&page=` narrow it. */
   async audit({ access, bouncer, request }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('viewAudit', access)
-    const page = Math.max(1, Number(request.input('page', 1)) || 1)
+    const page = pageParam(request)
     const query = AuditLog.query().orderBy('id', 'desc')
     const entity = request.input('entity')
     if (typeof entity === 'string' && entity) query.where('entity', entity)
-    const result = await query.paginate(page, 50)
+    const result = await query.paginate(page, PAGE_SIZE)
     return {
       tenant: RequestContext.tenant()?.slug,
       entries: result.all().map((e) => e.serialize()),
