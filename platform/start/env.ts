@@ -5,11 +5,11 @@
  * fresh clone starts with no configuration at all.
  */
 import { Env } from '@adonisjs/core/env'
-import { applyEmbeddedDefaults } from './env_defaults.js'
+import { applyEmbeddedDefaults, productionSecretProblems } from './env_defaults.js'
 
 applyEmbeddedDefaults(process.env)
 
-export default await Env.create(new URL('../', import.meta.url), {
+const env = await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   PORT: Env.schema.number(),
   HOST: Env.schema.string({ format: 'host' }),
@@ -45,8 +45,19 @@ export default await Env.create(new URL('../', import.meta.url), {
   /* The demo's local DOCAREA protocol simulator (web process) and the port the seeder points piacenza at */
   DOCAREA_SIMULATOR_PORT: Env.schema.number.optional(),
 
-  SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
+  /* Where sessions live: database (default) or redis (default when REDIS_URL is set); cookie and memory outside production only */
+  SESSION_DRIVER: Env.schema.enum(['database', 'redis', 'cookie', 'memory'] as const),
 
   /* AES-256-GCM keys for data encrypted at rest: "id:base64key" pairs, comma separated, first one current */
   DATA_ENCRYPTION_KEYS: Env.schema.string(),
 })
+
+// Checked once every variable is known to be there: a person must fix these, so they are printed
+// plainly, one a line, and the process stops.
+const secretProblems = productionSecretProblems(process.env)
+if (secretProblems.length > 0) {
+  process.stderr.write(`Refusing to start in production:\n  - ${secretProblems.join('\n  - ')}\n`)
+  process.exit(1)
+}
+
+export default env

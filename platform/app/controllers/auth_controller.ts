@@ -13,8 +13,11 @@ export default class AuthController {
     return response.ok({ user: await this.#describe(user.id) })
   }
 
-  async logout({ auth, response }: HttpContext) {
+  /** Ends the session on the server: the old id is deleted from the store, so a copied cookie is refused. */
+  async logout({ auth, response, session }: HttpContext) {
     await auth.use('web').logout()
+    session.clear()
+    session.regenerate()
     return response.noContent()
   }
 

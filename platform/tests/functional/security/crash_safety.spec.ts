@@ -24,7 +24,7 @@ test.group('No request takes the process down', (group) => {
       for (const reader of [citizen, operator]) {
         const download = await client.get(`${base}/attachments/${fileId}`).loginAs(reader)
         download.assertStatus(200)
-        const disposition = download.header('content-disposition')
+        const disposition = download.header('content-disposition') ?? ''
         assert.match(disposition, /^attachment; filename="[\x20-\x7e]+"; filename\*=UTF-8''[A-Za-z0-9%._~!-]+$/)
         const encoded = /filename\*=UTF-8''(.+)$/.exec(disposition)![1]
         // The stored name (unsafe characters replaced at upload) comes back intact in filename*.
