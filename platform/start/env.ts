@@ -48,6 +48,14 @@ const env = await Env.create(new URL('../', import.meta.url), {
   /* Where sessions live: database (default) or redis (default when REDIS_URL is set); cookie and memory outside production only */
   SESSION_DRIVER: Env.schema.enum(['database', 'redis', 'cookie', 'memory'] as const),
 
+  /* Throttling (config/limiter.ts has the defaults): wrong passwords, then costly requests per user and minute */
+  LOGIN_FAILURES_PER_ACCOUNT: Env.schema.number.optional(),
+  LOGIN_FAILURES_PER_ADDRESS: Env.schema.number.optional(),
+  LOGIN_BLOCK_MINUTES: Env.schema.number.optional(),
+  RATE_LIMIT_EVALUATE_PER_MINUTE: Env.schema.number.optional(),
+  RATE_LIMIT_DOCUMENTS_PER_MINUTE: Env.schema.number.optional(),
+  RATE_LIMIT_UPLOADS_PER_MINUTE: Env.schema.number.optional(),
+
   /* AES-256-GCM keys for data encrypted at rest: "id:base64key" pairs, comma separated, first one current */
   DATA_ENCRYPTION_KEYS: Env.schema.string(),
 })

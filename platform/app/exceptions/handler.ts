@@ -1,6 +1,7 @@
 import app from '@adonisjs/core/services/app'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import bodyParserConfig from '#config/bodyparser'
+import { TooManyAttempts, waitMessage } from '#services/throttle'
 
 /** "20mb" → "20 MB", as a person writes it. */
 function readableSize(limit: string | number | undefined): string {
@@ -31,6 +32,21 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return ctx.response
         .status(403)
         .send({ errors: [{ message: 'Operazione non consentita al tuo ruolo / not allowed for your role' }] })
+    }
+    // Throttled: how long to wait, in the answer and in Retry-After (login and the costly endpoints).
+    if (err.code === 'E_TOO_MANY_REQUESTS' || error instanceof TooManyAttempts) {
+      const seconds = Math.max(
+        1,
+        Math.ceil(
+          error instanceof TooManyAttempts
+            ? error.retryAfterSeconds
+            : ((error as { response?: { availableIn?: number } }).response?.availableIn ?? 60)
+        )
+      )
+      ctx.response.header('retry-after', String(seconds))
+      const message =
+        error instanceof TooManyAttempts ? error.message : waitMessage('Troppe richieste', 'too many requests', seconds)
+      return ctx.response.status(429).send({ errors: [{ rule: 'throttle', message }] })
     }
     if (err.code === 'E_ROUTE_NOT_FOUND') {
       return ctx.response.status(404).send({ errors: [{ message: 'Risorsa non trovata / not found' }] })
