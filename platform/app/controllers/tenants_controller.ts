@@ -7,6 +7,7 @@ import TenantPolicy from '#policies/tenant_policy'
 import { pluginService } from '#services/plugin_service'
 import { RequestContext } from '#services/request_context'
 import { tenantSettingsValidator } from '#validators/tenant'
+import { firstForbiddenText } from '#validators/plain_text'
 import { requestLanguage } from '#services/request_language'
 import { parseProtocolSettings } from '#integrations/protocol_settings'
 import { parseEnrolmentSettings } from '#services/enrolment_windows'
@@ -24,6 +25,19 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
       (await Form.query().select('key')).map((f) => f.key)
     ),
   attachments: parseAttachmentSettings,
+}
+
+/** Settings of one tenant, as JSON text: ample for every block, far from a storage abuse. */
+const MAX_SETTINGS_JSON = 64 * 1024
+
+const TOO_BIG = {
+  it: `Impostazioni troppo grandi: al massimo ${MAX_SETTINGS_JSON / 1024} KB.`,
+  en: `Settings too large: ${MAX_SETTINGS_JSON / 1024} KB at most.`,
+}
+const CONTROL = {
+  it: (code: string) => `contiene un carattere non ammesso (${code}, di controllo o di direzione del testo): toglilo.`,
+  en: (code: string) =>
+    `holds a character that is not allowed (${code}, a control or text-direction character): remove it.`,
 }
 
 export default class TenantsController {
@@ -46,13 +60,28 @@ export default class TenantsController {
   async update({ tenant, access, bouncer, request, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('manage', access)
     const { name, settings } = await request.validateUsing(tenantSettingsValidator)
+    const lang = requestLanguage(request)
+    if (settings !== undefined) {
+      // Settings are stored whole and read on every request of the tenant: kept small, and plain text.
+      if (JSON.stringify(settings).length > MAX_SETTINGS_JSON) {
+        return response.unprocessableEntity({
+          errors: [{ field: 'settings', message: TOO_BIG[lang] }],
+        })
+      }
+      const bad = firstForbiddenText(settings)
+      if (bad) {
+        return response.unprocessableEntity({
+          errors: [{ field: bad.path, message: CONTROL[lang](bad.code) }],
+        })
+      }
+    }
     for (const [block, check] of Object.entries(SETTINGS_BLOCKS)) {
       if (!settings || !(block in settings)) continue
       try {
         await check(settings[block])
       } catch (error) {
         if (!(error instanceof SettingsError)) throw error
-        const message = error.messages[requestLanguage(request)]
+        const message = error.messages[lang]
         return response.unprocessableEntity({ errors: [{ field: error.path, message }] })
       }
     }

@@ -14,7 +14,9 @@ export interface IdentityProvider {
 export class AccountDisabled extends Error {
   readonly status = 403
   constructor() {
-    super("Account disabilitato: rivolgersi all'ente per riattivarlo / account disabled: ask the administration to enable it again")
+    super(
+      "Account disabilitato: rivolgersi all'ente per riattivarlo / account disabled: ask the administration to enable it again"
+    )
   }
 }
 

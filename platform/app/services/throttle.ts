@@ -20,8 +20,10 @@ export class TooManyAttempts extends Error {
 export function waitMessage(it: string, en: string, seconds: number): string {
   const s = Math.max(1, Math.ceil(seconds))
   const minutes = Math.ceil(s / 60)
-  const itWait = s < 60 ? `${s} ${s === 1 ? 'secondo' : 'secondi'}` : `${minutes} ${minutes === 1 ? 'minuto' : 'minuti'}`
-  const enWait = s < 60 ? `${s} ${s === 1 ? 'second' : 'seconds'}` : `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`
+  const itWait =
+    s < 60 ? `${s} ${s === 1 ? 'secondo' : 'secondi'}` : `${minutes} ${minutes === 1 ? 'minuto' : 'minuti'}`
+  const enWait =
+    s < 60 ? `${s} ${s === 1 ? 'second' : 'seconds'}` : `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`
   return `${it}: riprova tra ${itWait} / ${en}: try again in ${enWait}`
 }
 

@@ -53,7 +53,13 @@ test.group('Environment validated at boot', () => {
     assert.include(published.output, 'DATA_ENCRYPTION_KEYS holds the development key')
     assert.include(published.output, 'DOCAREA_PASSWORD_PIACENZA is the demo password')
 
-    const short = await boot({ ...production, APP_KEY: 'short-key', DATA_ENCRYPTION_KEYS: `p1:${Buffer.alloc(32, 7).toString('base64')}`, DOCAREA_PASSWORD_PIACENZA: 'x', SESSION_DRIVER: 'cookie' })
+    const short = await boot({
+      ...production,
+      APP_KEY: 'short-key',
+      DATA_ENCRYPTION_KEYS: `p1:${Buffer.alloc(32, 7).toString('base64')}`,
+      DOCAREA_PASSWORD_PIACENZA: 'x',
+      SESSION_DRIVER: 'cookie',
+    })
     assert.notEqual(short.code, 0)
     assert.include(short.output, 'APP_KEY is too short')
     assert.include(short.output, 'SESSION_DRIVER=cookie')

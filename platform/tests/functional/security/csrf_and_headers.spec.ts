@@ -18,7 +18,7 @@ test.group('CSRF: state changes only from this site', (group) => {
     const formPost = await client
       .post(`${base}/catalog/schools`)
       .header('origin', EVIL)
-      .form({ code: 'evil-school', name: 'Scuola di prova', order: 'primaria', 'services[]': 'refezione' })
+      .form({ 'code': 'evil-school', 'name': 'Scuola di prova', 'order': 'primaria', 'services[]': 'refezione' })
       .loginAs(operator)
     formPost.assertStatus(403)
     assert.equal(formPost.body().errors[0].rule, 'csrf')
@@ -67,10 +67,7 @@ test.group('CSRF: state changes only from this site', (group) => {
     form.assertStatus(415)
     assert.include(form.body().errors[0].message, 'application/json')
 
-    const multipart = await client
-      .post(`${base}/catalog/schools`)
-      .field('code', 'altra')
-      .loginAs(operator)
+    const multipart = await client.post(`${base}/catalog/schools`).field('code', 'altra').loginAs(operator)
     multipart.assertStatus(415)
   })
 })

@@ -38,7 +38,9 @@ function sendFromAnotherProcess(requests: Array<{ url: string; body: string; coo
   child.stdout.on('data', (chunk) => (output += chunk))
   const answers = new Promise<Array<{ status: number; body: string }>>((resolve, reject) => {
     child.once('error', reject)
-    child.once('close', (code) => (code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`sender exited ${code}`))))
+    child.once('close', (code) =>
+      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`sender exited ${code}`))
+    )
   })
   child.stdin.end(JSON.stringify(requests))
   return answers

@@ -27,7 +27,11 @@ const BODIES: Array<{ name: string; type: string; body: string }> = [
   { name: 'JSON null', type: 'application/json', body: 'null' },
   { name: 'text/plain', type: 'text/plain', body: '{"data":{}}' },
   { name: 'XML', type: 'application/xml', body: '<a/>' },
-  { name: 'form-encoded with prototype keys', type: 'application/x-www-form-urlencoded', body: '__proto__[x]=1&a[b][c][d][e][f][g]=1&constructor[prototype][y]=2' },
+  {
+    name: 'form-encoded with prototype keys',
+    type: 'application/x-www-form-urlencoded',
+    body: '__proto__[x]=1&a[b][c][d][e][f][g]=1&constructor[prototype][y]=2',
+  },
   { name: 'form-encoded deep', type: 'application/x-www-form-urlencoded', body: 'a' + '[a]'.repeat(3000) + '=1' },
 ]
 
@@ -42,7 +46,9 @@ function concrete(pattern: string, slug: string) {
 
 function routes() {
   const all = Object.values(router.toJSON()).flat()
-  return all.flatMap((route) => route.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, pattern: route.pattern })))
+  return all.flatMap((route) =>
+    route.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, pattern: route.pattern }))
+  )
 }
 
 test.group('Malformed bodies on every route', (group) => {
@@ -56,10 +62,7 @@ test.group('Malformed bodies on every route', (group) => {
       if (method === 'GET' && !pattern.startsWith('/api')) continue
       const url = concrete(pattern, tenant.slug)
       for (const who of [null, staff]) {
-        const bodies =
-          method === 'GET'
-            ? [{ name: 'hostile query string', type: '', body: '' }]
-            : BODIES
+        const bodies = method === 'GET' ? [{ name: 'hostile query string', type: '', body: '' }] : BODIES
         for (const { name, type, body } of bodies) {
           let request = client.request(
             method === 'GET' ? `${url}?field=__proto__&limit=1e99&order[$gt]=1&page=-1&${'q[a]'.repeat(200)}=1` : url,
@@ -70,8 +73,13 @@ test.group('Malformed bodies on every route', (group) => {
           const response = await request
           const status = response.status()
           const errors = response.body()?.errors
-          if (status >= 500 || (status >= 400 && !(Array.isArray(errors) && errors.every((e) => typeof e?.message === 'string')))) {
-            failures.push(`${method} ${pattern} ${who ? 'staff' : 'anonymous'} / ${name}: ${status} ${JSON.stringify(response.body()).slice(0, 200)}`)
+          if (
+            status >= 500 ||
+            (status >= 400 && !(Array.isArray(errors) && errors.every((e) => typeof e?.message === 'string')))
+          ) {
+            failures.push(
+              `${method} ${pattern} ${who ? 'staff' : 'anonymous'} / ${name}: ${status} ${JSON.stringify(response.body()).slice(0, 200)}`
+            )
           }
         }
       }

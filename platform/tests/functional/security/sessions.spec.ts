@@ -51,9 +51,7 @@ test.group('Sessions live on the server', (group) => {
     assert.equal(tenantRead.status, 401)
   })
 
-  test('a disabled user is refused at the next request of an open session, and cannot log in', async ({
-    assert,
-  }) => {
+  test('a disabled user is refused at the next request of an open session, and cannot log in', async ({ assert }) => {
     const tenant = await makeTenant()
     const user = await makeUser(tenant, ['operator'])
     const cookie = cookiesOf(await login(user.email))

@@ -32,7 +32,9 @@ test.group('Headers built from user data', () => {
   test('process policy: errors of one request keep the process serving, unknown ones stop it gracefully', ({
     assert,
   }) => {
-    const invalidChar = Object.assign(new TypeError('Invalid character in header content'), { code: 'ERR_INVALID_CHAR' })
+    const invalidChar = Object.assign(new TypeError('Invalid character in header content'), {
+      code: 'ERR_INVALID_CHAR',
+    })
     assert.equal(judge('uncaughtException', invalidChar), 'continue')
     assert.equal(judge('uncaughtException', Object.assign(new Error('x'), { code: 'ECONNRESET' })), 'continue')
     assert.equal(judge('unhandledRejection', new Error('forgotten promise')), 'continue')

@@ -29,7 +29,10 @@ test.group('Input bounds of the rules engine', () => {
     assert.isNull(toDecimal(1e300))
     assert.isNull(toDecimal('.'))
     const trap = '9'.repeat(1_000_000) + 'x'
-    assert.isBelow(cpuMs(() => toDecimal(trap)), 50)
+    assert.isBelow(
+      cpuMs(() => toDecimal(trap)),
+      50
+    )
   })
 
   test('a js: formula result is checked for type and size at the sandbox boundary', ({ assert }) => {
@@ -38,11 +41,17 @@ test.group('Input bounds of the rules engine', () => {
     assert.throws(() => sandboxResult('f', true), FormulaError, /tipo boolean/)
     assert.throws(() => sandboxResult('f', '1e999999999'), FormulaError, /limiti/)
     assert.equal(sandboxResult('f', '12.5').toFixed(1), '12.5')
-    assert.isBelow(cpuMs(() => assert.throws(() => runInSandbox('f', "'9'.repeat(4e6)", {}))), 500)
+    assert.isBelow(
+      cpuMs(() => assert.throws(() => runInSandbox('f', "'9'.repeat(4e6)", {}))),
+      500
+    )
   })
 
   test('facts: numbers written as text, other text and the number of facts are bounded', ({ assert }) => {
-    const schema = { type: 'object', properties: { isee: { type: ['number', 'string', 'null'] }, name: { type: 'string' } } }
+    const schema = {
+      type: 'object',
+      properties: { isee: { type: ['number', 'string', 'null'] }, name: { type: 'string' } },
+    }
     assert.deepEqual(factBoundsErrors(schema, { isee: '8000.00', name: 'x' }), [])
     assert.equal(factBoundsErrors(schema, { isee: '9'.repeat(41) })[0].fact, 'isee')
     assert.include(factBoundsErrors(schema, { name: 'x'.repeat(MAX_FACT_TEXT + 1) })[0].message, 'testo troppo lungo')

@@ -6,6 +6,7 @@ import Ajv2020 from 'ajv/dist/2020.js'
 import { Alert, Button } from 'design-react-kit'
 import { tariffFacts } from '#forms/tariff_preview'
 import type { FormDefinition } from '#forms/types'
+import { fieldRuleErrors } from '#forms/validator'
 import { api, ApiError, type EnrolmentWindow, type ServerError, type Submission } from '../api'
 import { formatEuro, useT, windowLabel } from '../i18n'
 import {
@@ -155,10 +156,21 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
     () => (definition ? firingBlocchi((definition.blocchi ?? []) as unknown as Blocco[], sent, lang, named) : []),
     [definition, sent, lang, named]
   )
+  // The rules every field obeys (no control characters, plausible dates), checked here by the
+  // server's own code so that the message sits at the field before sending.
+  const fieldErrors: Message[] = useMemo(
+    () => (definition ? fieldRuleErrors(definition, sent, lang) : []),
+    [definition, sent, lang]
+  )
   // Server errors stay until the field they point at changes or the form is sent again.
   const extraErrors = useMemo(
-    () => toErrorSchema([...blocchi, ...serverErrors.map((e) => ({ path: e.path ?? '', message: e.message }))]),
-    [blocchi, serverErrors]
+    () =>
+      toErrorSchema([
+        ...blocchi,
+        ...fieldErrors,
+        ...serverErrors.map((e) => ({ path: e.path ?? '', message: e.message })),
+      ]),
+    [blocchi, fieldErrors, serverErrors]
   )
   const tariff = useTariff(tenant, definition, sent)
 
