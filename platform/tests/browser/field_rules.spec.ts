@@ -24,7 +24,10 @@ test.group('Portale cittadino: regole di ogni campo', (group) => {
       await page.getByText('carattere non ammesso (U+202E').first().waitFor()
       await page.locator('#root_student_birth_date').fill('9999-12-31')
       await page.getByText('la data deve essere tra il').first().waitFor()
-      await snap(page, 'field-rules')
+      await street.scrollIntoViewIfNeeded()
+      await snap(page, 'field-rules-text')
+      await page.locator('#root_student_birth_date').scrollIntoViewIfNeeded()
+      await snap(page, 'field-rules-date')
     } finally {
       await close()
     }
