@@ -15,6 +15,8 @@ const env = await Env.create(new URL('../', import.meta.url), {
   HOST: Env.schema.string({ format: 'host' }),
   APP_KEY: Env.schema.string(),
   APP_URL: Env.schema.string.optional(),
+  /* Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, comma separated (default loopback) */
+  TRUSTED_PROXIES: Env.schema.string.optional(),
   LOG_LEVEL: Env.schema.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 
   /* Persistence: SQLite file by default, PostgreSQL when DB_CONNECTION=pg */

@@ -97,3 +97,13 @@ test.group('Throttling', (group) => {
     ;(await client.post(url).json(body).loginAs(other)).assertStatus(200)
   })
 })
+
+test.group('Client address', () => {
+  test('X-Forwarded-For is believed from a trusted proxy only (loopback by default, TRUSTED_PROXIES)', async ({
+    assert,
+  }) => {
+    const { http } = await import('#config/app')
+    assert.isTrue(http.trustProxy!('127.0.0.1', 0))
+    assert.isFalse(http.trustProxy!('203.0.113.7', 0))
+  })
+})
