@@ -106,7 +106,7 @@ const env = {
   PG_USER: 'postgres',
   PG_PASSWORD: '',
   REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}/0`,
-  SESSION_DRIVER: 'cookie',
+  SESSION_DRIVER: 'redis',
   STORAGE_PATH: join(work, 'storage'),
   PORT: String(PORT),
 }

@@ -58,10 +58,10 @@ export DB_CONNECTION=pg PG_HOST=127.0.0.1 PG_PORT PG_USER=postgres PG_PASSWORD= 
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" QUEUE_PREFIX=smoke
 # Jobs of a killed worker go back to the queue within about twice this (30 s by default).
 export QUEUE_LOCK_MS=5000
-export SESSION_DRIVER=cookie STORAGE_PATH="$WORK/storage"
+export SESSION_DRIVER=redis STORAGE_PATH="$WORK/storage"
 export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" MAIL_FROM='Comune di Piacenza <noreply@comune.piacenza.example>'
 # The demo tenant registers over SOAP with the DOCAREA simulator, run as its own process like the SMTP capture.
-export DOCAREA_SIMULATOR_PORT=$DOCAREA_PORT DOCAREA_SIMULATOR_HOST=127.0.0.1 DOCAREA_PASSWORD_PIACENZA='Sportello.2026'
+export DOCAREA_SIMULATOR_PORT=$DOCAREA_PORT DOCAREA_SIMULATOR_HOST=127.0.0.1 DOCAREA_PASSWORD_PIACENZA="$(head -c 18 /dev/urandom | base64)"
 
 echo "smoke: release step (node build/ace.js migration:run --force) and the demo data"
 node build/ace.js migration:run --force >"$WORK/release.log" 2>&1 || fail "the release migration failed"

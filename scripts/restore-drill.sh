@@ -43,7 +43,7 @@ export NODE_ENV=production HOST=127.0.0.1 PORT=$DRILL_PORT LOG_LEVEL=info PROCES
 export APP_KEY=$(head -c 32 /dev/urandom | base64)
 export DATA_ENCRYPTION_KEYS="drill:$(head -c 32 /dev/urandom | base64)"
 export DB_CONNECTION=pg PG_HOST=127.0.0.1 PG_PORT PG_USER=postgres PG_PASSWORD= PG_DB_NAME=sportello
-export SESSION_DRIVER=cookie STORAGE_PATH="$WORK/storage"
+export SESSION_DRIVER=database STORAGE_PATH="$WORK/storage"
 
 echo "drill: release step, demo data, a protocolled enrolment with a document"
 node build/ace.js migration:run --force >"$WORK/release.log" 2>&1 || fail "the release migration failed"

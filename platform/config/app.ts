@@ -2,14 +2,24 @@ import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { Secret } from '@adonisjs/core/helpers'
 import { defineConfig } from '@adonisjs/core/http'
+import proxyAddr from 'proxy-addr'
 
 export const appKey = new Secret(env.get('APP_KEY'))
 
+/**
+ * Whose X-Forwarded-For is believed: the reverse proxies in front of the app (TRUSTED_PROXIES, a
+ * comma-separated list of addresses or CIDR ranges, or "loopback" by default). Everyone else's is
+ * ignored, so a client cannot pick the address its login attempts are counted under; and behind a
+ * proxy that is listed, each citizen counts as themselves, not as the proxy.
+ */
+const trustedProxies = (env.get('TRUSTED_PROXIES') ?? 'loopback')
+  .split(',')
+  .map((entry) => entry.trim())
+  .filter(Boolean)
+
 export const http = defineConfig({
   generateRequestId: true,
-  // Behind a reverse proxy (nginx in compose.yaml) the client's address comes from X-Forwarded-For,
-  // believed only from the proxies named here (proxy-addr syntax: loopback, 10.0.0.0/8, ...).
-  trustProxy: env.get('TRUSTED_PROXIES') ?? 'loopback',
+  trustProxy: proxyAddr.compile(trustedProxies),
   allowMethodSpoofing: false,
   useAsyncLocalStorage: true,
   cookie: {

@@ -1,6 +1,16 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, stores } from '@adonisjs/session'
+import { withTestClientSessions } from '#services/session_test_seam'
+
+/**
+ * Sessions live on the server (the database by default, Redis when REDIS_URL is set): the cookie
+ * holds only a signed id, so logging out, or disabling the user, ends the session wherever the
+ * cookie was copied to. The cookie store, which keeps the session in the cookie itself and so
+ * cannot be revoked, stays available for nothing but local experiments (refused in production).
+ */
+const database = stores.database({ tableName: 'sessions' })
+const redis = stores.redis({ connection: 'main' })
 
 const sessionConfig = defineConfig({
   enabled: true,
@@ -9,7 +19,13 @@ const sessionConfig = defineConfig({
   age: '2h',
   cookie: { path: '/', httpOnly: true, secure: app.inProduction, sameSite: 'lax' },
   store: env.get('SESSION_DRIVER'),
-  stores: { cookie: stores.cookie() },
+  stores: {
+    cookie: stores.cookie(),
+    // Tests log users in through the API client, which writes its sessions where the framework's
+    // test helpers look (memory); the server keeps using the real store for everything else.
+    database: app.inTest ? withTestClientSessions(database) : database,
+    redis: app.inTest ? withTestClientSessions(redis) : redis,
+  },
 })
 
 export default sessionConfig

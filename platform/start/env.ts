@@ -5,17 +5,17 @@
  * fresh clone starts with no configuration at all.
  */
 import { Env } from '@adonisjs/core/env'
-import { applyEmbeddedDefaults } from './env_defaults.js'
+import { applyEmbeddedDefaults, productionSecretProblems } from './env_defaults.js'
 
 applyEmbeddedDefaults(process.env)
 
-export default await Env.create(new URL('../', import.meta.url), {
+const env = await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   PORT: Env.schema.number(),
   HOST: Env.schema.string({ format: 'host' }),
   APP_KEY: Env.schema.string(),
   APP_URL: Env.schema.string.optional(),
-  /* Reverse proxies whose X-Forwarded-For is believed, comma separated (default loopback) */
+  /* Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, comma separated (default loopback) */
   TRUSTED_PROXIES: Env.schema.string.optional(),
   LOG_LEVEL: Env.schema.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 
@@ -64,8 +64,27 @@ export default await Env.create(new URL('../', import.meta.url), {
   SMS_SIMULATOR_PORT: Env.schema.number.optional(),
   IO_SIMULATOR_PORT: Env.schema.number.optional(),
 
-  SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
+  /* Where sessions live: database (default) or redis (default when REDIS_URL is set); cookie and memory outside production only */
+  SESSION_DRIVER: Env.schema.enum(['database', 'redis', 'cookie', 'memory'] as const),
+
+  /* Throttling (config/limiter.ts has the defaults): wrong passwords, then costly requests per user and minute */
+  LOGIN_FAILURES_PER_ACCOUNT: Env.schema.number.optional(),
+  LOGIN_FAILURES_PER_ADDRESS: Env.schema.number.optional(),
+  LOGIN_BLOCK_MINUTES: Env.schema.number.optional(),
+  RATE_LIMIT_EVALUATE_PER_MINUTE: Env.schema.number.optional(),
+  RATE_LIMIT_DOCUMENTS_PER_MINUTE: Env.schema.number.optional(),
+  RATE_LIMIT_UPLOADS_PER_MINUTE: Env.schema.number.optional(),
 
   /* AES-256-GCM keys for data encrypted at rest: "id:base64key" pairs, comma separated, first one current */
   DATA_ENCRYPTION_KEYS: Env.schema.string(),
 })
+
+// Checked once every variable is known to be there: a person must fix these, so they are printed
+// plainly, one a line, and the process stops.
+const secretProblems = productionSecretProblems(process.env)
+if (secretProblems.length > 0) {
+  process.stderr.write(`Refusing to start in production:\n  - ${secretProblems.join('\n  - ')}\n`)
+  process.exit(1)
+}
+
+export default env

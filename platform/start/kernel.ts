@@ -8,12 +8,15 @@ import server from '@adonisjs/core/services/server'
 server.errorHandler(() => import('#exceptions/handler'))
 
 server.use([
+  () => import('#middleware/response_guard_middleware'),
+  () => import('#middleware/security_headers_middleware'),
+  () => import('#middleware/same_origin_middleware'),
   () => import('#middleware/container_bindings_middleware'),
   () => import('#middleware/request_context_middleware'),
 ])
 
 router.use([
-  () => import('@adonisjs/core/bodyparser_middleware'),
+  () => import('#middleware/body_parser_middleware'),
   () => import('@adonisjs/session/session_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
   () => import('#middleware/initialize_bouncer_middleware'),

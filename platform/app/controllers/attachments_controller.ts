@@ -6,6 +6,7 @@ import SubmissionPolicy from '#policies/submission_policy'
 import { findCurrentForm } from '#services/form_service'
 import { requestLanguage } from '#services/request_language'
 import { UploadRefused, readStored, storeUpload } from '#services/attachment_service'
+import { contentDisposition } from '#services/content_disposition'
 
 export default class AttachmentsController {
   /**
@@ -61,7 +62,7 @@ export default class AttachmentsController {
       return ctx.response.notFound({ errors: [{ message: 'Allegato non trovato / attachment not found' }] })
     }
     ctx.response.header('content-type', attachment.contentType)
-    ctx.response.header('content-disposition', `attachment; filename="${attachment.fileName.replaceAll('"', '')}"`)
+    ctx.response.header('content-disposition', contentDisposition('attachment', attachment.fileName))
     ctx.response.header('x-content-type-options', 'nosniff')
     return ctx.response.send(await readStored(attachment))
   }

@@ -4,17 +4,23 @@ import Tenant from '#models/tenant'
 import { identityProviders } from '#services/identity_provider'
 import { RequestContext } from '#services/request_context'
 import { loginValidator } from '#validators/auth'
+import { throttledLogin } from '#services/throttle'
 
 export default class AuthController {
   async login({ request, auth, response }: HttpContext) {
     const { provider = 'local', ...credentials } = await request.validateUsing(loginValidator)
-    const user = await identityProviders[provider].authenticate(credentials)
+    const user = await throttledLogin(credentials.email, request.ip(), () =>
+      identityProviders[provider].authenticate(credentials)
+    )
     await auth.use('web').login(user)
     return response.ok({ user: await this.#describe(user.id) })
   }
 
-  async logout({ auth, response }: HttpContext) {
+  /** Ends the session on the server: the old id is deleted from the store, so a copied cookie is refused. */
+  async logout({ auth, response, session }: HttpContext) {
     await auth.use('web').logout()
+    session.clear()
+    session.regenerate()
     return response.noContent()
   }
 

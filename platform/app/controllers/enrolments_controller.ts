@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { PAGE_SIZE, pageParam } from '#services/pagination'
 import db from '@adonisjs/lucid/services/db'
 import Enrolment, { ENROLMENT_STATUSES } from '#models/enrolment'
 import RuleSet from '#models/rule_set'
@@ -134,7 +135,7 @@ export default class EnrolmentsController {
   async index({ access, auth, bouncer, request }: HttpContext) {
     const user = auth.getUserOrFail()
     const lang = requestLanguage(request)
-    const page = Math.max(1, Number(request.input('page', 1)) || 1)
+    const page = pageParam(request)
     const query = Enrolment.query().select(SUMMARY_COLUMNS).orderBy('school_year', 'desc').orderBy('id', 'desc')
     if (await bouncer.with(EnrolmentPolicy).denies('viewAll', access)) query.where('applicant_user_id', user.id)
     const service = request.input('service')
@@ -143,7 +144,7 @@ export default class EnrolmentsController {
     if (typeof year === 'string' && year) query.where('school_year', year)
     const status = request.input('status')
     if ((ENROLMENT_STATUSES as readonly unknown[]).includes(status)) query.where('status', status)
-    const result = await query.paginate(page, 50)
+    const result = await query.paginate(page, PAGE_SIZE)
     const rows = result.all()
     const defs = await definitions(rows.map((r) => r.formKey))
     const schools = await schoolNames(rows.map((r) => r.schoolId))

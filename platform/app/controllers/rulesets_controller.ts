@@ -5,6 +5,9 @@ import { FormulaError, NoVersionInForceError, RuleSetError } from '#rules/engine
 import { FactsErrors, ruleSetService, RuleSetNotFoundError, RuleSetRequestError } from '#services/ruleset_service'
 import { evaluateValidator, publishValidator, runTestsValidator } from '#validators/ruleset'
 
+/** Fact sets one evaluate request may carry (each answer has its trace: a bigger batch is a bulk job, not a request). */
+export const MAX_EVALUATE_BATCH = 200
+
 /** Answers the errors of the rule set service with the status and the text a person reads. */
 function refuse(error: unknown, response: HttpContext['response']) {
   if (error instanceof RuleSetNotFoundError) {
@@ -51,10 +54,21 @@ export default class RulesetsController {
     }
   }
 
-  /** `facts` an object → one result; an array → the results in the same order. */
+  /** `facts` an object → one result; an array (at most MAX_EVALUATE_BATCH) → the results in the same order. */
   async evaluate({ access, bouncer, params, request, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('view', access)
     const { at, facts } = await evaluateValidator.validate(request.body())
+    if (Array.isArray(facts) && facts.length > MAX_EVALUATE_BATCH) {
+      return response.status(413).send({
+        errors: [
+          {
+            path: '/facts',
+            rule: 'request:batch',
+            message: `Troppi insiemi di dati in una richiesta: al massimo ${MAX_EVALUATE_BATCH}, dividerli in più richieste / too many fact sets in one request: ${MAX_EVALUATE_BATCH} at most, split them over several requests`,
+          },
+        ],
+      })
+    }
     try {
       return await ruleSetService.evaluate(params.id, at, facts)
     } catch (error) {

@@ -1,5 +1,6 @@
 import { buildReceipt } from '#services/receipt_service'
 import type { HttpContext } from '@adonisjs/core/http'
+import { PAGE_SIZE, pageParam } from '#services/pagination'
 import Submission from '#models/submission'
 import Membership from '#models/membership'
 import FormVersion from '#models/form_version'
@@ -8,6 +9,7 @@ import { findCurrentForm, type CurrentForm } from '#services/form_service'
 import { pluginService } from '#services/plugin_service'
 import { askedLanguage, requestLanguage } from '#services/request_language'
 import type { SubmissionSummaryDto } from '#shared/contract'
+import { contentDisposition } from '#services/content_disposition'
 import {
   TransitionError,
   isEditable,
@@ -78,14 +80,14 @@ export default class SubmissionsController {
   /** A citizen sees the submissions they are the applicant of; operators and admins all of the tenant's. */
   async index({ access, auth, bouncer, request }: HttpContext) {
     const user = auth.getUserOrFail()
-    const page = Math.max(1, Number(request.input('page', 1)) || 1)
+    const page = pageParam(request)
     const query = Submission.query().select(SUMMARY_COLUMNS).orderBy('id', 'desc')
     if (await bouncer.with(SubmissionPolicy).denies('viewAll', access)) query.where('applicant_user_id', user.id)
     const status = request.input('status')
     if (isStatus(status)) query.where('status', status)
     const form = request.input('form')
     if (typeof form === 'string' && form) query.where('form_key', form)
-    const result = await query.paginate(page, 50)
+    const result = await query.paginate(page, PAGE_SIZE)
     return { submissions: result.all().map(summary), meta: result.getMeta() }
   }
 
@@ -114,7 +116,7 @@ export default class SubmissionsController {
     const { pdf, lang } = await buildReceipt(found, null, askedLanguage(ctx.request) ?? found.lang)
     const name = lang === 'en' ? 'receipt' : 'ricevuta'
     ctx.response.header('content-type', 'application/pdf')
-    ctx.response.header('content-disposition', `inline; filename="${name}-${found.id}.pdf"`)
+    ctx.response.header('content-disposition', contentDisposition('inline', `${name}-${found.id}.pdf`))
     return ctx.response.send(Buffer.from(pdf))
   }
 

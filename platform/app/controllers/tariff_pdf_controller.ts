@@ -8,6 +8,7 @@ import { pluginService } from '#services/plugin_service'
 import { requestLanguage } from '#services/request_language'
 import { FactsErrors, ruleSetService, todayInItaly } from '#services/ruleset_service'
 import { tariffPdf } from '#services/tariff_pdf'
+import { contentDisposition } from '#services/content_disposition'
 import type { EvaluationResult } from '#rules/types'
 
 const TEXT = {
@@ -61,7 +62,7 @@ export default class TariffPdfController {
       evaluation,
     })
     response.header('content-type', 'application/pdf')
-    response.header('content-disposition', `attachment; filename="tariffa-${current.form.key}.pdf"`)
+    response.header('content-disposition', contentDisposition('attachment', `tariffa-${current.form.key}.pdf`))
     response.header('cache-control', 'no-store')
     return response.send(Buffer.from(pdf))
   }

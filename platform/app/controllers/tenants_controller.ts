@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { PAGE_SIZE, pageParam } from '#services/pagination'
 import Tenant from '#models/tenant'
 import Membership from '#models/membership'
 import AuditLog from '#models/audit_log'
@@ -6,6 +7,7 @@ import TenantPolicy from '#policies/tenant_policy'
 import { pluginService } from '#services/plugin_service'
 import { RequestContext } from '#services/request_context'
 import { tenantSettingsValidator } from '#validators/tenant'
+import { firstForbiddenText } from '#validators/plain_text'
 import { requestLanguage } from '#services/request_language'
 import { parseProtocolSettings } from '#integrations/protocol_settings'
 import { parseEnrolmentSettings } from '#services/enrolment_windows'
@@ -28,6 +30,19 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
   ...PAY_SETTINGS_BLOCKS,
 }
 
+/** Settings of one tenant, as JSON text: ample for every block, far from a storage abuse. */
+const MAX_SETTINGS_JSON = 64 * 1024
+
+const TOO_BIG = {
+  it: `Impostazioni troppo grandi: al massimo ${MAX_SETTINGS_JSON / 1024} KB.`,
+  en: `Settings too large: ${MAX_SETTINGS_JSON / 1024} KB at most.`,
+}
+const CONTROL = {
+  it: (code: string) => `contiene un carattere non ammesso (${code}, di controllo o di direzione del testo): toglilo.`,
+  en: (code: string) =>
+    `holds a character that is not allowed (${code}, a control or text-direction character): remove it.`,
+}
+
 export default class TenantsController {
   /** Platform admins: every tenant. */
   async index({ bouncer }: HttpContext) {
@@ -48,13 +63,28 @@ export default class TenantsController {
   async update({ tenant, access, bouncer, request, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('manage', access)
     const { name, settings } = await request.validateUsing(tenantSettingsValidator)
+    const lang = requestLanguage(request)
+    if (settings !== undefined) {
+      // Settings are stored whole and read on every request of the tenant: kept small, and plain text.
+      if (JSON.stringify(settings).length > MAX_SETTINGS_JSON) {
+        return response.unprocessableEntity({
+          errors: [{ field: 'settings', message: TOO_BIG[lang] }],
+        })
+      }
+      const bad = firstForbiddenText(settings)
+      if (bad) {
+        return response.unprocessableEntity({
+          errors: [{ field: bad.path, message: CONTROL[lang](bad.code) }],
+        })
+      }
+    }
     for (const [block, check] of Object.entries(SETTINGS_BLOCKS)) {
       if (!settings || !(block in settings)) continue
       try {
         await check(settings[block])
       } catch (error) {
         if (!(error instanceof SettingsError)) throw error
-        const message = error.messages[requestLanguage(request)]
+        const message = error.messages[lang]
         return response.unprocessableEntity({ errors: [{ field: error.path, message }] })
       }
     }
@@ -78,11 +108,11 @@ export default class TenantsController {
    */
   async audit({ access, bouncer, request }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('viewAudit', access)
-    const page = Math.max(1, Number(request.input('page', 1)) || 1)
+    const page = pageParam(request)
     const query = AuditLog.query().orderBy('id', 'desc')
     const entity = request.input('entity')
     if (typeof entity === 'string' && entity) query.where('entity', entity)
-    const result = await query.paginate(page, 50)
+    const result = await query.paginate(page, PAGE_SIZE)
     return {
       tenant: RequestContext.tenant()?.slug,
       entries: result.all().map((e) => ({

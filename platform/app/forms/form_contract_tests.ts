@@ -12,6 +12,7 @@ import { compileForm, validateSubmission } from '#forms/validator'
 import { deref, isPlainObject, schemaAt } from '#forms/json_pointer'
 import { tariffFacts } from '#forms/tariff_preview'
 import { sourceProblems } from '#forms/school_catalog'
+import { DATE_RANGE_KEYWORD, dateFieldsWithoutRange, isDateBound } from '#forms/field_rules'
 
 type Obj = { [key: string]: unknown }
 
@@ -133,6 +134,18 @@ export function formContractTests(form: FormDefinition): void {
 
   test(`${name}: sizes are bounded, unknown fields refused, every label translated`, () => {
     assert.deepEqual(schemaHygieneProblems(form.schema), [])
+  })
+
+  test(`${name}: every date field states its plausible range (x-date-range) with valid bounds`, () => {
+    assert.deepEqual(dateFieldsWithoutRange(form.schema), [], 'date fields without "x-date-range"')
+    walkSchema(form.schema, '', (node, where) => {
+      const range = node[DATE_RANGE_KEYWORD]
+      if (range === undefined) return
+      assert.ok(isPlainObject(range), `${where}: "x-date-range" must be an object`)
+      for (const bound of [range.min, range.max]) {
+        assert.ok(bound === undefined || isDateBound(bound), `${where}: bad date bound ${JSON.stringify(bound)}`)
+      }
+    })
   })
 
   test(`${name}: the sample is a valid submission`, () => {

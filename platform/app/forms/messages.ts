@@ -3,6 +3,7 @@
  * what to do (CONVENTIONS.md, "Ours").
  */
 import type { Lang } from '#forms/types'
+import { controlCharacterMessage, dateRangeMessage } from '#forms/field_rules'
 
 type Params = Record<string, unknown>
 type Template = (p: Params) => string
@@ -116,6 +117,10 @@ const MESSAGES: Record<string, Record<Lang, Template>> = {
     it: (p) => `valore troppo alto: deve essere meno di ${p.limit}.`,
     en: (p) => `value too high: it must be less than ${p.limit}.`,
   },
+  'x-date-range': {
+    it: (p) => dateRangeMessage('it', p.min as string | undefined, p.max as string | undefined),
+    en: (p) => dateRangeMessage('en', p.min as string | undefined, p.max as string | undefined),
+  },
   'false schema': {
     it: () => 'in questo caso il campo non va compilato: lascialo vuoto.',
     en: () => 'in this case the field must be left empty.',
@@ -171,6 +176,11 @@ export function attachmentMessage(
   const types = (params.types ?? []).map((t) => TYPE_LABELS[t] ?? t).join(lang === 'it' ? ', ' : ', ')
   const limit = params.maxBytes !== undefined ? `${Math.round((params.maxBytes / 1048576) * 10) / 10} MB` : ''
   return withLabel(label, ATTACHMENT_MESSAGES[check][lang]({ types, limit }))
+}
+
+/** A text field holding a control or text-direction character (rule `text:control`). */
+export function controlMessage(lang: Lang, code: string, multiline: boolean, label?: string): string {
+  return withLabel(label, controlCharacterMessage(lang, code, multiline))
 }
 
 export function unevaluableMessage(lang: Lang, message: string): string {

@@ -16,7 +16,13 @@ import { compileCondition, type CompiledCondition } from '#shared/conditions'
 import type { FormDefinition, FormError, Lang, ValidateOptions, ValidationResult } from '#forms/types'
 import { isValidCodiceFiscale, isValidDate, isValidEmail, isValidIban } from '#forms/codice_fiscale'
 import { getAt, isPlainObject, joinPointer, labelAt } from '#forms/json_pointer'
-import { attachmentMessage, schemaMessage, unevaluableMessage } from '#forms/messages'
+import { attachmentMessage, controlMessage, schemaMessage, unevaluableMessage } from '#forms/messages'
+import {
+  addDateRangeKeyword,
+  controlCharacterFields,
+  DATE_RANGE_KEYWORD,
+  withDefaultDateRanges,
+} from '#forms/field_rules'
 import { catalogErrors } from '#forms/school_catalog'
 
 /** Creates the Ajv instance used for forms: formats and annotation keywords registered. */
@@ -38,6 +44,8 @@ export function createFormAjv(): Ajv2020 {
   ajv.addFormat('email', { type: 'string', validate: isValidEmail })
   // Translations of titles, descriptions and enum labels: annotations, no validation.
   ajv.addKeyword({ keyword: 'x-i18n', schemaType: 'object' })
+  // Plausible dates (field_rules.ts): "today" is resolved at each validation.
+  addDateRangeKeyword(ajv)
   return ajv
 }
 
@@ -56,6 +64,8 @@ const DRAFT_IGNORED = new Set([
   'const',
   'false schema',
   'if',
+  // Ranges relative to today move: a draft is judged on them when it is sent.
+  DATE_RANGE_KEYWORD,
 ])
 
 interface CompiledForm {
@@ -103,7 +113,7 @@ export function compileForm(form: FormDefinition): CompiledForm {
   // versions of the same form (same $id) be compiled side by side.
   const { $id: _id, ...schema } = form.schema
   const compiled: CompiledForm = {
-    validate: sharedAjv.compile(schema),
+    validate: sharedAjv.compile(withDefaultDateRanges(schema)),
     blocchi: form.blocchi.map((b) => ({
       id: b.id,
       paths: b.paths,
@@ -132,9 +142,31 @@ function errorPath(error: ErrorObject): string {
   return error.instancePath
 }
 
+/**
+ * A date field with its own range also has the default one of its date type: when both refuse a
+ * value, only the narrower range is reported.
+ */
+function narrowestDateRanges(errors: ErrorObject[]): ErrorObject[] {
+  const span = (e: ErrorObject) => {
+    const { min, max } = e.params as { min?: string; max?: string }
+    return `${max ?? '9999-12-31'}|${min ?? '0000-01-01'}`
+  }
+  const best = new Map<string, ErrorObject>()
+  for (const error of errors) {
+    if (error.keyword !== DATE_RANGE_KEYWORD) continue
+    const kept = best.get(error.instancePath)
+    const { min } = error.params as { min?: string }
+    const keptMin = kept ? ((kept.params as { min?: string }).min ?? '') : ''
+    if (!kept || span(error) < span(kept) || (span(error) === span(kept) && (min ?? '') > keptMin)) {
+      best.set(error.instancePath, error)
+    }
+  }
+  return errors.filter((e) => e.keyword !== DATE_RANGE_KEYWORD || best.get(e.instancePath) === e)
+}
+
 function schemaErrors(form: FormDefinition, errors: ErrorObject[], lang: Lang, partial: boolean): FormError[] {
   const out: FormError[] = []
-  for (const error of errors) {
+  for (const error of narrowestDateRanges(errors)) {
     if (error.keyword === 'if') continue // the failing `then` branch is reported on its own
     if (partial && DRAFT_IGNORED.has(error.keyword)) continue
     const path = errorPath(error)
@@ -232,6 +264,14 @@ export function validateSubmission(form: FormDefinition, data: unknown, opts: Va
     errors.push({ path: '', rule: 'schema:type', message: schemaMessage(lang, 'type', { type: 'object' }) })
   }
   if (!schemaOk && compiled.validate.errors) errors.push(...schemaErrors(form, compiled.validate.errors, lang, partial))
+  // Drafts too: a control character is never "not yet finished".
+  for (const { path, code, multiline } of controlCharacterFields(data, form.uiSchema)) {
+    errors.push({
+      path,
+      rule: 'text:control',
+      message: controlMessage(lang, code, multiline, labelAt(form.schema, path, lang)),
+    })
+  }
   errors.push(...attachmentErrors(form, compiled, data, lang, partial))
   if (!partial) errors.push(...bloccoErrors(compiled, data, lang))
   if (!partial && opts.catalog) errors.push(...catalogErrors(form, data, opts.catalog, lang))
@@ -244,4 +284,11 @@ export function validateSubmission(form: FormDefinition, data: unknown, opts: Va
     return true
   })
   return { valid: unique.length === 0, errors: unique }
+}
+
+/** The rules every field obeys (field_rules.ts), as the portal shows them at the field while it is filled in. */
+export const FIELD_RULES = new Set(['text:control', `schema:${DATE_RANGE_KEYWORD}`])
+
+export function fieldRuleErrors(form: FormDefinition, data: unknown, lang: Lang): FormError[] {
+  return validateSubmission(form, data, { lang }).errors.filter((e) => FIELD_RULES.has(e.rule))
 }

@@ -49,6 +49,10 @@ export default class User extends compose(BaseModel, AuthFinder, Audited) {
   @column()
   declare locale: string
 
+  /** Set when the account is disabled: no login, and every request of an open session answers 401. */
+  @column.dateTime()
+  declare disabledAt: DateTime | null
+
   @hasMany(() => Membership)
   declare memberships: HasMany<typeof Membership>
 

@@ -28,12 +28,36 @@ export function roundToString(value: Dec, rounding: Rounding): string {
   return value.toDecimalPlaces(rounding.decimals, roundingMode(rounding.mode)).toFixed(rounding.decimals)
 }
 
-/** Reads a number or decimal string; null when it is not a finite decimal. */
+/**
+ * The largest decimal the engine reads: 100 characters of text (its own results carry 40
+ * significant digits, and a small one as many leading zeros), and an exponent between -40 and 40
+ * (amounts, ISEE values and percentages are far inside). Past that a value is not a number for
+ * the engine: a 40,000-digit "ISEE" once took seconds of CPU in every step that printed it, and
+ * "1e999999999" would have printed a billion digits. Facts given by people are held tighter
+ * (MAX_FACT_NUMBER_LENGTH).
+ */
+export const MAX_DECIMAL_LENGTH = 100
+export const MAX_DECIMAL_EXPONENT = 40
+/** A number a person sends as text ("4300.01"): 40 characters, the engine's precision. */
+export const MAX_FACT_NUMBER_LENGTH = 40
+
+/** Linear on any input (no alternation that can backtrack): sign, digits, optional fraction, optional exponent. */
+const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
+
+function bounded(value: Dec): Dec | null {
+  return value.isFinite() && Math.abs(value.e) <= MAX_DECIMAL_EXPONENT ? value : null
+}
+
+/** Reads a number or decimal string; null when it is not a finite decimal within the engine's bounds. */
 export function toDecimal(value: unknown): Dec | null {
   if (value instanceof Dec) return value
-  if (typeof value === 'number') return Number.isFinite(value) ? new Dec(value) : null
-  if (typeof value === 'string' && /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value)) {
-    return new Dec(value.trim())
+  if (typeof value === 'number') return Number.isFinite(value) ? bounded(new Dec(value)) : null
+  if (typeof value === 'string') {
+    // The length is checked before the text is even trimmed or matched.
+    if (value.length > MAX_DECIMAL_LENGTH + 16) return null
+    const text = value.trim()
+    if (text.length > MAX_DECIMAL_LENGTH || !DECIMAL_TEXT.test(text)) return null
+    return bounded(new Dec(text))
   }
   return null
 }
@@ -54,10 +78,14 @@ export function isTwoDecimalAmount(text: string): boolean {
 /** Italian money format for trace messages: 12000.5 → "12.000,50". */
 export function formatEur(value: unknown): string {
   const d = toDecimal(value)
-  if (!d) return String(value)
+  if (!d) return String(value).slice(0, MAX_DECIMAL_LENGTH)
   const [int, frac] = d.toFixed(2, Decimal.ROUND_HALF_UP).split('.')
   const negative = int.startsWith('-')
   const digits = negative ? int.slice(1) : int
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, '.')
-  return `${negative ? '-' : ''}${grouped},${frac}`
+  // Groups of three from the right, in one pass (a look-ahead regular expression here was
+  // quadratic in the number of digits).
+  const head = digits.length % 3 || 3
+  const groups = [digits.slice(0, head)]
+  for (let i = head; i < digits.length; i += 3) groups.push(digits.slice(i, i + 3))
+  return `${negative ? '-' : ''}${groups.join('.')},${frac}`
 }

@@ -6,11 +6,12 @@
 import { compileVersion, type CompiledVersion } from './compiler.js'
 import { FactsValidationError, FormulaError, NoVersionInForceError, RuleSetError } from './errors.js'
 import { pickVersion } from './version_picker.js'
+import { factBoundsErrors } from './facts_schema.js'
 import type { Slots } from './fact_slots.js'
 import type { EvaluateOptions, EvaluationResult, RuleSetDocument, RuleSetVersion, TraceEntry } from './types.js'
 
 export { FactsValidationError, FormulaError, NoVersionInForceError, RuleSetError }
-export { runTestCases } from './test_runner.js'
+export { runTestCases, runTestCasesYielding } from './test_runner.js'
 export { validateRuleSetDocument } from './validate_document.js'
 export { pickVersion } from './version_picker.js'
 export type * from './types.js'
@@ -25,6 +26,8 @@ function slotsOf(compiled: CompiledVersion, facts: Record<string, unknown>): Slo
       { fact: '(facts)', message: 'i dati devono essere un oggetto', message_en: 'facts must be an object' },
     ])
   }
+  const over = factBoundsErrors(compiled.version.facts_schema as Record<string, unknown>, facts)
+  if (over.length > 0) throw new FactsValidationError(compiled.ruleset, over)
   const slots = compiled.tryCheck(facts)
   if (slots) return slots
   const checked = compiled.check(facts)

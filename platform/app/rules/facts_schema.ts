@@ -6,6 +6,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js'
 import type { FactError } from './types.js'
+import { MAX_FACT_NUMBER_LENGTH } from './decimal.js'
 
 const ajv = new Ajv2020({
   allErrors: true,
@@ -130,4 +131,87 @@ export function validateFacts(
     }
   }
   return { ok: false, errors: [...byFact.values()] }
+}
+
+/**
+ * Bounds checked before any schema: a fact set is small, so what is not small is refused here,
+ * before a pattern, the decimal parser or a trace message ever runs on it. A number written as
+ * text may have MAX_FACT_NUMBER_LENGTH characters (the engine's decimals are exact to 40 digits), any
+ * other text MAX_FACT_TEXT, and a fact set MAX_FACTS facts; nested values (lists of siblings)
+ * are held to the same limits, MAX_FACT_NODES values in all.
+ */
+export const MAX_FACT_TEXT = 200
+export const MAX_FACTS = 200
+export const MAX_FACT_NODES = 2000
+
+const numericFacts = new WeakMap<object, Set<string>>()
+
+function numericFactsOf(schema: Record<string, unknown>): Set<string> {
+  let names = numericFacts.get(schema)
+  if (!names) {
+    names = new Set()
+    const properties = (schema.properties ?? {}) as Record<string, { type?: unknown }>
+    for (const [name, property] of Object.entries(properties)) {
+      const types = Array.isArray(property?.type) ? property.type : [property?.type]
+      if (types.includes('number') || types.includes('integer')) names.add(name)
+    }
+    numericFacts.set(schema, names)
+  }
+  return names
+}
+
+export function factBoundsErrors(schema: Record<string, unknown>, facts: Record<string, unknown>): FactError[] {
+  const errors: FactError[] = []
+  const keys = Object.keys(facts)
+  if (keys.length > MAX_FACTS) {
+    return [
+      {
+        fact: '(facts)',
+        message: `troppi dati: al massimo ${MAX_FACTS}`,
+        message_en: `too many facts: ${MAX_FACTS} at most`,
+      },
+    ]
+  }
+  const numeric = numericFactsOf(schema)
+  let nodes = 0
+  for (const key of keys) {
+    const stack: unknown[] = [facts[key]]
+    let reported = false
+    while (stack.length > 0 && !reported) {
+      const value = stack.pop()
+      if (++nodes > MAX_FACT_NODES) {
+        return [
+          {
+            fact: '(facts)',
+            message: `dati troppo grandi: al massimo ${MAX_FACT_NODES} valori`,
+            message_en: `facts too large: ${MAX_FACT_NODES} values at most`,
+          },
+        ]
+      }
+      if (typeof value === 'string') {
+        const limit = numeric.has(key) && value === facts[key] ? MAX_FACT_NUMBER_LENGTH : MAX_FACT_TEXT
+        if (value.length > limit) {
+          reported = true
+          errors.push(
+            limit === MAX_FACT_NUMBER_LENGTH
+              ? {
+                  fact: key.slice(0, 60),
+                  message: `numero troppo lungo: al massimo ${limit} caratteri`,
+                  message_en: `number too long: ${limit} characters at most`,
+                }
+              : {
+                  fact: key.slice(0, 60),
+                  message: `testo troppo lungo: al massimo ${limit} caratteri`,
+                  message_en: `text too long: ${limit} characters at most`,
+                }
+          )
+        }
+      } else if (Array.isArray(value)) {
+        for (const item of value) stack.push(item)
+      } else if (value !== null && typeof value === 'object') {
+        for (const item of Object.values(value)) stack.push(item)
+      }
+    }
+  }
+  return errors
 }

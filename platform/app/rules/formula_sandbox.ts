@@ -15,7 +15,7 @@
  */
 import { createRequire } from 'node:module'
 import type IvmModule from 'isolated-vm'
-import { Dec, roundingMode, toDecimal } from './decimal.js'
+import { Dec, MAX_DECIMAL_EXPONENT, MAX_DECIMAL_LENGTH, roundingMode, toDecimal } from './decimal.js'
 import { FormulaError } from './errors.js'
 
 export const JS_PREFIX = 'js:'
@@ -277,7 +277,8 @@ function getIsolate(): IvmModule.Isolate {
 }
 
 function sandboxMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error)
+  // What a formula throws is the designer's text: cut it short before it is matched or echoed.
+  const text = (error instanceof Error ? error.message : String(error)).slice(0, 200)
   if (/timed out/i.test(text)) {
     return `superato il tempo massimo di ${SANDBOX_TIMEOUT_MS} ms (ciclo senza fine?); formula interrotta.`
   }
@@ -312,9 +313,30 @@ export function runInSandbox(name: string, body: string, inputs: Record<string, 
       // The isolate may already be gone after a memory-limit stop; nothing left to release.
     }
   }
-  const value = typeof result === 'string' || typeof result === 'number' ? toDecimal(result) : null
+  return sandboxResult(name, result)
+}
+
+/**
+ * The sandbox boundary: what a `js:` formula returns is looked at here, type and size first,
+ * before anything else reads it. A formula returning '9'.repeat(1e6) used to reach the decimal
+ * parser and the trace formatting outside the sandbox, where no time limit applies.
+ */
+export function sandboxResult(name: string, result: unknown): Dec {
+  if (typeof result === 'string' && result.length > MAX_DECIMAL_LENGTH) {
+    throw new FormulaError(
+      name,
+      `il risultato è un testo di ${result.length} caratteri: serve un numero di al massimo ${MAX_DECIMAL_LENGTH} caratteri.`
+    )
+  }
+  if (typeof result !== 'string' && typeof result !== 'number') {
+    throw new FormulaError(name, `il risultato è di tipo ${result === null ? 'null' : typeof result}: serve un numero.`)
+  }
+  const value = toDecimal(result)
   if (value === null) {
-    throw new FormulaError(name, `il risultato ${JSON.stringify(result)} non è un numero.`)
+    throw new FormulaError(
+      name,
+      `il risultato ${JSON.stringify(result)} non è un numero (o è fuori dai limiti: esponente tra -${MAX_DECIMAL_EXPONENT} e ${MAX_DECIMAL_EXPONENT}).`
+    )
   }
   return value
 }

@@ -73,3 +73,20 @@ export function runTestCases(doc: RuleSetDocument, version?: number): TestRunRep
   const passed = cases.filter((c) => c.ok).length
   return { passed, failed: cases.length - passed, cases }
 }
+
+/**
+ * The same run for request handlers: it gives way to other requests between cases, so that
+ * publishing a rule set with many versions and cases never holds the event loop for long.
+ */
+export async function runTestCasesYielding(doc: RuleSetDocument, version?: number): Promise<TestRunReport> {
+  const versions = version === undefined ? doc.versions : doc.versions.filter((v) => v.version === version)
+  const cases: TestCaseOutcome[] = []
+  for (const v of versions) {
+    for (const tc of v.tests ?? []) {
+      await new Promise((resolve) => setImmediate(resolve))
+      cases.push(runCase(doc, v, tc))
+    }
+  }
+  const passed = cases.filter((c) => c.ok).length
+  return { passed, failed: cases.length - passed, cases }
+}

@@ -72,7 +72,9 @@ export async function storeUpload(input: {
   bytes: Buffer
   lang: Lang
 }): Promise<Attachment> {
-  const rule = input.form.attachments?.[input.field]
+  const attachments = input.form.attachments ?? {}
+  // The field comes from the query string: "__proto__" or "toString" must not find Object's members.
+  const rule = Object.hasOwn(attachments, input.field) ? attachments[input.field] : undefined
   if (!rule) {
     throw new UploadRefused(422, {
       path: input.field,

@@ -10,6 +10,16 @@ export interface IdentityProvider {
   authenticate(credentials: Record<string, unknown>): Promise<User>
 }
 
+/** The password was right but the account is disabled: said plainly, after the password check only. */
+export class AccountDisabled extends Error {
+  readonly status = 403
+  constructor() {
+    super(
+      "Account disabilitato: rivolgersi all'ente per riattivarlo / account disabled: ask the administration to enable it again"
+    )
+  }
+}
+
 export class LocalPasswordProvider implements IdentityProvider {
   readonly id = 'local'
 
@@ -18,7 +28,9 @@ export class LocalPasswordProvider implements IdentityProvider {
       .trim()
       .toLowerCase()
     const password = String(credentials.password ?? '')
-    return User.verifyCredentials(email, password)
+    const user = await User.verifyCredentials(email, password)
+    if (user.disabledAt) throw new AccountDisabled()
+    return user
   }
 }
 

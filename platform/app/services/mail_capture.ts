@@ -15,6 +15,8 @@ export async function startMailCapture(port: number, folder: string, host = '127
     disabledCommands: ['STARTTLS'],
     onData(stream, _session, callback) {
       const chunks: Buffer[] = []
+      // A connection dropped mid-message fails that message, not the process.
+      stream.on('error', (error) => callback(error))
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () => {
         const file = join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${++count}.eml`)
@@ -26,5 +28,7 @@ export async function startMailCapture(port: number, folder: string, host = '127
     server.once('error', reject)
     server.listen(port, host, () => resolve())
   })
+  // Once listening, an error belongs to one client's connection: it is not the demo's to die of.
+  server.on('error', (error) => process.emitWarning(`local mail capture: ${error.message}`))
   return server
 }

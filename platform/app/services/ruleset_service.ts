@@ -7,7 +7,7 @@ import {
   FactsValidationError,
   NoVersionInForceError,
   pickVersion,
-  runTestCases,
+  runTestCasesYielding,
   validateRuleSetDocument,
   type EvaluationResult,
   type FactError,
@@ -51,6 +51,9 @@ export class RuleSetNotFoundError extends Error {
 }
 
 /** A request the service refuses, with what a person must fix; `details` go to the caller as they are. */
+/** Fact sets evaluated between two yields to the event loop in a batch. */
+const BATCH_SLICE = 20
+
 export class RuleSetRequestError extends Error {
   constructor(
     message: string,
@@ -241,14 +244,16 @@ export class RuleSetService {
     if (!Array.isArray(facts)) return this.#one(doc, at, facts, undefined)
     const errors: IndexedFactError[] = []
     const results: EvaluationResult[] = []
-    facts.forEach((item, index) => {
+    for (const [index, item] of facts.entries()) {
+      // A long batch gives way to other requests now and then instead of holding the event loop.
+      if (index > 0 && index % BATCH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
       try {
         results.push(this.#one(doc, at, item, index))
       } catch (error) {
         if (!(error instanceof FactsErrors)) throw error
         errors.push(...error.errors)
       }
-    })
+    }
     if (errors.length > 0) throw new FactsErrors(doc.id, errors)
     return results
   }
@@ -285,7 +290,7 @@ export class RuleSetService {
         `La versione ${version} di "${key}" non esiste / rule set "${key}" has no version ${version}`
       )
     }
-    return runTestCases(published, version)
+    return runTestCasesYielding(published, version)
   }
 
   /**
@@ -328,7 +333,7 @@ export class RuleSetService {
         { problems: checked.errors }
       )
     }
-    const report = runTestCases(published)
+    const report = await runTestCasesYielding(published)
     if (report.failed > 0) {
       const failing: TestCaseOutcome[] = report.cases.filter((c) => !c.ok)
       throw new RuleSetRequestError(

@@ -1,5 +1,6 @@
 import vine, { SimpleMessagesProvider } from '@vinejs/vine'
 import { SCHOOL_ORDERS } from '#forms/school_catalog'
+import { plainText } from '#validators/plain_text'
 
 /** Requests of the school catalog API; every message in Italian and English, like the other validators. */
 const orders = SCHOOL_ORDERS.join(', ')
@@ -34,7 +35,7 @@ const code = () =>
     .string()
     .trim()
     .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
-const name = () => vine.string().trim().minLength(2).maxLength(200)
+const name = () => vine.string().trim().minLength(2).maxLength(200).use(plainText())
 const order = () => vine.enum(SCHOOL_ORDERS)
 const services = () =>
   vine
@@ -45,7 +46,7 @@ const services = () =>
         .regex(/^[a-z][a-z0-9-]{0,63}$/)
     )
     .maxLength(20)
-const address = () => vine.string().trim().maxLength(200).nullable()
+const address = () => vine.string().trim().maxLength(200).use(plainText()).nullable()
 
 export const createSchoolValidator = vine.compile(
   vine.object({
@@ -70,8 +71,8 @@ export const updateSchoolValidator = vine.compile(
 )
 updateSchoolValidator.messagesProvider = messages
 
-const year = () => vine.string().trim().minLength(1).maxLength(20).nullable()
-const section = () => vine.string().trim().minLength(1).maxLength(20)
+const year = () => vine.string().trim().minLength(1).maxLength(20).use(plainText()).nullable()
+const section = () => vine.string().trim().minLength(1).maxLength(20).use(plainText())
 
 export const createClassValidator = vine.compile(
   vine.object({ year: year().optional(), section: section(), active: vine.boolean().optional() })

@@ -9,6 +9,7 @@
 import type { FormError, Lang } from '#forms/types'
 import { escapeSegment, isPlainObject } from '#forms/json_pointer'
 import { REASON_MAX_LENGTH, STATUSES, isStatus, type SubmissionStatus } from '#services/submission_service'
+import { forbiddenCharacter } from '#forms/field_rules'
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FormError[] }
 
@@ -37,6 +38,10 @@ const TEXT = {
     it: `"status" deve essere uno di: ${STATUSES.join(', ')}.`,
     en: `"status" must be one of: ${STATUSES.join(', ')}.`,
   },
+  control: (code: string) => ({
+    it: `"reason" contiene un carattere non ammesso (${code}, di controllo o di direzione del testo): toglilo.`,
+    en: `"reason" holds a character that is not allowed (${code}, a control or text-direction character): remove it.`,
+  }),
   reason: {
     it: `"reason" deve essere un testo di al massimo ${REASON_MAX_LENGTH} caratteri.`,
     en: `"reason" must be a text of at most ${REASON_MAX_LENGTH} characters.`,
@@ -104,6 +109,9 @@ export function parseStatusBody(body: unknown, lang: Lang): Parsed<StatusBody> {
   const validReason =
     reason === undefined || reason === null || (typeof reason === 'string' && reason.length <= REASON_MAX_LENGTH)
   if (!validReason) errors.push(error('/reason', 'type', TEXT.reason, lang))
+  // A reason may span several lines; control and text-direction characters are refused.
+  const code = typeof reason === 'string' ? forbiddenCharacter(reason, true) : null
+  if (code) errors.push(error('/reason', 'control', TEXT.control(code), lang))
   if (errors.length || !isStatus(status)) return { ok: false, errors }
   const text = typeof reason === 'string' ? reason.trim() : ''
   return { ok: true, value: { status, reason: text === '' ? null : text } }

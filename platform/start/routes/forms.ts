@@ -1,4 +1,6 @@
 import type { HttpRouterService } from '@adonisjs/core/types'
+import { acceptsMultipart } from '#middleware/body_parser_middleware'
+import { throttleDocuments, throttleUploads } from '#services/throttle'
 
 const FormsController = () => import('#controllers/forms_controller')
 const SubmissionsController = () => import('#controllers/submissions_controller')
@@ -17,10 +19,10 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.put('/submissions/:sid', [SubmissionsController, 'update'])
   router.post('/submissions/:sid/submit', [SubmissionsController, 'submit'])
   router.post('/submissions/:sid/status', [SubmissionsController, 'changeStatus'])
-  router.get('/submissions/:sid/receipt', [SubmissionsController, 'receipt'])
-  router.post('/forms/:id/attachments', [AttachmentsController, 'store'])
+  router.get('/submissions/:sid/receipt', [SubmissionsController, 'receipt']).use(throttleDocuments)
+  acceptsMultipart(router.post('/forms/:id/attachments', [AttachmentsController, 'store']).use(throttleUploads))
   router.get('/attachments/:fid', [AttachmentsController, 'show'])
-  router.post('/forms/:id/tariff.pdf', [TariffPdfController, 'show'])
+  router.post('/forms/:id/tariff.pdf', [TariffPdfController, 'show']).use(throttleDocuments)
   router.get('/enrolments', [EnrolmentsController, 'index'])
   router.get('/enrolments/:eid', [EnrolmentsController, 'show'])
 }

@@ -1,4 +1,5 @@
 import type { HttpRouterService } from '@adonisjs/core/types'
+import { throttleEvaluate } from '#services/throttle'
 
 const RulesetsController = () => import('#controllers/rulesets_controller')
 
@@ -6,8 +7,8 @@ const RulesetsController = () => import('#controllers/rulesets_controller')
 export function registerRulesetsRoutes(router: HttpRouterService) {
   router.get('/rulesets', [RulesetsController, 'index'])
   router.get('/rulesets/:id', [RulesetsController, 'show'])
-  router.post('/rulesets/:id/evaluate', [RulesetsController, 'evaluate'])
+  router.post('/rulesets/:id/evaluate', [RulesetsController, 'evaluate']).use(throttleEvaluate)
   router.post('/rulesets/:id/versions', [RulesetsController, 'publish'])
   router.get('/rulesets/:id/tests', [RulesetsController, 'tests'])
-  router.post('/rulesets/:id/tests/run', [RulesetsController, 'runTests'])
+  router.post('/rulesets/:id/tests/run', [RulesetsController, 'runTests']).use(throttleEvaluate)
 }

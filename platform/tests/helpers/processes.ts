@@ -28,7 +28,7 @@ export function productionEnv(extra: Record<string, string>): NodeJS.ProcessEnv 
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
-    SESSION_DRIVER: 'cookie',
+    SESSION_DRIVER: 'database',
     DATA_ENCRYPTION_KEYS: 'k1:c3BvcnRlbGxvLWRldmVsb3BtZW50LWtleS0zMi1ieXQ=',
     STORAGE_PATH: 'tmp/process-tests/storage',
     DB_CONNECTION: 'sqlite',

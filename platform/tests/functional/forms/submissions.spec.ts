@@ -379,7 +379,7 @@ test.group('Forms: submissions', (group) => {
       .json({ data: { ...sample, section: 'x'.repeat(3 * 1024 * 1024) } })
       .loginAs(citizen)
     tooLarge.assertStatus(413)
-    assert.include(tooLarge.body().errors[0].message, '2mb')
+    assert.include(tooLarge.body().errors[0].message, '256 KB')
 
     const count = await db.from('submissions').count('* as n')
     assert.equal(Number(count[0].n), 0)

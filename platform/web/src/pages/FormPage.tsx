@@ -8,6 +8,7 @@ import { tariffFacts } from '#forms/tariff_preview'
 import type { FormDefinition } from '#forms/types'
 import type { ApiError, EnrolmentWindowDto, SubmissionDetailDto } from '#shared/contract'
 import { formSteps, type FormStep } from '#shared/form_steps'
+import { fieldRuleErrors } from '#forms/validator'
 import { ApiRequestError } from '../api/client'
 import { useFee, useFormDefinition, useSaveSubmission, useSubmission } from '../api/queries'
 import { useCurrentTenant } from '../app/tenant_context'
@@ -161,10 +162,21 @@ function FormEditor({
     () => firingBlocchi((definition.blocchi ?? []) as unknown as Blocco[], sent, lang, named),
     [definition, sent, lang, named]
   )
+  // The rules every field obeys (no control characters, plausible dates), checked here by the
+  // server's own code so that the message sits at the field before sending.
+  const fieldErrors: Message[] = useMemo(
+    () => (definition ? fieldRuleErrors(definition, sent, lang) : []),
+    [definition, sent, lang]
+  )
   // Server errors stay until the field they point at changes or the form is sent again.
   const extraErrors = useMemo(
-    () => toErrorSchema([...blocchi, ...serverErrors.map((e) => ({ path: e.path ?? '', message: e.message }))]),
-    [blocchi, serverErrors]
+    () =>
+      toErrorSchema([
+        ...blocchi,
+        ...fieldErrors,
+        ...serverErrors.map((e) => ({ path: e.path ?? '', message: e.message })),
+      ]),
+    [blocchi, fieldErrors, serverErrors]
   )
   const lines = useMemo(() => summaryLines(serverErrors, schema, allFields), [serverErrors, schema, allFields])
   const fee = useFee(tenant.slug, tariffFacts(definition, sent), lang)

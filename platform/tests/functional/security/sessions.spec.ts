@@ -1,0 +1,89 @@
+import { test } from '@japa/runner'
+import testUtils from '@adonisjs/core/services/test_utils'
+import { DateTime } from 'luxon'
+import env from '#start/env'
+import User from '#models/user'
+import { RequestContext } from '#services/request_context'
+import { makeTenant, makeUser } from '#tests/helpers/world'
+
+/** Plain HTTP with the cookies the server sets, as a browser (or someone who copied them) would. */
+const BASE = `http://${process.env.HOST === '0.0.0.0' ? '127.0.0.1' : process.env.HOST}:${process.env.PORT}`
+
+function cookiesOf(response: Response) {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
+}
+
+function sessionId(cookie: string) {
+  return /sportello-session=([^;]+)/.exec(cookie)?.[1] ?? null
+}
+
+async function login(email: string, cookie = '') {
+  return fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ email, password: 'secret-password' }),
+  })
+}
+
+test.group('Sessions live on the server', (group) => {
+  group.each.setup(() => testUtils.db().withGlobalTransaction())
+
+  test('the store is a server-side one', ({ assert }) => {
+    assert.include(['database', 'redis'], env.get('SESSION_DRIVER'))
+  })
+
+  test('a cookie replayed after logout is refused with 401', async ({ assert }) => {
+    const tenant = await makeTenant()
+    const user = await makeUser(tenant, ['citizen'])
+    const cookie = cookiesOf(await login(user.email))
+    const me = await fetch(`${BASE}/api/v1/auth/me`, { headers: { cookie } })
+    assert.equal(me.status, 200)
+
+    const logout = await fetch(`${BASE}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } })
+    assert.equal(logout.status, 204)
+    // The copy someone kept of the cookie from before the logout.
+    const replay = await fetch(`${BASE}/api/v1/auth/me`, { headers: { cookie } })
+    assert.equal(replay.status, 401)
+    const tenantRead = await fetch(`${BASE}/api/v1/t/${tenant.slug}`, { headers: { cookie } })
+    assert.equal(tenantRead.status, 401)
+  })
+
+  test('a disabled user is refused at the next request of an open session, and cannot log in', async ({ assert }) => {
+    const tenant = await makeTenant()
+    const user = await makeUser(tenant, ['operator'])
+    const cookie = cookiesOf(await login(user.email))
+    assert.equal((await fetch(`${BASE}/api/v1/t/${tenant.slug}`, { headers: { cookie } })).status, 200)
+
+    await RequestContext.asSystem('test', async () => {
+      const row = await User.findOrFail(user.id)
+      row.disabledAt = DateTime.now()
+      await row.save()
+    })
+    const refused = await fetch(`${BASE}/api/v1/t/${tenant.slug}`, { headers: { cookie } })
+    assert.equal(refused.status, 401)
+    assert.include(((await refused.json()) as { errors: Array<{ message: string }> }).errors[0].message, 'disabilitato')
+
+    const again = await login(user.email)
+    assert.equal(again.status, 403)
+    assert.include(((await again.json()) as { errors: Array<{ message: string }> }).errors[0].message, 'disabilitato')
+  })
+
+  test('logging in gives a new session id (no fixation)', async ({ assert }) => {
+    const tenant = await makeTenant()
+    const user = await makeUser(tenant, ['citizen'])
+    // An anonymous visit gets a session; an attacker could plant that id in a victim's browser.
+    const anonymous = await fetch(`${BASE}/api/v1/auth/me`)
+    const planted = cookiesOf(anonymous)
+    assert.isNotNull(sessionId(planted))
+    const logged = await login(user.email, planted)
+    assert.equal(logged.status, 200)
+    const after = cookiesOf(logged)
+    assert.isNotNull(sessionId(after))
+    assert.notEqual(sessionId(after), sessionId(planted))
+    // The planted id was not promoted to a logged-in session.
+    assert.equal((await fetch(`${BASE}/api/v1/auth/me`, { headers: { cookie: planted } })).status, 401)
+  })
+})
