@@ -28,6 +28,11 @@ export default class SportelloProvider {
       process.stderr.write(`${error.message}\n`)
       process.exit(1)
     }
+    // Plugins' migrations after the platform's; events reaching plugins in the emitter's transaction.
+    const { mountPluginMigrations } = await import('#plugins/plugin_migrations')
+    mountPluginMigrations(this.app.config.get('database.connections'), pluginRegistry().all(), this.app.makePath())
+    const { installEventDelivery } = await import('#events/event_delivery')
+    installEventDelivery()
   }
 
   async ready() {
@@ -35,11 +40,14 @@ export default class SportelloProvider {
     const { default: env } = await import('#start/env')
     const logger = await this.app.container.make('logger')
     this.#queue = createQueue({ redisUrl: env.get('REDIS_URL'), prefix: env.get('QUEUE_PREFIX') }, logger)
-    for (const plugin of pluginRegistry().all()) {
-      for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
-        this.#queue.define(`${plugin.manifest.id}.${name}`, { handle: job.handle, attempts: job.attempts })
-      }
-    }
+    const { definePluginJobs, schedulePluginJobs } = await import('#plugins/plugin_jobs')
+    const { PLUGIN_EVENT_JOB, pluginEventJob } = await import('#events/event_delivery')
+    const { REPORT_RUN_JOB, REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON, reportRunJob, reportFilesCleanupJob } =
+      await import('#reports/report_jobs')
+    definePluginJobs(this.#queue, pluginRegistry().all())
+    this.#queue.define(PLUGIN_EVENT_JOB, pluginEventJob)
+    this.#queue.define(REPORT_RUN_JOB, reportRunJob)
+    this.#queue.define(REPORT_FILES_CLEANUP_JOB, reportFilesCleanupJob)
     // Imported here, after boot: they load models, which need the database provider booted.
     const { SUBMISSION_RECEIPT_JOB } = await import('#services/submission_service')
     const { submissionReceiptJob } = await import('#services/submission_receipt_job')
@@ -62,11 +70,8 @@ export default class SportelloProvider {
       logger.info(`Local DOCAREA protocol simulator on ${simulator.url}, register in tmp/docarea/`)
     }
     await this.#queue.start()
-    for (const plugin of pluginRegistry().all()) {
-      for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
-        if (job.schedule) await this.#queue.schedule(`${plugin.manifest.id}.${name}`, job.schedule)
-      }
-    }
+    await schedulePluginJobs(this.#queue, pluginRegistry().all())
+    await this.#queue.schedule(REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
     await this.#queue.schedule(ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
   }
 

@@ -12,6 +12,7 @@ import { parseEnrolmentSettings } from '#services/enrolment_windows'
 import Form from '#models/form'
 import { parseAttachmentSettings } from '#services/attachment_cleanup'
 import { SettingsError } from '#services/settings_error'
+import { PLUGIN_SETTINGS_BLOCK, parsePluginSettingsBlocks } from '#plugins/plugin_settings'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
 const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
@@ -23,6 +24,8 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
       (await Form.query().select('key')).map((f) => f.key)
     ),
   attachments: parseAttachmentSettings,
+  // Each plugin's block, under settings.plugins.<plugin id>, against the schema its manifest declares.
+  [PLUGIN_SETTINGS_BLOCK]: parsePluginSettingsBlocks,
 }
 
 export default class TenantsController {

@@ -12,6 +12,7 @@ import { validateWithCatalog } from '#services/school_catalog_service'
 import type { FormError, Lang } from '#forms/types'
 import type { CurrentForm } from '#services/form_service'
 import { lateFilingNote, windowRefusal, type WindowDecision } from '#services/enrolment_windows'
+import { announceSubmissionMove } from '#events/platform_events'
 
 /**
  * The life of a submission, and the only place its status changes.
@@ -291,6 +292,8 @@ export class SubmissionService {
       { tenantId: row.tenantId, submissionId: row.id, fromStatus: from, toStatus: to, reason, userId },
       { client: trx }
     )
+    // submission.submitted / accepted / rejected, in the transaction of the move.
+    await announceSubmissionMove(trx, row, from, to)
   }
 }
 
