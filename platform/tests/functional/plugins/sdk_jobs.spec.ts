@@ -46,7 +46,7 @@ test.group('SDK: plugin jobs and schedules', (group) => {
     await pluginService.enable(other, 'sample')
     await RequestContext.withTenant(tenant.ref, async () => {
       const ctx = await pluginContext('sample', { tenant: tenant.ref })
-      await ctx.jobs.enqueue('digest', { week: 12 }, { jobId: `digest-test-${tenant.id}` })
+      await ctx.jobs.enqueue('digest', { week: 12 }, { jobId: `digest-test-${tenant.id}-${Date.now()}` })
     })
     await jobQueue().drained()
     assert.deepEqual(

@@ -114,8 +114,7 @@ async function scratchDatabase() {
     env,
     client: () => db.connection(name),
     async drop() {
-      await db.manager.close(name)
-      db.manager.release(name)
+      await db.manager.close(name, true)
       if (config.client === 'pg') await db.rawQuery(`DROP DATABASE IF EXISTS ${name}`)
       else await rm(config.connection.filename, { force: true })
     },
