@@ -14,12 +14,25 @@ import {
   visibleReports,
   type ReportEntry,
 } from '#reports/report_registry'
-import { CONTENT_TYPES, REPORT_FORMATS, writeReport, type ReportFormat } from '#reports/report_writer'
+import {
+  CONTENT_TYPES,
+  REPORT_FORMATS,
+  ReportOutputClosedError,
+  writeReport,
+  type ReportFormat,
+} from '#reports/report_writer'
 import { pluginService } from '#services/plugin_service'
 import { requestLanguage } from '#services/request_language'
 import type { Lang } from '#sdk/types'
 
+/** Background runs one person may have waiting or running at once. */
+export const MAX_PENDING_RUNS = 3
+
 const TEXT = {
+  tooMany: {
+    it: `Hai già ${MAX_PENDING_RUNS} report in preparazione: attendi che finiscano prima di chiederne altri.`,
+    en: `You already have ${MAX_PENDING_RUNS} reports being prepared: wait for them to finish before asking for more.`,
+  },
   notFound: { it: 'Report non trovato per questo ente.', en: 'No such report in this tenant.' },
   role: { it: 'Il tuo ruolo non permette questo report.', en: 'Your role does not allow this report.' },
   format: {
@@ -78,8 +91,13 @@ export default class ReportsController {
       columns: entry.report.columns,
       lang,
     }).catch((error) => {
+      if (error instanceof ReportOutputClosedError) return
       ctx.logger.error({ err: error }, `report ${entry.id} failed while streaming`)
       output.destroy(error as Error)
+    })
+    // A reader who goes away stops the rows from being produced.
+    response.response.once('close', () => {
+      if (!output.writableFinished) output.destroy()
     })
     response.stream(output)
   }
@@ -112,6 +130,13 @@ export default class ReportsController {
       throw error
     }
     const user = auth.getUserOrFail()
+    const pending = await ReportRun.query()
+      .where('requested_by_user_id', user.id)
+      .whereIn('status', ['queued', 'running'])
+      .count('* as pending')
+    if (Number(pending[0].$extras.pending) >= MAX_PENDING_RUNS) {
+      return response.tooManyRequests({ errors: [{ rule: 'pending_runs', message: TEXT.tooMany[lang] }] })
+    }
     // The run and its job: the job follows the row's commit (see follow_up.ts).
     const run = await db.transaction(async (trx) => {
       const row = await ReportRun.create(

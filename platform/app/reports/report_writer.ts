@@ -1,4 +1,3 @@
-import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { Dec } from '#rules/decimal'
@@ -95,9 +94,35 @@ export interface WriteOptions {
   progressEvery?: number
 }
 
+/** The reader went away (a download cut short): the rows stop being produced. */
+export class ReportOutputClosedError extends Error {
+  constructor() {
+    super('The report output was closed before the report was complete')
+    this.name = 'ReportOutputClosedError'
+  }
+}
+
+/** Waits until the output takes more, failing if it is closed meanwhile (never waits for ever). */
+async function drained(output: Writable) {
+  if (output.destroyed) throw new ReportOutputClosedError()
+  if (!output.writableNeedDrain) return
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = () => {
+      output.off('close', onClose)
+      resolve()
+    }
+    const onClose = () => {
+      output.off('drain', onDrain)
+      reject(new ReportOutputClosedError())
+    }
+    output.once('drain', onDrain)
+    output.once('close', onClose)
+  })
+}
+
 /** Waits while the output's buffer is full, and lets compression and I/O run between batches. */
 async function breathe(output: Writable) {
-  if (output.writableNeedDrain) await once(output, 'drain')
+  await drained(output)
   await new Promise((resolve) => setImmediate(resolve))
 }
 
@@ -164,7 +189,8 @@ export async function writeCsv(
   for await (const source of rows) {
     done++
     const fields = options.columns.map((c) => csvField(c, typed(c, source[c.key], done), options.lang))
-    if (!output.write(`${fields.join(';')}\r\n`)) await once(output, 'drain')
+    if (output.destroyed) throw new ReportOutputClosedError()
+    if (!output.write(`${fields.join(';')}\r\n`)) await drained(output)
     if (done % BATCH === 0) await new Promise((resolve) => setImmediate(resolve))
     if (options.onProgress && done % every === 0) await options.onProgress(done)
   }

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon'
 import { jobQueue } from '#queue/queue_factory'
 import ReportRun from '#models/report_run'
 import { reportFilesCleanupJob } from '#reports/report_jobs'
+import { MAX_PENDING_RUNS } from '#controllers/reports_controller'
 import { pluginService } from '#services/plugin_service'
 import { RequestContext } from '#services/request_context'
 import type Tenant from '#models/tenant'
@@ -185,6 +186,35 @@ test.group('SDK: reports', (group) => {
       .loginAs(operator)
     refused.assertStatus(422)
     assert.equal(refused.body().errors[0].path, '/params/rows')
+  })
+
+  test('one person may have only a few runs waiting at once', async ({ client, assert }) => {
+    const { tenant, operator, base } = await world()
+    await RequestContext.withTenant(tenant.ref, async () => {
+      for (let i = 0; i < MAX_PENDING_RUNS; i++) {
+        await ReportRun.create({
+          reportId: 'sample.numbers',
+          format: 'csv',
+          params: { rows: 1 },
+          lang: 'it',
+          status: 'queued',
+          done: 0,
+          total: null,
+          filePath: null,
+          fileSize: null,
+          error: null,
+          requestedByUserId: operator.id,
+          finishedAt: null,
+          expiresAt: null,
+        })
+      }
+    })
+    const refused = await client.post(`${base}/sample.numbers/runs`).json({ format: 'csv' }).loginAs(operator)
+    refused.assertStatus(429)
+    assert.equal(refused.body().errors[0].rule, 'pending_runs')
+    const colleague = await makeUser(tenant, ['operator'])
+    const other = await client.post(`${base}/sample.numbers/runs`).json({ format: 'csv' }).loginAs(colleague)
+    other.assertStatus(202)
   })
 
   test('a finished file is kept for its retention, then deleted and the run marked expired', async ({

@@ -3,7 +3,7 @@ import { Writable, PassThrough } from 'node:stream'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import ExcelJS from 'exceljs'
-import { ReportValueError, writeCsv, writeXlsx } from '#reports/report_writer'
+import { ReportOutputClosedError, ReportValueError, writeCsv, writeXlsx } from '#reports/report_writer'
 import type { ReportColumn, ReportValue } from '#sdk/types'
 
 const COLUMNS: ReportColumn[] = [
@@ -147,6 +147,26 @@ test.group('Reports: the xlsx and CSV writers', () => {
       onProgress: (done) => void told.push(done),
     })
     assert.deepEqual(told, [1000, 2000, 2500])
+  })
+
+  test('a reader who goes away stops the rows: the writer fails instead of waiting for ever', async ({ assert }) => {
+    for (const write of [writeXlsx, writeCsv]) {
+      let produced = 0
+      async function* counted() {
+        for await (const row of generated(100_000)) {
+          produced++
+          yield row
+        }
+      }
+      // A reader that takes one chunk, then never another, then hangs up.
+      const stalled = new Writable({ highWaterMark: 1024, write: () => {} })
+      setTimeout(() => stalled.destroy(), 200)
+      await assert.rejects(
+        () => write(counted(), stalled, { title: 'x', columns: COLUMNS, lang: 'it' }),
+        ReportOutputClosedError
+      )
+      assert.isBelow(produced, 100_000)
+    }
   })
 
   test('100,000 rows stream through with bounded memory', async ({ assert }) => {
