@@ -1,9 +1,17 @@
 process.env.NODE_ENV = 'test'
 
 import 'reflect-metadata'
+import { delimiter } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import { configure, processCLIArgs, run } from '@japa/runner'
 import { APP_ROOT, importer } from './app_root.js'
+
+// The real plugins and the fixture plugin that exercises the SDK from the outside (tests/fixtures/sample_plugins).
+process.env.PLUGINS_DIR ??= [
+  fileURLToPath(new URL('../../plugins', import.meta.url)),
+  fileURLToPath(new URL('../tests/fixtures/sample_plugins', import.meta.url)),
+].join(delimiter)
 
 new Ignitor(APP_ROOT, { importer })
   .tap((app) => {

@@ -32,6 +32,11 @@ export default class SportelloProvider {
       process.stderr.write(`${error.message}\n`)
       process.exit(1)
     }
+    // Plugins' migrations after the platform's; events reaching plugins in the emitter's transaction.
+    const { mountPluginMigrations } = await import('#plugins/plugin_migrations')
+    mountPluginMigrations(this.app.config.get('database.connections'), pluginRegistry().all(), this.app.makePath())
+    const { installEventDelivery } = await import('#events/event_delivery')
+    installEventDelivery()
   }
 
   /** The tests run everything in their one process; commands have no role. */
@@ -65,11 +70,14 @@ export default class SportelloProvider {
     this.app.terminating(async () => {
       await this.#queue?.close()
     })
-    for (const plugin of pluginRegistry().all()) {
-      for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
-        this.#queue.define(`${plugin.manifest.id}.${name}`, { handle: job.handle, attempts: job.attempts })
-      }
-    }
+    const { definePluginJobs, schedulePluginJobs } = await import('#plugins/plugin_jobs')
+    const { PLUGIN_EVENT_JOB, pluginEventJob } = await import('#events/event_delivery')
+    const { REPORT_RUN_JOB, REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON, reportRunJob, reportFilesCleanupJob } =
+      await import('#reports/report_jobs')
+    definePluginJobs(this.#queue, pluginRegistry().all())
+    this.#queue.define(PLUGIN_EVENT_JOB, pluginEventJob)
+    this.#queue.define(REPORT_RUN_JOB, reportRunJob)
+    this.#queue.define(REPORT_FILES_CLEANUP_JOB, reportFilesCleanupJob)
     // Imported here, after boot: they load models, which need the database provider booted.
     const { SUBMISSION_RECEIPT_JOB } = await import('#services/submission_service')
     const { submissionReceiptJob } = await import('#services/submission_receipt_job')
@@ -105,11 +113,8 @@ export default class SportelloProvider {
     if (!duties.consumers) return
     await this.#queue.start()
     if (!duties.scheduler) return
-    for (const plugin of pluginRegistry().all()) {
-      for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
-        if (job.schedule) await this.#queue.schedule(`${plugin.manifest.id}.${name}`, job.schedule)
-      }
-    }
+    await schedulePluginJobs(this.#queue, pluginRegistry().all())
+    await this.#queue.schedule(REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
     await this.#queue.schedule(ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
   }
 

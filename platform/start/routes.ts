@@ -10,6 +10,7 @@ import { registerRulesetsRoutes } from '#start/routes/rulesets'
 import { registerFormsRoutes } from '#start/routes/forms'
 import { registerCatalogRoutes } from '#start/routes/catalog'
 import { registerWebRoutes } from '#start/routes/web'
+import { registerPluginServiceRoutes } from '#start/routes/plugin_services'
 
 const HealthController = () => import('#controllers/health_controller')
 const AuthController = () => import('#controllers/auth_controller')
@@ -40,6 +41,7 @@ router
         registerRulesetsRoutes(router)
         registerFormsRoutes(router)
         registerCatalogRoutes(router)
+        registerPluginServiceRoutes(router)
         mountPluginRoutes(router)
       })
       .prefix('/t/:tenant')

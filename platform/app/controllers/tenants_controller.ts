@@ -16,6 +16,7 @@ import { parseAttachmentSettings } from '#services/attachment_cleanup'
 import { SettingsError } from '#services/settings_error'
 import { readableAuditValues } from '#services/audit_service'
 import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
+import { PLUGIN_SETTINGS_BLOCK, parsePluginSettingsBlocks } from '#plugins/plugin_settings'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
 const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
@@ -28,6 +29,8 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
     ),
   attachments: parseAttachmentSettings,
   ...PAY_SETTINGS_BLOCKS,
+  // Each plugin's block, under settings.plugins.<plugin id>, against the schema its manifest declares.
+  [PLUGIN_SETTINGS_BLOCK]: parsePluginSettingsBlocks,
 }
 
 /** Settings of one tenant, as JSON text: ample for every block, far from a storage abuse. */

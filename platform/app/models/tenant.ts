@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel, afterCreate, column } from '@adonisjs/lucid/orm'
 import { Audited } from '#models/mixins/audited'
 import { jsonColumn } from '#models/columns'
+import { announceTenantCreation } from '#events/platform_events'
 
 /** A comune or an agency: the unit of isolation of all data. */
 export default class Tenant extends compose(BaseModel, Audited) {
@@ -26,6 +27,12 @@ export default class Tenant extends compose(BaseModel, Audited) {
 
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime | null
+
+  /** `tenant.created`, in the creating transaction (if any), whoever creates the tenant. */
+  @afterCreate()
+  static async announce(tenant: Tenant) {
+    await announceTenantCreation(tenant)
+  }
 
   get ref() {
     return { id: this.id, slug: this.slug }

@@ -1,13 +1,19 @@
 import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { PluginManifest } from '../../sdk/index.js'
-import { validateManifest } from '#plugins/manifest_validator'
+import type { PluginManifest } from '#sdk/types'
+import { PluginManifestError, validateManifest } from '#plugins/manifest_validator'
 import { REPO_ROOT, loadDefaultForms, loadDefaultRuleSets } from '#services/default_content'
 
 export interface LoadedPlugin {
   manifest: PluginManifest
   folder: string
+}
+
+/** PLUGINS_DIR: one folder, or several separated by the path delimiter (":" on Linux). */
+function defaultPluginDirs(): string[] {
+  const configured = process.env.PLUGINS_DIR
+  return configured ? configured.split(delimiter).filter(Boolean) : [join(REPO_ROOT, 'plugins')]
 }
 
 /**
@@ -18,30 +24,63 @@ export interface LoadedPlugin {
 export const PLUGIN_ENTRY = import.meta.url.endsWith('.ts') ? 'index.ts' : 'index.js'
 
 /**
- * Discovers plugins/* (or PLUGINS_DIR), imports each entry and validates
+ * Discovers plugins/* (or the folders PLUGINS_DIR names), imports each entry and validates
  * its manifest. Any invalid manifest stops the boot.
  */
 export class PluginRegistry {
   #plugins = new Map<string, LoadedPlugin>()
+  readonly pluginsDirs: string[]
 
-  constructor(readonly pluginsDir = process.env.PLUGINS_DIR ?? join(REPO_ROOT, 'plugins')) {}
+  constructor(pluginsDirs: string | string[] = defaultPluginDirs()) {
+    this.pluginsDirs = Array.isArray(pluginsDirs) ? pluginsDirs : [pluginsDirs]
+  }
 
   async discover() {
     const [forms, rulesets] = await Promise.all([loadDefaultForms(), loadDefaultRuleSets()])
     const known = { forms: new Set(forms.keys()), rulesets: new Set(rulesets.keys()) }
-    const folders = (await readdir(this.pluginsDir, { withFileTypes: true }))
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-      .sort()
-    this.#plugins.clear()
-    for (const folder of folders) {
-      const entry = join(this.pluginsDir, folder, PLUGIN_ENTRY)
-      if (!(await exists(entry))) continue
-      const module = await import(pathToFileURL(entry).href)
-      validateManifest(folder, module.default, known)
-      this.#plugins.set(folder, { manifest: module.default, folder: join(this.pluginsDir, folder) })
+    const found: Array<{ name: string; dir: string }> = []
+    for (const dir of this.pluginsDirs) {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) found.push({ name: entry.name, dir })
+      }
     }
+    found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    this.#plugins.clear()
+    for (const { name, dir } of found) {
+      const folder = join(dir, name)
+      const entry = join(folder, PLUGIN_ENTRY)
+      if (!(await exists(entry))) continue
+      if (this.#plugins.has(name)) {
+        throw new PluginManifestError(name, [
+          `two plugins have this id: ${this.#plugins.get(name)!.folder} and ${folder}`,
+        ])
+      }
+      const module = await import(pathToFileURL(entry).href)
+      validateManifest(name, module.default, known)
+      const manifest = module.default as PluginManifest
+      if (manifest.migrations && !(await exists(join(folder, manifest.migrations)))) {
+        throw new PluginManifestError(name, [`field "migrations": no folder "${manifest.migrations}" in ${folder}`])
+      }
+      this.#plugins.set(name, { manifest, folder })
+    }
+    this.#checkAcrossPlugins()
     return this
+  }
+
+  /** A catalog kind is read by name: two plugins may not declare the same one. */
+  #checkAcrossPlugins() {
+    const sources = new Map<string, string>()
+    for (const { manifest } of this.#plugins.values()) {
+      for (const source of Object.keys(manifest.catalog ?? {})) {
+        const other = sources.get(source)
+        if (other) {
+          throw new PluginManifestError(manifest.id, [
+            `field "catalog.${source}": plugin "${other}" already declares a catalog kind of that name`,
+          ])
+        }
+        sources.set(source, manifest.id)
+      }
+    }
   }
 
   all(): LoadedPlugin[] {

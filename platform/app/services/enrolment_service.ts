@@ -8,6 +8,7 @@ import Enrolment, { type DeclaredIsee, type DietRequest, type TariffMissingReaso
 import Form from '#models/form'
 import FormVersion from '#models/form_version'
 import type Submission from '#models/submission'
+import { emitDomainEvent } from '#events/domain_events'
 import {
   FactsErrors,
   RuleSetNotFoundError,
@@ -254,11 +255,39 @@ export class EnrolmentService {
         .orderBy('id', 'desc')
         .first()
     }
-    if (!row) return Enrolment.create(prepared, { client: trx })
+    if (!row) return this.create(trx, prepared)
     row.useTransaction(trx)
     row.merge(prepared)
     await row.save()
     return row
+  }
+
+  /** The one place an enrolment is created: `enrolment.created` goes out in the same transaction. */
+  async create(trx: TransactionClientContract, fields: Partial<Enrolment>): Promise<Enrolment> {
+    const row = await Enrolment.create(fields, { client: trx })
+    await emitDomainEvent('enrolment.created', enrolmentPayload(row), { trx })
+    return row
+  }
+
+  /** The one place an enrolment is withdrawn (the family or the office ends it before its term). */
+  async withdraw(trx: TransactionClientContract, row: Enrolment): Promise<Enrolment> {
+    if (row.status === 'withdrawn') return row
+    row.useTransaction(trx)
+    row.status = 'withdrawn'
+    await row.save()
+    await emitDomainEvent('enrolment.withdrawn', enrolmentPayload(row), { trx })
+    return row
+  }
+}
+
+function enrolmentPayload(row: Enrolment) {
+  return {
+    enrolmentId: row.id,
+    service: row.service,
+    formKey: row.formKey,
+    schoolYear: row.schoolYear,
+    submissionId: row.submissionId,
+    applicantUserId: row.applicantUserId,
   }
 }
 

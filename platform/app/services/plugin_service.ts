@@ -1,6 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import logger from '@adonisjs/core/services/logger'
 import { DateTime } from 'luxon'
 import Tenant from '#models/tenant'
 import TenantPlugin from '#models/tenant_plugin'
@@ -11,7 +10,7 @@ import FormVersion from '#models/form_version'
 import { pluginRegistry } from '#plugins/registry'
 import { RequestContext } from '#services/request_context'
 import { loadDefaultForms, loadDefaultRuleSets } from '#services/default_content'
-import type { PluginTenantContext } from '../../sdk/index.js'
+import { pluginContext } from '#plugins/plugin_context'
 
 /**
  * Enabling and disabling a plugin for a tenant. Enabling runs the plugin's
@@ -36,7 +35,7 @@ export class PluginService {
           await row.save()
         }
         const result = await this.#copyDefaults(trx, manifest.forms, manifest.rulesets, pluginId)
-        const ctx = this.#hookContext(tenant, pluginId)
+        const ctx = await pluginContext(pluginId, { tenant: tenant.ref, trx })
         if (firstTime) await manifest.hooks?.install?.(ctx)
         await manifest.hooks?.enable?.(ctx)
         return result
@@ -52,7 +51,7 @@ export class PluginService {
       if (!row || !row.enabled) return
       row.enabled = false
       await row.save()
-      await manifest.hooks?.disable?.(this.#hookContext(tenant, pluginId))
+      if (manifest.hooks?.disable) await manifest.hooks.disable(await pluginContext(pluginId, { tenant: tenant.ref }))
     })
   }
 
@@ -61,14 +60,6 @@ export class PluginService {
       const rows = await TenantPlugin.query().where('enabled', true).orderBy('plugin_id')
       return rows.map((r) => r.pluginId)
     })
-  }
-
-  #hookContext(tenant: Tenant, pluginId: string): PluginTenantContext {
-    return {
-      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, settings: tenant.settings },
-      pluginId,
-      log: (message) => logger.info(`[plugin ${pluginId} @ ${tenant.slug}] ${message}`),
-    }
   }
 
   async #copyDefaults(trx: TransactionClientContract, formIds: string[], rulesetIds: string[], service: string) {

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
 import RuleSet from '#models/rule_set'
 import RuleSetVersion from '#models/rule_set_version'
@@ -164,10 +165,11 @@ function isUniqueViolation(error: unknown) {
 }
 
 export class RuleSetService {
-  async load(key: string): Promise<Loaded> {
-    const row = await RuleSet.query().where('key', key).first()
+  /** `client`: the transaction the caller is in (a query outside it would wait for it on SQLite). */
+  async load(key: string, client?: QueryClientContract): Promise<Loaded> {
+    const row = await RuleSet.query({ client }).where('key', key).first()
     if (!row) throw new RuleSetNotFoundError(key)
-    const rows = await RuleSetVersion.query().where('ruleset_id', row.id).orderBy('version', 'asc')
+    const rows = await RuleSetVersion.query({ client }).where('ruleset_id', row.id).orderBy('version', 'asc')
     return { row, rows, ...documents(row, rows) }
   }
 
@@ -227,13 +229,18 @@ export class RuleSetService {
    * order). Facts are all checked before answering: every failing fact of
    * every item is reported, with the item's index for an array.
    */
-  async evaluate(key: string, at: string, facts: unknown): Promise<EvaluationResult | EvaluationResult[]> {
+  async evaluate(
+    key: string,
+    at: string,
+    facts: unknown,
+    options: { client?: QueryClientContract } = {}
+  ): Promise<EvaluationResult | EvaluationResult[]> {
     if (!isIsoDate(at)) {
       throw new RuleSetRequestError(
         `La data "${String(at)}" non è valida: usare il formato AAAA-MM-GG, per esempio 2021-10-01 / "at" must be a date YYYY-MM-DD`
       )
     }
-    const { doc } = await this.load(key)
+    const { doc } = await this.load(key, options.client)
     // Picked up front so that "no version in force" is reported once, not per item.
     try {
       pickVersion(doc, at)

@@ -13,6 +13,7 @@ import type { FormError, Lang } from '#forms/types'
 import type { CurrentForm } from '#services/form_service'
 import { lateFilingNote, windowRefusal, type WindowDecision } from '#services/enrolment_windows'
 import { EDITABLE_STATUSES, SUBMISSION_STATUSES, type SubmissionStatus } from '#shared/contract'
+import { announceSubmissionMove } from '#events/platform_events'
 
 /**
  * The life of a submission, and the only place its status changes.
@@ -293,6 +294,8 @@ export class SubmissionService {
       { tenantId: row.tenantId, submissionId: row.id, fromStatus: from, toStatus: to, reason, userId },
       { client: trx }
     )
+    // submission.submitted / accepted / rejected, in the transaction of the move.
+    await announceSubmissionMove(trx, row, from, to)
   }
 }
 

@@ -29,49 +29,138 @@ test.group('Plugin manifest validation', () => {
     assert.deepEqual(problemsOf(valid()), [])
   })
 
-  test('{$self}')
+  test('{title}')
     .with([
       {
-        $self: 'a missing English name is named by field',
+        title: 'a missing English name is named by field',
         change: (m: any) => delete m.name.en,
         expect: 'field "name": missing field "en"',
       },
       {
-        $self: 'an id that is not the folder name is refused',
+        title: 'an id that is not the folder name is refused',
         change: (m: any) => (m.id = 'mensa'),
         expect: 'field "id": "mensa" must equal the folder name "refezione"',
       },
       { $self: 'a malformed version is refused', change: (m: any) => (m.version = 'uno'), expect: 'field "version"' },
       {
-        $self: 'an unknown field is refused',
+        title: 'an unknown field is refused',
         change: (m: any) => (m.colour = 'red'),
         expect: 'unknown field "colour"',
       },
       {
-        $self: 'a hook that is not a function is refused',
+        title: 'a hook that is not a function is refused',
         change: (m: any) => (m.hooks.enable = true),
         expect: 'field "hooks.enable": must be a function',
       },
       {
-        $self: 'a form missing from forms/ is refused',
+        title: 'a form missing from forms/ is refused',
         change: (m: any) => m.forms.push('refezione.nope'),
         expect: 'no default form "refezione.nope"',
       },
       {
-        $self: 'a rule set missing from rules/ is refused',
+        title: 'a rule set missing from rules/ is refused',
         change: (m: any) => (m.rulesets = ['x.y']),
         expect: 'no default rule set "x.y"',
       },
       {
-        $self: 'a job without handle is refused',
+        title: 'a job without handle is refused',
         change: (m: any) => (m.jobs = { billing: {} }),
         expect: 'field "jobs.billing.handle": must be a function',
+      },
+      {
+        title: 'a schedule that is not a cron expression is refused',
+        change: (m: any) => (m.jobs = { billing: { handle: () => {}, schedule: 'every monday' } }),
+        expect: 'field "jobs.billing.schedule": not a cron expression',
+      },
+      {
+        title: 'a route without roles is refused',
+        change: (m: any) => (m.routes = (r: any) => r.get('/summary', { handle: () => ({}) })),
+        expect: 'GET /summary: "roles" must list the roles',
+      },
+      {
+        title: 'a route naming an unknown role is refused',
+        change: (m: any) => (m.routes = (r: any) => r.post('/x', { roles: ['chef'], handle: () => ({}) })),
+        expect: 'POST /x: "roles" must list the roles',
+      },
+      {
+        title: 'a route body that is not a compiled validator is refused',
+        change: (m: any) => (m.routes = (r: any) => r.post('/x', { roles: ['operator'], body: {}, handle: () => 1 })),
+        expect: 'POST /x: "body" must be a compiled validator',
+      },
+      {
+        title: 'a subscriber to an event the platform does not emit is refused',
+        change: (m: any) => (m.events = { 'submission.acceptd': () => {} }),
+        expect: 'field "events.submission.acceptd": the platform emits no such event',
+      },
+      {
+        title: 'a subscriber that is not a function is refused',
+        change: (m: any) => (m.events = { 'enrolment.created': { inTransaction: true } }),
+        expect: 'field "events.enrolment.created": a function, or { handle, inTransaction? }',
+      },
+      {
+        title: 'settings defaults that break their schema are refused',
+        change: (m: any) =>
+          (m.settings = {
+            schema: { type: 'object', properties: { days: { type: 'integer', maximum: 30 } } },
+            defaults: { days: 45 },
+          }),
+        expect: 'field "settings.defaults.days": must be <= 30',
+      },
+      {
+        title: 'a settings schema that does not compile is refused',
+        change: (m: any) =>
+          (m.settings = { schema: { type: 'object', properties: { a: { type: 'nope' } } }, defaults: {} }),
+        expect: 'field "settings.schema": does not compile',
+      },
+      {
+        title: 'two reports with the same id are refused',
+        change: (m: any) => {
+          const report = {
+            id: 'iscritti',
+            title: m.name,
+            roles: ['operator'],
+            columns: [],
+            rows: async function* () {},
+          }
+          report.columns = [{ key: 'n', label: m.name, type: 'integer' }] as never
+          m.reports = [report, { ...report }]
+        },
+        expect: 'field "reports.1.id": "iscritti" is declared twice',
+      },
+      {
+        title: 'a report column of an unknown type is refused',
+        change: (m: any) =>
+          (m.reports = [
+            {
+              id: 'iscritti',
+              title: m.name,
+              roles: ['operator'],
+              columns: [{ key: 'n', label: m.name, type: 'float' }],
+              rows: async function* () {},
+            },
+          ]),
+        expect: 'field "reports.0.columns.0.type"',
+      },
+      {
+        title: 'a catalog kind the platform serves itself is refused',
+        change: (m: any) => (m.catalog = { schools: { title: m.name, list: async () => [] } }),
+        expect: 'field "catalog.schools": the platform serves "schools" itself',
+      },
+      {
+        title: 'an id that is a path of the platform API is refused',
+        change: (m: any) => (m.id = 'reports'),
+        expect: 'is a path of the platform',
+      },
+      {
+        title: 'a migrations folder outside the plugin is refused',
+        change: (m: any) => (m.migrations = '../platform/database/migrations'),
+        expect: 'field "migrations"',
       },
     ])
     .run(({ assert }, row) => {
       const manifest = valid()
       row.change(manifest)
-      const problems = problemsOf(manifest)
+      const problems = problemsOf(manifest, manifest.id === 'reports' ? 'reports' : 'refezione')
       assert.isTrue(
         problems.some((p) => p.includes(row.expect)),
         `expected a problem containing ${row.expect}, got ${JSON.stringify(problems)}`

@@ -1,0 +1,47 @@
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import Form from '#models/form'
+import type Submission from '#models/submission'
+import type Tenant from '#models/tenant'
+import { emitDomainEvent } from '#events/domain_events'
+
+/**
+ * The platform's own announcements, called from the one place each thing happens: a submission's
+ * move (submission_service.ts, where every move is recorded) and a tenant's creation (the Tenant
+ * model). Enrolments announce themselves in enrolment_service.ts.
+ */
+const SUBMISSION_EVENTS = {
+  submitted: 'submission.submitted',
+  accepted: 'submission.accepted',
+  rejected: 'submission.rejected',
+} as const
+
+export async function announceSubmissionMove(
+  trx: TransactionClientContract,
+  row: Submission,
+  from: string | null,
+  to: string
+) {
+  const name = SUBMISSION_EVENTS[to as keyof typeof SUBMISSION_EVENTS]
+  if (!name) return
+  const form = await Form.query({ client: trx }).where('id', row.formId).select('service').firstOrFail()
+  await emitDomainEvent(
+    name,
+    {
+      submissionId: row.id,
+      formKey: row.formKey,
+      service: form.service,
+      applicantUserId: row.applicantUserId,
+      fromStatus: from,
+      toStatus: to,
+    },
+    { trx }
+  )
+}
+
+export async function announceTenantCreation(tenant: Tenant) {
+  await emitDomainEvent(
+    'tenant.created',
+    { tenantId: tenant.id, slug: tenant.slug },
+    { trx: tenant.$trx ?? null, tenant: { id: tenant.id, slug: tenant.slug } }
+  )
+}

@@ -1,0 +1,346 @@
+import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
+import Enrolment from '#models/enrolment'
+import Membership from '#models/membership'
+import School from '#models/school'
+import SchoolClass from '#models/school_class'
+import Tenant from '#models/tenant'
+import TenantPlugin from '#models/tenant_plugin'
+import { emitDomainEvent } from '#events/domain_events'
+import { enqueueFollowUp } from '#events/follow_up'
+import { readPluginSettings } from '#plugins/plugin_settings'
+import { pluginRegistry } from '#plugins/registry'
+import { protocolService } from '#integrations/protocol'
+import { enrolmentService } from '#services/enrolment_service'
+import { sendMail } from '#services/mailer'
+import { PdfSheet } from '#services/pdf_sheet'
+import { RequestContext, type TenantRef } from '#services/request_context'
+import { ruleSetService } from '#services/ruleset_service'
+import type { EvaluationResult } from '#rules/types'
+import type {
+  CatalogEntry,
+  EnrolmentRecord,
+  Lang,
+  MailNotice,
+  NewEnrolment,
+  PdfPage,
+  PluginContext,
+  Transaction,
+} from '#sdk/types'
+
+/**
+ * The context a plugin's hooks, routes, subscribers and jobs receive: the platform's engines as
+ * services, bound to one tenant, one plugin and (when there is one) one transaction. A plugin
+ * reaches the platform only through it and the SDK, never by importing platform modules.
+ *
+ * Inside a transaction the context refuses I/O (mail, protocol): an external system must not be
+ * called while rows are locked, and on SQLite a second connection would wait for the first. Such
+ * work belongs in a job subscriber or a route outside `ctx.transaction`.
+ */
+export class PluginIoInTransactionError extends Error {
+  constructor(pluginId: string, service: string) {
+    super(
+      `Plugin "${pluginId}": ${service} is I/O and cannot run inside a transaction; do it in a job (a subscriber without inTransaction) or outside ctx.transaction`
+    )
+    this.name = 'PluginIoInTransactionError'
+  }
+}
+
+/** An enrolment another service owns, or none: the plugin sees only its own. */
+export class EnrolmentNotFoundError extends Error {
+  readonly status = 404
+  constructor(id: number) {
+    super(`Iscrizione ${id} inesistente / no enrolment ${id}`)
+  }
+}
+
+export interface ContextOptions {
+  tenant: TenantRef
+  trx?: Transaction | null
+  lang?: Lang
+}
+
+export async function pluginContext(pluginId: string, options: ContextOptions): Promise<PluginContext> {
+  const trx = options.trx ?? null
+  const tenant = await Tenant.query({ client: trx ?? undefined })
+    .where('id', options.tenant.id)
+    .firstOrFail()
+  return buildContext(pluginId, tenant, trx, options.lang ?? 'it')
+}
+
+function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null, lang: Lang): PluginContext {
+  const { manifest } = pluginRegistry().getOrFail(pluginId)
+  const ref: TenantRef = { id: tenant.id, slug: tenant.slug }
+  const client = trx ?? undefined
+  const scoped = <T>(fn: () => Promise<T>) => RequestContext.withTenant(ref, fn)
+  const noIo = (service: string) => {
+    if (trx) throw new PluginIoInTransactionError(pluginId, service)
+  }
+  const write = <T>(fn: (t: Transaction) => Promise<T>) => (trx ? fn(trx) : db.transaction(fn))
+  const ownEnrolment = async (id: number, t?: Transaction) => {
+    const row = await Enrolment.query({ client: t ?? client })
+      .where('id', id)
+      .where('service', pluginId)
+      .first()
+    if (!row) throw new EnrolmentNotFoundError(id)
+    return row
+  }
+  const actor = RequestContext.actor() ?? { userId: null, label: `system:plugin:${pluginId}` }
+
+  const ctx: PluginContext = {
+    pluginId,
+    tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+    actor: { userId: actor.userId, label: actor.label },
+    lang,
+    trx,
+    log: (message) => logger.info(`[plugin ${pluginId} @ ${tenant.slug}] ${message}`),
+
+    async settings<S extends Record<string, unknown>>() {
+      return readPluginSettings(pluginId, tenant.settings) as S
+    },
+
+    async transaction(fn) {
+      if (trx) return fn(ctx)
+      return db.transaction((t) => fn(buildContext(pluginId, tenant, t, lang)))
+    },
+
+    rules: {
+      async evaluate(ruleset, at, facts) {
+        const result = (await scoped(() => ruleSetService.evaluate(ruleset, at, facts, { client }))) as EvaluationResult
+        return {
+          ruleset: result.ruleset,
+          version: result.version,
+          at: result.at,
+          result: result.result,
+          trace: result.trace,
+        }
+      },
+    },
+
+    catalog: {
+      async schools(filter = {}) {
+        const rows = await scoped(async () => {
+          const query = School.query({ client }).where('active', true).orderBy('order').orderBy('name')
+          if (filter.order) query.where('order', filter.order)
+          return query
+        })
+        return rows
+          .filter((s) => !filter.service || s.services.includes(filter.service))
+          .map((s) => ({ code: s.code, name: s.name, order: s.order, services: s.services, address: s.address }))
+      },
+      async classes(schoolCode) {
+        return scoped(async () => {
+          const school = await School.query({ client }).where('code', schoolCode).where('active', true).first()
+          if (!school) return []
+          const rows = await SchoolClass.query({ client })
+            .where('school_id', school.id)
+            .where('active', true)
+            .orderBy('year')
+            .orderBy('section')
+          return rows.map((c) => ({ year: c.year, section: c.section }))
+        })
+      },
+      async entries(source, filter = {}) {
+        return catalogEntries(ref, source, filter, trx, lang)
+      },
+    },
+
+    enrolments: {
+      async list(filter = {}) {
+        const rows = await scoped(async () => {
+          const query = Enrolment.query({ client }).where('service', pluginId).orderBy('id')
+          if (filter.schoolYear) query.where('school_year', filter.schoolYear)
+          if (filter.status) query.where('status', filter.status)
+          return query
+        })
+        return rows.map(enrolmentView)
+      },
+      async find(id) {
+        return scoped(async () => {
+          const row = await Enrolment.query({ client }).where('id', id).where('service', pluginId).first()
+          return row ? enrolmentView(row) : null
+        })
+      },
+      async create(input) {
+        return scoped(() =>
+          write(async (t) => enrolmentView(await enrolmentService.create(t, newEnrolment(pluginId, input))))
+        )
+      },
+      async withdraw(id) {
+        return scoped(() =>
+          write(async (t) => enrolmentView(await enrolmentService.withdraw(t, await ownEnrolment(id, t))))
+        )
+      },
+    },
+
+    notices: {
+      async mail(to, message) {
+        noIo('mail')
+        return sendMailNotice(to, message)
+      },
+      async mailUser(userId, message) {
+        noIo('mail')
+        const membership = await scoped(async () => Membership.query().where('user_id', userId).preload('user').first())
+        if (!membership) throw new Error(`Plugin "${pluginId}": user ${userId} is not a member of ${tenant.slug}`)
+        return sendMailNotice(membership.user.email, message)
+      },
+    },
+
+    protocol: {
+      async register(request) {
+        noIo('protocol')
+        // Keys are kept per plugin, so a plugin's key can never answer with another's registration.
+        const registration = await scoped(() =>
+          protocolService().register({ ...request, idempotencyKey: `plugin:${pluginId}:${request.idempotencyKey}` })
+        )
+        return {
+          number: registration.number,
+          year: registration.year,
+          date: registration.date,
+          label: registration.label,
+        }
+      },
+    },
+
+    pdf: {
+      async page(page) {
+        return renderPage(tenant.name, page, lang)
+      },
+    },
+
+    events: {
+      async emit(name, payload) {
+        if (!name.startsWith(`${pluginId}.`)) {
+          throw new Error(`Plugin "${pluginId}" may emit only its own events ("${pluginId}.<event>"), not "${name}"`)
+        }
+        return scoped(() => emitDomainEvent(name, payload, { trx, tenant: ref }))
+      },
+    },
+
+    jobs: {
+      async enqueue(job, payload, options = {}) {
+        if (!manifest.jobs?.[job]) throw new Error(`Plugin "${pluginId}" declares no job "${job}"`)
+        await enqueueFollowUp(trx, `${pluginId}.${job}`, payload, { ...options, tenant: ref })
+      },
+    },
+  }
+  return ctx
+}
+
+/** The entries of a catalog kind, from the plugin that declares it, where that plugin is enabled. */
+export async function catalogEntries(
+  tenant: TenantRef,
+  source: string,
+  filter: Record<string, string>,
+  trx: Transaction | null,
+  lang: Lang
+): Promise<CatalogEntry[]> {
+  const owner = pluginRegistry()
+    .all()
+    .find((p) => p.manifest.catalog?.[source])
+  if (!owner) throw new UnknownCatalogSourceError(source)
+  const enabled = await RequestContext.withTenant(tenant, () =>
+    TenantPlugin.query({ client: trx ?? undefined })
+      .where('plugin_id', owner.manifest.id)
+      .where('enabled', true)
+      .first()
+  )
+  if (!enabled) throw new UnknownCatalogSourceError(source)
+  const ownerCtx = await pluginContext(owner.manifest.id, { tenant, trx, lang })
+  return RequestContext.withTenant(tenant, () => owner.manifest.catalog![source].list(filter, ownerCtx))
+}
+
+export class UnknownCatalogSourceError extends Error {
+  readonly status = 404
+  constructor(readonly source: string) {
+    super(`Nessun elenco "${source}" per questo ente / no catalog "${source}" in this tenant`)
+  }
+}
+
+function newEnrolment(service: string, input: NewEnrolment): Partial<Enrolment> {
+  const tariff = input.tariff
+  const amount = tariff?.evaluation.result.amount
+  return {
+    service,
+    formKey: input.formKey,
+    schoolYear: input.schoolYear,
+    submissionId: input.submissionId,
+    applicantUserId: input.applicantUserId,
+    status: 'active',
+    childFirstName: input.child.firstName ?? null,
+    childLastName: input.child.lastName ?? null,
+    childFiscalCode: input.child.fiscalCode ?? null,
+    childUnborn: input.child.unborn ?? false,
+    childBirthDate: input.child.birthDate ?? null,
+    schoolId: input.schoolId ?? null,
+    schoolOrder: input.schoolOrder ?? null,
+    classYear: input.classYear ?? null,
+    section: input.section ?? null,
+    details: input.details ?? null,
+    isee: null,
+    diet: null,
+    tariffAmount: amount === null || amount === undefined ? null : String(amount),
+    tariffRuleset: tariff?.evaluation.ruleset ?? null,
+    tariffVersion: tariff?.evaluation.version ?? null,
+    tariffAt: tariff?.evaluation.at ?? null,
+    tariffResult: tariff?.evaluation.result ?? null,
+    tariffFacts: tariff?.facts ?? null,
+    tariffTrace: (tariff?.evaluation.trace as Enrolment['tariffTrace']) ?? null,
+    tariffMissingReason: tariff ? null : 'no_tariff_rule',
+  }
+}
+
+export function enrolmentView(row: Enrolment): EnrolmentRecord {
+  return {
+    id: row.id,
+    service: row.service,
+    formKey: row.formKey,
+    schoolYear: row.schoolYear,
+    submissionId: row.submissionId,
+    applicantUserId: row.applicantUserId,
+    status: row.status,
+    child: {
+      firstName: row.childFirstName,
+      lastName: row.childLastName,
+      fiscalCode: row.childFiscalCode,
+      unborn: row.childUnborn,
+      birthDate: row.childBirthDate,
+    },
+    schoolId: row.schoolId,
+    schoolOrder: row.schoolOrder,
+    classYear: row.classYear,
+    section: row.section,
+    details: row.details,
+    tariff: { amount: row.tariffAmount, ruleset: row.tariffRuleset, version: row.tariffVersion, at: row.tariffAt },
+  }
+}
+
+async function sendMailNotice(to: string, message: MailNotice) {
+  const { sent } = await sendMail({
+    to,
+    subject: message.subject,
+    text: message.text,
+    attachments: message.attachments?.map((a) => ({ ...a, content: Buffer.from(a.content) })),
+  })
+  return { sent }
+}
+
+async function renderPage(tenantName: string, page: PdfPage, lang: Lang) {
+  const sheet = await PdfSheet.create({ title: page.title, subject: page.subject ?? page.title, lang })
+  sheet.heading(tenantName)
+  sheet.text(page.title, { font: sheet.bold, size: 13 })
+  sheet.y -= 6
+  for (const block of page.blocks) {
+    if ('heading' in block) {
+      sheet.y -= 4
+      sheet.text(block.heading, { font: sheet.bold, size: 11 })
+    } else if ('text' in block) {
+      sheet.text(block.text, { font: block.bold ? sheet.bold : sheet.regular, size: block.size ?? 10 })
+    } else if ('pairs' in block) {
+      sheet.pairs(block.pairs, block.labelWidth ?? 150)
+    } else {
+      sheet.rule()
+    }
+  }
+  return sheet.save()
+}

@@ -1,0 +1,415 @@
+/*
+ * The types of the public SDK (re-exported by sdk/index.ts): the plugin manifest and everything a
+ * plugin receives from the platform. Types only: this module has no runtime code, so the
+ * platform's own modules may import it without depending on the SDK's runtime.
+ */
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { Role } from '#services/roles'
+
+export type { Role }
+export type Lang = 'it' | 'en'
+
+export interface LocalizedText {
+  it: string
+  en: string
+}
+
+/** A database transaction: pass it as `{ client: ctx.trx }` to models and queries. */
+export type Transaction = TransactionClientContract
+
+/** A JSON Schema object (draft 2020-12 keywords that Ajv understands). Data: Ajv checks it. */
+export type JsonSchemaObject = { [keyword: string]: unknown }
+
+/* ------------------------------------------------------------------------------------------------
+ * Domain events
+ * --------------------------------------------------------------------------------------------- */
+
+/** A submission's move, as its events tell it: ids and keys only, never what the citizen wrote. */
+export interface SubmissionEventPayload {
+  submissionId: number
+  formKey: string
+  /** The service (plugin id) the form belongs to. */
+  service: string
+  applicantUserId: number
+  fromStatus: string | null
+  toStatus: string
+}
+
+export interface EnrolmentEventPayload {
+  enrolmentId: number
+  service: string
+  formKey: string
+  schoolYear: string
+  submissionId: number
+  applicantUserId: number
+}
+
+export interface TenantEventPayload {
+  tenantId: number
+  slug: string
+}
+
+/** Declared for the ledger: a charge (amount as a decimal string, never a float). */
+export interface ChargeEventPayload {
+  chargeId: number
+  service: string
+  payerUserId: number | null
+  amount: string
+  period: string | null
+}
+
+/** Declared for the ledger: a payment received against one or more charges. */
+export interface PaymentEventPayload {
+  paymentId: number
+  chargeIds: number[]
+  amount: string
+  /** The pagoPA IUV when the payment came through pagoPA. */
+  iuv: string | null
+}
+
+/**
+ * Every event name with the type of its payload. A plugin adds its own events (named
+ * `<plugin id>.<event>`) by augmenting this interface:
+ *
+ *   declare module '@sportello/platform/sdk' { interface DomainEvents { 'ludoteca.lent': {...} } }
+ */
+export interface DomainEvents {
+  'submission.submitted': SubmissionEventPayload
+  'submission.accepted': SubmissionEventPayload
+  'submission.rejected': SubmissionEventPayload
+  'enrolment.created': EnrolmentEventPayload
+  'enrolment.withdrawn': EnrolmentEventPayload
+  'tenant.created': TenantEventPayload
+  'charge.created': ChargeEventPayload
+  'payment.received': PaymentEventPayload
+}
+
+export type DomainEventName = keyof DomainEvents & string
+
+export interface DomainEvent<N extends DomainEventName = DomainEventName> {
+  /** Unique per event: the key of idempotent handling (a job subscriber's id is `<event id>:<plugin id>`). */
+  id: string
+  name: N
+  /** ISO timestamp. */
+  occurredAt: string
+  tenant: { id: number; slug: string }
+  actor: { userId: number | null; label: string }
+  payload: DomainEvents[N]
+}
+
+export type EventHandler<N extends DomainEventName> = (
+  event: DomainEvent<N>,
+  ctx: PluginContext
+) => Promise<void> | void
+
+/**
+ * A subscriber. A bare function, or `{ handle }`, runs as an idempotent job after the emitter's
+ * transaction commits (retried on failure: it must tolerate running twice for the same event id).
+ * `{ inTransaction: true, handle }` runs inside the emitter's transaction (`ctx.trx`): an error
+ * there rolls the whole change back. Use it for work that only computes and writes rows.
+ */
+export type EventSubscriber<N extends DomainEventName> =
+  EventHandler<N> | { inTransaction?: boolean; handle: EventHandler<N> }
+
+export type PluginEventSubscribers = { [N in DomainEventName]?: EventSubscriber<N> }
+
+/* ------------------------------------------------------------------------------------------------
+ * The context every plugin callback receives
+ * --------------------------------------------------------------------------------------------- */
+
+export interface RuleEvaluation {
+  ruleset: string
+  version: number
+  at: string
+  /** Amounts as decimal strings, as the rule set rounds them. */
+  result: Record<string, string | number | boolean | null>
+  /** Which rules fired, which table cells and formulas produced each number. */
+  trace: unknown[]
+}
+
+export interface CatalogSchoolView {
+  code: string
+  name: string
+  order: string
+  services: string[]
+  address: string | null
+}
+
+export interface CatalogClassView {
+  year: string | null
+  section: string
+}
+
+/** One entry of a catalog kind: `value` is what a form stores, `label` what a person reads. */
+export interface CatalogEntry {
+  value: string
+  label: LocalizedText | string
+  [attribute: string]: unknown
+}
+
+export interface EnrolmentRecord {
+  id: number
+  service: string
+  formKey: string
+  schoolYear: string
+  submissionId: number
+  applicantUserId: number
+  status: 'active' | 'withdrawn' | 'ended'
+  child: {
+    firstName: string | null
+    lastName: string | null
+    fiscalCode: string | null
+    unborn: boolean
+    birthDate: string | null
+  }
+  schoolId: string | null
+  schoolOrder: string | null
+  classYear: string | null
+  section: string | null
+  details: Record<string, unknown> | null
+  tariff: { amount: string | null; ruleset: string | null; version: number | null; at: string | null }
+}
+
+/** What a plugin gives to create an enrolment of its own service. */
+export interface NewEnrolment {
+  submissionId: number
+  formKey: string
+  schoolYear: string
+  applicantUserId: number
+  child: Partial<EnrolmentRecord['child']>
+  schoolId?: string | null
+  schoolOrder?: string | null
+  classYear?: string | null
+  section?: string | null
+  details?: Record<string, unknown> | null
+  /** The fee as the rules engine gave it (`ctx.rules.evaluate`, its `amount` output), with the facts used. */
+  tariff?: { evaluation: RuleEvaluation; facts: Record<string, unknown> }
+}
+
+export interface MailNotice {
+  subject: string
+  text: string
+  attachments?: Array<{ filename: string; content: Uint8Array; contentType: string }>
+}
+
+export interface ProtocolDocumentRequest {
+  /** Registering the same key twice returns the first registration (the key is kept per plugin). */
+  idempotencyKey: string
+  /** E = incoming, U = outgoing. */
+  direction: 'E' | 'U'
+  subject: string
+  correspondent: { firstName: string; lastName: string; fiscalCode: string | null }
+  document: { fileName: string; content: Uint8Array; mimeType: string }
+}
+
+export interface ProtocolRegistrationView {
+  number: number
+  year: number
+  date: string
+  /** As printed: "2026/0000042". */
+  label: string
+}
+
+/** A document on the platform's page (A4, the tenant's name under a blue band), block by block. */
+export interface PdfPage {
+  title: string
+  subject?: string
+  blocks: Array<
+    | { heading: string }
+    | { text: string; bold?: boolean; size?: number }
+    | { pairs: Array<[string, string]>; labelWidth?: number }
+    | { rule: true }
+  >
+}
+
+export interface PluginContext {
+  readonly pluginId: string
+  readonly tenant: { id: number; slug: string; name: string }
+  /** Who acts: the user of the request, or the platform (`userId` null) in jobs. */
+  readonly actor: { userId: number | null; label: string }
+  readonly lang: Lang
+  /** The transaction this context works in, or null: pass it to models as `{ client: ctx.trx }`. */
+  readonly trx: Transaction | null
+  log(message: string): void
+  /** The plugin's settings block of this tenant with its defaults applied (see `settings` in the manifest). */
+  settings<S extends Record<string, unknown> = Record<string, unknown>>(): Promise<S>
+  /** Runs fn in a transaction (the current one when there is one) with a context bound to it. */
+  transaction<T>(fn: (ctx: PluginContext) => Promise<T>): Promise<T>
+  readonly rules: {
+    /** Evaluates a rule set of the tenant at a date (YYYY-MM-DD), with the trace of every amount. */
+    evaluate(ruleset: string, at: string, facts: Record<string, unknown>): Promise<RuleEvaluation>
+  }
+  readonly catalog: {
+    /** The tenant's active schools, optionally of one order or served by one service. */
+    schools(filter?: { order?: string; service?: string }): Promise<CatalogSchoolView[]>
+    /** A school's active class groups; an unknown school has none. */
+    classes(schoolCode: string): Promise<CatalogClassView[]>
+    /** The entries of a catalog kind a plugin declares (`catalog` in its manifest), where it is enabled. */
+    entries(source: string, filter?: Record<string, string>): Promise<CatalogEntry[]>
+  }
+  /** Enrolments of this plugin's service only. */
+  readonly enrolments: {
+    list(filter?: { schoolYear?: string; status?: EnrolmentRecord['status'] }): Promise<EnrolmentRecord[]>
+    find(id: number): Promise<EnrolmentRecord | null>
+    create(input: NewEnrolment): Promise<EnrolmentRecord>
+    withdraw(id: number): Promise<EnrolmentRecord>
+  }
+  readonly notices: {
+    /** A mail to an address, through the platform's mailer. */
+    mail(to: string, message: MailNotice): Promise<{ sent: boolean }>
+    /** A mail to a member of this tenant, by user id (events carry ids, never addresses). */
+    mailUser(userId: number, message: MailNotice): Promise<{ sent: boolean }>
+  }
+  readonly protocol: {
+    register(request: ProtocolDocumentRequest): Promise<ProtocolRegistrationView>
+  }
+  readonly pdf: {
+    page(page: PdfPage): Promise<Uint8Array>
+  }
+  readonly events: {
+    /** Emits one of this plugin's own events (`<plugin id>.<name>`), in `ctx.trx` when there is one. */
+    emit<N extends DomainEventName>(name: N, payload: DomainEvents[N]): Promise<DomainEvent<N>>
+  }
+  readonly jobs: {
+    /** Enqueues one of this plugin's jobs for this tenant (after the commit of `ctx.trx`). */
+    enqueue(job: string, payload: unknown, options?: { jobId?: string; delayMs?: number }): Promise<void>
+  }
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * HTTP
+ * --------------------------------------------------------------------------------------------- */
+
+/** A compiled VineJS validator (`vine.compile(...)`), or anything that validates the same way. */
+export interface Validator<T> {
+  validate(data: any, ...options: any[]): Promise<T> // options differ per validator: VineJS metadata
+}
+
+export interface PluginRequest<B, Q> {
+  /** The JSON body, validated by the route's `body` validator (undefined without one). */
+  body: B
+  /** The query string, validated by the route's `query` validator (raw without one). */
+  query: Q
+  params: Record<string, string>
+  user: { id: number; roles: Role[]; isPlatformAdmin: boolean }
+  lang: Lang
+}
+
+export interface PluginRoute<B = undefined, Q = Record<string, unknown>> {
+  /** The roles that may call the route (platform admins always may); others get a 403. */
+  roles: readonly Role[]
+  body?: Validator<B>
+  query?: Validator<Q>
+  /** The answer: a value (200, JSON) or `reply(status, body)`; `throw new PluginHttpError(...)` for 4xx. */
+  handle(request: PluginRequest<B, Q>, ctx: PluginContext): unknown
+}
+
+/** Routes a plugin mounts under /api/v1/t/:tenant/<plugin id>/, reachable only where it is enabled. */
+export interface PluginRouter {
+  get<B = undefined, Q = Record<string, unknown>>(path: string, route: PluginRoute<B, Q>): void
+  post<B = undefined, Q = Record<string, unknown>>(path: string, route: PluginRoute<B, Q>): void
+  put<B = undefined, Q = Record<string, unknown>>(path: string, route: PluginRoute<B, Q>): void
+  patch<B = undefined, Q = Record<string, unknown>>(path: string, route: PluginRoute<B, Q>): void
+  delete<B = undefined, Q = Record<string, unknown>>(path: string, route: PluginRoute<B, Q>): void
+}
+
+/** One error in the platform's error shape: `path` is a JSON Pointer into the body or query. */
+export interface ApiError {
+  path?: string
+  rule?: string
+  message: string
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Jobs, settings, catalog, reports
+ * --------------------------------------------------------------------------------------------- */
+
+export interface PluginJobContext extends PluginContext {
+  /** 1 on the first try. */
+  attempt: number
+  jobId: string
+}
+
+export interface PluginJob<P = unknown> {
+  /** Runs for one tenant: enqueued with `ctx.jobs.enqueue`, or once per enabled tenant at each schedule. */
+  handle(payload: P, ctx: PluginJobContext): Promise<void> | void
+  /** Cron expression (minute hour day month weekday, Europe/Rome), e.g. "30 9 * * 1-5". */
+  schedule?: string
+  attempts?: number
+}
+
+/** The plugin's per-tenant settings, kept in `settings.plugins.<plugin id>` of the tenant. */
+export interface PluginSettings {
+  /** A JSON Schema of type object; `defaults` must satisfy it. */
+  schema: JsonSchemaObject
+  defaults: Record<string, unknown>
+}
+
+/** A catalog kind the plugin adds (its own table), readable by forms as `ui:options.source`. */
+export interface PluginCatalogSource {
+  title: LocalizedText
+  list(filter: Record<string, string>, ctx: PluginContext): Promise<CatalogEntry[]>
+}
+
+export type ReportColumnType = 'text' | 'integer' | 'decimal' | 'money' | 'date' | 'boolean'
+
+export interface ReportColumn {
+  key: string
+  label: LocalizedText
+  /**
+   * text: a string; integer: a safe integer; decimal and money: a decimal string ("12.50") or an
+   * integer, shown with two decimals; date: "YYYY-MM-DD" or a Date; boolean. Null leaves the cell empty.
+   */
+  type: ReportColumnType
+  /** Column width in characters in the spreadsheet. */
+  width?: number
+}
+
+export type ReportValue = string | number | boolean | Date | null | undefined
+
+export interface PluginReport<P extends Record<string, unknown> = Record<string, unknown>> {
+  /** Unique in the plugin; the platform names it `<plugin id>.<id>`. */
+  id: string
+  title: LocalizedText
+  roles: readonly Role[]
+  /** JSON Schema of the parameters (type object); defaults are applied, strings from a query are coerced. */
+  params?: JsonSchemaObject
+  columns: ReportColumn[]
+  /** The rows, produced one at a time: never build the whole list in memory. */
+  rows(params: P, ctx: PluginContext): AsyncIterable<Record<string, ReportValue>>
+  /** How many rows `rows` will give, for the progress of runs in the background. */
+  count?(params: P, ctx: PluginContext): Promise<number>
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The manifest
+ * --------------------------------------------------------------------------------------------- */
+
+export interface PluginManifest {
+  /** Folder name under plugins/, lowercase with dashes. */
+  id: string
+  name: LocalizedText
+  description?: LocalizedText
+  version: string
+  /** Default forms (ids of forms/<service>/*.json) copied into a tenant on enable. */
+  forms: string[]
+  /** Default rule sets (ids of rules/<service>/*.json) copied into a tenant on enable. */
+  rulesets: string[]
+  /**
+   * Folder of the plugin's own migrations, relative to the plugin folder (e.g. "migrations"). They run
+   * after the platform's, plugins by id, files by name; each extends `PluginSchema` and names its
+   * tables `<plugin id with _ for ->_...`.
+   */
+  migrations?: string
+  routes?: (router: PluginRouter) => void
+  jobs?: Record<string, PluginJob<any>> // payload types differ per job: each job narrows its own
+  events?: PluginEventSubscribers
+  settings?: PluginSettings
+  catalog?: Record<string, PluginCatalogSource>
+  reports?: Array<PluginReport<any>> // parameter types differ per report: each report narrows its own
+  hooks?: {
+    install?: (ctx: PluginContext) => Promise<void> | void
+    enable?: (ctx: PluginContext) => Promise<void> | void
+    disable?: (ctx: PluginContext) => Promise<void> | void
+  }
+}
