@@ -19,6 +19,7 @@ function recordingQueue() {
   const enqueued: Array<{ name: string; payload: unknown; options?: EnqueueOptions }> = []
   const queue: JobQueue = {
     driver: 'in-process',
+    shared: false,
     define: (name, definition) => void defined.set(name, definition as JobDefinition<any>),
     enqueue: async (name, payload, options) => {
       enqueued.push({ name, payload, options })
