@@ -385,6 +385,12 @@ export interface PluginReport<P extends Record<string, unknown> = Record<string,
  * The manifest
  * --------------------------------------------------------------------------------------------- */
 
+/** What one of the plugin's tables holds: a row, and each column (plain English for the dictionary). */
+export interface PluginTableMeaning {
+  description: string
+  columns: Record<string, string>
+}
+
 export interface PluginManifest {
   /** Folder name under plugins/, lowercase with dashes. */
   id: string
@@ -401,6 +407,12 @@ export interface PluginManifest {
    * tables `<plugin id with _ for ->_...`.
    */
   migrations?: string
+  /**
+   * What the plugin's tables and columns mean, for the data dictionary of a tenant's export (the
+   * end-of-contract handover): every table its migrations create, `<table>: { description, columns }`.
+   * `id`, `tenant_id`, `created_at` and `updated_at` need no description.
+   */
+  dictionary?: Record<string, PluginTableMeaning>
   routes?: (router: PluginRouter) => void
   jobs?: Record<string, PluginJob<any>> // payload types differ per job: each job narrows its own
   events?: PluginEventSubscribers

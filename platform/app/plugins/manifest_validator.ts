@@ -1,3 +1,4 @@
+import { tablePrefix } from '#plugins/plugin_schema'
 import { Ajv } from 'ajv'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { CronExpressionParser } from 'cron-parser'
@@ -74,6 +75,18 @@ const schema = {
     rulesets: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
     // A folder inside the plugin's own: no absolute path, no way out with "..".
     migrations: { type: 'string', minLength: 1, pattern: '^(?!/)(?!.*\\.\\.)[^:]+$' },
+    dictionary: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['description', 'columns'],
+        properties: {
+          description: { type: 'string', minLength: 1 },
+          columns: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+        },
+        additionalProperties: false,
+      },
+    },
     routes: {},
     jobs: { type: 'object' },
     events: { type: 'object' },
@@ -172,6 +185,13 @@ export function validateManifest(
   if (m.routes !== undefined) {
     if (typeof m.routes !== 'function') problems.push('field "routes": must be a function (router) => void')
     else problems.push(...routeProblems(m.routes as (router: unknown) => void))
+  }
+  if (typeof m.id === 'string') {
+    for (const table of Object.keys((m.dictionary as Record<string, unknown>) ?? {})) {
+      if (!table.startsWith(tablePrefix(m.id))) {
+        problems.push(`field "dictionary.${table}": the plugin's tables start with "${tablePrefix(m.id)}"`)
+      }
+    }
   }
   for (const [name, hook] of Object.entries((m.hooks as Record<string, unknown>) ?? {})) {
     if (typeof hook !== 'function') problems.push(`field "hooks.${name}": must be a function`)

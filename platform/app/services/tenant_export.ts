@@ -9,6 +9,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { LucidModel } from '@adonisjs/lucid/types/model'
 import { storagePath } from '#services/attachment_service'
 import { COMMON_COLUMNS, PLATFORM_TABLES, TABLES } from '#services/tenant_export_dictionary'
+import { pluginRegistry } from '#plugins/registry'
 
 /**
  * One tenant's whole data, for the comune at the end of a contract (or on request): every table
@@ -233,11 +234,18 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
       "SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\nSET TIME ZONE 'UTC';\n\n"
   )
 
+  // Tables of the plugins: each describes its own in its manifest (`dictionary`).
+  const pluginTables = Object.assign(
+    {},
+    ...pluginRegistry()
+      .all()
+      .map((p) => p.manifest.dictionary ?? {})
+  )
   for (const { table, columns } of plan) {
     const withheld = WITHHELD[table] ?? []
     const names = [...columns.keys()].filter((name) => !withheld.includes(name))
     const types = new Map(names.map((name) => [name, pgType(columns.get(name)!)]))
-    const meaning = TABLES[table]
+    const meaning = TABLES[table] ?? pluginTables[table]
     const described: ExportedTable = {
       table,
       rows: 0,

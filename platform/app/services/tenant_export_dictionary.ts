@@ -40,6 +40,7 @@ export const TABLES: Record<string, TableMeaning> = {
         'Keyed hash (HMAC-SHA256) of the codice fiscale, where it is encrypted: for look-ups without decrypting; not reversible',
       is_platform_admin: "Whether the account administers the whole platform (the provider's staff)",
       locale: 'Preferred language of the interface (it, en)',
+      disabled_at: 'When the account was disabled (it can no longer log in); empty while active',
     },
   },
   memberships: {
@@ -220,6 +221,24 @@ export const TABLES: Record<string, TableMeaning> = {
       last_base: 'The 13-digit base of the last notice number committed; the next one is this plus one',
     },
   },
+  report_runs: {
+    description: "Reports produced in the background at a person's request (the file itself expires after a day)",
+    columns: {
+      report_id: 'The report, as <plugin id>.<report id>',
+      format: 'xlsx or csv',
+      params: 'The parameters it was asked with (JSON)',
+      lang: 'The language of its headings (it, en)',
+      status: 'queued, running, done, failed or expired',
+      done: 'Rows written so far',
+      total: 'Rows expected, when known',
+      file_path: 'Where the file was kept while it could be downloaded',
+      file_size: 'Size of the file in bytes',
+      error: 'Why it failed, if it did',
+      requested_by_user_id: 'Who asked for it (users.id)',
+      finished_at: 'When it ended',
+      expires_at: 'When its file is deleted',
+    },
+  },
   notices: {
     description: 'Notices sent to families (email, SMS, App IO, post), each recorded once before it is sent',
     columns: {
@@ -246,4 +265,6 @@ export const TABLES: Record<string, TableMeaning> = {
 export const PLATFORM_TABLES: Record<string, string> = {
   adonis_schema: 'the migrations applied to the database (platform bookkeeping)',
   adonis_schema_versions: 'the version of the migrations table itself (platform bookkeeping)',
+  sessions: 'open login sessions of the web processes (ended at logout; expire on their own)',
+  rate_limits: 'counters of login failures and costly requests per account and address (expire on their own)',
 }

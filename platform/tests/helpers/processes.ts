@@ -29,7 +29,8 @@ export function productionEnv(extra: Record<string, string>): NodeJS.ProcessEnv 
     PORT: '0',
     LOG_LEVEL: 'info',
     SESSION_DRIVER: 'database',
-    DATA_ENCRYPTION_KEYS: 'k1:c3BvcnRlbGxvLWRldmVsb3BtZW50LWtleS0zMi1ieXQ=',
+    // A key of these tests only: production refuses the published development key.
+    DATA_ENCRYPTION_KEYS: 'k1:cHJvY2Vzcy10ZXN0cy1vbmx5LWtleS0zMi1ieXRlcyE=',
     STORAGE_PATH: 'tmp/process-tests/storage',
     DB_CONNECTION: 'sqlite',
     SQLITE_PATH: 'tmp/process-tests/unused.sqlite3',
