@@ -8,12 +8,14 @@ import type { JobQueue } from '#queue/types'
 /**
  * Boots what the whole platform shares: the data cipher, the plugin registry
  * (an invalid manifest stops the boot here, naming the plugin and field) and
- * the job queue, whose workers run only in the web process.
+ * the job queue: jobs can be written from any process, and run in the web
+ * process (and in tests).
  */
 export default class SportelloProvider {
   #queue: JobQueue | undefined
   #mailCapture: { close(): void } | undefined
   #docarea: { close(): Promise<void> } | undefined
+  #started = false
 
   constructor(protected app: ApplicationService) {}
 
@@ -31,10 +33,21 @@ export default class SportelloProvider {
   }
 
   async ready() {
-    if (!['web', 'test'].includes(this.app.getEnvironment())) return
     const { default: env } = await import('#start/env')
     const logger = await this.app.container.make('logger')
-    this.#queue = createQueue({ redisUrl: env.get('REDIS_URL'), prefix: env.get('QUEUE_PREFIX') }, logger)
+    const { default: db } = await import('@adonisjs/lucid/services/db')
+    // Every process can write jobs (they are rows in the database); only the web and test
+    // processes run them (start below), so a CLI command that enqueues leaves the work to them.
+    this.#queue = createQueue(
+      {
+        redisUrl: env.get('REDIS_URL'),
+        prefix: env.get('QUEUE_PREFIX'),
+        leaseMs: env.get('QUEUE_LEASE_MS'),
+        pollMs: env.get('QUEUE_POLL_MS'),
+      },
+      logger,
+      db
+    )
     for (const plugin of pluginRegistry().all()) {
       for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
         this.#queue.define(`${plugin.manifest.id}.${name}`, { handle: job.handle, attempts: job.attempts })
@@ -49,6 +62,7 @@ export default class SportelloProvider {
     this.#queue.define(SUBMISSION_RECEIPT_JOB, submissionReceiptJob)
     this.#queue.define(ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob)
     setJobQueue(this.#queue)
+    if (!['web', 'test'].includes(this.app.getEnvironment())) return
     const capturePort = env.get('MAIL_CAPTURE_PORT')
     if (capturePort && this.app.getEnvironment() === 'web') {
       this.#mailCapture = await startMailCapture(capturePort, this.app.makePath('tmp/mail'))
@@ -61,6 +75,8 @@ export default class SportelloProvider {
       this.#docarea = simulator
       logger.info(`Local DOCAREA protocol simulator on ${simulator.url}, register in tmp/docarea/`)
     }
+    // Jobs written before this start (by a process that died, or while none ran them) run now.
+    this.#started = true
     await this.#queue.start()
     for (const plugin of pluginRegistry().all()) {
       for (const [name, job] of Object.entries(plugin.manifest.jobs ?? {})) {
@@ -73,6 +89,6 @@ export default class SportelloProvider {
   async shutdown() {
     this.#mailCapture?.close()
     await this.#docarea?.close()
-    await this.#queue?.close()
+    if (this.#started) await this.#queue?.close()
   }
 }

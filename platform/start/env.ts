@@ -9,6 +9,16 @@ import { applyEmbeddedDefaults } from './env_defaults.js'
 
 applyEmbeddedDefaults(process.env)
 
+/** An optional whole number of milliseconds within bounds, or undefined when unset. */
+function millisecondsBetween(name: string, value: string | undefined, min: number, max: number) {
+  if (!value) return undefined
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new Error(`${name} must be a whole number of milliseconds from ${min} to ${max}, got "${value}"`)
+  }
+  return n
+}
+
 export default await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   PORT: Env.schema.number(),
@@ -36,6 +46,10 @@ export default await Env.create(new URL('../', import.meta.url), {
     return value
   },
   QUEUE_PREFIX: Env.schema.string.optional(),
+  /* How long a running job is held before another process may run it again (default 30000 ms) */
+  QUEUE_LEASE_MS: (name: string, value?: string) => millisecondsBetween(name, value, 1000, 3_600_000),
+  /* How often the jobs table is polled when nothing wakes the dispatcher (default 1000 ms) */
+  QUEUE_POLL_MS: (name: string, value?: string) => millisecondsBetween(name, value, 50, 60_000),
 
   /* Outgoing mail: an SMTP URL (smtp://user:pass@host:587); the demo uses a local capture server */
   SMTP_URL: Env.schema.string.optional(),
