@@ -88,6 +88,10 @@ const INTERRUPTED: Record<AttemptKind, Messages> = {
   },
 }
 
+export function interruptedMessage(kind: AttemptKind, lang: 'it' | 'en') {
+  return INTERRUPTED[kind][lang]
+}
+
 /** The note in the submission's history (read by the citizen too): in Italian, as the office writes. */
 const HISTORY_NOTE: Record<AttemptKind, string> = {
   protocol: "Protocollazione in verifica da parte dell'ufficio.",

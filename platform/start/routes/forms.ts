@@ -5,6 +5,7 @@ const SubmissionsController = () => import('#controllers/submissions_controller'
 const AttachmentsController = () => import('#controllers/attachments_controller')
 const TariffPdfController = () => import('#controllers/tariff_pdf_controller')
 const EnrolmentsController = () => import('#controllers/enrolments_controller')
+const AttemptsController = () => import('#controllers/attempts_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
@@ -23,4 +24,6 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.post('/forms/:id/tariff.pdf', [TariffPdfController, 'show'])
   router.get('/enrolments', [EnrolmentsController, 'index'])
   router.get('/enrolments/:eid', [EnrolmentsController, 'show'])
+  router.get('/attempts', [AttemptsController, 'index'])
+  router.post('/attempts/:id/resolve', [AttemptsController, 'resolve'])
 }
