@@ -201,7 +201,7 @@ test.group('Accepted submissions survive kill -9', () => {
           },
           40_000
         )
-        mark('caught up')
+        mark(`caught up (${undone} of ${accepted.length} accepted were waiting at the kill)`)
         // A moment more, for any second email that should not come.
         await new Promise((resolve) => setTimeout(resolve, 1500))
 

@@ -56,9 +56,11 @@ for (const driver of drivers) {
       made = []
       queue = make()
       return async () => {
-        const bull = made.find((each) => each instanceof BullMQQueue)
-        if (bull) await bull.obliterate()
         for (const each of made) await each.close({ force: true })
+        // A fresh handle on the queue (those above may be closed) removes its jobs from Redis.
+        const cleaner = driver.make(name)
+        if (cleaner instanceof BullMQQueue) await cleaner.obliterate()
+        await cleaner.close()
       }
     })
 
