@@ -183,9 +183,12 @@ export class InProcessQueue implements JobQueue {
   }
 
   /**
-   * One pass: claim as many due jobs as there are free slots, start them, and
-   * arm the timer for the next due job or the next poll. Calls that arrive
-   * during a pass ask for another pass instead of running beside it.
+   * Passes until nothing asks for another: each claims as many due jobs as
+   * there are free slots, starts them, and looks when the next waiting job
+   * falls due. A call that arrives during a pass (a commit's wake-up, a job
+   * ending) asks for one more pass instead of running beside it; between the
+   * last check and the end there is no await, so no wake-up is lost. Then the
+   * timer is armed for the next due job or the next poll.
    */
   async #tick() {
     if (!this.#started || this.#closed) return
@@ -198,15 +201,17 @@ export class InProcessQueue implements JobQueue {
     try {
       do {
         this.#again = false
-        const free = this.#concurrency - this.#inFlight.size
-        if (free <= 0) break
         const names = [...this.#definitions.keys()]
-        const jobs = await this.#store.claim(names, free, this.#leaseMs)
-        for (const job of jobs) this.#run(job)
-        if (jobs.length === free) this.#again = true
+        const free = this.#concurrency - this.#inFlight.size
+        if (free > 0) {
+          const jobs = await this.#store.claim(names, free, this.#leaseMs)
+          for (const job of jobs) this.#run(job)
+          // Every slot taken: there may be more due, for when a slot frees (a job's end ticks).
+          if (jobs.length === free) this.#again = true
+        }
+        const next = await this.#store.nextRunAt(names)
+        wait = next === null ? this.#pollMs : Math.min(this.#pollMs, Math.max(0, next - Date.now()))
       } while (this.#again && !this.#closed)
-      const next = await this.#store.nextRunAt([...this.#definitions.keys()])
-      if (next !== null) wait = Math.min(wait, Math.max(0, next - Date.now()))
       if (this.#pollFailing) this.logger.info('[queue] the jobs table answers again')
       this.#pollFailing = false
     } catch (error) {
