@@ -57,7 +57,7 @@ export DATA_ENCRYPTION_KEYS="smoke:$(head -c 32 /dev/urandom | base64)"
 export DB_CONNECTION=pg PG_HOST=127.0.0.1 PG_PORT PG_USER=postgres PG_PASSWORD= PG_DB_NAME=sportello
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" QUEUE_PREFIX=smoke
 # Jobs of a killed worker go back to the queue within about twice this (30 s by default).
-export QUEUE_LOCK_MS=5000
+export QUEUE_LEASE_MS=5000
 export SESSION_DRIVER=redis STORAGE_PATH="$WORK/storage"
 export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" MAIL_FROM='Comune di Piacenza <noreply@comune.piacenza.example>'
 # The demo tenant registers over SOAP with the DOCAREA simulator, run as its own process like the SMTP capture.

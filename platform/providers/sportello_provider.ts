@@ -9,9 +9,10 @@ import { dutiesOf, processRole, ProcessRoleError, type ProcessRole } from '#serv
 /**
  * Boots what the whole platform shares: the data cipher, the plugin registry
  * (an invalid manifest stops the boot here, naming the plugin and field) and
- * the job queue. What the queue does in this process follows its role
- * (app/services/process_role.ts): every role can enqueue; only `worker` and
- * `all` consume jobs and register the schedules. Commands get no queue.
+ * the job queue. Every process can write jobs (they are rows of the database,
+ * written in the transaction they follow); what else the queue does here follows
+ * the process's role (app/services/process_role.ts): only `worker` and `all`
+ * consume jobs and register the schedules. Commands enqueue and run nothing.
  */
 export default class SportelloProvider {
   #queue: JobQueue | undefined
@@ -46,23 +47,25 @@ export default class SportelloProvider {
 
   async ready() {
     const role = this.#role()
-    if (!role) return
-    const duties = dutiesOf(role)
+    const duties = role ? dutiesOf(role) : null
     const { default: env } = await import('#start/env')
     const logger = await this.app.container.make('logger')
+    const { default: db } = await import('@adonisjs/lucid/services/db')
     this.#queue = createQueue(
       {
         redisUrl: env.get('REDIS_URL'),
         prefix: env.get('QUEUE_PREFIX'),
+        leaseMs: env.get('QUEUE_LEASE_MS'),
+        pollMs: env.get('QUEUE_POLL_MS'),
         concurrency: env.get('QUEUE_CONCURRENCY'),
-        lockMs: env.get('QUEUE_LOCK_MS'),
       },
-      logger
+      logger,
+      db
     )
-    if (role !== 'all' && !this.#queue.shared) {
+    if (role && role !== 'all' && !this.#queue.shared) {
       throw new ProcessRoleError(
         `PROCESS_ROLE=${role} needs a queue shared between processes: set REDIS_URL (the ${this.#queue.driver} ` +
-          'driver keeps jobs in the memory of the process that wrote them), or run one process with PROCESS_ROLE=all'
+          'driver runs the jobs only in the process that wrote them), or run one process with PROCESS_ROLE=all'
       )
     }
     // Stop taking work before anything closes: terminating hooks run before the providers shut down,
@@ -87,6 +90,8 @@ export default class SportelloProvider {
     this.#queue.define(SUBMISSION_RECEIPT_JOB, submissionReceiptJob)
     this.#queue.define(ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob)
     setJobQueue(this.#queue)
+    // A command writes jobs (a web or worker process runs them) and starts nothing else.
+    if (!duties) return
     const capturePort = env.get('MAIL_CAPTURE_PORT')
     if (capturePort && duties.simulators && this.app.getEnvironment() === 'web') {
       this.#mailCapture = await startMailCapture(capturePort, this.app.makePath('tmp/mail'))
@@ -111,6 +116,7 @@ export default class SportelloProvider {
       for (const s of demo.started) logger.info(`Local ${s.name} simulator on ${s.url}`)
     }
     if (!duties.consumers) return
+    // Jobs written before this start (by a process that died, or while none ran them) run now.
     await this.#queue.start()
     if (!duties.scheduler) return
     await schedulePluginJobs(this.#queue, pluginRegistry().all())

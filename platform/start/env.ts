@@ -9,6 +9,16 @@ import { applyEmbeddedDefaults, productionSecretProblems } from './env_defaults.
 
 applyEmbeddedDefaults(process.env)
 
+/** An optional whole number of milliseconds within bounds, or undefined when unset. */
+function millisecondsBetween(name: string, value: string | undefined, min: number, max: number) {
+  if (!value) return undefined
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new Error(`${name} must be a whole number of milliseconds from ${min} to ${max}, got "${value}"`)
+  }
+  return n
+}
+
 const env = await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   PORT: Env.schema.number(),
@@ -42,9 +52,12 @@ const env = await Env.create(new URL('../', import.meta.url), {
     return value
   },
   QUEUE_PREFIX: Env.schema.string.optional(),
-  /* Jobs a worker process runs at once (BullMQ, default 4), and how long a claimed job waits for a dead worker */
+  /* How long a running job is held before another process may run it again (default 30000 ms) */
+  QUEUE_LEASE_MS: (name: string, value?: string) => millisecondsBetween(name, value, 1000, 3_600_000),
+  /* How often the jobs table is polled when nothing wakes the dispatcher (default 1000 ms) */
+  QUEUE_POLL_MS: (name: string, value?: string) => millisecondsBetween(name, value, 50, 60_000),
+  /* Jobs a worker process runs at once (BullMQ, default 4) */
   QUEUE_CONCURRENCY: Env.schema.number.optional(),
-  QUEUE_LOCK_MS: Env.schema.number.optional(),
 
   /* What this process runs: web (HTTP), worker (jobs and schedules) or all; see app/services/process_role.ts */
   PROCESS_ROLE: Env.schema.enum.optional(['web', 'worker', 'all'] as const),

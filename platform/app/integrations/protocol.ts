@@ -5,6 +5,7 @@ import Tenant from '#models/tenant'
 import { RequestContext } from '#services/request_context'
 import { DocareaProtocol } from '#integrations/docarea/docarea_client'
 import { parseProtocolSettings, ProtocolSettingsError } from '#integrations/protocol_settings'
+import type { AttemptSubject } from '#services/external_attempts'
 
 /**
  * The protocol system (protocollo informatico) as the platform sees it. Each
@@ -21,6 +22,8 @@ export interface ProtocolRequest {
   subject: string
   correspondent: { firstName: string; lastName: string; fiscalCode: string | null }
   document: { fileName: string; content: Uint8Array; mimeType: string }
+  /** What the registration is for: an attempt an operator must review names it (external_attempts.ts). */
+  about?: AttemptSubject
 }
 
 export interface ProtocolRegistration {

@@ -1,43 +1,87 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq'
+import type { Database } from '@adonisjs/lucid/database'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import { Queue, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq'
 import { runJob } from '#queue/run_job'
-import { UnknownJobError, type EnqueueOptions, type JobDefinition, type JobEnvelope, type JobQueue } from '#queue/types'
+import { JobStore, errorText, isMissingTable } from '#queue/job_store'
+import {
+  UnknownJobError,
+  isPermanent,
+  type EnqueueOptions,
+  type JobDefinition,
+  type JobEnvelope,
+  type JobQueue,
+} from '#queue/types'
 
 type Logger = { info(msg: string): void; error(msg: string): void; warn?(msg: string): void }
 
-export interface BullMQOptions {
+export interface BullMQQueueOptions {
+  db: Database
+  queueName?: string
+  prefix?: string
+  /** How often the outbox is looked at when nothing wakes the relay (default 1 s). */
+  pollMs?: number
+  /**
+   * BullMQ's lock on a running job (default 30 s, renewed while it runs): a job
+   * whose worker died is taken again after it, by the stalled-job check.
+   */
+  leaseMs?: number
   /** Jobs one process runs at the same time (default 4). */
   concurrency?: number
+  /** How long dispatched rows (and with them their key) stay in the outbox (default 7 days). */
+  retentionMs?: number
   /**
-   * How long a job stays claimed by its worker without a renewal (default 30 s; renewed at half of
-   * it while the job runs). A worker that dies (SIGKILL, crash, lost machine) stops renewing: its
-   * jobs go back to the queue for another worker within about twice this time.
+   * The queue's name in the `jobs` table (default `<prefix>:<queueName>`). The
+   * application gives the in-process driver's name, so that rows written before
+   * a switch of driver are still dispatched after it.
    */
-  lockMs?: number
+  outbox?: string
+}
+
+/** BullMQ reserves ':' in ids; the business key keeps its meaning with another separator. */
+function bullId(key: string) {
+  return key.replaceAll(':', '|')
 }
 
 /**
  * BullMQ on Redis: the production driver, so that workers scale out across
- * processes and machines. BullMQ ignores an add whose jobId it already holds,
- * which gives re-enqueueing the same harmlessness as the in-process driver;
- * completed and failed jobs are kept for a week to remember their identity.
+ * processes and machines. A job is first a row of the `jobs` table (the
+ * outbox), written in the caller's transaction; a relay then adds each
+ * committed row to BullMQ with jobId = its key and marks it dispatched. A
+ * crash between the two adds the same jobId again later, which BullMQ
+ * ignores. The table's unique key makes enqueuing twice a no-op even after
+ * BullMQ forgot the job (completed and failed jobs are kept a week); a Redis
+ * outage delays jobs but loses none, since they wait in the database.
+ * Scheduled (cron) jobs are BullMQ job schedulers, kept in Redis.
  */
 export class BullMQQueue implements JobQueue {
   readonly driver = 'bullmq' as const
   readonly shared = true
   #definitions = new Map<string, JobDefinition<unknown>>()
-  #queue: Queue
+  #store: JobStore
+  #queue: Queue | undefined
   #events: QueueEvents | undefined
   #worker: Worker | undefined
   #connection: ConnectionOptions
+  #queueName: string
+  #prefix: string
+  #pollMs: number
+  #leaseMs: number
+  #concurrency: number
+  #retentionMs: number
+  #timer: NodeJS.Timeout | undefined
+  #pruneTimer: NodeJS.Timeout | undefined
+  #started = false
+  #closed = false
+  #relaying = false
+  #again = false
+  #relayFailing = false
 
   constructor(
     redisUrl: string,
     private logger: Logger,
-    private queueName = 'sportello',
-    private prefix = 'sportello',
-    private options: BullMQOptions = {}
+    options: BullMQQueueOptions
   ) {
     const url = new URL(redisUrl)
     this.#connection = {
@@ -48,7 +92,19 @@ export class BullMQQueue implements JobQueue {
       db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
       maxRetriesPerRequest: null,
     }
-    this.#queue = new Queue(queueName, { connection: this.#connection, prefix })
+    this.#queueName = options.queueName ?? 'sportello'
+    this.#prefix = options.prefix ?? 'sportello'
+    this.#pollMs = options.pollMs ?? 1000
+    this.#leaseMs = options.leaseMs ?? 30_000
+    this.#concurrency = options.concurrency ?? 4
+    this.#retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000
+    this.#store = new JobStore(options.db, options.outbox ?? `${this.#prefix}:${this.#queueName}`)
+  }
+
+  /** Connected on first use: a process that only writes jobs to the outbox never talks to Redis. */
+  #bull() {
+    this.#queue ??= new Queue(this.#queueName, { connection: this.#connection, prefix: this.#prefix })
+    return this.#queue
   }
 
   define<P>(name: string, definition: JobDefinition<P>) {
@@ -56,27 +112,23 @@ export class BullMQQueue implements JobQueue {
   }
 
   async enqueue<P>(name: string, payload: P, options: EnqueueOptions = {}) {
-    const definition = this.#definitions.get(name)
-    if (!definition) throw new UnknownJobError(name)
-    // BullMQ reserves ':' in ids; the business key keeps its meaning with another separator.
-    const id = (options.jobId ?? randomUUID()).replaceAll(':', '|')
-    if (await this.#queue.getJob(id)) return { id, duplicate: true }
+    if (!this.#definitions.has(name)) throw new UnknownJobError(name)
+    const id = options.jobId ?? randomUUID()
     const envelope: JobEnvelope = { payload, tenant: options.tenant }
-    await this.#queue.add(name, envelope, {
-      jobId: id,
-      delay: options.delayMs,
-      attempts: definition.attempts ?? 3,
-      backoff: { type: 'exponential', delay: definition.backoffMs ?? 1000 },
-      removeOnComplete: { age: 7 * 24 * 3600 },
-      removeOnFail: { age: 7 * 24 * 3600 },
+    const written = await this.#store.insert(options.client, {
+      key: id,
+      name,
+      envelope,
+      runAt: Date.now() + (options.delayMs ?? 0),
     })
-    return { id, duplicate: false }
+    if (written) this.#wakeAfterCommit(options.client)
+    return { id, duplicate: !written }
   }
 
   async schedule<P>(name: string, cron: string, payload?: P, options: { tz?: string } = {}) {
     const definition = this.#definitions.get(name)
     if (!definition) throw new UnknownJobError(name)
-    await this.#queue.upsertJobScheduler(
+    await this.#bull().upsertJobScheduler(
       `schedule|${name}`,
       { pattern: cron, tz: options.tz ?? 'Europe/Rome' },
       {
@@ -90,28 +142,37 @@ export class BullMQQueue implements JobQueue {
     )
   }
 
+  /** Starts the worker and the relay; rows written while no relay ran are dispatched now. */
   async start() {
-    this.#events = new QueueEvents(this.queueName, { connection: this.#connection, prefix: this.prefix })
+    this.#started = true
+    this.#events = new QueueEvents(this.#queueName, { connection: this.#connection, prefix: this.#prefix })
     this.#worker = new Worker(
-      this.queueName,
-      async (job) => {
+      this.#queueName,
+      async (job, token) => {
         const definition = this.#definitions.get(job.name)
         if (!definition) throw new UnknownJobError(job.name)
-        await runJob(definition, job.data as JobEnvelope, {
-          name: job.name,
-          id: job.id ?? '',
-          attempt: job.attemptsMade + 1,
-          log: (message) => this.logger.info(`[job ${job.name} ${job.id}] ${message}`),
-        })
+        try {
+          await runJob(definition, job.data as JobEnvelope, {
+            name: job.name,
+            id: job.id ?? '',
+            runId: `${job.id}:${token ?? randomUUID()}`,
+            attempt: job.attemptsMade + 1,
+            log: (message) => this.logger.info(`[job ${job.name} ${job.id}] ${message}`),
+          })
+        } catch (error) {
+          // BullMQ's own way of saying "no more attempts".
+          if (isPermanent(error)) throw new UnrecoverableError((error as Error).message)
+          throw error
+        }
       },
       {
         connection: this.#connection,
-        prefix: this.prefix,
+        prefix: this.#prefix,
         // Recorded on each job it takes (processedBy): which process ran, or was running, a job.
         name: `${hostname()}:${process.pid}`,
-        concurrency: this.options.concurrency ?? 4,
-        lockDuration: this.options.lockMs ?? 30_000,
-        stalledInterval: this.options.lockMs ?? 30_000,
+        concurrency: this.#concurrency,
+        lockDuration: this.#leaseMs,
+        stalledInterval: this.#leaseMs,
       }
     )
     this.#worker.on('failed', (job, error) =>
@@ -124,21 +185,28 @@ export class BullMQQueue implements JobQueue {
       else this.logger.info(message)
     })
     await this.#worker.waitUntilReady()
+    this.#prune()
+    await this.#relay()
   }
 
-  async close() {
-    // Not forced: the worker stops fetching and waits for the jobs it is running to finish.
-    await this.#worker?.close()
+  async close(options: { force?: boolean } = {}) {
+    this.#closed = true
+    clearTimeout(this.#timer)
+    clearTimeout(this.#pruneTimer)
+    while (this.#relaying) await new Promise((resolve) => setTimeout(resolve, 10))
+    await this.#worker?.close(options.force)
     await this.#events?.close()
-    await this.#queue.close()
+    await this.#queue?.close()
   }
 
   async health() {
     try {
       // The client is an ioredis instance; BullMQ types it by a narrower interface.
-      const client = (await this.#queue.client) as unknown as { ping(): Promise<string> }
+      const client = (await this.#bull().client) as unknown as { ping(): Promise<string> }
       const pong = await client.ping()
-      return { driver: this.driver, ok: pong === 'PONG' }
+      if (pong !== 'PONG') return { driver: this.driver, ok: false }
+      if (this.#relayFailing) return { driver: this.driver, ok: false, detail: 'the outbox cannot be relayed' }
+      return { driver: this.driver, ok: true }
     } catch (error) {
       return { driver: this.driver, ok: false, detail: (error as Error).message }
     }
@@ -146,26 +214,96 @@ export class BullMQQueue implements JobQueue {
 
   async drained() {
     for (;;) {
+      // Jobs still in the outbox count: they are work not yet handed to BullMQ.
+      if ((await this.#store.pending()) > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        continue
+      }
+      const queue = this.#bull()
       // One snapshot of every state a job passes through (a job moving between states is never
       // missed)...
-      const counts = await this.#queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')
       const pending = Object.values(counts).reduce((sum, n) => sum + n, 0)
       if (pending === 0) return
       // ...less the next runs of schedules, which wait as delayed jobs until their time: they are
       // not work in progress, and counting them would wait until the next night. A retry counts.
-      const scheduled = (await this.#queue.getDelayed()).filter((job) => job.repeatJobKey).length
+      const scheduled = (await queue.getDelayed()).filter((job) => job.repeatJobKey).length
       if (pending === scheduled) return
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
 
-  /** Job state by id, for tests and support: completed, failed, waiting, ... */
+  /** Job state by id, for tests and support: in the outbox (waiting), or BullMQ's (completed, failed, ...). */
   async state(id: string) {
-    return (await this.#queue.getJob(id.replaceAll(':', '|')))?.getState()
+    const row = await this.#store.state(id)
+    if (row && row.status !== 'dispatched') return row.status
+    return (await this.#bull().getJob(bullId(id)))?.getState()
   }
 
   /** Removes every job and schedule of this queue (test isolation only). */
   async obliterate() {
-    await this.#queue.obliterate({ force: true })
+    await this.#bull().obliterate({ force: true })
+  }
+
+  #wakeAfterCommit(client: QueryClientContract | undefined) {
+    const trx = client as (QueryClientContract & { after?: (event: 'commit', fn: () => void) => unknown }) | undefined
+    if (trx?.isTransaction && typeof trx.after === 'function') trx.after('commit', () => void this.#relay())
+    else void this.#relay()
+  }
+
+  /**
+   * Moves committed outbox rows to BullMQ, oldest first, then arms the next
+   * poll. Several processes may relay the same row at once: each add carries
+   * the row's key as jobId, so BullMQ keeps one job.
+   */
+  async #relay() {
+    if (!this.#started || this.#closed) return
+    if (this.#relaying) {
+      this.#again = true
+      return
+    }
+    this.#relaying = true
+    try {
+      do {
+        this.#again = false
+        const rows = await this.#store.waiting([...this.#definitions.keys()], 100)
+        for (const row of rows) {
+          const definition = this.#definitions.get(row.name)!
+          await this.#bull().add(row.name, row.envelope, {
+            jobId: bullId(row.key),
+            delay: Math.max(0, row.runAt - Date.now()),
+            attempts: definition.attempts ?? 3,
+            backoff: { type: 'exponential', delay: definition.backoffMs ?? 1000 },
+            removeOnComplete: { age: 7 * 24 * 3600 },
+            removeOnFail: { age: 7 * 24 * 3600 },
+          })
+          await this.#store.markDispatched(row.id)
+        }
+        if (rows.length === 100) this.#again = true
+      } while (this.#again && !this.#closed)
+      if (this.#relayFailing) this.logger.info('[queue] the outbox is relayed again')
+      this.#relayFailing = false
+    } catch (error) {
+      // Redis or the database away: the rows wait in the outbox, and the next poll tries again.
+      if (!this.#relayFailing) {
+        if (isMissingTable(error)) this.logger.info('[queue] waiting for the jobs table (migrations not run yet)')
+        else this.logger.error(`[queue] relaying the outbox to BullMQ: ${errorText(error)}`)
+      }
+      this.#relayFailing = true
+    } finally {
+      this.#relaying = false
+    }
+    if (this.#closed) return
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => void this.#relay(), this.#pollMs)
+  }
+
+  #prune() {
+    if (this.#closed) return
+    this.#store
+      .prune(Date.now() - this.#retentionMs)
+      .catch((error) => isMissingTable(error) || this.logger.error(`[queue] pruning the outbox: ${errorText(error)}`))
+    this.#pruneTimer = setTimeout(() => this.#prune(), 3600 * 1000)
+    this.#pruneTimer.unref()
   }
 }

@@ -1,29 +1,83 @@
 import { randomUUID } from 'node:crypto'
+import type { Database } from '@adonisjs/lucid/database'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { CronExpressionParser } from 'cron-parser'
 import { runJob } from '#queue/run_job'
-import { UnknownJobError, type EnqueueOptions, type JobDefinition, type JobEnvelope, type JobQueue } from '#queue/types'
+import { JobStore, errorText, isMissingTable, type StoredJob } from '#queue/job_store'
+import {
+  UnknownJobError,
+  isPermanent,
+  type EnqueueOptions,
+  type JobDefinition,
+  type JobEnvelope,
+  type JobQueue,
+} from '#queue/types'
 
 type Logger = { info(msg: string): void; error(msg: string): void }
 
+export interface InProcessQueueOptions {
+  db: Database
+  /** The queue's name in the `jobs` table (default `sportello`). */
+  queue?: string
+  /** Jobs run at the same time by this process (default 4). */
+  concurrency?: number
+  /** How often the table is looked at when nothing wakes the dispatcher (default 1 s). */
+  pollMs?: number
+  /**
+   * How long a run holds its job without renewing (default 30 s; renewed every
+   * third of it while the job runs). A job whose process died runs again once
+   * its lease has passed.
+   */
+  leaseMs?: number
+  /** How long completed jobs are kept, and with them their key (default 7 days). */
+  retentionMs?: number
+}
+
 /**
- * The embedded driver: jobs run in this process, with retries and backoff,
- * and cron schedules on timers. Job identities are remembered for the life of
- * the process, so re-enqueueing a known job is harmless.
+ * The embedded driver: the `jobs` table is the queue, and a dispatcher in this
+ * process runs it. Nothing lives only in memory: a job is a row written in the
+ * caller's transaction, the dispatcher takes due rows at start, on a timer and
+ * right after a commit that wrote one, holds each under a lease while it runs,
+ * and records the outcome (completed, or the error and the next try with
+ * exponential backoff, or failed). A process killed mid-job leaves its rows
+ * `running` with a lease that expires: the next dispatcher (after a restart,
+ * or another process on the same database) runs them again. Job handlers are
+ * idempotent, so a second run after a crash does no harm.
+ *
+ * `enqueue` works without `start`: a process that only accepts work (a web
+ * process when workers run apart) writes jobs, and the process that called
+ * `start` runs them.
  */
 export class InProcessQueue implements JobQueue {
   readonly driver = 'in-process' as const
   readonly shared = false
   #definitions = new Map<string, JobDefinition<unknown>>()
-  #known = new Map<string, 'waiting' | 'running' | 'completed' | 'failed'>()
-  #timers = new Set<NodeJS.Timeout>()
-  #pending = 0
-  #idleWaiters: Array<() => void> = []
+  #store: JobStore
+  #concurrency: number
+  #pollMs: number
+  #leaseMs: number
+  #retentionMs: number
+  #inFlight = new Map<number, Promise<void>>()
+  #timer: NodeJS.Timeout | undefined
+  #scheduleTimers = new Set<NodeJS.Timeout>()
+  #heartbeats = new Set<NodeJS.Timeout>()
+  #pruneTimer: NodeJS.Timeout | undefined
   #started = false
   #closed = false
-  #backlog: Array<() => void> = []
-  #running = new Set<Promise<void>>()
+  #ticking = false
+  #again = false
+  #pollFailing = false
 
-  constructor(private logger: Logger) {}
+  constructor(
+    private logger: Logger,
+    options: InProcessQueueOptions
+  ) {
+    this.#store = new JobStore(options.db, options.queue ?? 'sportello')
+    this.#concurrency = options.concurrency ?? 4
+    this.#pollMs = options.pollMs ?? 1000
+    this.#leaseMs = options.leaseMs ?? 30_000
+    this.#retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000
+  }
 
   define<P>(name: string, definition: JobDefinition<P>) {
     this.#definitions.set(name, definition as JobDefinition<unknown>)
@@ -32,14 +86,15 @@ export class InProcessQueue implements JobQueue {
   async enqueue<P>(name: string, payload: P, options: EnqueueOptions = {}) {
     if (!this.#definitions.has(name)) throw new UnknownJobError(name)
     const id = options.jobId ?? randomUUID()
-    if (this.#known.has(id)) return { id, duplicate: true }
-    this.#known.set(id, 'waiting')
-    this.#pending++
     const envelope: JobEnvelope = { payload, tenant: options.tenant }
-    const go = () => this.#later(() => this.#attempt(name, id, envelope, 1), options.delayMs ?? 0)
-    if (this.#started) go()
-    else this.#backlog.push(go)
-    return { id, duplicate: false }
+    const written = await this.#store.insert(options.client, {
+      key: id,
+      name,
+      envelope,
+      runAt: Date.now() + (options.delayMs ?? 0),
+    })
+    if (written) this.#wakeAfterCommit(options.client)
+    return { id, duplicate: !written }
   }
 
   async schedule<P>(name: string, cron: string, payload?: P, options: { tz?: string } = {}) {
@@ -48,84 +103,194 @@ export class InProcessQueue implements JobQueue {
     const arm = () => {
       if (this.#closed) return
       const next = expression.next().toDate()
-      this.#later(
+      const timer = setTimeout(
         async () => {
-          // The run's identity is its scheduled time: a second timer for the same instant is a no-op.
-          await this.enqueue(name, payload, { jobId: `${name}@${next.toISOString()}` })
+          this.#scheduleTimers.delete(timer)
+          // The run's identity is its scheduled time: another process (or timer) for the same
+          // instant writes the same key, which is a no-op.
+          await this.enqueue(name, payload, { jobId: `${name}@${next.toISOString()}` }).catch((error) =>
+            this.logger.error(`[queue] schedule ${name}: ${errorText(error)}`)
+          )
           arm()
         },
         Math.max(0, next.getTime() - Date.now())
       )
+      this.#scheduleTimers.add(timer)
     }
     arm()
   }
 
+  /** Starts the dispatcher: jobs left from before (waiting, or running under a dead lease) run now. */
   async start() {
     this.#started = true
-    for (const go of this.#backlog.splice(0)) go()
+    this.#prune()
+    this.#tick()
   }
 
-  async close() {
+  /**
+   * Stops taking jobs and waits (up to a lease) for those running to record
+   * their outcome; `force` stops renewing their leases and returns at once.
+   */
+  async close(options: { force?: boolean } = {}) {
     this.#closed = true
-    for (const timer of this.#timers) clearTimeout(timer)
-    this.#timers.clear()
-    // What is running finishes (its retries are not scheduled any more); what waits in memory is dropped.
-    await Promise.all(this.#running)
+    clearTimeout(this.#timer)
+    clearTimeout(this.#pruneTimer)
+    for (const timer of this.#scheduleTimers) clearTimeout(timer)
+    this.#scheduleTimers.clear()
+    if (options.force) {
+      for (const heartbeat of this.#heartbeats) clearInterval(heartbeat)
+      this.#heartbeats.clear()
+      return
+    }
+    if (this.#inFlight.size === 0) return
+    let timeout: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled(this.#inFlight.values()),
+      new Promise((resolve) => (timeout = setTimeout(resolve, this.#leaseMs))),
+    ])
+    clearTimeout(timeout)
   }
 
   async health() {
-    return { driver: this.driver, ok: !this.#closed }
+    if (this.#closed) return { driver: this.driver, ok: false, detail: 'closed' }
+    if (this.#pollFailing) return { driver: this.driver, ok: false, detail: 'the jobs table cannot be read' }
+    return { driver: this.driver, ok: true }
   }
 
-  drained() {
-    if (this.#pending === 0) return Promise.resolve()
-    return new Promise<void>((resolve) => this.#idleWaiters.push(resolve))
-  }
-
-  status(id: string) {
-    return this.#known.get(id)
-  }
-
-  #later(fn: () => unknown, delayMs: number) {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer)
-      const running = Promise.resolve(fn()).then(() => {})
-      this.#running.add(running)
-      void running.finally(() => this.#running.delete(running))
-    }, delayMs)
-    this.#timers.add(timer)
-  }
-
-  async #attempt(name: string, id: string, envelope: JobEnvelope, attempt: number) {
-    const definition = this.#definitions.get(name)!
-    const attempts = definition.attempts ?? 3
-    this.#known.set(id, 'running')
-    try {
-      await runJob(definition, envelope, {
-        name,
-        id,
-        attempt,
-        log: (message) => this.logger.info(`[job ${name} ${id}] ${message}`),
-      })
-      this.#known.set(id, 'completed')
-      this.#settle()
-    } catch (error) {
-      if (attempt < attempts && !this.#closed) {
-        const delay = (definition.backoffMs ?? 1000) * 2 ** (attempt - 1)
-        this.logger.error(
-          `[job ${name} ${id}] attempt ${attempt}/${attempts} failed, retry in ${delay} ms: ${(error as Error).message}`
-        )
-        this.#later(() => this.#attempt(name, id, envelope, attempt + 1), delay)
-      } else {
-        this.logger.error(`[job ${name} ${id}] failed after ${attempt} attempts: ${(error as Error).message}`)
-        this.#known.set(id, 'failed')
-        this.#settle()
-      }
+  async drained() {
+    const names = [...this.#definitions.keys()]
+    while (this.#inFlight.size > 0 || (await this.#store.pending(names)) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
     }
   }
 
-  #settle() {
-    this.#pending--
-    if (this.#pending === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve()
+  async state(id: string) {
+    return (await this.#store.state(id))?.status
+  }
+
+  /** The job's row as stored (status, attempts, last error), for tests and support. */
+  details(id: string) {
+    return this.#store.state(id)
+  }
+
+  /**
+   * Wakes the dispatcher once the caller's transaction commits (a rolled-back
+   * one wrote no job, and nothing needs to run), or now without a transaction.
+   */
+  #wakeAfterCommit(client: QueryClientContract | undefined) {
+    const trx = client as (QueryClientContract & { after?: (event: 'commit', fn: () => void) => unknown }) | undefined
+    if (trx?.isTransaction && typeof trx.after === 'function') trx.after('commit', () => this.#tick())
+    else this.#tick()
+  }
+
+  /**
+   * Passes until nothing asks for another: each claims as many due jobs as
+   * there are free slots, starts them, and looks when the next waiting job
+   * falls due. A call that arrives during a pass (a commit's wake-up, a job
+   * ending) asks for one more pass instead of running beside it; between the
+   * last check and the end there is no await, so no wake-up is lost. Then the
+   * timer is armed for the next due job or the next poll.
+   */
+  async #tick() {
+    if (!this.#started || this.#closed) return
+    if (this.#ticking) {
+      this.#again = true
+      return
+    }
+    this.#ticking = true
+    let wait = this.#pollMs
+    try {
+      do {
+        this.#again = false
+        const names = [...this.#definitions.keys()]
+        const free = this.#concurrency - this.#inFlight.size
+        if (free > 0) {
+          const jobs = await this.#store.claim(names, free, this.#leaseMs)
+          for (const job of jobs) this.#run(job)
+          // Every slot taken: there may be more due, for when a slot frees (a job's end ticks).
+          if (jobs.length === free) this.#again = true
+        }
+        const next = await this.#store.nextRunAt(names)
+        wait = next === null ? this.#pollMs : Math.min(this.#pollMs, Math.max(0, next - Date.now()))
+      } while (this.#again && !this.#closed)
+      if (this.#pollFailing) this.logger.info('[queue] the jobs table answers again')
+      this.#pollFailing = false
+    } catch (error) {
+      // The database may be briefly unavailable (or not migrated yet): say so once, and keep polling.
+      if (!this.#pollFailing) {
+        if (isMissingTable(error)) this.logger.info('[queue] waiting for the jobs table (migrations not run yet)')
+        else this.logger.error(`[queue] cannot read the jobs table: ${errorText(error)}`)
+      }
+      this.#pollFailing = true
+    } finally {
+      this.#ticking = false
+    }
+    if (this.#closed) return
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.#tick(), wait)
+  }
+
+  #run(job: StoredJob) {
+    const definition = this.#definitions.get(job.name)!
+    const attempts = definition.attempts ?? 3
+    const label = `[job ${job.name} ${job.key}]`
+    const heartbeat = setInterval(
+      () =>
+        this.#store.renew(job, this.#leaseMs).then(
+          (held) => held || this.logger.error(`${label} lost its lease: another run may have taken it`),
+          (error) => this.logger.error(`${label} lease not renewed: ${errorText(error)}`)
+        ),
+      Math.max(10, Math.floor(this.#leaseMs / 3))
+    )
+    this.#heartbeats.add(heartbeat)
+    const work = (async () => {
+      // Taken again after its process died during the last attempt allowed: give up instead of looping.
+      if (job.attempts > attempts) {
+        this.logger.error(`${label} its process stopped during attempt ${job.attempts - 1}/${attempts}: failed`)
+        await this.#store.fail(job, new Error(`the process running attempt ${job.attempts - 1} stopped`))
+        return
+      }
+      try {
+        await runJob(definition, job.envelope, {
+          name: job.name,
+          id: job.key,
+          runId: `${job.lockedBy}:${job.id}`,
+          attempt: job.attempts,
+          log: (message) => this.logger.info(`${label} ${message}`),
+        })
+        await this.#store.complete(job)
+      } catch (error) {
+        if (job.attempts < attempts && !isPermanent(error)) {
+          const delay = (definition.backoffMs ?? 1000) * 2 ** (job.attempts - 1)
+          this.logger.error(
+            `${label} attempt ${job.attempts}/${attempts} failed, retry in ${delay} ms: ${(error as Error).message}`
+          )
+          await this.#store.retry(job, Date.now() + delay, error)
+        } else {
+          this.logger.error(`${label} failed after ${job.attempts} attempts: ${(error as Error).message}`)
+          await this.#store.fail(job, error)
+        }
+      }
+    })()
+      .catch((error) => this.logger.error(`${label} outcome not recorded: ${errorText(error)}`))
+      .finally(() => {
+        clearInterval(heartbeat)
+        this.#heartbeats.delete(heartbeat)
+        this.#inFlight.delete(job.id)
+        this.#tick()
+      })
+    this.#inFlight.set(job.id, work)
+  }
+
+  /** Deletes completed jobs past their retention, now and then every hour. */
+  #prune() {
+    if (this.#closed) return
+    this.#store
+      .prune(Date.now() - this.#retentionMs)
+      .catch(
+        (error) => isMissingTable(error) || this.logger.error(`[queue] pruning finished jobs: ${errorText(error)}`)
+      )
+    this.#pruneTimer = setTimeout(() => this.#prune(), 3600 * 1000)
+    this.#pruneTimer.unref()
   }
 }

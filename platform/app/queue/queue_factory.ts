@@ -1,17 +1,29 @@
-import { BullMQQueue, type BullMQOptions } from '#queue/bullmq_driver'
+import type { Database } from '@adonisjs/lucid/database'
+import { BullMQQueue } from '#queue/bullmq_driver'
 import { InProcessQueue } from '#queue/in_process_driver'
 import type { JobQueue } from '#queue/types'
 
 type Logger = { info(msg: string): void; error(msg: string): void }
 
-/** BullMQ when REDIS_URL is set, the in-process driver otherwise. */
-export function createQueue(config: { redisUrl?: string; prefix?: string } & BullMQOptions, logger: Logger): JobQueue {
+/** BullMQ when REDIS_URL is set, the in-process driver otherwise; both keep their jobs in the database first. */
+export function createQueue(
+  config: { redisUrl?: string; prefix?: string; leaseMs?: number; pollMs?: number; concurrency?: number },
+  logger: Logger,
+  db: Database
+): JobQueue {
+  const timing = { leaseMs: config.leaseMs, pollMs: config.pollMs }
+  // One name in the jobs table whichever the driver, so jobs waiting there survive a change of driver.
+  const name = config.prefix ?? 'sportello'
   return config.redisUrl
-    ? new BullMQQueue(config.redisUrl, logger, 'sportello', config.prefix ?? 'sportello', {
+    ? new BullMQQueue(config.redisUrl, logger, {
+        db,
+        queueName: 'sportello',
+        prefix: name,
+        outbox: name,
         concurrency: config.concurrency,
-        lockMs: config.lockMs,
+        ...timing,
       })
-    : new InProcessQueue(logger)
+    : new InProcessQueue(logger, { db, queue: name, ...timing })
 }
 
 let queue: JobQueue | undefined

@@ -1,5 +1,13 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { RequestContext } from '#services/request_context'
 import type { JobDefinition, JobEnvelope, JobRunContext } from '#queue/types'
+
+const runs = new AsyncLocalStorage<{ name: string; id: string; runId: string }>()
+
+/** The job run the code is part of, if any: external_attempts.ts records it as the owner of a call. */
+export function currentJobRun() {
+  return runs.getStore()
+}
 
 /** Runs a job body as platform code, inside its tenant when it has one. */
 export async function runJob(
@@ -8,9 +16,11 @@ export async function runJob(
   ctx: Omit<JobRunContext, 'tenant'>
 ) {
   const tenant = envelope.tenant
-  return RequestContext.asSystem(`job:${ctx.name}`, () =>
-    tenant
-      ? RequestContext.withTenant(tenant, () => definition.handle(envelope.payload, { ...ctx, tenant }))
-      : definition.handle(envelope.payload, ctx)
+  return runs.run({ name: ctx.name, id: ctx.id, runId: ctx.runId }, () =>
+    RequestContext.asSystem(`job:${ctx.name}`, () =>
+      tenant
+        ? RequestContext.withTenant(tenant, () => definition.handle(envelope.payload, { ...ctx, tenant }))
+        : definition.handle(envelope.payload, ctx)
+    )
   )
 }

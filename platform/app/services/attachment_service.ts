@@ -6,6 +6,7 @@ import env from '#start/env'
 import { getAt } from '#forms/json_pointer'
 import Attachment from '#models/attachment'
 import type Submission from '#models/submission'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { FormDefinition, FormError, Lang } from '#forms/types'
 import { currentDataCipher } from '#services/data_cipher'
 
@@ -183,7 +184,8 @@ export async function checkReferences(
   return { errors, fileIds }
 }
 
-export async function linkToSubmission(fileIds: string[], submission: Submission) {
+/** Links the files to the submission; with `trx`, in the transaction that sends it. */
+export async function linkToSubmission(fileIds: string[], submission: Submission, trx?: TransactionClientContract) {
   if (fileIds.length === 0) return
-  await Attachment.query().whereIn('file_id', fileIds).update({ submission_id: submission.id })
+  await Attachment.query({ client: trx }).whereIn('file_id', fileIds).update({ submission_id: submission.id })
 }

@@ -178,10 +178,10 @@ export class SubmissionService {
       row.lang = lang
       await row.save()
       await this.#record(trx, row, from, 'submitted', timing.note, actorUserId)
+      await linkToSubmission(files.fileIds, row, trx)
+      await enqueueReceipt(trx, row)
       return row
     })
-    await linkToSubmission(files.fileIds, saved)
-    await enqueueReceipt(saved)
     return { ok: true, submission: saved }
   }
 
@@ -202,7 +202,8 @@ export class SubmissionService {
       ? await checkReferences(current.definition, input.data, uploaders, lang)
       : { errors: [], fileIds: [] }
     if (files.errors.length) return { ok: false, errors: files.errors }
-    // One transaction: the row and its history are stored together or not at all.
+    // One transaction: the row, its history, its files and the job that protocols it are stored
+    // together or not at all.
     const submission = await db.transaction(async (trx) => {
       const row = await Submission.create(
         {
@@ -222,13 +223,13 @@ export class SubmissionService {
         { client: trx }
       )
       await this.#record(trx, row, null, 'draft', null, input.actorUserId)
-      if (submit) await this.#record(trx, row, 'draft', 'submitted', timing.note, input.actorUserId)
+      if (submit) {
+        await this.#record(trx, row, 'draft', 'submitted', timing.note, input.actorUserId)
+        await linkToSubmission(files.fileIds, row, trx)
+        await enqueueReceipt(trx, row)
+      }
       return row
     })
-    if (submit) {
-      await linkToSubmission(files.fileIds, submission)
-      await enqueueReceipt(submission)
-    }
     return { ok: true, submission }
   }
 
@@ -307,18 +308,21 @@ function notEditable(status: SubmissionStatus) {
 }
 
 /**
- * Protocol, receipt and email happen after the commit, on the queue: the
- * citizen's submission is safe even when the protocol system is down, and the
- * job's identity (one per submission) makes a retry or a second enqueue harmless.
+ * Protocol, receipt and email happen on the queue, after the commit: the
+ * citizen's submission is safe even when the protocol system is down. The job
+ * is written in the submission's own transaction, so a submission that was
+ * answered 201 always has its job, even if the process dies right after the
+ * commit, and a rolled-back one has none. Its identity (one per sending) makes
+ * a retry or a second enqueue harmless.
  */
-async function enqueueReceipt(submission: Submission) {
+async function enqueueReceipt(trx: TransactionClientContract, submission: Submission) {
   const tenant = RequestContext.tenant()
   if (!tenant) return
   await jobQueue().enqueue(
     SUBMISSION_RECEIPT_JOB,
     { submissionId: submission.id },
     // One job per sending: a resubmission after a request to complete is a new sending.
-    { jobId: `receipt:${tenant.id}:${submission.id}:${submission.submittedAt?.toMillis()}`, tenant }
+    { jobId: `receipt:${tenant.id}:${submission.id}:${submission.submittedAt?.toMillis()}`, tenant, client: trx }
   )
 }
 

@@ -7,6 +7,7 @@ const SubmissionsController = () => import('#controllers/submissions_controller'
 const AttachmentsController = () => import('#controllers/attachments_controller')
 const TariffPdfController = () => import('#controllers/tariff_pdf_controller')
 const EnrolmentsController = () => import('#controllers/enrolments_controller')
+const AttemptsController = () => import('#controllers/attempts_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
@@ -25,4 +26,6 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.post('/forms/:id/tariff.pdf', [TariffPdfController, 'show']).use(throttleDocuments)
   router.get('/enrolments', [EnrolmentsController, 'index'])
   router.get('/enrolments/:eid', [EnrolmentsController, 'show'])
+  router.get('/attempts', [AttemptsController, 'index'])
+  router.post('/attempts/:id/resolve', [AttemptsController, 'resolve'])
 }

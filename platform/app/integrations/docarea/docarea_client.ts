@@ -8,6 +8,7 @@ import { DOCAREA_WSDL_PATH } from '#integrations/docarea/docarea_wsdl'
 import { buildSegnatura } from '#integrations/docarea/segnatura'
 import type { ProtocolRegistration, ProtocolRequest, ProtocolService } from '#integrations/protocol'
 import { protocolEntryRow } from '#integrations/protocol_entries'
+import { externalAttempts, type AttemptRecord } from '#services/external_attempts'
 
 /**
  * How a file travels with a DOCAREA call. The WSDL declares only user name and
@@ -115,6 +116,17 @@ class SwaHttpClient extends HttpClient {
   }
 }
 
+/**
+ * Whether a failed protocollazione may have been received: only a refusal
+ * DOCAREA answered (DocareaError) or a connection never opened proves that it
+ * registered nothing.
+ */
+function reachedDocarea(error: unknown) {
+  if (error instanceof DocareaError) return false
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause
+  return cause?.code !== 'ECONNREFUSED'
+}
+
 type SoapResult = Record<string, unknown>
 type SoapCall = (args: Record<string, string>, options?: Record<string, unknown>) => Promise<[SoapResult | null]>
 
@@ -149,7 +161,10 @@ export function protocolLabel(year: number, number: number) {
  * call using it fails; then one new login and one more try. DOCAREA has no
  * idempotency key: the registrations made are kept in protocol_entries by
  * key, and a key already registered is answered from there without calling
- * the remote system again.
+ * the remote system again. Each registration is also recorded as an
+ * attempt before protocollazione is sent (external_attempts.ts): a crash
+ * between DOCAREA's answer and the local record leaves it pending, and the
+ * retry flags it for an operator instead of registering the document twice.
  */
 export class DocareaProtocol implements ProtocolService {
   #client: Promise<Client> | undefined
@@ -177,25 +192,68 @@ export class DocareaProtocol implements ProtocolService {
       .first()
     if (known) return this.#fromRow(known)
 
-    const docId = await this.inserimento(request.document)
-    const segnatura = buildSegnatura({
-      subject: request.subject,
-      direction: request.direction,
-      codEnte: this.config.codEnte,
-      codAoo: this.config.codAoo,
-      correspondent: request.correspondent,
-      document: { id: docId, fileName: request.document.fileName },
+    // DOCAREA cannot be asked whether a key was registered: the attempt is recorded (committed)
+    // before the call, so a run interrupted after protocollazione is not silently repeated by the
+    // retry, which flags it for an operator instead (external_attempts.ts).
+    const begun = await externalAttempts.begin({
+      kind: 'protocol',
+      key: `${tenantId}:${request.idempotencyKey}`,
+      tenantId,
+      subject: request.about,
     })
-    const pg = await this.protocollazione(segnatura)
+    if (begun.state === 'done') {
+      // Registered before (an operator resolved it with the number found in DOCAREA): record it.
+      return this.#record(tenantId, request, begun.attempt.result as ProtocolRegistration, null)
+    }
+    const attempt = begun.attempt
+
+    let docId: number
+    let pg: Awaited<ReturnType<DocareaProtocol['protocollazione']>>
+    try {
+      // inserimento only stores a document: repeating it leaves an unregistered copy, never a second number.
+      docId = await this.inserimento(request.document)
+    } catch (error) {
+      await externalAttempts.abandon(attempt)
+      throw error
+    }
+    try {
+      const segnatura = buildSegnatura({
+        subject: request.subject,
+        direction: request.direction,
+        codEnte: this.config.codEnte,
+        codAoo: this.config.codAoo,
+        correspondent: request.correspondent,
+        document: { id: docId, fileName: request.document.fileName },
+      })
+      pg = await this.protocollazione(segnatura)
+    } catch (error) {
+      if (!reachedDocarea(error)) {
+        await externalAttempts.abandon(attempt)
+        throw error
+      }
+      // Sent, and no answer (a timeout, a dropped connection): it may be registered. Not repeated.
+      return externalAttempts.flag(attempt, `protocollazione: ${(error as Error).message}`)
+    }
     const now = DateTime.now().setZone('Europe/Rome')
-    const date = dataPGToIso(pg.strDataPG, now)
     const registration: ProtocolRegistration = {
       number: pg.lngNumPG,
       year: pg.lngAnnoPG,
-      date,
+      date: dataPGToIso(pg.strDataPG, now),
       docId,
       label: protocolLabel(pg.lngAnnoPG, pg.lngNumPG),
     }
+    return this.#record(tenantId, request, registration, attempt)
+  }
+
+  /** The local register row, its audit and the attempt's outcome, in one transaction. */
+  async #record(
+    tenantId: number,
+    request: ProtocolRequest,
+    registration: ProtocolRegistration,
+    attempt: AttemptRecord | null
+  ): Promise<ProtocolRegistration> {
+    const now = DateTime.now().setZone('Europe/Rome')
+    const { docId, date } = registration
     await db.transaction(async (trx) => {
       const registered = DateTime.fromISO(date, { zone: 'Europe/Rome' }).set({
         hour: now.hour,
@@ -214,6 +272,7 @@ export class DocareaProtocol implements ProtocolService {
         entityId: String(typeof row === 'object' && row ? (row as { id: unknown }).id : row),
         after: { driver: 'docarea', key: request.idempotencyKey, label: registration.label, docId, date },
       })
+      if (attempt) await externalAttempts.complete(attempt, registration, trx)
     })
     return registration
   }

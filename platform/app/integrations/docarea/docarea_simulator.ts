@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
+import Sqlite from 'better-sqlite3'
 import { DateTime } from 'luxon'
 import { listen } from 'soap'
 import { parseMTOMResp } from 'soap/lib/utils.js'
@@ -14,7 +15,10 @@ import { parseSegnatura, SegnaturaError } from '#integrations/docarea/segnatura'
  * package's server) on a loopback port, for the demo and the tests. It checks
  * credentials, issues DST tokens that expire, stores the documents it receives
  * as attachments, validates the segnatura and assigns gap-free protocol numbers
- * per ente and year. With a data folder its register survives restarts.
+ * per ente and year. Its register is a SQLite database (in memory, or in the
+ * data folder so that it survives restarts): each registration is one
+ * synchronous transaction, so concurrent requests can neither take the same
+ * number nor lose a write, whatever their number.
  */
 export interface DocareaSimulatorOptions {
   users: Array<{ codEnte: string; username: string; password: string }>
@@ -62,11 +66,186 @@ interface StoredDocument {
   }
 }
 
-interface State {
-  lastDocId: number
-  /** Last number given, by "codEnte:year". */
+/** The register file of an earlier version of the simulator, read once into the database. */
+interface LegacyState {
   counters: Record<string, number>
   documents: Record<string, StoredDocument>
+}
+
+type DocumentRow = {
+  doc_id: number
+  cod_ente: string
+  file_name: string
+  mime_type: string
+  sha256: string
+  size: number
+  reg_number: number | null
+  reg_year: number | null
+  reg_date: string | null
+  subject: string | null
+  direction: 'E' | 'U' | null
+  correspondent: string | null
+}
+
+/**
+ * The simulator's register: documents (with their bytes) and the last number
+ * given per ente and year. better-sqlite3 is synchronous, so each method runs
+ * to its end before any other request is looked at, and a registration is one
+ * transaction: the number, the counter and the document change together or
+ * not at all.
+ */
+class Register {
+  #db: Sqlite.Database
+
+  constructor(file: string) {
+    this.#db = new Sqlite(file)
+    this.#db.pragma('journal_mode = WAL')
+    this.#db.pragma('synchronous = NORMAL')
+    this.#db.pragma('busy_timeout = 5000')
+    this.#db.exec(`
+      create table if not exists documents (
+        doc_id integer primary key autoincrement,
+        cod_ente text not null,
+        file_name text not null,
+        mime_type text not null,
+        sha256 text not null,
+        size integer not null,
+        body blob not null,
+        reg_number integer,
+        reg_year integer,
+        reg_date text,
+        subject text,
+        direction text,
+        correspondent text
+      );
+      create table if not exists counters (
+        cod_ente text not null,
+        year integer not null,
+        last integer not null,
+        primary key (cod_ente, year)
+      );
+    `)
+  }
+
+  isEmpty() {
+    return (this.#db.prepare('select count(*) as n from documents').get() as { n: number }).n === 0
+  }
+
+  addDocument(document: Omit<StoredDocument, 'docId' | 'registration'>, body: Buffer): number {
+    const result = this.#db
+      .prepare('insert into documents (cod_ente, file_name, mime_type, sha256, size, body) values (?, ?, ?, ?, ?, ?)')
+      .run(document.codEnte, document.fileName, document.mimeType, document.sha256, document.size, body)
+    return Number(result.lastInsertRowid)
+  }
+
+  document(docId: number) {
+    const row = this.#db.prepare('select * from documents where doc_id = ?').get(docId) as DocumentRow | undefined
+    return row ? toDocument(row) : undefined
+  }
+
+  /** Takes the next number of the ente's year (never below `floor`) for a checked, unregistered document. */
+  register(
+    docId: number,
+    at: DateTime,
+    floor: number,
+    registration: Omit<StoredDocument['registration'] & {}, 'number' | 'year' | 'date'> & { codEnte: string }
+  ) {
+    return this.#db.transaction(() => {
+      const counter = this.#db
+        .prepare('select last from counters where cod_ente = ? and year = ?')
+        .get(registration.codEnte, at.year) as { last: number } | undefined
+      const number = Math.max(counter?.last ?? 0, floor) + 1
+      this.#db
+        .prepare(
+          'insert into counters (cod_ente, year, last) values (?, ?, ?) on conflict (cod_ente, year) do update set last = excluded.last'
+        )
+        .run(registration.codEnte, at.year, number)
+      const updated = this.#db
+        .prepare(
+          `update documents set reg_number = ?, reg_year = ?, reg_date = ?, subject = ?, direction = ?, correspondent = ?
+           where doc_id = ? and reg_number is null`
+        )
+        .run(
+          number,
+          at.year,
+          at.toISODate(),
+          registration.subject,
+          registration.direction,
+          JSON.stringify(registration.correspondent),
+          docId
+        )
+      // Checked by the caller in the same synchronous run; kept as the last guard of the rule.
+      if (updated.changes !== 1) throw new Error(`document ${docId} is already registered`)
+      return number
+    })()
+  }
+
+  documents(): StoredDocument[] {
+    const rows = this.#db.prepare('select * from documents order by doc_id').all() as DocumentRow[]
+    return rows.map(toDocument)
+  }
+
+  /** Loads the JSON register an earlier simulator kept in the same folder (its counters and documents). */
+  importLegacy(state: LegacyState, bodyOf: (docId: number) => Buffer) {
+    this.#db.transaction(() => {
+      for (const document of Object.values(state.documents)) {
+        this.#db
+          .prepare(
+            `insert into documents (doc_id, cod_ente, file_name, mime_type, sha256, size, body,
+               reg_number, reg_year, reg_date, subject, direction, correspondent)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+          )
+          .run(
+            document.docId,
+            document.codEnte,
+            document.fileName,
+            document.mimeType,
+            document.sha256,
+            document.size,
+            bodyOf(document.docId),
+            document.registration?.number ?? null,
+            document.registration?.year ?? null,
+            document.registration?.date ?? null,
+            document.registration?.subject ?? null,
+            document.registration?.direction ?? null,
+            document.registration ? JSON.stringify(document.registration.correspondent) : null
+          )
+      }
+      for (const [key, last] of Object.entries(state.counters)) {
+        const [codEnte, year] = key.split(':')
+        this.#db
+          .prepare('insert or replace into counters (cod_ente, year, last) values (?, ?, ?)')
+          .run(codEnte, Number(year), last)
+      }
+    })()
+  }
+
+  close() {
+    this.#db.close()
+  }
+}
+
+function toDocument(row: DocumentRow): StoredDocument {
+  return {
+    docId: row.doc_id,
+    codEnte: row.cod_ente,
+    fileName: row.file_name,
+    mimeType: row.mime_type,
+    sha256: row.sha256,
+    size: row.size,
+    ...(row.reg_number === null
+      ? {}
+      : {
+          registration: {
+            number: row.reg_number,
+            year: row.reg_year!,
+            date: row.reg_date!,
+            subject: row.subject!,
+            direction: row.direction!,
+            correspondent: JSON.parse(row.correspondent!),
+          },
+        }),
+  }
 }
 
 interface Attachment {
@@ -93,7 +272,7 @@ export class DocareaSimulator {
   readonly calls: Array<{ operation: string; username: string; packaging?: Packaging }> = []
   #server: Server | undefined
   #tokens = new Map<string, { codEnte: string; username: string; expiresAt: number }>()
-  #state: State = { lastDocId: 0, counters: {}, documents: {} }
+  #register: Register | undefined
   #options: DocareaSimulatorOptions
 
   constructor(options: DocareaSimulatorOptions) {
@@ -109,7 +288,7 @@ export class DocareaSimulator {
 
   /** The documents registered so far (for tests and the demo's curious). */
   documents(): StoredDocument[] {
-    return Object.values(this.#state.documents).map((d) => structuredClone(d))
+    return this.#register?.documents() ?? []
   }
 
   /** Ends every DST token now, as a protocol system does after a timeout or a restart. */
@@ -118,7 +297,7 @@ export class DocareaSimulator {
   }
 
   async start() {
-    if (this.#options.dataDir) await this.#load(this.#options.dataDir)
+    this.#register = await this.#open(this.#options.dataDir)
     const server = createServer()
     const wsdl = await readFile(DOCAREA_WSDL_PATH, 'utf8')
     // The soap server installs its request listener once the WSDL is parsed.
@@ -154,9 +333,12 @@ export class DocareaSimulator {
   async close() {
     const server = this.#server
     this.#server = undefined
-    if (!server) return
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    if (server) {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+    this.#register?.close()
+    this.#register = undefined
   }
 
   async #unwrap(req: RequestWithAttachments) {
@@ -236,21 +418,16 @@ export class DocareaSimulator {
     if (!session) return { lngDocID: 0, ...failure(DOCAREA_ERRORS.token) }
     const file = attachments[0]
     if (!file) return { lngDocID: 0, ...failure(DOCAREA_ERRORS.attachment) }
-    const docId = ++this.#state.lastDocId
-    const document: StoredDocument = {
-      docId,
-      codEnte: session.codEnte,
-      fileName: fileNameOf(file.headers) ?? `documento-${docId}`,
-      mimeType: (file.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim(),
-      sha256: createHash('sha256').update(file.body).digest('hex'),
-      size: file.body.length,
-    }
-    this.#state.documents[String(docId)] = document
-    if (this.#options.dataDir) {
-      await mkdir(join(this.#options.dataDir, 'documents'), { recursive: true })
-      await writeFile(join(this.#options.dataDir, 'documents', String(docId)), file.body)
-      await this.#save(this.#options.dataDir)
-    }
+    const docId = this.#registerOrFail().addDocument(
+      {
+        codEnte: session.codEnte,
+        fileName: fileNameOf(file.headers) ?? 'documento',
+        mimeType: (file.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim(),
+        sha256: createHash('sha256').update(file.body).digest('hex'),
+        size: file.body.length,
+      },
+      file.body
+    )
     return { lngDocID: docId, lngErrNumber: 0, strErrString: '' }
   }
 
@@ -271,26 +448,22 @@ export class DocareaSimulator {
     }
     if (segnatura.codEnte !== session.codEnte) return { ...empty, ...failure(DOCAREA_ERRORS.ente) }
     const now = (this.#options.now ?? (() => DateTime.now()))().setZone('Europe/Rome')
+    // A lower bound only: the number itself is taken below, in one transaction with the counter.
     const floor = (await this.#options.continueFrom?.(session.codEnte, now.year)) ?? 0
-    // From here to the number no await: concurrent requests cannot take the same number.
-    const document = this.#state.documents[String(segnatura.document.id)]
+    // From here to the number no await: nothing else runs in between.
+    const register = this.#registerOrFail()
+    const document = register.document(segnatura.document.id)
     if (!document || document.codEnte !== session.codEnte) {
       return { ...empty, ...failure(DOCAREA_ERRORS.document, String(segnatura.document.id)) }
     }
     if (document.registration) return { ...empty, ...failure(DOCAREA_ERRORS.alreadyRegistered) }
     // Everything is checked before the number is taken: a refused request leaves no gap.
-    const key = `${session.codEnte}:${now.year}`
-    const number = Math.max(this.#state.counters[key] ?? 0, floor) + 1
-    this.#state.counters[key] = number
-    document.registration = {
-      number,
-      year: now.year,
-      date: now.toISODate()!,
+    const number = register.register(document.docId, now, floor, {
+      codEnte: session.codEnte,
       subject: segnatura.subject,
       direction: segnatura.direction,
       correspondent: segnatura.correspondent,
-    }
-    if (this.#options.dataDir) await this.#save(this.#options.dataDir)
+    })
     return {
       lngNumPG: number,
       lngAnnoPG: now.year,
@@ -300,19 +473,33 @@ export class DocareaSimulator {
     }
   }
 
-  async #load(dir: string) {
+  #registerOrFail() {
+    if (!this.#register) throw new Error('The DOCAREA simulator is not started')
+    return this.#register
+  }
+
+  /**
+   * The register in `dir`/register.sqlite3, or in memory without a folder. A
+   * register.json left by an earlier version is read in once and renamed.
+   */
+  async #open(dir: string | undefined) {
+    if (!dir) return new Register(':memory:')
+    await mkdir(dir, { recursive: true })
+    const register = new Register(join(dir, 'register.sqlite3'))
+    const legacy = join(dir, 'register.json')
     try {
-      this.#state = JSON.parse(await readFile(join(dir, 'register.json'), 'utf8')) as State
+      const state = JSON.parse(await readFile(legacy, 'utf8')) as LegacyState
+      const bodies = new Map<number, Buffer>()
+      for (const document of Object.values(state.documents)) {
+        const body = await readFile(join(dir, 'documents', String(document.docId))).catch(() => Buffer.alloc(0))
+        bodies.set(document.docId, body)
+      }
+      if (register.isEmpty()) register.importLegacy(state, (docId) => bodies.get(docId) ?? Buffer.alloc(0))
+      await rename(legacy, `${legacy}.imported`)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
-  }
-
-  async #save(dir: string) {
-    await mkdir(dir, { recursive: true })
-    const file = join(dir, 'register.json')
-    await writeFile(`${file}.tmp`, JSON.stringify(this.#state, null, 2))
-    await rename(`${file}.tmp`, file)
+    return register
   }
 }
 

@@ -45,11 +45,12 @@ test.group('Submission: protocol number, receipt PDF, email', (group) => {
     receipt.assertStatus(200)
     assert.equal(receipt.header('content-type'), 'application/pdf')
 
-    // Running the job again (a retry, a second enqueue) registers nothing new.
+    // Running the job again (a retry, a second enqueue) registers nothing new and sends no second email.
     await jobQueue().enqueue(SUBMISSION_RECEIPT_JOB, { submissionId: id }, { jobId: `again:${id}`, tenant: tenant.ref })
     await jobQueue().drained()
     const entries = await db.from('protocol_entries').where('tenant_id', tenant.id)
     assert.lengthOf(entries, 1)
+    assert.lengthOf(smtp.received, 1)
     assert.equal(`${entries[0].year}/${String(entries[0].number).padStart(7, '0')}`, submission.protocolNumber)
   }).timeout(30000)
 

@@ -20,6 +20,7 @@ function recordingQueue() {
   const queue: JobQueue = {
     driver: 'in-process',
     shared: false,
+    state: async () => undefined,
     define: (name, definition) => void defined.set(name, definition as JobDefinition<any>),
     enqueue: async (name, payload, options) => {
       enqueued.push({ name, payload, options })
@@ -89,7 +90,7 @@ test.group('SDK: plugin jobs and schedules', (group) => {
     // A run of the schedule: no tenant.
     await defined
       .get('sample.digest')!
-      .handle({}, { name: 'sample.digest', id: 'sample.digest@tick', attempt: 1, log: () => {} })
+      .handle({}, { name: 'sample.digest', id: 'sample.digest@tick', runId: 'run-1', attempt: 1, log: () => {} })
     const mine = enqueued.filter((e) => e.options?.tenant?.id === on.id || e.options?.tenant?.id === off.id)
     assert.deepEqual(mine, [
       { name: 'sample.digest', payload: {}, options: { jobId: `sample.digest@tick:${on.id}`, tenant: on.ref } },

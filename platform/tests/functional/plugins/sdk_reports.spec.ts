@@ -230,14 +230,14 @@ test.group('SDK: reports', (group) => {
     const id = started.body().run.id as number
     const run = await RequestContext.withTenant(tenant.ref, () => ReportRun.findOrFail(id))
     assert.isTrue(existsSync(run.filePath!))
-    await reportFilesCleanupJob.handle({}, { name: 'cleanup', id: 'c1', attempt: 1, log: () => {} })
+    await reportFilesCleanupJob.handle({}, { name: 'cleanup', id: 'c1', runId: 'c1-run', attempt: 1, log: () => {} })
     assert.isTrue(existsSync(run.filePath!), 'a file within its retention stays')
 
     await RequestContext.withTenant(tenant.ref, async () => {
       run.expiresAt = DateTime.now().minus({ minutes: 1 })
       await run.save()
     })
-    await reportFilesCleanupJob.handle({}, { name: 'cleanup', id: 'c2', attempt: 1, log: () => {} })
+    await reportFilesCleanupJob.handle({}, { name: 'cleanup', id: 'c2', runId: 'c2-run', attempt: 1, log: () => {} })
     assert.isFalse(existsSync(run.filePath!))
     const gone = await client.get(`${base}/sample.numbers/runs/${id}/file`).loginAs(operator)
     gone.assertStatus(410)

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
+import db from '@adonisjs/lucid/services/db'
 import { InProcessQueue } from '#queue/in_process_driver'
 import { BullMQQueue } from '#queue/bullmq_driver'
 import type { JobQueue } from '#queue/types'
@@ -7,18 +8,23 @@ import { RequestContext } from '#services/request_context'
 
 const quiet = { info() {}, error() {} }
 
+type Timing = { leaseMs?: number; pollMs?: number }
+
 /**
  * The same behaviour is required of both drivers. BullMQ runs against the
  * Redis named by REDIS_URL: `npm run test:full` starts one; `npm test`
- * (embedded defaults, no Redis) checks the in-process driver.
+ * (embedded defaults, no Redis) checks the in-process driver. Both keep their
+ * jobs in the test database's `jobs` table, each test under a queue name of
+ * its own; `make` with the same name is the same queue after a restart.
  */
-const drivers: Array<{ name: string; make: () => JobQueue }> = [
-  { name: 'in-process', make: () => new InProcessQueue(quiet) },
+const drivers: Array<{ name: string; make: (queue: string, timing?: Timing) => JobQueue }> = [
+  { name: 'in-process', make: (queue, timing) => new InProcessQueue(quiet, { db, queue, ...timing }) },
 ]
 if (process.env.REDIS_URL) {
   drivers.push({
     name: 'bullmq',
-    make: () => new BullMQQueue(process.env.REDIS_URL!, quiet, `test-${randomUUID()}`, 'sportello-test'),
+    make: (queue, timing) =>
+      new BullMQQueue(process.env.REDIS_URL!, quiet, { db, queueName: queue, prefix: 'sportello-test', ...timing }),
   })
 }
 
@@ -37,15 +43,24 @@ function until(predicate: () => boolean, timeoutMs = 5000) {
 for (const driver of drivers) {
   test.group(`Job queue (${driver.name})`, (group) => {
     let queue: JobQueue
-    let closedByTest = false
+    let name: string
+    // Every queue a test made, closed after it (a restarted queue is a second one).
+    let made: JobQueue[] = []
+    const make = (timing?: Timing) => {
+      const one = driver.make(name, timing)
+      made.push(one)
+      return one
+    }
     group.each.setup(async () => {
-      queue = driver.make()
-      closedByTest = false
+      name = `test-${randomUUID()}`
+      made = []
+      queue = make()
       return async () => {
-        // A test that closed its queue leaves it so (its connections are gone; the Redis is a throw-away one).
-        if (closedByTest) return
-        if (queue instanceof BullMQQueue) await queue.obliterate()
-        await queue.close()
+        for (const each of made) await each.close({ force: true })
+        // A fresh handle on the queue (those above may be closed) removes its jobs from Redis.
+        const cleaner = driver.make(name)
+        if (cleaner instanceof BullMQQueue) await cleaner.obliterate()
+        await cleaner.close()
       }
     })
 
@@ -165,7 +180,6 @@ for (const driver of drivers) {
       // Due while the queue is closing: it must not start (BullMQ leaves it in Redis for another worker).
       await queue.enqueue('long', { tag: 'b' }, { jobId: 'long-b', delayMs: 300 })
       await until(() => events.length === 1)
-      closedByTest = true
       await queue.close()
       assert.deepEqual(events, ['start a', 'done a'])
       await new Promise((resolve) => setTimeout(resolve, 500))
@@ -181,6 +195,101 @@ for (const driver of drivers) {
       assert.equal(health.driver, driver.name)
       assert.isTrue(health.ok)
     })
+    test('a job written in a transaction that rolls back never runs', async ({ assert }) => {
+      let runs = 0
+      queue.define('after-commit', { handle: () => void runs++ })
+      await queue.start()
+      await db
+        .transaction(async (trx) => {
+          await queue.enqueue('after-commit', {}, { jobId: 'rolled-back', client: trx })
+          throw new Error('the change is refused')
+        })
+        .catch(() => {})
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      await queue.drained()
+      assert.equal(runs, 0)
+      assert.isUndefined(await queue.state('rolled-back'))
+    })
+
+    test('a job written in a transaction runs once it commits, woken by the commit', async ({ assert }) => {
+      // Polling once a minute: only the commit's wake-up can run it within the wait below.
+      queue = make({ pollMs: 60_000 })
+      const seen: string[] = []
+      queue.define<{ n: number }>('after-commit', { handle: (payload) => void seen.push(`run ${payload.n}`) })
+      await queue.start()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      await db.transaction(async (trx) => {
+        await queue.enqueue('after-commit', { n: 1 }, { jobId: 'committed', client: trx })
+        seen.push('enqueued')
+        // Not before the commit: the transaction is still open.
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        seen.push('committing')
+      })
+      await until(() => seen.length === 3, 4000)
+      assert.deepEqual(seen, ['enqueued', 'committing', 'run 1'])
+      assert.equal(await queue.state('committed'), 'completed')
+    })
+
+    test('jobs written while no worker ran are run when one starts', async ({ assert }) => {
+      let runs = 0
+      queue.define('backlog', { handle: () => void runs++ })
+      await queue.enqueue('backlog', {}, { jobId: 'backlog-1' })
+      await queue.enqueue('backlog', {}, { jobId: 'backlog-2' })
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.equal(runs, 0, 'nothing runs before start')
+      await queue.start()
+      await until(() => runs === 2)
+      assert.equal(runs, 2)
+    })
+
+    test('a job whose process died mid-run runs again after its lease', async ({ assert }) => {
+      const runs: Array<{ runId: string; attempt: number }> = []
+      let release: () => void = () => {}
+      const first = make({ leaseMs: 1000, pollMs: 100 })
+      first.define('long', {
+        handle: (_payload, ctx) => {
+          runs.push({ runId: ctx.runId, attempt: ctx.attempt })
+          // The first run never ends by itself: its process is about to die.
+          return new Promise<void>((resolve) => (release = resolve))
+        },
+      })
+      await first.start()
+      await first.enqueue('long', {}, { jobId: 'long-1' })
+      await until(() => runs.length === 1)
+      // As kill -9 would: no outcome is recorded, and the lease is no longer renewed.
+      await first.close({ force: true })
+
+      const second = make({ leaseMs: 1000, pollMs: 100 })
+      second.define('long', {
+        handle: (_payload, ctx) => void runs.push({ runId: ctx.runId, attempt: ctx.attempt }),
+      })
+      await second.start()
+      await until(() => runs.length === 2, 15_000)
+      await second.drained()
+      release()
+      assert.lengthOf(runs, 2)
+      assert.notEqual(runs[0].runId, runs[1].runId, 'the second run is a new run')
+      assert.equal(await second.state('long-1'), 'completed')
+    }).timeout(20_000)
+
+    test('enqueuing a key already known is a no-op after a restart', async ({ assert }) => {
+      let runs = 0
+      queue.define('notice', { handle: () => void runs++ })
+      await queue.start()
+      await queue.enqueue('notice', {}, { jobId: 'notice:piacenza:2026-11:42' })
+      await until(() => runs === 1)
+      await queue.drained()
+      await queue.close()
+
+      const restarted = make()
+      restarted.define('notice', { handle: () => void runs++ })
+      await restarted.start()
+      const again = await restarted.enqueue('notice', {}, { jobId: 'notice:piacenza:2026-11:42' })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await restarted.drained()
+      assert.isTrue(again.duplicate)
+      assert.equal(runs, 1)
+    })
   })
 }
 
@@ -195,7 +304,7 @@ if (process.env.REDIS_URL) {
       const name = `test-${randomUUID()}`
       const runs: Array<{ worker: string; id: string }> = []
       const workers = ['one', 'two'].map((worker) => {
-        const queue = new BullMQQueue(process.env.REDIS_URL!, quiet, name, 'sportello-test')
+        const queue = new BullMQQueue(process.env.REDIS_URL!, quiet, { db, queueName: name, prefix: 'sportello-test' })
         queue.define('tick', { handle: (_payload, ctx) => void runs.push({ worker, id: ctx.id }) })
         return queue
       })

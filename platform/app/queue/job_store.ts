@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto'
+import type { Database } from '@adonisjs/lucid/database'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import type { JobEnvelope } from '#queue/types'
+
+/**
+ * The `jobs` table, shared by both drivers (see the migration for its shape).
+ *
+ *   waiting ──claim──▶ running ──▶ completed
+ *      ▲                  │  └────▶ failed (attempts used up, or a permanent error)
+ *      └──── retry ───────┘
+ *      └──── lease expired (its process died): claimed again as running
+ *   waiting ──relay──▶ dispatched (BullMQ: Redis holds the job from then on)
+ *
+ * Every write names the queue, so drivers of different queues (tests, other
+ * deployments sharing a database) never touch each other's rows; claims also
+ * name the jobs the process defines, so a process takes only what it can run.
+ */
+export type JobStatus = 'waiting' | 'running' | 'completed' | 'failed' | 'dispatched'
+
+export interface StoredJob {
+  id: number
+  key: string
+  name: string
+  envelope: JobEnvelope
+  attempts: number
+  runAt: number
+  lockedBy: string
+}
+
+type Row = Record<string, unknown>
+
+function envelopeOf(row: Row): JobEnvelope {
+  const tenant =
+    row.tenant_id === null || row.tenant_id === undefined
+      ? undefined
+      : { id: Number(row.tenant_id), slug: String(row.tenant_slug) }
+  return { payload: JSON.parse(String(row.payload)), ...(tenant ? { tenant } : {}) }
+}
+
+/** Error text kept for support: enough to understand, bounded so a huge message cannot bloat the table. */
+export function errorText(error: unknown) {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return text.slice(0, 2000)
+}
+
+/** The jobs table is not there: a process started before its migrations ran (SQLite and PostgreSQL wording). */
+export function isMissingTable(error: unknown) {
+  return /no such table: jobs|relation "jobs" does not exist/.test(String((error as Error)?.message))
+}
+
+export class JobStore {
+  constructor(
+    private db: Database,
+    readonly queue: string
+  ) {}
+
+  /** The connection in use now (in tests, the global transaction). */
+  #client(): QueryClientContract {
+    return this.db.connection()
+  }
+
+  /**
+   * Writes a job unless its key is already there; true when it was written.
+   * With `client` a transaction, the row commits or rolls back with it.
+   */
+  async insert(
+    client: QueryClientContract | undefined,
+    job: { key: string; name: string; envelope: JobEnvelope; runAt: number }
+  ): Promise<boolean> {
+    const now = Date.now()
+    const rows = (await (client ?? this.#client())
+      .knexQuery()
+      .table('jobs')
+      .insert({
+        queue: this.queue,
+        key: job.key,
+        name: job.name,
+        payload: JSON.stringify(job.envelope.payload ?? null),
+        tenant_id: job.envelope.tenant?.id ?? null,
+        tenant_slug: job.envelope.tenant?.slug ?? null,
+        status: 'waiting',
+        attempts: 0,
+        run_at: job.runAt,
+        enqueued_at: now,
+      })
+      // On PostgreSQL a plain duplicate insert would abort the caller's transaction: never let it fail.
+      .onConflict(['queue', 'key'])
+      .ignore()
+      .returning('id')) as unknown[]
+    return rows.length > 0
+  }
+
+  /**
+   * Takes up to `limit` due jobs for this process in one atomic UPDATE: waiting
+   * ones whose time has come, and running ones whose lease expired (the process
+   * running them died). On PostgreSQL the candidates are locked with SKIP LOCKED,
+   * so concurrent workers take different jobs without waiting on each other;
+   * SQLite runs one writer at a time, which makes the statement atomic there.
+   */
+  async claim(names: string[], limit: number, leaseMs: number): Promise<StoredJob[]> {
+    if (names.length === 0 || limit <= 0) return []
+    const client = this.#client()
+    const now = Date.now()
+    const token = randomUUID()
+    const candidates = client
+      .knexQuery()
+      .from('jobs')
+      .select('id')
+      .where('queue', this.queue)
+      .whereIn('name', names)
+      .where((due) =>
+        due
+          .where((waiting) => waiting.where('status', 'waiting').where('run_at', '<=', now))
+          .orWhere((orphan) => orphan.where('status', 'running').where('locked_until', '<=', now))
+      )
+      .orderBy('run_at', 'asc')
+      .limit(limit)
+    if (client.dialect.name === 'postgres') candidates.forUpdate().skipLocked()
+    const claimed = await client
+      .knexQuery()
+      .from('jobs')
+      .whereIn('id', candidates)
+      .update({
+        status: 'running',
+        locked_by: token,
+        locked_until: now + leaseMs,
+        attempts: client.getWriteClient().raw('attempts + 1'),
+      })
+    if (!claimed) return []
+    const rows: Row[] = await client
+      .knexQuery()
+      .from('jobs')
+      .where('queue', this.queue)
+      .where('locked_by', token)
+      .where('status', 'running')
+    return rows.map((row) => ({
+      id: Number(row.id),
+      key: String(row.key),
+      name: String(row.name),
+      envelope: envelopeOf(row),
+      attempts: Number(row.attempts),
+      runAt: Number(row.run_at),
+      lockedBy: token,
+    }))
+  }
+
+  /** Extends a running job's lease; false when the job is no longer this run's (its lease was lost). */
+  async renew(job: StoredJob, leaseMs: number) {
+    const updated = await this.#mine(job).update({ locked_until: Date.now() + leaseMs })
+    return Number(updated) > 0
+  }
+
+  async complete(job: StoredJob) {
+    return this.#finish(job, { status: 'completed', last_error: null })
+  }
+
+  async fail(job: StoredJob, error: unknown) {
+    return this.#finish(job, { status: 'failed', last_error: errorText(error) })
+  }
+
+  /** Puts the job back to wait until `runAt`, keeping the error for support. */
+  async retry(job: StoredJob, runAt: number, error: unknown) {
+    const updated = await this.#mine(job).update({
+      status: 'waiting',
+      run_at: runAt,
+      locked_by: null,
+      locked_until: null,
+      last_error: errorText(error),
+    })
+    return Number(updated) > 0
+  }
+
+  async #finish(job: StoredJob, values: { status: JobStatus; last_error: string | null }) {
+    const updated = await this.#mine(job).update({
+      ...values,
+      locked_by: null,
+      locked_until: null,
+      finished_at: Date.now(),
+    })
+    return Number(updated) > 0
+  }
+
+  /** The job's row while this run holds it: a run that lost its lease writes nothing. */
+  #mine(job: StoredJob) {
+    return this.#client()
+      .knexQuery()
+      .from('jobs')
+      .where('id', job.id)
+      .where('locked_by', job.lockedBy)
+      .where('status', 'running')
+  }
+
+  /** How many of these jobs are waiting (now or later) or running. */
+  async pending(names?: string[]) {
+    const query = this.#client()
+      .knexQuery()
+      .from('jobs')
+      .where('queue', this.queue)
+      .whereIn('status', ['waiting', 'running'])
+    if (names) query.whereIn('name', names)
+    const row = (await query.count('* as n').first()) as { n: unknown } | undefined
+    return Number(row?.n ?? 0)
+  }
+
+  /** When the next waiting job falls due, if one is waiting. */
+  async nextRunAt(names: string[]) {
+    if (names.length === 0) return null
+    const row = (await this.#client()
+      .knexQuery()
+      .from('jobs')
+      .where('queue', this.queue)
+      .where('status', 'waiting')
+      .whereIn('name', names)
+      .min('run_at as next')
+      .first()) as { next: unknown } | undefined
+    return row?.next === null || row?.next === undefined ? null : Number(row.next)
+  }
+
+  /** Waiting jobs of these names in the order they were written, for the relay to BullMQ. */
+  async waiting(names: string[], limit: number): Promise<Array<Omit<StoredJob, 'lockedBy' | 'attempts'>>> {
+    if (names.length === 0) return []
+    const rows: Row[] = await this.#client()
+      .knexQuery()
+      .from('jobs')
+      .where('queue', this.queue)
+      .where('status', 'waiting')
+      .whereIn('name', names)
+      .orderBy('id', 'asc')
+      .limit(limit)
+    return rows.map((row) => ({
+      id: Number(row.id),
+      key: String(row.key),
+      name: String(row.name),
+      envelope: envelopeOf(row),
+      runAt: Number(row.run_at),
+    }))
+  }
+
+  async markDispatched(id: number) {
+    await this.#client()
+      .knexQuery()
+      .from('jobs')
+      .where('id', id)
+      .where('status', 'waiting')
+      .update({ status: 'dispatched', finished_at: Date.now() })
+  }
+
+  /**
+   * Deletes finished jobs (completed, or handed to BullMQ) older than the
+   * retention period. Their key is forgotten with them: the work they did
+   * keeps its own record (protocol entries, sent mail), so a late duplicate
+   * is still harmless. Failed jobs stay for support to look at.
+   */
+  async prune(olderThan: number) {
+    return this.#client()
+      .knexQuery()
+      .from('jobs')
+      .where('queue', this.queue)
+      .whereIn('status', ['completed', 'dispatched'])
+      .where('finished_at', '<', olderThan)
+      .delete()
+  }
+
+  async state(key: string): Promise<{ status: JobStatus; attempts: number; lastError: string | null } | undefined> {
+    const row: Row | undefined = await this.#client()
+      .knexQuery()
+      .from('jobs')
+      .where('queue', this.queue)
+      .where('key', key)
+      .first()
+    if (!row) return undefined
+    return {
+      status: row.status as JobStatus,
+      attempts: Number(row.attempts),
+      lastError: (row.last_error as string | null) ?? null,
+    }
+  }
+}

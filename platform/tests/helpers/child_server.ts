@@ -1,0 +1,118 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:http'
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { promisify } from 'node:util'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+
+const run = promisify(execFile)
+
+/** A loopback port free a moment ago (the child listens on it). */
+export async function freePort() {
+  const probe = createServer()
+  probe.listen(0, '127.0.0.1')
+  await once(probe, 'listening')
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
+/**
+ * The child's database, opened from the test as a second Lucid connection
+ * (the child's SQLite file, or its PostgreSQL database). Close it with `release`.
+ */
+export function childDatabase(name: string, target: { sqlite: string } | { pg: string }) {
+  if ('sqlite' in target) {
+    db.manager.add(name, {
+      client: 'better-sqlite3',
+      connection: { filename: app.makePath(target.sqlite) },
+      useNullAsDefault: true,
+    })
+  } else {
+    db.manager.add(name, {
+      client: 'pg',
+      connection: {
+        host: process.env.PG_HOST ?? '127.0.0.1',
+        port: Number(process.env.PG_PORT ?? 5432),
+        user: process.env.PG_USER ?? 'postgres',
+        password: process.env.PG_PASSWORD ?? '',
+        database: target.pg,
+      },
+    })
+  }
+  return {
+    connection: db.connection(name),
+    /** The application's migrations, run from here (quicker than a child `ace migration:run`). */
+    async migrate() {
+      const { MigrationRunner } = await import('@adonisjs/lucid/migration')
+      const migrator = new MigrationRunner(db, app, { direction: 'up', connectionName: name })
+      await migrator.run()
+      if (migrator.error) throw migrator.error
+    },
+    release: () => db.manager.release(name),
+  }
+}
+
+/**
+ * The application as its own process (bin/server.ts), with the environment
+ * given: what `npm start` runs, minus the portal build. Its output is kept
+ * for the test's failure message.
+ */
+export class ChildServer {
+  #child: ChildProcess | undefined
+  output = ''
+
+  readonly env: NodeJS.ProcessEnv
+
+  /** A variable given as '' is left out: unset, as if the child's shell never had it. */
+  constructor(env: NodeJS.ProcessEnv) {
+    this.env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.env.PORT}`
+  }
+
+  /** An ace command in the child's environment (migrations, seeding). */
+  async ace(...args: string[]) {
+    await run(process.execPath, ['ace.js', ...args], {
+      cwd: app.makePath(),
+      env: this.env,
+      maxBuffer: 16 * 1024 * 1024,
+    })
+  }
+
+  async start(timeoutMs = 30_000) {
+    const child = spawn(process.execPath, ['--import=ts-node-maintained/register/esm', 'bin/server.ts'], {
+      cwd: app.makePath(),
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.#child = child
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000)
+    }
+    child.stdout!.on('data', keep)
+    child.stderr!.on('data', keep)
+    const started = Date.now()
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`The server exited at start:\n${this.output}`)
+      const healthy = await fetch(`${this.url}/health`)
+        .then((r) => r.status === 200)
+        .catch(() => false)
+      if (healthy) return
+      if (Date.now() - started > timeoutMs) throw new Error(`The server did not answer in time:\n${this.output}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
+  /** SIGKILL: no shutdown hook, no flush, no goodbye. */
+  async kill9() {
+    const child = this.#child
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    const exited = once(child, 'exit')
+    child.kill('SIGKILL')
+    await exited
+  }
+}
