@@ -221,6 +221,40 @@ export const TABLES: Record<string, TableMeaning> = {
       last_base: 'The 13-digit base of the last notice number committed; the next one is this plus one',
     },
   },
+  jobs: {
+    description: 'Background work of the platform (a receipt to send, a report to build), each written with the change it follows',
+    columns: {
+      queue: 'The queue it belongs to (QUEUE_PREFIX of the deployment)',
+      key: 'Its identity, e.g. receipt:<tenant>:<submission>:<sent at>: enqueuing it again does nothing',
+      name: 'What it does, e.g. platform.submission-receipt',
+      payload: 'Its input (JSON): identifiers only, never personal data',
+      tenant_slug: 'The tenant it works for, by slug',
+      status: 'waiting, running, completed, failed or dispatched (handed to the Redis queue)',
+      attempts: 'How many times it was tried',
+      run_at: 'When it is due (milliseconds since 1970)',
+      locked_by: 'The process running it',
+      locked_until: 'Until when that process holds it (milliseconds since 1970)',
+      last_error: 'The last error, if any',
+      finished_at: 'When it ended (milliseconds since 1970)',
+      enqueued_at: 'When it was written (milliseconds since 1970)',
+    },
+  },
+  external_attempts: {
+    description:
+      'Calls to other systems that must not be repeated blindly (a protocol registration, a receipt email), recorded before they are made',
+    columns: {
+      kind: 'protocol or mail',
+      key: 'What was attempted, unique per kind',
+      subject_type: 'The kind of record it was for (e.g. submission)',
+      subject_id: 'The identifier of that record',
+      status: 'pending, done or needs_review (an operator decides what happened)',
+      owner: 'The job run that made the call',
+      detail: 'What went wrong, or what the operator decided',
+      result: 'What the other system answered (JSON)',
+      started_at: 'When the call began (milliseconds since 1970)',
+      finished_at: 'When it ended (milliseconds since 1970)',
+    },
+  },
   report_runs: {
     description: "Reports produced in the background at a person's request (the file itself expires after a day)",
     columns: {
