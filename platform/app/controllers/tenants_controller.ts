@@ -12,6 +12,8 @@ import { parseEnrolmentSettings } from '#services/enrolment_windows'
 import Form from '#models/form'
 import { parseAttachmentSettings } from '#services/attachment_cleanup'
 import { SettingsError } from '#services/settings_error'
+import { patchSettings } from '#services/settings_patch'
+import { identityOf, parseIdentitySettings } from '#services/tenant_identity'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
 const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
@@ -23,6 +25,7 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
       (await Form.query().select('key')).map((f) => f.key)
     ),
   attachments: parseAttachmentSettings,
+  identity: parseIdentitySettings,
 }
 
 export default class TenantsController {
@@ -33,30 +36,47 @@ export default class TenantsController {
     return { tenants: tenants.map((t) => ({ slug: t.slug, name: t.name, fiscalCode: t.fiscalCode })) }
   }
 
+  /**
+   * Every member reads the tenant's public identity (logo, privacy, accessibility, contacts: the
+   * portal's header and footer); the other blocks (protocol system, windows, retention) are
+   * configuration, for its administrators.
+   */
   async show({ tenant, access, bouncer }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('view', access)
+    const admin = await bouncer.with(TenantPolicy).allows('manage', access)
+    const settings = admin ? tenant.settings : { identity: identityOf(tenant.settings) }
     return {
-      tenant: { slug: tenant.slug, name: tenant.name, fiscalCode: tenant.fiscalCode, settings: tenant.settings },
+      tenant: { slug: tenant.slug, name: tenant.name, fiscalCode: tenant.fiscalCode, settings },
       access,
       plugins: await pluginService.enabledIds(tenant),
     }
   }
 
+  /**
+   * `{ name?, settings? }`. Settings change by JSON Merge Patch, block by block (settings_patch.ts):
+   * only what the request names changes, `null` deletes. Each block named is checked as it will be
+   * stored (the merge of what is there and what is sent), and nothing is saved unless all hold.
+   */
   async update({ tenant, access, bouncer, request, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('manage', access)
     const { name, settings } = await request.validateUsing(tenantSettingsValidator)
-    for (const [block, check] of Object.entries(SETTINGS_BLOCKS)) {
-      if (!settings || !(block in settings)) continue
-      try {
-        await check(settings[block])
-      } catch (error) {
-        if (!(error instanceof SettingsError)) throw error
-        const message = error.messages[requestLanguage(request)]
-        return response.unprocessableEntity({ errors: [{ field: error.path, message }] })
+    let next: Record<string, unknown> | null = null
+    try {
+      if (settings !== undefined) {
+        const patched = patchSettings(tenant.settings, settings)
+        for (const block of patched.blocks) {
+          const check = SETTINGS_BLOCKS[block]
+          if (check && patched.settings[block] !== undefined) await check(patched.settings[block])
+        }
+        next = patched.settings
       }
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error
+      const message = error.messages[requestLanguage(request)]
+      return response.unprocessableEntity({ errors: [{ field: error.path, message }] })
     }
     if (name !== undefined) tenant.name = name
-    if (settings !== undefined) tenant.settings = { ...tenant.settings, ...settings }
+    if (next !== null) tenant.settings = next
     await tenant.save()
     return { tenant: { slug: tenant.slug, name: tenant.name, settings: tenant.settings } }
   }

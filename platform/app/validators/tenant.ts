@@ -3,6 +3,7 @@ import vine from '@vinejs/vine'
 export const tenantSettingsValidator = vine.compile(
   vine.object({
     name: vine.string().trim().minLength(2).maxLength(200).optional(),
-    settings: vine.record(vine.any()).optional(),
+    // Values may be null: in a merge patch null deletes the block (settings_patch.ts).
+    settings: vine.record(vine.any().nullable()).optional(),
   })
 )
