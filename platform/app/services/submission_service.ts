@@ -8,9 +8,11 @@ import { DateTime } from 'luxon'
 import Submission from '#models/submission'
 import SubmissionEvent from '#models/submission_event'
 import { validateSubmission } from '#forms/validator'
+import { normaliseFormData } from '#shared/normalise'
 import { validateWithCatalog } from '#services/school_catalog_service'
 import type { FormError, Lang } from '#forms/types'
 import type { CurrentForm } from '#services/form_service'
+import { statusList, submissionStatusLabel } from '#shared/status_labels'
 import { lateFilingNote, windowRefusal, type WindowDecision } from '#services/enrolment_windows'
 
 /**
@@ -60,18 +62,22 @@ export class TransitionError extends Error {
 export type Outcome = { ok: true; submission: Submission } | { ok: false; errors: FormError[] }
 
 function checkTransition(from: SubmissionStatus, to: SubmissionStatus, reason: string | null) {
+  const label = (status: SubmissionStatus, lang: Lang) => submissionStatusLabel(status, lang)
   if (!TRANSITIONS[from].includes(to)) {
     const allowed = TRANSITIONS[from]
-    const next = allowed.length ? allowed.join(', ') : '—'
     throw new TransitionError({
-      it: `Una domanda nello stato "${from}" non può passare a "${to}". Stati possibili: ${next}.`,
-      en: `A submission in status "${from}" cannot move to "${to}". Allowed: ${next}.`,
+      it: `Una domanda ${label(from, 'it')} non può diventare ${label(to, 'it')}: ${
+        allowed.length ? `da qui può diventare solo ${statusList(allowed, 'it')}` : 'il suo stato è definitivo'
+      }.`,
+      en: `A submission that is ${label(from, 'en')} cannot become ${label(to, 'en')}: ${
+        allowed.length ? `from here it can only become ${statusList(allowed, 'en')}` : 'its status is final'
+      }.`,
     })
   }
   if (REASON_REQUIRED.has(to) && !reason) {
     throw new TransitionError({
-      it: `Indica il motivo: è obbligatorio per lo stato "${to}" e viene mostrato al cittadino.`,
-      en: `Give a reason: it is required for status "${to}" and shown to the citizen.`,
+      it: `Indica il motivo: per una domanda ${label(to, 'it')} è obbligatorio e viene mostrato al cittadino.`,
+      en: `Give a reason: it is required for a submission ${label(to, 'en')} and shown to the citizen.`,
     })
   }
 }
@@ -123,6 +129,7 @@ export class SubmissionService {
     lang: Lang
   ): Promise<Outcome> {
     if (!isEditable(submission)) throw notEditable(submission.status)
+    data = normaliseFormData(current.definition.schema, data)
     const check = validateSubmission(current.definition, data, { lang, partial: true })
     if (!check.valid) return { ok: false, errors: check.errors }
     const saved = await db.transaction(async (trx) => {
@@ -156,6 +163,7 @@ export class SubmissionService {
     const firstSending = submission.status === 'draft'
     const timing = checkWindow(firstSending ? window : undefined, submission.applicantUserId !== actorUserId, lang)
     if (!timing.ok) return timing
+    data = normaliseFormData(current.definition.schema, data)
     const check = await validateWithCatalog(current.definition, data, { lang })
     if (!check.valid) return { ok: false, errors: check.errors }
     const files = await checkReferences(current.definition, data, [submission.applicantUserId, actorUserId], lang)
@@ -187,7 +195,9 @@ export class SubmissionService {
     return this.#create(current, input, lang, true)
   }
 
-  async #create(current: CurrentForm, input: NewSubmission, lang: Lang, submit: boolean): Promise<Outcome> {
+  async #create(current: CurrentForm, given: NewSubmission, lang: Lang, submit: boolean): Promise<Outcome> {
+    // A lower-case codice fiscale, an IBAN with spaces: stored and checked in their canonical form.
+    const input = { ...given, data: normaliseFormData(current.definition.schema, given.data) }
     const timing = submit
       ? checkWindow(input.window, input.applicantUserId !== input.actorUserId, lang)
       : ({ ok: true, note: null } as const)
@@ -242,8 +252,8 @@ export class SubmissionService {
   ) {
     if (to === 'submitted' || to === 'draft') {
       throw new TransitionError({
-        it: `Lo stato "${to}" non si imposta dal back office: la domanda viene inviata (e validata) con /submit.`,
-        en: `Status "${to}" is not set by the back office: a submission is sent (and validated) through /submit.`,
+        it: `Una domanda non diventa ${submissionStatusLabel(to, 'it')} dal back office: è il richiedente a inviarla (e viene validata) con /submit.`,
+        en: `A submission does not become ${submissionStatusLabel(to, 'en')} from the back office: the applicant sends it (and it is validated) through /submit.`,
       })
     }
     // Acceptance enrols the child: the enrolment (and its tariff) is prepared before the
@@ -296,8 +306,8 @@ export class SubmissionService {
 
 function notEditable(status: SubmissionStatus) {
   return new TransitionError({
-    it: `La domanda è nello stato "${status}" e non si può più modificare.`,
-    en: `The submission is in status "${status}" and can no longer be changed.`,
+    it: `La domanda è ${submissionStatusLabel(status, 'it')} e non si può più modificare.`,
+    en: `The submission is ${submissionStatusLabel(status, 'en')} and can no longer be changed.`,
   })
 }
 

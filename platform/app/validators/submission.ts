@@ -8,6 +8,7 @@
  */
 import type { FormError, Lang } from '#forms/types'
 import { escapeSegment, isPlainObject } from '#forms/json_pointer'
+import { submissionStatusLabel } from '#shared/status_labels'
 import { REASON_MAX_LENGTH, STATUSES, isStatus, type SubmissionStatus } from '#services/submission_service'
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FormError[] }
@@ -33,9 +34,10 @@ const TEXT = {
     it: '"applicant_user_id" deve essere l\'identificativo numerico di un utente.',
     en: '"applicant_user_id" must be the numeric id of a user.',
   },
+  // The API takes codes: each is listed with the label a person knows it by.
   status: {
-    it: `"status" deve essere uno di: ${STATUSES.join(', ')}.`,
-    en: `"status" must be one of: ${STATUSES.join(', ')}.`,
+    it: `"status" deve essere uno di: ${STATUSES.map((s) => `${s} (${submissionStatusLabel(s, 'it')})`).join(', ')}.`,
+    en: `"status" must be one of: ${STATUSES.map((s) => `${s} (${submissionStatusLabel(s, 'en')})`).join(', ')}.`,
   },
   reason: {
     it: `"reason" deve essere un testo di al massimo ${REASON_MAX_LENGTH} caratteri.`,
