@@ -15,7 +15,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv'
 import { compileCondition, type CompiledCondition } from '#shared/conditions'
 import type { FormDefinition, FormError, Lang, ValidateOptions, ValidationResult } from '#forms/types'
 import { isValidCodiceFiscale, isValidDate, isValidEmail, isValidIban } from '#forms/codice_fiscale'
-import { getAt, isPlainObject, joinPointer, labelAt } from '#forms/json_pointer'
+import { deref, getAt, isPlainObject, joinPointer, labelAt, schemaAt } from '#forms/json_pointer'
 import { attachmentMessage, schemaMessage, unevaluableMessage } from '#forms/messages'
 import { catalogErrors } from '#forms/school_catalog'
 
@@ -38,6 +38,8 @@ export function createFormAjv(): Ajv2020 {
   ajv.addFormat('email', { type: 'string', validate: isValidEmail })
   // Translations of titles, descriptions and enum labels: annotations, no validation.
   ajv.addKeyword({ keyword: 'x-i18n', schemaType: 'object' })
+  // A declaration the citizen makes by ticking it (`const: true`): an annotation, see forms/README.md.
+  ajv.addKeyword({ keyword: 'x-declaration', schemaType: 'boolean' })
   return ajv
 }
 
@@ -132,6 +134,12 @@ function errorPath(error: ErrorObject): string {
   return error.instancePath
 }
 
+/** True when the field at `path` is a declaration (`x-declaration`, on the field or its definition). */
+export function isDeclaration(form: FormDefinition, path: string): boolean {
+  const node = schemaAt(form.schema, path)
+  return [node, deref(form.schema, node)].some((n) => isPlainObject(n) && n['x-declaration'] === true)
+}
+
 function schemaErrors(form: FormDefinition, errors: ErrorObject[], lang: Lang, partial: boolean): FormError[] {
   const out: FormError[] = []
   for (const error of errors) {
@@ -144,7 +152,11 @@ function schemaErrors(form: FormDefinition, errors: ErrorObject[], lang: Lang, p
       error.keyword === 'additionalProperties'
         ? String(params.additionalProperty).slice(0, 60)
         : labelAt(form.schema, path, lang)
-    const message = schemaMessage(lang, error.keyword, params, label)
+    // A declaration left unticked is missing from the data: ask to confirm it, as for one set to false.
+    const message =
+      error.keyword === 'required' && isDeclaration(form, path)
+        ? schemaMessage(lang, 'const', { allowedValue: true }, label)
+        : schemaMessage(lang, error.keyword, params, label)
     out.push({ path, rule: `schema:${error.keyword}`, message })
   }
   return out

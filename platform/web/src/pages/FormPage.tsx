@@ -5,6 +5,7 @@ import { customizeValidator } from '@rjsf/validator-ajv8'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { Alert, Button } from 'design-react-kit'
 import { tariffFacts } from '#forms/tariff_preview'
+import { FORM_STATE_BEHAVIOR } from '#shared/form_state'
 import type { FormDefinition } from '#forms/types'
 import { api, ApiError, type EnrolmentWindow, type ServerError, type Submission } from '../api'
 import { formatEuro, useT, windowLabel } from '../i18n'
@@ -273,6 +274,7 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
           validator={validator}
           noHtml5Validate
           noValidate
+          experimental_defaultFormStateBehavior={FORM_STATE_BEHAVIOR}
           showErrorList={false}
           extraErrors={extraErrors}
           formContext={{ lang, apiBase: `/api/v1${base}`, formKey }}
