@@ -4,6 +4,7 @@ import RuleSetPolicy from '#policies/ruleset_policy'
 import { FormulaError, NoVersionInForceError, RuleSetError } from '#rules/engine'
 import { FactsErrors, ruleSetService, RuleSetNotFoundError, RuleSetRequestError } from '#services/ruleset_service'
 import { evaluateValidator, publishValidator, runTestsValidator } from '#validators/ruleset'
+import { requestLanguage } from '#services/request_language'
 
 /** Answers the errors of the rule set service with the status and the text a person reads. */
 function refuse(error: unknown, response: HttpContext['response']) {
@@ -51,12 +52,16 @@ export default class RulesetsController {
     }
   }
 
-  /** `facts` an object → one result; an array → the results in the same order. */
+  /**
+   * `facts` an object → one result; an array → the results in the same order. Each result has the
+   * outputs (`result`), the `units` of its amounts, the operator's `trace` and the family's
+   * `summary` in the request's language (Accept-Language).
+   */
   async evaluate({ access, bouncer, params, request, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('view', access)
     const { at, facts } = await evaluateValidator.validate(request.body())
     try {
-      return await ruleSetService.evaluate(params.id, at, facts)
+      return await ruleSetService.evaluate(params.id, at, facts, requestLanguage(request))
     } catch (error) {
       return refuse(error, response)
     }

@@ -49,7 +49,9 @@ export interface EnrolmentDetail extends EnrolmentSummary {
     version: number | null
     at: string | null
     result: Record<string, string | number | boolean | null> | null
+    /** Staff only: a family reads the summary's reasons instead. */
     trace: TraceLine[]
+    summary: { reasons: string[]; text: string } | null
   }
 }
 
@@ -243,6 +245,11 @@ function Tariff({ tariff }: { tariff: EnrolmentDetail['tariff'] }) {
     )
   }
   const band = tariff.result?.band
+  // Staff get the engine's trace; a family, the plain reasons of the summary.
+  const lines: Array<Pick<TraceLine, 'message' | 'source'>> =
+    tariff.trace.length > 0
+      ? tariff.trace
+      : (tariff.summary?.reasons ?? []).map((message) => ({ message, source: null }))
   return (
     <>
       <div className="enrolment-fee mb-3">
@@ -260,13 +267,13 @@ function Tariff({ tariff }: { tariff: EnrolmentDetail['tariff'] }) {
           {tariff.ruleset && `${tariff.ruleset}, ${t('enrVersion')} ${tariff.version ?? '–'}`}
         </Row>
       </dl>
-      {tariff.trace.length > 0 && (
+      {lines.length > 0 && (
         <>
           <h3 className="h5" id="trace-title">
             {t('enrTraceTitle')}
           </h3>
           <ol className="enrolment-trace" aria-labelledby="trace-title" data-testid="enrolment-trace">
-            {tariff.trace.map((line, i) => (
+            {lines.map((line, i) => (
               <li key={i}>
                 {line.message}
                 {line.source && <span className="d-block small text-secondary">{line.source}</span>}
