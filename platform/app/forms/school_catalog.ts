@@ -121,6 +121,17 @@ function expand(data: unknown, pointer: string): Array<[string, unknown]> {
   return current
 }
 
+/** Every filled value of a catalog-backed field in the data: where it is, from which source. */
+export function sourceValues(form: Pick<FormDefinition, 'uiSchema'>, data: unknown) {
+  const out: Array<{ path: string; source: string; value: string }> = []
+  for (const field of sourceFields(form.uiSchema)) {
+    for (const [path, value] of expand(data, field.pointer)) {
+      if (filled(value)) out.push({ path, source: field.source, value })
+    }
+  }
+  return out
+}
+
 /** A filter value: a string starting with "/" points into the data, anything else is itself. */
 export function filterValue(data: unknown, value: unknown): unknown {
   return typeof value === 'string' && value.startsWith('/') ? getAt(data, value) : value

@@ -176,11 +176,16 @@ export function summarise(version: RuleSetVersion, input: SummaryInput, lang: Su
   const unit = role.amount !== null && isUnit(units[role.amount]) ? units[role.amount] : null
   const band = role.band !== null ? outputLabel(version, role.band, result[role.band], lang) : null
 
-  let head: string
-  if (exempt) head = TEXT.exempt[lang]
-  else if (amount === null) head = TEXT.none[lang]
-  else head = TEXT.fee[lang](unit ? `${amount} ${unitWords(unit, lang)}` : amount, band)
+  const head = summaryHead({ band, amount, unit, exempt }, lang)
   return { band, reasons, amount, unit, exempt, text: [head, ...reasons].join(' ') }
+}
+
+/** The first sentence of a summary: the amount with its unit and the band, or the exemption. */
+export function summaryHead(summary: Pick<FeeSummary, 'band' | 'amount' | 'unit' | 'exempt'>, lang: SummaryLang) {
+  if (summary.exempt) return TEXT.exempt[lang]
+  if (summary.amount === null) return TEXT.none[lang]
+  const amount = summary.unit ? `${summary.amount} ${unitWords(summary.unit, lang)}` : summary.amount
+  return TEXT.fee[lang](amount, summary.band)
 }
 
 /** What is wrong with a version's summary data, for validateRuleSetDocument. */
