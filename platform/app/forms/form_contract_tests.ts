@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { test } from '@japa/runner'
 import { compileCondition } from '#shared/conditions'
-import type { FormDefinition, JsonSchema } from '#forms/types'
+import { DUPLICATE_POLICIES, type FormDefinition, type JsonSchema } from '#forms/types'
 import { compileForm, validateSubmission } from '#forms/validator'
 import { deref, getAt, isPlainObject, schemaAt } from '#forms/json_pointer'
 import { tariffFacts } from '#forms/tariff_preview'
@@ -233,6 +233,13 @@ export function formContractTests(form: FormDefinition): void {
       }
     })
   }
+
+  test(`${name}: it says what a second application for the same child gets (refuse, warn or allow)`, () => {
+    assert.ok(
+      (DUPLICATE_POLICIES as readonly unknown[]).includes(form['x-duplicates']),
+      `"x-duplicates" must be one of ${DUPLICATE_POLICIES.join(', ')}, not ${JSON.stringify(form['x-duplicates'])}`
+    )
+  })
 
   test(`${name}: uiSchema refers only to existing fields`, () => {
     assert.deepEqual(uiSchemaProblems(form.schema, form.uiSchema), [])

@@ -3,6 +3,7 @@ import { Dec } from '#rules/decimal'
 import type { EvaluationResult } from '#rules/types'
 import { tariffFacts } from '#forms/tariff_preview'
 import { isPlainObject } from '#forms/json_pointer'
+import { childKey, whereSameChild } from '#services/child_identity'
 import type { FormDefinition, Lang } from '#forms/types'
 import Enrolment, { type DeclaredIsee, type DietRequest, type TariffMissingReason } from '#models/enrolment'
 import Form from '#models/form'
@@ -79,7 +80,7 @@ function childOf(data: Record<string, unknown>) {
   return {
     childFirstName: str(child.first_name),
     childLastName: str(child.last_name),
-    childFiscalCode: unborn ? null : (str(child.fiscal_code)?.toUpperCase() ?? null),
+    childFiscalCode: unborn ? null : childKey(child.fiscal_code),
     childUnborn: unborn,
     childBirthDate: unborn ? str(child.presumed_birth_date) : str(child.birth_date),
   }
@@ -242,10 +243,9 @@ export class EnrolmentService {
   async apply(trx: TransactionClientContract, prepared: PreparedEnrolment): Promise<Enrolment> {
     let row = await Enrolment.query({ client: trx }).where('submission_id', prepared.submissionId).first()
     if (!row && prepared.childFiscalCode) {
-      row = await Enrolment.query({ client: trx })
+      row = await whereSameChild(Enrolment.query({ client: trx }), prepared.childFiscalCode)
         .where('form_key', prepared.formKey)
         .where('school_year', prepared.schoolYear)
-        .where('child_fiscal_code', prepared.childFiscalCode)
         .where('status', 'active')
         .orderBy('id', 'desc')
         .first()

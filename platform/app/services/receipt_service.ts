@@ -21,8 +21,10 @@ import type { FeeSummary } from '#rules/summary'
 export async function buildReceipt(
   submission: Submission,
   protocol?: { label: string; date: string } | null,
-  lang: Lang = submission.lang
+  asked?: Lang
 ) {
+  // A row created in this process before its first reload has no language yet: Italian, the default.
+  const lang: Lang = asked ?? submission.lang ?? 'it'
   const version = await FormVersion.findOrFail(submission.formVersionId)
   const definition = version.definition as unknown as FormDefinition
   const formTitle = definition.title?.[lang] ?? definition.title?.it ?? submission.formKey
@@ -86,12 +88,13 @@ async function feeOf(definition: FormDefinition, submission: Submission, lang: L
     // No rule set, no version in force, facts the rules cannot read: the receipt goes without a fee.
     return null
   }
+  if (!evaluation.summary) return null
   const ruleset = await ruleSetService.document(mapped.ruleset)
   return {
     rulesetTitle: ruleset.title[lang] ?? ruleset.title.it,
     version: evaluation.version,
     at: formatDay(DateTime.fromISO(at).toISODate()!, lang),
-    summary: evaluation.summary!,
+    summary: evaluation.summary,
     trace: evaluation.trace,
   }
 }

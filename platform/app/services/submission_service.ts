@@ -5,7 +5,8 @@ import { RequestContext } from '#services/request_context'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
-import Submission from '#models/submission'
+import Submission, { type StoredWarning } from '#models/submission'
+import { checkDuplicates } from '#services/duplicate_check'
 import SubmissionEvent from '#models/submission_event'
 import { validateSubmission } from '#forms/validator'
 import { normaliseFormData } from '#shared/normalise'
@@ -59,7 +60,8 @@ export class TransitionError extends Error {
   }
 }
 
-export type Outcome = { ok: true; submission: Submission } | { ok: false; errors: FormError[] }
+export type Outcome =
+  { ok: true; submission: Submission; warnings?: StoredWarning[] | null } | { ok: false; errors: FormError[] }
 
 function checkTransition(from: SubmissionStatus, to: SubmissionStatus, reason: string | null) {
   const label = (status: SubmissionStatus, lang: Lang) => submissionStatusLabel(status, lang)
@@ -165,9 +167,12 @@ export class SubmissionService {
     if (!timing.ok) return timing
     data = normaliseFormData(current.definition.schema, data)
     const check = await validateWithCatalog(current.definition, data, { lang })
-    if (!check.valid) return { ok: false, errors: check.errors }
+    const duplicates = await checkDuplicates(current.definition, current.form.key, data, submission.id, lang)
+    const refused = [...check.errors, ...(duplicates.kind === 'refuse' ? duplicates.errors : [])]
+    if (refused.length) return { ok: false, errors: refused }
     const files = await checkReferences(current.definition, data, [submission.applicantUserId, actorUserId], lang)
     if (files.errors.length) return { ok: false, errors: files.errors }
+    const warnings = duplicates.kind === 'warn' ? duplicates.warnings : null
     const saved = await db.transaction(async (trx) => {
       const row = await this.#lock(trx, submission)
       checkTransition(row.status, 'submitted', null)
@@ -181,13 +186,14 @@ export class SubmissionService {
       row.submittedAt = DateTime.now()
       // The receipt and its email speak the language of the sending (the operator's, for procura).
       row.lang = lang
+      row.warnings = warnings
       await row.save()
       await this.#record(trx, row, from, 'submitted', timing.note, actorUserId)
       return row
     })
     await linkToSubmission(files.fileIds, saved)
     await enqueueReceipt(saved)
-    return { ok: true, submission: saved }
+    return { ok: true, submission: saved, warnings }
   }
 
   /** Creates and submits in one step (API clients); nothing is stored unless the submission is valid. */
@@ -203,7 +209,12 @@ export class SubmissionService {
       : ({ ok: true, note: null } as const)
     if (!timing.ok) return timing
     const check = await validateWithCatalog(current.definition, input.data, { lang, partial: !submit })
-    if (!check.valid) return { ok: false, errors: check.errors }
+    const duplicates = submit
+      ? await checkDuplicates(current.definition, current.form.key, input.data, null, lang)
+      : ({ kind: 'none' } as const)
+    const refused = [...check.errors, ...(duplicates.kind === 'refuse' ? duplicates.errors : [])]
+    if (refused.length) return { ok: false, errors: refused }
+    const warnings = duplicates.kind === 'warn' ? duplicates.warnings : null
     const uploaders = [input.applicantUserId, input.actorUserId]
     const files = submit
       ? await checkReferences(current.definition, input.data, uploaders, lang)
@@ -225,6 +236,7 @@ export class SubmissionService {
           protocolNumber: null,
           submittedAt: submit ? DateTime.now() : null,
           lang,
+          warnings,
         },
         { client: trx }
       )
@@ -236,7 +248,7 @@ export class SubmissionService {
       await linkToSubmission(files.fileIds, submission)
       await enqueueReceipt(submission)
     }
-    return { ok: true, submission }
+    return { ok: true, submission, warnings }
   }
 
   /**

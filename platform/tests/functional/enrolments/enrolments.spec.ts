@@ -230,7 +230,19 @@ test.group('Enrolments', (group) => {
     })
     const before = await RequestContext.withTenant(world.tenant.ref, () => Enrolment.query().firstOrFail())
 
-    // The family applies again for the same child with a higher ISEE: the enrolment follows it.
+    // The canteen refuses a second application for the same child (its "x-duplicates": "refuse")...
+    const refused = await client
+      .post(`${world.base}/forms/${FORM}/submit`)
+      .json({ data: { ...reducedBand(world.sample), isee_value: 12000 } })
+      .loginAs(world.citizen)
+    refused.assertStatus(422)
+    assert.equal(refused.body().errors[0].rule, 'duplicate:enrolment')
+    // ...a tenant that lets staff decide instead ("warn") takes it, and the enrolment follows it.
+    await RequestContext.withTenant(world.tenant.ref, async () => {
+      const current = (await findCurrentForm(FORM))!
+      current.version.definition = { ...current.version.definition, 'x-duplicates': 'warn' }
+      await current.version.save()
+    })
     const second = await acceptedThroughApi(client, world, { ...reducedBand(world.sample), isee_value: 12000 })
     const rows = await RequestContext.withTenant(world.tenant.ref, () => Enrolment.query())
     assert.lengthOf(rows, 1)

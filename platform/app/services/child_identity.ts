@@ -1,0 +1,43 @@
+import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
+import type Enrolment from '#models/enrolment'
+import { isPlainObject } from '#forms/json_pointer'
+import { normaliseCodiceFiscale } from '#shared/normalise'
+
+/**
+ * "The same child", in one place. Applications and enrolments name the child by codice fiscale:
+ * two records are for the same child when their keys are equal. Today the key is the codice fiscale
+ * itself, in capitals; where codici fiscali are stored encrypted with a keyed hash beside them, the
+ * key becomes that hash and `whereSameChild` queries its column, and no caller changes.
+ */
+
+/** The child an application is for (`student` in the school forms, `child` in the nursery ones). */
+export function childInData(
+  data: Record<string, unknown>
+): { key: string; pointer: string; name: string | null } | null {
+  for (const field of ['student', 'child']) {
+    const child = data[field]
+    if (!isPlainObject(child)) continue
+    // An unborn child has no codice fiscale yet: nothing to recognise it by.
+    if (child.unborn === true) return null
+    const key = childKey(child.fiscal_code)
+    if (!key) return null
+    const name = [child.first_name, child.last_name].filter((p) => typeof p === 'string' && p).join(' ')
+    return { key, pointer: `/${field}/fiscal_code`, name: name || null }
+  }
+  return null
+}
+
+/** The key of a child's codice fiscale, or null when there is none. */
+export function childKey(fiscalCode: unknown): string | null {
+  if (typeof fiscalCode !== 'string' || fiscalCode.trim() === '') return null
+  return normaliseCodiceFiscale(fiscalCode)
+}
+
+export function sameChild(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && a === b
+}
+
+/** Narrows an enrolment query to one child (enrolments keep the key in `child_fiscal_code`). */
+export function whereSameChild(query: ModelQueryBuilderContract<typeof Enrolment>, key: string) {
+  return query.where('child_fiscal_code', key)
+}
