@@ -6,7 +6,8 @@ import { useDemoDocarea } from '#integrations/docarea/docarea_demo'
 import { seedDemoEnrolment } from '#services/demo_enrolment'
 import { RequestContext } from '#services/request_context'
 import { ensureSchoolCatalog } from '#services/school_catalog_service'
-import { DEMO_SCHOOLS } from '#services/demo_school_catalog'
+import { DEMO_ENTRIES, DEMO_SCHOOLS } from '#services/demo_school_catalog'
+import { ensureEntries } from '#services/catalog_source_service'
 import type { Role } from '#services/roles'
 import { ENROLMENT_ZONE } from '#services/enrolment_windows'
 import { DateTime } from 'luxon'
@@ -143,7 +144,12 @@ export async function seedDemo() {
         (await Tenant.create({ slug: spec.slug, name: spec.name, fiscalCode: spec.fiscalCode, settings: {} }))
       tenants.set(spec.slug, tenant)
       for (const plugin of spec.plugins) await pluginService.enable(tenant, plugin)
-      if (spec.slug === 'piacenza') await RequestContext.withTenant(tenant.ref, () => ensureSchoolCatalog(DEMO_SCHOOLS))
+      if (spec.slug === 'piacenza') {
+        await RequestContext.withTenant(tenant.ref, async () => {
+          await ensureSchoolCatalog(DEMO_SCHOOLS)
+          await ensureEntries(DEMO_ENTRIES)
+        })
+      }
       if (spec.slug === 'piacenza') await seedEnrolmentWindows(tenant)
       await seedIdentity(tenant)
     }

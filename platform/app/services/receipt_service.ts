@@ -4,6 +4,8 @@ import FormVersion from '#models/form_version'
 import Tenant from '#models/tenant'
 import User from '#models/user'
 import School from '#models/school'
+import CatalogEntry from '#models/catalog_entry'
+import { isEntrySource } from '#forms/catalog_sources'
 import { receiptPdf, formatDay, type ReceiptFee } from '#services/receipt_pdf'
 import { RequestContext } from '#services/request_context'
 import { ruleSetService } from '#services/ruleset_service'
@@ -54,7 +56,8 @@ export async function buildReceipt(
 
 /**
  * Names for the codes a form stores from the tenant's catalog (`ui:options.source`): a school's
- * name for `pc-primaria-alberoni`. Only the codes the data holds are looked up.
+ * name for `pc-primaria-alberoni`, a stop's for `fermata-via-roma`. Only the codes the data holds
+ * are looked up.
  */
 async function catalogLabels(definition: FormDefinition, data: Record<string, unknown>) {
   const chosen = sourceValues(definition, data)
@@ -67,6 +70,14 @@ async function catalogLabels(definition: FormDefinition, data: Record<string, un
       .select('code', 'name')) {
       names.set(`schools\u0000${s.code}`, s.name)
     }
+  }
+  const listed = chosen.filter((c) => isEntrySource(c.source))
+  if (listed.length > 0) {
+    const rows = await CatalogEntry.query()
+      .whereIn('source', [...new Set(listed.map((c) => c.source))])
+      .whereIn('code', [...new Set(listed.map((c) => c.value))])
+      .select('source', 'code', 'name')
+    for (const row of rows) names.set(`${row.source}\u0000${row.code}`, row.name)
   }
   const byPath = new Map(chosen.map((c) => [c.path, names.get(`${c.source}\u0000${c.value}`) ?? null]))
   return (pointer: string) => byPath.get(pointer) ?? null
