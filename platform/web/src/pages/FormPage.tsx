@@ -6,6 +6,7 @@ import Ajv2020 from 'ajv/dist/2020.js'
 import { Alert, Button } from 'design-react-kit'
 import { tariffFacts } from '#forms/tariff_preview'
 import { FORM_STATE_BEHAVIOR } from '#shared/form_state'
+import { normaliseFormData } from '#shared/normalise'
 import type { FormDefinition } from '#forms/types'
 import { api, ApiError, type EnrolmentWindow, type ServerError, type Submission } from '../api'
 import { formatEuro, useT, windowLabel } from '../i18n'
@@ -148,8 +149,12 @@ export function FormPage({ tenant, formKey, draftId }: { tenant: string; formKey
     [definition, data, named, tenant]
   )
   // What the server will receive: BLOCCO rules, the fee and the requests all work on it.
+  // What is sent is what the server stores: codici fiscali in capitals, IBANs without spaces.
   const sent = useMemo(
-    () => (definition ? visibleData((definition.uiSchema ?? {}) as UiSchema, data, named) : data),
+    () =>
+      definition
+        ? normaliseFormData(definition.schema, visibleData((definition.uiSchema ?? {}) as UiSchema, data, named))
+        : data,
     [definition, data, named]
   )
   const blocchi: Message[] = useMemo(
