@@ -83,8 +83,10 @@ export function withCatalogSelects(ui: UiSchema, data: Json, tenant: string): Ui
     // A list of choices (the facilities in order of preference): each item is a select.
     if (isObject(value.items) && isObject(value.items['ui:options'])) {
       const items = entrySelect(value.items as Json, data, tenant)
-      if (items) out[key] = { ...value, items }
-      continue
+      if (items) {
+        out[key] = { ...value, items }
+        continue
+      }
     }
     if (!isObject(value['ui:options'])) continue
     const options = value['ui:options'] as Json
