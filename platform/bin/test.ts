@@ -6,6 +6,11 @@ import { fileURLToPath } from 'node:url'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import { configure, processCLIArgs, run } from '@japa/runner'
 import { APP_ROOT, importer } from './app_root.js'
+import { freePort } from '../start/ports.js'
+
+// The tests' HTTP server takes a free port, before the environment is read, unless PORT names one:
+// `npm test` then runs beside `npm start` (port 3333) or another run of the suite.
+if (!process.env.PORT) process.env.PORT = String(await freePort(process.env.HOST || '0.0.0.0'))
 
 // The real plugins and the fixture plugin that exercises the SDK from the outside (tests/fixtures/sample_plugins).
 process.env.PLUGINS_DIR ??= [

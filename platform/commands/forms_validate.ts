@@ -4,6 +4,7 @@ import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import Tenant from '#models/tenant'
 import { validateWithCatalog } from '#services/school_catalog_service'
+import { normaliseFormData } from '#shared/normalise'
 import { findCurrentForm } from '#services/form_service'
 import { RequestContext } from '#services/request_context'
 
@@ -56,7 +57,8 @@ export default class FormsValidate extends BaseCommand {
       return RequestContext.withTenant(tenant.ref, async () => {
         const current = await findCurrentForm(formRef)
         if (!current) return `tenant "${slug}" has no form "${formRef}"`
-        return validateWithCatalog(current.definition, data, { lang })
+        // Checked as the API would store it: a lower-case codice fiscale is upper-cased first.
+        return validateWithCatalog(current.definition, normaliseFormData(current.definition.schema, data), { lang })
       })
     })
     if (typeof result === 'string') return this.#fail(result)

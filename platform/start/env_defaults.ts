@@ -62,10 +62,10 @@ export function applyEmbeddedDefaults(env: NodeJS.ProcessEnv) {
     DATA_ENCRYPTION_KEYS: `dev1:${DEVELOPMENT_DATA_KEY}`,
   }
   if (!isTest) {
-    // The demo's mail goes to the local capture server the web process starts (tmp/mail/*.eml).
+    // The demo's mail goes to the local capture server the web process starts (tmp/mail/*.eml);
+    // MAIL_CAPTURE_PORT=0 turns it off (then mail is sent only if SMTP_URL names a server).
     defaults.MAIL_CAPTURE_PORT = '2525'
-    defaults.SMTP_URL = 'smtp://127.0.0.1:2525'
-    // The demo's DOCAREA simulator, and the password tenant piacenza logs in with (the demo one).
+    // The demo's DOCAREA simulator (0 turns it off), and the password tenant piacenza logs in with.
     defaults.DOCAREA_SIMULATOR_PORT = '2580'
     defaults.DOCAREA_PASSWORD_PIACENZA = DEMO_PASSWORD
     // The demo's pagoPA, SMS and App IO simulators, and the keys tenant piacenza uses with them.
@@ -77,4 +77,7 @@ export function applyEmbeddedDefaults(env: NodeJS.ProcessEnv) {
     defaults.IO_KEY_PIACENZA = DEMO_PASSWORD
   }
   for (const [name, value] of Object.entries(defaults)) env[name] ??= value
+  // Mail goes to the capture server on whatever port it was given, unless SMTP_URL says otherwise.
+  const capture = Number(env.MAIL_CAPTURE_PORT)
+  if (!isTest && Number.isInteger(capture) && capture > 0) env.SMTP_URL ??= `smtp://127.0.0.1:${capture}`
 }

@@ -10,6 +10,7 @@ import { writeAudit } from '#services/audit_service'
 import { TARIFF_MISSING_TEXT } from '#services/enrolment_service'
 import { pluginRegistry } from '#plugins/registry'
 import { requestLanguage } from '#services/request_language'
+import { ruleSetService } from '#services/ruleset_service'
 import { getAt, isPlainObject } from '#forms/json_pointer'
 import type { FormDefinition, Lang } from '#forms/types'
 
@@ -155,8 +156,9 @@ export default class EnrolmentsController {
   }
 
   /**
-   * One enrolment with what Allegato C shows the family: declared ISEE, diet, the tariff and its
-   * explanation in the reader's language. Someone else's enrolment answers 404, like a missing one.
+   * One enrolment with what Allegato C shows the family: declared ISEE, diet, the tariff with its
+   * unit and its plain summary in the reader's language (band, reasons, amount); staff also get the
+   * rules engine's whole trace. Someone else's enrolment answers 404, like a missing one.
    *
    * Staff reading a family's enrolment leave an audit row ("read", with the encrypted fields they
    * saw): ISEE, diets and the trace (disability, foster care) are the data the law protects most, so
@@ -184,6 +186,17 @@ export default class EnrolmentsController {
     const label = labeller(definition, lang)
     const ruleset = row.tariffRuleset ? await RuleSet.query().where('key', row.tariffRuleset).first() : null
     const base = summary(row, definition, lang, await schoolNames([row.schoolId]))
+    // The family reads the summary; the operator's trace (every table cell and rounding) is for staff.
+    const staff = await bouncer.with(EnrolmentPolicy).allows('viewAll', access)
+    const explained =
+      row.tariffRuleset && row.tariffVersion !== null && row.tariffResult
+        ? await ruleSetService.summariseStored(
+            row.tariffRuleset,
+            row.tariffVersion,
+            { facts: row.tariffFacts, result: row.tariffResult, trace: row.tariffTrace ?? [] },
+            lang
+          )
+        : null
     return {
       enrolment: {
         ...base,
@@ -197,14 +210,18 @@ export default class EnrolmentsController {
           version: row.tariffVersion,
           at: row.tariffAt,
           result: row.tariffResult,
+          unit: explained?.summary.unit ?? null,
+          summary: explained?.summary ?? null,
           // The explanation in the reader's language: the engine writes Italian and English.
-          trace: (row.tariffTrace ?? []).map((t) => ({
-            step: t.step,
-            kind: t.kind,
-            message: lang === 'en' ? (t.message_en ?? t.message) : t.message,
-            source: t.source ?? null,
-            value: t.value ?? null,
-          })),
+          trace: staff
+            ? (row.tariffTrace ?? []).map((t) => ({
+                step: t.step,
+                kind: t.kind,
+                message: lang === 'en' ? (t.message_en ?? t.message) : t.message,
+                source: t.source ?? null,
+                value: t.value ?? null,
+              }))
+            : [],
         },
       },
     }

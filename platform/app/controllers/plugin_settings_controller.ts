@@ -1,11 +1,10 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import TenantPolicy from '#policies/tenant_policy'
-import { catalogEntries, UnknownCatalogSourceError } from '#plugins/plugin_context'
 import { StoredPluginSettingsError, readPluginSettings } from '#plugins/plugin_settings'
 import { pluginRegistry } from '#plugins/registry'
 import { requestLanguage } from '#services/request_language'
 
-/** What the platform serves from plugin manifests: their settings blocks and their catalog kinds. */
+/** What the platform serves from plugin manifests: their settings blocks. */
 export default class PluginSettingsController {
   /** `GET /plugins/:plugin/settings`: the tenant's block with the plugin's defaults applied. */
   async show({ tenant, access, bouncer, params, request, response }: HttpContext) {
@@ -28,20 +27,6 @@ export default class PluginSettingsController {
       return response
         .status(error.status)
         .send({ errors: [{ path: error.path, rule: 'settings', message: error.messages[lang] }] })
-    }
-  }
-
-  /** `GET /catalog/sources/:source?<filter>`: the entries of a catalog kind a plugin adds (form dropdowns). */
-  async source({ tenant, access, bouncer, params, request, response }: HttpContext) {
-    await bouncer.with(TenantPolicy).authorize('view', access)
-    const lang = requestLanguage(request)
-    const filter: Record<string, string> = {}
-    for (const [key, value] of Object.entries(request.qs())) if (typeof value === 'string') filter[key] = value
-    try {
-      return { source: params.source, entries: await catalogEntries(tenant.ref, params.source, filter, null, lang) }
-    } catch (error) {
-      if (error instanceof UnknownCatalogSourceError) return response.notFound({ errors: [{ message: error.message }] })
-      throw error
     }
   }
 }

@@ -4,6 +4,7 @@ import RuleSetPolicy from '#policies/ruleset_policy'
 import { FormulaError, NoVersionInForceError, RuleSetError } from '#rules/engine'
 import { FactsErrors, ruleSetService, RuleSetNotFoundError, RuleSetRequestError } from '#services/ruleset_service'
 import { evaluateValidator, publishValidator, runTestsValidator } from '#validators/ruleset'
+import { requestLanguage } from '#services/request_language'
 
 /** Fact sets one evaluate request may carry (each answer has its trace: a bigger batch is a bulk job, not a request). */
 export const MAX_EVALUATE_BATCH = 200
@@ -54,7 +55,12 @@ export default class RulesetsController {
     }
   }
 
-  /** `facts` an object → one result; an array (at most MAX_EVALUATE_BATCH) → the results in the same order. */
+  /**
+   * `facts` an object → one result; an array (at most MAX_EVALUATE_BATCH) → the results in the same
+   * order. Each result has the
+   * outputs (`result`), the `units` of its amounts, the operator's `trace` and the family's
+   * `summary` in the request's language (Accept-Language).
+   */
   async evaluate({ access, bouncer, params, request, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('view', access)
     const { at, facts } = await evaluateValidator.validate(request.body())
@@ -70,7 +76,7 @@ export default class RulesetsController {
       })
     }
     try {
-      return await ruleSetService.evaluate(params.id, at, facts)
+      return await ruleSetService.evaluate(params.id, at, facts, requestLanguage(request))
     } catch (error) {
       return refuse(error, response)
     }

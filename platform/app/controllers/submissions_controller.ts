@@ -96,7 +96,7 @@ export default class SubmissionsController {
     const found = await this.#find(ctx, 'view')
     if (!found) return
     const staff = await ctx.bouncer.with(SubmissionPolicy).allows('viewAll', ctx.access)
-    return this.#present(found, staff)
+    return this.#present(found, staff, requestLanguage(ctx.request))
   }
 
   /** The receipt PDF, for the applicant and staff, once the submission has been sent. */
@@ -234,7 +234,10 @@ export default class SubmissionsController {
     }
     if (!outcome.ok) return this.#refuse(ctx, outcome.errors)
     const staff = await ctx.bouncer.with(SubmissionPolicy).allows('viewAll', ctx.access)
-    return ctx.response.status(status).send(await this.#present(outcome.submission, staff))
+    const body = await this.#present(outcome.submission, staff, lang)
+    // Sent, with something the sender should know (a second application for the same child).
+    const warnings = (outcome.warnings ?? []).map((w) => ({ rule: w.rule, message: w.messages[lang] }))
+    return ctx.response.status(status).send(warnings.length ? { ...body, warnings } : body)
   }
 
   #refuse(ctx: HttpContext, errors: FormError[]) {
@@ -263,7 +266,7 @@ export default class SubmissionsController {
     return current
   }
 
-  async #present(submission: Submission, staff: boolean) {
+  async #present(submission: Submission, staff: boolean, lang: Lang) {
     const [version, history] = await Promise.all([
       FormVersion.query().where('id', submission.formVersionId).select('id', 'version').first(),
       submissionService.history(submission),
@@ -281,6 +284,10 @@ export default class SubmissionsController {
           // Staff see who made each step; a citizen sees the steps, not staff identities.
           ...(staff ? { userId: e.userId } : {}),
         })),
+        // What staff should check before deciding, in the reader's language.
+        ...(staff
+          ? { warnings: (submission.warnings ?? []).map((w) => ({ rule: w.rule, message: w.messages[lang] })) }
+          : {}),
       },
     }
   }

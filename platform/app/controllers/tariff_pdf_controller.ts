@@ -6,10 +6,9 @@ import TenantPolicy from '#policies/tenant_policy'
 import { findCurrentForm } from '#services/form_service'
 import { pluginService } from '#services/plugin_service'
 import { requestLanguage } from '#services/request_language'
-import { FactsErrors, ruleSetService, todayInItaly } from '#services/ruleset_service'
+import { FactsErrors, ruleSetService, todayInItaly, type ExplainedEvaluation } from '#services/ruleset_service'
 import { tariffPdf } from '#services/tariff_pdf'
 import { contentDisposition } from '#services/content_disposition'
-import type { EvaluationResult } from '#rules/types'
 
 const TEXT = {
   formNotFound: {
@@ -44,9 +43,9 @@ export default class TariffPdfController {
     if (!facts) return response.unprocessableEntity({ errors: [{ message: TEXT.noTariff[lang] }] })
 
     const at = todayInItaly()
-    let evaluation: EvaluationResult
+    let evaluation: ExplainedEvaluation
     try {
-      evaluation = (await ruleSetService.evaluate(facts.ruleset, at, facts.facts)) as EvaluationResult
+      evaluation = (await ruleSetService.evaluate(facts.ruleset, at, facts.facts, lang)) as ExplainedEvaluation
     } catch (error) {
       if (!(error instanceof FactsErrors)) throw error
       return response.unprocessableEntity({ errors: [{ message: TEXT.incomplete[lang] }, ...error.errors] })
@@ -60,6 +59,7 @@ export default class TariffPdfController {
       rulesetTitle: ruleset.title[lang] ?? ruleset.title.it,
       at: DateTime.fromISO(at).toFormat('dd/MM/yyyy'),
       evaluation,
+      summary: evaluation.summary!,
     })
     response.header('content-type', 'application/pdf')
     response.header('content-disposition', contentDisposition('attachment', `tariffa-${current.form.key}.pdf`))

@@ -17,6 +17,8 @@ import { SettingsError } from '#services/settings_error'
 import { readableAuditValues } from '#services/audit_service'
 import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
 import { PLUGIN_SETTINGS_BLOCK, parsePluginSettingsBlocks } from '#plugins/plugin_settings'
+import { patchSettings } from '#services/settings_patch'
+import { identityOf, parseIdentitySettings } from '#services/tenant_identity'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
 const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
@@ -28,6 +30,7 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
       (await Form.query().select('key')).map((f) => f.key)
     ),
   attachments: parseAttachmentSettings,
+  identity: parseIdentitySettings,
   ...PAY_SETTINGS_BLOCKS,
   // Each plugin's block, under settings.plugins.<plugin id>, against the schema its manifest declares.
   [PLUGIN_SETTINGS_BLOCK]: parsePluginSettingsBlocks,
@@ -54,15 +57,27 @@ export default class TenantsController {
     return { tenants: tenants.map((t) => ({ slug: t.slug, name: t.name, fiscalCode: t.fiscalCode })) }
   }
 
+  /**
+   * Every member reads the tenant's public identity (logo, privacy, accessibility, contacts: the
+   * portal's header and footer); the other blocks (protocol system, windows, retention) are
+   * configuration, for its administrators.
+   */
   async show({ tenant, access, bouncer }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('view', access)
+    const admin = await bouncer.with(TenantPolicy).allows('manage', access)
+    const settings = admin ? tenant.settings : { identity: identityOf(tenant.settings) }
     return {
-      tenant: { slug: tenant.slug, name: tenant.name, fiscalCode: tenant.fiscalCode, settings: tenant.settings },
+      tenant: { slug: tenant.slug, name: tenant.name, fiscalCode: tenant.fiscalCode, settings },
       access,
       plugins: await pluginService.enabledIds(tenant),
     }
   }
 
+  /**
+   * `{ name?, settings? }`. Settings change by JSON Merge Patch, block by block (settings_patch.ts):
+   * only what the request names changes, `null` deletes. Each block named is checked as it will be
+   * stored (the merge of what is there and what is sent), and nothing is saved unless all hold.
+   */
   async update({ tenant, access, bouncer, request, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('manage', access)
     const { name, settings } = await request.validateUsing(tenantSettingsValidator)
@@ -81,18 +96,22 @@ export default class TenantsController {
         })
       }
     }
-    for (const [block, check] of Object.entries(SETTINGS_BLOCKS)) {
-      if (!settings || !(block in settings)) continue
-      try {
-        await check(settings[block])
-      } catch (error) {
-        if (!(error instanceof SettingsError)) throw error
-        const message = error.messages[lang]
-        return response.unprocessableEntity({ errors: [{ field: error.path, message }] })
+    let next: Record<string, unknown> | null = null
+    try {
+      if (settings !== undefined) {
+        const patched = patchSettings(tenant.settings, settings)
+        for (const block of patched.blocks) {
+          const check = SETTINGS_BLOCKS[block]
+          if (check && patched.settings[block] !== undefined) await check(patched.settings[block])
+        }
+        next = patched.settings
       }
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error
+      return response.unprocessableEntity({ errors: [{ field: error.path, message: error.messages[lang] }] })
     }
     if (name !== undefined) tenant.name = name
-    if (settings !== undefined) tenant.settings = { ...tenant.settings, ...settings }
+    if (next !== null) tenant.settings = next
     await tenant.save()
     return { tenant: { slug: tenant.slug, name: tenant.name, settings: tenant.settings } }
   }

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict'
 import { test } from '@japa/runner'
 import { compileCondition } from '#shared/conditions'
-import type { FormDefinition, JsonSchema } from '#forms/types'
+import { DUPLICATE_POLICIES, type FormDefinition, type JsonSchema } from '#forms/types'
 import { compileForm, validateSubmission } from '#forms/validator'
-import { deref, isPlainObject, schemaAt } from '#forms/json_pointer'
+import { deref, getAt, isPlainObject, schemaAt } from '#forms/json_pointer'
 import { tariffFacts } from '#forms/tariff_preview'
 import { sourceProblems } from '#forms/school_catalog'
 import { DATE_RANGE_KEYWORD, dateFieldsWithoutRange, isDateBound } from '#forms/field_rules'
@@ -80,6 +80,72 @@ export function schemaHygieneProblems(schema: JsonSchema): string[] {
     }
   })
   return problems
+}
+
+/** The choices of a schema node: enumerated values, constants, or a yes/no (boolean) answer. */
+function isChoice(node: Obj): boolean {
+  const types = Array.isArray(node.type) ? node.type : [node.type]
+  const options = [node.oneOf, node.anyOf].some(
+    (list) => Array.isArray(list) && list.length > 0 && list.every((o) => isPlainObject(o) && 'const' in o)
+  )
+  return types.includes('boolean') || Array.isArray(node.enum) || node.const !== undefined || options
+}
+
+/**
+ * Declarations and choices the law or the call asks the citizen to make start empty (DPR 445/2000:
+ * a declaration is made by the person, not by the form). So:
+ *  - no `default` on a choice (an enum, a constant, a yes/no answer) nor on a declaration;
+ *  - a declaration is marked `"x-declaration": true` and is a boolean that must be `true`
+ *    (`"const": true`), so that leaving it unticked or untrue is refused;
+ *  - a boolean that must be `true` is a declaration and says so.
+ * `if` and `not` hold conditions, not fields: their `const`s are not looked at.
+ */
+export function declarationProblems(schema: JsonSchema): string[] {
+  const problems: string[] = []
+  const visit = (node: unknown, where: string): void => {
+    if (!isPlainObject(node)) return
+    if (node.default !== undefined && (isChoice(node) || node['x-declaration'] !== undefined)) {
+      problems.push(
+        `${where}: "default" on a choice or declaration: the citizen must make it, the form must start empty`
+      )
+    }
+    if (node['x-declaration'] !== undefined) {
+      if (node['x-declaration'] !== true || node.type !== 'boolean' || node.const !== true) {
+        problems.push(`${where}: a declaration ("x-declaration": true) must be a boolean with "const": true`)
+      }
+    } else if (node.type === 'boolean' && node.const === true) {
+      problems.push(`${where}: a boolean that must be true is a declaration: mark it "x-declaration": true`)
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (['x-i18n', 'enum', 'const', 'examples', 'default', 'if', 'not'].includes(key)) continue
+      if (key === 'properties' || key === '$defs') {
+        if (isPlainObject(value))
+          for (const [name, child] of Object.entries(value)) visit(child, `${where}/${key}/${name}`)
+      } else if (Array.isArray(value)) {
+        value.forEach((child, i) => visit(child, `${where}/${key}/${i}`))
+      } else {
+        visit(value, `${where}/${key}`)
+      }
+    }
+  }
+  visit(schema, '#')
+  return problems
+}
+
+/** JSON Pointers of the declarations present in `data` (the sample: every one ticked). */
+export function declarationPaths(schema: JsonSchema, data: unknown, pointer = '', node: unknown = schema): string[] {
+  const resolved = deref(schema, node as JsonSchema)
+  if (!isPlainObject(resolved)) return []
+  if (resolved['x-declaration'] === true || (isPlainObject(node) && node['x-declaration'] === true)) return [pointer]
+  const out: string[] = []
+  if (Array.isArray(data) && resolved.items !== undefined) {
+    data.forEach((item, i) => out.push(...declarationPaths(schema, item, `${pointer}/${i}`, resolved.items)))
+  } else if (isPlainObject(data) && isPlainObject(resolved.properties)) {
+    for (const [key, child] of Object.entries(resolved.properties)) {
+      if (key in data) out.push(...declarationPaths(schema, data[key], `${pointer}/${key}`, child))
+    }
+  }
+  return out
 }
 
 /** uiSchema keys and ui:order entries that name no field of the schema. */
@@ -153,6 +219,39 @@ export function formContractTests(form: FormDefinition): void {
       const result = validateSubmission(form, form.sample, { lang })
       assert.deepEqual(result.errors, [], `sample errors (${lang})`)
     }
+  })
+
+  test(`${name}: declarations and choices start empty, and a declaration must be ticked`, () => {
+    assert.deepEqual(declarationProblems(form.schema), [])
+  })
+
+  const declarations = declarationPaths(form.schema, form.sample)
+  if (declarations.length > 0) {
+    test(`${name}: an unticked or missing declaration is refused, asking to confirm it`, () => {
+      for (const path of declarations) {
+        const parent = path.slice(0, path.lastIndexOf('/'))
+        const key = path.slice(path.lastIndexOf('/') + 1)
+        for (const change of ['false', 'missing'] as const) {
+          const data = structuredClone(form.sample)
+          const holder = (parent === '' ? data : getAt(data, parent)) as Obj
+          if (change === 'false') holder[key] = false
+          else delete holder[key]
+          for (const lang of ['it', 'en'] as const) {
+            const result = validateSubmission(form, data, { lang })
+            const hit = result.errors.find((e) => e.path === path)
+            assert.ok(hit, `${path} ${change}: not refused; errors ${JSON.stringify(result.errors)}`)
+            assert.match(hit.message, lang === 'it' ? /devi confermare/ : /must confirm/, `${path} ${change} (${lang})`)
+          }
+        }
+      }
+    })
+  }
+
+  test(`${name}: it says what a second application for the same child gets (refuse, warn or allow)`, () => {
+    assert.ok(
+      (DUPLICATE_POLICIES as readonly unknown[]).includes(form['x-duplicates']),
+      `"x-duplicates" must be one of ${DUPLICATE_POLICIES.join(', ')}, not ${JSON.stringify(form['x-duplicates'])}`
+    )
   })
 
   test(`${name}: uiSchema refers only to existing fields`, () => {

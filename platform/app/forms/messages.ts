@@ -36,12 +36,12 @@ function typeList(lang: Lang, type: unknown): string {
 
 const FORMAT_MESSAGES: Record<string, Record<Lang, string>> = {
   'codice-fiscale': {
-    it: 'codice fiscale non valido: controlla i 16 caratteri, scritti in maiuscolo.',
-    en: 'invalid tax code (codice fiscale): check the 16 characters, in capital letters.',
+    it: 'codice fiscale non valido: controlla i 16 caratteri, lettere e cifre.',
+    en: 'invalid tax code (codice fiscale): check the 16 characters, letters and digits.',
   },
   'iban': {
-    it: 'IBAN non valido: controlla il codice, in maiuscolo e senza spazi.',
-    en: 'invalid IBAN: check the code, in capital letters and without spaces.',
+    it: 'IBAN non valido: controlla le lettere e le cifre del codice.',
+    en: 'invalid IBAN: check the letters and digits of the code.',
   },
   'date': {
     it: 'data non valida: usa il formato AAAA-MM-GG con una data esistente.',
@@ -161,10 +161,18 @@ export function schemaMessage(lang: Lang, keyword: string, params: Params, label
   return withLabel(label, template ? template[lang](params) : FALLBACK[lang])
 }
 
+/** The kinds of file a person knows, by MIME type: citizens read "PDF", not "application/pdf". */
 const TYPE_LABELS: Record<string, string> = {
   'application/pdf': 'PDF',
   'image/jpeg': 'JPEG',
   'image/png': 'PNG',
+}
+
+/** Accepted kinds of file in words: "PDF, JPEG o PNG" / "PDF, JPEG or PNG" (an unknown type by its subtype, "ZIP"). */
+export function fileKinds(types: readonly string[], lang: Lang): string {
+  const names = [...new Set(types.map((t) => TYPE_LABELS[t] ?? t.split('/').pop()!.toUpperCase()))]
+  if (names.length <= 1) return names.join('')
+  return `${names.slice(0, -1).join(', ')} ${lang === 'it' ? 'o' : 'or'} ${names.at(-1)}`
 }
 
 export function attachmentMessage(
@@ -173,7 +181,7 @@ export function attachmentMessage(
   params: { types?: string[]; maxBytes?: number },
   label?: string
 ): string {
-  const types = (params.types ?? []).map((t) => TYPE_LABELS[t] ?? t).join(lang === 'it' ? ', ' : ', ')
+  const types = fileKinds(params.types ?? [], lang)
   const limit = params.maxBytes !== undefined ? `${Math.round((params.maxBytes / 1048576) * 10) / 10} MB` : ''
   return withLabel(label, ATTACHMENT_MESSAGES[check][lang]({ types, limit }))
 }

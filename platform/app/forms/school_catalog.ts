@@ -9,6 +9,7 @@
  */
 import type { FormDefinition, FormError, Lang } from '#forms/types'
 import { getAt, isPlainObject, joinPointer, labelAt, parsePointer } from '#forms/json_pointer'
+import { ENTRY_SOURCES, entriesFor, isEntrySource, type CatalogEntryData } from '#forms/catalog_sources'
 
 /** Orders of school a catalog entry can have; the forms' `school_order` enums are subsets of it. */
 export const SCHOOL_ORDERS = ['nido', 'infanzia', 'primaria', 'secondaria_primo_grado'] as const
@@ -36,24 +37,19 @@ export const CATALOG_SOURCES: Record<string, readonly string[]> = {
 }
 
 /**
- * Sources the forms name whose data is not part of the school catalog: nursery structures, the
- * citizen's enrolled children, summer weeks, transport lines and stops, countries, municipalities.
- * Their fields are plain strings to the server until their own data lands.
+ * Sources the forms name whose data is not in the catalog: the citizen's enrolled children, summer
+ * weeks, countries, municipalities. Their fields are plain strings to the server until their own
+ * data lands. (Transport lines and stops and the nursery facilities are catalog entries:
+ * catalog_sources.ts.)
  */
-export const OTHER_SOURCES: readonly string[] = [
-  'educational_structures',
-  'nido_structures',
-  'edugate_structures',
-  'enrolled_children',
-  'summer_weeks',
-  'transport_lines',
-  'transport_stops',
-  'countries',
-  'municipalities',
-]
+export const OTHER_SOURCES: readonly string[] = ['enrolled_children', 'summer_weeks', 'countries', 'municipalities']
 
 export function isKnownSource(source: string): boolean {
-  return Object.prototype.hasOwnProperty.call(CATALOG_SOURCES, source) || OTHER_SOURCES.includes(source)
+  return (
+    Object.prototype.hasOwnProperty.call(CATALOG_SOURCES, source) ||
+    isEntrySource(source) ||
+    OTHER_SOURCES.includes(source)
+  )
 }
 
 export interface CatalogClass {
@@ -72,14 +68,27 @@ export interface CatalogSchool {
   classes: CatalogClass[]
 }
 
-/** What the validator needs of a tenant's catalog: a school by its code, with its classes. */
+/**
+ * What the validator needs of a tenant's catalog: a school by its code, with its classes; the
+ * entries of the other lists (every entry, active or not), and the day (the age filters need it).
+ */
 export interface SchoolCatalog {
   school(code: string): CatalogSchool | undefined
+  entries?(source: string): readonly CatalogEntryData[]
+  today?: string
 }
 
-export function catalogFrom(schools: CatalogSchool[]): SchoolCatalog {
+export function catalogFrom(
+  schools: CatalogSchool[],
+  entries: Record<string, CatalogEntryData[]> = {},
+  today?: string
+): SchoolCatalog {
   const byCode = new Map(schools.map((s) => [s.code, s]))
-  return { school: (code) => byCode.get(code) }
+  return {
+    school: (code) => byCode.get(code),
+    entries: (source) => (Object.hasOwn(entries, source) ? entries[source] : []),
+    today,
+  }
 }
 
 export interface SourceField {
@@ -119,6 +128,17 @@ function expand(data: unknown, pointer: string): Array<[string, unknown]> {
     current = next
   }
   return current
+}
+
+/** Every filled value of a catalog-backed field in the data: where it is, from which source. */
+export function sourceValues(form: Pick<FormDefinition, 'uiSchema'>, data: unknown) {
+  const out: Array<{ path: string; source: string; value: string }> = []
+  for (const field of sourceFields(form.uiSchema)) {
+    for (const [path, value] of expand(data, field.pointer)) {
+      if (filled(value)) out.push({ path, source: field.source, value })
+    }
+  }
+  return out
 }
 
 /** A filter value: a string starting with "/" points into the data, anything else is itself. */
@@ -192,6 +212,10 @@ export function catalogErrors(form: FormDefinition, data: unknown, catalog: Scho
   if (!isPlainObject(data)) return []
   const out: FormError[] = []
   for (const field of sourceFields(form.uiSchema)) {
+    if (isEntrySource(field.source)) {
+      out.push(...entryErrors(form, data, field, catalog, lang))
+      continue
+    }
     if (!Object.prototype.hasOwnProperty.call(CATALOG_SOURCES, field.source)) continue
     for (const [path, value] of expand(data, field.pointer)) {
       if (!filled(value)) continue
@@ -203,6 +227,50 @@ export function catalogErrors(form: FormDefinition, data: unknown, catalog: Scho
       const text = template[lang]({ order: orderLabel(String(order), lang) })
       out.push({ path, rule: `catalog:${rule}`, message: label ? `«${label}»: ${text}` : text })
     }
+  }
+  return out
+}
+
+const ENTRY_MESSAGES: Record<'unknown' | 'inactive', Record<Lang, string>> = {
+  unknown: {
+    it: "valore non presente nell'elenco dell'ente: sceglilo dall'elenco proposto.",
+    en: 'this value is not in the list of the body: choose it from the list offered.',
+  },
+  inactive: {
+    it: "questa voce non è più disponibile: scegline un'altra dall'elenco.",
+    en: 'this entry is no longer available: choose another one from the list.',
+  },
+}
+
+/**
+ * The values of a field whose list is kept in the catalog. Only where the tenant has such a list:
+ * a tenant that has not loaded its transport lines keeps them as plain text.
+ */
+function entryErrors(
+  form: FormDefinition,
+  data: Record<string, unknown>,
+  field: SourceField,
+  catalog: SchoolCatalog,
+  lang: Lang
+): FormError[] {
+  const entries = catalog.entries?.(field.source) ?? []
+  if (entries.length === 0) return []
+  const today = catalog.today ?? new Date().toISOString().slice(0, 10)
+  const filter: Record<string, string | undefined> = {}
+  for (const [key, value] of Object.entries(field.filter)) {
+    const resolved = filterValue(data, value)
+    filter[key] = filled(resolved) ? resolved : undefined
+  }
+  const allowed = new Set(entriesFor(field.source, entries, filter, today).map((e) => e.code))
+  const out: FormError[] = []
+  for (const [path, value] of expand(data, field.pointer)) {
+    if (!filled(value)) continue
+    const entry = entries.find((e) => e.code === value)
+    const rule = !entry ? 'unknown' : !entry.active ? 'inactive' : allowed.has(value) ? null : 'filter'
+    if (!rule) continue
+    const text = rule === 'filter' ? ENTRY_SOURCES[field.source].mismatch[lang] : ENTRY_MESSAGES[rule][lang]
+    const label = labelAt(form.schema, path, lang)
+    out.push({ path, rule: `catalog:${rule}`, message: label ? `«${label}»: ${text}` : text })
   }
   return out
 }
@@ -242,7 +310,9 @@ export function sourceProblems(form: FormDefinition, exists: (pointer: string) =
       problems.push(`${field.pointer}: unknown source "${field.source}"`)
       continue
     }
-    const keys = CATALOG_SOURCES[field.source]
+    const keys = isEntrySource(field.source)
+      ? Object.keys(ENTRY_SOURCES[field.source].filters)
+      : CATALOG_SOURCES[field.source]
     for (const [key, value] of Object.entries(field.filter)) {
       if (keys && !keys.includes(key))
         problems.push(`${field.pointer}: source "${field.source}" has no filter "${key}"`)

@@ -70,22 +70,30 @@ export interface TariffPreview {
 
 /** A form after loading: shared parts resolved, the schema self-contained (local $refs only). */
 export interface FormDefinition {
-  id: string
-  service: string
-  version: number
-  title: LocalizedText
-  reference?: string
-  schema: { [keyword: string]: unknown }
-  uiSchema: { [key: string]: unknown }
-  blocchi: Blocco[]
+  'id': string
+  'service': string
+  'version': number
+  'title': LocalizedText
+  'reference'?: string
+  'schema': { [keyword: string]: unknown }
+  'uiSchema': { [key: string]: unknown }
+  'blocchi': Blocco[]
   /** Named conditions usable as `{ "condition": "<name>" }` in BLOCCO rules. */
-  conditions?: Record<string, Condition>
+  'conditions'?: Record<string, Condition>
   /** Keyed by the JSON Pointer of the attachment field. */
-  attachments: Record<string, AttachmentRule>
-  tariff_preview?: TariffPreview
+  'attachments': Record<string, AttachmentRule>
+  'tariff_preview'?: TariffPreview
   /** A complete, valid submission: demo data and the base of the contract tests. */
-  sample: Record<string, unknown>
+  'sample': Record<string, unknown>
+  /**
+   * A second application for the same child and school year (forms/README.md): `refuse` it, `warn`
+   * (accept it with a warning kept for staff, who decide) or `allow` it. Absent: not checked.
+   */
+  'x-duplicates'?: DuplicatePolicy
 }
+
+export type DuplicatePolicy = 'refuse' | 'warn' | 'allow'
+export const DUPLICATE_POLICIES: readonly DuplicatePolicy[] = ['refuse', 'warn', 'allow']
 
 /** One reason a submission is refused. */
 export interface FormError {

@@ -15,7 +15,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv'
 import { compileCondition, type CompiledCondition } from '#shared/conditions'
 import type { FormDefinition, FormError, Lang, ValidateOptions, ValidationResult } from '#forms/types'
 import { isValidCodiceFiscale, isValidDate, isValidEmail, isValidIban } from '#forms/codice_fiscale'
-import { getAt, isPlainObject, joinPointer, labelAt } from '#forms/json_pointer'
+import { deref, getAt, isPlainObject, joinPointer, labelAt, schemaAt } from '#forms/json_pointer'
 import { attachmentMessage, controlMessage, schemaMessage, unevaluableMessage } from '#forms/messages'
 import {
   addDateRangeKeyword,
@@ -46,6 +46,8 @@ export function createFormAjv(): Ajv2020 {
   ajv.addKeyword({ keyword: 'x-i18n', schemaType: 'object' })
   // Plausible dates (field_rules.ts): "today" is resolved at each validation.
   addDateRangeKeyword(ajv)
+  // A declaration the citizen makes by ticking it (`const: true`): an annotation, see forms/README.md.
+  ajv.addKeyword({ keyword: 'x-declaration', schemaType: 'boolean' })
   return ajv
 }
 
@@ -164,6 +166,12 @@ function narrowestDateRanges(errors: ErrorObject[]): ErrorObject[] {
   return errors.filter((e) => e.keyword !== DATE_RANGE_KEYWORD || best.get(e.instancePath) === e)
 }
 
+/** True when the field at `path` is a declaration (`x-declaration`, on the field or its definition). */
+export function isDeclaration(form: FormDefinition, path: string): boolean {
+  const node = schemaAt(form.schema, path)
+  return [node, deref(form.schema, node)].some((n) => isPlainObject(n) && n['x-declaration'] === true)
+}
+
 function schemaErrors(form: FormDefinition, errors: ErrorObject[], lang: Lang, partial: boolean): FormError[] {
   const out: FormError[] = []
   for (const error of narrowestDateRanges(errors)) {
@@ -176,7 +184,11 @@ function schemaErrors(form: FormDefinition, errors: ErrorObject[], lang: Lang, p
       error.keyword === 'additionalProperties'
         ? String(params.additionalProperty).slice(0, 60)
         : labelAt(form.schema, path, lang)
-    const message = schemaMessage(lang, error.keyword, params, label)
+    // A declaration left unticked is missing from the data: ask to confirm it, as for one set to false.
+    const message =
+      error.keyword === 'required' && isDeclaration(form, path)
+        ? schemaMessage(lang, 'const', { allowedValue: true }, label)
+        : schemaMessage(lang, error.keyword, params, label)
     out.push({ path, rule: `schema:${error.keyword}`, message })
   }
   return out

@@ -52,6 +52,14 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
     description: 'The reason of the last status change, written for the citizen (free text about the person)',
   },
   {
+    table: 'submissions',
+    column: 'warnings',
+    attribute: 'warnings',
+    protection: 'identifier',
+    plain: 'json',
+    description: 'What staff should check before deciding, e.g. another application for the same child, named',
+  },
+  {
     table: 'submission_events',
     column: 'reason',
     attribute: 'reason',

@@ -9,6 +9,12 @@ import SubmissionEvent from '#models/submission_event'
 import type { SubmissionStatus } from '#services/submission_service'
 import type { Lang } from '#forms/types'
 
+/** A warning kept with a submission, in both languages: staff read it in theirs. */
+export interface StoredWarning {
+  rule: string
+  messages: Record<Lang, string>
+}
+
 /**
  * A citizen's submission of a form: a draft until submitted, then moved
  * through the back-office statuses by submission_service.ts, the only code
@@ -59,6 +65,10 @@ export default class Submission extends compose(BaseModel, TenantScoped, Audited
   /** The language of the (last) sending, or of the draft until then: the receipt and its email speak it. */
   @column()
   declare lang: Lang
+
+  /** For staff: what to check before deciding (a second application for the same child). */
+  @column(identifierColumn)
+  declare warnings: StoredWarning[] | null
 
   @hasMany(() => SubmissionEvent, { foreignKey: 'submissionId' })
   declare events: HasMany<typeof SubmissionEvent>

@@ -106,7 +106,9 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
 
     rules: {
       async evaluate(ruleset, at, facts) {
-        const result = (await scoped(() => ruleSetService.evaluate(ruleset, at, facts, { client }))) as EvaluationResult
+        const result = (await scoped(() =>
+          ruleSetService.evaluate(ruleset, at, facts, undefined, { client })
+        )) as EvaluationResult
         return {
           ruleset: result.ruleset,
           version: result.version,

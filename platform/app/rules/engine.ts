@@ -7,6 +7,7 @@ import { compileVersion, type CompiledVersion } from './compiler.js'
 import { FactsValidationError, FormulaError, NoVersionInForceError, RuleSetError } from './errors.js'
 import { pickVersion } from './version_picker.js'
 import { factBoundsErrors } from './facts_schema.js'
+import { unitsOf } from './units.js'
 import type { Slots } from './fact_slots.js'
 import type { EvaluateOptions, EvaluationResult, RuleSetDocument, RuleSetVersion, TraceEntry } from './types.js'
 
@@ -14,6 +15,8 @@ export { FactsValidationError, FormulaError, NoVersionInForceError, RuleSetError
 export { runTestCases, runTestCasesYielding } from './test_runner.js'
 export { validateRuleSetDocument } from './validate_document.js'
 export { pickVersion } from './version_picker.js'
+export { isUnit, unitsOf } from './units.js'
+export { UNITS } from './types.js'
 export type * from './types.js'
 
 /** The trace of an evaluation asked without one: shared, and frozen so nobody writes into it. */
@@ -54,7 +57,8 @@ function runCompiled(
   const slots = slotsOf(compiled, facts)
   const trace: TraceEntry[] | null = withTrace ? [versionEntry(compiled)] : null
   const result = compiled.run(slots, trace)
-  return { ruleset: compiled.ruleset, version: compiled.version.version, at, result, trace: trace ?? NO_TRACE }
+  const units = unitsOf(compiled.version, result)
+  return { ruleset: compiled.ruleset, version: compiled.version.version, at, result, units, trace: trace ?? NO_TRACE }
 }
 
 /** Evaluates one given version (the test runner uses it to test each version on its own). */
@@ -93,5 +97,8 @@ export function evaluateMany(
   if (opts.trace !== false) return facts.map((f) => runCompiled(compiled, at, f, true))
   const ruleset = compiled.ruleset
   const version = compiled.version.version
-  return facts.map((f) => ({ ruleset, version, at, result: compiled.run(slotsOf(compiled, f), null), trace: NO_TRACE }))
+  return facts.map((f) => {
+    const result = compiled.run(slotsOf(compiled, f), null)
+    return { ruleset, version, at, result, units: unitsOf(compiled.version, result), trace: NO_TRACE }
+  })
 }

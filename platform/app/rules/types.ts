@@ -70,6 +70,12 @@ export interface StepCase {
   value: ValueSource
   /** Trace text; `{fact}` and `{fact|eur}` are replaced by values. */
   message?: LocalizedText
+  /**
+   * The same fact in plain words for families, one sentence, in the fee summary's reasons (see
+   * summary.ts): `{fact}`, `{fact|money}` (an amount with its currency), `{fact|eur}`, `{fact|pct}`,
+   * formatted in the reader's language. Cases without it add no reason.
+   */
+  explain?: LocalizedText
   reference?: string
 }
 
@@ -86,16 +92,45 @@ export interface Step {
   value?: ValueSource
   cases?: StepCase[]
   message?: LocalizedText
+  /** A step with `value`: its reason for families, as `StepCase.explain`. */
+  explain?: LocalizedText
   reference?: string
   /** Round the variable right after this step (otherwise only outputs are rounded). */
   round?: Rounding
 }
 
+/** What an amount is for: per meal, per day, per week, per month, per year, or once (a whole period). */
+export const UNITS = ['meal', 'day', 'week', 'month', 'year', 'once'] as const
+export type Unit = (typeof UNITS)[number]
+
+/**
+ * The unit of a money output: a unit, or `{ "output": "<name>" }`, a text output of the same
+ * version whose value is the unit (the transport pass is per month or per year, as chosen).
+ */
+export type UnitSource = Unit | { output: string }
+
+/** Labels of a text output's values, as forms write them: `{ "it": { "enum": { "ridotta": "Ridotta" } }, "en": ... }`. */
+export type OutputLabels = Record<string, { enum?: Record<string, string> }>
+
 export interface Output {
-  var: string
-  type: ValueType
+  'var': string
+  'type': ValueType
   /** Money outputs: overrides the version's `rounding`. */
-  rounding?: Rounding
+  'rounding'?: Rounding
+  /** Required on money outputs (validateRuleSetDocument). */
+  'unit'?: UnitSource
+  /** Text outputs: the words a family reads for each value (a band's name). */
+  'x-i18n'?: OutputLabels
+}
+
+/**
+ * Which outputs the family summary reads. Each defaults to the output of that name when there is
+ * one of the right type (`amount` money, `band` text, `exempt` boolean).
+ */
+export interface SummaryRoles {
+  amount?: string
+  band?: string
+  exempt?: string
 }
 
 export interface TestCase {
@@ -121,6 +156,7 @@ export interface RuleSetVersion {
   formulas?: Record<string, Formula>
   steps: Step[]
   outputs: Record<string, Output>
+  summary?: SummaryRoles
   rounding?: Rounding
   /** Decisions taken where the tender is silent, with the reference they interpret. */
   interpretation?: Array<{ topic: string; decision: string; reference: string }>
@@ -164,6 +200,8 @@ export interface EvaluationResult {
   version: number
   at: string
   result: Record<string, ResultValue>
+  /** The unit of each money output that has one (output name → unit). */
+  units: Record<string, Unit>
   trace: TraceEntry[]
 }
 

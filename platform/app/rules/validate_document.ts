@@ -6,6 +6,8 @@
  */
 import { compileVersion } from './compiler.js'
 import { isIsoDate } from './version_picker.js'
+import { unitProblems } from './units.js'
+import { summaryProblems } from './summary.js'
 import type { RuleSetVersion } from './types.js'
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -73,6 +75,7 @@ export function validateRuleSetDocument(doc: unknown): { ok: true } | { ok: fals
         })
       }
     }
+    errors.push(...unitProblems(v, label), ...summaryProblems(v, label))
     try {
       compileVersion({ id: String(doc.id) }, v)
     } catch (error) {

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 import { getAt } from '#forms/json_pointer'
+import { fileKinds } from '#forms/messages'
 import Attachment from '#models/attachment'
 import type Submission from '#models/submission'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -105,8 +106,8 @@ export async function storeUpload(input: {
       rule: 'attachment:type',
       message: text(
         input.lang,
-        `Il contenuto del file non è di un tipo ammesso (${rule.types.join(', ')}), qualunque sia il nome.`,
-        `The file's content is not of an allowed type (${rule.types.join(', ')}), whatever its name.`
+        `Questo file non è un ${fileKinds(rule.types, 'it')} (lo si riconosce dal contenuto, non dal nome): carica un file ${fileKinds(rule.types, 'it')}.`,
+        `This file is not a ${fileKinds(rule.types, 'en')} (it is recognised by its content, not its name): upload a ${fileKinds(rule.types, 'en')} file.`
       ),
     })
   }

@@ -7,10 +7,12 @@ import { useDemoPay } from '#integrations/pay_demo'
 import { seedDemoEnrolment } from '#services/demo_enrolment'
 import { RequestContext } from '#services/request_context'
 import { ensureSchoolCatalog } from '#services/school_catalog_service'
-import { DEMO_SCHOOLS } from '#services/demo_school_catalog'
+import { DEMO_ENTRIES, DEMO_SCHOOLS } from '#services/demo_school_catalog'
+import { ensureEntries } from '#services/catalog_source_service'
 import type { Role } from '#services/roles'
 import { ENROLMENT_ZONE } from '#services/enrolment_windows'
 import { DateTime } from 'luxon'
+import { parseIdentitySettings, type TenantIdentity } from '#services/tenant_identity'
 
 /**
  * Demo tenants and one user per role, created only when missing, so running
@@ -28,6 +30,58 @@ export const DEMO_TENANTS = [
 ] as const
 
 export const DEMO_PASSWORD = 'Sportello.2026'
+
+/** The demo tenants' logo: a neutral drawing served from platform/public/, not any body's coat of arms. */
+export const DEMO_LOGO_URL = '/static/demo/logo-ente-demo.svg'
+
+/**
+ * Demo data for the portal's header and footer (`settings.identity`): plausible shapes, marked as
+ * demo. The addresses are on the `.demo` domains of the demo accounts and the phone numbers are
+ * placeholders, so nobody is sent to a real office.
+ */
+export const DEMO_IDENTITY: Record<string, TenantIdentity> = {
+  'piacenza': {
+    logo_url: DEMO_LOGO_URL,
+    privacy_url: 'https://www.comune.piacenza.demo/privacy',
+    accessibility_url: 'https://www.comune.piacenza.demo/dichiarazione-accessibilita',
+    contacts: {
+      email: 'servizi.scolastici@piacenza.demo',
+      phone: '+39 0523 000000',
+      pec: 'protocollo@pec.piacenza.demo',
+      address: 'Piazza Cavalli 2, 29121 Piacenza (dati dimostrativi)',
+    },
+  },
+  'ersu-sassari': {
+    logo_url: DEMO_LOGO_URL,
+    privacy_url: 'https://www.ersu-sassari.demo/privacy',
+    accessibility_url: 'https://www.ersu-sassari.demo/dichiarazione-accessibilita',
+    contacts: {
+      email: 'diritto.studio@ersu-sassari.demo',
+      phone: '+39 079 000000',
+      pec: 'protocollo@pec.ersu-sassari.demo',
+      address: 'Via Michele Coppino 18, 07100 Sassari (dati dimostrativi)',
+    },
+  },
+  'quartu': {
+    logo_url: DEMO_LOGO_URL,
+    privacy_url: 'https://www.comune.quartu.demo/privacy',
+    accessibility_url: 'https://www.comune.quartu.demo/dichiarazione-accessibilita',
+    contacts: {
+      email: 'servizi.sociali@quartu.demo',
+      phone: '+39 070 000000',
+      pec: 'protocollo@pec.quartu.demo',
+      address: "Via Porcu 141, 09045 Quartu Sant'Elena (dati dimostrativi)",
+    },
+  },
+}
+
+/** Written only when the tenant has no identity, so an administrator's changes survive a restart. */
+async function seedIdentity(tenant: Tenant) {
+  const identity = DEMO_IDENTITY[tenant.slug]
+  if (!identity || tenant.settings.identity !== undefined) return
+  tenant.settings = { ...tenant.settings, identity: parseIdentitySettings(identity) }
+  await tenant.save()
+}
 
 export const DEMO_USERS: Array<{
   email: string
@@ -92,8 +146,14 @@ export async function seedDemo() {
         (await Tenant.create({ slug: spec.slug, name: spec.name, fiscalCode: spec.fiscalCode, settings: {} }))
       tenants.set(spec.slug, tenant)
       for (const plugin of spec.plugins) await pluginService.enable(tenant, plugin)
-      if (spec.slug === 'piacenza') await RequestContext.withTenant(tenant.ref, () => ensureSchoolCatalog(DEMO_SCHOOLS))
+      if (spec.slug === 'piacenza') {
+        await RequestContext.withTenant(tenant.ref, async () => {
+          await ensureSchoolCatalog(DEMO_SCHOOLS)
+          await ensureEntries(DEMO_ENTRIES)
+        })
+      }
       if (spec.slug === 'piacenza') await seedEnrolmentWindows(tenant)
+      await seedIdentity(tenant)
     }
     for (const spec of DEMO_USERS) {
       let user = await User.findBy('email', spec.email)

@@ -3,6 +3,7 @@ import { Dec } from '#rules/decimal'
 import type { EvaluationResult } from '#rules/types'
 import { tariffFacts } from '#forms/tariff_preview'
 import { isPlainObject } from '#forms/json_pointer'
+import { childKey, whereSameChild } from '#services/child_identity'
 import type { FormDefinition, Lang } from '#forms/types'
 import Enrolment, { type DeclaredIsee, type DietRequest, type TariffMissingReason } from '#models/enrolment'
 import Form from '#models/form'
@@ -16,7 +17,6 @@ import {
   ruleSetService,
   todayInItaly,
 } from '#services/ruleset_service'
-import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
 
 /**
  * Enrolments come from accepted submissions: the transition to `accepted`
@@ -81,7 +81,7 @@ function childOf(data: Record<string, unknown>) {
   return {
     childFirstName: str(child.first_name),
     childLastName: str(child.last_name),
-    childFiscalCode: unborn ? null : (str(child.fiscal_code)?.toUpperCase() ?? null),
+    childFiscalCode: unborn ? null : childKey(child.fiscal_code),
     childUnborn: unborn,
     childBirthDate: unborn ? str(child.presumed_birth_date) : str(child.birth_date),
   }
@@ -244,13 +244,9 @@ export class EnrolmentService {
   async apply(trx: TransactionClientContract, prepared: PreparedEnrolment): Promise<Enrolment> {
     let row = await Enrolment.query({ client: trx }).where('submission_id', prepared.submissionId).first()
     if (!row && prepared.childFiscalCode) {
-      // The codice fiscale is encrypted: the same child is found by its blind index, under any key
-      // of the ring (a rotation may be under way).
-      const hashes = currentDataCipher().blindIndexes(FISCAL_CODE_INDEX, normaliseFiscalCode(prepared.childFiscalCode))
-      row = await Enrolment.query({ client: trx })
+      row = await whereSameChild(Enrolment.query({ client: trx }), prepared.childFiscalCode)
         .where('form_key', prepared.formKey)
         .where('school_year', prepared.schoolYear)
-        .whereIn('child_fiscal_code_hash', hashes)
         .where('status', 'active')
         .orderBy('id', 'desc')
         .first()

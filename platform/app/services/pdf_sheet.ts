@@ -73,6 +73,12 @@ export class PdfSheet {
     }
   }
 
+  /** Continues on a new page (an annex starts on its own). */
+  newPage() {
+    this.page = this.doc.addPage(A4)
+    this.y = A4[1] - MARGIN
+  }
+
   /** Wrapped text, moving down row by row. */
   text(s: string, opts: TextOptions = {}) {
     const size = opts.size ?? 10

@@ -1,4 +1,7 @@
-import { GREY, PdfSheet } from '#services/pdf_sheet'
+import { BLUE, GREY, MARGIN, PdfSheet } from '#services/pdf_sheet'
+import { printable } from '#services/tariff_pdf'
+import { formatNumber, summaryHead, type FeeSummary } from '#rules/summary'
+import type { TraceEntry } from '#rules/types'
 
 /**
  * The receipt a citizen gets after submitting: who, what, when, the protocol
@@ -16,6 +19,22 @@ export interface ReceiptInput {
   data: Record<string, unknown>
   /** The language of the field labels and chosen values; Italian unless said otherwise. */
   lang?: Lang
+  /**
+   * The name of a value chosen from the tenant's catalog (`ui:options.source` of the field at
+   * `pointer`): the school's name rather than its code. Null when the catalog has no such value.
+   */
+  catalogLabel?: (pointer: string, value: string) => string | null
+  /** The fee the data gives, as the rules engine computes it on the day of sending (an estimate). */
+  fee?: ReceiptFee | null
+}
+
+export interface ReceiptFee {
+  rulesetTitle: string
+  version: number
+  /** The date the fee was computed for, already in the reader's form. */
+  at: string
+  summary: FeeSummary
+  trace: TraceEntry[]
 }
 
 type Lang = 'it' | 'en'
@@ -28,6 +47,7 @@ interface Schema {
   '$ref'?: string
   'enum'?: unknown[]
   'oneOf'?: Array<{ const?: unknown; title?: string }>
+  'format'?: string
   'x-i18n'?: Record<string, { title?: string; enum?: Record<string, string> }>
 }
 
@@ -51,18 +71,36 @@ function title(schema: Schema, lang: Lang, fallback: string): string {
   return (lang !== 'it' ? schema['x-i18n']?.[lang]?.title : undefined) ?? schema.title ?? fallback
 }
 
+/** A calendar day as the language writes it: 04/03/2017, 4 March 2017. */
+export function formatDay(iso: string, lang: Lang): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso)
+  if (!m) return iso
+  if (lang === 'it') return `${m[3]}/${m[2]}/${m[1]}`
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(`${iso}T00:00:00Z`)
+  )
+}
+
+interface Context {
+  lang: Lang
+  defs: Record<string, Schema>
+  catalogLabel?: (pointer: string, value: string) => string | null
+}
+
 /**
  * What the citizen chose, as the form showed it: the label of an enum value (`x-i18n.<lang>.enum`,
- * or `oneOf` const + title), Sì/No for booleans, the file name for an attachment reference.
+ * or `oneOf` const + title), Sì/No for booleans, the file name for an attachment reference, a date
+ * in the reader's form, a school's (or a line's, a stop's, a facility's) name for its code.
  */
-function value(v: unknown, schema: Schema, lang: Lang, defs: Record<string, Schema>): string {
+function value(v: unknown, schema: Schema, ctx: Context, pointer: string): string {
+  const { lang, defs } = ctx
   if (v === true) return lang === 'en' ? 'Yes' : 'Sì'
   if (v === false) return 'No'
   if (v === null || v === undefined || v === '') return '—'
   if (Array.isArray(v)) {
     if (v.length === 0) return '—'
     const items = resolve(schema.items ?? {}, defs)
-    return v.map((item) => value(item, items, lang, defs)).join('; ')
+    return v.map((item, i) => value(item, items, ctx, `${pointer}/${i}`)).join('; ')
   }
   if (typeof v === 'object') {
     const file = v as { file_name?: unknown }
@@ -72,33 +110,37 @@ function value(v: unknown, schema: Schema, lang: Lang, defs: Record<string, Sche
   if (Array.isArray(schema.enum) && labels?.[String(v)]) return labels[String(v)]
   const option = schema.oneOf?.find((o) => o.const === v)
   if (option?.title) return option.title
+  if (schema.format === 'date' && typeof v === 'string') return formatDay(v, lang)
+  // An amount (an ISEE of 8500.5) as the language writes it, with its cents: 8.500,50 / 8,500.50.
+  if (typeof v === 'number' && !Number.isInteger(v)) return formatNumber(v, lang)
+  if (typeof v === 'string' && ctx.catalogLabel) {
+    const name = ctx.catalogLabel(pointer, v)
+    if (name) return name
+  }
   return String(v)
 }
 
 const isAttachment = (v: unknown) => typeof v === 'object' && v !== null && 'file_id' in v && 'file_name' in v
 
 /** Flattens the declared data into labelled lines, in the schema's order. */
-function lines(
-  schema: Schema,
-  data: unknown,
-  defs: Record<string, Schema>,
-  lang: Lang,
-  prefix = ''
-): Array<[string, string]> {
-  const resolved = resolve(schema, defs)
+function lines(schema: Schema, data: unknown, ctx: Context, prefix = '', pointer = ''): Array<[string, string]> {
+  const resolved = resolve(schema, ctx.defs)
   const out: Array<[string, string]> = []
   if (!resolved.properties || typeof data !== 'object' || data === null) return out
   for (const [key, sub] of Object.entries(resolved.properties)) {
     const v = (data as Record<string, unknown>)[key]
     if (v === undefined) continue
-    const subResolved = resolve(sub, defs)
-    const label = `${prefix}${title(subResolved, lang, key)}`
+    const subResolved = resolve(sub, ctx.defs)
+    const label = `${prefix}${title(subResolved, ctx.lang, key)}`
+    const at = `${pointer}/${key}`
     if (Array.isArray(v) && v.some((item) => typeof item === 'object' && item !== null && !isAttachment(item))) {
-      v.forEach((item, i) => out.push(...lines(subResolved.items ?? {}, item, defs, lang, `${label} ${i + 1} › `)))
+      v.forEach((item, i) =>
+        out.push(...lines(subResolved.items ?? {}, item, ctx, `${label} ${i + 1} › `, `${at}/${i}`))
+      )
     } else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !isAttachment(v)) {
-      out.push(...lines(subResolved, v, defs, lang, `${label} › `))
+      out.push(...lines(subResolved, v, ctx, `${label} › `, at))
     } else {
-      out.push([label, value(v, subResolved, lang, defs)])
+      out.push([label, value(v, subResolved, ctx, at)])
     }
   }
   return out
@@ -118,6 +160,15 @@ const TEXT = {
   applicant: { it: 'Richiedente', en: 'Applicant' },
   filedBy: { it: 'Presentata da', en: 'Filed by' },
   declared: { it: 'Dati dichiarati', en: 'Declared data' },
+  fee: { it: 'Tariffa stimata', en: 'Estimated fee' },
+  feeNote: {
+    it: "Calcolata sui dati della domanda alla data indicata; la tariffa definitiva è assegnata dall'ufficio con l'accoglimento della domanda. Il calcolo completo è nell'allegato.",
+    en: 'Computed on the data of the application for the date given; the final fee is assigned by the office when the application is accepted. The full calculation is in the annex.',
+  },
+  feeRules: { it: 'Regole', en: 'Rules' },
+  feeAt: { it: 'Calcolata per il', en: 'Computed for' },
+  version: { it: 'versione', en: 'version' },
+  annex: { it: 'Allegato: come è stata calcolata la tariffa', en: 'Annex: how the fee was computed' },
   keep: {
     it: 'Conservare questa ricevuta. Lo stato della domanda si segue dal portale.',
     en: 'Keep this receipt; follow the application status on the portal.',
@@ -161,13 +212,53 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
     facts.push([both('filedBy'), `${input.onBehalfOf} (${onBehalf})`])
   }
   sheet.pairs(facts, 170)
+  // The fee first: with the protocol number, it is what the family looks for.
+  if (input.fee) feeSection(sheet, input.fee, lang, both)
   sheet.rule()
   sheet.text(both('declared'), { font: sheet.bold, size: 11 })
   const defs = ((input.schema.$defs ?? {}) as Record<string, Schema>) ?? {}
-  for (const [label, v] of lines(input.schema as Schema, input.data, defs, lang)) {
+  const ctx: Context = { lang, defs, catalogLabel: input.catalogLabel }
+  for (const [label, v] of lines(input.schema as Schema, input.data, ctx)) {
     sheet.text(`${label}: ${v}`, { size: 9, x: 6 })
   }
   sheet.y -= 10
   sheet.text(both('keep'), { size: 8, color: GREY })
+  if (input.fee) feeAnnex(sheet, input.fee, lang, both)
   return sheet.save()
+}
+
+/** The fee in the family's words: amount with its unit, band, reasons. */
+function feeSection(sheet: PdfSheet, fee: ReceiptFee, lang: Lang, both: (key: keyof typeof TEXT) => string) {
+  sheet.rule()
+  sheet.text(both('fee'), { font: sheet.bold, size: 11 })
+  sheet.text(summaryHead(fee.summary, lang), { font: sheet.bold, size: 11, color: BLUE, x: 6 })
+  for (const reason of fee.summary.reasons) sheet.text(`• ${reason}`, { size: 9, x: 12 })
+  sheet.y -= 4
+  sheet.pairs(
+    [
+      [TEXT.feeRules[lang], `${fee.rulesetTitle}, ${TEXT.version[lang]} ${fee.version}`],
+      [TEXT.feeAt[lang], fee.at],
+    ],
+    130
+  )
+  sheet.text(TEXT.feeNote[lang], { size: 8, color: GREY })
+}
+
+/** The operator's full trace, on its own page: what each step did and the article it comes from. */
+function feeAnnex(sheet: PdfSheet, fee: ReceiptFee, lang: Lang, both: (key: keyof typeof TEXT) => string) {
+  sheet.newPage()
+  sheet.text(both('annex'), { font: sheet.bold, size: 12 })
+  sheet.text(`${fee.rulesetTitle}, ${TEXT.version[lang]} ${fee.version} — ${TEXT.feeAt[lang]} ${fee.at}`, {
+    size: 9,
+    color: GREY,
+  })
+  sheet.y -= 6
+  fee.trace.forEach((entry, i) => {
+    const message = lang === 'en' ? (entry.message_en ?? entry.message) : entry.message
+    sheet.ensure(14)
+    sheet.page.drawText(`${i + 1}.`, { x: MARGIN + 6, y: sheet.y - 9, size: 9, font: sheet.bold, color: BLUE })
+    sheet.text(printable(message), { size: 9, x: 24 })
+    if (entry.source) sheet.text(printable(entry.source), { size: 8, x: 24, color: GREY })
+    sheet.y -= 4
+  })
 }

@@ -10,13 +10,18 @@ import {
   pickVersion,
   runTestCasesYielding,
   validateRuleSetDocument,
+  unitsOf,
   type EvaluationResult,
   type FactError,
+  type ResultValue,
+  type TraceEntry,
+  type Unit,
   type RuleSetDocument,
   type RuleSetVersion as VersionBody,
   type TestCase,
 } from '#rules/engine'
 import type { TestCaseOutcome, TestRunReport } from '#rules/test_runner'
+import { summarise, type FeeSummary, type SummaryLang } from '#rules/summary'
 import { isIsoDate } from '#rules/version_picker'
 
 /**
@@ -83,6 +88,9 @@ export class FactsErrors extends Error {
     this.name = 'FactsErrors'
   }
 }
+
+/** An evaluation as the API answers it: with, when a language is asked, the family's summary. */
+export type ExplainedEvaluation = EvaluationResult & { summary?: FeeSummary }
 
 export interface VersionView {
   version: number
@@ -233,8 +241,9 @@ export class RuleSetService {
     key: string,
     at: string,
     facts: unknown,
+    lang?: SummaryLang,
     options: { client?: QueryClientContract } = {}
-  ): Promise<EvaluationResult | EvaluationResult[]> {
+  ): Promise<ExplainedEvaluation | ExplainedEvaluation[]> {
     if (!isIsoDate(at)) {
       throw new RuleSetRequestError(
         `La data "${String(at)}" non è valida: usare il formato AAAA-MM-GG, per esempio 2021-10-01 / "at" must be a date YYYY-MM-DD`
@@ -248,14 +257,14 @@ export class RuleSetService {
       if (!(error instanceof NoVersionInForceError)) throw error
       throw new RuleSetRequestError(`${error.message} / no version of "${key}" is in force on ${at}`)
     }
-    if (!Array.isArray(facts)) return this.#one(doc, at, facts, undefined)
+    if (!Array.isArray(facts)) return this.#one(doc, at, facts, undefined, lang)
     const errors: IndexedFactError[] = []
-    const results: EvaluationResult[] = []
+    const results: ExplainedEvaluation[] = []
     for (const [index, item] of facts.entries()) {
       // A long batch gives way to other requests now and then instead of holding the event loop.
       if (index > 0 && index % BATCH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
       try {
-        results.push(this.#one(doc, at, item, index))
+        results.push(this.#one(doc, at, item, index, lang))
       } catch (error) {
         if (!(error instanceof FactsErrors)) throw error
         errors.push(...error.errors)
@@ -265,9 +274,20 @@ export class RuleSetService {
     return results
   }
 
-  #one(doc: RuleSetDocument, at: string, facts: unknown, index: number | undefined) {
+  #one(
+    doc: RuleSetDocument,
+    at: string,
+    facts: unknown,
+    index: number | undefined,
+    lang: SummaryLang | undefined
+  ): ExplainedEvaluation {
     try {
-      return evaluate(doc, at, facts as Record<string, unknown>)
+      const evaluation: ExplainedEvaluation = evaluate(doc, at, facts as Record<string, unknown>)
+      if (lang) {
+        const version = doc.versions.find((v) => v.version === evaluation.version)!
+        evaluation.summary = summarise(version, { ...evaluation, facts: facts as Record<string, unknown> }, lang)
+      }
+      return evaluation
     } catch (error) {
       if (!(error instanceof FactsValidationError)) throw error
       throw new FactsErrors(
@@ -275,6 +295,26 @@ export class RuleSetService {
         error.errors.map((e) => (index === undefined ? { ...e } : { index, ...e }))
       )
     }
+  }
+
+  /**
+   * The family's summary of a stored evaluation (an enrolment's tariff), in `lang`, from the
+   * version that computed it; null when that version is no longer there.
+   */
+  async summariseStored(
+    key: string,
+    version: number,
+    stored: { facts: Record<string, unknown> | null; result: Record<string, ResultValue>; trace: TraceEntry[] },
+    lang: SummaryLang
+  ): Promise<{ summary: FeeSummary; units: Record<string, Unit> } | null> {
+    const row = await RuleSet.query().where('key', key).first()
+    const found = row
+      ? await RuleSetVersion.query().where('ruleset_id', row.id).where('version', version).first()
+      : null
+    if (!found) return null
+    const body = found.body as unknown as VersionBody
+    const units = unitsOf(body, stored.result)
+    return { summary: summarise(body, { ...stored, units }, lang), units }
   }
 
   /** The golden cases of every version, each with the version it belongs to. */

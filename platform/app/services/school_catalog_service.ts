@@ -1,4 +1,7 @@
 import School from '#models/school'
+import CatalogEntry from '#models/catalog_entry'
+import type { CatalogEntryData } from '#forms/catalog_sources'
+import { todayInItaly } from '#services/ruleset_service'
 import SchoolClass from '#models/school_class'
 import { catalogFrom, type SchoolCatalog } from '#forms/school_catalog'
 import { validateSubmission } from '#forms/validator'
@@ -38,9 +41,13 @@ export class CatalogConflictError extends Error {
   }
 }
 
-/** The catalog of the current tenant, loaded once (two queries) for a validation. */
+/** The catalog of the current tenant, loaded once (three queries) for a validation. */
 export async function loadSchoolCatalog(): Promise<SchoolCatalog> {
   const schools = await School.query().preload('classes')
+  const entries: Record<string, CatalogEntryData[]> = {}
+  for (const row of await CatalogEntry.query().orderBy('position', 'asc').orderBy('name', 'asc')) {
+    ;(entries[row.source] ??= []).push(row.toData())
+  }
   return catalogFrom(
     schools.map((s) => ({
       code: s.code,
@@ -49,7 +56,9 @@ export async function loadSchoolCatalog(): Promise<SchoolCatalog> {
       services: s.services,
       active: s.active,
       classes: s.classes.map((c) => ({ year: c.year, section: c.section, active: c.active })),
-    }))
+    })),
+    entries,
+    todayInItaly()
   )
 }
 

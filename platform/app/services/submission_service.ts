@@ -5,12 +5,15 @@ import { RequestContext } from '#services/request_context'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
-import Submission from '#models/submission'
+import Submission, { type StoredWarning } from '#models/submission'
+import { checkDuplicates } from '#services/duplicate_check'
 import SubmissionEvent from '#models/submission_event'
 import { validateSubmission } from '#forms/validator'
+import { normaliseFormData } from '#shared/normalise'
 import { validateWithCatalog } from '#services/school_catalog_service'
 import type { FormError, Lang } from '#forms/types'
 import type { CurrentForm } from '#services/form_service'
+import { statusList, submissionStatusLabel } from '#shared/status_labels'
 import { lateFilingNote, windowRefusal, type WindowDecision } from '#services/enrolment_windows'
 import { EDITABLE_STATUSES, SUBMISSION_STATUSES, type SubmissionStatus } from '#shared/contract'
 import { announceSubmissionMove } from '#events/platform_events'
@@ -60,21 +63,26 @@ export class TransitionError extends Error {
   }
 }
 
-export type Outcome = { ok: true; submission: Submission } | { ok: false; errors: FormError[] }
+export type Outcome =
+  { ok: true; submission: Submission; warnings?: StoredWarning[] | null } | { ok: false; errors: FormError[] }
 
 function checkTransition(from: SubmissionStatus, to: SubmissionStatus, reason: string | null) {
+  const label = (status: SubmissionStatus, lang: Lang) => submissionStatusLabel(status, lang)
   if (!TRANSITIONS[from].includes(to)) {
     const allowed = TRANSITIONS[from]
-    const next = allowed.length ? allowed.join(', ') : '—'
     throw new TransitionError({
-      it: `Una domanda nello stato "${from}" non può passare a "${to}". Stati possibili: ${next}.`,
-      en: `A submission in status "${from}" cannot move to "${to}". Allowed: ${next}.`,
+      it: `Una domanda ${label(from, 'it')} non può diventare ${label(to, 'it')}: ${
+        allowed.length ? `da qui può diventare solo ${statusList(allowed, 'it')}` : 'il suo stato è definitivo'
+      }.`,
+      en: `A submission that is ${label(from, 'en')} cannot become ${label(to, 'en')}: ${
+        allowed.length ? `from here it can only become ${statusList(allowed, 'en')}` : 'its status is final'
+      }.`,
     })
   }
   if (REASON_REQUIRED.has(to) && !reason) {
     throw new TransitionError({
-      it: `Indica il motivo: è obbligatorio per lo stato "${to}" e viene mostrato al cittadino.`,
-      en: `Give a reason: it is required for status "${to}" and shown to the citizen.`,
+      it: `Indica il motivo: per una domanda ${label(to, 'it')} è obbligatorio e viene mostrato al cittadino.`,
+      en: `Give a reason: it is required for a submission ${label(to, 'en')} and shown to the citizen.`,
     })
   }
 }
@@ -126,6 +134,7 @@ export class SubmissionService {
     lang: Lang
   ): Promise<Outcome> {
     if (!isEditable(submission)) throw notEditable(submission.status)
+    data = normaliseFormData(current.definition.schema, data)
     const check = validateSubmission(current.definition, data, { lang, partial: true })
     if (!check.valid) return { ok: false, errors: check.errors }
     const saved = await db.transaction(async (trx) => {
@@ -159,10 +168,14 @@ export class SubmissionService {
     const firstSending = submission.status === 'draft'
     const timing = checkWindow(firstSending ? window : undefined, submission.applicantUserId !== actorUserId, lang)
     if (!timing.ok) return timing
+    data = normaliseFormData(current.definition.schema, data)
     const check = await validateWithCatalog(current.definition, data, { lang })
-    if (!check.valid) return { ok: false, errors: check.errors }
+    const duplicates = await checkDuplicates(current.definition, current.form.key, data, submission.id, lang)
+    const refused = [...check.errors, ...(duplicates.kind === 'refuse' ? duplicates.errors : [])]
+    if (refused.length) return { ok: false, errors: refused }
     const files = await checkReferences(current.definition, data, [submission.applicantUserId, actorUserId], lang)
     if (files.errors.length) return { ok: false, errors: files.errors }
+    const warnings = duplicates.kind === 'warn' ? duplicates.warnings : null
     const saved = await db.transaction(async (trx) => {
       const row = await this.#lock(trx, submission)
       checkTransition(row.status, 'submitted', null)
@@ -176,13 +189,14 @@ export class SubmissionService {
       row.submittedAt = DateTime.now()
       // The receipt and its email speak the language of the sending (the operator's, for procura).
       row.lang = lang
+      row.warnings = warnings
       await row.save()
       await this.#record(trx, row, from, 'submitted', timing.note, actorUserId)
       await linkToSubmission(files.fileIds, row, trx)
       await enqueueReceipt(trx, row)
       return row
     })
-    return { ok: true, submission: saved }
+    return { ok: true, submission: saved, warnings }
   }
 
   /** Creates and submits in one step (API clients); nothing is stored unless the submission is valid. */
@@ -190,13 +204,20 @@ export class SubmissionService {
     return this.#create(current, input, lang, true)
   }
 
-  async #create(current: CurrentForm, input: NewSubmission, lang: Lang, submit: boolean): Promise<Outcome> {
+  async #create(current: CurrentForm, given: NewSubmission, lang: Lang, submit: boolean): Promise<Outcome> {
+    // A lower-case codice fiscale, an IBAN with spaces: stored and checked in their canonical form.
+    const input = { ...given, data: normaliseFormData(current.definition.schema, given.data) }
     const timing = submit
       ? checkWindow(input.window, input.applicantUserId !== input.actorUserId, lang)
       : ({ ok: true, note: null } as const)
     if (!timing.ok) return timing
     const check = await validateWithCatalog(current.definition, input.data, { lang, partial: !submit })
-    if (!check.valid) return { ok: false, errors: check.errors }
+    const duplicates = submit
+      ? await checkDuplicates(current.definition, current.form.key, input.data, null, lang)
+      : ({ kind: 'none' } as const)
+    const refused = [...check.errors, ...(duplicates.kind === 'refuse' ? duplicates.errors : [])]
+    if (refused.length) return { ok: false, errors: refused }
+    const warnings = duplicates.kind === 'warn' ? duplicates.warnings : null
     const uploaders = [input.applicantUserId, input.actorUserId]
     const files = submit
       ? await checkReferences(current.definition, input.data, uploaders, lang)
@@ -219,6 +240,7 @@ export class SubmissionService {
           protocolNumber: null,
           submittedAt: submit ? DateTime.now() : null,
           lang,
+          warnings,
         },
         { client: trx }
       )
@@ -230,7 +252,7 @@ export class SubmissionService {
       }
       return row
     })
-    return { ok: true, submission }
+    return { ok: true, submission, warnings }
   }
 
   /**
@@ -246,8 +268,8 @@ export class SubmissionService {
   ) {
     if (to === 'submitted' || to === 'draft') {
       throw new TransitionError({
-        it: `Lo stato "${to}" non si imposta dal back office: la domanda viene inviata (e validata) con /submit.`,
-        en: `Status "${to}" is not set by the back office: a submission is sent (and validated) through /submit.`,
+        it: `Una domanda non diventa ${submissionStatusLabel(to, 'it')} dal back office: è il richiedente a inviarla (e viene validata) con /submit.`,
+        en: `A submission does not become ${submissionStatusLabel(to, 'en')} from the back office: the applicant sends it (and it is validated) through /submit.`,
       })
     }
     // Acceptance enrols the child: the enrolment (and its tariff) is prepared before the
@@ -302,8 +324,8 @@ export class SubmissionService {
 
 function notEditable(status: SubmissionStatus) {
   return new TransitionError({
-    it: `La domanda è nello stato "${status}" e non si può più modificare.`,
-    en: `The submission is in status "${status}" and can no longer be changed.`,
+    it: `La domanda è ${submissionStatusLabel(status, 'it')} e non si può più modificare.`,
+    en: `The submission is ${submissionStatusLabel(status, 'en')} and can no longer be changed.`,
   })
 }
 

@@ -1,11 +1,12 @@
 import { rgb } from 'pdf-lib'
-import { formatEur } from '#rules/decimal'
+import { formatMoney, unitWords, type FeeSummary } from '#rules/summary'
 import type { EvaluationResult } from '#rules/types'
 import { BLUE, GREY, MARGIN, PdfSheet, safe } from '#services/pdf_sheet'
 
 /**
  * The live tariff of a form as a PDF the citizen keeps: the amount the rules engine computed on the
- * data entered so far, its band, and the engine's own explanation (band, table cell, formula) with
+ * data entered so far with its unit ("a pasto", "al mese"), its band and why in plain words (the
+ * family summary), then, as an annex, the engine's own explanation (band, table cell, formula) with
  * the article of Allegato D each step comes from. Same page, fonts and colours as the receipt.
  */
 export interface TariffPdfInput {
@@ -16,6 +17,8 @@ export interface TariffPdfInput {
   /** The date the tariff was computed for, dd/MM/yyyy. */
   at: string
   evaluation: EvaluationResult
+  /** The family's summary of the evaluation, in `lang`. */
+  summary: FeeSummary
 }
 
 const TEXT = {
@@ -27,7 +30,8 @@ const TEXT = {
   no: { it: 'No', en: 'No' },
   computedOn: { it: 'Calcolata il', en: 'Computed on' },
   rules: { it: 'Regole applicate', en: 'Rules applied' },
-  how: { it: 'Come è stata calcolata', en: 'How it was computed' },
+  why: { it: 'Perché questa tariffa', en: 'Why this fee' },
+  how: { it: 'Allegato: come è stata calcolata, passo per passo', en: 'Annex: how it was computed, step by step' },
   version: { it: 'versione', en: 'version' },
   note: {
     it: "Stima calcolata sui dati inseriti nel modulo, non ancora inviato. La tariffa definitiva è assegnata dall'ufficio dopo l'istruttoria della domanda.",
@@ -35,19 +39,9 @@ const TEXT = {
   },
 }
 
-/** "3,43 €": the Italian way, whatever the language, as in the tariff tables of the call. */
-function euro(amount: unknown): string {
-  return `${formatEur(amount)} €`
-}
-
 /** The trace's arrows are outside Helvetica's WinAnsi: drawn as "»" rather than as "?". */
 export function printable(message: string) {
   return message.replaceAll('→', '»').replaceAll('≤', '<=').replaceAll('≥', '>=')
-}
-
-function bandLabel(band: string) {
-  const words = band.replaceAll('_', ' ')
-  return words.charAt(0).toUpperCase() + words.slice(1)
 }
 
 export async function tariffPdf(input: TariffPdfInput): Promise<Uint8Array> {
@@ -64,26 +58,36 @@ export async function tariffPdf(input: TariffPdfInput): Promise<Uint8Array> {
   sheet.text(input.formTitle, { size: 12 })
   sheet.y -= 12
 
-  // The amount in a box, as the portal shows it next to the form.
-  const result = evaluation.result
+  // The amount in a box, with its unit, as the portal shows it next to the form.
+  const { summary } = input
   const boxHeight = 58
   sheet.ensure(boxHeight + 8)
   const { page, y } = sheet
   page.drawRectangle({ x: MARGIN, y: y - boxHeight, width, height: boxHeight, color: rgb(0.9, 0.94, 0.98) })
   page.drawText(safe(t('amount')), { x: MARGIN + 12, y: y - 20, size: 10, font: bold, color: GREY })
-  page.drawText(safe(euro(result.amount)), { x: MARGIN + 12, y: y - 46, size: 24, font: bold, color: BLUE })
-  const right = MARGIN + width / 2
-  if (typeof result.band === 'string' && result.band) {
+  const amount = safe(formatMoney(summary.amount ?? evaluation.result.amount, lang))
+  page.drawText(amount, { x: MARGIN + 12, y: y - 46, size: 24, font: bold, color: BLUE })
+  if (summary.unit) {
+    const after = MARGIN + 12 + bold.widthOfTextAtSize(amount, 24) + 6
+    page.drawText(safe(unitWords(summary.unit, lang)), { x: after, y: y - 46, size: 12, font: bold, color: BLUE })
+  }
+  const right = MARGIN + width / 2 + 40
+  if (summary.band) {
     page.drawText(safe(t('band')), { x: right, y: y - 20, size: 10, font: bold, color: GREY })
-    page.drawText(safe(bandLabel(result.band)), { x: right, y: y - 40, size: 14, font: bold })
+    page.drawText(safe(summary.band), { x: right, y: y - 40, size: 14, font: bold })
   }
   sheet.y -= boxHeight + 14
 
   const facts: Array<[string, string]> = []
-  if (typeof result.exempt === 'boolean') facts.push([t('exempt'), result.exempt ? t('yes') : t('no')])
+  facts.push([t('exempt'), summary.exempt ? t('yes') : t('no')])
   facts.push([t('rules'), `${input.rulesetTitle}, ${t('version')} ${evaluation.version}`])
   facts.push([t('computedOn'), input.at])
   sheet.pairs(facts, 130)
+  if (summary.reasons.length > 0) {
+    sheet.y -= 4
+    sheet.text(t('why'), { font: bold, size: 11 })
+    for (const reason of summary.reasons) sheet.text(`• ${reason}`, { size: 10, x: 6 })
+  }
   sheet.rule()
 
   sheet.text(t('how'), { font: bold, size: 11 })

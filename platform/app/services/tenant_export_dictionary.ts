@@ -123,6 +123,7 @@ export const TABLES: Record<string, TableMeaning> = {
       protocol_number: 'Protocol number given on registration, e.g. 2026/0000042',
       submitted_at: 'When it was (last) sent',
       lang: 'Language the applicant used (it, en): the receipt speaks it',
+      warnings: 'What staff should check before deciding (JSON), e.g. another application for the same child',
     },
   },
   submission_events: {
@@ -215,6 +216,19 @@ export const TABLES: Record<string, TableMeaning> = {
       status: 'Status of the enrolment',
     },
   },
+  catalog_entries: {
+    description:
+      'Entries of the lists forms choose from, besides schools and classes (transport lines and stops, facilities)',
+    columns: {
+      source: 'The list it belongs to, e.g. transport_lines',
+      code: 'Code of the entry, unique in its list',
+      name: 'Name shown to families',
+      parent: "The entry it belongs to (a stop's line), by code",
+      attributes: 'Further attributes the list defines (JSON): schools served, ages taken, ...',
+      position: 'Order in the list',
+      active: 'Whether it is offered now (entries are never deleted)',
+    },
+  },
   pagopa_notice_sequences: {
     description: 'The last pagoPA notice number base given out by the comune (one row: numbers are gap-free)',
     columns: {
@@ -222,7 +236,8 @@ export const TABLES: Record<string, TableMeaning> = {
     },
   },
   jobs: {
-    description: 'Background work of the platform (a receipt to send, a report to build), each written with the change it follows',
+    description:
+      'Background work of the platform (a receipt to send, a report to build), each written with the change it follows',
     columns: {
       queue: 'The queue it belongs to (QUEUE_PREFIX of the deployment)',
       key: 'Its identity, e.g. receipt:<tenant>:<submission>:<sent at>: enqueuing it again does nothing',

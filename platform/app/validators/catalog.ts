@@ -28,6 +28,12 @@ const messages = new SimpleMessagesProvider({
   'section.minLength': '"section" non può essere vuoto / "section" cannot be empty',
   'section.maxLength': '"section" può avere al massimo 20 caratteri / "section" may have 20 characters at most',
   'service.regex': '"service" deve essere l\'identificativo di un servizio / "service" must be a service id',
+  'parent.regex':
+    '"parent" è il codice di un\'altra voce: lettere minuscole, cifre, "_" e "-" / "parent" is the code of another entry',
+  'attributes.record': '"attributes" deve essere un oggetto / "attributes" must be an object',
+  'position.number': '"position" deve essere un numero intero / "position" must be a whole number',
+  'position.withoutDecimals': '"position" deve essere un numero intero / "position" must be a whole number',
+  'position.range': '"position" va da 0 a 10000 / "position" goes from 0 to 10000',
 })
 
 const code = () =>
@@ -97,3 +103,20 @@ export const listSchoolsValidator = vine.compile(
   })
 )
 listSchoolsValidator.messagesProvider = messages
+
+/** PUT /catalog/sources/:source/:code: one entry of a list; its attributes are checked by its source. */
+export const entryValidator = vine.compile(
+  vine.object({
+    name: name(),
+    parent: vine
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)
+      .nullable()
+      .optional(),
+    attributes: vine.record(vine.any()).nullable().optional(),
+    position: vine.number().withoutDecimals().range([0, 10000]).optional(),
+    active: vine.boolean().optional(),
+  })
+)
+entryValidator.messagesProvider = messages

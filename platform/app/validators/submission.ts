@@ -8,6 +8,7 @@
  */
 import type { FormError, Lang } from '#forms/types'
 import { escapeSegment, isPlainObject } from '#forms/json_pointer'
+import { submissionStatusLabel } from '#shared/status_labels'
 import { REASON_MAX_LENGTH, STATUSES, isStatus, type SubmissionStatus } from '#services/submission_service'
 import { forbiddenCharacter } from '#forms/field_rules'
 
@@ -34,9 +35,10 @@ const TEXT = {
     it: '"applicant_user_id" deve essere l\'identificativo numerico di un utente.',
     en: '"applicant_user_id" must be the numeric id of a user.',
   },
+  // The API takes codes: each is listed with the label a person knows it by.
   status: {
-    it: `"status" deve essere uno di: ${STATUSES.join(', ')}.`,
-    en: `"status" must be one of: ${STATUSES.join(', ')}.`,
+    it: `"status" deve essere uno di: ${STATUSES.map((s) => `${s} (${submissionStatusLabel(s, 'it')})`).join(', ')}.`,
+    en: `"status" must be one of: ${STATUSES.map((s) => `${s} (${submissionStatusLabel(s, 'en')})`).join(', ')}.`,
   },
   control: (code: string) => ({
     it: `"reason" contiene un carattere non ammesso (${code}, di controllo o di direzione del testo): toglilo.`,

@@ -1,6 +1,7 @@
 import type { HttpRouterService } from '@adonisjs/core/types'
 
 const CatalogController = () => import('#controllers/catalog_controller')
+const CatalogSourcesController = () => import('#controllers/catalog_sources_controller')
 
 /** School catalog routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerCatalogRoutes(router: HttpRouterService) {
@@ -13,4 +14,8 @@ export function registerCatalogRoutes(router: HttpRouterService) {
   router.post('/catalog/schools/:code/classes', [CatalogController, 'storeClass'])
   router.patch('/catalog/schools/:code/classes/:cid', [CatalogController, 'updateClass'])
   router.post('/catalog/schools/:code/classes/:cid/deactivate', [CatalogController, 'deactivateClass'])
+  router.get('/catalog/sources', [CatalogSourcesController, 'index'])
+  router.get('/catalog/sources/:source', [CatalogSourcesController, 'show'])
+  router.get('/catalog/sources/:source/entries', [CatalogSourcesController, 'entries'])
+  router.put('/catalog/sources/:source/:code', [CatalogSourcesController, 'update'])
 }

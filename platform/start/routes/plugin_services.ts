@@ -5,7 +5,8 @@ const PluginSettingsController = () => import('#controllers/plugin_settings_cont
 
 /**
  * What the platform serves from the plugins' manifests, inside the /api/v1/t/:tenant group:
- * reports, plugin settings blocks with their defaults, plugin catalog kinds.
+ * reports and plugin settings blocks with their defaults (plugin catalog kinds answer at
+ * /catalog/sources/:source, beside the platform's lists: catalog_sources_controller.ts).
  */
 export function registerPluginServiceRoutes(router: HttpRouterService) {
   router.get('/reports', [ReportsController, 'index'])
@@ -14,5 +15,4 @@ export function registerPluginServiceRoutes(router: HttpRouterService) {
   router.get('/reports/:id/runs/:rid', [ReportsController, 'showRun'])
   router.get('/reports/:id/runs/:rid/file', [ReportsController, 'download'])
   router.get('/plugins/:plugin/settings', [PluginSettingsController, 'show'])
-  router.get('/catalog/sources/:source', [PluginSettingsController, 'source'])
 }

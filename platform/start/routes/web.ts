@@ -7,6 +7,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 /** The citizen portal (platform/web), built by `npm run build:web` into web/dist. */
 const DIST = app.makePath('web', 'dist')
 const ASSETS = join(DIST, 'assets')
+/** Files served as they are, not built: the demo tenants' logo (platform/public/demo/). */
+const STATIC = app.makePath('public')
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -37,28 +39,32 @@ async function sendIndex({ response }: HttpContext) {
   }
 }
 
-async function sendAsset({ params, response }: HttpContext) {
+/** A file under `root`, with a known type: "..", encoded or not, cannot escape it. */
+async function sendFile({ params, response }: HttpContext, root: string, cacheControl: string) {
   const parts: string[] = Array.isArray(params['*']) ? params['*'] : []
   const type = TYPES[extname(parts.at(-1) ?? '').toLowerCase()]
-  const file = resolve(ASSETS, ...parts)
-  // Only files inside web/dist/assets with a known type: "..", encoded or not, cannot escape it.
-  if (
-    !type ||
-    !file.startsWith(ASSETS + sep) ||
-    parts.some((p) => p === '..' || p.includes('\\') || p.includes('\0'))
-  ) {
+  const file = resolve(root, ...parts)
+  if (!type || !file.startsWith(root + sep) || parts.some((p) => p === '..' || p.includes('\\') || p.includes('\0'))) {
     return response.notFound('Not found')
   }
   try {
     const body = await readFile(file)
-    // Asset names carry a content hash: a new build means new names, so caching them for long is safe.
-    response.header('cache-control', 'public, max-age=31536000, immutable')
+    response.header('cache-control', cacheControl)
     response.header('content-type', type)
+    // An SVG opened on its own is a document: it may show, never run scripts or load anything.
+    if (type === TYPES['.svg'])
+      response.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+    response.header('x-content-type-options', 'nosniff')
     return response.send(body)
   } catch {
     return response.notFound('Not found')
   }
 }
+
+// Asset names carry a content hash: a new build means new names, so caching them for long is safe.
+const sendAsset = (ctx: HttpContext) => sendFile(ctx, ASSETS, 'public, max-age=31536000, immutable')
+// Static files keep their names: cached for a day.
+const sendStatic = (ctx: HttpContext) => sendFile(ctx, STATIC, 'public, max-age=86400')
 
 let registered = false
 
@@ -72,4 +78,5 @@ export function registerWebRoutes(router: HttpRouterService) {
   router.get('/', sendIndex)
   router.get('/portale/*', sendIndex)
   router.get('/assets/*', sendAsset)
+  router.get('/static/*', sendStatic)
 }

@@ -126,7 +126,8 @@ test.group('Portale cittadino: iscrizione alla refezione', (group) => {
         mimeType: 'application/pdf',
         buffer: Buffer.from('MZ\x90 not a pdf'),
       })
-      await upload.getByTestId('upload-error').getByText('Il contenuto del file non è di un tipo ammesso').waitFor()
+      // Named as kinds of file a person knows, not MIME types.
+      await upload.getByTestId('upload-error').getByText('Questo file non è un PDF, JPEG o PNG').waitFor()
       // Too big (5 MB at most for this field): the server answers 413, shown in Italian.
       await fileInput.setInputFiles({
         name: 'scansione.pdf',

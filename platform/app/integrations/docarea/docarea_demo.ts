@@ -22,19 +22,46 @@ export function demoDocareaUrl(port: number, host = '127.0.0.1') {
   return `http://${host}:${port}${DOCAREA_PATH}`
 }
 
-/** Points the demo tenant at the local simulator, unless its protocol was already chosen. */
-export async function useDemoDocarea(tenant: Tenant, port: number | undefined, host?: string) {
-  if (!port || tenant.slug !== DEMO_DOCAREA.tenant || tenant.settings?.protocol !== undefined) return
-  tenant.settings = {
-    ...tenant.settings,
-    protocol: {
+/** True for the protocol block this file writes: the demo ente on the local simulator. */
+function isDemoBlock(block: unknown, host: string): block is { url: string } {
+  if (typeof block !== 'object' || block === null) return false
+  const b = block as Record<string, unknown>
+  if (b.driver !== 'docarea' || typeof b.url !== 'string' || !URL.canParse(b.url)) return false
+  const url = new URL(b.url)
+  return (
+    url.hostname === host &&
+    url.pathname === DOCAREA_PATH &&
+    b.codEnte === DEMO_DOCAREA.codEnte &&
+    b.username === DEMO_DOCAREA.username &&
+    b.passwordEnv === DEMO_DOCAREA.passwordEnv
+  )
+}
+
+/**
+ * Points the demo tenant at the local simulator, unless its protocol was already chosen. A block
+ * this function wrote follows the simulator's port (DOCAREA_SIMULATOR_PORT may change between two
+ * starts), and goes back to the built-in simulator when the local one is turned off (port 0):
+ * a protocol pointing at nothing would fail every registration.
+ */
+export async function useDemoDocarea(tenant: Tenant, port: number | undefined, host = '127.0.0.1') {
+  if (tenant.slug !== DEMO_DOCAREA.tenant) return
+  const current = tenant.settings?.protocol
+  if (current !== undefined && !isDemoBlock(current, host)) return
+  let next: Record<string, unknown> | undefined
+  if (port) {
+    if (current !== undefined && current.url === demoDocareaUrl(port, host)) return
+    next = {
       driver: 'docarea',
       url: demoDocareaUrl(port, host),
       codEnte: DEMO_DOCAREA.codEnte,
       username: DEMO_DOCAREA.username,
       passwordEnv: DEMO_DOCAREA.passwordEnv,
-    },
+    }
+  } else {
+    if (current === undefined) return
+    next = { driver: 'simulator' }
   }
+  tenant.settings = { ...tenant.settings, protocol: next }
   await tenant.save()
 }
 

@@ -159,21 +159,53 @@ test.group('Enrolments', (group) => {
     assert.match(e.tariff.at, /^\d{4}-\d{2}-\d{2}$/)
     assert.equal(e.tariff.result.band, 'ridotta')
     assert.equal(e.tariff.title, 'Refezione scolastica: tariffa a pasto')
-    assert.isAbove(e.tariff.trace.length, 1)
-    const italian = e.tariff.trace.map((t: { message: string }) => t.message).join('\n')
-    assert.include(italian, 'Ridotta')
+    // The family reads a plain summary with the unit; the operator's trace is for staff.
+    assert.equal(e.tariff.unit, 'meal')
+    assert.deepEqual(e.tariff.trace, [])
+    assert.deepEqual(e.tariff.summary, {
+      band: 'Ridotta',
+      reasons: [
+        "Residente: la tariffa dipende dall'ISEE della famiglia.",
+        'ISEE di 5.000,00 €, da 4.300,01 a 9.000,00 €: fascia Ridotta.',
+      ],
+      amount: '3,43 €',
+      unit: 'meal',
+      exempt: false,
+      text:
+        "Tariffa: 3,43 € a pasto, fascia Ridotta. Residente: la tariffa dipende dall'ISEE della famiglia. " +
+        'ISEE di 5.000,00 €, da 4.300,01 a 9.000,00 €: fascia Ridotta.',
+    })
 
     const english = await client
       .get(`${world.base}/enrolments/${item.id}`)
       .header('accept-language', 'en')
       .loginAs(world.citizen)
-    const englishTrace = english
+    assert.equal(english.body().enrolment.tariff.summary.band, 'Reduced')
+    assert.equal(english.body().enrolment.tariff.summary.amount, '3.43')
+    assert.include(english.body().enrolment.tariff.summary.text, 'Fee: €3.43 per meal, Reduced band.')
+    assert.include(
+      english.body().enrolment.tariff.summary.reasons,
+      'ISEE of €5,000.00, from €4,300.01 to €9,000.00: Reduced band.'
+    )
+    assert.equal(english.body().enrolment.school.orderLabel, 'Primary school')
+    assert.equal(english.body().enrolment.serviceName, 'School canteen')
+
+    // Staff read the whole trace, in their language, and the same summary.
+    const staff = await client.get(`${world.base}/enrolments/${item.id}`).loginAs(world.operator)
+    const staffTariff = staff.body().enrolment.tariff
+    assert.isAbove(staffTariff.trace.length, 1)
+    const italian = staffTariff.trace.map((t: { message: string }) => t.message).join('\n')
+    assert.include(italian, 'Ridotta')
+    assert.equal(staffTariff.summary.band, 'Ridotta')
+    const staffEnglish = await client
+      .get(`${world.base}/enrolments/${item.id}`)
+      .header('accept-language', 'en')
+      .loginAs(world.operator)
+    const englishTrace = staffEnglish
       .body()
       .enrolment.tariff.trace.map((t: { message: string }) => t.message)
       .join('\n')
     assert.notEqual(englishTrace, italian)
-    assert.equal(english.body().enrolment.school.orderLabel, 'Primary school')
-    assert.equal(english.body().enrolment.serviceName, 'School canteen')
   })
 
   test('accepting again, or accepting a new submission for the same child, never makes a second enrolment', async ({
@@ -198,7 +230,19 @@ test.group('Enrolments', (group) => {
     })
     const before = await RequestContext.withTenant(world.tenant.ref, () => Enrolment.query().firstOrFail())
 
-    // The family applies again for the same child with a higher ISEE: the enrolment follows it.
+    // The canteen refuses a second application for the same child (its "x-duplicates": "refuse")...
+    const refused = await client
+      .post(`${world.base}/forms/${FORM}/submit`)
+      .json({ data: { ...reducedBand(world.sample), isee_value: 12000 } })
+      .loginAs(world.citizen)
+    refused.assertStatus(422)
+    assert.equal(refused.body().errors[0].rule, 'duplicate:enrolment')
+    // ...a tenant that lets staff decide instead ("warn") takes it, and the enrolment follows it.
+    await RequestContext.withTenant(world.tenant.ref, async () => {
+      const current = (await findCurrentForm(FORM))!
+      current.version.definition = { ...current.version.definition, 'x-duplicates': 'warn' }
+      await current.version.save()
+    })
     const second = await acceptedThroughApi(client, world, { ...reducedBand(world.sample), isee_value: 12000 })
     const rows = await RequestContext.withTenant(world.tenant.ref, () => Enrolment.query())
     assert.lengthOf(rows, 1)

@@ -33,6 +33,17 @@ test.group('Attachments', (group) => {
     disguised.assertStatus(422)
     assert.equal(disguised.body().errors[0].rule, 'attachment:type')
     assert.equal(disguised.body().errors[0].path, FIELD)
+    // The citizen reads kinds of file in words, never MIME types.
+    assert.include(disguised.body().errors[0].message, 'PDF, JPEG o PNG')
+    assert.notInclude(disguised.body().errors[0].message, '/')
+    const english = await client
+      .post(`${base}/forms/${FORM}/attachments`)
+      .qs({ field: FIELD })
+      .header('accept-language', 'en')
+      .file('file', EXE, { filename: 'certificato.pdf' })
+      .loginAs(citizen)
+    assert.include(english.body().errors[0].message, 'PDF, JPEG or PNG')
+    assert.notInclude(english.body().errors[0].message, 'application/')
   })
 
   test('too large, empty, missing or for a field without attachments: refused with a clear message', async ({

@@ -9,7 +9,7 @@ import { seedDemo } from '#services/demo_seeder'
 import { parseEnrolmentSettings } from '#services/enrolment_windows'
 import { readableAuditValues } from '#services/audit_service'
 import { RequestContext } from '#services/request_context'
-import { FORM, refezioneTenant } from './world.js'
+import { FORM, forChild, refezioneTenant } from './world.js'
 import { makeUser, transactionWithJobs } from '../../helpers/world.js'
 
 type Err = { path: string; rule: string; message: string }
@@ -162,7 +162,7 @@ test.group('Enrolment windows: forms and submissions', (group) => {
     // Create-and-submit on behalf works too, and is recorded in the creation's audit row.
     const direct = await client
       .post(`${base}/forms/${FORM}/submit`)
-      .json({ data: sample, applicant_user_id: citizen.id })
+      .json({ data: forChild(sample, 1), applicant_user_id: citizen.id })
       .loginAs(operator)
     direct.assertStatus(201)
     assert.include(direct.body().submission.history.at(-1).reason, 'fuori termine')
@@ -174,7 +174,10 @@ test.group('Enrolment windows: forms and submissions', (group) => {
     assert.include(readable(created.after), 'fuori termine')
 
     // Staff applying for themselves are applicants like any other.
-    const own = await client.post(`${base}/forms/${FORM}/submit`).json({ data: sample }).loginAs(operator)
+    const own = await client
+      .post(`${base}/forms/${FORM}/submit`)
+      .json({ data: forChild(sample, 2) })
+      .loginAs(operator)
     own.assertStatus(422)
     assert.equal(own.body().errors[0].rule, 'window:closed')
   })

@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import { PDFDocument } from 'pdf-lib'
 import { jobQueue } from '#queue/queue_factory'
 import { SUBMISSION_RECEIPT_JOB } from '#services/submission_service'
-import { FORM, refezioneTenant } from './world.js'
+import { FORM, forChild, refezioneTenant } from './world.js'
 import { transactionWithJobs } from '../../helpers/world.js'
 import { captureMailEachTest } from '../../helpers/smtp.js'
 
@@ -58,7 +58,10 @@ test.group('Submission: protocol number, receipt PDF, email', (group) => {
     const { citizen, base, sample } = await refezioneTenant()
     const numbers: string[] = []
     for (let i = 0; i < 3; i++) {
-      const response = await client.post(`${base}/forms/${FORM}/submit`).json({ data: sample }).loginAs(citizen)
+      const response = await client
+        .post(`${base}/forms/${FORM}/submit`)
+        .json({ data: forChild(sample, i) })
+        .loginAs(citizen)
       response.assertStatus(201)
       await jobQueue().drained()
       const shown = await client.get(`${base}/submissions/${response.body().submission.id}`).loginAs(citizen)

@@ -89,6 +89,17 @@ test.group('Submission receipt: in the language of the sending', (group) => {
     assert.include(text, 'Modalità di pagamento: Avviso di pagamento mensile pagoPA via e-mail')
     assert.include(text, 'Ordine di scuola frequentata: Scuola primaria')
     assert.notInclude(text, 'Payment method')
+    // Dates as the reader writes them, the school by its name, the fee with its unit and the full trace in annex.
+    assert.include(text, 'Data di nascita: 04/03/2017')
+    assert.notInclude(text, '2017-03-04')
+    assert.include(text, 'Scuola (plesso con servizio mensa): Scuola primaria Alberoni')
+    assert.notInclude(text, 'pc-primaria-alberoni')
+    assert.include(text, 'Valore ISEE (euro): 8.500,50')
+    assert.include(text, 'Tariffa stimata / Estimated fee')
+    assert.include(text, 'Tariffa: 3,43 € a pasto, fascia Ridotta.')
+    assert.include(text, '• ISEE di 8.500,50 €, da 4.300,01 a 9.000,00 €: fascia Ridotta.')
+    assert.include(text, 'Allegato: come è stata calcolata la tariffa / Annex: how the fee was computed')
+    assert.include(text, 'arrotondamento a 2 decimali')
   }).timeout(30000)
 
   test('a draft written in English but sent in Italian is receipted in Italian', async ({ client, assert }) => {
@@ -129,6 +140,8 @@ test.group('Submission receipt: in the language of the sending', (group) => {
     assert.include(english.header('content-disposition'), `receipt-${id}.pdf`)
     const en = await pdfText(Buffer.from(english.body() as ArrayBuffer))
     assert.include(en, 'Payment method: Monthly pagoPA payment')
+    assert.include(en, 'Date of birth: 4 March 2017')
+    assert.include(en, 'Fee: €3.43 per meal, Reduced band.')
     assert.include(en, `${operator.fullName} (on the applicant's behalf)`)
 
     const italian = await client

@@ -258,7 +258,21 @@ test.group('Forms: submissions', (group) => {
 
     const twice = await move('protocolled')
     twice.assertStatus(422)
-    assert.include(twice.body().errors[0].message, '"protocolled"')
+    // Statuses are named by their labels, never by their codes in quotes.
+    assert.equal(
+      twice.body().errors[0].message,
+      'Una domanda Protocollata non può diventare Protocollata: da qui può diventare solo Accolta, Respinta o Da completare.'
+    )
+    assert.notMatch(twice.body().errors[0].message, /"|protocolled|needs_completion/)
+    const twiceEn = await client
+      .post(`${base}/submissions/${id}/status`)
+      .header('accept-language', 'en')
+      .json({ status: 'protocolled' })
+      .loginAs(operator)
+    assert.equal(
+      twiceEn.body().errors[0].message,
+      'A submission that is Registered cannot become Registered: from here it can only become Accepted, Rejected or To be completed.'
+    )
 
     const noReason = await move('needs_completion', '   ')
     noReason.assertStatus(422)
@@ -283,7 +297,9 @@ test.group('Forms: submissions', (group) => {
     rejected.assertStatus(200)
     const final = await move('accepted', 'ripensamento')
     final.assertStatus(422)
-    assert.include(final.body().errors[0].message, 'rejected')
+    assert.include(final.body().errors[0].message, 'Respinta')
+    assert.include(final.body().errors[0].message, 'definitivo')
+    assert.notInclude(final.body().errors[0].message, 'rejected')
 
     const bogus = await move('archiviata')
     bogus.assertStatus(422)

@@ -53,8 +53,16 @@ test.group('Forms: the live tariff as a PDF', (group) => {
     const text = lines.join('\n')
     assert.include(lines, `${formatEur(amount)} €`)
     assert.match(formatEur(amount), /^\d+,\d{2}$/)
-    assert.include(lines, band.charAt(0).toUpperCase() + band.slice(1))
+    // The amount says what it is for, and the band is named as families read it.
+    assert.equal(band, 'ridotta')
+    assert.include(lines, 'a pasto')
+    assert.include(lines, 'Ridotta')
     assert.include(text, 'Fascia')
+    // Why, in plain words, before the annex with the operator's trace.
+    assert.include(text, 'Perché questa tariffa')
+    assert.include(text, '• ISEE di 8.000,00 €, da 4.300,01 a 9.000,00 €: fascia Ridotta.')
+    assert.include(text, '• 2 figli nei servizi a pagamento: riduzione del 10%.')
+    assert.isBelow(text.indexOf('Perché questa tariffa'), text.indexOf('Allegato: come è stata calcolata'))
     // Each step of the trace, in Italian: the band from the ISEE and the table cell.
     for (const entry of evaluation.trace.filter((e) => e.kind === 'table')) {
       assert.include(text.replace(/\n/g, ' '), printable(entry.message))
@@ -75,8 +83,13 @@ test.group('Forms: the live tariff as a PDF', (group) => {
     english.assertStatus(200)
     const text = (await pdfTextLines(Buffer.from(english.body() as ArrayBuffer))).join('\n')
     assert.include(text, 'Fee estimate')
-    assert.include(text, 'How it was computed')
-    assert.match(text, /\d+,\d{2} €/)
+    assert.include(text, 'Annex: how it was computed')
+    // English words and English numbers: the band's English name, "€3.43 per meal".
+    assert.include(text, '€3.43')
+    assert.include(text, 'per meal')
+    assert.include(text, 'Reduced')
+    assert.include(text, 'ISEE of €8,500.50, from €4,300.01 to €9,000.00: Reduced band.')
+    assert.notMatch(text, /\d+,\d{2} €/)
 
     const incomplete = await client
       .post(`${base}/forms/${FORM}/tariff.pdf`)

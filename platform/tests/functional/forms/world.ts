@@ -1,4 +1,5 @@
 import { RequestContext } from '#services/request_context'
+import { codiceFiscaleCheckChar } from '#forms/codice_fiscale'
 import { storeUpload } from '#services/attachment_service'
 import { findCurrentForm } from '#services/form_service'
 import Tenant from '#models/tenant'
@@ -40,4 +41,16 @@ export async function refezioneTenant() {
   )
   sample.identity_document = identity.reference
   return { tenant, citizen, otherCitizen, operator, base, sample }
+}
+
+/**
+ * The sample for another child: a second application for the same child, service and school year
+ * is refused (refezione `"x-duplicates": "refuse"`), so tests sending several use several children.
+ */
+export function forChild(sample: Record<string, unknown>, n: number): Record<string, unknown> {
+  const first15 = `STTSGT90A${String(n + 1).padStart(2, '0')}H501`
+  const student: Record<string, unknown> = { ...(sample.student as Record<string, unknown>) }
+  student.first_name = `Figlio ${'ABCDEFGHIJ'[n % 10]}`
+  student.fiscal_code = `${first15}${codiceFiscaleCheckChar(first15)}`
+  return { ...sample, student }
 }

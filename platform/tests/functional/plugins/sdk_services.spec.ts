@@ -74,7 +74,7 @@ test.group('SDK: engines as services', (group) => {
     const response = await client.get(`/api/v1/t/${tenant.slug}/catalog/sources/sample_stops?line=L1`).loginAs(citizen)
     response.assertStatus(200)
     assert.deepEqual(
-      response.body().entries.map((e: { value: string }) => e.value),
+      response.body().options.map((e: { value: string }) => e.value),
       ['L1-01', 'L1-02']
     )
     const unknown = await client.get(`/api/v1/t/${tenant.slug}/catalog/sources/nope`).loginAs(citizen)

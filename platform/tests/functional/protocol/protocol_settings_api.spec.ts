@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import Tenant from '#models/tenant'
 import { makeTenant, makeUser } from '#tests/helpers/world'
+import { DEMO_DOCAREA, demoDocareaUrl, useDemoDocarea } from '#integrations/docarea/docarea_demo'
 
 const DOCAREA = {
   driver: 'docarea',
@@ -47,5 +48,32 @@ test.group('Tenant settings: the protocol block', (group) => {
     right.assertStatus(200)
     const saved = await Tenant.findOrFail(tenant.id)
     assert.deepEqual(saved.settings.protocol, DOCAREA)
+  })
+})
+
+test.group('Demo: the DOCAREA simulator follows its port', (group) => {
+  group.each.setup(() => testUtils.db().withGlobalTransaction())
+
+  test('the demo block follows DOCAREA_SIMULATOR_PORT, turns back to the built-in simulator at 0, and an own block stays', async ({
+    assert,
+  }) => {
+    const tenant = await makeTenant({ slug: DEMO_DOCAREA.tenant })
+    const protocol = async () => (await Tenant.findOrFail(tenant.id)).settings.protocol as Record<string, unknown>
+    await useDemoDocarea(tenant, 2580)
+    assert.equal((await protocol()).url, demoDocareaUrl(2580))
+    await useDemoDocarea(tenant, 4580)
+    assert.equal((await protocol()).url, demoDocareaUrl(4580), 'a second copy of the demo on another port')
+    await useDemoDocarea(tenant, 0)
+    assert.deepEqual(await protocol(), { driver: 'simulator' })
+
+    const own = await makeTenant({ slug: `${DEMO_DOCAREA.tenant}-own` })
+    own.settings = { protocol: DOCAREA }
+    await own.save()
+    await useDemoDocarea(own, 2580)
+    assert.deepEqual((await Tenant.findOrFail(own.id)).settings.protocol, DOCAREA, 'not the demo tenant')
+    tenant.settings = { protocol: DOCAREA }
+    await tenant.save()
+    await useDemoDocarea(tenant, 2580)
+    assert.deepEqual(await protocol(), DOCAREA, 'a protocol chosen by the administrator is left alone')
   })
 })

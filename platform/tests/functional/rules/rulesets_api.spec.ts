@@ -73,6 +73,25 @@ test.group('Rule sets over HTTP: evaluate', (group) => {
     assert.include(band.message, 'fascia Intera')
     const cell = body.trace.find((t: any) => t.kind === 'table')
     assert.deepInclude(cell, { table: 'refezione', row: 'intera', column: '1_figlio', value: '5.69' })
+    // Beside the trace: the unit of each amount, and the summary a family reads (Italian by default).
+    assert.deepEqual(body.units, { amount: 'meal' })
+    assert.equal(body.summary.band, 'Intera')
+    assert.equal(body.summary.amount, '5.69')
+    assert.equal(body.summary.unit, 'meal')
+    assert.isFalse(body.summary.exempt)
+    assert.include(body.summary.text, 'Tariffa: 5,69 € a pasto, fascia Intera.')
+    assert.include(body.summary.reasons, 'ISEE di 12.000,00 €, oltre 9.000,00 €: fascia Intera.')
+
+    const english = await client
+      .post(`${base(tenant.slug)}/${TARIFFA}/evaluate`)
+      .header('accept-language', 'en')
+      .json({ at: '2021-10-01', facts: [{ residence: 'piacenza', isee: 12000 }, { residence: 'other' }] })
+      .loginAs(citizen)
+    english.assertStatus(200)
+    assert.equal(english.body()[0].summary.band, 'Full')
+    assert.equal(english.body()[0].summary.text.split('. ')[0], 'Fee: €5.69 per meal, Full band')
+    assert.equal(english.body()[1].summary.amount, '5.89')
+    assert.deepEqual(english.body()[1].units, { amount: 'meal' })
   })
 
   test('an array of facts is answered in the same order', async ({ client, assert }) => {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { test } from '@japa/runner'
 import { spawn } from 'node:child_process'
 import testUtils from '@adonisjs/core/services/test_utils'

@@ -122,6 +122,9 @@ test.group('validateSubmission', () => {
       assert.include(got, expected)
     }
     for (const e of errors) assert.isAbove(e.message.length, 10)
+    const wrongType = errors.find((e) => e.rule === 'attachment:type')!
+    assert.include(wrongType.message, 'PDF, JPEG o PNG')
+    assert.notInclude(wrongType.message, 'application/')
   })
 
   test('unknown fields are refused at every level with a clear message', ({ assert }) => {

@@ -150,6 +150,7 @@ export const en: Strings<typeof it> = {
     loading: 'Loading the list…',
     order: 'Choose the school level first.',
     school: 'Choose the school first.',
+    line: 'Choose the line first.',
     empty: 'Nothing available for the choices made.',
     failed: 'The list is not available: try again later.',
     classYear: 'Year {{year}}',

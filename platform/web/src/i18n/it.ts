@@ -149,6 +149,7 @@ export const it = {
     loading: 'Caricamento dell’elenco…',
     order: 'Scegli prima l’ordine di scuola.',
     school: 'Scegli prima la scuola.',
+    line: 'Scegli prima la linea.',
     empty: 'Nessuna voce disponibile per le scelte fatte.',
     failed: 'Elenco non disponibile: riprova più tardi.',
     classYear: '{{year}}ª',

@@ -5,6 +5,8 @@ import type { RJSFSchema, UiSchema } from '@rjsf/utils'
 import { customizeValidator } from '@rjsf/validator-ajv8'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { tariffFacts } from '#forms/tariff_preview'
+import { FORM_STATE_BEHAVIOR } from '#shared/form_state'
+import { normaliseFormData } from '#shared/normalise'
 import type { FormDefinition } from '#forms/types'
 import type { ApiError, EnrolmentWindowDto, SubmissionDetailDto } from '#shared/contract'
 import { formSteps, type FormStep } from '#shared/form_steps'
@@ -156,8 +158,12 @@ function FormEditor({
   )
   const { 'ui:steps': _steps, ...uiWithoutSteps } = fullUi
   const stepUi = currentStep ? onlyFields(uiWithoutSteps, allFields, currentStep.fields) : uiWithoutSteps
-  // What the server will receive: BLOCCO rules, the fee and the requests all work on it.
-  const sent = useMemo(() => visibleData(baseUi, data, named), [baseUi, data, named])
+  // What the server will receive: BLOCCO rules, the fee and the requests all work on it. It is
+  // what the server stores: codici fiscali in capitals, IBANs without spaces.
+  const sent = useMemo(
+    () => normaliseFormData(definition.schema, visibleData(baseUi, data, named)),
+    [definition, baseUi, data, named]
+  )
   const blocchi: Message[] = useMemo(
     () => firingBlocchi((definition.blocchi ?? []) as unknown as Blocco[], sent, lang, named),
     [definition, sent, lang, named]
@@ -402,6 +408,7 @@ function FormEditor({
             validator={validator}
             noHtml5Validate
             noValidate
+            experimental_defaultFormStateBehavior={FORM_STATE_BEHAVIOR}
             showErrorList={false}
             extraErrors={extraErrors}
             formContext={{ lang, apiBase: `/api/v1${base}`, formKey }}

@@ -1,8 +1,10 @@
 /**
- * Fields whose values come from the tenant's school catalog (`"ui:options": { "source": "schools" |
- * "classes" | "sections", "filter": {...} }`, forms/README.md) rendered as a select filled from the
- * catalog API, narrowed by the fields they depend on: order → school → class → section
- * (Allegato B: "una volta selezionato l'ordine di scuola ... il plesso con tendina").
+ * Fields whose values come from the tenant's catalog (`"ui:options": { "source": "schools" |
+ * "classes" | "sections" | "transport_lines" | ..., "filter": {...} }`, forms/README.md) rendered as
+ * a select filled from the catalog API, narrowed by the fields they depend on: order → school →
+ * class → section (Allegato B: "una volta selezionato l'ordine di scuola ... il plesso con
+ * tendina"), school → line → stop, the child's age → facilities. The other lists come from
+ * `GET /catalog/sources/:source`; where the tenant keeps none, the field stays a text box.
  * The select is the theme's own SelectWidget, so it keeps its label, look and keyboard behaviour.
  */
 import { useEffect, useState } from 'react'
@@ -23,16 +25,28 @@ interface Choice {
 /** What withCatalogSelects puts in the field's ui:options: where to ask, with the filter values resolved. */
 export interface CatalogQuery {
   tenant: string
-  source: 'schools' | 'classes' | 'sections'
+  source: string
   order?: string
   service?: string
   school?: string
   year?: string
-  /** The filter names an order or a school that is not chosen yet. */
-  waitingFor?: 'order' | 'school'
+  /** The other lists: their filter values, by the names the source understands. */
+  filter?: Record<string, string | undefined>
+  /** The filter names an order, a school or a line that is not chosen yet. */
+  waitingFor?: 'order' | 'school' | 'line'
 }
 
 const SOURCES = new Set(['schools', 'classes', 'sections'])
+/** Lists of catalog entries (platform/app/forms/catalog_sources.ts), asked by source name. */
+const ENTRY_SOURCES = new Set([
+  'transport_lines',
+  'transport_stops',
+  'nido_structures',
+  'edugate_structures',
+  'educational_structures',
+])
+/** A filter an entry list waits for before it can offer anything. */
+const WAITS_FOR: Record<string, CatalogQuery['waitingFor']> = { line: 'line', school: 'school' }
 
 function filterValue(data: Json, value: unknown): string | undefined {
   const resolved = typeof value === 'string' && value.startsWith('/') ? pointerValue(data, value) : value
@@ -56,15 +70,28 @@ function pointerValue(data: Json, pointer: string): unknown {
 export function withCatalogSelects(ui: UiSchema, data: Json, tenant: string): UiSchema {
   const out: UiSchema = { ...ui }
   for (const [key, value] of Object.entries(ui)) {
-    if (key.startsWith('ui:') || !isObject(value) || !isObject(value['ui:options'])) continue
+    if (key.startsWith('ui:') || !isObject(value)) continue
+    // A list of choices (the facilities in order of preference): each item is a select.
+    if (isObject(value.items) && isObject(value.items['ui:options'])) {
+      const items = entrySelect(value.items as Json, data, tenant)
+      if (items) {
+        out[key] = { ...value, items }
+        continue
+      }
+    }
+    if (!isObject(value['ui:options'])) continue
     const options = value['ui:options'] as Json
     const source = options.source
+    if (typeof source === 'string' && ENTRY_SOURCES.has(source)) {
+      out[key] = entrySelect(value, data, tenant) ?? value
+      continue
+    }
     if (typeof source !== 'string' || !SOURCES.has(source)) continue
     const filter = isObject(options.filter) ? options.filter : {}
     if (source !== 'schools' && filter.school === undefined) continue
     const query: CatalogQuery = {
       tenant,
-      source: source as CatalogQuery['source'],
+      source,
       order: filterValue(data, filter.order),
       service: filterValue(data, filter.service),
       school: filterValue(data, filter.school),
@@ -75,6 +102,21 @@ export function withCatalogSelects(ui: UiSchema, data: Json, tenant: string): Ui
     out[key] = { ...value, 'ui:widget': CatalogSelect, 'ui:options': { ...options, catalog: query } }
   }
   return out
+}
+
+/** A field (or list item) whose source is a list of catalog entries, as a CatalogSelect. */
+function entrySelect(value: Json, data: Json, tenant: string): Json | null {
+  const options = value['ui:options'] as Json
+  const source = options.source
+  if (typeof source !== 'string' || !ENTRY_SOURCES.has(source)) return null
+  const filters = isObject(options.filter) ? options.filter : {}
+  const filter: Record<string, string | undefined> = {}
+  for (const [name, pointer] of Object.entries(filters)) filter[name] = filterValue(data, pointer)
+  const query: CatalogQuery = { tenant, source, filter }
+  for (const [name, waiting] of Object.entries(WAITS_FOR)) {
+    if (filters[name] !== undefined && !filter[name]) query.waitingFor = waiting
+  }
+  return { ...value, 'ui:widget': CatalogSelect, 'ui:options': { ...options, catalog: query } }
 }
 
 /** One request per URL while the page is open: the catalog changes rarely. */
@@ -100,7 +142,24 @@ interface ClassesAnswer {
   years: string[]
 }
 
-async function loadChoices(q: CatalogQuery, lang: Lang): Promise<Choice[]> {
+interface SourceAnswer {
+  managed: boolean
+  options: Array<{ value: string; label: string; description: string | null }>
+}
+
+/** The choices, or null when the tenant keeps no list for this source (the field stays free text). */
+async function loadChoices(q: CatalogQuery, lang: Lang): Promise<Choice[] | null> {
+  if (ENTRY_SOURCES.has(q.source)) {
+    const params = new URLSearchParams()
+    for (const [name, value] of Object.entries(q.filter ?? {})) if (value) params.set(name, value)
+    const url = `/t/${encodeURIComponent(q.tenant)}/catalog/sources/${encodeURIComponent(q.source)}?${params}`
+    const answer = await cachedGet<SourceAnswer>(`${url}&lang=${lang}`)
+    if (!answer.managed) return null
+    return answer.options.map((o) => ({
+      value: o.value,
+      label: o.description ? `${o.label} (${o.description})` : o.label,
+    }))
+  }
   const base = `/t/${encodeURIComponent(q.tenant)}/catalog/schools`
   if (q.source === 'schools') {
     const params = new URLSearchParams()
@@ -117,7 +176,7 @@ async function loadChoices(q: CatalogQuery, lang: Lang): Promise<Choice[]> {
   return [...new Set(sections)].map((s) => ({ value: s, label: s }))
 }
 
-type State = { status: 'idle' | 'loading' | 'failed' } | { status: 'ready'; choices: Choice[] }
+type State = { status: 'idle' | 'loading' | 'failed' | 'free' } | { status: 'ready'; choices: Choice[] }
 
 export function CatalogSelect(props: WidgetProps) {
   const { t, lang } = useT()
@@ -133,7 +192,7 @@ export function CatalogSelect(props: WidgetProps) {
     let live = true
     setState({ status: 'loading' })
     loadChoices(query, lang)
-      .then((choices) => live && setState({ status: 'ready', choices }))
+      .then((choices) => live && setState(choices === null ? { status: 'free' } : { status: 'ready', choices }))
       .catch(() => live && setState({ status: 'failed' }))
     return () => {
       live = false
@@ -164,6 +223,11 @@ export function CatalogSelect(props: WidgetProps) {
             ? t('catalog.empty')
             : null
   const hintId = `${props.id}__catalog_hint`
+  if (state.status === 'free') {
+    // The tenant keeps no such list: the value is written, as before there was one.
+    const Text = props.registry.widgets.TextWidget
+    return <Text {...props} />
+  }
   const Select = props.registry.widgets.SelectWidget
   return (
     <div className="catalog-select" data-source={query?.source}>
@@ -193,7 +257,7 @@ export function CatalogValue({ query, value, lang }: { query: CatalogQuery; valu
     let live = true
     if (query.waitingFor) return
     loadChoices(query, lang)
-      .then((choices) => live && setLabel(choices.find((c) => c.value === value)?.label ?? null))
+      .then((choices) => live && setLabel(choices?.find((c) => c.value === value)?.label ?? null))
       .catch(() => {})
     return () => {
       live = false
