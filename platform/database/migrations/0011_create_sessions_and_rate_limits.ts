@@ -28,9 +28,9 @@ export default class extends BaseSchema {
   }
 
   async down() {
-    this.schema.alterTable('users', (table) => {
-      table.dropColumn('disabled_at')
-    })
+    // Plain ALTER TABLE ... DROP COLUMN: the schema builder's SQLite way rebuilds `users`, which the
+    // foreign keys of memberships and submissions refuse.
+    this.schema.raw('ALTER TABLE users DROP COLUMN disabled_at')
     this.schema.dropTable('rate_limits')
     this.schema.dropTable('sessions')
   }

@@ -14,8 +14,8 @@ export default class extends BaseSchema {
   }
 
   async down() {
-    this.schema.alterTable('submissions', (table) => {
-      table.dropColumn('warnings')
-    })
+    // Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL): the schema builder's SQLite way
+    // copies the table, which the foreign keys of submission_events and attachments refuse.
+    this.schema.raw('ALTER TABLE submissions DROP COLUMN warnings')
   }
 }

@@ -162,23 +162,27 @@ test.group('SDK: domain events', (group) => {
     )
   })
 
-  test('job subscribers are enqueued after the commit, with the id <event id>:<plugin>, and not at all after a rollback', async ({
+  test("job subscribers are written in the emitter's transaction, with the id <event id>:<plugin>: none after a rollback", async ({
     assert,
   }) => {
     const tenant = await makeTenant()
     await pluginService.enable(tenant, 'sample')
     const spy = spyOnQueue()
+    let rolledBack = ''
     try {
       await assert.rejects(() =>
         RequestContext.withTenant(tenant.ref, () =>
           db.transaction(async (trx) => {
-            await emitDomainEvent('sample.noted', { noteId: 1 }, { trx })
-            assert.lengthOf(spy.calls, 0, 'nothing is enqueued before the commit')
+            const noted = await emitDomainEvent('sample.noted', { noteId: 1 }, { trx })
+            rolledBack = `${noted.id}:sample`
+            assert.lengthOf(spy.calls, 1)
+            assert.strictEqual(spy.calls[0].options.client, trx, 'the job is written in the transaction')
             throw new Error('rolled back')
           })
         )
       )
-      assert.lengthOf(spy.calls, 0)
+      assert.isUndefined(await jobQueue().state(rolledBack), 'the rollback took the job with it')
+      spy.calls.length = 0
 
       const event = await RequestContext.withTenant(tenant.ref, () =>
         db.transaction((trx) => emitDomainEvent('sample.noted', { noteId: 2 }, { trx }))

@@ -18,7 +18,14 @@ const platform = fileURLToPath(new URL('../../../', import.meta.url))
 const DB_FILE = 'tmp/reencrypt-cli-test.sqlite3'
 const CONNECTION = 'reencrypt_cli'
 const devRing = process.env.DATA_ENCRYPTION_KEYS!
-const baseEnv = { ...process.env, DB_CONNECTION: 'sqlite', SQLITE_PATH: DB_FILE }
+// The shipped plugins only: the fixtures' migrations would come after the platform's and change
+// what a rollback by steps undoes.
+const baseEnv = {
+  ...process.env,
+  DB_CONNECTION: 'sqlite',
+  SQLITE_PATH: DB_FILE,
+  PLUGINS_DIR: join(platform, '..', 'plugins'),
+}
 const run = promisify(execFile)
 
 type Result = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
