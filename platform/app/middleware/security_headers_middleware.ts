@@ -37,7 +37,10 @@ export default class SecurityHeadersMiddleware {
   #set(ctx: HttpContext) {
     const response = ctx.response
     const api = ctx.request.url().startsWith('/api/') || ctx.request.url() === '/health'
-    response.header('content-security-policy', api ? API_CSP : PORTAL_CSP)
+    // A handler that set a stricter policy of its own (an SVG served as a document) keeps it.
+    if (!response.getHeader('content-security-policy')) {
+      response.header('content-security-policy', api ? API_CSP : PORTAL_CSP)
+    }
     response.header('x-content-type-options', 'nosniff')
     response.header('x-frame-options', 'DENY')
     response.header('referrer-policy', 'same-origin')

@@ -153,7 +153,16 @@ export class InProcessQueue implements JobQueue {
 
   async health() {
     if (this.#closed) return { driver: this.driver, ok: false, detail: 'closed' }
-    if (this.#pollFailing) return { driver: this.driver, ok: false, detail: 'the jobs table cannot be read' }
+    if (this.#pollFailing) {
+      // The last poll failed: ask the table now rather than report a failure the next poll would clear
+      // (a database migrated a moment after the queue started is ready at once).
+      try {
+        await this.#store.pending([])
+      } catch {
+        return { driver: this.driver, ok: false, detail: 'the jobs table cannot be read' }
+      }
+      this.#tick()
+    }
     return { driver: this.driver, ok: true }
   }
 

@@ -168,7 +168,7 @@ test.group('Enrolments', (group) => {
         "Residente: la tariffa dipende dall'ISEE della famiglia.",
         'ISEE di 5.000,00 €, da 4.300,01 a 9.000,00 €: fascia Ridotta.',
       ],
-      amount: '3,43 €',
+      amount: '3.43',
       unit: 'meal',
       exempt: false,
       text:

@@ -48,7 +48,9 @@ export async function refezioneTenant() {
  * is refused (refezione `"x-duplicates": "refuse"`), so tests sending several use several children.
  */
 export function forChild(sample: Record<string, unknown>, n: number): Record<string, unknown> {
-  const first15 = `STTSGT90A${String(n + 1).padStart(2, '0')}H501`
+  // Day 01-31 of each month in turn (the twelve month letters): 372 children.
+  const month = 'ABCDEHLMPRST'[Math.floor(n / 31) % 12]
+  const first15 = `STTSGT90${month}${String((n % 31) + 1).padStart(2, '0')}H501`
   const student: Record<string, unknown> = { ...(sample.student as Record<string, unknown>) }
   student.first_name = `Figlio ${'ABCDEFGHIJ'[n % 10]}`
   student.fiscal_code = `${first15}${codiceFiscaleCheckChar(first15)}`

@@ -4,6 +4,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { loadDefaultForms } from '#services/default_content'
+import { forChild } from '#tests/functional/forms/world'
 import { smtpCapture } from '#tests/helpers/smtp'
 import { ChildServer, childDatabase, freePort } from '#tests/helpers/child_server'
 
@@ -153,11 +154,11 @@ test.group('Accepted submissions survive kill -9', () => {
         let killing: Promise<void> | undefined
         const clientLoop = async () => {
           while (sent < SUBMISSIONS && !killing) {
-            sent++
+            const n = sent++
             const response = await fetch(`${base}/forms/${FORM}/submit`, {
               method: 'POST',
               headers: { 'content-type': 'application/json', cookie },
-              body: JSON.stringify({ data: sample }),
+              body: JSON.stringify({ data: forChild(sample, n) }),
             }).catch(() => null)
             if (!response) return
             if (response.status !== 201) {

@@ -63,10 +63,11 @@ async function populated(client: ApiClient) {
     citizen.fiscalCode = PARENT_CF
     await citizen.save()
   })
-  const accepted = await sent(client, world, withIseeAndDiet(world.sample))
-  await moved(client, world, accepted, 'accepted')
+  // The refused application comes first: once one is accepted, the same child cannot apply again.
   const refused = await sent(client, world, withIseeAndDiet(world.sample))
   await moved(client, world, refused, 'rejected', 'Il documento di Giulia Rossi è illeggibile')
+  const accepted = await sent(client, world, withIseeAndDiet(world.sample))
+  await moved(client, world, accepted, 'accepted')
   const admin = await makeUser(world.tenant, ['tenant_admin'])
   return { ...world, admin, accepted, refused }
 }
@@ -425,23 +426,29 @@ test.group('Data at rest: key rotation', (group) => {
     const first = await RequestContext.withTenant(world.tenant.ref, () => Enrolment.query().firstOrFail())
     assert.match(first.childFiscalCodeHash!, /^dev1:/)
     rotateTo('rot')
-    // A new application for the same child, accepted before the rows were re-encrypted.
-    const again = await sent(client, world, { ...withIseeAndDiet(world.sample), isee_value: 12000 })
-    await moved(client, world, again, 'accepted')
-    const rows = await RequestContext.withTenant(world.tenant.ref, () => Enrolment.query())
-    assert.lengthOf(rows, 1)
-    assert.equal(rows[0].id, first.id)
-    assert.equal(rows[0].submissionId, again)
-    // Once the rotation has run, the index is under the new key, and a third application still finds the child.
+    // A new application for the same child, before the rows are re-encrypted: the duplicate check
+    // finds the enrolment by its index under the old key, and refuses it.
+    const refusedDuring = await client
+      .post(`${world.base}/forms/${FORM}/submit`)
+      .json({ data: { ...withIseeAndDiet(world.sample), isee_value: 12000 } })
+      .loginAs(world.citizen)
+    refusedDuring.assertStatus(422)
+    assert.equal(refusedDuring.body().errors[0].rule, 'duplicate:enrolment')
+    assert.include(refusedDuring.body().errors[0].message, `n. ${first.id}`)
+    // Once the rotation has run, the index is under the new key, and the child is still found.
     await reencryptAll()
     const rotated = await RequestContext.withTenant(world.tenant.ref, () => Enrolment.findOrFail(first.id))
     assert.match(rotated.childFiscalCodeHash!, /^rot:/)
-    const third = await sent(client, world, withIseeAndDiet(world.sample))
-    await moved(client, world, third, 'accepted')
+    const refusedAfter = await client
+      .post(`${world.base}/forms/${FORM}/submit`)
+      .json({ data: withIseeAndDiet(world.sample) })
+      .loginAs(world.citizen)
+    refusedAfter.assertStatus(422)
+    assert.equal(refusedAfter.body().errors[0].rule, 'duplicate:enrolment')
     const after = await RequestContext.withTenant(world.tenant.ref, () => Enrolment.query())
     assert.deepEqual(
       after.map((e) => [e.id, e.submissionId]),
-      [[first.id, third]]
+      [[first.id, world.accepted]]
     )
   }).timeout(60_000)
 })
