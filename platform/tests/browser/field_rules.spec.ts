@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
 import { registerWebRoutes } from '#start/routes/web'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
-import { baseUrl, logIn, openBrowser, snap } from './portal.js'
+import { baseUrl, goToStep, logIn, openBrowser, snap } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
 
 registerWebRoutes(router)
@@ -22,10 +22,12 @@ test.group('Portale cittadino: regole di ogni campo', (group) => {
       await street.waitFor()
       await street.fill('Via Roma \u202E21')
       await page.getByText('carattere non ammesso (U+202E').first().waitFor()
-      await page.locator('#root_student_birth_date').fill('9999-12-31')
-      await page.getByText('la data deve essere tra il').first().waitFor()
       await street.scrollIntoViewIfNeeded()
       await snap(page, 'field-rules-text')
+      // The child's birth date is on the next step.
+      await goToStep(page, 'Studente e domicilio')
+      await page.locator('#root_student_birth_date').fill('9999-12-31')
+      await page.getByText('la data deve essere tra il').first().waitFor()
       await page.locator('#root_student_birth_date').scrollIntoViewIfNeeded()
       await snap(page, 'field-rules-date')
     } finally {

@@ -4,7 +4,7 @@ import { registerWebRoutes } from '#start/routes/web'
 import { jobQueue } from '#queue/queue_factory'
 import { FORM } from '#tests/functional/forms/world'
 import { baseUrl, goToStep, logIn, openBrowser, seriousViolations } from './portal.js'
-import { citizenWithApplications, OTHER_CHILD } from './portal_world.js'
+import { citizenWithApplications, DRAFT_CHILD, OTHER_CHILD } from './portal_world.js'
 import { transactionWithJobs } from '../helpers/world.js'
 
 // The portal must be reachable whatever start/routes.ts mounts; the call is idempotent.
@@ -129,7 +129,7 @@ test.group('Portale cittadino: stati delle domande, motivi, integrazione', (grou
       // Drafts: each address shows its own data.
       await page.goto(`${t}/moduli/${FORM}?bozza=${ids.draft}`)
       await goToStep(page, 'Studente e domicilio')
-      assert.equal(await page.locator('#root_student_first_name').inputValue(), OTHER_CHILD.first_name)
+      assert.equal(await page.locator('#root_student_first_name').inputValue(), DRAFT_CHILD.first_name)
       await page.goto(`${t}/moduli/${FORM}?bozza=${second.body().submission.id}`)
       await page.getByTestId('step-title').filter({ hasText: 'Chi presenta la domanda' }).waitFor()
       await goToStep(page, 'Studente e domicilio')
