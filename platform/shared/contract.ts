@@ -104,6 +104,8 @@ export interface SubmissionSummaryDto {
   statusReason: string | null
   /** Whether the applicant may still change and (re)send it. */
   editable: boolean
+  /** The child the application is for ("Giulia Rossi"), so a family with several tells them apart. */
+  childName: string | null
   protocolNumber: string | null
   submittedAt: string | null
   createdAt: string | null

@@ -44,12 +44,16 @@ test.group('Portale cittadino: stati delle domande, motivi, integrazione', (grou
       // (sent and registered are both "with the offices").
       assert.equal(colours.size, 5)
       assert.include(await row(ids.completing).textContent(), reason)
+      // Each names the child it is for: a family with several children tells them apart.
+      assert.equal(await row(ids.rejected).getByTestId('submission-child').textContent(), 'Per Mattia Bianchi')
+      assert.equal(await row(ids.accepted).getByTestId('submission-child').textContent(), 'Per Giulia Rossi')
       assert.include(await row(ids.rejected).textContent(), 'La scuola indicata non ha il servizio mensa')
 
       // The page of a rejected application says so; it never claims "Domanda inviata".
       await row(ids.rejected).getByRole('link').first().click()
       await page.getByRole('heading', { name: 'Domanda respinta', level: 1 }).waitFor()
       assert.include(await page.getByTestId('receipt-reason').textContent(), 'Motivo del rifiuto')
+      assert.equal(await page.getByTestId('receipt-child').textContent(), 'Mattia Bianchi')
       assert.equal(await page.getByRole('heading', { name: 'Domanda inviata' }).count(), 0)
       assert.equal(await page.getByTestId('complete-submission').count(), 0)
 

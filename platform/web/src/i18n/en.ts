@@ -173,6 +173,7 @@ export const en: Strings<typeof it> = {
     warningsTitle: 'The application has been received with a note',
     warningsText: 'The offices will assess the application and let you know the outcome.',
     number: 'Application number',
+    child: 'For',
     status: 'Status',
     protocol: 'Protocol',
     updated: 'Last change',
@@ -197,6 +198,7 @@ export const en: Strings<typeof it> = {
     number: 'Application number {{id}}',
     protocol: 'Protocol {{number}}',
     resume: 'Resume the draft',
+    for: 'For {{name}}',
     complete: 'Complete the application',
   },
   enrolments: {

@@ -172,6 +172,7 @@ export const it = {
     warningsTitle: 'La domanda è stata ricevuta con una segnalazione',
     warningsText: 'Gli uffici valuteranno la domanda e ti comunicheranno l’esito.',
     number: 'Numero domanda',
+    child: 'Per',
     status: 'Stato',
     protocol: 'Protocollo',
     updated: 'Ultima modifica',
@@ -196,6 +197,7 @@ export const it = {
     number: 'Numero domanda {{id}}',
     protocol: 'Protocollo {{number}}',
     resume: 'Riprendi la bozza',
+    for: 'Per {{name}}',
     complete: 'Integra la domanda',
   },
   enrolments: {
