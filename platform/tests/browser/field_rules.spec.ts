@@ -18,18 +18,21 @@ test.group('Portale cittadino: regole di ogni campo', (group) => {
     try {
       await logIn(page, citizen.email)
       await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${FORM}?bozza=${draft.body().submission.id}`)
+      // The child's step: an impossible birth date.
+      await goToStep(page, 'Studente e domicilio')
+      const birth = page.locator('#root_student_birth_date')
+      await birth.fill('9999-12-31')
+      await page.getByText('la data deve essere tra il').first().waitFor()
+      await birth.scrollIntoViewIfNeeded()
+      await snap(page, 'field-rules-date')
+      // Back to the applicant's step: a pasted right-to-left override in the street.
+      await goToStep(page, 'Chi presenta la domanda')
       const street = page.locator('#root_payer_residence_street')
       await street.waitFor()
       await street.fill('Via Roma \u202E21')
       await page.getByText('carattere non ammesso (U+202E').first().waitFor()
       await street.scrollIntoViewIfNeeded()
       await snap(page, 'field-rules-text')
-      // The child's birth date is on the next step.
-      await goToStep(page, 'Studente e domicilio')
-      await page.locator('#root_student_birth_date').fill('9999-12-31')
-      await page.getByText('la data deve essere tra il').first().waitFor()
-      await page.locator('#root_student_birth_date').scrollIntoViewIfNeeded()
-      await snap(page, 'field-rules-date')
     } finally {
       await close()
     }
