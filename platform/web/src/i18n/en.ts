@@ -16,6 +16,7 @@ export const en: Strings<typeof it> = {
     notFound: 'Page not found.',
     noAccess: 'This page is not available with your role in this body.',
     backHome: 'Back to the services',
+    serviceOff: 'This page belongs to a service that is not active in this body.',
     yes: 'Yes',
     no: 'No',
   },
@@ -41,6 +42,12 @@ export const en: Strings<typeof it> = {
     services: 'Services',
     applications: 'My applications',
     enrolments: 'My enrolled children',
+    desk: 'Desk',
+  },
+  desk: {
+    title: 'Desk',
+    intro: 'The back-office work of {{name}} for your role.',
+    none: 'There are no pages for your role in this body yet.',
   },
   footer: {
     title: 'Information',

@@ -14,6 +14,7 @@ export const it = {
     notFound: 'Pagina non trovata.',
     noAccess: 'Questa pagina non è disponibile con il tuo ruolo in questo ente.',
     backHome: 'Torna ai servizi',
+    serviceOff: 'Questa pagina appartiene a un servizio non attivo in questo ente.',
     yes: 'Sì',
     no: 'No',
   },
@@ -39,6 +40,12 @@ export const it = {
     services: 'Servizi',
     applications: 'Le mie domande',
     enrolments: 'I miei iscritti',
+    desk: 'Scrivania',
+  },
+  desk: {
+    title: 'Scrivania',
+    intro: 'Le attività del back office di {{name}} per il tuo ruolo.',
+    none: 'Per il tuo ruolo non ci sono ancora pagine in questo ente.',
   },
   footer: {
     title: 'Informazioni',
