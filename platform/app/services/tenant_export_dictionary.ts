@@ -136,6 +136,14 @@ export const TABLES: Record<string, TableMeaning> = {
       user_id: 'Who changed it (users.id); empty for the system',
     },
   },
+  submission_search_terms: {
+    description:
+      'What the back office searches submissions by: keyed hashes (HMAC-SHA256 with the data key) of the codici fiscali and of the name words in each submission',
+    columns: {
+      submission_id: 'The submission (submissions.id)',
+      term: 'The keyed hash, "<key id>:<hex>"; meaningless without the data key',
+    },
+  },
   protocol_entries: {
     description: 'Registrations in the protocol (protocollo informatico), one per registered document',
     columns: {
