@@ -68,7 +68,10 @@ export default class AttachmentsController {
     // `?inline=1` opens a PDF or an image in the browser (the back office's preview); anything else,
     // and every file by default, is a download.
     const inline = ctx.request.input('inline') === '1' && PREVIEWABLE.test(attachment.contentType)
-    ctx.response.header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', attachment.fileName))
+    ctx.response.header(
+      'content-disposition',
+      contentDisposition(inline ? 'inline' : 'attachment', attachment.fileName)
+    )
     ctx.response.header('x-content-type-options', 'nosniff')
     return ctx.response.send(await readStored(attachment))
   }

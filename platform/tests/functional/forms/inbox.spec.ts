@@ -177,9 +177,9 @@ test.group('Back office: the inbox of applications', (group) => {
     const fid = (sample.identity_document as { file_id: string }).file_id
     const download = await client.get(`${base}/attachments/${fid}`).loginAs(operator)
     download.assertStatus(200)
-    assert.match(download.header('content-disposition'), /^attachment;/)
+    assert.match(download.header('content-disposition') ?? '', /^attachment;/)
     const preview = await client.get(`${base}/attachments/${fid}`).qs({ inline: '1' }).loginAs(operator)
-    assert.match(preview.header('content-disposition'), /^inline;/)
+    assert.match(preview.header('content-disposition') ?? '', /^inline;/)
     assert.equal(preview.header('content-type'), 'application/pdf')
   })
 })
