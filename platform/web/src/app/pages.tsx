@@ -15,6 +15,8 @@ import { SubmissionRoute } from '../pages/SubmissionPage'
 import { EnrolmentsPage } from '../pages/EnrolmentsPage'
 import { EnrolmentRoute } from '../pages/EnrolmentPage'
 import { HomePage, StaffHomePage } from '../pages/staff/StaffHomePage'
+import { InboxPage } from '../pages/staff/InboxPage'
+import { ReviewRoute } from '../pages/staff/ReviewPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
 import { STAFF_ROLES } from './tenant_context'
 
@@ -54,9 +56,14 @@ export const citizenPages: TenantPage[] = [
   { path: 'iscritti/:id', element: <EnrolmentRoute />, roles: CITIZEN },
 ]
 
+/** The offices handling applications and enrolments. */
+const OFFICE: readonly Role[] = ['operator', 'tenant_admin']
+
 /** The offices' side: the desk, then what each role works on. */
 export const staffPages: TenantPage[] = [
   { path: 'ufficio', element: <StaffHomePage />, roles: STAFF_ROLES, side: 'staff', nav: { label: 'desk', order: 5 } },
+  { path: 'ufficio/domande', element: <InboxPage />, roles: OFFICE, side: 'staff', nav: { label: 'inbox', order: 40 } },
+  { path: 'ufficio/domande/:id', element: <ReviewRoute />, roles: OFFICE, side: 'staff' },
 ]
 
 export const pluginPages: TenantPage[] = discoveredScreens().map(({ plugin, screen }) => ({
