@@ -187,7 +187,17 @@ export interface EnrolmentSummaryDto {
     missingText: string | null
     unit?: FeeUnit | null
     summary?: FeeSummary | null
+    /** The fee set by hand by an operator, which billing charges in place of `amount` (staff also read why and who). */
+    override?: FeeOverrideDto | null
   }
+}
+
+export interface FeeOverrideDto {
+  /** Decimal string, euro ("3.50"). */
+  amount: string
+  at: string | null
+  reason?: string | null
+  byName?: string | null
 }
 
 /** `GET /enrolments/:eid`. The trace stays for staff and the PDF; families read `tariff.summary`. */

@@ -5,6 +5,9 @@ import Enrolment, { ENROLMENT_STATUSES } from '#models/enrolment'
 import RuleSet from '#models/rule_set'
 import School from '#models/school'
 import EnrolmentPolicy from '#policies/enrolment_policy'
+import User from '#models/user'
+import { DateTime } from 'luxon'
+import { parseFeeOverride } from '#validators/fee_override'
 import { findCurrentForm } from '#services/form_service'
 import { writeAudit } from '#services/audit_service'
 import { TARIFF_MISSING_TEXT } from '#services/enrolment_service'
@@ -37,6 +40,9 @@ const SUMMARY_COLUMNS = [
   'tariff_version',
   'tariff_at',
   'tariff_missing_reason',
+  'fee_override_amount',
+  'fee_override_by',
+  'fee_override_at',
   'status',
   'created_at',
   'updated_at',
@@ -122,6 +128,8 @@ function summary(e: Enrolment, definition: FormDefinition | null, lang: Lang, sc
       amount: e.tariffAmount,
       missingReason: e.tariffMissingReason,
       missingText: e.tariffMissingReason ? TARIFF_MISSING_TEXT[e.tariffMissingReason][lang] : null,
+      // Set by hand by an operator: billing charges it in place of `amount` (the reason is in the detail).
+      override: e.feeOverrideAmount ? { amount: e.feeOverrideAmount, at: e.feeOverrideAt?.toISO() ?? null } : null,
     },
     createdAt: e.createdAt.toISO(),
     updatedAt: e.updatedAt?.toISO() ?? null,
@@ -205,6 +213,16 @@ export default class EnrolmentsController {
         details: row.details,
         tariff: {
           ...base.tariff,
+          // Staff read why and by whom the fee was set by hand.
+          override:
+            staff && row.feeOverrideAmount
+              ? {
+                  amount: row.feeOverrideAmount,
+                  at: row.feeOverrideAt?.toISO() ?? null,
+                  reason: row.feeOverrideReason,
+                  byName: row.feeOverrideBy ? ((await User.find(row.feeOverrideBy))?.fullName ?? null) : null,
+                }
+              : base.tariff.override,
           title: ruleset ? (ruleset.title[lang] ?? ruleset.title.it ?? null) : null,
           ruleset: row.tariffRuleset,
           version: row.tariffVersion,
@@ -225,5 +243,28 @@ export default class EnrolmentsController {
         },
       },
     }
+  }
+
+  /**
+   * `PUT /enrolments/:eid/fee` `{ amount, reason }`: the operator sets the fee by hand (Allegato A:
+   * "possibilità di sovrascriverla manualmente"), or gives it back to the computation with
+   * `amount: null`; a reason is required either way. The computed fee and its trace stay; the
+   * audit log keeps who, when, the amounts before and after, and the reason.
+   */
+  async overrideFee(ctx: HttpContext) {
+    const { auth, bouncer, access, params, request, response } = ctx
+    await bouncer.with(EnrolmentPolicy).authorize('overrideFee', access)
+    const lang = requestLanguage(request)
+    const body = parseFeeOverride(request.body(), lang)
+    if (!body.ok) return response.unprocessableEntity({ errors: body.errors })
+    const eid = String(params.eid)
+    const row = /^\d{1,9}$/.test(eid) ? await Enrolment.find(Number(eid)) : null
+    if (!row) return response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
+    row.feeOverrideAmount = body.value.amount
+    row.feeOverrideReason = body.value.reason
+    row.feeOverrideBy = auth.getUserOrFail().id
+    row.feeOverrideAt = DateTime.now()
+    await row.save()
+    return this.show(ctx)
   }
 }

@@ -29,6 +29,7 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.post('/forms/:id/tariff.pdf', [TariffPdfController, 'show']).use(throttleDocuments)
   router.get('/enrolments', [EnrolmentsController, 'index'])
   router.get('/enrolments/:eid', [EnrolmentsController, 'show'])
+  router.put('/enrolments/:eid/fee', [EnrolmentsController, 'overrideFee'])
   router.get('/attempts', [AttemptsController, 'index'])
   router.post('/attempts/:id/resolve', [AttemptsController, 'resolve'])
 }
