@@ -221,7 +221,8 @@ export const TABLES: Record<string, TableMeaning> = {
       tariff_facts: 'The facts the fee was computed from (JSON): ISEE, siblings, disability, foster care',
       tariff_trace: 'How each amount was computed (JSON): rules fired, table cells, formulas',
       tariff_missing_reason: 'Why there is no fee: no_tariff_rule, ruleset_missing, no_version_in_force, facts_invalid',
-      fee_override_amount: 'The fee set by hand by an operator in place of the computed one (decimal, euro); billing charges it',
+      fee_override_amount:
+        'The fee set by hand by an operator in place of the computed one (decimal, euro); billing charges it',
       fee_override_reason: 'Why the fee was set by hand',
       fee_override_by: 'Who set it (users.id)',
       fee_override_at: 'When it was set',
