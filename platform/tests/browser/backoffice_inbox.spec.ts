@@ -135,6 +135,58 @@ test.group('Back office: the operator handles a canteen application with the cit
       // Back in the inbox, the counts follow.
       await page.getByRole('link', { name: /Torna alle domande/ }).click()
       await page.getByTestId('count-accepted').filter({ hasText: '1' }).waitFor()
+
+      // The child is in the register with the computed fee.
+      const enrolment = enrolments.body().enrolments.find((e: { submissionId: number }) => e.submissionId === id) as {
+        id: number
+        tariff: { amount: string }
+      }
+      const computed = enrolment.tariff.amount.replace('.', ',')
+      await nav.getByRole('link', { name: 'Registro iscritti' }).click()
+      const row = page.getByTestId(`register-row-${enrolment.id}`)
+      await row.waitFor()
+      assert.include(await row.textContent(), 'Nicolò Ferrari')
+      assert.include(await row.textContent(), `€ ${computed}`)
+      assert.deepEqual(await seriousViolations(page), [], 'register: axe violations')
+      await snap(page, 'backoffice-register-laptop')
+      await page.setViewportSize(TABLET)
+      await snap(page, 'backoffice-register-tablet')
+      await page.setViewportSize(LAPTOP)
+
+      // The operator sets the fee by hand, with the reason; the page says who and why.
+      await row.getByRole('link', { name: 'Nicolò Ferrari' }).click()
+      await page.getByRole('heading', { name: 'Nicolò Ferrari', level: 1 }).waitFor()
+      assert.include(await page.getByTestId('entry-computed').textContent(), computed)
+      await page.getByTestId('entry-override-none').waitFor()
+      await page.getByRole('button', { name: 'Salva la tariffa' }).click()
+      await page.getByText('Scrivi un importo in euro con al più due decimali, ad esempio 2.50.').waitFor()
+      await page.getByLabel('Nuova tariffa in euro').fill('1,20')
+      const why = 'Nucleo seguito dai servizi sociali: tariffa ridotta con determina 45/2026.'
+      await page.getByLabel('Motivo', { exact: true }).fill(why)
+      await page.getByRole('button', { name: 'Salva la tariffa' }).click()
+      await page.getByTestId('override-done').waitFor()
+      const override = page.getByTestId('entry-override')
+      await override.filter({ hasText: '€ 1,20' }).waitFor()
+      assert.include(await override.textContent(), operator.fullName)
+      assert.include(await override.textContent(), why)
+      assert.deepEqual(await seriousViolations(page), [], 'register entry: axe violations')
+      await snap(page, 'backoffice-register-entry-laptop')
+      await page.setViewportSize(TABLET)
+      await snap(page, 'backoffice-register-entry-tablet')
+      await page.setViewportSize(LAPTOP)
+      await page.getByRole('link', { name: /Torna al registro/ }).click()
+      await row.filter({ hasText: '€ 1,20' }).waitFor()
+      assert.include(await row.textContent(), 'impostata a mano')
+
+      // The audit log keeps who and why.
+      const admin = await makeUser(tenant, ['tenant_admin'])
+      const audit = await client.get(`${base}/audit`).qs({ entity: 'enrolments' }).loginAs(admin)
+      const entry = audit
+        .body()
+        .entries.find((e: { after: Record<string, unknown> | null }) => e.after?.feeOverrideAmount === '1.20')
+      assert.exists(entry)
+      assert.equal(entry.actorUserId, operator.id)
+      assert.equal(entry.after.feeOverrideReason, why)
     } finally {
       await close()
     }

@@ -5,6 +5,8 @@
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type {
+  EnrolmentDetailDto,
+  EnrolmentSummaryDto,
   InboxAnswerDto,
   InboxSort,
   InboxStatus,
@@ -68,6 +70,60 @@ export function useChangeStatus(slug: string, id: string) {
       void client.invalidateQueries({ queryKey: ['inbox', slug] })
       void client.invalidateQueries({ queryKey: keys.submissions(slug) })
       void client.invalidateQueries({ queryKey: ['enrolments', slug] })
+    },
+  })
+}
+
+export interface RegisterFilters {
+  service?: string
+  school_year?: string
+  status?: string
+}
+
+export interface RegisterAnswer {
+  enrolments: EnrolmentSummaryDto[]
+  meta: { currentPage: number; lastPage: number; total: number }
+}
+
+export function useRegister(slug: string, filters: RegisterFilters, page: number, lang: Lang) {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value)
+  params.set('page', String(page))
+  return useQuery({
+    queryKey: ['enrolments', slug, 'register', params.toString(), lang],
+    queryFn: () => api<RegisterAnswer>('GET', `${tenantBase(slug)}/enrolments?${params.toString()}`),
+    placeholderData: keepPreviousData,
+  })
+}
+
+/** The services of the tenant, with their names, for the filters. */
+export function useServices(slug: string) {
+  return useQuery({
+    queryKey: ['services', slug],
+    queryFn: async () =>
+      (
+        await api<{ plugins: { id: string; name: Record<Lang, string>; enabled: boolean }[] }>(
+          'GET',
+          `${tenantBase(slug)}/plugins`
+        )
+      ).plugins.filter((p) => p.enabled),
+    staleTime: 60_000,
+  })
+}
+
+/** Sets the fee by hand (or gives it back to the computation with `amount: null`), with the reason. */
+export function useOverrideFee(slug: string, id: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (change: { amount: string | null; reason: string }) =>
+      api<{ enrolment: EnrolmentDetailDto }>(
+        'PUT',
+        `${tenantBase(slug)}/enrolments/${encodeURIComponent(id)}/fee`,
+        change
+      ),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['enrolments', slug] })
+      void client.invalidateQueries({ queryKey: ['enrolment', slug, id] })
     },
   })
 }

@@ -17,6 +17,8 @@ import { EnrolmentRoute } from '../pages/EnrolmentPage'
 import { HomePage, StaffHomePage } from '../pages/staff/StaffHomePage'
 import { InboxPage } from '../pages/staff/InboxPage'
 import { ReviewRoute } from '../pages/staff/ReviewPage'
+import { RegisterPage } from '../pages/staff/RegisterPage'
+import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
 import { STAFF_ROLES } from './tenant_context'
 
@@ -64,6 +66,14 @@ export const staffPages: TenantPage[] = [
   { path: 'ufficio', element: <StaffHomePage />, roles: STAFF_ROLES, side: 'staff', nav: { label: 'desk', order: 5 } },
   { path: 'ufficio/domande', element: <InboxPage />, roles: OFFICE, side: 'staff', nav: { label: 'inbox', order: 40 } },
   { path: 'ufficio/domande/:id', element: <ReviewRoute />, roles: OFFICE, side: 'staff' },
+  {
+    path: 'ufficio/iscritti',
+    element: <RegisterPage />,
+    roles: OFFICE,
+    side: 'staff',
+    nav: { label: 'register', order: 50 },
+  },
+  { path: 'ufficio/iscritti/:id', element: <RegisterEntryRoute />, roles: OFFICE, side: 'staff' },
 ]
 
 export const pluginPages: TenantPage[] = discoveredScreens().map(({ plugin, screen }) => ({
