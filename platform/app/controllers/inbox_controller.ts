@@ -10,6 +10,9 @@ import { requestLanguage } from '#services/request_language'
 import { childInData } from '#services/child_identity'
 import { MAX_QUERY_LENGTH, whereMatches } from '#services/submission_search'
 import { isPlainObject } from '#forms/json_pointer'
+import { EXPORT_SLICE, exportFormat, refuseFormat, streamList } from '#reports/list_export'
+import { submissionStatusLabel } from '#shared/status_labels'
+import type { ReportColumn, ReportValue } from '#sdk/types'
 import type { FormDefinition, Lang } from '#forms/types'
 import {
   INBOX_SORTS,
@@ -158,6 +161,92 @@ function childOf(data: Record<string, unknown>): InboxPersonDto | null {
   return child ? { name: child.name, fiscalCode: child.key } : null
 }
 
+/** The submissions matching the filters (all statuses the inbox shows), and the forms they come from. */
+async function inboxQuery(ctx: HttpContext, filters: InboxFilters) {
+  const { tenant } = ctx
+  const enabled = await pluginService.enabledIds(tenant)
+  const forms = enabled.length
+    ? await Form.query().whereIn('service', enabled).select('id', 'key', 'service', 'title')
+    : []
+  const formsByKey = new Map(forms.map((f) => [f.key, f]))
+  const keys = forms
+    .filter((f) => (!filters.form || f.key === filters.form) && (!filters.service || f.service === filters.service))
+    .map((f) => f.key)
+  const format = Submission.query().client.dialect.dateTimeFormat
+
+  const filtered = () => {
+    const query = Submission.query()
+      .whereIn('form_key', keys)
+      .whereIn('status', [...INBOX_STATUSES])
+    if (filters.from) query.where('submitted_at', '>=', moment(filters.from, format))
+    if (filters.to) {
+      query.where('submitted_at', '<', moment(DateTime.fromISO(filters.to).plus({ days: 1 }).toISODate()!, format))
+    }
+    if (filters.schoolYear) {
+      // Applications for a school year are sent from 1 March to the end of February (enrolment_service.ts).
+      const start = Number(filters.schoolYear.slice(0, 4))
+      query.where('submitted_at', '>=', moment(`${start}-03-01`, format))
+      query.where('submitted_at', '<', moment(`${start + 1}-03-01`, format))
+    }
+    if (filters.q) whereMatches(query, tenant.id, filters.q)
+    return query
+  }
+
+  return { filtered, formsByKey }
+}
+
+/** A page's (or an export's) row: the people it names read from the decrypted data. */
+function inboxRow(s: Submission, formsByKey: Map<string, Form>, names: Map<number, string>, lang: Lang): InboxRowDto {
+  const form = formsByKey.get(s.formKey)
+  const data = s.data ?? {}
+  return {
+    id: s.id,
+    formKey: s.formKey,
+    formTitle: form ? (form.title[lang] ?? form.title.it ?? s.formKey) : s.formKey,
+    service: form?.service ?? '',
+    status: s.status,
+    protocolNumber: s.protocolNumber,
+    submittedAt: s.submittedAt?.toISO() ?? null,
+    updatedAt: s.updatedAt?.toISO() ?? null,
+    onBehalf: s.onBehalf,
+    applicant: applicantOf(data, names.get(s.applicantUserId) ?? null),
+    child: childOf(data),
+    hasWarnings: (s.warnings ?? []).length > 0,
+  }
+}
+
+async function applicantNames(rows: Submission[]) {
+  const ids = [...new Set(rows.map((r) => r.applicantUserId))]
+  const users = ids.length ? await User.query().whereIn('id', ids).select('id', 'full_name') : []
+  return new Map(users.map((u) => [u.id, u.fullName]))
+}
+
+const EXPORT_TITLE = { it: 'Domande ricevute', en: 'Applications received' }
+
+/** The inbox's columns in a spreadsheet, in the reader's language. */
+const INBOX_COLUMNS: ReportColumn[] = [
+  { key: 'id', label: { it: 'Numero', en: 'Number' }, type: 'integer' },
+  { key: 'status', label: { it: 'Stato', en: 'Status' }, type: 'text', width: 16 },
+  { key: 'form', label: { it: 'Modulo', en: 'Form' }, type: 'text' },
+  { key: 'applicant', label: { it: 'Richiedente', en: 'Applicant' }, type: 'text', width: 24 },
+  {
+    key: 'applicant_fiscal_code',
+    label: { it: 'Codice fiscale richiedente', en: "Applicant's codice fiscale" },
+    type: 'text',
+    width: 20,
+  },
+  { key: 'child', label: { it: 'Bambino', en: 'Child' }, type: 'text', width: 24 },
+  {
+    key: 'child_fiscal_code',
+    label: { it: 'Codice fiscale bambino', en: "Child's codice fiscale" },
+    type: 'text',
+    width: 20,
+  },
+  { key: 'sent', label: { it: 'Inviata il', en: 'Sent on' }, type: 'date' },
+  { key: 'protocol', label: { it: 'Protocollo', en: 'Protocol' }, type: 'text', width: 18 },
+  { key: 'on_behalf', label: { it: 'Allo sportello', en: 'At the counter' }, type: 'boolean' },
+]
+
 export default class InboxController {
   /**
    * The back office's list of applications: filters (status, form or service, school year, dates
@@ -166,7 +255,7 @@ export default class InboxController {
    * status under the other filters.
    */
   async index(ctx: HttpContext) {
-    const { bouncer, access, request, response, tenant } = ctx
+    const { bouncer, access, request, response } = ctx
     await bouncer.with(SubmissionPolicy).authorize('viewAll', access)
     const lang = requestLanguage(request)
     const { filters, problems } = parseInboxQuery(request.qs())
@@ -175,34 +264,7 @@ export default class InboxController {
         errors: problems.map((p) => ({ path: p.path, rule: p.rule, message: p.message[lang] })),
       })
     }
-    const enabled = await pluginService.enabledIds(tenant)
-    const forms = enabled.length
-      ? await Form.query().whereIn('service', enabled).select('id', 'key', 'service', 'title')
-      : []
-    const formsByKey = new Map(forms.map((f) => [f.key, f]))
-    const keys = forms
-      .filter((f) => (!filters.form || f.key === filters.form) && (!filters.service || f.service === filters.service))
-      .map((f) => f.key)
-    const format = Submission.query().client.dialect.dateTimeFormat
-
-    const filtered = () => {
-      const query = Submission.query()
-        .whereIn('form_key', keys)
-        .whereIn('status', [...INBOX_STATUSES])
-      if (filters.from) query.where('submitted_at', '>=', moment(filters.from, format))
-      if (filters.to) {
-        query.where('submitted_at', '<', moment(DateTime.fromISO(filters.to).plus({ days: 1 }).toISODate()!, format))
-      }
-      if (filters.schoolYear) {
-        // Applications for a school year are sent from 1 March to the end of February (enrolment_service.ts).
-        const start = Number(filters.schoolYear.slice(0, 4))
-        query.where('submitted_at', '>=', moment(`${start}-03-01`, format))
-        query.where('submitted_at', '<', moment(`${start + 1}-03-01`, format))
-      }
-      if (filters.q) whereMatches(query, tenant.id, filters.q)
-      return query
-    }
-
+    const { filtered, formsByKey } = await inboxQuery(ctx, filters)
     const countRows = await filtered().select('status').count('* as total').groupBy('status')
     const counts = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>
     for (const row of countRows) counts[row.status as InboxStatus] = Number(row.$extras.total)
@@ -214,33 +276,70 @@ export default class InboxController {
     const more = rows.length > INBOX_PAGE_SIZE
     const shown = rows.slice(0, INBOX_PAGE_SIZE)
 
-    const ids = [...new Set(shown.map((r) => r.applicantUserId))]
-    const users = ids.length ? await User.query().whereIn('id', ids).select('id', 'full_name') : []
-    const names = new Map(users.map((u) => [u.id, u.fullName]))
+    const names = await applicantNames(shown)
     const answer: InboxAnswerDto = {
-      submissions: shown.map((s): InboxRowDto => {
-        const form = formsByKey.get(s.formKey)
-        const data = s.data ?? {}
-        return {
-          id: s.id,
-          formKey: s.formKey,
-          formTitle: form ? (form.title[lang] ?? form.title.it ?? s.formKey) : s.formKey,
-          service: form?.service ?? '',
-          status: s.status,
-          protocolNumber: s.protocolNumber,
-          submittedAt: s.submittedAt?.toISO() ?? null,
-          updatedAt: s.updatedAt?.toISO() ?? null,
-          onBehalf: s.onBehalf,
-          applicant: applicantOf(data, names.get(s.applicantUserId) ?? null),
-          child: childOf(data),
-          hasWarnings: (s.warnings ?? []).length > 0,
-        }
-      }),
+      submissions: shown.map((row) => inboxRow(row, formsByKey, names, lang)),
       next: more ? String(shown[shown.length - 1].id) : null,
       counts,
       total: Object.values(counts).reduce((a, b) => a + b, 0),
     }
     return answer
+  }
+
+  /**
+   * `GET /inbox/export?format=xlsx|csv&<the inbox's filters>`: every application the filters
+   * match (not only a page), in the inbox's order, streamed in slices.
+   */
+  async export(ctx: HttpContext) {
+    const { bouncer, access, request, response } = ctx
+    await bouncer.with(SubmissionPolicy).authorize('viewAll', access)
+    const lang = requestLanguage(request)
+    const { format: rawFormat, ...query } = request.qs() as Record<string, unknown>
+    const format = exportFormat(rawFormat)
+    if (!format) return refuseFormat(ctx, lang)
+    const { filters, problems } = parseInboxQuery({ ...query, after: undefined })
+    if (problems.length) {
+      return response.unprocessableEntity({
+        errors: problems.map((p) => ({ path: p.path, rule: p.rule, message: p.message[lang] })),
+      })
+    }
+    const { filtered, formsByKey } = await inboxQuery(ctx, filters)
+    const newest = filters.sort === 'newest'
+    async function* rows(): AsyncGenerator<Record<string, ReportValue>> {
+      let after: number | null = null
+      for (;;) {
+        const slice = filtered()
+        if (filters.status) slice.where('status', filters.status)
+        if (after !== null) slice.where('id', newest ? '<' : '>', after)
+        const batch = await slice.orderBy('id', newest ? 'desc' : 'asc').limit(EXPORT_SLICE)
+        if (batch.length === 0) return
+        const names = await applicantNames(batch)
+        for (const submission of batch) {
+          const row = inboxRow(submission, formsByKey, names, lang)
+          yield {
+            id: row.id,
+            status: submissionStatusLabel(row.status, lang),
+            form: row.formTitle,
+            applicant: row.applicant.name,
+            applicant_fiscal_code: row.applicant.fiscalCode,
+            child: row.child?.name ?? null,
+            child_fiscal_code: row.child?.fiscalCode ?? null,
+            sent: submission.submittedAt?.setZone('Europe/Rome').toISODate() ?? null,
+            protocol: row.protocolNumber,
+            on_behalf: row.onBehalf,
+          }
+        }
+        after = batch[batch.length - 1].id
+      }
+    }
+    streamList(ctx, {
+      format,
+      name: lang === 'it' ? 'domande' : 'applications',
+      title: EXPORT_TITLE[lang],
+      columns: INBOX_COLUMNS,
+      lang,
+      rows: rows(),
+    })
   }
 
   /** The form version a submission was made on: its labels are those the citizen read. */
