@@ -14,7 +14,7 @@ import { findCurrentForm } from '#services/form_service'
 import { writeAudit } from '#services/audit_service'
 import { TARIFF_MISSING_TEXT } from '#services/enrolment_service'
 import { pluginRegistry } from '#plugins/registry'
-import { requestLanguage } from '#services/request_language'
+import { askedLanguage, requestLanguage } from '#services/request_language'
 import { ruleSetService } from '#services/ruleset_service'
 import { getAt, isPlainObject } from '#forms/json_pointer'
 import type { FormDefinition, Lang } from '#forms/types'
@@ -278,7 +278,8 @@ export default class EnrolmentsController {
   async export(ctx: HttpContext) {
     const { bouncer, access, request } = ctx
     await bouncer.with(EnrolmentPolicy).authorize('viewAll', access)
-    const lang = requestLanguage(request)
+    // A download link cannot set headers: `?lang=` says the portal's language.
+    const lang = askedLanguage(request) ?? requestLanguage(request)
     const format = exportFormat(request.input('format'))
     if (!format) return refuseFormat(ctx, lang)
     const service = request.input('service')

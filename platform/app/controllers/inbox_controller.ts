@@ -6,7 +6,7 @@ import User from '#models/user'
 import FormVersion from '#models/form_version'
 import SubmissionPolicy from '#policies/submission_policy'
 import { pluginService } from '#services/plugin_service'
-import { requestLanguage } from '#services/request_language'
+import { askedLanguage, requestLanguage } from '#services/request_language'
 import { childInData } from '#services/child_identity'
 import { MAX_QUERY_LENGTH, whereMatches } from '#services/submission_search'
 import { isPlainObject } from '#forms/json_pointer'
@@ -293,7 +293,8 @@ export default class InboxController {
   async export(ctx: HttpContext) {
     const { bouncer, access, request, response } = ctx
     await bouncer.with(SubmissionPolicy).authorize('viewAll', access)
-    const lang = requestLanguage(request)
+    // A download link cannot set headers: `?lang=` says the portal's language.
+    const lang = askedLanguage(request) ?? requestLanguage(request)
     const { format: rawFormat, ...query } = request.qs() as Record<string, unknown>
     const format = exportFormat(rawFormat)
     if (!format) return refuseFormat(ctx, lang)

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
+import ExcelJS from 'exceljs'
 import { registerWebRoutes } from '#start/routes/web'
 import { jobQueue } from '#queue/queue_factory'
 import { makeUser } from '#tests/helpers/world'
@@ -177,6 +178,29 @@ test.group('Back office: the operator handles a canteen application with the cit
       await page.getByRole('link', { name: /Torna al registro/ }).click()
       await row.filter({ hasText: '€ 1,20' }).waitFor()
       assert.include(await row.textContent(), 'impostata a mano')
+
+      // The register downloaded as a spreadsheet and read back: typed cells, Italian header.
+      const [sheetFile] = await Promise.all([
+        page.waitForEvent('download'),
+        page
+          .getByTestId('export-links')
+          .getByRole('link', { name: /Foglio Excel/ })
+          .click(),
+      ])
+      assert.match(sheetFile.suggestedFilename(), /^iscritti-\d{4}-\d{2}-\d{2}\.xlsx$/)
+      const workbook = new ExcelJS.Workbook()
+      await workbook.xlsx.readFile((await sheetFile.path())!)
+      const sheet = workbook.worksheets[0]
+      const header = (sheet.getRow(1).values as unknown[]).slice(1)
+      assert.includeMembers(header, ['Bambino', 'Tariffa calcolata', 'Tariffa impostata a mano', 'Tariffa applicata'])
+      assert.deepInclude(sheet.views[0], { state: 'frozen', ySplit: 1 })
+      const line = sheet.getRow(2)
+      const cell = (label: string) => line.getCell(header.indexOf(label) + 1)
+      assert.equal(cell('Bambino').value, 'Nicolò Ferrari')
+      assert.strictEqual(cell('Tariffa calcolata').value, Number(enrolment.tariff.amount))
+      assert.strictEqual(cell('Tariffa applicata').value, 1.2)
+      assert.match(cell('Tariffa applicata').numFmt, /0\.00/)
+      assert.equal(cell('Data di nascita').type, ExcelJS.ValueType.Date)
 
       // The audit log keeps who and why.
       const admin = await makeUser(tenant, ['tenant_admin'])

@@ -170,6 +170,11 @@ export const en: Strings<typeof it> = {
     isee: 'Declared ISEE',
     iseeNone: 'not presented',
   },
+  export: {
+    title: 'Download the list:',
+    xlsx: 'Excel sheet (xlsx)',
+    csv: 'CSV',
+  },
   footer: {
     title: 'Information',
     contacts: 'Contacts',

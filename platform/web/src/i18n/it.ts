@@ -168,6 +168,11 @@ export const it = {
     isee: 'ISEE dichiarato',
     iseeNone: 'non presentato',
   },
+  export: {
+    title: 'Scarica l’elenco:',
+    xlsx: 'Foglio Excel (xlsx)',
+    csv: 'CSV',
+  },
   footer: {
     title: 'Informazioni',
     contacts: 'Contatti',

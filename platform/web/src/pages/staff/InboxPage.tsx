@@ -2,7 +2,9 @@ import { useState, type FormEvent } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import { INBOX_SORTS, INBOX_STATUSES, type InboxSort, type InboxStatus } from '#shared/contract'
 import { useForms } from '../../api/queries'
-import { useInbox, type InboxFilters } from '../../api/staff_queries'
+import { inboxQueryString, useInbox, type InboxFilters } from '../../api/staff_queries'
+import { tenantBase } from '../../api/client'
+import { ExportLinks } from '../../widgets/ExportLinks'
 import { useCurrentTenant } from '../../app/tenant_context'
 import { formatDateTime, useT } from '../../i18n'
 import { StatusBadge } from '../../widgets/StatusBadge'
@@ -196,6 +198,12 @@ export function InboxPage() {
         </div>
       )}
 
+      <ExportLinks
+        href={(format) =>
+          `/api/v1${tenantBase(tenant.slug)}/inbox/export?${inboxQueryString({ ...filters, format } as InboxFilters)}`
+        }
+        what={t('inbox.title')}
+      />
       {inbox.isPending && <Loading />}
       {inbox.isError && <LoadError error={inbox.error} />}
       {inbox.data && inbox.data.submissions.length === 0 && <p data-testid="inbox-none">{t('inbox.none')}</p>}

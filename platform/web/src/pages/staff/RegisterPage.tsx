@@ -3,6 +3,8 @@ import { Link, useSearchParams } from 'react-router'
 import type { EnrolmentSummaryDto } from '#shared/contract'
 import { useRegister, useServices, type RegisterFilters } from '../../api/staff_queries'
 import { useCurrentTenant } from '../../app/tenant_context'
+import { tenantBase } from '../../api/client'
+import { ExportLinks } from '../../widgets/ExportLinks'
 import { formatEuro, useT } from '../../i18n'
 import { LoadError, Loading } from '../../widgets/status'
 
@@ -118,6 +120,14 @@ export function RegisterPage() {
         </div>
       </form>
 
+      <ExportLinks
+        href={(format) => {
+          const query = new URLSearchParams({ format })
+          for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value)
+          return `/api/v1${tenantBase(tenant.slug)}/enrolments/export?${query.toString()}`
+        }}
+        what={t('register.title')}
+      />
       {register.isPending && <Loading />}
       {register.isError && <LoadError error={register.error} />}
       {register.data && (
