@@ -11,13 +11,14 @@
  * - otherwise each word typed (at most five) must be a whole word of a name in the submission,
  *   case and accents aside: "rossi" finds Mario Rossi and Giulia Rossi, "ross" finds nothing.
  * Nothing else (parts of words, phonetic matches) is possible without storing the names in clear.
+ * A key rotation (data:reencrypt) computes the terms again under the new key.
  */
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import db from '@adonisjs/lucid/services/db'
 import type Submission from '#models/submission'
 import SubmissionSearchTerm from '#models/submission_search_term'
-import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
+import { type DataCipher, FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
 import { isPlainObject } from '#forms/json_pointer'
 
 /** The blind-index purpose of name words (codici fiscali share the users' and children's purpose). */
@@ -54,18 +55,24 @@ export function searchTermsOf(data: Record<string, unknown>): { fiscalCodes: str
   return { fiscalCodes: [...fiscalCodes], words: [...words].slice(0, MAX_WORDS_PER_SUBMISSION) }
 }
 
+/** The keyed hashes a submission is found by, under the cipher's current key (also for key rotation). */
+export function searchHashes(cipher: DataCipher, data: Record<string, unknown>): string[] {
+  const { fiscalCodes, words } = searchTermsOf(data)
+  return [
+    ...new Set([
+      ...fiscalCodes.map((cf) => cipher.blindIndex(FISCAL_CODE_INDEX, cf)),
+      ...words.map((w) => cipher.blindIndex(NAME_WORD_INDEX, w)),
+    ]),
+  ]
+}
+
 /** Rewrites the search terms of a submission, in the transaction of its sending. */
 export async function indexForSearch(trx: TransactionClientContract, submission: Submission) {
   await SubmissionSearchTerm.query({ client: trx }).where('submission_id', submission.id).delete()
-  const cipher = currentDataCipher()
-  const { fiscalCodes, words } = searchTermsOf(submission.data ?? {})
-  const terms = [
-    ...fiscalCodes.map((cf) => cipher.blindIndex(FISCAL_CODE_INDEX, cf)),
-    ...words.map((w) => cipher.blindIndex(NAME_WORD_INDEX, w)),
-  ]
+  const terms = searchHashes(currentDataCipher(), submission.data ?? {})
   if (terms.length === 0) return
   await SubmissionSearchTerm.createMany(
-    [...new Set(terms)].map((term) => ({ tenantId: submission.tenantId, submissionId: submission.id, term })),
+    terms.map((term) => ({ tenantId: submission.tenantId, submissionId: submission.id, term })),
     { client: trx }
   )
 }

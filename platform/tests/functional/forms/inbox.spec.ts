@@ -1,6 +1,9 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { jobQueue } from '#queue/queue_factory'
+import { randomBytes } from 'node:crypto'
+import { DataCipher, currentDataCipher, setDataCipher } from '#services/data_cipher'
+import { reencryptAll } from '#services/data_reencryption'
 import { makeUser } from '#tests/helpers/world'
 import { INBOX_PAGE_SIZE } from '#controllers/inbox_controller'
 import { nameWords, searchTermsOf } from '#services/submission_search'
@@ -181,5 +184,38 @@ test.group('Back office: the inbox of applications', (group) => {
     const preview = await client.get(`${base}/attachments/${fid}`).qs({ inline: '1' }).loginAs(operator)
     assert.match(preview.header('content-disposition') ?? '', /^inline;/)
     assert.equal(preview.header('content-type'), 'application/pdf')
+  })
+
+  test('after a key rotation the search terms are under the new key, and names are still found without the old one', async ({
+    client,
+    assert,
+  }) => {
+    const { citizen, operator, base, sample } = await refezioneTenant()
+    const sent = await client.post(`${base}/forms/${FORM}/submit`).json({ data: sample }).loginAs(citizen)
+    sent.assertStatus(201)
+    await jobQueue().drained()
+    const original = currentDataCipher()
+    const newKey = `rot:${randomBytes(32).toString('base64')}`
+    try {
+      setDataCipher(new DataCipher(`${newKey},${process.env.DATA_ENCRYPTION_KEYS!}`))
+      const report = await reencryptAll()
+      assert.equal(report.failureCount, 0, JSON.stringify(report.failures))
+      const terms = await db.from('submission_search_terms').where('submission_id', sent.body().submission.id)
+      assert.isAbove(terms.length, 0)
+      for (const { term } of terms) assert.match(term, /^rot:/)
+      // Only the new key: the old hashes would match nothing.
+      setDataCipher(new DataCipher(newKey))
+      const found = await client.get(`${base}/inbox`).qs({ q: 'giulia ROSSI' }).loginAs(operator)
+      found.assertStatus(200)
+      assert.deepEqual(
+        found.body().submissions.map((r: Row) => r.id),
+        [sent.body().submission.id]
+      )
+    } finally {
+      // Files live outside the transaction: back under the development key.
+      setDataCipher(new DataCipher(`${process.env.DATA_ENCRYPTION_KEYS!},${newKey}`))
+      await reencryptAll()
+      setDataCipher(original)
+    }
   })
 })
