@@ -63,7 +63,7 @@ export type FactExpression =
   | { $switch: Array<{ when: Condition; then: FactExpression }>; $default?: FactExpression }
 
 export interface TariffPreview {
-  /** Id of the ruleset in the rules engine, e.g. "refezione.tariffa". */
+  /** Id of the ruleset in the rules engine, e.g. "<service>.tariffa". */
   ruleset: string
   facts: Record<string, FactExpression>
 }
