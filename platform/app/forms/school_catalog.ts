@@ -7,7 +7,7 @@
  * Pure and browser-safe: the caller loads the catalog once (platform/app/services/school_catalog_service.ts)
  * and passes it in, so the same check runs in unit tests without a database.
  */
-import type { FormDefinition, FormError, Lang } from '#forms/types'
+import type { CatalogClass, CatalogSchool, FormDefinition, FormError, Lang, SchoolCatalog } from '#forms/types'
 import { getAt, isPlainObject, joinPointer, labelAt, parsePointer } from '#forms/json_pointer'
 import {
   entriesFor,
@@ -58,31 +58,7 @@ export function isKnownSource(source: string): boolean {
   )
 }
 
-export interface CatalogClass {
-  /** Null where the order has no years (sections of a scuola dell'infanzia, of a nido). */
-  year: string | null
-  section: string
-  active: boolean
-}
-
-export interface CatalogSchool {
-  code: string
-  name: string
-  order: string
-  services: string[]
-  active: boolean
-  classes: CatalogClass[]
-}
-
-/**
- * What the validator needs of a tenant's catalog: a school by its code, with its classes; the
- * entries of the other lists (every entry, active or not), and the day (the age filters need it).
- */
-export interface SchoolCatalog {
-  school(code: string): CatalogSchool | undefined
-  entries?(source: string): readonly CatalogEntryData[]
-  today?: string
-}
+export type { CatalogClass, CatalogSchool, SchoolCatalog }
 
 export function catalogFrom(
   schools: CatalogSchool[],
