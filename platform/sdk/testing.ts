@@ -24,6 +24,9 @@ import RuleSet from '#models/rule_set'
 import RuleSetVersion from '#models/rule_set_version'
 import Form from '#models/form'
 
+/** The contract every form passes (forms/README.md), for the tests of forms and of plugins. */
+export { formContractTests } from './form_contract_tests.js'
+
 /** The routes a manifest declares, as a recording router sees them. */
 function declaredRoutes(plugin: PluginManifest) {
   const routes: Array<{ method: string; path: string; route: PluginRoute<unknown, unknown> }> = []

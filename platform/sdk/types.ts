@@ -147,6 +147,22 @@ export interface CatalogEntry {
   [attribute: string]: unknown
 }
 
+/** The ISEE as the family declared it (Allegato B), or its non-presentation. */
+export interface DeclaredIsee {
+  presented: boolean
+  /** Euro as a decimal string ("5000.00"), never a float. */
+  value: string | null
+  inpsProtocol: string | null
+  /** ordinario / corrente, where the form asks. */
+  kind: string | null
+}
+
+/**
+ * An enrolment as the platform keeps it for every service: who, which service and form, which
+ * school year, status, the fee and its trace, the child. What only one service knows (a diet, a
+ * transport stop, attendance weeks) is the plugin's `details`, encrypted at rest and shown to
+ * people through the plugin's `enrolment.describe`.
+ */
 export interface EnrolmentRecord {
   id: number
   service: string
@@ -163,9 +179,8 @@ export interface EnrolmentRecord {
     birthDate: string | null
   }
   schoolId: string | null
-  schoolOrder: string | null
-  classYear: string | null
   section: string | null
+  isee: DeclaredIsee | null
   details: Record<string, unknown> | null
   tariff: { amount: string | null; ruleset: string | null; version: number | null; at: string | null }
 }
@@ -178,12 +193,66 @@ export interface NewEnrolment {
   applicantUserId: number
   child: Partial<EnrolmentRecord['child']>
   schoolId?: string | null
-  schoolOrder?: string | null
-  classYear?: string | null
   section?: string | null
+  isee?: DeclaredIsee | null
   details?: Record<string, unknown> | null
   /** The fee as the rules engine gave it (`ctx.rules.evaluate`, its `amount` output), with the facts used. */
   tariff?: { evaluation: RuleEvaluation; facts: Record<string, unknown> }
+}
+
+/**
+ * What a service plugin gives to enrol the child of an accepted submission of its service
+ * (`ctx.enrolments.enrolSubmission`). The platform reads the rest itself: the child (the shared
+ * `student` or `child` of the form), the school year (from the day the submission was sent, or
+ * from the manifest's `enrolment.attendanceFrom`), and the fee (the form's tariff mapping, evaluated by the rules engine).
+ */
+export interface SubmissionEnrolment {
+  /** A school or facility code of the tenant's catalog, as the form stored it. */
+  schoolId?: string | null
+  section?: string | null
+  isee?: DeclaredIsee | null
+  /** The plugin's own detail of the enrolment (JSON, encrypted at rest). */
+  details?: Record<string, unknown> | null
+}
+
+/** A submission of the plugin's own service, as its subscribers read it. */
+export interface SubmissionView {
+  id: number
+  formKey: string
+  service: string
+  status: string
+  applicantUserId: number
+  /** What the applicant filled in, as the form's schema shapes it. */
+  data: Record<string, unknown>
+  /** The day it was sent (Europe/Rome), YYYY-MM-DD; null for a draft. */
+  sentOn: string | null
+}
+
+/** One line of an enrolment's detail as a person reads it: already in the reader's language. */
+export interface EnrolmentDetailItem {
+  label: string
+  /** One value, or a list (weeks, people, preferences). */
+  value: string | string[]
+}
+
+/**
+ * A group of lines of the detail. Without `title` the lines join the platform's "school and class"
+ * section; with one they make a section of their own, headed by it. `text` is a sentence shown
+ * above the lines (or alone: "No special diet").
+ */
+export interface EnrolmentDetailGroup {
+  title?: string
+  text?: string
+  items: EnrolmentDetailItem[]
+}
+
+/** What `enrolment.describe` receives besides the details. */
+export interface EnrolmentDescribeHelpers {
+  lang: Lang
+  /** The label the form gives a value of one of its enumerated fields (`x-i18n.<lang>.enum`), or null. */
+  enumLabel(field: string, value: unknown): string | null
+  /** A day (YYYY-MM-DD) as the reader writes it: "6 luglio 2026", "6 July 2026". */
+  day(value: unknown): string | null
 }
 
 export interface MailNotice {
@@ -252,7 +321,18 @@ export interface PluginContext {
     list(filter?: { schoolYear?: string; status?: EnrolmentRecord['status'] }): Promise<EnrolmentRecord[]>
     find(id: number): Promise<EnrolmentRecord | null>
     create(input: NewEnrolment): Promise<EnrolmentRecord>
+    /**
+     * Enrols the child of an accepted submission of this service, or updates the enrolment that
+     * already stands for it (the same submission, or the same child in the same form and school
+     * year): running it twice never makes a second one. In `ctx.trx` when there is one (the
+     * acceptance's own transaction, from an `inTransaction` subscriber of `submission.accepted`).
+     */
+    enrolSubmission(submissionId: number, input: SubmissionEnrolment): Promise<EnrolmentRecord>
     withdraw(id: number): Promise<EnrolmentRecord>
+  }
+  /** Submissions of this plugin's service only (read). */
+  readonly submissions: {
+    find(id: number): Promise<SubmissionView | null>
   }
   readonly notices: {
     /** A mail to an address, through the platform's mailer. */
@@ -351,6 +431,40 @@ export interface PluginCatalogSource {
   list(filter: Record<string, string>, ctx: PluginContext): Promise<CatalogEntry[]>
 }
 
+/** One entry of a list the platform keeps for a plugin (`lists` in the manifest), as stored. */
+export interface ListEntry {
+  code: string
+  name: string
+  /** The code of the entry of the parent list it belongs to (a stop's line), or null. */
+  parent: string | null
+  attributes: Record<string, unknown>
+  position: number
+  active: boolean
+}
+
+/**
+ * A list of choices the platform keeps for the plugin in its catalog (operators fill it with
+ * `PUT /catalog/sources/<name>/<code>`, forms choose from it with `ui:options.source`), and checks
+ * a submitted value against (only where the tenant keeps entries: without any the field is plain
+ * text). The plugin says which attributes an entry carries, which filters a form may name and how
+ * each narrows the list, and what to say when a value does not fit them.
+ */
+export interface PluginList {
+  title: LocalizedText
+  /** The attributes an entry may carry: a list of strings, a whole number of months, a text. */
+  attributes: Record<string, 'strings' | 'months' | 'text'>
+  /** The list whose entries this one's entries belong to (`parent` of an entry is one of its codes). */
+  parent?: string
+  /** Filter keys a form may name (`ui:options.filter`), and whether an entry passes for a value. */
+  filters: Record<string, (entry: ListEntry, value: string, today: string) => boolean>
+  /** Said at the field when the value chosen is one the filters exclude. */
+  mismatch: LocalizedText
+  /** What the portal shows under a choice (address, hours...), in the reader's language. */
+  describe?: (entry: ListEntry, lang: Lang) => string | null
+  /** A problem of an entry's attributes taken together (written by an operator), or null. */
+  check?: (attributes: Record<string, unknown>) => { attribute: string; message: LocalizedText } | null
+}
+
 export type ReportColumnType = 'text' | 'integer' | 'decimal' | 'money' | 'date' | 'boolean'
 
 export interface ReportColumn {
@@ -418,7 +532,29 @@ export interface PluginManifest {
   events?: PluginEventSubscribers
   settings?: PluginSettings
   catalog?: Record<string, PluginCatalogSource>
+  /** Lists of choices the platform keeps for the plugin in the tenant's catalog (see `PluginList`). */
+  lists?: Record<string, PluginList>
+  /**
+   * Source names the plugin's forms use whose values the family types, with no list behind them
+   * yet: known to the forms' checks, not checked against any data.
+   */
+  plainSources?: string[]
   reports?: Array<PluginReport<any>> // parameter types differ per report: each report narrows its own
+  /**
+   * How people read the plugin's enrolment details (`details` of its enrolments): groups of
+   * label/value lines in the reader's language, which the portal shows as they come. Without it the
+   * details are not shown to families.
+   */
+  enrolment?: {
+    describe(details: Record<string, unknown>, helpers: EnrolmentDescribeHelpers): EnrolmentDetailGroup[]
+    /**
+     * The first day of attendance (YYYY-MM-DD) a submission's data give, for services whose forms
+     * ask for one (the weeks of a summer service): the school year of the application, its
+     * duplicates and its enrolment is then the one that day falls in (1 September to 31 August)
+     * instead of the one the sending day opens.
+     */
+    attendanceFrom?(data: Record<string, unknown>): string | null
+  }
   hooks?: {
     install?: (ctx: PluginContext) => Promise<void> | void
     enable?: (ctx: PluginContext) => Promise<void> | void

@@ -175,12 +175,9 @@ export interface EnrolmentSummaryDto {
     birthDate: string | null
   }
   school: {
-    order: string | null
-    orderLabel: string | null
     id: string | null
     /** The school's name in the comune's catalog, when the code is still there. */
     name: string | null
-    classYear: string | null
     section: string | null
   }
   tariff: {
@@ -205,8 +202,13 @@ export interface FeeOverrideDto {
 /** `GET /enrolments/:eid`. The trace stays for staff and the PDF; families read `tariff.summary`. */
 export interface EnrolmentDetailDto extends EnrolmentSummaryDto {
   isee: { presented: boolean; value: string | null; inpsProtocol: string | null; kind: string | null } | null
-  diet: { requested: boolean; type: string | null; typeLabel: string | null; authorised: boolean | null } | null
+  /** The service's own detail, as its plugin stored it. */
   details: Record<string, unknown> | null
+  /**
+   * The same detail as people read it, described by the service's plugin in the reader's language:
+   * groups without a title join the school section, the others are sections of their own.
+   */
+  detailGroups: Array<{ title?: string; text?: string; items: Array<{ label: string; value: string | string[] }> }>
   tariff: EnrolmentSummaryDto['tariff'] & {
     title: string | null
     ruleset: string | null

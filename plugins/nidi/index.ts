@@ -1,4 +1,6 @@
 import { definePlugin } from '@sportello/platform/sdk'
+import { lists, plainSources } from './lists.js'
+import { attendanceFrom, describe, enrolOnAcceptance } from './enrolment.js'
 
 /** Nurseries (nidi d'infanzia, Edugate) and accessory services: tempo prolungato, nido estivo, centri gioco. */
 export default definePlugin({
@@ -18,4 +20,8 @@ export default definePlugin({
     'nidi.regione',
     'nidi.centro-gioco',
   ],
+  events: { 'submission.accepted': enrolOnAcceptance },
+  enrolment: { describe, attendanceFrom },
+  lists,
+  plainSources,
 })

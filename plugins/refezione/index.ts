@@ -1,4 +1,5 @@
 import { definePlugin } from '@sportello/platform/sdk'
+import { describe, enrolOnAcceptance } from './enrolment.js'
 
 /** School canteen (refezione scolastica): enrolment, meal fee, bookings and attendance. */
 export default definePlugin({
@@ -11,4 +12,6 @@ export default definePlugin({
   version: '0.1.0',
   forms: ['refezione.iscrizione'],
   rulesets: ['refezione.tariffa'],
+  events: { 'submission.accepted': enrolOnAcceptance },
+  enrolment: { describe },
 })

@@ -1,4 +1,6 @@
 import { definePlugin } from '@sportello/platform/sdk'
+import { lists } from './lists.js'
+import { describe, enrolOnAcceptance } from './enrolment.js'
 
 /** School transport (trasporto scolastico): enrolment with line and stop, monthly or annual fee. */
 export default definePlugin({
@@ -11,4 +13,7 @@ export default definePlugin({
   version: '0.1.0',
   forms: ['trasporto.iscrizione'],
   rulesets: ['trasporto.tariffa'],
+  events: { 'submission.accepted': enrolOnAcceptance },
+  enrolment: { describe },
+  lists,
 })

@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import TenantPolicy from '#policies/tenant_policy'
 import CatalogPolicy from '#policies/catalog_policy'
-import { ENTRY_SOURCES, isEntrySource } from '#forms/catalog_sources'
+import { entrySources, isEntrySource } from '#forms/catalog_sources'
 import { CATALOG_SOURCES } from '#forms/school_catalog'
 import {
   EntryRefused,
@@ -37,21 +37,20 @@ const TEXT = {
 /**
  * The lists forms choose from, by source name (`ui:options.source`): every member reads the options
  * (narrowed by the filters in the query string, as the form's fields give them); operators and
- * tenant admins keep the lists that are catalog entries (transport lines and stops, facilities).
+ * tenant admins keep the lists that are catalog entries (those the services' plugins declare).
  */
 export default class CatalogSourcesController {
   async index({ access, bouncer }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('view', access)
     const manage = await bouncer.with(CatalogPolicy).allows('manage', access)
+    const lists = entrySources()
     const sources = [
       ...Object.keys(CATALOG_SOURCES).map((source) => ({ source, kind: 'schools', filters: sourceFilters(source) })),
-      ...Object.keys(ENTRY_SOURCES).map((source) => ({
+      ...Object.keys(lists).map((source) => ({
         source,
         kind: 'entries',
         filters: sourceFilters(source),
-        ...(manage
-          ? { attributes: ENTRY_SOURCES[source].attributes, parent: ENTRY_SOURCES[source].parent ?? null }
-          : {}),
+        ...(manage ? { attributes: lists[source].attributes, parent: lists[source].parent ?? null } : {}),
       })),
     ]
     return { sources }

@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { DateTime } from 'luxon'
 import { PAGE_SIZE, pageParam } from '#services/pagination'
 import db from '@adonisjs/lucid/services/db'
 import Enrolment, { ENROLMENT_STATUSES } from '#models/enrolment'
@@ -6,7 +7,6 @@ import RuleSet from '#models/rule_set'
 import School from '#models/school'
 import EnrolmentPolicy from '#policies/enrolment_policy'
 import User from '#models/user'
-import { DateTime } from 'luxon'
 import { parseFeeOverride } from '#validators/fee_override'
 import { EXPORT_SLICE, exportFormat, refuseFormat, streamList } from '#reports/list_export'
 import type { ReportColumn, ReportValue } from '#sdk/types'
@@ -18,8 +18,9 @@ import { askedLanguage, requestLanguage } from '#services/request_language'
 import { ruleSetService } from '#services/ruleset_service'
 import { getAt, isPlainObject } from '#forms/json_pointer'
 import type { FormDefinition, Lang } from '#forms/types'
+import type { EnrolmentDetailGroup } from '#sdk/types'
 
-/** Plain columns only: lists never decrypt ISEE, diet or the tariff's trace. */
+/** Plain columns only: lists never decrypt ISEE, the service's details or the tariff's trace. */
 const SUMMARY_COLUMNS = [
   'id',
   'tenant_id',
@@ -33,9 +34,7 @@ const SUMMARY_COLUMNS = [
   'child_fiscal_code',
   'child_unborn',
   'child_birth_date',
-  'school_order',
   'school_id',
-  'class_year',
   'section',
   'tariff_amount',
   'tariff_ruleset',
@@ -100,7 +99,6 @@ async function schoolNames(codes: Array<string | null>): Promise<Map<string, str
 }
 
 function summary(e: Enrolment, definition: FormDefinition | null, lang: Lang, schools: Map<string, string>) {
-  const label = labeller(definition, lang)
   return {
     id: e.id,
     service: e.service,
@@ -119,11 +117,8 @@ function summary(e: Enrolment, definition: FormDefinition | null, lang: Lang, sc
       birthDate: e.childBirthDate,
     },
     school: {
-      order: e.schoolOrder,
-      orderLabel: label('school_order', e.schoolOrder),
       id: e.schoolId,
       name: e.schoolId ? (schools.get(e.schoolId) ?? null) : null,
-      classYear: e.classYear,
       section: e.section,
     },
     tariff: {
@@ -153,13 +148,28 @@ const REGISTER_COLUMNS: ReportColumn[] = [
   { key: 'service', label: { it: 'Servizio', en: 'Service' }, type: 'text', width: 24 },
   { key: 'school_year', label: { it: 'Anno scolastico', en: 'School year' }, type: 'text', width: 12 },
   { key: 'school', label: { it: 'Scuola', en: 'School' }, type: 'text' },
-  { key: 'class_year', label: { it: 'Classe', en: 'Class' }, type: 'text', width: 8 },
   { key: 'section', label: { it: 'Sezione', en: 'Section' }, type: 'text', width: 8 },
   { key: 'fee_computed', label: { it: 'Tariffa calcolata', en: 'Computed fee' }, type: 'money' },
   { key: 'fee_override', label: { it: 'Tariffa impostata a mano', en: 'Fee set by hand' }, type: 'money' },
   { key: 'fee_charged', label: { it: 'Tariffa applicata', en: 'Fee charged' }, type: 'money' },
   { key: 'status', label: { it: 'Stato', en: 'Status' }, type: 'text', width: 12 },
 ]
+
+/**
+ * The service's details as people read them: the plugin that owns the enrolment describes its
+ * own `details` (label/value lines in the reader's language); the platform knows none of them.
+ */
+function describeDetails(e: Enrolment, definition: FormDefinition | null, lang: Lang): EnrolmentDetailGroup[] {
+  const describe = pluginRegistry().get(e.service)?.manifest.enrolment?.describe
+  if (!describe || !e.details) return []
+  const label = labeller(definition, lang)
+  const day = (value: unknown) => {
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null
+    const date = DateTime.fromISO(value, { locale: lang === 'en' ? 'en-GB' : 'it-IT' })
+    return date.isValid ? date.toFormat('d LLLL yyyy') : null
+  }
+  return describe(e.details, { lang, enumLabel: label, day })
+}
 
 export default class EnrolmentsController {
   /**
@@ -189,13 +199,14 @@ export default class EnrolmentsController {
   }
 
   /**
-   * One enrolment with what Allegato C shows the family: declared ISEE, diet, the tariff with its
-   * unit and its plain summary in the reader's language (band, reasons, amount); staff also get the
-   * rules engine's whole trace. Someone else's enrolment answers 404, like a missing one.
+   * One enrolment with what Allegato C shows the family: declared ISEE, the service's details as
+   * its plugin describes them, the tariff with its unit and its plain summary in the reader's
+   * language (band, reasons, amount); staff also get the rules engine's whole trace. Someone
+   * else's enrolment answers 404, like a missing one.
    *
    * Staff reading a family's enrolment leave an audit row ("read", with the encrypted fields they
-   * saw): ISEE, diets and the trace (disability, foster care) are the data the law protects most, so
-   * who looked at them is on record. A family reading its own enrolment is not recorded.
+   * saw): ISEE, the details (health, religion) and the trace (disability, foster care) are the data
+   * the law protects most, so who looked at them is on record. A family reading its own enrolment is not recorded.
    */
   async show(ctx: HttpContext) {
     const { auth, bouncer, access, params, request, response } = ctx
@@ -212,11 +223,10 @@ export default class EnrolmentsController {
         action: 'read',
         entity: 'enrolments',
         entityId: String(row.id),
-        after: { fields: ['isee', 'diet', 'tariff_result', 'tariff_facts', 'tariff_trace'] },
+        after: { fields: ['isee', 'details', 'tariff_result', 'tariff_facts', 'tariff_trace'] },
       })
     }
     const definition = (await definitions([row.formKey])).get(row.formKey) ?? null
-    const label = labeller(definition, lang)
     const ruleset = row.tariffRuleset ? await RuleSet.query().where('key', row.tariffRuleset).first() : null
     const base = summary(row, definition, lang, await schoolNames([row.schoolId]))
     // The family reads the summary; the operator's trace (every table cell and rounding) is for staff.
@@ -234,8 +244,8 @@ export default class EnrolmentsController {
       enrolment: {
         ...base,
         isee: row.isee,
-        diet: row.diet ? { ...row.diet, typeLabel: label('diet_type', row.diet.type) } : null,
         details: row.details,
+        detailGroups: describeDetails(row, definition, lang),
         tariff: {
           ...base.tariff,
           // Staff read why and by whom the fee was set by hand.
@@ -305,7 +315,6 @@ export default class EnrolmentsController {
             service: serviceName(e.service, lang),
             school_year: e.schoolYear,
             school: e.schoolId ? (schools.get(e.schoolId) ?? e.schoolId) : null,
-            class_year: e.classYear,
             section: e.section,
             fee_computed: e.tariffAmount,
             fee_override: e.feeOverrideAmount,

@@ -1,7 +1,5 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Form from '#models/form'
-import type Submission from '#models/submission'
-import type Tenant from '#models/tenant'
 import { emitDomainEvent } from '#events/domain_events'
 
 /**
@@ -9,6 +7,20 @@ import { emitDomainEvent } from '#events/domain_events'
  * move (submission_service.ts, where every move is recorded) and a tenant's creation (the Tenant
  * model). Enrolments announce themselves in enrolment_service.ts.
  */
+/** What an announcement reads of a submission and of a tenant (the models import this module). */
+interface MovedSubmission {
+  id: number
+  formId: number
+  formKey: string
+  applicantUserId: number
+}
+
+interface CreatedTenant {
+  id: number
+  slug: string
+  $trx?: TransactionClientContract
+}
+
 const SUBMISSION_EVENTS = {
   submitted: 'submission.submitted',
   accepted: 'submission.accepted',
@@ -17,7 +29,7 @@ const SUBMISSION_EVENTS = {
 
 export async function announceSubmissionMove(
   trx: TransactionClientContract,
-  row: Submission,
+  row: MovedSubmission,
   from: string | null,
   to: string
 ) {
@@ -38,7 +50,7 @@ export async function announceSubmissionMove(
   )
 }
 
-export async function announceTenantCreation(tenant: Tenant) {
+export async function announceTenantCreation(tenant: CreatedTenant) {
   await emitDomainEvent(
     'tenant.created',
     { tenantId: tenant.id, slug: tenant.slug },

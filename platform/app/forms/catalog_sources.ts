@@ -1,132 +1,54 @@
 /**
  * The tenant's lists a form field takes its value from, other than schools and classes: a source
- * name (`"ui:options": { "source": "transport_stops", "filter": { "line": "/transport_line" } }`)
- * names a list of entries (code, name, the entry it belongs to, attributes) kept in the catalog
- * (`catalog_entries`). Each source says here which filters it understands and how each narrows the
- * list, so that the options the portal offers and the check on submit are one rule.
+ * name (`"ui:options": { "source": "<list>", "filter": { "<key>": "/<field>" } }`) names a list of
+ * entries (code, name, the entry it belongs to, attributes) kept in the catalog
+ * (`catalog_entries`). The services' plugins declare their lists (`lists` in the manifest): which
+ * filters each understands and how each narrows the list, so that the options the portal offers
+ * and the check on submit are one rule. The platform names none of them.
  *
- * Allegato B: the transport form indicates "la linea e la fermata"; the nursery forms let the family
- * choose "3 preferenze ... da un elenco di strutture che riporta: indirizzo, orari e fasce di età (in
- * base all'età del bambino alcune scelte si escludono)".
- *
- * Pure and browser-safe: the caller passes the entries and the day.
+ * Pure: the lists come from a provider set at boot by the plugin registry, and the caller passes
+ * the entries and the day.
  */
-import type { Lang } from '#forms/types'
+import type { Lang, ListEntry, PluginList } from '#sdk/types'
 
-export interface EntryAttributes {
-  /** transport_lines: the school codes a line serves (none listed: every school). */
-  schools?: string[]
-  /** Facilities: the ages taken, in whole months, at the start of the educational year. */
-  min_age_months?: number
-  max_age_months?: number
-  /** educational_structures: the services (nido, edugate) a facility runs the accessory service for. */
-  services?: string[]
-  address?: string
-  hours?: string
+/** An entry's attributes: what its list declares (strings, months, text). */
+export type EntryAttributes = Record<string, unknown>
+
+export type CatalogEntryData = ListEntry
+
+export type EntrySource = PluginList
+
+export interface PluginSources {
+  /** The lists the platform keeps for plugins, by source name. */
+  lists: Record<string, EntrySource>
+  /** The other source names plugins serve or name: their catalog kinds and plain sources. */
+  others: readonly string[]
 }
 
-export interface CatalogEntryData {
-  code: string
-  name: string
-  parent: string | null
-  attributes: EntryAttributes
-  position: number
-  active: boolean
+let provider: () => PluginSources = () => ({ lists: {}, others: [] })
+
+/** Set by the plugin registry: the sources of the installed plugins. */
+export function setPluginSourceProvider(next: () => PluginSources) {
+  provider = next
 }
 
-type Filter = (entry: CatalogEntryData, value: string, today: string) => boolean
-
-export interface EntrySource {
-  /** The filter keys a form may name, and how each narrows the entries. */
-  filters: Record<string, Filter>
-  /** The attributes an entry may carry, and their kind. */
-  attributes: Record<string, 'strings' | 'months' | 'text'>
-  /** The source whose code an entry's `parent` is (a stop's line); none: entries have no parent. */
-  parent?: string
-  /** Said at the field when the value chosen is not one the filters allow. */
-  mismatch: Record<Lang, string>
+/** Every list the installed plugins declare, by source name. */
+export function entrySources(): Record<string, EntrySource> {
+  return provider().lists
 }
 
-const listed = (key: 'schools' | 'services'): Filter => {
-  return (entry, value) => {
-    const list = entry.attributes[key]
-    return !Array.isArray(list) || list.length === 0 || list.includes(value)
-  }
+/** Source names plugins serve from their own tables or leave plain (not lists of the catalog). */
+export function otherPluginSources(): readonly string[] {
+  return provider().others
 }
 
-/** The day attendance starts: 1 September of the school year the calls of `today` are for. */
-export function attendanceStart(today: string): string {
-  const [year, month] = today.split('-').map(Number)
-  return `${month >= 3 ? year : year - 1}-09-01`
-}
-
-/** Whole months from a birth date to a day (negative before birth); null for a malformed date. */
-export function ageInMonths(birth: string, day: string): number | null {
-  const b = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birth)
-  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day)
-  if (!b || !d) return null
-  let months = (Number(d[1]) - Number(b[1])) * 12 + (Number(d[2]) - Number(b[2]))
-  if (Number(d[3]) < Number(b[3])) months -= 1
-  return months
-}
-
-/** A facility takes the child when its age at the start of attendance is within its ages. */
-const ageFits: Filter = (entry, birth, today) => {
-  const age = ageInMonths(birth, attendanceStart(today))
-  if (age === null) return true
-  const { min_age_months: min, max_age_months: max } = entry.attributes
-  return (typeof min !== 'number' || age >= min) && (typeof max !== 'number' || age <= max)
-}
-
-const FACILITY: Pick<EntrySource, 'attributes'> = {
-  attributes: { min_age_months: 'months', max_age_months: 'months', address: 'text', hours: 'text' },
-}
-
-const AGE_MISMATCH: Record<Lang, string> = {
-  it: "questa struttura non accoglie bambini dell'età indicata: scegline una dall'elenco.",
-  en: 'this facility does not take children of the age given: choose one from the list.',
-}
-
-export const ENTRY_SOURCES: Record<string, EntrySource> = {
-  transport_lines: {
-    filters: { school: listed('schools') },
-    attributes: { schools: 'strings' },
-    mismatch: {
-      it: "questa linea non serve la scuola scelta: scegline una dall'elenco.",
-      en: 'this line does not serve the school chosen: choose one from the list.',
-    },
-  },
-  transport_stops: {
-    filters: { line: (entry, value) => entry.parent === value },
-    attributes: {},
-    parent: 'transport_lines',
-    mismatch: {
-      it: "questa fermata non è sulla linea scelta: scegline una dall'elenco.",
-      en: 'this stop is not on the line chosen: choose one from the list.',
-    },
-  },
-  nido_structures: {
-    ...FACILITY,
-    filters: { birth_date: ageFits, presumed_birth_date: ageFits },
-    mismatch: AGE_MISMATCH,
-  },
-  edugate_structures: {
-    ...FACILITY,
-    filters: { birth_date: ageFits, presumed_birth_date: ageFits },
-    mismatch: AGE_MISMATCH,
-  },
-  educational_structures: {
-    attributes: { ...FACILITY.attributes, services: 'strings' },
-    filters: { service: listed('services') },
-    mismatch: {
-      it: "questa struttura non offre il servizio per il servizio frequentato: scegline una dall'elenco.",
-      en: 'this facility does not offer it for the service attended: choose one from the list.',
-    },
-  },
+export function entrySource(source: string): EntrySource | undefined {
+  const sources = provider().lists
+  return Object.hasOwn(sources, source) ? sources[source] : undefined
 }
 
 export function isEntrySource(source: string): boolean {
-  return Object.hasOwn(ENTRY_SOURCES, source)
+  return entrySource(source) !== undefined
 }
 
 /** The entries of a source that the filter values allow (a filter without a value does not narrow). */
@@ -136,7 +58,7 @@ export function entriesFor(
   filter: Record<string, string | undefined>,
   today: string
 ): CatalogEntryData[] {
-  const definition = ENTRY_SOURCES[source]
+  const definition = entrySource(source)
   if (!definition) return []
   return entries.filter((entry) =>
     Object.entries(filter).every(([key, value]) => {
@@ -146,23 +68,7 @@ export function entriesFor(
   )
 }
 
-/** What the portal shows under a choice: a facility's address, hours and ages. */
-export function entryDescription(entry: CatalogEntryData, lang: Lang): string | null {
-  const a = entry.attributes
-  const parts: string[] = []
-  if (a.address) parts.push(a.address)
-  if (a.hours) parts.push(a.hours)
-  if (typeof a.min_age_months === 'number' || typeof a.max_age_months === 'number') {
-    const from = a.min_age_months ?? 0
-    parts.push(
-      typeof a.max_age_months === 'number'
-        ? lang === 'it'
-          ? `da ${from} a ${a.max_age_months} mesi`
-          : `${from} to ${a.max_age_months} months`
-        : lang === 'it'
-          ? `da ${from} mesi`
-          : `from ${from} months`
-    )
-  }
-  return parts.length ? parts.join(' · ') : null
+/** What the portal shows under a choice, as the list's plugin describes an entry. */
+export function entryDescription(source: string, entry: CatalogEntryData, lang: Lang): string | null {
+  return entrySource(source)?.describe?.(entry, lang) ?? null
 }

@@ -215,7 +215,7 @@ export async function loadSharedDocuments(dir = DEFAULT_FORMS_DIR): Promise<Shar
 }
 
 export interface LoadedForm {
-  /** Path relative to the forms folder, e.g. "refezione/refezione.iscrizione.json". */
+  /** Path relative to the forms folder, e.g. "<service>/<service>.iscrizione.json". */
   file: string
   form: FormDefinition
 }

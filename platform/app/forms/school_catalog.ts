@@ -1,15 +1,21 @@
 /**
  * Form fields whose values come from the tenant's data (forms/README.md: `"ui:options": { "source":
  * "schools", "filter": { ... } }`), and the check of the school ones against the tenant's school
- * catalog. Allegato B (modelli refezione e trasporto): the school is chosen "con tendina dall'elenco
+ * catalog. Allegato B (the canteen and transport forms): the school is chosen "con tendina dall'elenco
  * delle scuole con servizio mensa" once the order of school is chosen, then class and section.
  *
  * Pure and browser-safe: the caller loads the catalog once (platform/app/services/school_catalog_service.ts)
  * and passes it in, so the same check runs in unit tests without a database.
  */
-import type { FormDefinition, FormError, Lang } from '#forms/types'
+import type { CatalogClass, CatalogSchool, FormDefinition, FormError, Lang, SchoolCatalog } from '#forms/types'
 import { getAt, isPlainObject, joinPointer, labelAt, parsePointer } from '#forms/json_pointer'
-import { ENTRY_SOURCES, entriesFor, isEntrySource, type CatalogEntryData } from '#forms/catalog_sources'
+import {
+  entriesFor,
+  entrySource,
+  isEntrySource,
+  otherPluginSources,
+  type CatalogEntryData,
+} from '#forms/catalog_sources'
 
 /** Orders of school a catalog entry can have; the forms' `school_order` enums are subsets of it. */
 export const SCHOOL_ORDERS = ['nido', 'infanzia', 'primaria', 'secondaria_primo_grado'] as const
@@ -37,46 +43,22 @@ export const CATALOG_SOURCES: Record<string, readonly string[]> = {
 }
 
 /**
- * Sources the forms name whose data is not in the catalog: the citizen's enrolled children, summer
- * weeks, countries, municipalities. Their fields are plain strings to the server until their own
- * data lands. (Transport lines and stops and the nursery facilities are catalog entries:
- * catalog_sources.ts.)
+ * Sources the forms name whose data is not in the catalog: the citizen's enrolled children,
+ * countries, municipalities. Their fields are plain strings to the server until their own data
+ * lands. (The services' own lists are declared by their plugins: catalog_sources.ts.)
  */
-export const OTHER_SOURCES: readonly string[] = ['enrolled_children', 'summer_weeks', 'countries', 'municipalities']
+export const OTHER_SOURCES: readonly string[] = ['enrolled_children', 'countries', 'municipalities']
 
 export function isKnownSource(source: string): boolean {
   return (
     Object.prototype.hasOwnProperty.call(CATALOG_SOURCES, source) ||
     isEntrySource(source) ||
-    OTHER_SOURCES.includes(source)
+    OTHER_SOURCES.includes(source) ||
+    otherPluginSources().includes(source)
   )
 }
 
-export interface CatalogClass {
-  /** Null where the order has no years (sections of a scuola dell'infanzia, of a nido). */
-  year: string | null
-  section: string
-  active: boolean
-}
-
-export interface CatalogSchool {
-  code: string
-  name: string
-  order: string
-  services: string[]
-  active: boolean
-  classes: CatalogClass[]
-}
-
-/**
- * What the validator needs of a tenant's catalog: a school by its code, with its classes; the
- * entries of the other lists (every entry, active or not), and the day (the age filters need it).
- */
-export interface SchoolCatalog {
-  school(code: string): CatalogSchool | undefined
-  entries?(source: string): readonly CatalogEntryData[]
-  today?: string
-}
+export type { CatalogClass, CatalogSchool, SchoolCatalog }
 
 export function catalogFrom(
   schools: CatalogSchool[],
@@ -244,7 +226,7 @@ const ENTRY_MESSAGES: Record<'unknown' | 'inactive', Record<Lang, string>> = {
 
 /**
  * The values of a field whose list is kept in the catalog. Only where the tenant has such a list:
- * a tenant that has not loaded its transport lines keeps them as plain text.
+ * a tenant that has not loaded one keeps its values as plain text.
  */
 function entryErrors(
   form: FormDefinition,
@@ -268,7 +250,7 @@ function entryErrors(
     const entry = entries.find((e) => e.code === value)
     const rule = !entry ? 'unknown' : !entry.active ? 'inactive' : allowed.has(value) ? null : 'filter'
     if (!rule) continue
-    const text = rule === 'filter' ? ENTRY_SOURCES[field.source].mismatch[lang] : ENTRY_MESSAGES[rule][lang]
+    const text = rule === 'filter' ? entrySource(field.source)!.mismatch[lang] : ENTRY_MESSAGES[rule][lang]
     const label = labelAt(form.schema, path, lang)
     out.push({ path, rule: `catalog:${rule}`, message: label ? `«${label}»: ${text}` : text })
   }
@@ -310,9 +292,8 @@ export function sourceProblems(form: FormDefinition, exists: (pointer: string) =
       problems.push(`${field.pointer}: unknown source "${field.source}"`)
       continue
     }
-    const keys = isEntrySource(field.source)
-      ? Object.keys(ENTRY_SOURCES[field.source].filters)
-      : CATALOG_SOURCES[field.source]
+    const list = entrySource(field.source)
+    const keys = list ? Object.keys(list.filters) : CATALOG_SOURCES[field.source]
     for (const [key, value] of Object.entries(field.filter)) {
       if (keys && !keys.includes(key))
         problems.push(`${field.pointer}: source "${field.source}" has no filter "${key}"`)

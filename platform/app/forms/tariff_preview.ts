@@ -1,7 +1,7 @@
 /**
  * Maps form data to the facts of a tariff ruleset (form `tariff_preview`), so that the citizen sees
  * the tariff before confirming "dichiaro di essere a conoscenza della tariffa assegnata"
- * (Allegato B, refezione "CALCOLO TARIFFA"). Browser-safe; the rules engine computes the amount.
+ * (Allegato B, the canteen form's "CALCOLO TARIFFA"). Browser-safe; the rules engine computes the amount.
  */
 import { evaluateCondition } from '#shared/conditions'
 import type { FactExpression, FormDefinition } from '#forms/types'

@@ -5,7 +5,7 @@
  * rendered in the browser and enforced on the server (DESIGN.md, "Form engine").
  */
 import type { Condition } from '#shared/conditions'
-import type { SchoolCatalog } from '#forms/school_catalog'
+import type { CatalogEntryData } from '#forms/catalog_sources'
 
 export type Lang = 'it' | 'en'
 
@@ -63,7 +63,7 @@ export type FactExpression =
   | { $switch: Array<{ when: Condition; then: FactExpression }>; $default?: FactExpression }
 
 export interface TariffPreview {
-  /** Id of the ruleset in the rules engine, e.g. "refezione.tariffa". */
+  /** Id of the ruleset in the rules engine, e.g. "<service>.tariffa". */
   ruleset: string
   facts: Record<string, FactExpression>
 }
@@ -118,4 +118,32 @@ export interface ValidateOptions {
    * are checked against it (rule "catalog:<check>"). The server always passes it on submit.
    */
   catalog?: SchoolCatalog
+}
+
+/* The school catalog as the validator reads it (school_catalog.ts checks the fields against it). */
+
+export interface CatalogClass {
+  /** Null where the order has no years (sections of a scuola dell'infanzia, of a nido). */
+  year: string | null
+  section: string
+  active: boolean
+}
+
+export interface CatalogSchool {
+  code: string
+  name: string
+  order: string
+  services: string[]
+  active: boolean
+  classes: CatalogClass[]
+}
+
+/**
+ * What the validator needs of a tenant's catalog: a school by its code, with its classes; the
+ * entries of the other lists (every entry, active or not), and the day (the age filters need it).
+ */
+export interface SchoolCatalog {
+  school(code: string): CatalogSchool | undefined
+  entries?(source: string): readonly CatalogEntryData[]
+  today?: string
 }

@@ -5,7 +5,7 @@ import Tenant from '#models/tenant'
 import { RequestContext } from '#services/request_context'
 import { DocareaProtocol } from '#integrations/docarea/docarea_client'
 import { parseProtocolSettings, ProtocolSettingsError } from '#integrations/protocol_settings'
-import type { AttemptSubject } from '#services/external_attempts'
+import type { ProtocolRegistration, ProtocolRequest, ProtocolService } from '#integrations/protocol_types'
 
 /**
  * The protocol system (protocollo informatico) as the platform sees it. Each
@@ -14,31 +14,7 @@ import type { AttemptSubject } from '#services/external_attempts'
  * protocollazione, docarea/docarea_client.ts) or, by default, the local
  * simulator below, which answers with the same data.
  */
-export interface ProtocolRequest {
-  /** Business key: registering the same key twice returns the first registration. */
-  idempotencyKey: string
-  /** E = incoming (a citizen's application), U = outgoing (a letter). */
-  direction: 'E' | 'U'
-  subject: string
-  correspondent: { firstName: string; lastName: string; fiscalCode: string | null }
-  document: { fileName: string; content: Uint8Array; mimeType: string }
-  /** What the registration is for: an attempt an operator must review names it (external_attempts.ts). */
-  about?: AttemptSubject
-}
-
-export interface ProtocolRegistration {
-  number: number
-  year: number
-  /** ISO date of registration (strDataPG). */
-  date: string
-  docId: number
-  /** As printed on receipts: "2026/0000042". */
-  label: string
-}
-
-export interface ProtocolService {
-  register(request: ProtocolRequest): Promise<ProtocolRegistration>
-}
+export type { ProtocolRegistration, ProtocolRequest, ProtocolService }
 
 function label(year: number, number: number) {
   return `${year}/${String(number).padStart(7, '0')}`

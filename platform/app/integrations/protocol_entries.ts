@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { DateTime } from 'luxon'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import type { ProtocolRequest } from '#integrations/protocol'
+import type { ProtocolRequest } from '#integrations/protocol_types'
 import { currentDataCipher } from '#services/data_cipher'
 
 /**

@@ -6,14 +6,14 @@ import { Audited } from '#models/mixins/audited'
 import { booleanColumn, jsonColumn } from '#models/columns'
 import type { EntryAttributes } from '#forms/catalog_sources'
 
-/** One choice of a tenant's list (a transport line, a stop, a facility): see catalog_sources.ts. */
+/** One choice of a tenant's list (one a service's plugin declares): see catalog_sources.ts. */
 export default class CatalogEntry extends compose(BaseModel, TenantScoped, Audited) {
   static table = 'catalog_entries'
 
   @column({ isPrimary: true })
   declare id: number
 
-  /** The form's `ui:options.source`, e.g. "transport_stops". */
+  /** The form's `ui:options.source`: the name of the list. */
   @column()
   declare source: string
 

@@ -104,9 +104,9 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
     table: 'enrolments',
     column: 'details',
     attribute: 'details',
-    protection: 'identifier',
+    protection: 'special',
     plain: 'json',
-    description: 'Service details: attendance, transport stop, people authorised to pick the child up',
+    description: "The service plugin's own detail of the enrolment (may hold health or religion data)",
   },
   {
     table: 'enrolments',
@@ -123,14 +123,6 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
     protection: 'special',
     plain: 'json',
     description: 'The declared ISEE, its INPS protocol, or its non-presentation',
-  },
-  {
-    table: 'enrolments',
-    column: 'diet',
-    attribute: 'diet',
-    protection: 'special',
-    plain: 'json',
-    description: 'The special diet requested (health, religion)',
   },
   {
     table: 'enrolments',

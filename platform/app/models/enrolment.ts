@@ -6,38 +6,26 @@ import { Audited } from '#models/mixins/audited'
 import { blindIndexColumn, booleanColumn, encryptedColumn, identifierColumn } from '#models/columns'
 import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
 import type { TraceEntry } from '#rules/types'
+import type { DeclaredIsee } from '#sdk/types'
 
 export const ENROLMENT_STATUSES = ['active', 'withdrawn', 'ended'] as const
 export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number]
 
-/** The ISEE as declared in the form (Allegato B), or its non-presentation. */
-export interface DeclaredIsee {
-  presented: boolean
-  /** Euro as a decimal string ("5000.00"), never a float. */
-  value: string | null
-  inpsProtocol: string | null
-  /** ordinario / corrente, where the form asks. */
-  kind: string | null
-}
-
-/** The special diet requested; `authorised` stays null until the office decides (Allegato C). */
-export interface DietRequest {
-  requested: boolean
-  type: string | null
-  authorised: boolean | null
-}
+export type { DeclaredIsee }
 
 export type TariffMissingReason = 'no_tariff_rule' | 'ruleset_missing' | 'no_version_in_force' | 'facts_invalid'
 
 /**
  * A child enrolled in a service for a school year, created from an accepted
- * submission by enrolment_service.ts. ISEE, diet (health, religion) and the
- * tariff's facts, result and trace (which name disability and foster care)
- * are encrypted at rest, and so are the child's name, codice fiscale, birth
- * date and the details (people authorised to pick the child up); the codice
- * fiscale has a blind index beside it for "same child" look-ups. School,
- * class and section stay in clear: lists and counts per school read them,
- * and without the name they identify no one.
+ * submission by its service plugin through enrolment_service.ts. The record is
+ * the same for every service; what only one service knows is its plugin's
+ * `details` (JSON the plugin owns and describes to people: a stop, attendance
+ * weeks, health data). ISEE, the details (health, religion, people authorised to
+ * pick the child up) and the tariff's facts, result and trace (which name
+ * disability and foster care) are encrypted at rest, and so are the child's
+ * name, codice fiscale and birth date; the codice fiscale has a blind index
+ * beside it for "same child" look-ups. School and section stay in clear: lists
+ * and counts per school read them, and without the name they identify no one.
  */
 export default class Enrolment extends compose(BaseModel, TenantScoped, Audited) {
   static table = 'enrolments'
@@ -80,25 +68,17 @@ export default class Enrolment extends compose(BaseModel, TenantScoped, Audited)
   declare childBirthDate: string | null
 
   @column()
-  declare schoolOrder: string | null
-
-  @column()
   declare schoolId: string | null
-
-  @column()
-  declare classYear: string | null
 
   @column()
   declare section: string | null
 
-  @column(identifierColumn)
+  /** The service plugin's own detail: special categories may be in it (health), so encrypted as such. */
+  @column(encryptedColumn)
   declare details: Record<string, unknown> | null
 
   @column(encryptedColumn)
   declare isee: DeclaredIsee | null
-
-  @column(encryptedColumn)
-  declare diet: DietRequest | null
 
   /** Decimal string as the rules engine returns it ("3.43"); null when no tariff could be computed. */
   @column()

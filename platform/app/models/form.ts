@@ -14,7 +14,7 @@ export default class Form extends compose(BaseModel, TenantScoped, Audited) {
   @column({ isPrimary: true })
   declare id: number
 
-  /** The form id, e.g. "refezione.iscrizione". */
+  /** The form id, "<service>.<name>", e.g. "<service>.iscrizione". */
   @column()
   declare key: string
 

@@ -14,7 +14,7 @@ export default class RuleSet extends compose(BaseModel, TenantScoped, Audited) {
   @column({ isPrimary: true })
   declare id: number
 
-  /** The rule set id, e.g. "refezione.tariffa". */
+  /** The rule set id, "<service>.<name>", e.g. "<service>.tariffa". */
   @column()
   declare key: string
 

@@ -25,7 +25,7 @@ export default class School extends compose(BaseModel, TenantScoped, Audited) {
   @column()
   declare order: string
 
-  /** Plugin ids of the services the school is served by, e.g. ["refezione", "trasporto"]. */
+  /** Plugin ids of the services the school is served by, as GET /api/v1/plugins names them. */
   @column(jsonColumn)
   declare services: string[]
 

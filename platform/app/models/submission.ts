@@ -6,7 +6,7 @@ import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
 import { booleanColumn, encryptedColumn, identifierColumn } from '#models/columns'
 import SubmissionEvent from '#models/submission_event'
-import type { SubmissionStatus } from '#services/submission_service'
+import type { SubmissionStatus } from '#shared/contract'
 import type { Lang } from '#forms/types'
 
 /** A warning kept with a submission, in both languages: staff read it in theirs. */

@@ -3,7 +3,7 @@ import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { identifierColumn } from '#models/columns'
-import type { SubmissionStatus } from '#services/submission_service'
+import type { SubmissionStatus } from '#shared/contract'
 
 /**
  * One step of a submission's status history, shown to the citizen. Not

@@ -1,13 +1,11 @@
 import { DateTime } from 'luxon'
 import hash from '@adonisjs/core/services/hash'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, beforeSave, column, hasMany } from '@adonisjs/lucid/orm'
-import type { HasMany } from '@adonisjs/lucid/types/relations'
+import { BaseModel, beforeSave, column } from '@adonisjs/lucid/orm'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
 import { Audited } from '#models/mixins/audited'
 import { blindIndexColumn, booleanColumn, identifierColumn } from '#models/columns'
 import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
-import Membership from '#models/membership'
 
 const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
   uids: ['email'],
@@ -52,9 +50,6 @@ export default class User extends compose(BaseModel, AuthFinder, Audited) {
   /** Set when the account is disabled: no login, and every request of an open session answers 401. */
   @column.dateTime()
   declare disabledAt: DateTime | null
-
-  @hasMany(() => Membership)
-  declare memberships: HasMany<typeof Membership>
 
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime

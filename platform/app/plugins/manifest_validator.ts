@@ -137,6 +137,35 @@ const schema = {
         additionalProperties: false,
       },
     },
+    lists: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
+      additionalProperties: {
+        type: 'object',
+        required: ['title', 'attributes', 'filters', 'mismatch'],
+        properties: {
+          title: localized,
+          attributes: {
+            type: 'object',
+            propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
+            additionalProperties: { enum: ['strings', 'months', 'text'] },
+          },
+          parent: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+          filters: { type: 'object', propertyNames: { pattern: '^[a-z][a-z0-9_]*$' } },
+          mismatch: localized,
+          describe: {},
+          check: {},
+        },
+        additionalProperties: false,
+      },
+    },
+    plainSources: { type: 'array', items: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' }, uniqueItems: true },
+    enrolment: {
+      type: 'object',
+      required: ['describe'],
+      properties: { describe: {}, attendanceFrom: {} },
+      additionalProperties: false,
+    },
     hooks: {
       type: 'object',
       properties: { install: {}, enable: {}, disable: {} },
@@ -210,6 +239,23 @@ export function validateManifest(
   }
   problems.push(...eventProblems(m.events))
   problems.push(...settingsProblems(m.settings))
+  const enrolment = m.enrolment as { describe?: unknown; attendanceFrom?: unknown } | undefined
+  if (enrolment && typeof enrolment.describe !== 'function') {
+    problems.push('field "enrolment.describe": must be a function')
+  }
+  if (enrolment && 'attendanceFrom' in enrolment && typeof enrolment.attendanceFrom !== 'function') {
+    problems.push('field "enrolment.attendanceFrom": must be a function')
+  }
+  for (const [name, list] of Object.entries((m.lists as Record<string, Record<string, unknown>>) ?? {})) {
+    if (PLATFORM_SOURCES.has(name)) problems.push(`field "lists.${name}": the platform serves "${name}" itself`)
+    for (const [key, filter] of Object.entries((list.filters as Record<string, unknown>) ?? {})) {
+      if (typeof filter !== 'function') problems.push(`field "lists.${name}.filters.${key}": must be a function`)
+    }
+    for (const hook of ['describe', 'check'] as const) {
+      if (hook in list && typeof list[hook] !== 'function')
+        problems.push(`field "lists.${name}.${hook}": must be a function`)
+    }
+  }
   for (const [name, source] of Object.entries((m.catalog as Record<string, { list?: unknown }>) ?? {})) {
     if (PLATFORM_SOURCES.has(name)) problems.push(`field "catalog.${name}": the platform serves "${name}" itself`)
     if (typeof source?.list !== 'function') problems.push(`field "catalog.${name}.list": must be a function`)

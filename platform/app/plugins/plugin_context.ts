@@ -4,6 +4,7 @@ import Enrolment from '#models/enrolment'
 import Membership from '#models/membership'
 import School from '#models/school'
 import SchoolClass from '#models/school_class'
+import Submission from '#models/submission'
 import Tenant from '#models/tenant'
 import TenantPlugin from '#models/tenant_plugin'
 import { emitDomainEvent } from '#events/domain_events'
@@ -168,10 +169,37 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
           write(async (t) => enrolmentView(await enrolmentService.create(t, newEnrolment(pluginId, input))))
         )
       },
+      async enrolSubmission(submissionId, input) {
+        return scoped(() =>
+          write(async (t) => enrolmentView(await enrolmentService.enrolSubmission(t, pluginId, submissionId, input)))
+        )
+      },
       async withdraw(id) {
         return scoped(() =>
           write(async (t) => enrolmentView(await enrolmentService.withdraw(t, await ownEnrolment(id, t))))
         )
+      },
+    },
+
+    submissions: {
+      async find(id) {
+        return scoped(async () => {
+          const row = await Submission.query({ client })
+            .where('id', id)
+            .whereIn('form_id', (forms) => forms.from('forms').select('id').where('service', pluginId))
+            .first()
+          if (!row) return null
+          const sent = row.submittedAt
+          return {
+            id: row.id,
+            formKey: row.formKey,
+            service: pluginId,
+            status: row.status,
+            applicantUserId: row.applicantUserId,
+            data: row.data ?? {},
+            sentOn: sent ? sent.setZone('Europe/Rome').toISODate() : null,
+          }
+        })
       },
     },
 
@@ -275,12 +303,9 @@ function newEnrolment(service: string, input: NewEnrolment): Partial<Enrolment> 
     childUnborn: input.child.unborn ?? false,
     childBirthDate: input.child.birthDate ?? null,
     schoolId: input.schoolId ?? null,
-    schoolOrder: input.schoolOrder ?? null,
-    classYear: input.classYear ?? null,
     section: input.section ?? null,
     details: input.details ?? null,
-    isee: null,
-    diet: null,
+    isee: input.isee ?? null,
     tariffAmount: amount === null || amount === undefined ? null : String(amount),
     tariffRuleset: tariff?.evaluation.ruleset ?? null,
     tariffVersion: tariff?.evaluation.version ?? null,
@@ -309,9 +334,8 @@ export function enrolmentView(row: Enrolment): EnrolmentRecord {
       birthDate: row.childBirthDate,
     },
     schoolId: row.schoolId,
-    schoolOrder: row.schoolOrder,
-    classYear: row.classYear,
     section: row.section,
+    isee: row.isee,
     details: row.details,
     tariff: { amount: row.tariffAmount, ruleset: row.tariffRuleset, version: row.tariffVersion, at: row.tariffAt },
   }

@@ -42,7 +42,7 @@ export class PluginSchema extends BaseSchema {
 /** The table builder `createTable` hands its callback (knex's CreateTableBuilder). */
 type TableBuilder = Parameters<NonNullable<Parameters<BaseSchema['schema']['createTable']>[1]>>[0]
 
-/** `covid-bonus` → `covid_bonus_`. */
+/** `my-service` → `my_service_`. */
 export function tablePrefix(pluginId: string) {
   return `${pluginId.replaceAll('-', '_')}_`
 }

@@ -138,8 +138,8 @@ export function readPluginSettings(pluginId: string, tenantSettings: Record<stri
 export function parsePluginSettingsBlocks(value: unknown) {
   if (!isObject(value)) {
     throw new PluginSettingsError('', {
-      it: 'deve essere un oggetto con un blocco per servizio, per esempio { "refezione": { ... } }.',
-      en: 'must be an object with one block per service, e.g. { "refezione": { ... } }.',
+      it: 'deve essere un oggetto con un blocco per servizio, con l\'identificativo del servizio come chiave: { "<servizio>": { ... } }.',
+      en: 'must be an object with one block per service, keyed by the service id: { "<service>": { ... } }.',
     })
   }
   const out: Record<string, unknown> = {}

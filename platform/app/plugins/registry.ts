@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url'
 import type { PluginManifest } from '#sdk/types'
 import { PluginManifestError, validateManifest } from '#plugins/manifest_validator'
 import { REPO_ROOT, loadDefaultForms, loadDefaultRuleSets } from '#services/default_content'
+import { setPluginSourceProvider, type EntrySource } from '#forms/catalog_sources'
 
 export interface LoadedPlugin {
   manifest: PluginManifest
@@ -67,20 +68,36 @@ export class PluginRegistry {
     return this
   }
 
-  /** A catalog kind is read by name: two plugins may not declare the same one. */
+  /** A source (catalog kind, list, plain source) is read by name: two plugins may not declare the same one. */
   #checkAcrossPlugins() {
     const sources = new Map<string, string>()
     for (const { manifest } of this.#plugins.values()) {
-      for (const source of Object.keys(manifest.catalog ?? {})) {
+      const names = [
+        ...Object.keys(manifest.catalog ?? {}).map((name) => ['catalog', name] as const),
+        ...Object.keys(manifest.lists ?? {}).map((name) => ['lists', name] as const),
+        ...(manifest.plainSources ?? []).map((name) => ['plainSources', name] as const),
+      ]
+      for (const [field, source] of names) {
         const other = sources.get(source)
         if (other) {
           throw new PluginManifestError(manifest.id, [
-            `field "catalog.${source}": plugin "${other}" already declares a catalog kind of that name`,
+            `field "${field}.${source}": plugin "${other}" already declares a source of that name`,
           ])
         }
         sources.set(source, manifest.id)
       }
     }
+  }
+
+  /** The sources the installed plugins declare: their lists, and the names of the others. */
+  sources() {
+    const lists: Record<string, EntrySource> = {}
+    const others: string[] = []
+    for (const { manifest } of this.#plugins.values()) {
+      Object.assign(lists, manifest.lists ?? {})
+      others.push(...Object.keys(manifest.catalog ?? {}), ...(manifest.plainSources ?? []))
+    }
+    return { lists, others }
   }
 
   all(): LoadedPlugin[] {
@@ -114,6 +131,9 @@ async function exists(path: string) {
 }
 
 let registry: PluginRegistry | undefined
+
+// The forms' checks and the catalog read the plugins' sources from the registry of the moment.
+setPluginSourceProvider(() => (registry ? registry.sources() : { lists: {}, others: [] }))
 
 export function setPluginRegistry(next: PluginRegistry) {
   registry = next

@@ -1,6 +1,6 @@
 /**
  * Helpers for the trace: the explanation of a result that a back-office operator reads
- * ("ISEE 12.000,00 oltre 9.000,00 → fascia Intera"; "Tabella refezione, riga intera, colonna
+ * ("ISEE 12.000,00 oltre 9.000,00 → fascia Intera"; "Tabella mensa, riga intera, colonna
  * 2_figli → 5,12").
  */
 import { formatEur } from './decimal.js'

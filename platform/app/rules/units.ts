@@ -1,5 +1,5 @@
 /**
- * Units of amounts: a fee is per meal (refezione), per month or per year (the transport pass, as
+ * Units of amounts: a fee is per meal (the canteen), per month or per year (the transport pass, as
  * chosen), per day (a play-centre ticket), once for a whole period (the summer nursery). The rule
  * set says which, on each money output, so that nobody prints "a pasto" under a monthly pass.
  */

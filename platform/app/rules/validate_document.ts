@@ -22,7 +22,7 @@ export function validateRuleSetDocument(doc: unknown): { ok: true } | { ok: fals
   const errors: string[] = []
   if (!isObject(doc)) return { ok: false, errors: ['Il documento deve essere un oggetto JSON.'] }
   if (typeof doc.id !== 'string' || !/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/.test(doc.id)) {
-    errors.push('"id" deve essere un identificativo come "refezione.tariffa".')
+    errors.push('"id" deve essere un identificativo come "<servizio>.tariffa".')
   }
   if (!isLocalized(doc.title)) errors.push('"title" deve avere il testo in italiano ("it") e in inglese ("en").')
   if (typeof doc.service !== 'string' || doc.service.length === 0) errors.push('"service" è obbligatorio.')

@@ -2,9 +2,9 @@ import CatalogEntry from '#models/catalog_entry'
 import School from '#models/school'
 import SchoolClass from '#models/school_class'
 import {
-  ENTRY_SOURCES,
   entriesFor,
   entryDescription,
+  entrySource,
   isEntrySource,
   type CatalogEntryData,
   type EntryAttributes,
@@ -16,8 +16,8 @@ import { todayInItaly } from '#services/ruleset_service'
 /**
  * A source name → its options: one way for the portal to fill any field whose values come from the
  * tenant (`ui:options.source`), whether the list is the school catalog (schools, classes, sections)
- * or a list of catalog entries (transport lines and stops, facilities). A service that brings its
- * own list adds a source in catalog_sources.ts; nothing here names a service.
+ * or a list of catalog entries. A service that brings its own list declares it in its plugin
+ * (`lists` in the manifest); nothing here names a service.
  */
 export interface SourceOption {
   value: string
@@ -39,7 +39,8 @@ export function isCatalogSource(source: string): boolean {
 
 /** The filter keys a source understands (the rest of a query string is ignored). */
 export function sourceFilters(source: string): readonly string[] {
-  if (isEntrySource(source)) return Object.keys(ENTRY_SOURCES[source].filters)
+  const list = entrySource(source)
+  if (list) return Object.keys(list.filters)
   return CATALOG_SOURCES[source] ?? []
 }
 
@@ -66,7 +67,7 @@ export async function sourceOptions(
       options: entriesFor(source, entries, filter, todayInItaly()).map((e) => ({
         value: e.code,
         label: e.name,
-        description: entryDescription(e, lang),
+        description: entryDescription(source, e, lang),
         active: e.active,
       })),
     }
@@ -134,7 +135,7 @@ export class EntryRefused extends Error {
 
 /** Checks an entry against its source: its attributes, and the parent it belongs to. */
 async function check(source: string, input: EntryInput) {
-  const definition = ENTRY_SOURCES[source]
+  const definition = entrySource(source)!
   for (const [key, value] of Object.entries(input.attributes ?? {})) {
     const kind = Object.hasOwn(definition.attributes, key) ? definition.attributes[key] : null
     const allowed = Object.keys(definition.attributes).join(', ') || '—'
@@ -161,17 +162,8 @@ async function check(source: string, input: EntryInput) {
       throw new EntryRefused(`attributes.${key}`, { it: `deve essere ${expected.it}`, en: `must be ${expected.en}` })
     }
   }
-  const a = input.attributes ?? {}
-  if (
-    typeof a.min_age_months === 'number' &&
-    typeof a.max_age_months === 'number' &&
-    a.min_age_months > a.max_age_months
-  ) {
-    throw new EntryRefused('attributes.min_age_months', {
-      it: "l'età minima supera la massima",
-      en: 'the lowest age is above the highest',
-    })
-  }
+  const problem = definition.check?.(input.attributes ?? {})
+  if (problem) throw new EntryRefused(`attributes.${problem.attribute}`, problem.message)
   if (definition.parent) {
     const parent = input.parent
     const found = parent

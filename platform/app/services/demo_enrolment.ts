@@ -10,63 +10,50 @@ import { findCurrentForm } from '#services/form_service'
 import { buildReceipt } from '#services/receipt_service'
 import { RequestContext } from '#services/request_context'
 import { submissionService } from '#services/submission_service'
-
-const FORM = 'refezione.iscrizione'
+import { DEMO } from '#services/demo_content'
 
 /** A one-page PDF that passes the attachment checks: the demo's identity document. */
 const DEMO_PDF = Buffer.from('%PDF-1.4\n% documento di identità dimostrativo\n%%EOF\n')
 
 /** The demo citizen's enrolled child (her codice fiscale matches her name, sex, birth date and place). */
-export const DEMO_CHILD = {
-  first_name: 'Giulia',
-  last_name: 'Rossi',
-  fiscal_code: 'RSSGLI17C44G535M',
-  birth_date: '2017-03-04',
-  birth_place: 'Piacenza',
+export const DEMO_CHILD = DEMO.enrolment.data.student as {
+  first_name: string
+  last_name: string
+  fiscal_code: string
+  birth_date: string
+  birth_place: string
 }
 
 /**
- * Gives the demo citizen an accepted canteen application, and so an enrolment, so that "I miei
- * iscritti" has content after `npm start`. It goes through the real steps: protocol registration
+ * Gives the demo citizen an accepted application (database/demo/demo.json, `enrolment`), and so
+ * an enrolment, so that "I miei iscritti" has content after `npm start`. It goes through the real steps: protocol registration
  * (the simulator), then the operator's acceptance, which creates the enrolment and computes the
  * fee. Done once: nothing happens when the citizen already has an enrolment.
  */
 export async function seedDemoEnrolment(tenant: Tenant, citizen: User, operator: User) {
   await RequestContext.withTenant(tenant.ref, async () => {
     if (await Enrolment.query().where('applicant_user_id', citizen.id).first()) return
-    const current = await findCurrentForm(FORM)
+    const { form: formKey, data: demoData, document } = DEMO.enrolment
+    const current = await findCurrentForm(formKey)
     if (!current) return
     const identity = await storeUpload({
       tenantId: tenant.id,
       userId: citizen.id,
       form: current.definition,
-      field: '/identity_document',
+      field: document,
       fileName: 'carta_identita.pdf',
       bytes: DEMO_PDF,
       lang: 'it',
     })
     const data = {
       ...structuredClone(current.definition.sample),
-      student: DEMO_CHILD,
-      school_order: 'primaria',
-      school_id: 'pc-primaria-alberoni',
-      class_year: '2',
-      section: 'B',
-      household_residence: 'piacenza',
-      has_siblings: false,
-      family_card: false,
-      // Allegato D: ISEE 5.000,00 is in the "Ridotta" band.
-      isee_choice: 'declared',
-      isee_value: 5000,
-      inps_protocol: 'INPS-ISEE-2026-00123456A-00',
-      special_diet: true,
-      diet_type: 'vegetarian',
-      identity_document: identity.reference,
+      ...structuredClone(demoData),
+      [document.slice(1)]: identity.reference,
     }
     const submission = await Submission.create({
       formId: current.form.id,
       formVersionId: current.version.id,
-      formKey: FORM,
+      formKey,
       applicantUserId: citizen.id,
       submittedByUserId: citizen.id,
       onBehalf: false,

@@ -2,18 +2,18 @@ import { DateTime } from 'luxon'
 import Enrolment from '#models/enrolment'
 import Submission, { type StoredWarning } from '#models/submission'
 import { childInData, sameChild, whereSameChild } from '#services/child_identity'
-import { schoolYearOf } from '#services/enrolment_service'
+import { attendanceFromOf, schoolYearOf, serviceOfForm, submissionSchoolYear } from '#services/enrolment_service'
 import { submissionStatusLabel } from '#shared/status_labels'
 import type { DuplicatePolicy, FormDefinition, FormError, Lang } from '#forms/types'
 
 /**
  * A second application for a child who already has one for the same form and school year. Each form
- * says what to do in its definition (`"x-duplicates"`): refezione and trasporto `refuse` (one place
- * at the canteen, one pass per child and year: a change is a request to the office, not a new
- * application, and two would be billed twice); nido and Edugate `warn` (a family may apply again to
- * change its preferences, and the office decides which application stands in the ranking); tempo
- * prolungato and nido estivo `allow` (a family asks for more days or other weeks during the year,
- * and those forms name an already enrolled child without a codice fiscale).
+ * says what to do in its definition (`"x-duplicates"`): the canteen and transport forms `refuse`
+ * (one place at the canteen, one pass per child and year: a change is a request to the office, not
+ * a new application, and two would be billed twice); the nursery admission forms `warn` (a family
+ * may apply again to change its preferences, and the office decides which application stands in
+ * the ranking); the accessory nursery services `allow` (a family asks for more days or other weeks
+ * during the year, and those forms name an already enrolled child without a codice fiscale).
  *
  * Existing applications count once sent and while they stand (sent, registered, to be completed,
  * accepted), and so do the child's active enrolments.
@@ -49,7 +49,8 @@ export async function findDuplicates(
 ): Promise<Duplicate[]> {
   const child = childInData(data)
   if (!child) return []
-  const year = schoolYearOf(data, sentOn)
+  const service = await serviceOfForm(formKey)
+  const year = schoolYearOf(sentOn, attendanceFromOf(service, data))
   const found: Duplicate[] = []
 
   const enrolments = await whereSameChild(Enrolment.query(), child.key)
@@ -80,7 +81,7 @@ export async function findDuplicates(
       const other = childInData(row.data ?? {})
       if (!other || !sameChild(other.key, child.key)) continue
       const theirSent = (row.submittedAt ?? row.createdAt).setZone('Europe/Rome').toISODate()!
-      if (schoolYearOf(row.data ?? {}, theirSent) !== year) continue
+      if (schoolYearOf(theirSent, attendanceFromOf(service, row.data ?? {})) !== year) continue
       // An accepted application is shown through its enrolment, when there is one.
       if (row.status === 'accepted' && enrolments.some((e) => e.submissionId === row.id)) continue
       found.push({ kind: 'submission', id: row.id, status: row.status, protocolNumber: row.protocolNumber })
@@ -132,7 +133,7 @@ export async function checkDuplicates(
   const sentOn = DateTime.now().setZone('Europe/Rome').toISODate()!
   const duplicates = await findDuplicates(formKey, data, sentOn, exceptSubmissionId)
   if (duplicates.length === 0) return { kind: 'none' }
-  const year = schoolYearOf(data, sentOn)
+  const year = await submissionSchoolYear(formKey, data, sentOn)
   const who = child.name ? `${child.name} (${child.key})` : child.key
   const messages = {
     it: message(policy, duplicates, who, year, 'it'),

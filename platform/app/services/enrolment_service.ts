@@ -1,15 +1,16 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import { Dec } from '#rules/decimal'
 import type { EvaluationResult } from '#rules/types'
 import { tariffFacts } from '#forms/tariff_preview'
 import { isPlainObject } from '#forms/json_pointer'
 import { childKey, whereSameChild } from '#services/child_identity'
 import type { FormDefinition, Lang } from '#forms/types'
-import Enrolment, { type DeclaredIsee, type DietRequest, type TariffMissingReason } from '#models/enrolment'
+import Enrolment, { type TariffMissingReason } from '#models/enrolment'
 import Form from '#models/form'
 import FormVersion from '#models/form_version'
-import type Submission from '#models/submission'
+import Submission from '#models/submission'
 import { emitDomainEvent } from '#events/domain_events'
+import { pluginRegistry } from '#plugins/registry'
+import type { SubmissionEnrolment } from '#sdk/types'
 import {
   FactsErrors,
   RuleSetNotFoundError,
@@ -19,48 +20,32 @@ import {
 } from '#services/ruleset_service'
 
 /**
- * Enrolments come from accepted submissions: the transition to `accepted`
- * (submission_service.ts) calls `prepare` before its transaction and `apply`
- * inside it, so the submission's new status and its enrolment are committed
- * together or not at all.
+ * Enrolments as the platform keeps them for every service: who, which service and form, which
+ * school year, status, the child, the fee with its trace. Enrolling on acceptance is the service
+ * plugin's subscriber to `submission.accepted`, run inside the acceptance's transaction
+ * (`inTransaction`): it reads what only its forms know (health data, a stop, attendance weeks) into its
+ * own `details` and calls `ctx.enrolments.enrolSubmission`, which lands here. So the submission's
+ * new status and its enrolment are committed together or not at all.
  *
- * The tariff is computed in `prepare`, outside the transaction: the rules
- * engine reads the rule set through its own queries, and on SQLite (one
+ * Everything runs on the acceptance's transaction, the rules engine's reads too: on SQLite (one
  * connection) a read outside an open write transaction would wait for it.
- * The data cannot change meanwhile: only a `protocolled` submission can be
- * accepted, and that status is not editable.
- *
- * Fields are read by the names of the shared definitions (forms/_shared:
- * `student` or `child`, `school_id` or `structure_id`, `isee_choice`,
- * `special_diet`...), not by form, so a new form built on them is covered.
  */
 
 const TIME_ZONE = 'Europe/Rome'
 
 /**
- * The school year a submission is for, as "2026/2027". A date of attendance
- * in the data (the weeks of nido estivo) decides when there is one: the
- * school year runs from 1 September to 31 August. Otherwise the date the
- * submission was sent decides: enrolment calls open in spring for the year
- * starting in September (Allegato A), so from 1 March on it is the coming
- * year; in January and February it is a late enrolment in the year under way.
+ * The school year a submission is for, as "2026/2027". A first day of attendance decides when the
+ * service has one (a summer service's weeks, given by its plugin): the school year runs from
+ * 1 September to 31 August. Otherwise the date the submission was sent decides: enrolment calls
+ * open in spring for the year starting in September (Allegato A), so from 1 March on it is the
+ * coming year; in January and February it is a late enrolment in the year under way.
  */
-export function schoolYearOf(data: Record<string, unknown>, sentOn: string): string {
-  const attendance = firstAttendanceDate(data)
+export function schoolYearOf(sentOn: string, attendanceFrom: string | null = null): string {
+  const attendance = attendanceFrom && /^\d{4}-\d{2}-\d{2}$/.test(attendanceFrom) ? attendanceFrom : null
   const [year, month] = (attendance ?? sentOn).split('-').map(Number)
   const firstMonth = attendance ? 9 : 3
   const start = month >= firstMonth ? year : year - 1
   return `${start}/${start + 1}`
-}
-
-function firstAttendanceDate(data: Record<string, unknown>): string | null {
-  const weeks = data.weeks
-  if (!Array.isArray(weeks)) return null
-  const dates = weeks
-    .map((w) => (isPlainObject(w) && typeof w.from === 'string' ? w.from : null))
-    .filter((d): d is string => d !== null && /^\d{4}-\d{2}-\d{2}$/.test(d))
-    .sort()
-  return dates[0] ?? null
 }
 
 /**
@@ -73,8 +58,30 @@ export function tariffDate(schoolYear: string, today: string): string {
   return today > start ? today : start
 }
 
+/** The first day of attendance the service's plugin reads in a submission's data, if any. */
+export function attendanceFromOf(service: string | null, data: Record<string, unknown>): string | null {
+  const read = service ? pluginRegistry().get(service)?.manifest.enrolment?.attendanceFrom : undefined
+  return read ? read(data) : null
+}
+
+/** The service (plugin id) a form of the tenant belongs to; null for an unknown key. */
+export async function serviceOfForm(formKey: string): Promise<string | null> {
+  const form = await Form.query().where('key', formKey).select('service').first()
+  return form?.service ?? null
+}
+
+/** The school year of an application on a form, sent on a day (see schoolYearOf). */
+export async function submissionSchoolYear(
+  formKey: string,
+  data: Record<string, unknown>,
+  sentOn: string
+): Promise<string> {
+  return schoolYearOf(sentOn, attendanceFromOf(await serviceOfForm(formKey), data))
+}
+
 const str = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null)
 
+/** The child of the shared definitions (`student` in school forms, `child` in the others). */
 function childOf(data: Record<string, unknown>) {
   const child = isPlainObject(data.student) ? data.student : isPlainObject(data.child) ? data.child : {}
   const unborn = child.unborn === true
@@ -85,45 +92,6 @@ function childOf(data: Record<string, unknown>) {
     childUnborn: unborn,
     childBirthDate: unborn ? str(child.presumed_birth_date) : str(child.birth_date),
   }
-}
-
-function iseeOf(data: Record<string, unknown>): DeclaredIsee | null {
-  if (!('isee_choice' in data)) return null
-  const presented = data.isee_choice === 'declared'
-  const raw = data.isee_value
-  const value =
-    presented && (typeof raw === 'number' || typeof raw === 'string') && raw !== ''
-      ? new Dec(String(raw)).toFixed(2)
-      : null
-  return {
-    presented,
-    value,
-    inpsProtocol: presented ? str(data.inps_protocol) : null,
-    kind: presented ? str(data.isee_kind) : null,
-  }
-}
-
-function dietOf(data: Record<string, unknown>): DietRequest | null {
-  if (!('special_diet' in data)) return null
-  const requested = data.special_diet === true
-  return { requested, type: requested ? str(data.diet_type) : null, authorised: null }
-}
-
-/** What Allegato C lists for each service beyond child, school, ISEE, fee and diet. */
-function detailsOf(data: Record<string, unknown>): Record<string, unknown> | null {
-  const out: Record<string, unknown> = {}
-  const copy = ['structure_preferences', 'attendance_time', 'weeks', 'days_per_week', 'transport_line']
-  for (const key of [...copy, 'transport_stop', 'route', 'payment_plan']) {
-    if (data[key] !== undefined && data[key] !== null) out[key] = data[key]
-  }
-  // In the accessory nursery forms `service` is the service the child attends (nido, edugate).
-  if (typeof data.service === 'string') out.attended_service = data.service
-  if (Array.isArray(data.authorised_pickup_persons)) {
-    out.authorised_pickup_persons = data.authorised_pickup_persons
-      .filter(isPlainObject)
-      .map((p) => ({ first_name: p.first_name, last_name: p.last_name, relationship: p.relationship }))
-  }
-  return Object.keys(out).length ? out : null
 }
 
 type Tariff = Pick<
@@ -151,12 +119,19 @@ function noTariff(reason: TariffMissingReason, ruleset: string | null, at: strin
   }
 }
 
-async function tariffOf(definition: FormDefinition, data: Record<string, unknown>, at: string): Promise<Tariff> {
+async function tariffOf(
+  trx: TransactionClientContract,
+  definition: FormDefinition,
+  data: Record<string, unknown>,
+  at: string
+): Promise<Tariff> {
   const mapped = tariffFacts(definition, data)
   if (!mapped) return noTariff('no_tariff_rule', null, null)
   let evaluation: EvaluationResult
   try {
-    evaluation = (await ruleSetService.evaluate(mapped.ruleset, at, mapped.facts)) as EvaluationResult
+    evaluation = (await ruleSetService.evaluate(mapped.ruleset, at, mapped.facts, undefined, {
+      client: trx,
+    })) as EvaluationResult
   } catch (error) {
     if (error instanceof RuleSetNotFoundError) return noTariff('ruleset_missing', mapped.ruleset, at)
     if (error instanceof FactsErrors)
@@ -182,8 +157,16 @@ export type PreparedEnrolment = Pick<
   'service' | 'formKey' | 'schoolYear' | 'submissionId' | 'applicantUserId' | 'status'
 > &
   ReturnType<typeof childOf> &
-  Pick<Enrolment, 'schoolOrder' | 'schoolId' | 'classYear' | 'section' | 'details' | 'isee' | 'diet'> &
+  Pick<Enrolment, 'schoolId' | 'section' | 'details' | 'isee'> &
   Tariff
+
+/** A submission that is not of the service asking to enrol it. */
+export class ForeignSubmissionError extends Error {
+  constructor(service: string, submissionId: number) {
+    super(`Service "${service}" cannot enrol submission ${submissionId}: it belongs to another service`)
+    this.name = 'ForeignSubmissionError'
+  }
+}
 
 export const TARIFF_MISSING_TEXT: Record<TariffMissingReason, Record<Lang, string>> = {
   no_tariff_rule: {
@@ -205,35 +188,51 @@ export const TARIFF_MISSING_TEXT: Record<TariffMissingReason, Record<Lang, strin
 }
 
 export class EnrolmentService {
-  /** Reads the form the submission was made on and computes the tariff; writes nothing. */
-  async prepare(submission: Submission): Promise<PreparedEnrolment> {
+  /**
+   * Reads the submission and its form, computes the school year and the fee, and adds what the
+   * service plugin gives: the record an accepted submission of that service makes. Writes nothing.
+   */
+  async prepare(
+    trx: TransactionClientContract,
+    service: string,
+    submissionId: number,
+    input: SubmissionEnrolment
+  ): Promise<PreparedEnrolment> {
+    const submission = await Submission.query({ client: trx }).where('id', submissionId).firstOrFail()
     const [version, form] = await Promise.all([
-      FormVersion.query().where('id', submission.formVersionId).firstOrFail(),
-      Form.query().where('id', submission.formId).firstOrFail(),
+      FormVersion.query({ client: trx }).where('id', submission.formVersionId).firstOrFail(),
+      Form.query({ client: trx }).where('id', submission.formId).firstOrFail(),
     ])
+    if (form.service !== service) throw new ForeignSubmissionError(service, submissionId)
     const definition = version.definition as unknown as FormDefinition
     const data = submission.data ?? {}
     const sent = submission.submittedAt ?? submission.createdAt
     const sentOn = sent.setZone(TIME_ZONE).toISODate()!
-    const schoolYear = schoolYearOf(data, sentOn)
-    const today = todayInItaly()
+    const schoolYear = schoolYearOf(sentOn, attendanceFromOf(service, data))
     return {
-      service: form.service,
+      service,
       formKey: submission.formKey,
       schoolYear,
       submissionId: submission.id,
       applicantUserId: submission.applicantUserId,
       status: 'active',
       ...childOf(data),
-      schoolOrder: str(data.school_order),
-      schoolId: str(data.school_id) ?? str(data.structure_id),
-      classYear: str(data.class_year),
-      section: str(data.section),
-      details: detailsOf(data),
-      isee: iseeOf(data),
-      diet: dietOf(data),
-      ...(await tariffOf(definition, data, tariffDate(schoolYear, today))),
+      schoolId: input.schoolId ?? null,
+      section: input.section ?? null,
+      details: input.details && Object.keys(input.details).length > 0 ? input.details : null,
+      isee: input.isee ?? null,
+      ...(await tariffOf(trx, definition, data, tariffDate(schoolYear, todayInItaly()))),
     }
+  }
+
+  /** Enrols the child of an accepted submission of a service: prepare, then create or update. */
+  async enrolSubmission(
+    trx: TransactionClientContract,
+    service: string,
+    submissionId: number,
+    input: SubmissionEnrolment
+  ): Promise<Enrolment> {
+    return this.apply(trx, await this.prepare(trx, service, submissionId, input))
   }
 
   /**

@@ -4,12 +4,12 @@ import { SettingsError } from '#services/settings_error'
 
 /**
  * The `enrolment` block of a tenant's settings: when each service's call is
- * open. A comune opens enrolment for a period (refezione, e.g., in spring for
+ * open. A comune opens enrolment for a period (a school service, e.g., in spring for
  * the next school year); late applications are still taken at the counter
  * (Piacenza, Allegato A: the maximum fee applies until a late application is
  * filed), so staff filing on a citizen's behalf may submit outside it.
  *
- *   { "enrolment": { "refezione.iscrizione": { "opens": "2026-03-01", "closes": "2026-06-30" } } }
+ *   { "enrolment": { "<service>.iscrizione": { "opens": "2026-03-01", "closes": "2026-06-30" } } }
  *
  * Both dates are optional calendar days in Europe/Rome, `closes` included. A
  * form without an entry is always open.
@@ -63,8 +63,8 @@ export function parseEnrolmentSettings(value: unknown, formKeys?: readonly strin
   if (value === undefined || value === null) return {}
   if (!isObject(value)) {
     throw new EnrolmentSettingsError('', {
-      it: 'deve essere un oggetto: per ogni modulo (ad esempio "refezione.iscrizione") le date "opens" e "closes"',
-      en: 'must be an object: for each form (e.g. "refezione.iscrizione") the "opens" and "closes" dates',
+      it: 'deve essere un oggetto: per ogni modulo (con la sua chiave, come la dà GET /forms) le date "opens" e "closes"',
+      en: 'must be an object: for each form (by its key, as GET /forms gives it) the "opens" and "closes" dates',
     })
   }
   const windows: EnrolmentWindows = {}

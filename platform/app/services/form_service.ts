@@ -12,7 +12,7 @@ export interface CurrentForm {
   definition: FormDefinition
 }
 
-/** A form is named by its numeric id or by its key ("refezione.iscrizione"). */
+/** A form is named by its numeric id or by its key ("<service>.iscrizione"). */
 export async function findForm(ref: string): Promise<Form | null> {
   if (/^\d{1,9}$/.test(ref)) return Form.query().where('id', Number(ref)).first()
   if (ref.length > 128) return null

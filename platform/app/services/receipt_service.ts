@@ -9,7 +9,7 @@ import { isEntrySource } from '#forms/catalog_sources'
 import { receiptPdf, formatDay, type ReceiptFee } from '#services/receipt_pdf'
 import { RequestContext } from '#services/request_context'
 import { ruleSetService } from '#services/ruleset_service'
-import { schoolYearOf, tariffDate } from '#services/enrolment_service'
+import { submissionSchoolYear, tariffDate } from '#services/enrolment_service'
 import { tariffFacts } from '#forms/tariff_preview'
 import { sourceValues } from '#forms/school_catalog'
 import type { FormDefinition, Lang } from '#forms/types'
@@ -91,7 +91,7 @@ async function feeOf(definition: FormDefinition, submission: Submission, lang: L
   const mapped = tariffFacts(definition, submission.data)
   if (!mapped) return null
   const sent = (submission.submittedAt ?? submission.createdAt).setZone('Europe/Rome').toISODate()!
-  const at = tariffDate(schoolYearOf(submission.data, sent), sent)
+  const at = tariffDate(await submissionSchoolYear(submission.formKey, submission.data, sent), sent)
   let evaluation: EvaluationResult & { summary?: FeeSummary }
   try {
     evaluation = (await ruleSetService.evaluate(mapped.ruleset, at, mapped.facts, lang)) as typeof evaluation

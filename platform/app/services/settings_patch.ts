@@ -4,7 +4,7 @@ import { SettingsError } from '#services/settings_error'
  * How `PATCH /api/v1/t/:tenant` changes `tenants.settings`: JSON Merge Patch (RFC 7396) applied to
  * each block named. An object merges into what is stored, key by key and at every depth; `null`
  * deletes a key (or the whole block); any other value (text, number, list) replaces what was there.
- * So `{ "enrolment": { "nidi.iscrizione": { "closes": "2026-06-30" } } }` changes that one day and
+ * So `{ "enrolment": { "<service>.iscrizione": { "closes": "2026-06-30" } } }` changes that one day and
  * leaves every other form's window, and the other blocks, as they were.
  */
 

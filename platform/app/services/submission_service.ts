@@ -1,5 +1,4 @@
 import { checkReferences, linkToSubmission } from '#services/attachment_service'
-import { enrolmentService } from '#services/enrolment_service'
 import { jobQueue } from '#queue/queue_factory'
 import { RequestContext } from '#services/request_context'
 import db from '@adonisjs/lucid/services/db'
@@ -273,9 +272,8 @@ export class SubmissionService {
         en: `A submission does not become ${submissionStatusLabel(to, 'en')} from the back office: the applicant sends it (and it is validated) through /submit.`,
       })
     }
-    // Acceptance enrols the child: the enrolment (and its tariff) is prepared before the
-    // transaction and written inside it, with the new status (see enrolment_service.ts).
-    const enrolment = to === 'accepted' ? await enrolmentService.prepare(submission) : null
+    // Acceptance enrols the child: `submission.accepted` goes out inside this transaction (#record),
+    // and the service plugin's in-transaction subscriber writes the enrolment with the new status.
     return db.transaction(async (trx) => {
       const row = await this.#lock(trx, submission)
       checkTransition(row.status, to, reason)
@@ -285,7 +283,6 @@ export class SubmissionService {
       if (changes.protocolNumber) row.protocolNumber = changes.protocolNumber
       await row.save()
       await this.#record(trx, row, from, to, reason, actorUserId)
-      if (enrolment) await enrolmentService.apply(trx, enrolment)
       return row
     })
   }

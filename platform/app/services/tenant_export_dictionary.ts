@@ -53,7 +53,7 @@ export const TABLES: Record<string, TableMeaning> = {
   tenant_plugins: {
     description: 'The services (plugins) this tenant has installed, and whether each is enabled',
     columns: {
-      plugin_id: 'The service: refezione, trasporto, nidi, ersu, covid-bonus, ...',
+      plugin_id: 'The service (plugin id, as GET /api/v1/plugins lists them)',
       enabled: 'Whether citizens and staff can use it now',
       enabled_at: 'When it was last enabled',
     },
@@ -73,7 +73,7 @@ export const TABLES: Record<string, TableMeaning> = {
   rulesets: {
     description: 'Rule sets (tariffs, rankings) of this tenant, each with its versions in ruleset_versions',
     columns: {
-      key: 'Identifier of the rule set, e.g. refezione.tariffa',
+      key: 'Identifier of the rule set, <service>.<name>',
       service: 'The service (plugin) it belongs to',
       title: 'Title in Italian and English (JSON)',
     },
@@ -93,7 +93,7 @@ export const TABLES: Record<string, TableMeaning> = {
   forms: {
     description: 'Application forms of this tenant, each with its versions in form_versions',
     columns: {
-      key: 'Identifier of the form, e.g. refezione.iscrizione',
+      key: 'Identifier of the form, <service>.<name>',
       service: 'The service (plugin) it belongs to',
       title: 'Title in Italian and English (JSON)',
     },
@@ -113,7 +113,7 @@ export const TABLES: Record<string, TableMeaning> = {
     columns: {
       form_id: 'The form (forms.id)',
       form_version_id: 'The form version the data was validated against (form_versions.id)',
-      form_key: 'The form key, e.g. refezione.iscrizione',
+      form_key: 'The form key, <service>.<name>',
       applicant_user_id: 'The citizen the application is for (users.id)',
       submitted_by_user_id: 'Who saved or sent it: the citizen, or an operator on their behalf (users.id)',
       on_behalf: 'Whether an operator filed it on the citizen’s behalf (procura)',
@@ -204,15 +204,12 @@ export const TABLES: Record<string, TableMeaning> = {
       child_fiscal_code: "Child's codice fiscale",
       child_fiscal_code_hash:
         "Keyed hash (HMAC-SHA256) of the child's codice fiscale, where it is encrypted: for look-ups; not reversible",
-      child_unborn: 'Whether the child was not yet born when enrolled (nidi)',
+      child_unborn: 'Whether the child was not yet born when enrolled',
       child_birth_date: 'Birth date, or the expected one (YYYY-MM-DD)',
-      school_order: 'School order',
       school_id: 'School code (schools.code)',
-      class_year: 'Class year',
       section: 'Section',
-      details: 'Service-specific details shown to the family (JSON): weeks, transport line and stop, ...',
+      details: "The service's own detail of the enrolment (JSON, written and described by the service's plugin)",
       isee: 'Declared ISEE value and INPS protocol, or its non-presentation (JSON)',
-      diet: 'Special diet (JSON): medical, ethical-religious, vegetarian, vegan',
       tariff_amount: 'The fee computed (decimal, euro)',
       tariff_ruleset: 'The rule set that computed it',
       tariff_version: 'The rule set version used',
@@ -233,7 +230,7 @@ export const TABLES: Record<string, TableMeaning> = {
     description:
       'Entries of the lists forms choose from, besides schools and classes (transport lines and stops, facilities)',
     columns: {
-      source: 'The list it belongs to, e.g. transport_lines',
+      source: "The list it belongs to (a list a service's plugin declares)",
       code: 'Code of the entry, unique in its list',
       name: 'Name shown to families',
       parent: "The entry it belongs to (a stop's line), by code",

@@ -15,10 +15,10 @@ const messages = new SimpleMessagesProvider({
   'order.required': `Indicare l'ordine di scuola in "order" (${orders}) / "order" is required (${orders})`,
   'order.enum': `"order" deve essere uno di: ${orders} / "order" must be one of: ${orders}`,
   'services.required':
-    'Indicare in "services" i servizi che servono la scuola, per esempio ["refezione"] / "services" is required, e.g. ["refezione"]',
+    'Indicare in "services" i servizi che servono la scuola, con gli identificativi dati da GET /api/v1/plugins / "services" is required: the ids GET /api/v1/plugins gives',
   'services.array': '"services" deve essere un elenco di servizi / "services" must be a list of services',
   'services.*.regex':
-    'Ogni servizio è l\'identificativo di un servizio, per esempio "refezione" / each service is a service id, e.g. "refezione"',
+    "Ogni servizio è l'identificativo di un servizio, come lo dà GET /api/v1/plugins / each service is a service id, as GET /api/v1/plugins gives it",
   'services.maxLength': '"services" può contenere al massimo 20 servizi / "services" may list 20 services at most',
   'address.maxLength': '"address" può avere al massimo 200 caratteri / "address" may have 200 characters at most',
   'active.boolean': '"active" deve essere true o false / "active" must be true or false',

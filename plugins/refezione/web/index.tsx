@@ -82,11 +82,7 @@ function CanteenChildren({ tenant, lang, api }: PluginScreenProps) {
             {enrolments.map((e) => (
               <tr key={e.id}>
                 <td>{[e.child.firstName, e.child.lastName].filter(Boolean).join(' ') || '–'}</td>
-                <td>
-                  {[e.school.name ?? e.school.id, [e.school.classYear, e.school.section].filter(Boolean).join(' ')]
-                    .filter(Boolean)
-                    .join(' · ') || '–'}
-                </td>
+                <td>{[e.school.name ?? e.school.id, e.school.section].filter(Boolean).join(' · ') || '–'}</td>
                 <td>{e.schoolYear}</td>
                 <td className="text-end">{e.tariff.amount ? euro(e.tariff.amount, lang) : text.noFee}</td>
               </tr>

@@ -6,7 +6,7 @@ import { RequestContext } from '#services/request_context'
 import { writeAudit } from '#services/audit_service'
 import { DOCAREA_WSDL_PATH } from '#integrations/docarea/docarea_wsdl'
 import { buildSegnatura } from '#integrations/docarea/segnatura'
-import type { ProtocolRegistration, ProtocolRequest, ProtocolService } from '#integrations/protocol'
+import type { ProtocolRegistration, ProtocolRequest, ProtocolService } from '#integrations/protocol_types'
 import { protocolEntryRow } from '#integrations/protocol_entries'
 import { externalAttempts, type AttemptRecord } from '#services/external_attempts'
 

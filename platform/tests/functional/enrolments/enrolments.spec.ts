@@ -11,7 +11,7 @@ import { RequestContext } from '#services/request_context'
 import { findCurrentForm } from '#services/form_service'
 import { loadDefaultForms } from '#services/default_content'
 import { pluginService } from '#services/plugin_service'
-import { enrolmentService, schoolYearOf, tariffDate } from '#services/enrolment_service'
+import { attendanceFromOf, enrolmentService, schoolYearOf, tariffDate } from '#services/enrolment_service'
 import { submissionService } from '#services/submission_service'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
 import { makeUser } from '#tests/helpers/world'
@@ -79,10 +79,10 @@ test.group('Enrolments: school year and tariff date', () => {
   test('a submission sent from March is for the coming school year, one in January or February for the current one', ({
     assert,
   }) => {
-    assert.equal(schoolYearOf({}, '2026-05-10'), '2026/2027')
-    assert.equal(schoolYearOf({}, '2026-03-01'), '2026/2027')
-    assert.equal(schoolYearOf({}, '2026-02-28'), '2025/2026')
-    assert.equal(schoolYearOf({}, '2026-11-23'), '2026/2027')
+    assert.equal(schoolYearOf('2026-05-10'), '2026/2027')
+    assert.equal(schoolYearOf('2026-03-01'), '2026/2027')
+    assert.equal(schoolYearOf('2026-02-28'), '2025/2026')
+    assert.equal(schoolYearOf('2026-11-23'), '2026/2027')
   })
 
   test('weeks of attendance decide the school year of a summer service', ({ assert }) => {
@@ -90,8 +90,11 @@ test.group('Enrolments: school year and tariff date', () => {
       { from: '2026-07-20', to: '2026-07-24' },
       { from: '2026-07-06', to: '2026-07-10' },
     ]
-    assert.equal(schoolYearOf({ weeks }, '2026-05-10'), '2025/2026')
-    assert.equal(schoolYearOf({ weeks: [{ from: '2026-09-07', to: '2026-09-11' }] }, '2026-05-10'), '2026/2027')
+    // The nurseries' plugin reads the first week; the platform places it in its school year.
+    const yearOf = (data: Record<string, unknown>) => schoolYearOf('2026-05-10', attendanceFromOf('nidi', data))
+    assert.equal(yearOf({ weeks }), '2025/2026')
+    assert.equal(yearOf({ weeks: [{ from: '2026-09-07', to: '2026-09-11' }] }), '2026/2027')
+    assert.equal(yearOf({}), '2026/2027')
   })
 
   test('the tariff is evaluated at the start of the school year, or on acceptance when later', ({ assert }) => {
@@ -127,11 +130,8 @@ test.group('Enrolments', (group) => {
       birthDate: '2017-03-04',
     })
     assert.deepEqual(item.school, {
-      order: 'primaria',
-      orderLabel: 'Scuola primaria',
       id: 'pc-primaria-alberoni',
       name: 'Scuola primaria Alberoni',
-      classYear: '2',
       section: 'B',
     })
     // Allegato D, "Ridotta ISEE da € 4.300,01 a € 9.000,00", normal fee: 3,43 a meal.
@@ -148,12 +148,32 @@ test.group('Enrolments', (group) => {
       inpsProtocol: 'INPS-ISEE-2026-00987654B-01',
       kind: null,
     })
-    assert.deepEqual(e.diet, {
-      requested: true,
-      type: 'medical',
-      authorised: null,
-      typeLabel: 'Dieta medica (allegare il modulo firmato da entrambi i genitori e il certificato del medico curante)',
+    // School order, class and diet are the canteen plugin's details, described by it for people.
+    assert.deepEqual(e.details, {
+      school_order: 'primaria',
+      class_year: '2',
+      diet: { requested: true, type: 'medical', authorised: null },
     })
+    assert.deepEqual(e.detailGroups, [
+      {
+        items: [
+          { label: 'Ordine di scuola', value: 'Scuola primaria' },
+          { label: 'Classe', value: '2' },
+        ],
+      },
+      {
+        title: 'Dieta speciale',
+        items: [
+          {
+            label: 'Tipo di dieta',
+            value:
+              'Dieta medica (allegare il modulo firmato da entrambi i genitori e il certificato del medico curante)',
+          },
+          { label: 'Richiesta', value: 'Sì' },
+          { label: 'Autorizzazione', value: 'In attesa di verifica da parte degli uffici' },
+        ],
+      },
+    ])
     assert.equal(e.tariff.ruleset, 'refezione.tariffa')
     assert.equal(e.tariff.version, 2)
     assert.match(e.tariff.at, /^\d{4}-\d{2}-\d{2}$/)
@@ -187,7 +207,10 @@ test.group('Enrolments', (group) => {
       english.body().enrolment.tariff.summary.reasons,
       'ISEE of €5,000.00, from €4,300.01 to €9,000.00: Reduced band.'
     )
-    assert.equal(english.body().enrolment.school.orderLabel, 'Primary school')
+    assert.deepEqual(english.body().enrolment.detailGroups[0].items[0], {
+      label: 'School level',
+      value: 'Primary school',
+    })
     assert.equal(english.body().enrolment.serviceName, 'School canteen')
 
     // Staff read the whole trace, in their language, and the same summary.
@@ -222,10 +245,8 @@ test.group('Enrolments', (group) => {
 
     await RequestContext.withTenant(world.tenant.ref, async () => {
       // The service itself, run twice for the same submission (a retry): still one row.
-      const submission = await Submission.findOrFail(first)
-      const prepared = await enrolmentService.prepare(submission)
-      await db.transaction((trx) => enrolmentService.apply(trx, prepared))
-      await db.transaction((trx) => enrolmentService.apply(trx, prepared))
+      await db.transaction((trx) => enrolmentService.enrolSubmission(trx, 'refezione', first, {}))
+      await db.transaction((trx) => enrolmentService.enrolSubmission(trx, 'refezione', first, {}))
       assert.lengthOf(await Enrolment.query(), 1)
     })
     const before = await RequestContext.withTenant(world.tenant.ref, () => Enrolment.query().firstOrFail())
@@ -296,12 +317,13 @@ test.group('Enrolments', (group) => {
     const world = await refezioneTenant()
     await acceptedThroughApi(client, world, reducedBand(world.sample))
     const raw = await db.from('enrolments').where('tenant_id', world.tenant.id).firstOrFail()
-    for (const column of ['isee', 'diet', 'tariff_trace', 'tariff_facts', 'tariff_result']) {
+    for (const column of ['isee', 'details', 'tariff_trace', 'tariff_facts', 'tariff_result']) {
       assert.isTrue(String(raw[column]).startsWith('enc:v1:'), column)
     }
     assert.notInclude(String(raw.isee), '5000')
     assert.notInclude(String(raw.isee), 'INPS-ISEE')
-    assert.notInclude(String(raw.diet), 'medical')
+    // The diet is in the canteen's details, encrypted with them.
+    assert.notInclude(String(raw.details), 'medical')
     assert.equal(raw.tariff_amount, '3.43')
     const audit = await db.from('audit_logs').where({ entity: 'enrolments', action: 'create' }).firstOrFail()
     // A text column on SQLite, JSON on PostgreSQL: compare the same serialisation on both.
@@ -335,6 +357,31 @@ test.group('Enrolments', (group) => {
     assert.deepEqual((row.details as { weeks: unknown }).weeks, data.weeks)
     // The weeks of the sample are in July 2025: the school year that ends that summer.
     assert.equal(row.schoolYear, '2024/2025')
+  })
+
+  test('accepting a transport submission enrols the child with line and stop in the plugin details', async ({
+    client,
+    assert,
+  }) => {
+    const world = await refezioneTenant()
+    await pluginService.enable(world.tenant, 'trasporto')
+    const forms = await loadDefaultForms()
+    const data = structuredClone(forms.get('trasporto.iscrizione')!.json.sample as Record<string, unknown>)
+    const submission = await protocolled(world.tenant, 'trasporto.iscrizione', world.citizen, data)
+    await RequestContext.withTenant(world.tenant.ref, () =>
+      submissionService.changeStatus(submission, 'accepted', null, world.operator.id)
+    )
+    const row = await RequestContext.withTenant(world.tenant.ref, () =>
+      Enrolment.query().where('submission_id', submission.id).firstOrFail()
+    )
+    assert.equal(row.service, 'trasporto')
+    const details = row.details as Record<string, unknown>
+    assert.equal(details.transport_line, data.transport_line)
+    assert.equal(details.transport_stop ?? null, data.transport_stop ?? null)
+    const shown = await client.get(`${world.base}/enrolments/${row.id}`).loginAs(world.citizen)
+    shown.assertStatus(200)
+    const lines = shown.body().enrolment.detailGroups.flatMap((g: { items: unknown[] }) => g.items)
+    assert.deepInclude(lines, { label: 'Linea', value: data.transport_line })
   })
 
   test('an unborn child is enrolled with the unborn flag and the expected birth date', async ({ assert }) => {

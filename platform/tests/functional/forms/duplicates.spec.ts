@@ -118,7 +118,7 @@ test.group('Forms: a second application for the same child', (group) => {
     assert.deepEqual(staff.body().submission.warnings, [
       {
         rule: 'duplicate:enrolment',
-        message: `Leo Rossi (RSSMRA85T10A56NH) already has application no. ${firstId} (Registered, protocol ${protocol}) for this service in school year ${schoolYearOf(sample, todayInItaly())}. This application is sent anyway: the office will decide which one stands.`,
+        message: `Leo Rossi (RSSMRA85T10A56NH) already has application no. ${firstId} (Registered, protocol ${protocol}) for this service in school year ${schoolYearOf(todayInItaly())}. This application is sent anyway: the office will decide which one stands.`,
       },
     ])
     const family = await client.get(`${base}/submissions/${id}`).loginAs(citizen)

@@ -2,7 +2,7 @@
  * Every form file under forms/ runs the shared contract tests.
  */
 import { test } from '@japa/runner'
-import { formContractTests } from '#forms/form_contract_tests'
+import { formContractTests } from '#sdk/testing'
 import { loadFormFiles } from '#forms/load_forms'
 
 const loaded = await loadFormFiles()

@@ -31,6 +31,25 @@ export const keys = {
   enrolments: (slug: string, lang: Lang) => ['enrolments', slug, lang] as const,
   enrolment: (slug: string, id: string, lang: Lang) => ['enrolment', slug, id, lang] as const,
   fee: (slug: string, ruleset: string, facts: string, lang: Lang) => ['fee', slug, ruleset, facts, lang] as const,
+  catalogLists: (slug: string) => ['catalog-lists', slug] as const,
+}
+
+/**
+ * The sources the tenant's catalog keeps as lists (each declared by a service's plugin): a form
+ * field naming one becomes a select of its entries. Read once per tenant: they change with a deploy.
+ */
+export function useCatalogLists(slug: string) {
+  return useQuery({
+    queryKey: keys.catalogLists(slug),
+    staleTime: Infinity,
+    queryFn: async (): Promise<ReadonlySet<string>> => {
+      const answer = await api<{ sources: Array<{ source: string; kind: string }> }>(
+        'GET',
+        `${tenantBase(slug)}/catalog/sources`
+      )
+      return new Set(answer.sources.filter((s) => s.kind === 'entries').map((s) => s.source))
+    },
+  })
 }
 
 /** Who is logged in: `null` when nobody is (401), so the portal shows the login page. */

@@ -37,60 +37,29 @@ function Section({ id, title, children }: { id: string; title: string; children:
   )
 }
 
-function isWeek(value: unknown): value is { from: string; to: string } {
-  return typeof value === 'object' && value !== null && 'from' in value && 'to' in value
-}
+type DetailGroup = EnrolmentDetailDto['detailGroups'][number]
 
-/** Service-specific data (attendance weeks, transport line and stop), as the family entered it. */
-function Details({ details }: { details: Record<string, unknown> }) {
-  const { t, lang } = useT()
-  const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null)
-  const weeks = Array.isArray(details.weeks) ? details.weeks.filter(isWeek) : []
-  const structures = Array.isArray(details.structure_preferences) ? details.structure_preferences.map(String) : []
-  const pickup = Array.isArray(details.authorised_pickup_persons)
-    ? (details.authorised_pickup_persons as Array<Record<string, unknown>>)
-    : []
+/**
+ * The service's own details, as the service's plugin describes them: label/value lines already in
+ * the reader's language. The portal knows no service: it lays out what it is given.
+ */
+function DetailRows({ items }: { items: DetailGroup['items'] }) {
   return (
-    <dl className="row">
-      <Row label={t('enrolments.attendedService')}>{text(details.attended_service)}</Row>
-      <Row label={t('enrolments.structures')}>
-        {structures.length > 0 && (
-          <ol className="mb-0 ps-3">
-            {structures.map((s) => (
-              <li key={s}>{s}</li>
-            ))}
-          </ol>
-        )}
-      </Row>
-      <Row label={t('enrolments.weeks')}>
-        {weeks.length > 0 && (
-          <ul className="mb-0 ps-3">
-            {weeks.map((w) => (
-              <li key={w.from}>
-                {formatLongDay(lang, w.from)} – {formatLongDay(lang, w.to)}
-              </li>
-            ))}
-          </ul>
-        )}
-      </Row>
-      <Row label={t('enrolments.daysPerWeek')}>{text(details.days_per_week)}</Row>
-      <Row label={t('enrolments.attendance')}>{text(details.attendance_time)}</Row>
-      <Row label={t('enrolments.line')}>{text(details.transport_line)}</Row>
-      <Row label={t('enrolments.stop')}>{text(details.transport_stop)}</Row>
-      <Row label={t('enrolments.route')}>{text(details.route)}</Row>
-      <Row label={t('enrolments.pickup')}>
-        {pickup.length > 0 && (
-          <ul className="mb-0 ps-3">
-            {pickup.map((p, i) => (
-              <li key={i}>
-                {[p.first_name, p.last_name].filter(Boolean).join(' ')}
-                {p.relationship ? ` (${String(p.relationship)})` : ''}
-              </li>
-            ))}
-          </ul>
-        )}
-      </Row>
-    </dl>
+    <>
+      {items.map((item, i) => (
+        <Row key={`${item.label}-${i}`} label={item.label}>
+          {Array.isArray(item.value)
+            ? item.value.length > 0 && (
+                <ul className="mb-0 ps-3">
+                  {item.value.map((v, j) => (
+                    <li key={j}>{v}</li>
+                  ))}
+                </ul>
+              )
+            : item.value}
+        </Row>
+      ))}
+    </>
   )
 }
 
@@ -156,7 +125,9 @@ function EnrolmentPage({ id }: { id: string }) {
   if (query.isPending) return <Loading />
   if (query.isError) return <LoadError error={query.error} notFound={t('enrolments.notFound')} />
   const e = query.data
-  const yes = (v: boolean) => (v ? t('app.yes') : t('app.no'))
+  // The service's details: lines without a title join the school; the others are sections.
+  const withSchool = e.detailGroups.filter((g) => !g.title)
+  const ownSections = e.detailGroups.filter((g) => g.title)
 
   return (
     <article aria-labelledby="enrolment-title">
@@ -189,12 +160,12 @@ function EnrolmentPage({ id }: { id: string }) {
 
       <Section id="enr-school" title={t('enrolments.schoolTitle')}>
         <dl className="row">
-          <Row label={t('enrolments.schoolOrder')}>{e.school.orderLabel ?? e.school.order}</Row>
           <Row label={t('enrolments.school')}>{e.school.name ?? e.school.id}</Row>
-          <Row label={t('enrolments.class')}>{e.school.classYear}</Row>
           <Row label={t('enrolments.section')}>{e.school.section}</Row>
+          {withSchool.map((group, i) => (
+            <DetailRows key={i} items={group.items} />
+          ))}
         </dl>
-        {e.details && <Details details={e.details} />}
       </Section>
 
       <Section id="enr-isee" title={t('enrolments.iseeTitle')}>
@@ -213,25 +184,16 @@ function EnrolmentPage({ id }: { id: string }) {
         <Tariff tariff={e.tariff} />
       </Section>
 
-      {e.diet && (
-        <Section id="enr-diet" title={t('enrolments.dietTitle')}>
-          {!e.diet.requested ? (
-            <p>{t('enrolments.dietNone')}</p>
-          ) : (
+      {ownSections.map((group, i) => (
+        <Section key={i} id={`enr-detail-${i}`} title={group.title!}>
+          {group.text && <p>{group.text}</p>}
+          {group.items.length > 0 && (
             <dl className="row">
-              <Row label={t('enrolments.dietType')}>{e.diet.typeLabel ?? e.diet.type}</Row>
-              <Row label={t('enrolments.dietRequested')}>{yes(true)}</Row>
-              <Row label={t('enrolments.dietAuthorisation')}>
-                {e.diet.authorised === null
-                  ? t('enrolments.dietPending')
-                  : e.diet.authorised
-                    ? t('enrolments.dietAuthorised')
-                    : t('enrolments.dietRefused')}
-              </Row>
+              <DetailRows items={group.items} />
             </dl>
           )}
         </Section>
-      )}
+      ))}
 
       <p className="mt-4 d-flex gap-3 flex-wrap">
         <Link to={`${base}/domande/${e.submissionId}`}>{t('enrolments.submission')}</Link>

@@ -12,7 +12,7 @@ export function childName(e: EnrolmentSummaryDto, unbornLabel: string) {
 }
 
 export function classOf(e: EnrolmentSummaryDto) {
-  return [e.school.classYear, e.school.section].filter(Boolean).join(' ')
+  return e.school.section ?? ''
 }
 
 export function EnrolmentStatus({ status }: { status: EnrolmentSummaryDto['status'] }) {

@@ -12,7 +12,7 @@ import type { ApiError, EnrolmentWindowDto, SubmissionDetailDto } from '#shared/
 import { formSteps, type FormStep } from '#shared/form_steps'
 import { fieldRuleErrors } from '#forms/validator'
 import { ApiRequestError } from '../api/client'
-import { useFee, useFormDefinition, useSaveSubmission, useSubmission } from '../api/queries'
+import { useCatalogLists, useFee, useFormDefinition, useSaveSubmission, useSubmission } from '../api/queries'
 import { useCurrentTenant } from '../app/tenant_context'
 import { useT, windowLabel } from '../i18n'
 import {
@@ -83,9 +83,10 @@ function FormLoader({
   const submission = useSubmission(tenant.slug, submissionId)
   const key = formKey ?? submission.data?.formKey ?? ''
   const form = useFormDefinition(tenant.slug, key)
+  const lists = useCatalogLists(tenant.slug)
   if (submissionId && submission.isError) return <LoadError error={submission.error} notFound={t('receipt.notFound')} />
   if (submissionId && submission.isPending) return <Loading />
-  if (!key || form.isPending) return <Loading />
+  if (!key || form.isPending || lists.isPending) return <Loading />
   if (form.isError) return <LoadError error={form.error} />
   const existing = submission.data ?? null
   if (existing && (!existing.editable || (completing && existing.status !== 'needs_completion'))) {
@@ -97,20 +98,27 @@ function FormLoader({
       definition={form.data.form.definition}
       window={form.data.form.enrolment ?? null}
       existing={existing}
+      catalogLists={lists.data ?? NO_LISTS}
     />
   )
 }
+
+/** Without the tenant's lists (the request failed), list fields stay free text. */
+const NO_LISTS: ReadonlySet<string> = new Set()
 
 function FormEditor({
   formKey,
   definition,
   window: callWindow,
   existing,
+  catalogLists,
 }: {
   formKey: string
   definition: FormDefinition
   window: EnrolmentWindowDto | null
   existing: SubmissionDetailDto | null
+  /** The sources kept as lists in the tenant's catalog (declared by the services' plugins). */
+  catalogLists: ReadonlySet<string>
 }) {
   const { t, lang } = useT()
   const tenant = useCurrentTenant()
@@ -152,9 +160,14 @@ function FormEditor({
   const currentStep = onSummary ? null : shown[current]
 
   const fullUi = useMemo(
-    () => applyVisibility(withCatalogSelects(withAttachmentFields(baseUi, definition), data, tenant.slug), data, named),
+    () =>
+      applyVisibility(
+        withCatalogSelects(withAttachmentFields(baseUi, definition), data, tenant.slug, catalogLists),
+        data,
+        named
+      ),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [definition, data, named, tenant.slug]
+    [definition, data, named, tenant.slug, catalogLists]
   )
   const { 'ui:steps': _steps, ...uiWithoutSteps } = fullUi
   const stepUi = currentStep ? onlyFields(uiWithoutSteps, allFields, currentStep.fields) : uiWithoutSteps

@@ -1,6 +1,6 @@
 /**
  * Fields whose values come from the tenant's catalog (`"ui:options": { "source": "schools" |
- * "classes" | "sections" | "transport_lines" | ..., "filter": {...} }`, forms/README.md) rendered as
+ * "classes" | "sections" | <a list a service's plugin declares>, "filter": {...} }`, forms/README.md) rendered as
  * a select filled from the catalog API, narrowed by the fields they depend on: order → school →
  * class → section (Allegato B: "una volta selezionato l'ordine di scuola ... il plesso con
  * tendina"), school → line → stop, the child's age → facilities. The other lists come from
@@ -30,6 +30,8 @@ export interface CatalogQuery {
   service?: string
   school?: string
   year?: string
+  /** A list of the tenant's catalog (declared by a service's plugin), asked by source name. */
+  list?: boolean
   /** The other lists: their filter values, by the names the source understands. */
   filter?: Record<string, string | undefined>
   /** The filter names an order, a school or a line that is not chosen yet. */
@@ -37,14 +39,6 @@ export interface CatalogQuery {
 }
 
 const SOURCES = new Set(['schools', 'classes', 'sections'])
-/** Lists of catalog entries (platform/app/forms/catalog_sources.ts), asked by source name. */
-const ENTRY_SOURCES = new Set([
-  'transport_lines',
-  'transport_stops',
-  'nido_structures',
-  'edugate_structures',
-  'educational_structures',
-])
 /** A filter an entry list waits for before it can offer anything. */
 const WAITS_FOR: Record<string, CatalogQuery['waitingFor']> = { line: 'line', school: 'school' }
 
@@ -67,13 +61,18 @@ function pointerValue(data: Json, pointer: string): unknown {
  * against the current data. Sections filtered by a nursery `structure` are not in the school catalog
  * and stay as they are.
  */
-export function withCatalogSelects(ui: UiSchema, data: Json, tenant: string): UiSchema {
+export function withCatalogSelects(
+  ui: UiSchema,
+  data: Json,
+  tenant: string,
+  lists: ReadonlySet<string> = new Set()
+): UiSchema {
   const out: UiSchema = { ...ui }
   for (const [key, value] of Object.entries(ui)) {
     if (key.startsWith('ui:') || !isObject(value)) continue
     // A list of choices (the facilities in order of preference): each item is a select.
     if (isObject(value.items) && isObject(value.items['ui:options'])) {
-      const items = entrySelect(value.items as Json, data, tenant)
+      const items = entrySelect(value.items as Json, data, tenant, lists)
       if (items) {
         out[key] = { ...value, items }
         continue
@@ -82,8 +81,8 @@ export function withCatalogSelects(ui: UiSchema, data: Json, tenant: string): Ui
     if (!isObject(value['ui:options'])) continue
     const options = value['ui:options'] as Json
     const source = options.source
-    if (typeof source === 'string' && ENTRY_SOURCES.has(source)) {
-      out[key] = entrySelect(value, data, tenant) ?? value
+    if (typeof source === 'string' && lists.has(source)) {
+      out[key] = entrySelect(value, data, tenant, lists) ?? value
       continue
     }
     if (typeof source !== 'string' || !SOURCES.has(source)) continue
@@ -105,14 +104,14 @@ export function withCatalogSelects(ui: UiSchema, data: Json, tenant: string): Ui
 }
 
 /** A field (or list item) whose source is a list of catalog entries, as a CatalogSelect. */
-function entrySelect(value: Json, data: Json, tenant: string): Json | null {
+function entrySelect(value: Json, data: Json, tenant: string, lists: ReadonlySet<string>): Json | null {
   const options = value['ui:options'] as Json
   const source = options.source
-  if (typeof source !== 'string' || !ENTRY_SOURCES.has(source)) return null
+  if (typeof source !== 'string' || !lists.has(source)) return null
   const filters = isObject(options.filter) ? options.filter : {}
   const filter: Record<string, string | undefined> = {}
   for (const [name, pointer] of Object.entries(filters)) filter[name] = filterValue(data, pointer)
-  const query: CatalogQuery = { tenant, source, filter }
+  const query: CatalogQuery = { tenant, source, filter, list: true }
   for (const [name, waiting] of Object.entries(WAITS_FOR)) {
     if (filters[name] !== undefined && !filter[name]) query.waitingFor = waiting
   }
@@ -149,7 +148,7 @@ interface SourceAnswer {
 
 /** The choices, or null when the tenant keeps no list for this source (the field stays free text). */
 async function loadChoices(q: CatalogQuery, lang: Lang): Promise<Choice[] | null> {
-  if (ENTRY_SOURCES.has(q.source)) {
+  if (q.list) {
     const params = new URLSearchParams()
     for (const [name, value] of Object.entries(q.filter ?? {})) if (value) params.set(name, value)
     const url = `/t/${encodeURIComponent(q.tenant)}/catalog/sources/${encodeURIComponent(q.source)}?${params}`

@@ -44,9 +44,7 @@ function RegisterEntryPage({ id }: { id: string }) {
         <dd className="col-sm-8">{e.schoolYear}</dd>
         <dt className="col-sm-4">{t('register.school')}</dt>
         <dd className="col-sm-8">
-          {[e.school.name ?? e.school.id, [e.school.classYear, e.school.section].filter(Boolean).join(' ')]
-            .filter(Boolean)
-            .join(' · ') || '–'}
+          {[e.school.name ?? e.school.id, e.school.section].filter(Boolean).join(' · ') || '–'}
         </dd>
         {e.child.fiscalCode && (
           <>

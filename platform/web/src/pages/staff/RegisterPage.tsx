@@ -164,9 +164,7 @@ export function RegisterPage() {
                   <td>{e.serviceName}</td>
                   <td>{e.schoolYear}</td>
                   <td className="d-none d-md-table-cell">
-                    {[e.school.name ?? e.school.id, [e.school.classYear, e.school.section].filter(Boolean).join(' ')]
-                      .filter(Boolean)
-                      .join(' · ') || '–'}
+                    {[e.school.name ?? e.school.id, e.school.section].filter(Boolean).join(' · ') || '–'}
                   </td>
                   <td className="text-end">
                     <RegisterFee e={e} />
