@@ -163,7 +163,9 @@ const lock = await readJson(join(ROOT, 'package-lock.json'))
 const folders = Object.values(workspaces)
 const builtins = new Set(builtinModules)
 const problems = []
-const specifiers = /\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm
+// A specifier is one line and `from` is a keyword, not the word inside a string ('from', get("from")).
+const specifiers =
+  /(?<![\w'"$.@])from\s*['"]([^'"\n]+)['"]|\bimport\s*\(\s*['"]([^'"\n]+)['"]\s*\)|^\s*import\s*['"]([^'"\n]+)['"]/gm
 const skipped = (_path, entry) => ['node_modules', 'dist'].includes(entry.name)
 for await (const file of walk(OUT, skipped)) {
   if (!file.endsWith('.js')) continue
