@@ -15,6 +15,7 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/forms/:id', [FormsController, 'show'])
   router.post('/forms/:id/submissions', [SubmissionsController, 'store'])
   router.post('/forms/:id/submit', [SubmissionsController, 'submitNew'])
+  router.post('/forms/:id/check', [SubmissionsController, 'check'])
   router.get('/submissions', [SubmissionsController, 'index'])
   router.get('/submissions/:sid', [SubmissionsController, 'show'])
   router.put('/submissions/:sid', [SubmissionsController, 'update'])
