@@ -249,6 +249,8 @@ async function measure(urls, phase, who, seconds, pids) {
     failed: total - ok + runs.reduce((n, r) => n + r.errors, 0),
     codes,
     cpuPerRequest: cpu !== null && total ? cpu / total : null,
+    // Each process's share, in the order of `pids` (the worker's is the follow-up work of the submits).
+    cpuPerProcess: cpu !== null && total ? after.map((v, i) => (v - before[i]) / total) : null,
   }
 }
 
@@ -343,6 +345,12 @@ if (DATABASES.includes('pg')) {
     const split = await layout([url(0), url(1)], [...webs.map((w) => w.pid), worker.pid], ['health', 'submit'])
     await stop([...webs, worker])
     report('PostgreSQL + Redis, two web processes + one worker (cpu: all three):', split)
+    const shares = split.submit.cpuPerProcess
+    if (shares) {
+      say(
+        `    real submit cpu per request: web processes ${(shares[0] + shares[1]).toFixed(2)} ms (the intake), worker ${shares[2].toFixed(2)} ms (protocol, receipt PDF, mail)`
+      )
+    }
     say(`    two web processes / one process, real submits: ${(split.submit.rate / single.submit.rate).toFixed(2)}×`)
   }
 }
