@@ -34,11 +34,15 @@ export async function currentVersion(form: Form): Promise<FormVersion | null> {
  * only), and a new publication is a new id, read at its first use, in every process.
  */
 const MAX_CACHED_VERSIONS = 500
-const versions = new Map<number, { version: FormVersion; definition: FormDefinition }>()
+const versions = new Map<number, { version: FormVersion }>()
 
 // A publication in this process starts the cache afresh. Ids are never reused once committed, but
-// a rolled-back insert's id is (SQLite), and tests roll back every row they write.
-FormVersion.after('create', () => versions.clear())
+// a rolled-back insert's id is (SQLite), and tests roll back every row they write. A version changed
+// or deleted in place (not done by the platform, versions are immutable) does too.
+const forget = () => versions.clear()
+FormVersion.after('create', forget)
+FormVersion.after('update', forget)
+FormVersion.after('delete', forget)
 
 export async function findCurrentForm(ref: string): Promise<CurrentForm | null> {
   const form = await findForm(ref)
@@ -56,9 +60,10 @@ export async function findCurrentForm(ref: string): Promise<CurrentForm | null> 
   if (!hit || !same(hit.version)) {
     const version = await FormVersion.query().where('id', head.id).first()
     if (!version) return null
-    hit = { version, definition: version.definition as unknown as FormDefinition }
+    hit = { version }
     if (versions.size >= MAX_CACHED_VERSIONS) versions.delete(versions.keys().next().value as number)
     versions.set(head.id, hit)
   }
-  return { form, version: hit.version, definition: hit.definition }
+  // The definition as the row holds it now: a definition assigned to the row is a new object, compiled anew.
+  return { form, version: hit.version, definition: hit.version.definition as unknown as FormDefinition }
 }

@@ -17,7 +17,7 @@ function pragmasOf(connection: Database.Database) {
 }
 
 test.group('SQLite connections', () => {
-  test('every new connection is put in WAL mode, synchronous=NORMAL, with a busy timeout', ({ assert }) => {
+  test('every new connection is put in WAL mode, synchronous=FULL, with a busy timeout', ({ assert }) => {
     const dir = mkdtempSync(join(tmpdir(), 'sportello-pragmas-'))
     const connection = new Database(join(dir, 'db.sqlite3'))
     try {
@@ -26,7 +26,7 @@ test.group('SQLite connections', () => {
       let failure: Error | null | undefined
       sqlitePragmas(connection, (error) => (failure = error))
       assert.isNull(failure)
-      assert.deepEqual(pragmasOf(connection), { journal: 'wal', synchronous: 1, busyTimeout: 5000, foreignKeys: 1 })
+      assert.deepEqual(pragmasOf(connection), { journal: 'wal', synchronous: 2, busyTimeout: 5000, foreignKeys: 1 })
     } finally {
       connection.close()
       rmSync(dir, { recursive: true, force: true })
@@ -43,6 +43,6 @@ test.group('SQLite connections', () => {
     const mode = await db.rawQuery('PRAGMA journal_mode')
     const sync = await db.rawQuery('PRAGMA synchronous')
     assert.equal(mode[0].journal_mode, 'wal')
-    assert.equal(sync[0].synchronous, 1)
+    assert.equal(sync[0].synchronous, 2)
   })
 })
