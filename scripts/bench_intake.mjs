@@ -29,7 +29,14 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { identityPdf, refezioneSample, REFEZIONE_FORM, SportelloSession, until } from './lib/sportello_client.mjs'
+import {
+  childFiscalCode,
+  identityPdf,
+  refezioneSample,
+  REFEZIONE_FORM,
+  SportelloSession,
+  until,
+} from './lib/sportello_client.mjs'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const PGBIN = '/usr/lib/postgresql/15/bin'
@@ -176,21 +183,6 @@ function cpuMs(pid) {
   }
 }
 
-/** A valid codice fiscale for the n-th child (born 4 March 2017 in Rome, as the sample's birth date says). */
-const ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]
-function childCode(n) {
-  let letters = ''
-  for (let i = 0, k = n; i < 6; i++, k = Math.floor(k / 26)) letters += String.fromCharCode(65 + (k % 26))
-  const first = `${letters}17C04H501`
-  let sum = 0
-  for (let i = 0; i < 15; i++) {
-    const c = first.charCodeAt(i)
-    const index = c < 58 ? c - 48 : c - 65
-    sum += i % 2 === 0 ? ODD[index] : index
-  }
-  return first + String.fromCharCode(65 + (sum % 26))
-}
-
 /** A logged-in citizen with an uploaded identity document, and a source of enrolments for new children. */
 async function citizen(url) {
   const cookies = new Map()
@@ -218,7 +210,7 @@ async function measure(urls, phase, who, seconds, pids) {
           path,
           headers: { 'cookie': who.cookie, 'content-type': 'application/json', 'accept': 'application/json' },
           setupRequest: (req) => {
-            who.data.student.fiscal_code = childCode(children++)
+            who.data.student.fiscal_code = childFiscalCode(children++)
             return { ...req, body: JSON.stringify({ data: who.data }) }
           },
         }
