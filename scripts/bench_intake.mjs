@@ -258,6 +258,8 @@ async function layout(urls, pids, phases = ['health', 'check', 'submit']) {
 }
 
 function line(label, r, health) {
+  if (!r.rate)
+    return `    ${label.padEnd(18)} none answered within the ${SECONDS} s (machine too busy? try a longer BENCH_SECONDS)${r.failed ? `, ${r.failed} failed ${JSON.stringify(r.codes)}` : ''}`
   const ratio =
     health && r !== health
       ? `   ${(r.rate / health.rate).toFixed(3)} of /health (1:${(health.rate / r.rate).toFixed(0)})`
