@@ -15,6 +15,28 @@ if (useSqlite && !sqliteFile) throw new Error('SQLITE_PATH must be set when DB_C
 const sqlitePath = resolve(app.makePath(), sqliteFile ?? 'unused.sqlite3')
 if (useSqlite) mkdirSync(dirname(sqlitePath), { recursive: true })
 
+/**
+ * better-sqlite3 runs every statement on the event loop, so a commit that waits for the disk stalls
+ * every request. In WAL mode a commit appends to one log and syncs it once, instead of writing a
+ * rollback journal and the database with several syncs; synchronous stays FULL, so a submission
+ * answered 201 is on disk even after a power loss (NORMAL, which skips that sync, left a whole
+ * checkpoint's sync to one unlucky request: a stall of a second on a busy disk). busy_timeout lets a
+ * second process (a worker beside the web process) wait for the write lock instead of failing with
+ * SQLITE_BUSY. Foreign keys stay on (better-sqlite3's default), said here so that it does not depend
+ * on how the driver was built.
+ */
+export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON']
+
+// knex hands afterCreate the driver's connection: better-sqlite3's Database.
+export function sqlitePragmas(connection: { pragma(source: string): unknown }, done: (error: Error | null) => void) {
+  try {
+    for (const pragma of SQLITE_PRAGMAS) connection.pragma(pragma)
+    done(null)
+  } catch (error) {
+    done(error as Error)
+  }
+}
+
 const dbConfig = defineConfig({
   connection: env.get('DB_CONNECTION'),
   connections: {
@@ -22,6 +44,7 @@ const dbConfig = defineConfig({
       client: 'better-sqlite3',
       connection: { filename: sqlitePath },
       useNullAsDefault: true,
+      pool: { afterCreate: sqlitePragmas },
       migrations: { naturalSort: true, paths: ['database/migrations'] },
       seeders: { paths: ['database/seeders'] },
     },

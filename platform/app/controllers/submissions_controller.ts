@@ -144,6 +144,14 @@ export default class SubmissionsController {
     return this.#create(ctx, 'submit')
   }
 
+  /**
+   * Checks `{ data }` as sending it would, storing nothing: 200 `{ valid: true, warnings }` when it
+   * would be accepted (warnings as a sending would carry them), 422 with every error otherwise.
+   */
+  async check(ctx: HttpContext) {
+    return this.#create(ctx, 'check')
+  }
+
   /** Replaces a draft's data; only shapes and sizes are checked until it is submitted. */
   async update(ctx: HttpContext) {
     return this.#edit(ctx, true, (found, current, data, userId, lang) =>
@@ -208,7 +216,7 @@ export default class SubmissionsController {
     }))
   }
 
-  async #create(ctx: HttpContext, mode: 'draft' | 'submit') {
+  async #create(ctx: HttpContext, mode: 'draft' | 'submit' | 'check') {
     const { bouncer, access, request, response, params, tenant } = ctx
     await bouncer.with(SubmissionPolicy).authorize('apply', access)
     const lang = requestLanguage(request)
@@ -230,6 +238,16 @@ export default class SubmissionsController {
         ])
     }
     const input = { data: body.value.data!, applicantUserId, actorUserId: user.id }
+    if (mode === 'check') {
+      const checked = await submissionService.check(
+        current,
+        { ...input, window: await this.#window(ctx, current) },
+        lang
+      )
+      if (!checked.ok) return this.#refuse(ctx, checked.errors)
+      const warnings = (checked.warnings ?? []).map((w) => ({ rule: w.rule, message: w.messages[lang] }))
+      return { valid: true, warnings }
+    }
     return this.#answer(ctx, lang, 201, async () =>
       mode === 'draft'
         ? submissionService.createDraft(current, input, lang)

@@ -105,8 +105,22 @@ function tryCompile(condition: unknown, named: FormDefinition['conditions']): Co
   }
 }
 
+/**
+ * The same definition object (a form version cached by form_service.ts) is compiled once: its
+ * fingerprint below costs a serialisation of the whole form, too much for every validation.
+ */
+const byObject = new WeakMap<FormDefinition, CompiledForm>()
+
 /** Compiles (once per form id, version and content) the schema and the BLOCCO conditions. */
 export function compileForm(form: FormDefinition): CompiledForm {
+  const known = byObject.get(form)
+  if (known) return known
+  const compiled = compileByContent(form)
+  byObject.set(form, compiled)
+  return compiled
+}
+
+function compileByContent(form: FormDefinition): CompiledForm {
   const key = `${form.id}@${form.version}#${fingerprint(JSON.stringify([form.schema, form.blocchi, form.attachments, form.conditions ?? null]))}`
   const hit = cache.get(key)
   if (hit) return hit

@@ -29,8 +29,12 @@ export interface EncryptedColumnSpec {
   protection: ProtectionClass
   /** What the decrypted JSON holds. */
   plain: 'text' | 'json'
-  /** The column holding the blind index of this one, and the purpose it is computed for. */
-  blindIndex?: { column: string; attribute: string; purpose: 'fiscal_code' }
+  /**
+   * The column holding the blind index of this one, and the purpose it is computed for. `of`: what
+   * is indexed, the clear value itself (the default) or, for form data, the codice fiscale of the
+   * child the application is for (child_identity.ts, the empty text when it names none).
+   */
+  blindIndex?: { column: string; attribute: string; purpose: 'fiscal_code'; of?: 'child_in_data' }
   description: string
 }
 
@@ -41,6 +45,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
     attribute: 'data',
     protection: 'special',
     plain: 'json',
+    blindIndex: { column: 'child_key_hash', attribute: 'childKeyHash', purpose: 'fiscal_code', of: 'child_in_data' },
     description: 'The form as filled: identities, ISEE, disability, health, attachments references',
   },
   {

@@ -1,10 +1,11 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
+import { BaseModel, beforeSave, column, hasMany } from '@adonisjs/lucid/orm'
 import type { HasMany } from '@adonisjs/lucid/types/relations'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
-import { booleanColumn, encryptedColumn, identifierColumn } from '#models/columns'
+import { blindIndexColumn, booleanColumn, encryptedColumn, identifierColumn } from '#models/columns'
+import { childIndexOf } from '#services/child_identity'
 import SubmissionEvent from '#models/submission_event'
 import type { SubmissionStatus } from '#shared/contract'
 import type { Lang } from '#forms/types'
@@ -56,6 +57,10 @@ export default class Submission extends compose(BaseModel, TenantScoped, Audited
   @column(encryptedColumn)
   declare data: Record<string, unknown>
 
+  /** Blind index of the child's codice fiscale in `data` (child_identity.ts), kept in step on save. */
+  @column(blindIndexColumn)
+  declare childKeyHash: string | null
+
   @column()
   declare protocolNumber: string | null
 
@@ -78,4 +83,10 @@ export default class Submission extends compose(BaseModel, TenantScoped, Audited
 
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime | null
+
+  @beforeSave()
+  static indexChild(row: Submission) {
+    if (row.$dirty.data === undefined && row.$isPersisted) return
+    row.childKeyHash = childIndexOf(row.data)
+  }
 }

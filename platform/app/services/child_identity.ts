@@ -1,5 +1,6 @@
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import type Enrolment from '#models/enrolment'
+import type Submission from '#models/submission'
 import { isPlainObject } from '#forms/json_pointer'
 import { normaliseCodiceFiscale } from '#shared/normalise'
 import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
@@ -37,6 +38,24 @@ export function childKey(fiscalCode: unknown): string | null {
 
 export function sameChild(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && a === b
+}
+
+/**
+ * The blind index of the child an application is for, kept beside its encrypted data so that the
+ * duplicate check finds the child's other applications without decrypting anyone else's. An
+ * application that names no child (an unborn one, a form without a child) has the index of the
+ * empty text, which no codice fiscale has: every row is indexed, and a rotation rewrites them all.
+ */
+export function childIndexOf(data: unknown): string {
+  const child = isPlainObject(data) ? childInData(data) : null
+  return currentDataCipher().blindIndex(FISCAL_CODE_INDEX, child?.key ?? '')
+}
+
+/** Narrows a submission query to the applications that may be for this child (rows not yet indexed too). */
+export function whereChildMayBe(query: ModelQueryBuilderContract<typeof Submission>, key: string) {
+  return query.where((q) =>
+    q.whereIn('child_key_hash', currentDataCipher().blindIndexes(FISCAL_CODE_INDEX, key)).orWhereNull('child_key_hash')
+  )
 }
 
 /** Narrows an enrolment query to one child, by the blind index of its codice fiscale. */

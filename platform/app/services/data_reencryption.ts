@@ -12,6 +12,7 @@ import {
 import { DataCipher, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
 import { attachmentContext, storagePath } from '#services/attachment_service'
 import { writeAudit } from '#services/audit_service'
+import { childIndexOf } from '#services/child_identity'
 
 /**
  * Key rotation: rewrites everything encrypted at rest with the current (first) key of
@@ -132,6 +133,18 @@ function clearText(run: Run, stored: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null
 }
 
+/** The blind index a row should have beside `stored`, under the current key. */
+function wantedIndex(run: Run, spec: EncryptedColumnSpec, stored: unknown): string | null {
+  const index = spec.blindIndex!
+  if (index.of === 'child_in_data') {
+    if (stored === null || stored === undefined) return null
+    const value = DataCipher.isEncrypted(stored) ? run.cipher.decrypt(stored) : stored
+    return childIndexOf(typeof value === 'string' ? JSON.parse(value) : value)
+  }
+  const clear = clearText(run, stored)
+  return clear ? run.cipher.blindIndex(index.purpose, normaliseFiscalCode(clear)) : null
+}
+
 async function reencryptTable(run: Run, table: string, specs: EncryptedColumnSpec[]) {
   const valuePrefix = run.cipher.currentValuePrefix
   const hashPrefix = `${run.cipher.currentKeyId}:`
@@ -177,8 +190,7 @@ async function reencryptTable(run: Run, table: string, specs: EncryptedColumnSpe
           }
           for (const spec of indexes) {
             const stored = row[spec.blindIndex!.column] as string | null
-            const clear = clearText(run, row[spec.column])
-            const wanted = clear ? run.cipher.blindIndex(spec.blindIndex!.purpose, normaliseFiscalCode(clear)) : null
+            const wanted = wantedIndex(run, spec, row[spec.column])
             if (stored === null ? wanted !== null : run.cipher.blindIndexNeedsRotation(stored)) {
               changes[spec.blindIndex!.column] = wanted
             }

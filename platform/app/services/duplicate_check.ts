@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import Enrolment from '#models/enrolment'
 import Submission, { type StoredWarning } from '#models/submission'
-import { childInData, sameChild, whereSameChild } from '#services/child_identity'
+import { childInData, sameChild, whereChildMayBe, whereSameChild } from '#services/child_identity'
 import { attendanceFromOf, schoolYearOf, serviceOfForm, submissionSchoolYear } from '#services/enrolment_service'
 import { submissionStatusLabel } from '#shared/status_labels'
 import type { DuplicatePolicy, FormDefinition, FormError, Lang } from '#forms/types'
@@ -21,7 +21,7 @@ import type { DuplicatePolicy, FormDefinition, FormError, Lang } from '#forms/ty
 export const DUPLICATE_RULE = 'duplicate:enrolment'
 
 const STANDING = ['submitted', 'protocolled', 'needs_completion', 'accepted'] as const
-/** Submissions are read in slices, their data decrypted to find the child. */
+/** The child's submissions are read in slices, their data decrypted to confirm the child. */
 const SLICE = 200
 
 export interface Duplicate {
@@ -61,14 +61,16 @@ export async function findDuplicates(
     .orderBy('id', 'asc')
   for (const e of enrolments) found.push({ kind: 'enrolment', id: e.id, status: e.status, protocolNumber: null })
 
-  // The data are encrypted: the child is found by reading them. Any application for the same
-  // school year was sent within the eighteen months before its end.
+  // The data are encrypted: the child's applications are found by the blind index beside them
+  // (rows written before it existed too, until the migration has indexed them), then read to
+  // confirm the child and the school year. Any application for the same school year was sent
+  // within the eighteen months before its end.
   const since = DateTime.fromISO(`${Number(year.slice(0, 4)) - 1}-09-01`, { zone: 'Europe/Rome' }).toLocal()
   // Written the way the column is stored (Lucid formats dates per database, in the server's zone).
   const sinceText = since.toFormat(Submission.query().client.dialect.dateTimeFormat)
   let after = 0
   for (;;) {
-    const query = Submission.query()
+    const query = whereChildMayBe(Submission.query(), child.key)
       .where('form_key', formKey)
       .whereIn('status', [...STANDING])
       .where('submitted_at', '>=', sinceText)

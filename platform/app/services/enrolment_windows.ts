@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon'
 import type { Lang } from '#forms/types'
 import { SettingsError } from '#services/settings_error'
+import { isValidDate } from '#forms/codice_fiscale'
+import { todayInRome } from '#forms/field_rules'
 
 /**
  * The `enrolment` block of a tenant's settings: when each service's call is
@@ -45,7 +47,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function day(entry: Record<string, unknown>, formKey: string, field: 'opens' | 'closes'): string | null {
   const value = entry[field]
   if (value === undefined || value === null) return null
-  if (typeof value !== 'string' || !DAY.test(value) || !DateTime.fromISO(value, { zone: ENROLMENT_ZONE }).isValid) {
+  // A calendar day exists or not whatever the zone: checked without building a date in one.
+  if (typeof value !== 'string' || !DAY.test(value) || !isValidDate(value)) {
     throw new EnrolmentSettingsError(`${formKey}.${field}`, {
       it: `deve essere una data del calendario nel formato AAAA-MM-GG (ad esempio "2026-03-01"), non ${JSON.stringify(value)}`,
       en: `must be a calendar date written YYYY-MM-DD (e.g. "2026-03-01"), not ${JSON.stringify(value)}`,
@@ -116,8 +119,8 @@ export function enrolmentWindow(windows: EnrolmentWindows, formKey: string, at: 
   const entry = Object.hasOwn(windows, formKey) ? windows[formKey] : undefined
   const opens = entry?.opens ?? null
   const closes = entry?.closes ?? null
-  const instant = at instanceof Date ? DateTime.fromJSDate(at) : at
-  const today = instant.setZone(ENROLMENT_ZONE).toISODate()!
+  // todayInRome is the same day in ENROLMENT_ZONE, through one formatter kept for the process.
+  const today = at instanceof Date ? todayInRome(at) : at.setZone(ENROLMENT_ZONE).toISODate()!
   const state: WindowState = opens && today < opens ? 'not_yet' : closes && today > closes ? 'closed' : 'open'
   return { open: state === 'open', opens, closes, state }
 }

@@ -28,10 +28,42 @@ export async function currentVersion(form: Form): Promise<FormVersion | null> {
   return FormVersion.query().where('form_id', form.id).orderBy('version', 'desc').first()
 }
 
+/**
+ * Published versions by row id. A version never changes once written, so a row read once serves
+ * every later request: each request still asks the database which version is in force (its id
+ * only), and a new publication is a new id, read at its first use, in every process.
+ */
+const MAX_CACHED_VERSIONS = 500
+const versions = new Map<number, { version: FormVersion }>()
+
+// A publication in this process starts the cache afresh. Ids are never reused once committed, but
+// a rolled-back insert's id is (SQLite), and tests roll back every row they write. A version changed
+// or deleted in place (not done by the platform, versions are immutable) does too.
+const forget = () => versions.clear()
+FormVersion.after('create', forget)
+FormVersion.after('update', forget)
+FormVersion.after('delete', forget)
+
 export async function findCurrentForm(ref: string): Promise<CurrentForm | null> {
   const form = await findForm(ref)
   if (!form) return null
-  const version = await currentVersion(form)
-  if (!version) return null
-  return { form, version, definition: version.definition as unknown as FormDefinition }
+  const head = await FormVersion.query()
+    .where('form_id', form.id)
+    .orderBy('version', 'desc')
+    .select('id', 'tenant_id', 'version', 'created_at')
+    .first()
+  if (!head) return null
+  let hit = versions.get(head.id)
+  // The row must be the one read before (same tenant, number and time of writing): cheap to check.
+  const same = (v: FormVersion) =>
+    v.tenantId === form.tenantId && v.version === head.version && v.createdAt?.toMillis() === head.createdAt?.toMillis()
+  if (!hit || !same(hit.version)) {
+    const version = await FormVersion.query().where('id', head.id).first()
+    if (!version) return null
+    hit = { version }
+    if (versions.size >= MAX_CACHED_VERSIONS) versions.delete(versions.keys().next().value as number)
+    versions.set(head.id, hit)
+  }
+  // The definition as the row holds it now: a definition assigned to the row is a new object, compiled anew.
+  return { form, version: hit.version, definition: hit.version.definition as unknown as FormDefinition }
 }

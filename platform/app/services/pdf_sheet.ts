@@ -14,17 +14,28 @@ export function safe(text: string) {
   return text.replace(/[^\u0020-\u007E\u00A0-\u00FF€’‘“”–—…›‹•]/g, '?')
 }
 
-/** Splits text into rows that fit `width` points at `size` in `font`. */
+/**
+ * Splits text into rows that fit `width` points at `size` in `font`. Linear in the text: a row's
+ * width grows by what each word adds, measured with the row's last character in front of it (a
+ * font's width is its glyphs' advances plus the kerning of adjacent pairs, so that is exact),
+ * instead of measuring the whole row again for every word.
+ */
 export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const words = safe(text).split(/\s+/)
   const rows: string[] = []
   let row = ''
+  let rowWidth = 0
   for (const word of words) {
-    const next = row ? `${row} ${word}` : word
-    if (font.widthOfTextAtSize(next, size) <= width) row = next
-    else {
+    const added = row
+      ? font.widthOfTextAtSize(`${row.at(-1)} ${word}`, size) - font.widthOfTextAtSize(row.at(-1)!, size)
+      : font.widthOfTextAtSize(word, size)
+    if (rowWidth + added <= width + 1e-6) {
+      row = row ? `${row} ${word}` : word
+      rowWidth += added
+    } else {
       if (row) rows.push(row)
       row = word
+      rowWidth = font.widthOfTextAtSize(word, size)
     }
   }
   if (row) rows.push(row)

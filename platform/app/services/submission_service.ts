@@ -63,6 +63,9 @@ export class TransitionError extends Error {
   }
 }
 
+/** What a check before sending answers: the refusal a sending would get, or the warnings it would carry. */
+export type Checked = { ok: true; warnings: StoredWarning[] | null } | { ok: false; errors: FormError[] }
+
 export type Outcome =
   { ok: true; submission: Submission; warnings?: StoredWarning[] | null } | { ok: false; errors: FormError[] }
 
@@ -204,7 +207,16 @@ export class SubmissionService {
     return this.#create(current, input, lang, true)
   }
 
-  async #create(current: CurrentForm, given: NewSubmission, lang: Lang, submit: boolean): Promise<Outcome> {
+  /**
+   * Everything a sending checks (window, schema, BLOCCO, catalog, duplicates, documents), storing
+   * nothing: what `createAndSubmit` would answer, so a client can check before sending.
+   */
+  async check(current: CurrentForm, given: NewSubmission, lang: Lang): Promise<Checked> {
+    const prepared = await this.#prepare(current, given, lang, true)
+    return prepared.ok ? { ok: true, warnings: prepared.warnings } : prepared
+  }
+
+  async #prepare(current: CurrentForm, given: NewSubmission, lang: Lang, submit: boolean) {
     // A lower-case codice fiscale, an IBAN with spaces: stored and checked in their canonical form.
     const input = { ...given, data: normaliseFormData(current.definition.schema, given.data) }
     const timing = submit
@@ -216,13 +228,22 @@ export class SubmissionService {
       ? await checkDuplicates(current.definition, current.form.key, input.data, null, lang)
       : ({ kind: 'none' } as const)
     const refused = [...check.errors, ...(duplicates.kind === 'refuse' ? duplicates.errors : [])]
-    if (refused.length) return { ok: false, errors: refused }
+    if (refused.length) return { ok: false as const, errors: refused }
     const warnings = duplicates.kind === 'warn' ? duplicates.warnings : null
     const uploaders = [input.applicantUserId, input.actorUserId]
     const files = submit
       ? await checkReferences(current.definition, input.data, uploaders, lang)
       : { errors: [], fileIds: [] }
-    if (files.errors.length) return { ok: false, errors: files.errors }
+    if (files.errors.length) return { ok: false as const, errors: files.errors }
+    return { ok: true as const, input, note: timing.note, warnings, fileIds: files.fileIds }
+  }
+
+  async #create(current: CurrentForm, given: NewSubmission, lang: Lang, submit: boolean): Promise<Outcome> {
+    const prepared = await this.#prepare(current, given, lang, submit)
+    if (!prepared.ok) return prepared
+    const { input, warnings } = prepared
+    const timing = { note: prepared.note }
+    const files = { fileIds: prepared.fileIds }
     // One transaction: the row, its history, its files and the job that protocols it are stored
     // together or not at all.
     const submission = await db.transaction(async (trx) => {

@@ -120,6 +120,8 @@ export const TABLES: Record<string, TableMeaning> = {
       status: 'draft, submitted, protocolled, accepted, rejected, needs_completion',
       status_reason: 'Why the last status was given (shown to the citizen)',
       data: 'Everything the applicant declared (JSON, as the form version defines it)',
+      child_key_hash:
+        'Keyed hash (HMAC-SHA256) of the codice fiscale of the child the application is for: for the duplicate check; not reversible',
       protocol_number: 'Protocol number given on registration, e.g. 2026/0000042',
       submitted_at: 'When it was (last) sent',
       lang: 'Language the applicant used (it, en): the receipt speaks it',

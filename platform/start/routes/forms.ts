@@ -16,6 +16,7 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/forms/:id', [FormsController, 'show'])
   router.post('/forms/:id/submissions', [SubmissionsController, 'store'])
   router.post('/forms/:id/submit', [SubmissionsController, 'submitNew'])
+  router.post('/forms/:id/check', [SubmissionsController, 'check'])
   router.get('/submissions', [SubmissionsController, 'index'])
   router.get('/inbox', [InboxController, 'index'])
   router.get('/inbox/export', [InboxController, 'export']).use(throttleDocuments)

@@ -14,7 +14,11 @@ import Submission from '#models/submission'
 import { makeTenant, makeUser, transactionWithJobs } from '#tests/helpers/world'
 import { schoolYearOf } from '#services/enrolment_service'
 import { todayInItaly } from '#services/ruleset_service'
-import { FORM, refezioneTenant } from './world.js'
+import { FORM, forChild, refezioneTenant } from './world.js'
+import db from '@adonisjs/lucid/services/db'
+import { childIndexOf } from '#services/child_identity'
+import { findDuplicates } from '#services/duplicate_check'
+import { currentDataCipher } from '#services/data_cipher'
 
 type Obj = Record<string, any>
 
@@ -91,6 +95,73 @@ test.group('Forms: a second application for the same child', (group) => {
         .loginAs(operator)
     ).assertStatus(200)
     ;(await client.post(`${base}/forms/${FORM}/submit`).json({ data: sample }).loginAs(citizen)).assertStatus(201)
+  })
+
+  test("the check finds the child's applications by the index beside the data, without decrypting the others", async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, citizen, base, sample } = await refezioneTenant()
+    const first = await client.post(`${base}/forms/${FORM}/submit`).json({ data: sample }).loginAs(citizen)
+    first.assertStatus(201)
+    const firstId = first.body().submission.id
+    // Twelve other children's applications of the same form and year.
+    for (let n = 1; n <= 12; n++) {
+      const other = await client
+        .post(`${base}/forms/${FORM}/submit`)
+        .json({ data: forChild(sample, n) })
+        .loginAs(citizen)
+      other.assertStatus(201)
+    }
+    // The receipt jobs of those applications decrypt their data too: done before counting.
+    await jobQueue().drained()
+    const stored = await db.from('submissions').where('id', firstId).firstOrFail()
+    assert.equal(stored.child_key_hash, childIndexOf(sample))
+    assert.notInclude(stored.child_key_hash, 'STTSGT90A01H501J')
+
+    const cipher = currentDataCipher()
+    const decrypt = cipher.decrypt.bind(cipher)
+    let decrypted = 0
+    cipher.decrypt = (value: string) => {
+      decrypted++
+      return decrypt(value)
+    }
+    try {
+      const found = await RequestContext.withTenant(tenant.ref, () =>
+        findDuplicates(FORM, sample, todayInItaly(), null)
+      )
+      assert.deepEqual(
+        found.map((d) => d.id),
+        [firstId]
+      )
+      // Only the child's own application is read: one data column, not thirteen.
+      assert.isAtMost(decrypted, 1)
+    } finally {
+      cipher.decrypt = decrypt
+    }
+
+    // A row not yet indexed (written before the index existed) is still found.
+    await db.from('submissions').where('id', firstId).update({ child_key_hash: null })
+    const legacy = await RequestContext.withTenant(tenant.ref, () => findDuplicates(FORM, sample, todayInItaly(), null))
+    assert.deepEqual(
+      legacy.map((d) => d.id),
+      [firstId]
+    )
+  })
+
+  test("a draft's index follows its child when the data change", async ({ client, assert }) => {
+    const { citizen, base, sample } = await refezioneTenant()
+    const draft = await client.post(`${base}/forms/${FORM}/submissions`).json({ data: sample }).loginAs(citizen)
+    draft.assertStatus(201)
+    const id = draft.body().submission.id
+    const hashOf = async () => (await db.from('submissions').where('id', id).firstOrFail()).child_key_hash
+    assert.equal(await hashOf(), childIndexOf(sample))
+    const other = forChild(sample, 3)
+    ;(await client.put(`${base}/submissions/${id}`).json({ data: other }).loginAs(citizen)).assertStatus(200)
+    assert.equal(await hashOf(), childIndexOf(other))
+    assert.notEqual(childIndexOf(other), childIndexOf(sample))
+    // A form that names no child is indexed as the empty text, which no child has.
+    assert.equal(childIndexOf({}), currentDataCipher().blindIndex('fiscal_code', ''))
   })
 
   test('nidi sends it with a warning, kept with the submission for staff', async ({ client, assert }) => {

@@ -99,7 +99,9 @@ test.group('SDK: plugin models', (group) => {
  */
 async function scratchDatabase() {
   const primary = db.primaryConnectionName
-  const config = structuredClone(db.getRawConnection(primary)!.config) as any // the Lucid connection config, engine-specific
+  const raw = db.getRawConnection(primary)!.config as any // the Lucid connection config, engine-specific
+  // A copy of what is changed below; the pool keeps its hooks (functions, which structuredClone refuses).
+  const config = { ...raw, connection: { ...raw.connection } }
   const name = `migrations_${process.pid}_${Date.now()}`
   let env: Record<string, string>
   if (config.client === 'pg') {
