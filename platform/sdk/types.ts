@@ -170,6 +170,20 @@ export interface EnrolmentRecord {
   tariff: { amount: string | null; ruleset: string | null; version: number | null; at: string | null }
 }
 
+/** Which enrolments of the plugin's service to read. */
+export interface EnrolmentFilter {
+  schoolYear?: string
+  status?: EnrolmentRecord['status']
+  /** Enrolments at one of these schools (catalog codes). */
+  schoolIds?: string[]
+  /** Enrolments a family (the applicant) made. */
+  applicantUserId?: number
+  ids?: number[]
+  /** Only ids above this one: with `limit`, reads the list in pages. */
+  afterId?: number
+  limit?: number
+}
+
 /** What a plugin gives to create an enrolment of its own service. */
 export interface NewEnrolment {
   submissionId: number
@@ -249,7 +263,11 @@ export interface PluginContext {
   }
   /** Enrolments of this plugin's service only. */
   readonly enrolments: {
-    list(filter?: { schoolYear?: string; status?: EnrolmentRecord['status'] }): Promise<EnrolmentRecord[]>
+    /**
+     * In id order. `schoolIds` (the catalog's school codes) and `applicantUserId` narrow it on indexed
+     * columns; `afterId` with `limit` reads it in pages.
+     */
+    list(filter?: EnrolmentFilter): Promise<EnrolmentRecord[]>
     find(id: number): Promise<EnrolmentRecord | null>
     create(input: NewEnrolment): Promise<EnrolmentRecord>
     withdraw(id: number): Promise<EnrolmentRecord>
@@ -421,6 +439,14 @@ export interface PluginManifest {
   reports?: Array<PluginReport<any>> // parameter types differ per report: each report narrows its own
   hooks?: {
     install?: (ctx: PluginContext) => Promise<void> | void
+    /**
+     * The demo's data for a demo tenant (`npm start` seeds it at every start, after the demo's users
+     * and enrolments): it must be idempotent, and what it writes must say it is demo data.
+     */
+    demo?: (
+      ctx: PluginContext,
+      demo: { users: Array<{ id: number; email: string; roles: Role[] }> }
+    ) => Promise<void> | void
     enable?: (ctx: PluginContext) => Promise<void> | void
     disable?: (ctx: PluginContext) => Promise<void> | void
   }

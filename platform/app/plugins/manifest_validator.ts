@@ -139,7 +139,7 @@ const schema = {
     },
     hooks: {
       type: 'object',
-      properties: { install: {}, enable: {}, disable: {} },
+      properties: { install: {}, enable: {}, disable: {}, demo: {} },
       additionalProperties: false,
     },
   },

@@ -153,6 +153,11 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
           const query = Enrolment.query({ client }).where('service', pluginId).orderBy('id')
           if (filter.schoolYear) query.where('school_year', filter.schoolYear)
           if (filter.status) query.where('status', filter.status)
+          if (filter.schoolIds) query.whereIn('school_id', filter.schoolIds.length ? filter.schoolIds : [''])
+          if (filter.applicantUserId !== undefined) query.where('applicant_user_id', filter.applicantUserId)
+          if (filter.ids) query.whereIn('id', filter.ids.length ? filter.ids : [0])
+          if (filter.afterId !== undefined) query.where('id', '>', filter.afterId)
+          if (filter.limit !== undefined) query.limit(filter.limit)
           return query
         })
         return rows.map(enrolmentView)
