@@ -36,4 +36,13 @@ export const DICTIONARY: Record<string, PluginTableMeaning> = {
       demo: 'Demo data',
     },
   },
+  refezione_meal_requests: {
+    description: "A family's request for a child's meal on a day: cancelled (disdetta) or plain (pasto in bianco)",
+    columns: {
+      enrolment_id: 'The enrolment (child) it is for',
+      day: 'The day (YYYY-MM-DD)',
+      kind: 'cancel or plain',
+      requested_by: 'The user who asked',
+    },
+  },
 }

@@ -1,5 +1,6 @@
 import { definePlugin } from '@sportello/platform/sdk'
 import { calendarRoutes } from './routes/calendar_routes.js'
+import { familyRoutes } from './routes/family_routes.js'
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA } from './services/common.js'
 import { seedDemoCalendar } from './demo/demo_calendar.js'
 import { DICTIONARY } from './dictionary.js'
@@ -20,6 +21,7 @@ export default definePlugin({
   settings: { schema: SETTINGS_SCHEMA, defaults: { ...SETTINGS_DEFAULTS } },
   routes(router) {
     calendarRoutes(router)
+    familyRoutes(router)
   },
   hooks: {
     async demo(ctx) {

@@ -41,3 +41,32 @@ export async function canteenTenant() {
   const operator = await kit.member(tenant, ['operator'])
   return { tenant, operator }
 }
+
+/** The school year 2026/2027 in the tenant's calendar (no holidays: tests add what they need). */
+export async function schoolYear(tenant: Awaited<ReturnType<typeof kit.tenant>>) {
+  const { default: SchoolYear } = await import('../models/school_year.js')
+  await kit.as(tenant, 'refezione', () =>
+    SchoolYear.create({ code: '2026/2027', startsOn: '2026-09-15', endsOn: '2027-06-30', demo: false })
+  )
+}
+
+let childCounter = 0
+
+/** A child enrolled in the canteen by `parent`, in a class of the test world. */
+export async function child(
+  tenant: Awaited<ReturnType<typeof kit.tenant>>,
+  parentId: number,
+  place: { school?: string; order?: string; classYear?: string | null; section?: string; diet?: string | null } = {}
+) {
+  childCounter++
+  return kit.enrolment(tenant, 'refezione', {
+    schoolYear: '2026/2027',
+    applicantUserId: parentId,
+    child: { firstName: `Bimbo${childCounter}`, lastName: 'Rossi' },
+    schoolId: place.school ?? 'alberoni',
+    schoolOrder: place.order ?? 'primaria',
+    classYear: place.classYear === undefined ? '1' : place.classYear,
+    section: place.section ?? 'A',
+    details: place.diet ? { diet: { requested: true, type: place.diet } } : null,
+  })
+}
