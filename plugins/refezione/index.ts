@@ -1,6 +1,7 @@
 import { definePlugin } from '@sportello/platform/sdk'
 import { calendarRoutes } from './routes/calendar_routes.js'
 import { familyRoutes } from './routes/family_routes.js'
+import { attendanceRoutes } from './routes/attendance_routes.js'
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA } from './services/common.js'
 import { seedDemoCalendar } from './demo/demo_calendar.js'
 import { DICTIONARY } from './dictionary.js'
@@ -22,6 +23,7 @@ export default definePlugin({
   routes(router) {
     calendarRoutes(router)
     familyRoutes(router)
+    attendanceRoutes(router)
   },
   hooks: {
     async demo(ctx) {
