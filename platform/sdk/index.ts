@@ -20,4 +20,4 @@ export { DateTime } from 'luxon'
 
 /* HTTP: validators and answers in the platform's error shape. */
 export { default as vine } from '@vinejs/vine'
-export { PluginHttpError, reply } from '#plugins/plugin_http'
+export { PluginHttpError, reply, replyFile } from '#plugins/plugin_http'

@@ -258,6 +258,8 @@ export interface PluginContext {
     schools(filter?: { order?: string; service?: string }): Promise<CatalogSchoolView[]>
     /** A school's active class groups; an unknown school has none. */
     classes(schoolCode: string): Promise<CatalogClassView[]>
+    /** The active class groups of several schools at once (two queries), by school code; unknown schools are absent. */
+    classesOf(schoolCodes: string[]): Promise<Record<string, CatalogClassView[]>>
     /** The entries of a catalog kind a plugin declares (`catalog` in its manifest), where it is enabled. */
     entries(source: string, filter?: Record<string, string>): Promise<CatalogEntry[]>
   }

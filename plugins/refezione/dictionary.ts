@@ -96,4 +96,51 @@ export const DICTIONARY: Record<string, PluginTableMeaning> = {
       source: 'tablet or paper',
     },
   },
+  refezione_kitchens: {
+    description: 'A kitchen (centro cottura)',
+    columns: { code: 'Code, unique in the tenant', name: 'Name', demo: 'Demo data' },
+  },
+  refezione_kitchen_schools: {
+    description: 'A school a kitchen cooks for (one kitchen per school)',
+    columns: { kitchen_code: 'Kitchen', school_code: 'School' },
+  },
+  refezione_orders: {
+    description: "A kitchen's meal order for a day, frozen at the cut-off",
+    columns: {
+      day: 'The day',
+      kitchen_code: 'Kitchen',
+      status: 'frozen (to be confirmed) or confirmed',
+      frozen_at: 'When it was frozen (UTC, ISO)',
+      confirmed_at: 'When the kitchen confirmed it',
+      confirmed_by: 'The user who confirmed it',
+      estimated: 'Some class was not closed: counted by the fallback rule',
+      meals: "Pupils' meals in total",
+      revision: 'How many times it was computed (changes after the cut-off add one)',
+      lines: 'JSON: meals per class with plain meals and diets; adults per slot, teachers apart',
+      special_diets: 'Encrypted JSON: the named list of children with a special diet',
+    },
+  },
+  refezione_order_changes: {
+    description: 'A change to an order after its cut-off, with its reason',
+    columns: {
+      order_id: 'The order',
+      revision: 'The revision it made',
+      changed_by: 'The user',
+      reason: 'Why',
+      meals_before: 'Meals before',
+      meals_after: 'Meals after',
+    },
+  },
+  refezione_alerts: {
+    description: 'Something in the meal chain that needs a person: a class not closed, an order not confirmed',
+    columns: {
+      day: 'The day',
+      kind: 'class_not_closed, order_unconfirmed, school_without_kitchen',
+      school_code: 'School (empty if none)',
+      kitchen_code: 'Kitchen (empty if none)',
+      class_year: 'Class year',
+      section: 'Section',
+      message: 'What happened, in Italian and English',
+    },
+  },
 }

@@ -2,6 +2,8 @@ import { definePlugin } from '@sportello/platform/sdk'
 import { calendarRoutes } from './routes/calendar_routes.js'
 import { familyRoutes } from './routes/family_routes.js'
 import { attendanceRoutes } from './routes/attendance_routes.js'
+import { orderRoutes } from './routes/order_routes.js'
+import { cutoffRun } from './services/order_service.js'
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA } from './services/common.js'
 import { seedDemoCalendar } from './demo/demo_calendar.js'
 import { DICTIONARY } from './dictionary.js'
@@ -24,6 +26,21 @@ export default definePlugin({
     calendarRoutes(router)
     familyRoutes(router)
     attendanceRoutes(router)
+    orderRoutes(router)
+  },
+  jobs: {
+    /**
+     * The 9:30 cut-off (seed 000: bookings to the central system by 9:30). It runs every five minutes
+     * in the morning, Monday to Saturday, and acts once the tenant's own cut-off has passed: it
+     * freezes each kitchen's order for the day (once: a run again makes only the missing ones) and
+     * raises an alert for orders left unconfirmed after the tenant's delay.
+     */
+    cutoff: {
+      schedule: '*/5 6-14 * * 1-6',
+      handle: async (payload: { day?: string } | undefined, ctx) => {
+        await cutoffRun(ctx, payload?.day)
+      },
+    },
   },
   hooks: {
     async demo(ctx) {

@@ -66,6 +66,10 @@ test.group('SDK: engines as services', (group) => {
     const classes = await ctx.catalog.classes('pc-primaria-alberoni')
     assert.deepInclude(classes, { year: '2', section: 'B' })
     assert.deepEqual(await ctx.catalog.classes('no-such-school'), [])
+    const several = await ctx.catalog.classesOf(['pc-primaria-alberoni', 'pc-infanzia-farnesiana', 'no-such-school'])
+    assert.sameMembers(Object.keys(several), ['pc-primaria-alberoni', 'pc-infanzia-farnesiana'])
+    assert.deepEqual(several['pc-primaria-alberoni'], classes)
+    assert.deepEqual(several['pc-infanzia-farnesiana'], await ctx.catalog.classes('pc-infanzia-farnesiana'))
 
     const stops = await ctx.catalog.entries('sample_stops', { line: 'L2' })
     assert.deepEqual(stops, [{ value: 'L2-01', label: 'Ospedale', line: 'L2' }])
