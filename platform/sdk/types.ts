@@ -397,6 +397,11 @@ export interface PluginReport<P extends Record<string, unknown> = Record<string,
   columns: ReportColumn[]
   /** The rows, produced one at a time: never build the whole list in memory. */
   rows(params: P, ctx: PluginContext): AsyncIterable<Record<string, ReportValue>>
+  /**
+   * Checks the parameters beyond their schema (a period too long, an impossible date) before any row
+   * is made: throw `PluginHttpError` to refuse; the export or run answers it with its status.
+   */
+  check?(params: P, ctx: PluginContext): Promise<void> | void
   /** How many rows `rows` will give, for the progress of runs in the background. */
   count?(params: P, ctx: PluginContext): Promise<number>
 }

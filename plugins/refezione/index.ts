@@ -4,6 +4,7 @@ import { familyRoutes } from './routes/family_routes.js'
 import { attendanceRoutes } from './routes/attendance_routes.js'
 import { orderRoutes } from './routes/order_routes.js'
 import { cutoffRun } from './services/order_service.js'
+import { REPORTS } from './services/reports.js'
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA } from './services/common.js'
 import { seedDemoCalendar } from './demo/demo_calendar.js'
 import { DICTIONARY } from './dictionary.js'
@@ -28,6 +29,7 @@ export default definePlugin({
     attendanceRoutes(router)
     orderRoutes(router)
   },
+  reports: REPORTS,
   jobs: {
     /**
      * The 9:30 cut-off (seed 000: bookings to the central system by 9:30). It runs every five minutes

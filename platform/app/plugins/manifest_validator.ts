@@ -132,6 +132,7 @@ const schema = {
             },
           },
           rows: {},
+          check: {},
           count: {},
         },
         additionalProperties: false,

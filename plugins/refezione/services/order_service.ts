@@ -36,7 +36,7 @@ export interface ComputedOrder {
  * fallback rule (seed 000; issue "meal chain"): the enrolled children, on a service day, minus the
  * families' cancellations (plain meals as the families asked); its line says it is estimated.
  */
-function lineOf(c: ClassSummary, schoolName: string): { line: OrderLine; diets: NamedDiet[] } {
+export function lineOf(c: ClassSummary, schoolName: string): { line: OrderLine; diets: NamedDiet[] } {
   const estimated = c.closed === null
   const eaters = c.children
     .map((child) =>

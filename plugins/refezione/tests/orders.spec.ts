@@ -297,4 +297,65 @@ test.group('Refezione: kitchen orders frozen at the cut-off', (group) => {
     assert.include(text, '\r\nalberoni;12:00;2;1\r\n')
     ;(await client.get(`${w.api}/orders/2026-12-01/cc-nord/csv`).loginAs(w.staff)).assertStatus(403)
   })
+
+  test('reports: presences by class, adults by slot, diets by school, meals in a period, classes late or estimated', async ({
+    client,
+    assert,
+  }) => {
+    const w = await world()
+    await morning(w, client)
+    setClock('2026-12-01T09:30')
+    await kit.runJob(w.tenant, 'refezione', 'cutoff')
+    const base = `/api/v1/t/${w.tenant.slug}/reports/refezione`
+    const csv = async (id: string, qs: string) => {
+      const response = await client.get(`${base}.${id}/export?format=csv&${qs}`).loginAs(w.operator)
+      response.assertStatus(200)
+      return response
+        .text()
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n')
+    }
+    const presences = await csv('presenze', 'from=2026-11-30&to=2026-12-01')
+    assert.equal(presences[0], 'Giorno;Scuola;Ordine;Classe;Sezione;Iscritti;Pasti;In bianco;Assenti;Stimato')
+    assert.includeMembers(presences, [
+      '2026-12-01;Scuola primaria Alberoni;primaria;1;A;3;2;1;1;No',
+      '2026-12-01;Scuola primaria Alberoni;primaria;2;B;1;1;0;0;Sì',
+      "2026-12-01;Scuola dell'infanzia Besurica;infanzia;;A;1;1;0;0;Sì",
+    ])
+    // Monday the 30th counts too (no marks: everyone enrolled, estimated).
+    assert.lengthOf(presences, 7)
+
+    assert.deepEqual(await csv('adulti', 'from=2026-12-01&to=2026-12-01'), [
+      'Giorno;Scuola;Turno;Insegnanti;Altri adulti',
+      '2026-12-01;alberoni;12:00;2;1',
+    ])
+    assert.deepEqual(await csv('diete', 'day=2026-12-01'), [
+      'Scuola;Dieta;Bambini',
+      'Scuola primaria Alberoni;sanitaria;1',
+      'Scuola primaria Alberoni;vegetariana;1',
+    ])
+    assert.deepEqual(await csv('pasti', 'from=2026-12-01&to=2026-12-31'), [
+      'Scuola;Ordine;Giorni di servizio;Pasti alunni;di cui in bianco;Pasti insegnanti;Pasti altri adulti;Classi stimate',
+      "Scuola dell'infanzia Besurica;infanzia;1;1;0;0;0;1",
+      'Scuola primaria Alberoni;primaria;1;3;1;2;1;1',
+    ])
+    const late = await csv('classi-in-ritardo', 'from=2026-12-01&to=2026-12-01')
+    assert.lengthOf(late, 3)
+    assert.include(late[1], "stimata all'orario limite")
+
+    const tooLong = await client
+      .get(`${base}.presenze/export?format=csv&from=2026-01-01&to=2027-12-31`)
+      .loginAs(w.operator)
+    tooLong.assertStatus(422)
+    ;(
+      await client.get(`${base}.presenze/export?format=csv&from=2026-12-01&to=2026-12-01`).loginAs(w.cook)
+    ).assertStatus(403)
+
+    const xlsx = await client
+      .get(`${base}.presenze/export?format=xlsx&from=2026-12-01&to=2026-12-01`)
+      .loginAs(w.operator)
+    xlsx.assertStatus(200)
+    assert.match(String(xlsx.header('content-type')), /spreadsheetml/)
+  })
 })
