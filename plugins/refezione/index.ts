@@ -7,6 +7,7 @@ import { cutoffRun } from './services/order_service.js'
 import { REPORTS } from './services/reports.js'
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA } from './services/common.js'
 import { seedDemoCalendar } from './demo/demo_calendar.js'
+import { seedDemoDay } from './demo/demo_day.js'
 import { DICTIONARY } from './dictionary.js'
 
 /** School canteen (refezione scolastica): enrolment, meal fee, bookings and attendance. */
@@ -45,8 +46,9 @@ export default definePlugin({
     },
   },
   hooks: {
-    async demo(ctx) {
+    async demo(ctx, demo) {
       await seedDemoCalendar(ctx)
+      await seedDemoDay(ctx, demo.users)
     },
   },
 })

@@ -90,7 +90,8 @@ export async function computeOrder(ctx: PluginContext, day: string, kitchenCode:
   const schools = await kitchenSchools(ctx, kitchenCode)
   const names = new Map(schools.map((s) => [s.code, s.name]))
   const state = await schoolsDay(ctx, day, schools)
-  const served = state.classes.filter((c) => c.served)
+  // A class with no enrolled child orders nothing and needs no one to close it.
+  const served = state.classes.filter((c) => c.served && c.children.length > 0)
   const classes: OrderLine[] = []
   const specialDiets: NamedDiet[] = []
   for (const c of served) {
