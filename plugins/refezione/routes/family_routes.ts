@@ -4,8 +4,10 @@ import MealRequest, { REQUEST_KINDS } from '../models/meal_request.js'
 import { clearRequest, ownPupil, requestView, setRequest } from '../services/booking_service.js'
 import { DAY_PATTERN, checkDay, say } from '../services/common.js'
 import { pupilOf } from '../services/pupils.js'
+import { consumedIn } from '../services/consumed_service.js'
 
 const requestBody = vine.compile(vine.object({ kind: vine.enum(REQUEST_KINDS) }))
+const monthQuery = vine.compile(vine.object({ month: vine.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) }))
 const rangeQuery = vine.compile(
   vine.object({ from: vine.string().regex(DAY_PATTERN), to: vine.string().regex(DAY_PATTERN) })
 )
@@ -58,6 +60,20 @@ export function familyRoutes(router: PluginRouter) {
         .where('day', '<=', query.to)
         .orderBy('day')
       return { requests: rows.map(requestView) }
+    },
+  })
+
+  router.get('/my/children/:enrolment/meals', {
+    roles: ['citizen'],
+    query: monthQuery,
+    handle: async ({ user, params, query }, ctx) => {
+      const pupil = await ownPupil(ctx, user.id, Number(params.enrolment))
+      const days = (await consumedIn(ctx, pupil, query.month)).filter((d) => d.served)
+      return {
+        month: query.month,
+        meals: days.filter((d) => d.ate).length,
+        days: days.map((d) => ({ day: d.day, ate: d.ate, plain: d.plain, estimated: d.estimated })),
+      }
     },
   })
 

@@ -92,3 +92,44 @@ export async function calendarOn(day: string, ctx: PluginContext): Promise<DayCa
   ])
   return new DayCalendar(day, year, serviceDays, closures, settings.service_weekdays)
 }
+
+/**
+ * The calendar of every day from `from` to `to` (at most a few months): three queries for the whole
+ * range, then each day answered from memory.
+ */
+export async function calendarsBetween(
+  from: string,
+  to: string,
+  ctx: PluginContext
+): Promise<Map<string, DayCalendar>> {
+  const client = ctx.trx ?? undefined
+  const settings = await settingsOf(ctx)
+  const years = await SchoolYear.query({ client }).where('starts_on', '<=', to).where('ends_on', '>=', from).limit(10)
+  const codes = years.map((y) => y.code)
+  const [serviceDays, closures] = codes.length
+    ? await Promise.all([
+        ServiceDays.query({ client }).whereIn('school_year', codes),
+        Closure.query({ client })
+          .whereIn('school_year', codes)
+          .where('starts_on', '<=', to)
+          .where('ends_on', '>=', from)
+          .orderBy('id'),
+      ])
+    : [[], []]
+  const out = new Map<string, DayCalendar>()
+  for (let d = DateTime.fromISO(from, { zone: ZONE }); d.toISODate()! <= to; d = d.plus({ days: 1 })) {
+    const day = d.toISODate()!
+    const year = years.find((y) => y.startsOn <= day && y.endsOn >= day) ?? null
+    out.set(
+      day,
+      new DayCalendar(
+        day,
+        year,
+        serviceDays.filter((s) => s.schoolYear === year?.code),
+        closures.filter((c) => c.schoolYear === year?.code && c.startsOn <= day && c.endsOn >= day),
+        settings.service_weekdays
+      )
+    )
+  }
+  return out
+}

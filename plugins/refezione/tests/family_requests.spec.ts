@@ -90,3 +90,65 @@ test.group('Refezione: families cancel a meal or ask for a plain one', (group) =
     ;(await client.put(url('2026-12-02')).json({ kind: 'cancel' }).loginAs(operator)).assertStatus(403)
   })
 })
+
+test.group('Refezione: families see the meals consumed up to yesterday', (group) => {
+  group.each.setup(() => kit.isolate())
+  group.each.teardown(() => resetClock())
+
+  test('each canteen day of the month until yesterday: eaten, cancelled, plain, as marked or as estimated', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant } = await canteenTenant()
+    await schoolYear(tenant)
+    const parent = await kit.member(tenant, ['citizen'])
+    const staff = await kit.member(tenant, ['operator'])
+    const enrolment = await child(tenant, parent.id)
+    const api = `/api/v1/t/${tenant.slug}/refezione`
+    setClock('2026-12-01T08:00')
+    await client.put(`${api}/my/children/${enrolment.id}/days/2026-12-02`).json({ kind: 'cancel' }).loginAs(parent)
+    await client.put(`${api}/my/children/${enrolment.id}/days/2026-12-03`).json({ kind: 'plain' }).loginAs(parent)
+    setClock('2026-12-04T09:00')
+    // Thursday the 3rd: the school marked the child absent and closed the class.
+    await client
+      .post(`${api}/attendance/marks`)
+      .json({
+        source: 'paper',
+        marks: [
+          {
+            id: 'paper-0003-absent',
+            day: '2026-12-03',
+            school_code: 'alberoni',
+            class_year: '1',
+            section: 'A',
+            enrolment_id: enrolment.id,
+            status: 'absent',
+            marked_at: '2026-12-03T09:00:00+01:00',
+          },
+        ],
+      })
+      .loginAs(staff)
+    await client
+      .post(`${api}/attendance/close`)
+      .json({ source: 'paper', day: '2026-12-03', school_code: 'alberoni', class_year: '1', section: 'A' })
+      .loginAs(staff)
+    const response = await client
+      .get(`${api}/my/children/${enrolment.id}/meals`)
+      .qs({ month: '2026-12' })
+      .loginAs(parent)
+    response.assertStatus(200)
+    assert.deepEqual(response.body(), {
+      month: '2026-12',
+      meals: 1,
+      days: [
+        { day: '2026-12-01', ate: true, plain: false, estimated: true },
+        { day: '2026-12-02', ate: false, plain: false, estimated: true },
+        { day: '2026-12-03', ate: false, plain: false, estimated: false },
+      ],
+    })
+    const other = await kit.member(tenant, ['citizen'])
+    ;(
+      await client.get(`${api}/my/children/${enrolment.id}/meals`).qs({ month: '2026-12' }).loginAs(other)
+    ).assertStatus(404)
+  })
+})
