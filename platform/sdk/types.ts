@@ -414,6 +414,11 @@ export interface PluginReport<P extends Record<string, unknown> = Record<string,
 export interface PluginTableMeaning {
   description: string
   columns: Record<string, string>
+  /**
+   * The columns stored with `columns.encrypted` (health, disability, ISEE: the `special` class): the
+   * key rotation (`node ace.js data:reencrypt`) renews them with the platform's own.
+   */
+  encrypted?: string[]
 }
 
 export interface PluginManifest {

@@ -119,6 +119,7 @@ export const DICTIONARY: Record<string, PluginTableMeaning> = {
       lines: 'JSON: meals per class with plain meals and diets; adults per slot, teachers apart',
       special_diets: 'Encrypted JSON: the named list of children with a special diet',
     },
+    encrypted: ['special_diets'],
   },
   refezione_order_changes: {
     description: 'A change to an order after its cut-off, with its reason',

@@ -83,6 +83,7 @@ const schema = {
         properties: {
           description: { type: 'string', minLength: 1 },
           columns: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+          encrypted: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
         },
         additionalProperties: false,
       },

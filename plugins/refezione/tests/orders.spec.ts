@@ -138,6 +138,14 @@ test.group('Refezione: kitchen orders frozen at the cut-off', (group) => {
       assert.notInclude(raw.special_diets, w.anna.child.firstName!)
     })
 
+    // The audit says the named list was written, never what it holds.
+    const admin = await kit.member(w.tenant, ['tenant_admin'])
+    const audit = await client.get(`/api/v1/t/${w.tenant.slug}/audit`).qs({ entity: 'refezione_orders' }).loginAs(admin)
+    audit.assertStatus(200)
+    assert.lengthOf(audit.body().entries, 1)
+    assert.equal(audit.body().entries[0].after.specialDiets, '[cifrato]')
+    assert.notInclude(JSON.stringify(audit.body()), w.anna.child.firstName!)
+
     const staffAlerts = await client.get(`${w.api}/alerts`).qs({ day: '2026-12-01' }).loginAs(w.staff)
     assert.deepEqual(
       staffAlerts.body().alerts.map((a: any) => a.school_code),
