@@ -20,7 +20,7 @@ export { DateTime } from 'luxon'
 
 /* HTTP: validators and answers in the platform's error shape. */
 export { default as vine } from '@vinejs/vine'
-export { PluginHttpError, reply } from '#plugins/plugin_http'
+export { PluginHttpError, reply, replyFile } from '#plugins/plugin_http'
 
 /* Enrolments: readers of the fields every service's forms share (forms/_shared). */
 export { declaredIsee, groupOf, textOf } from './form_fields.js'

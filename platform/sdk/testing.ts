@@ -10,19 +10,26 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import testUtils from '@adonisjs/core/services/test_utils'
 import db from '@adonisjs/lucid/services/db'
-import type { PluginManifest, PluginRoute } from './types.js'
+import type { EnrolmentRecord, NewEnrolment, PluginContext, PluginManifest, PluginRoute } from './types.js'
 import { settingsAjv, validateManifest } from '#plugins/manifest_validator'
 import { PluginSchema } from '#plugins/plugin_schema'
 import { pluginRegistry } from '#plugins/registry'
+import { pluginContext } from '#plugins/plugin_context'
 import { loadDefaultForms, loadDefaultRuleSets } from '#services/default_content'
 import { pluginService } from '#services/plugin_service'
 import { RequestContext } from '#services/request_context'
-import { ROLES } from '#services/roles'
+import { ROLES, type Role } from '#services/roles'
 import Tenant from '#models/tenant'
+import User from '#models/user'
+import Membership from '#models/membership'
 import TenantPlugin from '#models/tenant_plugin'
 import RuleSet from '#models/rule_set'
 import RuleSetVersion from '#models/rule_set_version'
 import Form from '#models/form'
+import Submission from '#models/submission'
+import { findCurrentForm } from '#services/form_service'
+import { ensureSchoolCatalog, type SchoolSeed } from '#services/school_catalog_service'
+import { DateTime } from 'luxon'
 
 /** The contract every form passes (forms/README.md), for the tests of forms and of plugins. */
 export { formContractTests } from './form_contract_tests.js'
@@ -141,4 +148,112 @@ export function pluginContractTests(plugin: PluginManifest) {
       })
     }
   })
+}
+
+/*
+ * A plugin's own functional tests: tenants with the plugin enabled, members with roles, the plugin's
+ * context, its jobs run by hand. Rows are made in the test's transaction (`pluginTestKit.isolate()`
+ * in `group.each.setup`), so nothing outlives the test.
+ */
+let kitCounter = 0
+
+export const pluginTestKit = {
+  /** The test's global transaction, rolled back after it (use in `group.each.setup`). */
+  isolate: () => testUtils.db().withGlobalTransaction(),
+
+  /** A new tenant with these plugins enabled. */
+  async tenant(plugins: string[], name = 'Comune di Prova') {
+    kitCounter++
+    const tenant = await RequestContext.asSystem('plugin-test', () =>
+      Tenant.create({
+        slug: `kit-${process.pid}-${kitCounter}`,
+        name: `${name} ${kitCounter}`,
+        fiscalCode: '00000000000',
+        settings: {},
+      })
+    )
+    for (const id of plugins) await pluginService.enable(tenant, id)
+    return tenant
+  },
+
+  /** A user who is a member of the tenant with these roles (pass it to `loginAs`). */
+  async member(tenant: Tenant, roles: Role[]) {
+    kitCounter++
+    return RequestContext.asSystem('plugin-test', async () => {
+      const user = await User.create({
+        email: `kit${kitCounter}-${process.pid}@test.example`,
+        fullName: `Utente ${kitCounter}`,
+        fiscalCode: null,
+        password: 'secret-password',
+        isPlatformAdmin: false,
+        locale: 'it',
+      })
+      await RequestContext.withTenant(tenant.ref, () => Membership.create({ userId: user.id, roles }))
+      return user
+    })
+  },
+
+  /** Sets (merges) the plugin's settings block of the tenant, as a tenant admin's PATCH would. */
+  async settings(tenant: Tenant, pluginId: string, block: Record<string, unknown>) {
+    await RequestContext.asSystem('plugin-test', async () => {
+      const plugins = (tenant.settings.plugins ?? {}) as Record<string, Record<string, unknown>>
+      tenant.settings = {
+        ...tenant.settings,
+        plugins: { ...plugins, [pluginId]: { ...(plugins[pluginId] ?? {}), ...block } },
+      }
+      await tenant.save()
+    })
+  },
+
+  /** Schools (with their classes) in the tenant's catalog. */
+  async schools(tenant: Tenant, seeds: SchoolSeed[]) {
+    await RequestContext.withTenant(tenant.ref, () => ensureSchoolCatalog(seeds))
+  },
+
+  /**
+   * An active enrolment of the plugin's service, as acceptance makes it: an accepted submission on
+   * the plugin's first form, then `ctx.enrolments.create`.
+   */
+  async enrolment(
+    tenant: Tenant,
+    pluginId: string,
+    input: Omit<NewEnrolment, 'submissionId' | 'formKey'> & { formKey?: string }
+  ): Promise<EnrolmentRecord> {
+    const formKey = input.formKey ?? pluginRegistry().getOrFail(pluginId).manifest.forms[0]
+    return RequestContext.withTenant(tenant.ref, async () => {
+      const current = await findCurrentForm(formKey)
+      if (!current) throw new Error(`No form ${formKey} in ${tenant.slug}: is ${pluginId} enabled?`)
+      const submission = await Submission.create({
+        formId: current.form.id,
+        formVersionId: current.version.id,
+        formKey,
+        applicantUserId: input.applicantUserId,
+        submittedByUserId: input.applicantUserId,
+        onBehalf: false,
+        status: 'accepted',
+        statusReason: null,
+        data: {},
+        protocolNumber: null,
+        submittedAt: DateTime.now(),
+      })
+      const ctx = await pluginContext(pluginId, { tenant: tenant.ref })
+      return ctx.enrolments.create({ ...input, formKey, submissionId: submission.id })
+    })
+  },
+
+  /** Runs fn as the platform would run a plugin's code for the tenant: with its context, in its scope. */
+  async as<T>(tenant: Tenant, pluginId: string, fn: (ctx: PluginContext) => Promise<T>): Promise<T> {
+    return RequestContext.withTenant(tenant.ref, async () => fn(await pluginContext(pluginId, { tenant: tenant.ref })))
+  },
+
+  /** Runs one of the plugin's jobs for the tenant now, as a worker would (first attempt). */
+  async runJob(tenant: Tenant, pluginId: string, job: string, payload: unknown = {}, jobId = `test-${Date.now()}`) {
+    const { manifest } = pluginRegistry().getOrFail(pluginId)
+    const definition = manifest.jobs?.[job]
+    if (!definition) throw new Error(`Plugin "${pluginId}" declares no job "${job}"`)
+    await RequestContext.withTenant(tenant.ref, async () => {
+      const ctx = await pluginContext(pluginId, { tenant: tenant.ref })
+      await definition.handle(payload, { ...ctx, attempt: 1, jobId })
+    })
+  },
 }

@@ -185,6 +185,20 @@ export interface EnrolmentRecord {
   tariff: { amount: string | null; ruleset: string | null; version: number | null; at: string | null }
 }
 
+/** Which enrolments of the plugin's service to read. */
+export interface EnrolmentFilter {
+  schoolYear?: string
+  status?: EnrolmentRecord['status']
+  /** Enrolments at one of these schools (catalog codes). */
+  schoolIds?: string[]
+  /** Enrolments a family (the applicant) made. */
+  applicantUserId?: number
+  ids?: number[]
+  /** Only ids above this one: with `limit`, reads the list in pages. */
+  afterId?: number
+  limit?: number
+}
+
 /** What a plugin gives to create an enrolment of its own service. */
 export interface NewEnrolment {
   submissionId: number
@@ -313,12 +327,18 @@ export interface PluginContext {
     schools(filter?: { order?: string; service?: string }): Promise<CatalogSchoolView[]>
     /** A school's active class groups; an unknown school has none. */
     classes(schoolCode: string): Promise<CatalogClassView[]>
+    /** The active class groups of several schools at once (two queries), by school code; unknown schools are absent. */
+    classesOf(schoolCodes: string[]): Promise<Record<string, CatalogClassView[]>>
     /** The entries of a catalog kind a plugin declares (`catalog` in its manifest), where it is enabled. */
     entries(source: string, filter?: Record<string, string>): Promise<CatalogEntry[]>
   }
   /** Enrolments of this plugin's service only. */
   readonly enrolments: {
-    list(filter?: { schoolYear?: string; status?: EnrolmentRecord['status'] }): Promise<EnrolmentRecord[]>
+    /**
+     * In id order. `schoolIds` (the catalog's school codes) and `applicantUserId` narrow it on indexed
+     * columns; `afterId` with `limit` reads it in pages.
+     */
+    list(filter?: EnrolmentFilter): Promise<EnrolmentRecord[]>
     find(id: number): Promise<EnrolmentRecord | null>
     create(input: NewEnrolment): Promise<EnrolmentRecord>
     /**
@@ -491,6 +511,11 @@ export interface PluginReport<P extends Record<string, unknown> = Record<string,
   columns: ReportColumn[]
   /** The rows, produced one at a time: never build the whole list in memory. */
   rows(params: P, ctx: PluginContext): AsyncIterable<Record<string, ReportValue>>
+  /**
+   * Checks the parameters beyond their schema (a period too long, an impossible date) before any row
+   * is made: throw `PluginHttpError` to refuse; the export or run answers it with its status.
+   */
+  check?(params: P, ctx: PluginContext): Promise<void> | void
   /** How many rows `rows` will give, for the progress of runs in the background. */
   count?(params: P, ctx: PluginContext): Promise<number>
 }
@@ -503,6 +528,11 @@ export interface PluginReport<P extends Record<string, unknown> = Record<string,
 export interface PluginTableMeaning {
   description: string
   columns: Record<string, string>
+  /**
+   * The columns stored with `columns.encrypted` (health, disability, ISEE: the `special` class): the
+   * key rotation (`node ace.js data:reencrypt`) renews them with the platform's own.
+   */
+  encrypted?: string[]
 }
 
 export interface PluginManifest {
@@ -557,6 +587,14 @@ export interface PluginManifest {
   }
   hooks?: {
     install?: (ctx: PluginContext) => Promise<void> | void
+    /**
+     * The demo's data for a demo tenant (`npm start` seeds it at every start, after the demo's users
+     * and enrolments): it must be idempotent, and what it writes must say it is demo data.
+     */
+    demo?: (
+      ctx: PluginContext,
+      demo: { users: Array<{ id: number; email: string; roles: Role[] }> }
+    ) => Promise<void> | void
     enable?: (ctx: PluginContext) => Promise<void> | void
     disable?: (ctx: PluginContext) => Promise<void> | void
   }

@@ -5,6 +5,7 @@ import db from '@adonisjs/lucid/services/db'
 import ReportRun from '#models/report_run'
 import { enqueueFollowUp } from '#events/follow_up'
 import { pluginContext } from '#plugins/plugin_context'
+import { PluginHttpError } from '#plugins/plugin_http'
 import { REPORT_RUN_JOB } from '#reports/report_jobs'
 import {
   ReportParamsError,
@@ -80,6 +81,7 @@ export default class ReportsController {
       throw error
     }
     const pluginCtx = await pluginContext(entry.pluginId, { tenant: tenant.ref, lang })
+    if (await this.#check(ctx, entry, values, pluginCtx)) return
     const output = new PassThrough()
     response.header('content-type', CONTENT_TYPES[format])
     response.header('content-disposition', `attachment; filename="${fileName(entry, format)}"`)
@@ -100,6 +102,30 @@ export default class ReportsController {
       if (!output.writableFinished) output.destroy()
     })
     response.stream(output)
+  }
+
+  /**
+   * The report's own check of its parameters (a period too long...), before any row is made: true
+   * when it refused them (the refusal is then the answer).
+   */
+  async #check(
+    ctx: HttpContext,
+    entry: ReportEntry,
+    values: Record<string, unknown>,
+    pluginCtx: Awaited<ReturnType<typeof pluginContext>>,
+    prefix = ''
+  ) {
+    if (!entry.report.check) return null
+    try {
+      await entry.report.check(values, pluginCtx)
+      return null
+    } catch (error) {
+      if (!(error instanceof PluginHttpError)) throw error
+      ctx.response
+        .status(error.status)
+        .send({ errors: error.errors.map((e) => ({ ...e, ...(e.path ? { path: `${prefix}${e.path}` } : {}) })) })
+      return true
+    }
   }
 
   /** `POST /reports/:id/runs` `{ format, params }`: produced by a job; answers the run to follow. */
@@ -129,6 +155,8 @@ export default class ReportsController {
       }
       throw error
     }
+    const pluginCtx = await pluginContext(found.entry.pluginId, { tenant: tenant.ref, lang })
+    if (await this.#check(ctx, found.entry, values, pluginCtx, '/params')) return
     const user = auth.getUserOrFail()
     const pending = await ReportRun.query()
       .where('requested_by_user_id', user.id)

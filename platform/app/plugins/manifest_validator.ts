@@ -83,6 +83,7 @@ const schema = {
         properties: {
           description: { type: 'string', minLength: 1 },
           columns: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+          encrypted: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
         },
         additionalProperties: false,
       },
@@ -132,6 +133,7 @@ const schema = {
             },
           },
           rows: {},
+          check: {},
           count: {},
         },
         additionalProperties: false,
@@ -168,7 +170,7 @@ const schema = {
     },
     hooks: {
       type: 'object',
-      properties: { install: {}, enable: {}, disable: {} },
+      properties: { install: {}, enable: {}, disable: {}, demo: {} },
       additionalProperties: false,
     },
   },

@@ -143,6 +143,29 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
           return rows.map((c) => ({ year: c.year, section: c.section }))
         })
       },
+      async classesOf(schoolCodes) {
+        return scoped(async () => {
+          const out: Record<string, Array<{ year: string | null; section: string }>> = {}
+          for (let i = 0; i < schoolCodes.length; i += 500) {
+            const schools = await School.query({ client })
+              .whereIn('code', schoolCodes.slice(i, i + 500))
+              .where('active', true)
+            if (schools.length === 0) continue
+            const codeOf = new Map(schools.map((school) => [school.id, school.code]))
+            for (const school of schools) out[school.code] = []
+            const rows = await SchoolClass.query({ client })
+              .whereIn(
+                'school_id',
+                schools.map((school) => school.id)
+              )
+              .where('active', true)
+              .orderBy('year')
+              .orderBy('section')
+            for (const c of rows) out[codeOf.get(c.schoolId)!].push({ year: c.year, section: c.section })
+          }
+          return out
+        })
+      },
       async entries(source, filter = {}) {
         return catalogEntries(ref, source, filter, trx, lang)
       },
@@ -154,6 +177,11 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
           const query = Enrolment.query({ client }).where('service', pluginId).orderBy('id')
           if (filter.schoolYear) query.where('school_year', filter.schoolYear)
           if (filter.status) query.where('status', filter.status)
+          if (filter.schoolIds) query.whereIn('school_id', filter.schoolIds.length ? filter.schoolIds : [''])
+          if (filter.applicantUserId !== undefined) query.where('applicant_user_id', filter.applicantUserId)
+          if (filter.ids) query.whereIn('id', filter.ids.length ? filter.ids : [0])
+          if (filter.afterId !== undefined) query.where('id', '>', filter.afterId)
+          if (filter.limit !== undefined) query.limit(filter.limit)
           return query
         })
         return rows.map(enrolmentView)

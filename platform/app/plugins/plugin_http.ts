@@ -27,6 +27,20 @@ export class Reply {
   ) {}
 }
 
+/** A file to download (a PDF, a CSV): its bytes, its name and its type. */
+export class FileReply {
+  constructor(
+    readonly content: Uint8Array,
+    readonly fileName: string,
+    readonly contentType: string
+  ) {}
+}
+
+/** A file as the answer, e.g. `replyFile(pdfBytes, 'ordine.pdf', 'application/pdf')`: sent as an attachment. */
+export function replyFile(content: Uint8Array | string, fileName: string, contentType: string) {
+  return new FileReply(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, fileName, contentType)
+}
+
 /** An answer with a status other than 200, e.g. `reply(201, { note })`. */
 export function reply(status: number, body: unknown) {
   return new Reply(status, body)

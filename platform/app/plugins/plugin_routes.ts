@@ -1,7 +1,8 @@
 import type { HttpRouterService } from '@adonisjs/core/types'
 import type { HttpContext } from '@adonisjs/core/http'
 import { pluginContext } from '#plugins/plugin_context'
-import { PluginHttpError, Reply, validationErrors, vineMessages } from '#plugins/plugin_http'
+import { FileReply, PluginHttpError, Reply, validationErrors, vineMessages } from '#plugins/plugin_http'
+import { contentDisposition } from '#services/content_disposition'
 import { pluginRegistry } from '#plugins/registry'
 import { StoredPluginSettingsError } from '#plugins/plugin_settings'
 import { pluginService } from '#services/plugin_service'
@@ -74,6 +75,11 @@ async function handle(pluginId: string, route: PluginRoute<any, any>, ctx: HttpC
       pluginCtx
     )
     if (result instanceof Reply) return response.status(result.status).send(result.body)
+    if (result instanceof FileReply) {
+      response.header('content-type', result.contentType)
+      response.header('content-disposition', contentDisposition('attachment', result.fileName))
+      return response.send(Buffer.from(result.content))
+    }
     if (result === undefined) return response.noContent()
     return result
   } catch (error) {

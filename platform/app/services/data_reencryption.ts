@@ -13,6 +13,7 @@ import { DataCipher, currentDataCipher, normaliseFiscalCode } from '#services/da
 import { attachmentContext, storagePath } from '#services/attachment_service'
 import { writeAudit } from '#services/audit_service'
 import { childIndexOf } from '#services/child_identity'
+import { pluginRegistry } from '#plugins/registry'
 
 /**
  * Key rotation: rewrites everything encrypted at rest with the current (first) key of
@@ -109,8 +110,28 @@ class Run {
 /** The columns of one table, and the blind indexes computed from them. */
 function tables() {
   const out = new Map<string, EncryptedColumnSpec[]>()
-  for (const spec of ENCRYPTED_COLUMNS) out.set(spec.table, [...(out.get(spec.table) ?? []), spec])
+  for (const spec of [...ENCRYPTED_COLUMNS, ...pluginEncryptedColumns()]) {
+    out.set(spec.table, [...(out.get(spec.table) ?? []), spec])
+  }
   return out
+}
+
+/** The columns plugins store encrypted (their dictionary's `encrypted`), all of the `special` class. */
+function pluginEncryptedColumns(): EncryptedColumnSpec[] {
+  return pluginRegistry()
+    .all()
+    .flatMap(({ manifest }) =>
+      Object.entries(manifest.dictionary ?? {}).flatMap(([table, meaning]) =>
+        (meaning.encrypted ?? []).map((column) => ({
+          table,
+          column,
+          attribute: null,
+          protection: 'special' as const,
+          plain: 'json' as const,
+          description: meaning.columns[column] ?? column,
+        }))
+      )
+    )
 }
 
 /** The value as it should be stored under the current key; undefined when it already is. */

@@ -118,6 +118,13 @@ export async function seedDemo() {
     const citizen = await User.findByOrFail('email', DEMO.enrolment.citizen)
     const operator = await User.findByOrFail('email', DEMO.enrolment.operator)
     await seedDemoEnrolment(tenants.get(DEMO.enrolment.tenant)!, citizen, operator)
+    for (const spec of DEMO_TENANTS) {
+      const users = []
+      for (const u of DEMO_USERS.filter((d) => d.tenant === spec.slug)) {
+        users.push({ id: (await User.findByOrFail('email', u.email)).id, email: u.email, roles: u.roles })
+      }
+      for (const plugin of spec.plugins) await pluginService.seedDemo(tenants.get(spec.slug)!, plugin, users)
+    }
     // Last, once the seed's own registrations are made: the SOAP simulator runs only in the web process.
     for (const tenant of tenants.values()) await useDemoDocarea(tenant, docareaPort, docareaHost)
     const payPorts = {

@@ -11,6 +11,7 @@ import { pluginRegistry } from '#plugins/registry'
 import { RequestContext } from '#services/request_context'
 import { loadDefaultForms, loadDefaultRuleSets } from '#services/default_content'
 import { pluginContext } from '#plugins/plugin_context'
+import type { Role } from '#services/roles'
 
 /**
  * Enabling and disabling a plugin for a tenant. Enabling runs the plugin's
@@ -41,6 +42,15 @@ export class PluginService {
         return result
       })
       return copied
+    })
+  }
+
+  /** Runs the plugin's demo hook for a demo tenant where it is enabled (idempotent, like the hook). */
+  async seedDemo(tenant: Tenant, pluginId: string, users: Array<{ id: number; email: string; roles: Role[] }>) {
+    const { manifest } = pluginRegistry().getOrFail(pluginId)
+    if (!manifest.hooks?.demo) return
+    await RequestContext.withTenant(tenant.ref, async () => {
+      await manifest.hooks!.demo!(await pluginContext(pluginId, { tenant: tenant.ref }), { users })
     })
   }
 

@@ -23,11 +23,14 @@ export async function freePort() {
  * (the child's SQLite file, or its PostgreSQL database). Close it with `release`.
  */
 export function childDatabase(name: string, target: { sqlite: string } | { pg: string }) {
+  // The platform's migrations and the plugins' (mounted on the configured connections at boot).
+  const migrations = { paths: db.manager.get(db.primaryConnectionName)?.config.migrations?.paths }
   if ('sqlite' in target) {
     db.manager.add(name, {
       client: 'better-sqlite3',
       connection: { filename: app.makePath(target.sqlite) },
       useNullAsDefault: true,
+      migrations,
     })
   } else {
     db.manager.add(name, {
@@ -39,6 +42,7 @@ export function childDatabase(name: string, target: { sqlite: string } | { pg: s
         password: process.env.PG_PASSWORD ?? '',
         database: target.pg,
       },
+      migrations,
     })
   }
   return {

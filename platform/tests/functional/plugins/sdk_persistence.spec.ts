@@ -144,7 +144,11 @@ test.group('SDK: plugin migrations through the CLI', () => {
     try {
       await ace(['migration:run', '--force'], [REAL_PLUGINS])
       const platformOnly = await schema()
-      assert.isTrue(platformOnly.every((m) => m.name.startsWith('database/migrations/') && m.batch === 1))
+      // The platform's migrations, then the installed plugins' (refezione's), all in the first batch.
+      assert.isTrue(platformOnly.every((m) => m.batch === 1))
+      const firstPlugin = platformOnly.findIndex((m) => !m.name.startsWith('database/migrations/'))
+      assert.isAbove(firstPlugin, 0)
+      assert.isTrue(platformOnly.slice(firstPlugin).every((m) => m.name.startsWith('../plugins/')))
 
       await ace(['migration:run', '--force'], withFixtures)
       const all = await schema()

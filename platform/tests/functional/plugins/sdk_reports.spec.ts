@@ -148,6 +148,23 @@ test.group('SDK: reports', (group) => {
     ;(await client.get(`${base}/sample.notes/export`).loginAs(operator)).assertStatus(404)
   })
 
+  test("a report's own check refuses parameters before any row is made, for exports and runs alike", async ({
+    client,
+    assert,
+  }) => {
+    const { operator, base } = await world()
+    const exported = await client.get(`${base}/sample.numbers/export?format=csv&rows=13`).loginAs(operator)
+    exported.assertStatus(422)
+    assert.deepEqual(exported.body().errors, [{ path: '/rows', rule: 'unlucky', message: 'not 13' }])
+    const run = await client
+      .post(`${base}/sample.numbers/runs`)
+      .json({ format: 'csv', params: { rows: 13 } })
+      .loginAs(operator)
+    run.assertStatus(422)
+    assert.deepEqual(run.body().errors, [{ path: '/params/rows', rule: 'unlucky', message: 'not 13' }])
+    ;(await client.get(`${base}/sample.numbers/export?format=csv&rows=12`).loginAs(operator)).assertStatus(200)
+  })
+
   test('a long report runs as a job: progress, then a download link, for its requester only', async ({
     client,
     assert,

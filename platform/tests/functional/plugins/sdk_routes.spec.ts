@@ -128,3 +128,21 @@ test.group('SDK: plugin routes', (group) => {
     response.assertStatus(403)
   })
 })
+
+test.group('SDK: plugin routes answer files', (group) => {
+  group.each.setup(() => testUtils.db().withGlobalTransaction())
+
+  test('replyFile sends the bytes as an attachment with its type and a name any browser reads', async ({
+    client,
+    assert,
+  }) => {
+    const tenant = await makeTenant()
+    await pluginService.enable(tenant, 'sample')
+    const operator = await makeUser(tenant, ['operator'])
+    const response = await client.get(`/api/v1/t/${tenant.slug}/sample/notes.csv`).loginAs(operator)
+    response.assertStatus(200)
+    assert.match(String(response.header('content-type')), /^text\/csv/)
+    assert.match(String(response.header('content-disposition')), /^attachment;.*filename\*=UTF-8''note%20%C3%A8\.csv/)
+    assert.equal(response.text(), 'titolo;giorno\r\nGita;2026-12-01\r\n')
+  })
+})

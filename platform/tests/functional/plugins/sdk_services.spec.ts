@@ -12,6 +12,7 @@ import { makeTenant, makeUser } from '#tests/helpers/world'
 import { withSchoolCatalog } from '#tests/helpers/catalog'
 import { captureMailEachTest } from '#tests/helpers/smtp'
 import { pdfTextLines } from '#tests/helpers/pdf_text'
+import { pluginTestKit } from '@sportello/platform/sdk/testing'
 import Stop from '../../fixtures/sample_plugins/sample/models/stop.js'
 
 /** The platform's engines as a plugin reaches them: only through the context it is handed. */
@@ -65,6 +66,10 @@ test.group('SDK: engines as services', (group) => {
     const classes = await ctx.catalog.classes('pc-primaria-alberoni')
     assert.deepInclude(classes, { year: '2', section: 'B' })
     assert.deepEqual(await ctx.catalog.classes('no-such-school'), [])
+    const several = await ctx.catalog.classesOf(['pc-primaria-alberoni', 'pc-infanzia-farnesiana', 'no-such-school'])
+    assert.sameMembers(Object.keys(several), ['pc-primaria-alberoni', 'pc-infanzia-farnesiana'])
+    assert.deepEqual(several['pc-primaria-alberoni'], classes)
+    assert.deepEqual(several['pc-infanzia-farnesiana'], await ctx.catalog.classes('pc-infanzia-farnesiana'))
 
     const stops = await ctx.catalog.entries('sample_stops', { line: 'L2' })
     assert.deepEqual(stops, [{ value: 'L2-01', label: 'Ospedale', line: 'L2' }])
@@ -207,6 +212,36 @@ test.group('SDK: engines as services', (group) => {
       assert.isNull(await sample.enrolments.find(enrolment.id))
       await assert.rejects(() => sample.enrolments.withdraw(enrolment.id), new RegExp(String(enrolment.id)))
       assert.equal((await refezione.enrolments.find(enrolment.id))!.status, 'active')
+    })
+  })
+})
+
+test.group('SDK: enrolments read school by school and in pages', (group) => {
+  group.each.setup(() => testUtils.db().withGlobalTransaction())
+
+  test('list narrows by school, family and ids, and pages with afterId and limit', async ({ assert }) => {
+    const tenant = await makeTenant()
+    await pluginService.enable(tenant, 'refezione')
+    const mother = await makeUser(tenant, ['citizen'])
+    const father = await makeUser(tenant, ['citizen'])
+    const enrol = (applicantUserId: number, schoolId: string, firstName: string) =>
+      pluginTestKit.enrolment(tenant, 'refezione', {
+        schoolYear: '2026/2027',
+        applicantUserId,
+        child: { firstName, lastName: 'Rossi' },
+        schoolId,
+      })
+    const a = await enrol(mother.id, 'alberoni', 'Anna')
+    const b = await enrol(father.id, 'carducci', 'Bruno')
+    const c = await enrol(mother.id, 'carducci', 'Carla')
+    await pluginTestKit.as(tenant, 'refezione', async (ctx) => {
+      const ids = async (filter: Parameters<typeof ctx.enrolments.list>[0]) =>
+        (await ctx.enrolments.list(filter)).map((e) => e.id)
+      assert.deepEqual(await ids({ schoolIds: ['carducci'] }), [b.id, c.id])
+      assert.deepEqual(await ids({ schoolIds: [] }), [])
+      assert.deepEqual(await ids({ applicantUserId: mother.id }), [a.id, c.id])
+      assert.deepEqual(await ids({ ids: [c.id, a.id] }), [a.id, c.id])
+      assert.deepEqual(await ids({ afterId: a.id, limit: 1 }), [b.id])
     })
   })
 })

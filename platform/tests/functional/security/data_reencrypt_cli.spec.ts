@@ -113,7 +113,14 @@ test.group('data:reencrypt command', (group) => {
     // Back to the schema and the clear rows an older version left, with its uploads in clear too:
     // every migration from the encryption one on is rolled back.
     const migrations = (await readdir(join(platform, 'database', 'migrations'))).filter((f) => f.endsWith('.ts')).sort()
-    const step = migrations.length - migrations.indexOf('0009_encrypt_personal_data.ts')
+    // The shipped plugins' migrations run after the platform's: they are undone first.
+    const plugins = join(platform, '..', 'plugins')
+    let pluginMigrations = 0
+    for (const id of await readdir(plugins)) {
+      const files = await readdir(join(plugins, id, 'migrations')).catch(() => [] as string[])
+      pluginMigrations += files.filter((f) => f.endsWith('.ts')).length
+    }
+    const step = migrations.length - migrations.indexOf('0009_encrypt_personal_data.ts') + pluginMigrations
     const back = await ace(['migration:rollback', `--step=${step}`, '--force'])
     assert.equal(back.code, 0, back.stderr)
     const cipher = new DataCipher(devRing)

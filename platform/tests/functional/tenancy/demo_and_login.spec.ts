@@ -3,6 +3,7 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import { DEMO_PASSWORD, DEMO_TENANTS, DEMO_USERS, seedDemo } from '#services/demo_seeder'
 import { pluginService } from '#services/plugin_service'
 import Tenant from '#models/tenant'
+import db from '@adonisjs/lucid/services/db'
 
 test.group('Demo data and login', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
@@ -15,6 +16,22 @@ test.group('Demo data and login', (group) => {
       assert.lengthOf(tenants, 1)
       assert.sameMembers(await pluginService.enabledIds(tenants[0]), [...spec.plugins])
     }
+    // Plugins' demo hooks ran, once: the canteen's calendar for the demo comune, marked as demo data.
+    const piacenza = await Tenant.findByOrFail('slug', 'piacenza')
+    const years = await db.from('refezione_school_years').where('tenant_id', piacenza.id)
+    assert.lengthOf(years, 1)
+    assert.isTrue(Boolean(years[0].demo))
+    const kitchens = await db.from('refezione_kitchens').where('tenant_id', piacenza.id)
+    assert.lengthOf(kitchens, 2)
+    // A day of attendance and its orders for the demo kitchens, once however often the seed runs:
+    // the last canteen day of the last three weeks, so none in the summer holidays.
+    if ([7, 8].includes(new Date().getUTCMonth() + 1)) return
+    const orders = await db.from('refezione_orders').where('tenant_id', piacenza.id)
+    assert.isAbove(orders.length, 0)
+    assert.lengthOf(new Set(orders.map((o) => o.day)), 1)
+    assert.lengthOf(new Set(orders.map((o) => o.kitchen_code)), orders.length)
+    const marks = await db.from('refezione_marks').where('tenant_id', piacenza.id)
+    assert.isAbove(marks.length, 0)
   })
 
   test('every demo user logs in with the printed password and sees their roles', async ({ assert }) => {

@@ -1,0 +1,196 @@
+import type { PluginContext } from '@sportello/platform/sdk'
+import Mark, { type MarkSource } from '../models/mark.js'
+import AdultMeal, { type AdultKind } from '../models/adult_meal.js'
+import ClassDay from '../models/class_day.js'
+import type { RequestKind } from '../models/meal_request.js'
+import { calendarOn, type DayCalendar } from './calendar_service.js'
+import { requestsOn } from './booking_service.js'
+import { classKey } from './common.js'
+import { pupilOf, type Pupil } from './pupils.js'
+
+/**
+ * A child's canteen day, by the written rule that reconciles the two sources:
+ * 1. no canteen for the class that day (calendar) → no meal, whatever else was said;
+ * 2. otherwise the child is present, with the family's request applied: a cancellation makes the
+ *    child absent, a plain-meal request makes the meal plain;
+ * 3. then the school's marks, in the order the devices made them: each changes only what it says
+ *    (a mark "present" overrides a family's cancellation: the school saw the child at the table).
+ */
+export interface ChildDay {
+  pupil: Pupil
+  served: boolean
+  request: RequestKind | null
+  eats: boolean
+  plain: boolean
+  lateEntry: boolean
+  earlyExit: boolean
+  /** Who decided the child's state last: the default, the family, or a mark and its source. */
+  decidedBy: 'default' | 'family' | MarkSource
+  /** A mark that arrived after the cut-off changed this child's day. */
+  afterCutoff: boolean
+}
+
+export function childDay(pupil: Pupil, served: boolean, request: RequestKind | null, marks: Mark[]): ChildDay {
+  const state: ChildDay = {
+    pupil,
+    served,
+    request,
+    eats: served && request !== 'cancel',
+    plain: request === 'plain',
+    lateEntry: false,
+    earlyExit: false,
+    decidedBy: request ? 'family' : 'default',
+    afterCutoff: false,
+  }
+  if (!served) return { ...state, eats: false, plain: false }
+  for (const mark of marks) {
+    if (mark.status) state.eats = mark.status === 'present'
+    if (mark.plain !== null) state.plain = mark.plain
+    if (mark.lateEntry !== null) state.lateEntry = mark.lateEntry
+    if (mark.earlyExit !== null) state.earlyExit = mark.earlyExit
+    state.decidedBy = mark.source
+    if (mark.afterCutoff) state.afterCutoff = true
+  }
+  if (!state.eats) state.plain = false
+  return state
+}
+
+export interface ClassSummary {
+  schoolCode: string
+  schoolOrder: string | null
+  classYear: string
+  section: string
+  served: boolean
+  children: ChildDay[]
+  closed: ClassDay | null
+}
+
+export interface AdultCount {
+  schoolCode: string
+  slot: string
+  kind: AdultKind
+  count: number
+  afterCutoff: boolean
+}
+
+export interface SchoolsDay {
+  day: string
+  calendar: DayCalendar
+  classes: ClassSummary[]
+  adults: AdultCount[]
+}
+
+const byDeviceOrder = (a: { markedAt: string; id: number }, b: { markedAt: string; id: number }) =>
+  a.markedAt < b.markedAt ? -1 : a.markedAt > b.markedAt ? 1 : a.id - b.id
+
+/** The active pupils of these schools in the school year, read in pages of 1,000. */
+export async function pupilsOf(ctx: PluginContext, schoolCodes: string[], schoolYear: string) {
+  const pupils: Pupil[] = []
+  let afterId = 0
+  for (;;) {
+    const page = await ctx.enrolments.list({
+      schoolIds: schoolCodes,
+      status: 'active',
+      schoolYear,
+      afterId,
+      limit: 1000,
+    })
+    for (const record of page) {
+      const pupil = pupilOf(record)
+      if (pupil) pupils.push(pupil)
+    }
+    if (page.length < 1000) return pupils
+    afterId = page[page.length - 1].id
+  }
+}
+
+async function inChunks<T>(codes: string[], read: (chunk: string[]) => Promise<T[]>) {
+  const out: T[] = []
+  for (let i = 0; i < codes.length; i += 500) out.push(...(await read(codes.slice(i, i + 500))))
+  return out
+}
+
+/**
+ * The day of a set of schools, every class with its children: a bounded number of queries whatever
+ * the number of classes (pupils in pages, then requests, marks, closures and adults in one pass
+ * each), and work linear in the pupils and marks.
+ */
+export async function schoolsDay(
+  ctx: PluginContext,
+  day: string,
+  schools: Array<{ code: string; order: string | null; classes: Array<{ year: string | null; section: string }> }>
+): Promise<SchoolsDay> {
+  const client = ctx.trx ?? undefined
+  const calendar = await calendarOn(day, ctx)
+  const codes = schools.map((s) => s.code)
+  const pupils = calendar.schoolYear ? await pupilsOf(ctx, codes, calendar.schoolYear.code) : []
+  const requests = await requestsOn(
+    ctx,
+    day,
+    pupils.map((p) => p.enrolmentId)
+  )
+  const [marks, closed, adults] = await Promise.all([
+    inChunks(codes, (chunk) => Mark.query({ client }).where('day', day).whereIn('school_code', chunk)),
+    inChunks(codes, (chunk) => ClassDay.query({ client }).where('day', day).whereIn('school_code', chunk)),
+    inChunks(codes, (chunk) => AdultMeal.query({ client }).where('day', day).whereIn('school_code', chunk)),
+  ])
+  const marksOf = new Map<number, Mark[]>()
+  for (const mark of marks.sort(byDeviceOrder)) {
+    const list = marksOf.get(mark.enrolmentId) ?? []
+    list.push(mark)
+    marksOf.set(mark.enrolmentId, list)
+  }
+  const closedOf = new Map(closed.map((c) => [classKey(c.schoolCode, c.classYear, c.section), c]))
+  const classes = new Map<string, ClassSummary>()
+  for (const school of schools) {
+    for (const c of school.classes) {
+      const key = classKey(school.code, c.year, c.section)
+      classes.set(key, {
+        schoolCode: school.code,
+        schoolOrder: school.order,
+        classYear: c.year ?? '',
+        section: c.section,
+        served: calendar.served(school.code, c.year, c.section).served,
+        children: [],
+        closed: closedOf.get(key) ?? null,
+      })
+    }
+  }
+  for (const pupil of pupils) {
+    const summary = classes.get(classKey(pupil.schoolCode, pupil.classYear, pupil.section))
+    // A child in a class the catalog no longer lists still eats: count it in a class of its own.
+    const target =
+      summary ??
+      classes
+        .set(classKey(pupil.schoolCode, pupil.classYear, pupil.section), {
+          schoolCode: pupil.schoolCode,
+          schoolOrder: pupil.schoolOrder,
+          classYear: pupil.classYear,
+          section: pupil.section,
+          served: calendar.served(pupil.schoolCode, pupil.classYear, pupil.section).served,
+          children: [],
+          closed: closedOf.get(classKey(pupil.schoolCode, pupil.classYear, pupil.section)) ?? null,
+        })
+        .get(classKey(pupil.schoolCode, pupil.classYear, pupil.section))!
+    target.children.push(
+      childDay(pupil, target.served, requests.get(pupil.enrolmentId) ?? null, marksOf.get(pupil.enrolmentId) ?? [])
+    )
+  }
+  const latest = new Map<string, AdultMeal>()
+  for (const entry of adults.sort(byDeviceOrder)) latest.set(`${entry.schoolCode}|${entry.slot}|${entry.kind}`, entry)
+  return {
+    day,
+    calendar,
+    classes: [...classes.values()],
+    adults: [...latest.values()]
+      .filter((a) => a.count > 0)
+      .map((a) => ({
+        schoolCode: a.schoolCode,
+        slot: a.slot,
+        kind: a.kind,
+        count: a.count,
+        afterCutoff: a.afterCutoff,
+      }))
+      .sort((a, b) => (a.schoolCode + a.slot + a.kind < b.schoolCode + b.slot + b.kind ? -1 : 1)),
+  }
+}

@@ -1,0 +1,330 @@
+import type { PluginContext } from '@sportello/platform/sdk'
+import Kitchen from '../models/kitchen.js'
+import KitchenSchool from '../models/kitchen_school.js'
+import Order, { type NamedDiet, type OrderAdults, type OrderLine, type OrderLines } from '../models/order.js'
+import OrderChange from '../models/order_change.js'
+import Alert, { type AlertKind } from '../models/alert.js'
+import { clock, cutoffOf, say, settingsOf } from './common.js'
+import { schoolsDay, type ClassSummary } from './day_state.js'
+
+declare module '@sportello/platform/sdk' {
+  interface DomainEvents {
+    /** Something in the meal chain needs a person: a class left open at the cut-off, an unconfirmed order. */
+    'refezione.alert': {
+      alertId: number
+      kind: string
+      day: string
+      schoolCode: string | null
+      kitchenCode: string | null
+    }
+    /** A kitchen's order for a day was frozen (or revised): the comune's copy of the totals follows it. */
+    'refezione.order_frozen': { orderId: number; day: string; kitchenCode: string; meals: number; revision: number }
+  }
+}
+
+export interface ComputedOrder {
+  lines: OrderLines
+  specialDiets: NamedDiet[]
+  meals: number
+  estimated: boolean
+  /** Served classes not closed by their school: counted by the fallback rule. */
+  open: ClassSummary[]
+}
+
+/**
+ * A class's line. A closed class counts what the school marked. A class not closed counts by the
+ * fallback rule (seed 000; issue "meal chain"): the enrolled children, on a service day, minus the
+ * families' cancellations (plain meals as the families asked); its line says it is estimated.
+ */
+export function lineOf(c: ClassSummary, schoolName: string): { line: OrderLine; diets: NamedDiet[] } {
+  const estimated = c.closed === null
+  const eaters = c.children
+    .map((child) =>
+      estimated
+        ? { child, eats: child.served && child.request !== 'cancel', plain: child.request === 'plain' }
+        : { child, eats: child.eats, plain: child.plain }
+    )
+    .filter((e) => e.eats)
+  const diets: Record<string, number> = {}
+  const named: NamedDiet[] = []
+  for (const { child, plain } of eaters) {
+    if (!child.pupil.diet) continue
+    diets[child.pupil.diet] = (diets[child.pupil.diet] ?? 0) + 1
+    named.push({
+      school_code: c.schoolCode,
+      class_year: c.classYear || null,
+      section: c.section,
+      first_name: child.pupil.firstName,
+      last_name: child.pupil.lastName,
+      diet: child.pupil.diet,
+      plain,
+    })
+  }
+  return {
+    line: {
+      school_code: c.schoolCode,
+      school_name: schoolName,
+      order: c.schoolOrder,
+      class_year: c.classYear || null,
+      section: c.section,
+      meals: eaters.length,
+      plain: eaters.filter((e) => e.plain).length,
+      diets,
+      estimated,
+    },
+    diets: named,
+  }
+}
+
+/** The schools a kitchen cooks for, with their classes: three queries whatever their number. */
+export async function kitchenSchools(ctx: PluginContext, kitchenCode: string) {
+  const client = ctx.trx ?? undefined
+  const links = await KitchenSchool.query({ client }).where('kitchen_code', kitchenCode).limit(5000)
+  const wanted = new Set(links.map((l) => l.schoolCode))
+  const schools = (await ctx.catalog.schools({ service: 'refezione' })).filter((s) => wanted.has(s.code))
+  const classes = await ctx.catalog.classesOf(schools.map((s) => s.code))
+  return schools.map((s) => ({ code: s.code, name: s.name, order: s.order, classes: classes[s.code] ?? [] }))
+}
+
+export async function computeOrder(ctx: PluginContext, day: string, kitchenCode: string): Promise<ComputedOrder> {
+  const schools = await kitchenSchools(ctx, kitchenCode)
+  const names = new Map(schools.map((s) => [s.code, s.name]))
+  const state = await schoolsDay(ctx, day, schools)
+  // A class with no enrolled child orders nothing and needs no one to close it.
+  const served = state.classes.filter((c) => c.served && c.children.length > 0)
+  const classes: OrderLine[] = []
+  const specialDiets: NamedDiet[] = []
+  for (const c of served) {
+    const { line, diets } = lineOf(c, names.get(c.schoolCode) ?? c.schoolCode)
+    classes.push(line)
+    specialDiets.push(...diets)
+  }
+  const adults = new Map<string, OrderAdults>()
+  for (const a of state.adults) {
+    const key = `${a.schoolCode}|${a.slot}`
+    const row = adults.get(key) ?? { school_code: a.schoolCode, slot: a.slot, teachers: 0, others: 0 }
+    if (a.kind === 'teacher') row.teachers += a.count
+    else row.others += a.count
+    adults.set(key, row)
+  }
+  return {
+    lines: { classes, adults: [...adults.values()] },
+    specialDiets,
+    meals: classes.reduce((n, l) => n + l.meals, 0),
+    estimated: classes.some((l) => l.estimated),
+    open: served.filter((c) => c.closed === null),
+  }
+}
+
+/** Writes an alert once (per day, kind and place) and tells the plugins listening, in the caller's transaction. */
+async function raise(
+  ctx: PluginContext,
+  input: {
+    day: string
+    kind: AlertKind
+    schoolCode?: string
+    kitchenCode?: string
+    classYear?: string
+    section?: string
+    message: string
+  }
+) {
+  const key = {
+    day: input.day,
+    kind: input.kind,
+    schoolCode: input.schoolCode ?? '',
+    kitchenCode: input.kitchenCode ?? '',
+    classYear: input.classYear ?? '',
+    section: input.section ?? '',
+  }
+  const client = ctx.trx!
+  const existing = await Alert.query({ client })
+    .where('day', key.day)
+    .where('kind', key.kind)
+    .where('school_code', key.schoolCode)
+    .where('kitchen_code', key.kitchenCode)
+    .where('class_year', key.classYear)
+    .where('section', key.section)
+    .first()
+  if (existing) return existing
+  const alert = await Alert.create({ ...key, message: input.message }, { client })
+  await ctx.events.emit('refezione.alert', {
+    alertId: alert.id,
+    kind: alert.kind,
+    day: alert.day,
+    schoolCode: alert.schoolCode || null,
+    kitchenCode: alert.kitchenCode || null,
+  })
+  return alert
+}
+
+/**
+ * Freezes every kitchen's order for the day that has none yet. Each kitchen in its own transaction,
+ * with its alerts and events: a run that dies halfway leaves whole orders, and the next run makes
+ * the missing ones only (the unique day + kitchen key refuses a second).
+ */
+export async function freezeDay(ctx: PluginContext, day: string) {
+  const kitchens = await Kitchen.query().orderBy('code').limit(1000)
+  const done = new Set((await Order.query().where('day', day).select('kitchen_code')).map((o) => o.kitchenCode))
+  const frozen: Order[] = []
+  for (const kitchen of kitchens) {
+    if (done.has(kitchen.code)) continue
+    const computed = await computeOrder(ctx, day, kitchen.code)
+    if (computed.lines.classes.length === 0) continue
+    try {
+      const order = await ctx.transaction(async (tctx) => {
+        const row = await Order.create(
+          {
+            day,
+            kitchenCode: kitchen.code,
+            status: 'frozen',
+            frozenAt: clock.now().toUTC().toISO()!,
+            confirmedAt: null,
+            confirmedBy: null,
+            estimated: computed.estimated,
+            meals: computed.meals,
+            revision: 1,
+            lines: computed.lines,
+            specialDiets: computed.specialDiets,
+          },
+          { client: tctx.trx! }
+        )
+        for (const c of computed.open) {
+          const label = `${c.classYear ? `${c.classYear}ª ` : ''}${c.section}`
+          await raise(tctx, {
+            day,
+            kind: 'class_not_closed',
+            schoolCode: c.schoolCode,
+            kitchenCode: kitchen.code,
+            classYear: c.classYear,
+            section: c.section,
+            message: `La classe ${label} della scuola ${c.schoolCode} non è stata chiusa entro l'orario limite del ${day}: l'ordine la conta come stima (iscritti meno disdette). / Class ${label} of school ${c.schoolCode} was not closed by the cut-off on ${day}: the order counts it as an estimate (enrolled minus cancellations).`,
+          })
+        }
+        await tctx.events.emit('refezione.order_frozen', {
+          orderId: row.id,
+          day,
+          kitchenCode: kitchen.code,
+          meals: row.meals,
+          revision: row.revision,
+        })
+        return row
+      })
+      frozen.push(order)
+    } catch (error) {
+      // Another run froze this kitchen meanwhile: its order stands.
+      if (!(await Order.query().where('day', day).where('kitchen_code', kitchen.code).first())) throw error
+    }
+  }
+  return frozen
+}
+
+/** Raises an alert for each order still unconfirmed once the tenant's delay after the cut-off has passed. */
+export async function remindUnconfirmed(ctx: PluginContext, day: string) {
+  const settings = await settingsOf(ctx)
+  if (clock.now() < cutoffOf(day, settings).plus({ minutes: settings.kitchen_confirm_minutes })) return 0
+  const waiting = await Order.query().where('day', day).where('status', 'frozen').limit(1000)
+  for (const order of waiting) {
+    await ctx.transaction((tctx) =>
+      raise(tctx, {
+        day,
+        kind: 'order_unconfirmed',
+        kitchenCode: order.kitchenCode,
+        message: `Il centro cottura ${order.kitchenCode} non ha confermato l'ordine del ${day} entro ${settings.kitchen_confirm_minutes} minuti dall'orario limite. / Kitchen ${order.kitchenCode} has not confirmed its order for ${day} within ${settings.kitchen_confirm_minutes} minutes of the cut-off.`,
+      })
+    )
+  }
+  return waiting.length
+}
+
+/** The cut-off job: once the day's cut-off has passed, freeze what is not frozen and chase what is unconfirmed. */
+export async function cutoffRun(ctx: PluginContext, day?: string) {
+  const settings = await settingsOf(ctx)
+  const target = day ?? clock.now().toISODate()!
+  if (clock.now() < cutoffOf(target, settings)) return { day: target, frozen: 0 }
+  const frozen = await freezeDay(ctx, target)
+  await remindUnconfirmed(ctx, target)
+  return { day: target, frozen: frozen.length }
+}
+
+/** The kitchen confirms it has the order; confirming again changes nothing. */
+export async function confirmOrder(order: Order, userId: number) {
+  if (order.status === 'confirmed') return order
+  order.merge({ status: 'confirmed', confirmedAt: clock.now().toUTC().toISO()!, confirmedBy: userId })
+  await order.save()
+  return order
+}
+
+/**
+ * A change after the cut-off: the order is computed again from what is recorded now (late marks,
+ * classes closed late), with the reason written beside it; the kitchen must confirm it again.
+ */
+export async function reviseOrder(ctx: PluginContext, order: Order, userId: number, reason: string) {
+  const computed = await computeOrder(ctx, order.day, order.kitchenCode)
+  return ctx.transaction(async (tctx) => {
+    const client = tctx.trx!
+    const before = order.meals
+    order.useTransaction(client)
+    order.merge({
+      lines: computed.lines,
+      specialDiets: computed.specialDiets,
+      meals: computed.meals,
+      estimated: computed.estimated,
+      revision: order.revision + 1,
+      status: 'frozen',
+      confirmedAt: null,
+      confirmedBy: null,
+    })
+    await order.save()
+    await OrderChange.create(
+      {
+        orderId: order.id,
+        revision: order.revision,
+        changedBy: userId,
+        reason,
+        mealsBefore: before,
+        mealsAfter: order.meals,
+      },
+      { client }
+    )
+    await tctx.events.emit('refezione.order_frozen', {
+      orderId: order.id,
+      day: order.day,
+      kitchenCode: order.kitchenCode,
+      meals: order.meals,
+      revision: order.revision,
+    })
+    return order
+  })
+}
+
+/** Totals of an order: by school, by school order (infanzia, primaria, secondaria), by diet. */
+export function totalsOf(lines: OrderLines) {
+  const bySchool: Record<string, number> = {}
+  const byOrder: Record<string, number> = {}
+  const byDiet: Record<string, number> = {}
+  let meals = 0
+  let plain = 0
+  for (const l of lines.classes) {
+    meals += l.meals
+    plain += l.plain
+    bySchool[l.school_code] = (bySchool[l.school_code] ?? 0) + l.meals
+    byOrder[l.order ?? ''] = (byOrder[l.order ?? ''] ?? 0) + l.meals
+    let special = 0
+    for (const [diet, n] of Object.entries(l.diets)) {
+      byDiet[diet] = (byDiet[diet] ?? 0) + n
+      special += n
+    }
+    byDiet.ordinary = (byDiet.ordinary ?? 0) + l.meals - special
+  }
+  const teachers = lines.adults.reduce((n, a) => n + a.teachers, 0)
+  const others = lines.adults.reduce((n, a) => n + a.others, 0)
+  return { meals, plain, by_school: bySchool, by_order: byOrder, by_diet: byDiet, adults: { teachers, others } }
+}
+
+export const noOrder = (lang: 'it' | 'en', day: string, kitchen: string) =>
+  say(
+    lang,
+    `Nessun ordine del ${day} per il centro cottura ${kitchen}: l'ordine si congela all'orario limite`,
+    `No order for ${day} for kitchen ${kitchen}: orders freeze at the cut-off`
+  )
