@@ -89,6 +89,8 @@ export default class SportelloProvider {
       await import('#services/attachment_cleanup')
     this.#queue.define(SUBMISSION_RECEIPT_JOB, submissionReceiptJob)
     this.#queue.define(ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob)
+    const billing = await import('#services/billing/billing_jobs')
+    billing.defineBillingJobs(this.#queue)
     setJobQueue(this.#queue)
     // A command writes jobs (a web or worker process runs them) and starts nothing else.
     if (!duties) return
@@ -122,6 +124,7 @@ export default class SportelloProvider {
     await schedulePluginJobs(this.#queue, pluginRegistry().all())
     await this.#queue.schedule(REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
     await this.#queue.schedule(ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
+    await billing.scheduleBillingJobs(this.#queue)
   }
 
   /** The queue is closed earlier, when the application starts terminating (see ready()). */

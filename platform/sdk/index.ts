@@ -21,3 +21,6 @@ export { DateTime } from 'luxon'
 /* HTTP: validators and answers in the platform's error shape. */
 export { default as vine } from '@vinejs/vine'
 export { PluginHttpError, reply } from '#plugins/plugin_http'
+
+/* Billing: the charges of a service billed by a fixed monthly fee (or the fee × a quantity). */
+export { monthlyFeeCharges, schoolYearOf } from '#services/billing/monthly_fees'

@@ -12,6 +12,8 @@ import { readPluginSettings } from '#plugins/plugin_settings'
 import { pluginRegistry } from '#plugins/registry'
 import { protocolService } from '#integrations/protocol'
 import { enrolmentService } from '#services/enrolment_service'
+import { balanceOf, entryView, postEntry } from '#services/billing/ledger_service'
+import { lineAmount } from '#services/billing/charge_amount'
 import { sendMail } from '#services/mailer'
 import { PdfSheet } from '#services/pdf_sheet'
 import { RequestContext, type TenantRef } from '#services/request_context'
@@ -185,6 +187,38 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
         const membership = await scoped(async () => Membership.query().where('user_id', userId).preload('user').first())
         if (!membership) throw new Error(`Plugin "${pluginId}": user ${userId} is not a member of ${tenant.slug}`)
         return sendMailNotice(membership.user.email, message)
+      },
+    },
+
+    ledger: {
+      async postCharge(charge) {
+        return scoped(() =>
+          write(async (t) => {
+            const enrolment = await ownEnrolment(charge.enrolmentId, t)
+            const amount = lineAmount(charge)
+            const { entry } = await postEntry(t, {
+              key: `plugin:${pluginId}:${charge.key}`,
+              kind: 'charge',
+              payerUserId: enrolment.applicantUserId,
+              enrolmentId: enrolment.id,
+              service: pluginId,
+              period: charge.period,
+              ...amount,
+              description: charge.description,
+              details: charge.details ?? null,
+            })
+            return entryView(entry)
+          })
+        )
+      },
+      async balance(filter) {
+        return scoped(async () => {
+          if (filter.enrolmentId !== undefined) await ownEnrolment(filter.enrolmentId)
+          return balanceOf(
+            { ...filter, service: filter.enrolmentId !== undefined ? pluginId : undefined },
+            trx ?? undefined
+          )
+        })
       },
     },
 
