@@ -11,7 +11,8 @@ import { SettingsError } from '#services/settings_error'
  * - services: the services billed by the monthly run on its own (an operator may start any run by hand).
  * - reminderAfterDays: the reminder (sollecito) goes this many days after the due date of an unpaid
  *   position (the tender: "X days after the position was loaded"; 15 when not set).
- * - letterAfterDays: the arrears letter goes this many days after the reminder, if still unpaid.
+ * - letterAfterDays: the arrears letter goes this many days after the reminder's day (due date +
+ *   reminderAfterDays), if still unpaid and reminded.
  * - taxonomy: the pagoPA taxonomy code of the transfers ("tassonomia dei servizi di incasso"),
  *   9/0101002IM/ (school services) unless the ente uses another.
  */
