@@ -20,6 +20,9 @@ WEB1_PORT=$((SMOKE_PORT + 1))
 WEB2_PORT=$((SMOKE_PORT + 2))
 SMTP_PORT=$((SMOKE_PORT + 3))
 DOCAREA_PORT=$((SMOKE_PORT + 4))
+GPD_PORT=$((SMOKE_PORT + 5))
+SMS_PORT=$((SMOKE_PORT + 6))
+IO_PORT=$((SMOKE_PORT + 7))
 WORK=$(mktemp -d /tmp/sportello-smoke.XXXXXX)
 STARTED_AT=$SECONDS
 
@@ -62,6 +65,10 @@ export SESSION_DRIVER=redis STORAGE_PATH="$WORK/storage"
 export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" MAIL_FROM='Comune di Piacenza <noreply@comune.piacenza.example>'
 # The demo tenant registers over SOAP with the DOCAREA simulator, run as its own process like the SMTP capture.
 export DOCAREA_SIMULATOR_PORT=$DOCAREA_PORT DOCAREA_SIMULATOR_HOST=127.0.0.1 DOCAREA_PASSWORD_PIACENZA="$(head -c 18 /dev/urandom | base64)"
+# pagoPA, the SMS gateway and App IO too, each with a key shared by the simulator and the app.
+export GPD_SIMULATOR_PORT=$GPD_PORT SMS_SIMULATOR_PORT=$SMS_PORT IO_SIMULATOR_PORT=$IO_PORT PAY_SIMULATORS_HOST=127.0.0.1
+export PAGOPA_KEY_PIACENZA="$(head -c 18 /dev/urandom | base64)" SMS_KEY_PIACENZA="$(head -c 18 /dev/urandom | base64)"
+export IO_KEY_PIACENZA="$(head -c 18 /dev/urandom | base64)"
 
 echo "smoke: release step (node build/ace.js migration:run --force) and the demo data"
 node build/ace.js migration:run --force >"$WORK/release.log" 2>&1 || fail "the release migration failed"
@@ -69,13 +76,18 @@ node build/ace.js demo:seed >>"$WORK/release.log" 2>&1 || fail "demo:seed failed
 
 echo "smoke: simulators, web x2 ($WEB1_PORT, $WEB2_PORT), worker x2"
 start_bg simulators "$WORK/simulators.log" node build/ace.js simulators:serve --smtp-port="$SMTP_PORT" \
-  --mail-dir="$WORK/mail" --docarea-port="$DOCAREA_PORT" --docarea-dir="$WORK/docarea"
+  --mail-dir="$WORK/mail" --docarea-port="$DOCAREA_PORT" --docarea-dir="$WORK/docarea" \
+  --gpd-port="$GPD_PORT" --sms-port="$SMS_PORT" --io-port="$IO_PORT" --pay-dir="$WORK"
 PORT=$WEB1_PORT PROCESS_ROLE=web start_bg web1 "$WORK/web1.log" node build/server.js
 PORT=$WEB2_PORT PROCESS_ROLE=web start_bg web2 "$WORK/web2.log" node build/server.js
 PROCESS_ROLE=worker start_bg worker1 "$WORK/worker1.log" node build/worker.js
 PROCESS_ROLE=worker start_bg worker2 "$WORK/worker2.log" node build/worker.js
 wait_http "http://127.0.0.1:$WEB1_PORT/ready" 60 "web 1" || fail "web 1 is not ready"
 wait_http "http://127.0.0.1:$WEB2_PORT/ready" 60 "web 2" || fail "web 2 is not ready"
+for _ in $(seq 150); do grep -q 'App IO simulator on' "$WORK/simulators.log" && break; sleep 0.2; done
+for name in 'pagoPA (GPD' 'SMS gateway simulator' 'App IO simulator'; do
+  grep -qF "$name" "$WORK/simulators.log" || fail "the simulators process did not start $name"
+done
 for w in worker1 worker2; do
   for _ in $(seq 150); do grep -q 'started worker' "$WORK/$w.log" && break; sleep 0.2; done
   grep -q 'started worker' "$WORK/$w.log" || fail "$w did not start"

@@ -5,12 +5,14 @@ import { resolve } from 'node:path'
 /**
  * The demo's local simulators as a process of their own, for a deployment where web and worker
  * processes are separate (compose.yaml, scripts/prod-smoke.sh): the SMTP capture, writing each
- * message it receives as an .eml file, and the DOCAREA protocol system over SOAP. `npm start`
- * runs the same two inside its single process instead. Stops on SIGTERM.
+ * message it receives as an .eml file, the DOCAREA protocol system over SOAP, and pagoPA (GPD),
+ * the SMS gateway and App IO with their keys from PAGOPA_KEY_PIACENZA, SMS_KEY_PIACENZA and
+ * IO_KEY_PIACENZA. `npm start` runs the same ones inside its single process instead. Stops on SIGTERM.
  */
 export default class SimulatorsServe extends BaseCommand {
   static commandName = 'simulators:serve'
-  static description = "Run the demo's local SMTP capture and DOCAREA simulator as their own process"
+  static description =
+    "Run the demo's local SMTP capture, DOCAREA, pagoPA, SMS and App IO simulators as their own process"
   static options: CommandOptions = { startApp: true, staysAlive: true }
 
   @flags.number({ description: 'SMTP capture port (none when absent)' })
@@ -18,6 +20,15 @@ export default class SimulatorsServe extends BaseCommand {
 
   @flags.number({ description: 'DOCAREA simulator port (none when absent)' })
   declare docareaPort?: number
+
+  @flags.number({ description: 'pagoPA (GPD) simulator port (none when absent)' })
+  declare gpdPort?: number
+
+  @flags.number({ description: 'SMS gateway simulator port (none when absent)' })
+  declare smsPort?: number
+
+  @flags.number({ description: 'App IO simulator port (none when absent)' })
+  declare ioPort?: number
 
   @flags.string({ description: 'Address to listen on (0.0.0.0 in a container)', default: '127.0.0.1' })
   declare host: string
@@ -28,9 +39,14 @@ export default class SimulatorsServe extends BaseCommand {
   @flags.string({ description: "Folder for the DOCAREA simulator's register", default: 'tmp/docarea' })
   declare docareaDir: string
 
+  @flags.string({ description: "Folder for the pagoPA, SMS and App IO simulators' state", default: 'tmp' })
+  declare payDir: string
+
   async run() {
-    if (!this.smtpPort && !this.docareaPort) {
-      this.logger.error('Name at least one simulator: --smtp-port=<port> and/or --docarea-port=<port>')
+    if (!this.smtpPort && !this.docareaPort && !this.gpdPort && !this.smsPort && !this.ioPort) {
+      this.logger.error(
+        'Name at least one simulator: --smtp-port, --docarea-port, --gpd-port, --sms-port or --io-port=<port>'
+      )
       this.exitCode = 2
       await this.terminate()
       return
@@ -49,6 +65,14 @@ export default class SimulatorsServe extends BaseCommand {
       const simulator = await startDemoDocarea(this.docareaPort, folder, this.host)
       closers.push(() => simulator.close())
       this.logger.info(`DOCAREA simulator on ${simulator.url}, register in ${folder}`)
+    }
+    if (this.gpdPort || this.smsPort || this.ioPort) {
+      const { startPayDemo } = await import('#integrations/pay_demo')
+      const folder = resolve(this.app.makePath(), this.payDir)
+      const ports = { gpd: this.gpdPort, sms: this.smsPort, io: this.ioPort }
+      const demo = await startPayDemo(ports, (name) => resolve(folder, name), this.host)
+      closers.push(() => demo.close())
+      for (const s of demo.started) this.logger.info(`${s.name} simulator on ${s.url}, state in ${folder}`)
     }
     this.app.terminating(async () => {
       await Promise.all(closers.map((close) => close()))

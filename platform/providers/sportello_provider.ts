@@ -45,9 +45,12 @@ export default class SportelloProvider {
     return this.app.getEnvironment() === 'test' ? 'all' : processRole()
   }
 
-  async ready() {
+  /**
+   * The queue exists before the HTTP server listens (start runs before it, ready after): a request
+   * arriving in the first moment writes its job like any other.
+   */
+  async start() {
     const role = this.#role()
-    const duties = role ? dutiesOf(role) : null
     const { default: env } = await import('#start/env')
     const logger = await this.app.container.make('logger')
     const { default: db } = await import('@adonisjs/lucid/services/db')
@@ -73,9 +76,9 @@ export default class SportelloProvider {
     this.app.terminating(async () => {
       await this.#queue?.close()
     })
-    const { definePluginJobs, schedulePluginJobs } = await import('#plugins/plugin_jobs')
+    const { definePluginJobs } = await import('#plugins/plugin_jobs')
     const { PLUGIN_EVENT_JOB, pluginEventJob } = await import('#events/event_delivery')
-    const { REPORT_RUN_JOB, REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON, reportRunJob, reportFilesCleanupJob } =
+    const { REPORT_RUN_JOB, REPORT_FILES_CLEANUP_JOB, reportRunJob, reportFilesCleanupJob } =
       await import('#reports/report_jobs')
     definePluginJobs(this.#queue, pluginRegistry().all())
     this.#queue.define(PLUGIN_EVENT_JOB, pluginEventJob)
@@ -84,16 +87,22 @@ export default class SportelloProvider {
     // Imported here, after boot: they load models, which need the database provider booted.
     const { SUBMISSION_RECEIPT_JOB } = await import('#services/submission_service')
     const { submissionReceiptJob } = await import('#services/submission_receipt_job')
-    const { startMailCapture } = await import('#services/mail_capture')
-    const { ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, attachmentsCleanupJob } =
-      await import('#services/attachment_cleanup')
+    const { ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob } = await import('#services/attachment_cleanup')
     this.#queue.define(SUBMISSION_RECEIPT_JOB, submissionReceiptJob)
     this.#queue.define(ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob)
     const billing = await import('#services/billing/billing_jobs')
     billing.defineBillingJobs(this.#queue)
     setJobQueue(this.#queue)
+  }
+
+  async ready() {
+    const role = this.#role()
+    const duties = role ? dutiesOf(role) : null
     // A command writes jobs (a web or worker process runs them) and starts nothing else.
-    if (!duties) return
+    if (!duties || !this.#queue) return
+    const { default: env } = await import('#start/env')
+    const logger = await this.app.container.make('logger')
+    const { startMailCapture } = await import('#services/mail_capture')
     const capturePort = env.get('MAIL_CAPTURE_PORT')
     if (capturePort && duties.simulators && this.app.getEnvironment() === 'web') {
       this.#mailCapture = await startMailCapture(capturePort, this.app.makePath('tmp/mail'))
@@ -121,13 +130,16 @@ export default class SportelloProvider {
     // Jobs written before this start (by a process that died, or while none ran them) run now.
     await this.#queue.start()
     if (!duties.scheduler) return
+    const { schedulePluginJobs } = await import('#plugins/plugin_jobs')
+    const { REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON } = await import('#reports/report_jobs')
+    const { ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON } = await import('#services/attachment_cleanup')
     await schedulePluginJobs(this.#queue, pluginRegistry().all())
     await this.#queue.schedule(REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
     await this.#queue.schedule(ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
     await billing.scheduleBillingJobs(this.#queue)
   }
 
-  /** The queue is closed earlier, when the application starts terminating (see ready()). */
+  /** The queue is closed earlier, when the application starts terminating (see start()). */
   async shutdown() {
     this.#mailCapture?.close()
     await this.#docarea?.close()

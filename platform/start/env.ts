@@ -76,6 +76,8 @@ const env = await Env.create(new URL('../', import.meta.url), {
   GPD_SIMULATOR_PORT: Env.schema.number.optional(),
   SMS_SIMULATOR_PORT: Env.schema.number.optional(),
   IO_SIMULATOR_PORT: Env.schema.number.optional(),
+  /* The host the seeder points piacenza's pagoPA, SMS and App IO at when the simulators run as their own service (default 127.0.0.1) */
+  PAY_SIMULATORS_HOST: Env.schema.string.optional({ format: 'host' }),
 
   /* Where sessions live: database (default) or redis (default when REDIS_URL is set); cookie and memory outside production only */
   SESSION_DRIVER: Env.schema.enum(['database', 'redis', 'cookie', 'memory'] as const),

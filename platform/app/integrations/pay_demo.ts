@@ -41,20 +41,23 @@ function key(name: string) {
   return value
 }
 
-/** Points the demo tenant at the local simulators, unless its blocks were already written. */
-export async function useDemoPay(tenant: Tenant, ports: PayDemoPorts) {
+/**
+ * Points the demo tenant at the simulators, unless its blocks were already written: on this machine,
+ * or on `host` when they run as a service of their own (`simulators:serve`, compose.yaml).
+ */
+export async function useDemoPay(tenant: Tenant, ports: PayDemoPorts, host = '127.0.0.1') {
   if (tenant.slug !== DEMO_PAY.tenant) return
   const settings = { ...tenant.settings }
   if (ports.gpd && settings.pagopa === undefined) {
-    settings.pagopa = { ...DEMO_PAY.pagopa, baseUrl: `http://127.0.0.1:${ports.gpd}` }
+    settings.pagopa = { ...DEMO_PAY.pagopa, baseUrl: `http://${host}:${ports.gpd}` }
   }
   if ((ports.sms || ports.io) && settings.notices === undefined) {
     settings.notices = {
       email: { from: DEMO_PAY.emailFrom },
       ...(ports.sms
-        ? { sms: { url: `http://127.0.0.1:${ports.sms}`, keyEnv: DEMO_PAY.smsKeyEnv, sender: DEMO_PAY.smsSender } }
+        ? { sms: { url: `http://${host}:${ports.sms}`, keyEnv: DEMO_PAY.smsKeyEnv, sender: DEMO_PAY.smsSender } }
         : {}),
-      ...(ports.io ? { io: { url: `http://127.0.0.1:${ports.io}`, keyEnv: DEMO_PAY.ioKeyEnv } } : {}),
+      ...(ports.io ? { io: { url: `http://${host}:${ports.io}`, keyEnv: DEMO_PAY.ioKeyEnv } } : {}),
       post: { enabled: true },
     }
   }
@@ -63,13 +66,14 @@ export async function useDemoPay(tenant: Tenant, ports: PayDemoPorts) {
   await tenant.save()
 }
 
-/** Starts the simulators whose port is set; `close()` stops them all. */
-export async function startPayDemo(ports: PayDemoPorts, dataDir: (name: string) => string) {
+/** Starts the simulators whose port is set, listening on `host`; `close()` stops them all. */
+export async function startPayDemo(ports: PayDemoPorts, dataDir: (name: string) => string, host?: string) {
   const started: Array<{ name: string; url: string; close(): Promise<void> }> = []
   try {
     if (ports.gpd) {
       const gpd = await new GpdSimulator({
         port: ports.gpd,
+        host,
         dataDir: dataDir('pagopa'),
         keys: [{ key: key(DEMO_PAY.pagopa.subscriptionKeyEnv), organizations: [DEMO_PAY.pagopa.fiscalCode] }],
       }).start()
@@ -78,6 +82,7 @@ export async function startPayDemo(ports: PayDemoPorts, dataDir: (name: string) 
     if (ports.sms) {
       const sms = await new SmsSimulator({
         port: ports.sms,
+        host,
         dataDir: dataDir('sms'),
         keys: [key(DEMO_PAY.smsKeyEnv)],
       }).start()
@@ -86,6 +91,7 @@ export async function startPayDemo(ports: PayDemoPorts, dataDir: (name: string) 
     if (ports.io) {
       const io = await new IoSimulator({
         port: ports.io,
+        host,
         dataDir: dataDir('io'),
         keys: [key(DEMO_PAY.ioKeyEnv)],
         profiles: DEMO_PAY.ioProfiles,

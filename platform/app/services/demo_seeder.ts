@@ -187,7 +187,8 @@ export async function seedDemo() {
       sms: env.get('SMS_SIMULATOR_PORT'),
       io: env.get('IO_SIMULATOR_PORT'),
     }
-    for (const tenant of tenants.values()) await useDemoPay(tenant, payPorts)
+    const payHost = env.get('PAY_SIMULATORS_HOST')
+    for (const tenant of tenants.values()) await useDemoPay(tenant, payPorts, payHost)
     return {
       tenants: [...tenants.keys()],
       users: DEMO_USERS.map((u) => ({ email: u.email, roles: u.roles, tenant: u.tenant })),

@@ -5,13 +5,10 @@ import { pluginService } from '#services/plugin_service'
 import { RequestContext } from '#services/request_context'
 import type { TenantIdentity } from '#shared/contract'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
+import { codiceFiscaleCheckChar } from '#forms/codice_fiscale'
 
-/** A small logo, as a comune would upload it (a data URL: the test serves no files of its own). */
-export const LOGO =
-  'data:image/svg+xml;base64,' +
-  Buffer.from(
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 48"><path d="M2 2h36v26c0 10-8 16-18 18C10 44 2 38 2 28z" fill="#fff" stroke="#036" stroke-width="3"/><path d="M20 8v32M8 20h24" stroke="#c00" stroke-width="6"/></svg>'
-  ).toString('base64')
+/** The logo as a comune's settings name it: a file this server serves (an https address is the other choice). */
+export const LOGO = '/static/demo/logo-ente-demo.svg'
 
 export const IDENTITY: TenantIdentity = {
   logo_url: LOGO,
@@ -44,6 +41,15 @@ export const OTHER_CHILD = {
 }
 
 /**
+ * Mattia again, under another codice fiscale (born `n` days later): one standing application per
+ * child and school year, so each application below names a child of its own.
+ */
+export function otherChild(n: number) {
+  const first15 = `BSCMTT83A${String(12 + n).padStart(2, '0')}L719`
+  return { ...OTHER_CHILD, fiscal_code: `${first15}${codiceFiscaleCheckChar(first15)}` }
+}
+
+/**
  * A citizen with applications in every status the portal shows: a draft, one registered in the
  * protocol, one sent back for completion with the reason, one rejected, one accepted (its child
  * enrolled). Made through the API as the citizen and the operator would.
@@ -67,10 +73,10 @@ export async function citizenWithApplications(client: ApiClient) {
     .json({ data: { ...sample, student: OTHER_CHILD } })
     .loginAs(citizen)
   draft.assertStatus(201)
-  const rejected = await send({ ...sample, student: OTHER_CHILD })
-  const completing = await send({ ...sample, student: OTHER_CHILD })
+  const rejected = await send({ ...sample, student: otherChild(1) })
+  const completing = await send({ ...sample, student: otherChild(2) })
   const accepted = await send({ ...sample, isee_value: 5000 })
-  const protocolled = await send({ ...sample, student: OTHER_CHILD, section: 'A' })
+  const protocolled = await send({ ...sample, student: otherChild(3), section: 'A' })
   await jobQueue().drained()
   const reason = 'Manca la firma del secondo genitore sul modulo della dieta: allegalo e invia di nuovo la domanda.'
   await move(completing, 'needs_completion', reason)

@@ -13,6 +13,7 @@ import {
   startProcess,
   type Started,
 } from '#tests/helpers/processes'
+import { childDatabase } from '#tests/helpers/child_server'
 
 /*
  * The long-running processes as production runs them: a role named by PROCESS_ROLE, no
@@ -178,7 +179,7 @@ if (process.env.REDIS_URL) workerTests(process.env.REDIS_URL)
 
 function workerTests(redisUrl: string) {
   /** A BullMQ queue of the workers' name and prefix, adding jobs as the platform's relay does. */
-  function bullProducer(url: string, keyPrefix: string) {
+  function bullProducer(url: string, keyPrefix: string, tenant: { id: number; slug: string }) {
     const parsed = new URL(url)
     const queue = new Queue('sportello', {
       prefix: keyPrefix,
@@ -190,8 +191,9 @@ function workerTests(redisUrl: string) {
     })
     return {
       queue,
+      // A plugin's job runs for one tenant: the envelope names it, as the platform's enqueue does.
       enqueue: (name: string, payload: unknown, options: { jobId: string }) =>
-        queue.add(name, { payload }, { jobId: options.jobId, attempts: 3 }),
+        queue.add(name, { payload, tenant }, { jobId: options.jobId, attempts: 3 }),
       state: async (jobId: string) => (await queue.getJob(jobId))?.getState(),
     }
   }
@@ -203,13 +205,37 @@ function workerTests(redisUrl: string) {
     let producer: ReturnType<typeof bullProducer> | undefined
     let prefix = ''
     let log = ''
+    // The workers' own database (one SQLite file they share), migrated, with the tenant the jobs run for.
+    const sqlite = `tmp/process-tests/workers-${randomUUID()}.sqlite3`
+    let tenant = { id: 0, slug: 'comune-dei-processi' }
+
+    group.setup(async () => {
+      await mkdir(TMP, { recursive: true })
+      const database = childDatabase('process-workers', { sqlite })
+      try {
+        await database.migrate()
+        const [id] = await database.connection
+          .table('tenants')
+          .insert({
+            slug: tenant.slug,
+            name: 'Comune dei processi',
+            fiscal_code: '00000000000',
+            settings: '{}',
+            created_at: new Date().toISOString().replace('T', ' ').slice(0, 19),
+          })
+          .returning('id')
+        tenant = { ...tenant, id: typeof id === 'object' ? (id as { id: number }).id : Number(id) }
+      } finally {
+        await database.release()
+      }
+      return () => rm(join(PLATFORM_ROOT, sqlite), { force: true })
+    })
 
     group.each.setup(async () => {
-      await mkdir(TMP, { recursive: true })
       prefix = `sportello-process-test-${randomUUID()}`
       log = join(TMP, `jobs-${randomUUID()}.log`)
       await writeFile(log, '')
-      producer = bullProducer(redisUrl, prefix)
+      producer = bullProducer(redisUrl, prefix, tenant)
     })
     group.each.teardown(async () => {
       for (const worker of workers.splice(0)) killQuietly(worker)
@@ -224,6 +250,7 @@ function workerTests(redisUrl: string) {
           REDIS_URL: redisUrl,
           QUEUE_PREFIX: prefix,
           PLUGINS_DIR: join(PLATFORM_ROOT, 'tests', 'fixtures', 'slow_plugins'),
+          SQLITE_PATH: sqlite,
           ...extra,
         })
       )

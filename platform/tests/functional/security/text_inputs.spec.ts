@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { jobQueue } from '#queue/queue_factory'
 import { FORM, refezioneTenant } from '../forms/world.js'
 import { makeUser, transactionWithJobs } from '../../helpers/world.js'
 
@@ -60,6 +61,8 @@ test.group('Text inputs refuse control and text-direction characters', (group) =
 
     const sent = await client.post(`${base}/forms/${FORM}/submit`).json({ data: sample }).loginAs(citizen)
     sent.assertStatus(201)
+    // Protocolled first (its job), as a submission is before staff decide on it.
+    await jobQueue().drained()
     const reason = await client
       .post(`${base}/submissions/${sent.body().submission.id}/status`)
       .json({ status: 'rejected', reason: 'Documento mancante\u0000' })

@@ -76,7 +76,7 @@ test.group('The fee explained to a family', () => {
         'ISEE di 5.000,00 €, da 4.300,01 a 9.000,00 €: fascia Ridotta.',
         '2 figli nei servizi a pagamento: riduzione del 10%.',
       ],
-      amount: '3,09 €',
+      amount: '3.09',
       unit: 'meal',
       exempt: false,
       text:
