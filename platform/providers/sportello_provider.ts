@@ -136,7 +136,8 @@ export default class SportelloProvider {
     await schedulePluginJobs(this.#queue, pluginRegistry().all())
     await this.#queue.schedule(REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
     await this.#queue.schedule(ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
-    await billing.scheduleBillingJobs(this.#queue)
+    const { scheduleBillingJobs } = await import('#services/billing/billing_jobs')
+    await scheduleBillingJobs(this.#queue)
   }
 
   /** The queue is closed earlier, when the application starts terminating (see start()). */
