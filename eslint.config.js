@@ -6,8 +6,8 @@ import { configApp } from '@adonisjs/eslint-config'
  * only through their manifests, discovered at boot).
  */
 const SDK_ONLY = {
-  regex: '^@sportello/platform(?!/sdk(/testing)?$)(/|$)',
-  message: 'A plugin imports only @sportello/platform/sdk (and /sdk/testing in its tests).',
+  regex: '^@sportello/platform(?!/sdk(/testing|/web)?$)(/|$)',
+  message: 'A plugin imports only @sportello/platform/sdk (/sdk/web in its pages, /sdk/testing in its tests).',
 }
 const NO_PLUGIN_PACKAGES = {
   group: ['@sportello/plugin-*'],
@@ -33,7 +33,7 @@ const PLUGIN_ROOTS = ['plugins/*', 'platform/tests/fixtures/*_plugins/*']
 const MAX_DEPTH = 6
 
 const pluginWalls = Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => ({
-  files: PLUGIN_ROOTS.map((root) => `${root}/${'*/'.repeat(depth)}*.{ts,js}`),
+  files: PLUGIN_ROOTS.map((root) => `${root}/${'*/'.repeat(depth)}*.{ts,tsx,js}`),
   rules: {
     'no-restricted-imports': [
       'error',

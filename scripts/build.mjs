@@ -19,6 +19,7 @@ import { builtinModules } from 'node:module'
 import { copyFile, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const OUT = join(ROOT, 'build')
@@ -163,13 +164,13 @@ const lock = await readJson(join(ROOT, 'package-lock.json'))
 const folders = Object.values(workspaces)
 const builtins = new Set(builtinModules)
 const problems = []
-const specifiers = /\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm
 const skipped = (_path, entry) => ['node_modules', 'dist'].includes(entry.name)
 for await (const file of walk(OUT, skipped)) {
   if (!file.endsWith('.js')) continue
   const code = await readFile(file, 'utf8')
-  for (const match of code.matchAll(specifiers)) {
-    const spec = match[1] ?? match[2] ?? match[3]
+  // TypeScript's own scanner finds every import, export-from and import() with a literal name;
+  // a pattern over the text would also match quotes inside strings.
+  for (const { fileName: spec } of ts.preProcessFile(code, true, true).importedFiles) {
     if (/^(\.|\/|#|node:)/.test(spec) || builtins.has(spec)) continue
     const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]
     // The workspaces themselves are part of the build.

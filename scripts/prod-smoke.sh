@@ -62,6 +62,9 @@ export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" QUEUE_PREFIX=smoke
 # Jobs of a killed worker go back to the queue within about twice this (30 s by default).
 export QUEUE_LEASE_MS=5000
 export SESSION_DRIVER=redis STORAGE_PATH="$WORK/storage"
+# One demo citizen sends every submission, each with its upload, within a minute: the per-user limits
+# are raised, as the smoke checks processes, not throttling (tests/functional/security does).
+export RATE_LIMIT_UPLOADS_PER_MINUTE=1000
 export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" MAIL_FROM='Comune di Piacenza <noreply@comune.piacenza.example>'
 # The demo tenant registers over SOAP with the DOCAREA simulator, run as its own process like the SMTP capture.
 export DOCAREA_SIMULATOR_PORT=$DOCAREA_PORT DOCAREA_SIMULATOR_HOST=127.0.0.1 DOCAREA_PASSWORD_PIACENZA="$(head -c 18 /dev/urandom | base64)"

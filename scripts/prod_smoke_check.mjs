@@ -10,7 +10,14 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { Redis } from 'ioredis'
-import { identityPdf, refezioneSample, REFEZIONE_FORM, SportelloSession, until } from './lib/sportello_client.mjs'
+import {
+  childFiscalCode,
+  identityPdf,
+  refezioneSample,
+  REFEZIONE_FORM,
+  SportelloSession,
+  until,
+} from './lib/sportello_client.mjs'
 
 const env = process.env
 const TENANT = 'piacenza'
@@ -48,9 +55,12 @@ async function send(session, tag) {
     `ci-${tag}.pdf`,
     identityPdf(tag)
   )
+  // Each enrolment for a child of its own: a second application for the same child is refused.
+  data.student = { ...data.student, fiscal_code: childFiscalCode(children++) }
   const submission = await session.submit(TENANT, REFEZIONE_FORM, data)
   return submission.id
 }
+let children = 0
 
 /** Watches the queue and kills the victim worker with SIGKILL as soon as it is running jobs. */
 async function killVictimMidJob() {

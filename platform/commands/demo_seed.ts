@@ -10,6 +10,13 @@ export default class DemoSeed extends BaseCommand {
   async run() {
     const result = await seedDemo()
     this.logger.success(`Demo tenants ready: ${result.tenants.join(', ')}`)
+    for (const [slug, report] of Object.entries(result.upgraded)) {
+      const changed = [...report.forms, ...report.rulesets]
+      if (changed.length > 0) this.logger.info(`${slug}: new versions of the shipped ${changed.join(', ')}`)
+      if (report.keptForStaff.length > 0) {
+        this.logger.info(`${slug}: kept as staff published them: ${report.keptForStaff.join(', ')}`)
+      }
+    }
     const table = this.ui.table()
     table.head(['email', 'password', 'tenant', 'roles'])
     for (const user of result.users)

@@ -104,6 +104,8 @@ export interface SubmissionSummaryDto {
   statusReason: string | null
   /** Whether the applicant may still change and (re)send it. */
   editable: boolean
+  /** The child the application is for ("Giulia Rossi"), so a family with several tells them apart. */
+  childName: string | null
   protocolNumber: string | null
   submittedAt: string | null
   createdAt: string | null
@@ -187,7 +189,17 @@ export interface EnrolmentSummaryDto {
     missingText: string | null
     unit?: FeeUnit | null
     summary?: FeeSummary | null
+    /** The fee set by hand by an operator, which billing charges in place of `amount` (staff also read why and who). */
+    override?: FeeOverrideDto | null
   }
+}
+
+export interface FeeOverrideDto {
+  /** Decimal string, euro ("3.50"). */
+  amount: string
+  at: string | null
+  reason?: string | null
+  byName?: string | null
 }
 
 /** `GET /enrolments/:eid`. The trace stays for staff and the PDF; families read `tariff.summary`. */
@@ -203,4 +215,58 @@ export interface EnrolmentDetailDto extends EnrolmentSummaryDto {
     result: Record<string, string | number | boolean | null> | null
     trace: { step: string; kind: string; message: string; source: string | null }[]
   }
+}
+
+/** The statuses the back office's inbox shows (a draft is the citizen's own, until sent). */
+export const INBOX_STATUSES = [
+  'submitted',
+  'protocolled',
+  'needs_completion',
+  'accepted',
+  'rejected',
+] as const satisfies readonly SubmissionStatus[]
+export type InboxStatus = (typeof INBOX_STATUSES)[number]
+
+/** How the inbox sorts: by the submission's number (its order of arrival), newest or oldest first. */
+export const INBOX_SORTS = ['newest', 'oldest'] as const
+export type InboxSort = (typeof INBOX_SORTS)[number]
+
+/** A person an application names, as the inbox shows them. */
+export interface InboxPersonDto {
+  name: string | null
+  fiscalCode: string | null
+}
+
+/** One row of `GET /inbox`. */
+export interface InboxRowDto {
+  id: number
+  formKey: string
+  formTitle: string
+  service: string
+  status: SubmissionStatus
+  protocolNumber: string | null
+  submittedAt: string | null
+  updatedAt: string | null
+  onBehalf: boolean
+  applicant: InboxPersonDto
+  child: InboxPersonDto | null
+  /** Something staff should check before deciding (e.g. another application for the same child). */
+  hasWarnings: boolean
+}
+
+/** `GET /inbox`: a page of rows, the cursor of the next one, the counts per status under the other filters. */
+export interface InboxAnswerDto {
+  submissions: InboxRowDto[]
+  /** Pass as `after` for the next page; null on the last one. */
+  next: string | null
+  counts: Record<InboxStatus, number>
+  total: number
+}
+
+/** `GET /submissions/:sid/form`: the form version the submission was made on, to label its data. */
+export interface SubmissionFormDto {
+  formKey: string
+  title: Localized
+  version: number
+  definition: { schema: unknown; uiSchema?: Record<string, unknown>; attachments?: Record<string, unknown> }
 }

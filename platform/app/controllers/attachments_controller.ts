@@ -8,6 +8,9 @@ import { requestLanguage } from '#services/request_language'
 import { UploadRefused, readStored, storeUpload } from '#services/attachment_service'
 import { contentDisposition } from '#services/content_disposition'
 
+/** What a browser shows by itself, safely: PDFs and raster images (an SVG is downloaded). */
+const PREVIEWABLE = /^(application\/pdf|image\/(png|jpeg|gif|webp))$/
+
 export default class AttachmentsController {
   /**
    * `POST /forms/:id/attachments?field=/json/pointer` with a multipart `file`: answers the
@@ -62,7 +65,13 @@ export default class AttachmentsController {
       return ctx.response.notFound({ errors: [{ message: 'Allegato non trovato / attachment not found' }] })
     }
     ctx.response.header('content-type', attachment.contentType)
-    ctx.response.header('content-disposition', contentDisposition('attachment', attachment.fileName))
+    // `?inline=1` opens a PDF or an image in the browser (the back office's preview); anything else,
+    // and every file by default, is a download.
+    const inline = ctx.request.input('inline') === '1' && PREVIEWABLE.test(attachment.contentType)
+    ctx.response.header(
+      'content-disposition',
+      contentDisposition(inline ? 'inline' : 'attachment', attachment.fileName)
+    )
     ctx.response.header('x-content-type-options', 'nosniff')
     return ctx.response.send(await readStored(attachment))
   }

@@ -5,11 +5,16 @@ import Enrolment, { ENROLMENT_STATUSES } from '#models/enrolment'
 import RuleSet from '#models/rule_set'
 import School from '#models/school'
 import EnrolmentPolicy from '#policies/enrolment_policy'
+import User from '#models/user'
+import { DateTime } from 'luxon'
+import { parseFeeOverride } from '#validators/fee_override'
+import { EXPORT_SLICE, exportFormat, refuseFormat, streamList } from '#reports/list_export'
+import type { ReportColumn, ReportValue } from '#sdk/types'
 import { findCurrentForm } from '#services/form_service'
 import { writeAudit } from '#services/audit_service'
 import { TARIFF_MISSING_TEXT } from '#services/enrolment_service'
 import { pluginRegistry } from '#plugins/registry'
-import { requestLanguage } from '#services/request_language'
+import { askedLanguage, requestLanguage } from '#services/request_language'
 import { ruleSetService } from '#services/ruleset_service'
 import { getAt, isPlainObject } from '#forms/json_pointer'
 import type { FormDefinition, Lang } from '#forms/types'
@@ -37,6 +42,9 @@ const SUMMARY_COLUMNS = [
   'tariff_version',
   'tariff_at',
   'tariff_missing_reason',
+  'fee_override_amount',
+  'fee_override_by',
+  'fee_override_at',
   'status',
   'created_at',
   'updated_at',
@@ -122,11 +130,36 @@ function summary(e: Enrolment, definition: FormDefinition | null, lang: Lang, sc
       amount: e.tariffAmount,
       missingReason: e.tariffMissingReason,
       missingText: e.tariffMissingReason ? TARIFF_MISSING_TEXT[e.tariffMissingReason][lang] : null,
+      // Set by hand by an operator: billing charges it in place of `amount` (the reason is in the detail).
+      override: e.feeOverrideAmount ? { amount: e.feeOverrideAmount, at: e.feeOverrideAt?.toISO() ?? null } : null,
     },
     createdAt: e.createdAt.toISO(),
     updatedAt: e.updatedAt?.toISO() ?? null,
   }
 }
+
+const REGISTER_STATUS = {
+  active: { it: 'Attiva', en: 'Active' },
+  withdrawn: { it: 'Ritirata', en: 'Withdrawn' },
+  ended: { it: 'Conclusa', en: 'Ended' },
+} as const
+
+/** The register's columns in a spreadsheet, in the reader's language. */
+const REGISTER_COLUMNS: ReportColumn[] = [
+  { key: 'id', label: { it: 'Numero', en: 'Number' }, type: 'integer' },
+  { key: 'child', label: { it: 'Bambino', en: 'Child' }, type: 'text', width: 24 },
+  { key: 'child_fiscal_code', label: { it: 'Codice fiscale', en: 'Codice fiscale' }, type: 'text', width: 20 },
+  { key: 'birth_date', label: { it: 'Data di nascita', en: 'Birth date' }, type: 'date' },
+  { key: 'service', label: { it: 'Servizio', en: 'Service' }, type: 'text', width: 24 },
+  { key: 'school_year', label: { it: 'Anno scolastico', en: 'School year' }, type: 'text', width: 12 },
+  { key: 'school', label: { it: 'Scuola', en: 'School' }, type: 'text' },
+  { key: 'class_year', label: { it: 'Classe', en: 'Class' }, type: 'text', width: 8 },
+  { key: 'section', label: { it: 'Sezione', en: 'Section' }, type: 'text', width: 8 },
+  { key: 'fee_computed', label: { it: 'Tariffa calcolata', en: 'Computed fee' }, type: 'money' },
+  { key: 'fee_override', label: { it: 'Tariffa impostata a mano', en: 'Fee set by hand' }, type: 'money' },
+  { key: 'fee_charged', label: { it: 'Tariffa applicata', en: 'Fee charged' }, type: 'money' },
+  { key: 'status', label: { it: 'Stato', en: 'Status' }, type: 'text', width: 12 },
+]
 
 export default class EnrolmentsController {
   /**
@@ -205,6 +238,16 @@ export default class EnrolmentsController {
         details: row.details,
         tariff: {
           ...base.tariff,
+          // Staff read why and by whom the fee was set by hand.
+          override:
+            staff && row.feeOverrideAmount
+              ? {
+                  amount: row.feeOverrideAmount,
+                  at: row.feeOverrideAt?.toISO() ?? null,
+                  reason: row.feeOverrideReason,
+                  byName: row.feeOverrideBy ? ((await User.find(row.feeOverrideBy))?.fullName ?? null) : null,
+                }
+              : base.tariff.override,
           title: ruleset ? (ruleset.title[lang] ?? ruleset.title.it ?? null) : null,
           ruleset: row.tariffRuleset,
           version: row.tariffVersion,
@@ -225,5 +268,84 @@ export default class EnrolmentsController {
         },
       },
     }
+  }
+
+  /**
+   * `GET /enrolments/export?format=xlsx|csv&service=&school_year=&status=`: the register as the
+   * offices see it, every row the filters match, streamed in slices: the child, the service and
+   * school, the computed fee, the fee set by hand and the one charged.
+   */
+  async export(ctx: HttpContext) {
+    const { bouncer, access, request } = ctx
+    await bouncer.with(EnrolmentPolicy).authorize('viewAll', access)
+    // A download link cannot set headers: `?lang=` says the portal's language.
+    const lang = askedLanguage(request) ?? requestLanguage(request)
+    const format = exportFormat(request.input('format'))
+    if (!format) return refuseFormat(ctx, lang)
+    const service = request.input('service')
+    const year = request.input('school_year')
+    const status = request.input('status')
+    async function* rows(): AsyncGenerator<Record<string, ReportValue>> {
+      let after: number | null = null
+      for (;;) {
+        const query = Enrolment.query().select(SUMMARY_COLUMNS).orderBy('id', 'desc').limit(EXPORT_SLICE)
+        if (typeof service === 'string' && service) query.where('service', service)
+        if (typeof year === 'string' && year) query.where('school_year', year)
+        if ((ENROLMENT_STATUSES as readonly unknown[]).includes(status)) query.where('status', status)
+        if (after !== null) query.where('id', '<', after)
+        const batch = await query
+        if (batch.length === 0) return
+        const schools = await schoolNames(batch.map((r) => r.schoolId))
+        for (const e of batch) {
+          yield {
+            id: e.id,
+            child: [e.childFirstName, e.childLastName].filter(Boolean).join(' ') || null,
+            child_fiscal_code: e.childFiscalCode,
+            birth_date: e.childBirthDate,
+            service: serviceName(e.service, lang),
+            school_year: e.schoolYear,
+            school: e.schoolId ? (schools.get(e.schoolId) ?? e.schoolId) : null,
+            class_year: e.classYear,
+            section: e.section,
+            fee_computed: e.tariffAmount,
+            fee_override: e.feeOverrideAmount,
+            fee_charged: e.feeOverrideAmount ?? e.tariffAmount,
+            status: REGISTER_STATUS[e.status][lang],
+          }
+        }
+        after = batch[batch.length - 1].id
+      }
+    }
+    streamList(ctx, {
+      format,
+      name: lang === 'it' ? 'iscritti' : 'enrolments',
+      title: lang === 'it' ? 'Registro degli iscritti' : 'Register of enrolled children',
+      columns: REGISTER_COLUMNS,
+      lang,
+      rows: rows(),
+    })
+  }
+
+  /**
+   * `PUT /enrolments/:eid/fee` `{ amount, reason }`: the operator sets the fee by hand (Allegato A:
+   * "possibilità di sovrascriverla manualmente"), or gives it back to the computation with
+   * `amount: null`; a reason is required either way. The computed fee and its trace stay; the
+   * audit log keeps who, when, the amounts before and after, and the reason.
+   */
+  async overrideFee(ctx: HttpContext) {
+    const { auth, bouncer, access, params, request, response } = ctx
+    await bouncer.with(EnrolmentPolicy).authorize('overrideFee', access)
+    const lang = requestLanguage(request)
+    const body = parseFeeOverride(request.body(), lang)
+    if (!body.ok) return response.unprocessableEntity({ errors: body.errors })
+    const eid = String(params.eid)
+    const row = /^\d{1,9}$/.test(eid) ? await Enrolment.find(Number(eid)) : null
+    if (!row) return response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
+    row.feeOverrideAmount = body.value.amount
+    row.feeOverrideReason = body.value.reason
+    row.feeOverrideBy = auth.getUserOrFail().id
+    row.feeOverrideAt = DateTime.now()
+    await row.save()
+    return this.show(ctx)
   }
 }

@@ -22,7 +22,7 @@ import { enrolmentWindow, enrolmentWindowsOf } from '#services/enrolment_windows
 import { parseDraftBody, parseStatusBody } from '#validators/submission'
 import type { FormError, Lang } from '#forms/types'
 
-/** Everything except the (encrypted, possibly large) data: what lists show. */
+/** What lists show: everything but the data, read only for the child's name (childNameIn). */
 const SUMMARY_COLUMNS = [
   'id',
   'tenant_id',
@@ -38,7 +38,20 @@ const SUMMARY_COLUMNS = [
   'submitted_at',
   'created_at',
   'updated_at',
+  'data',
 ]
+
+/** The child's first and last name in the form's data (`student` or `child`), or null. */
+function childNameIn(data: Record<string, unknown> | null | undefined): string | null {
+  for (const field of ['student', 'child']) {
+    const child = data?.[field]
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) continue
+    const { first_name: first, last_name: last } = child as Record<string, unknown>
+    const name = [first, last].filter((p) => typeof p === 'string' && p.trim() !== '').join(' ')
+    if (name) return name.slice(0, 120)
+  }
+  return null
+}
 
 const TEXT = {
   formNotFound: {
@@ -69,6 +82,7 @@ function summary(s: Submission): SubmissionSummaryDto {
     status: s.status,
     statusReason: s.statusReason,
     editable: isEditable(s),
+    childName: childNameIn(s.data),
     protocolNumber: s.protocolNumber,
     submittedAt: s.submittedAt?.toISO() ?? null,
     createdAt: s.createdAt.toISO(),

@@ -110,6 +110,14 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
   },
   {
     table: 'enrolments',
+    column: 'fee_override_reason',
+    attribute: 'feeOverrideReason',
+    protection: 'identifier',
+    plain: 'text',
+    description: 'Why an operator set the fee by hand (free text about the family)',
+  },
+  {
+    table: 'enrolments',
     column: 'isee',
     attribute: 'isee',
     protection: 'special',

@@ -126,6 +126,23 @@ export default class Enrolment extends compose(BaseModel, TenantScoped, Audited)
   @column()
   declare tariffMissingReason: TariffMissingReason | null
 
+  /**
+   * The fee set by hand by an operator in place of `tariffAmount` (decimal string, euro), with
+   * its reason (encrypted: free text about the family), who set it and when. Billing charges it
+   * while it is set; null: the computed fee holds.
+   */
+  @column()
+  declare feeOverrideAmount: string | null
+
+  @column(identifierColumn)
+  declare feeOverrideReason: string | null
+
+  @column()
+  declare feeOverrideBy: number | null
+
+  @column.dateTime()
+  declare feeOverrideAt: DateTime | null
+
   @column()
   declare status: EnrolmentStatus
 

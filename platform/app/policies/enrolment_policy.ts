@@ -13,6 +13,11 @@ export default class EnrolmentPolicy extends BasePolicy {
     return access.has('operator', 'tenant_admin')
   }
 
+  /** The fee set by hand (Allegato A): the offices that accept the applications. */
+  overrideFee(_user: User, access: TenantAccess) {
+    return access.has('operator', 'tenant_admin')
+  }
+
   view(user: User, access: TenantAccess, enrolment: Enrolment) {
     return enrolment.applicantUserId === user.id || this.viewAll(user, access)
   }

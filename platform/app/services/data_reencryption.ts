@@ -1,3 +1,4 @@
+import { searchHashes } from '#services/submission_search'
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import db from '@adonisjs/lucid/services/db'
@@ -205,6 +206,64 @@ async function reencryptTable(run: Run, table: string, specs: EncryptedColumnSpe
   }
 }
 
+/**
+ * The inbox's search terms (submission_search.ts) are keyed hashes of what the data hold: those
+ * under an older key are computed again from the submission's data, under the current key.
+ */
+async function reindexSearchTerms(run: Run) {
+  const hashPrefix = `${run.cipher.currentKeyId}:`
+  const stale = () =>
+    db.from('submission_search_terms').whereRaw(`substr(term, 1, ${hashPrefix.length}) <> ?`, [hashPrefix])
+  const counted = await stale().countDistinct('submission_id as n').first()
+  const stage: StageReport = {
+    stage: 'submission_search_terms',
+    total: Number(counted?.n ?? 0),
+    done: 0,
+    rewritten: 0,
+    changedMeanwhile: 0,
+  }
+  run.report.stages.push(stage)
+  if (stage.total === 0) return
+  const since = Date.now()
+  let last = 0
+  for (;;) {
+    const ids = (
+      await stale()
+        .distinct('submission_id')
+        .where('submission_id', '>', last)
+        .orderBy('submission_id')
+        .limit(run.batch)
+    ).map((r: { submission_id: number }) => Number(r.submission_id))
+    if (ids.length === 0) break
+    const rows = await db.from('submissions').whereIn('id', ids).select('id', 'tenant_id', 'data')
+    await db.transaction(async (trx) => {
+      for (const row of rows) {
+        try {
+          const data = DataCipher.isEncrypted(row.data)
+            ? run.cipher.decrypt(row.data)
+            : typeof row.data === 'string'
+              ? JSON.parse(row.data)
+              : row.data
+          const terms = searchHashes(run.cipher, (data ?? {}) as Record<string, unknown>)
+          await trx.from('submission_search_terms').where('submission_id', row.id).delete()
+          if (terms.length) {
+            await trx
+              .table('submission_search_terms')
+              .multiInsert(terms.map((term) => ({ tenant_id: row.tenant_id, submission_id: row.id, term })))
+          }
+          stage.rewritten++
+        } catch (error) {
+          run.fail('submission_search_terms', row.id, error)
+        }
+      }
+    })
+    stage.done += ids.length
+    last = ids[ids.length - 1]
+    await run.progress(stage.stage, stage.done, stage.total, stage.rewritten, since)
+    if (run.stop()) return
+  }
+}
+
 /** Audit rows are append-only: only the ciphertext of the identifiers they hold is renewed. */
 async function reencryptAudit(run: Run) {
   const entities = [...new Set(ENCRYPTED_COLUMNS.map((c) => c.table))].filter((t) => auditedIdentifiers(t).size > 0)
@@ -324,6 +383,7 @@ export async function reencryptAll(options: ReencryptionOptions = {}): Promise<R
         () =>
           reencryptTable(run, table, specs)
     ),
+    () => reindexSearchTerms(run),
     () => reencryptAudit(run),
     () => reencryptFiles(run),
   ]

@@ -16,6 +16,15 @@ const FORM = 'refezione.iscrizione'
 /** A one-page PDF that passes the attachment checks: the demo's identity document. */
 const DEMO_PDF = Buffer.from('%PDF-1.4\n% documento di identità dimostrativo\n%%EOF\n')
 
+/** The demo citizen's enrolled child (her codice fiscale matches her name, sex, birth date and place). */
+export const DEMO_CHILD = {
+  first_name: 'Giulia',
+  last_name: 'Rossi',
+  fiscal_code: 'RSSGLI17C44G535M',
+  birth_date: '2017-03-04',
+  birth_place: 'Piacenza',
+}
+
 /**
  * Gives the demo citizen an accepted canteen application, and so an enrolment, so that "I miei
  * iscritti" has content after `npm start`. It goes through the real steps: protocol registration
@@ -38,13 +47,7 @@ export async function seedDemoEnrolment(tenant: Tenant, citizen: User, operator:
     })
     const data = {
       ...structuredClone(current.definition.sample),
-      student: {
-        first_name: 'Giulia',
-        last_name: 'Rossi',
-        fiscal_code: 'RSSGLI17C44G535M',
-        birth_date: '2017-03-04',
-        birth_place: 'Piacenza',
-      },
+      student: DEMO_CHILD,
       school_order: 'primaria',
       school_id: 'pc-primaria-alberoni',
       class_year: '2',

@@ -143,11 +143,22 @@ function byStart<T extends { version: number; validFrom: string }>(rows: T[]) {
   )
 }
 
+/**
+ * Of two versions starting on the same day the later number stands and the earlier is left out.
+ * Staff cannot publish two on one day (publish refuses it); the upgrade of shipped content does,
+ * to replace a shipped version from its start (shipped_content_upgrade.ts).
+ */
+function standing<T extends { version: number; validFrom: string }>(rows: T[]) {
+  const last = new Map<string, number>()
+  for (const r of rows) last.set(r.validFrom, Math.max(last.get(r.validFrom) ?? 0, r.version))
+  return rows.filter((r) => last.get(r.validFrom) === r.version)
+}
+
 function documents(
   row: RuleSet,
   rows: Array<{ version: number; validFrom: string; validTo: string | null; body: Record<string, unknown> }>
 ) {
-  const sorted = byStart(rows)
+  const sorted = byStart(standing(rows))
   const ends = appliedPeriods(sorted)
   const header = {
     id: row.key,

@@ -17,6 +17,7 @@ import { statusList, submissionStatusLabel } from '#shared/status_labels'
 import { lateFilingNote, windowRefusal, type WindowDecision } from '#services/enrolment_windows'
 import { EDITABLE_STATUSES, SUBMISSION_STATUSES, type SubmissionStatus } from '#shared/contract'
 import { announceSubmissionMove } from '#events/platform_events'
+import { indexForSearch } from '#services/submission_search'
 
 /**
  * The life of a submission, and the only place its status changes.
@@ -319,6 +320,8 @@ export class SubmissionService {
     )
     // submission.submitted / accepted / rejected, in the transaction of the move.
     await announceSubmissionMove(trx, row, from, to)
+    // Each sending is found by the back office's search (codice fiscale, names) with its data.
+    if (to === 'submitted') await indexForSearch(trx, row)
   }
 }
 

@@ -136,6 +136,14 @@ export const TABLES: Record<string, TableMeaning> = {
       user_id: 'Who changed it (users.id); empty for the system',
     },
   },
+  submission_search_terms: {
+    description:
+      'What the back office searches submissions by: keyed hashes (HMAC-SHA256 with the data key) of the codici fiscali and of the name words in each submission',
+    columns: {
+      submission_id: 'The submission (submissions.id)',
+      term: 'The keyed hash, "<key id>:<hex>"; meaningless without the data key',
+    },
+  },
   protocol_entries: {
     description: 'Registrations in the protocol (protocollo informatico), one per registered document',
     columns: {
@@ -213,6 +221,11 @@ export const TABLES: Record<string, TableMeaning> = {
       tariff_facts: 'The facts the fee was computed from (JSON): ISEE, siblings, disability, foster care',
       tariff_trace: 'How each amount was computed (JSON): rules fired, table cells, formulas',
       tariff_missing_reason: 'Why there is no fee: no_tariff_rule, ruleset_missing, no_version_in_force, facts_invalid',
+      fee_override_amount:
+        'The fee set by hand by an operator in place of the computed one (decimal, euro); billing charges it',
+      fee_override_reason: 'Why the fee was set by hand',
+      fee_override_by: 'Who set it (users.id)',
+      fee_override_at: 'When it was set',
       status: 'Status of the enrolment',
     },
   },

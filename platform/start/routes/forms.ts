@@ -8,6 +8,7 @@ const AttachmentsController = () => import('#controllers/attachments_controller'
 const TariffPdfController = () => import('#controllers/tariff_pdf_controller')
 const EnrolmentsController = () => import('#controllers/enrolments_controller')
 const AttemptsController = () => import('#controllers/attempts_controller')
+const InboxController = () => import('#controllers/inbox_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
@@ -16,7 +17,10 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.post('/forms/:id/submissions', [SubmissionsController, 'store'])
   router.post('/forms/:id/submit', [SubmissionsController, 'submitNew'])
   router.get('/submissions', [SubmissionsController, 'index'])
+  router.get('/inbox', [InboxController, 'index'])
+  router.get('/inbox/export', [InboxController, 'export']).use(throttleDocuments)
   router.get('/submissions/:sid', [SubmissionsController, 'show'])
+  router.get('/submissions/:sid/form', [InboxController, 'form'])
   router.put('/submissions/:sid', [SubmissionsController, 'update'])
   router.post('/submissions/:sid/submit', [SubmissionsController, 'submit'])
   router.post('/submissions/:sid/status', [SubmissionsController, 'changeStatus'])
@@ -25,7 +29,9 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/attachments/:fid', [AttachmentsController, 'show'])
   router.post('/forms/:id/tariff.pdf', [TariffPdfController, 'show']).use(throttleDocuments)
   router.get('/enrolments', [EnrolmentsController, 'index'])
+  router.get('/enrolments/export', [EnrolmentsController, 'export']).use(throttleDocuments)
   router.get('/enrolments/:eid', [EnrolmentsController, 'show'])
+  router.put('/enrolments/:eid/fee', [EnrolmentsController, 'overrideFee'])
   router.get('/attempts', [AttemptsController, 'index'])
   router.post('/attempts/:id/resolve', [AttemptsController, 'resolve'])
 }

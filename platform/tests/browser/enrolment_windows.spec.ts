@@ -7,6 +7,7 @@ import Tenant from '#models/tenant'
 import { pluginService } from '#services/plugin_service'
 import { RequestContext } from '#services/request_context'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
+import { makeUser } from '#tests/helpers/world'
 import { baseUrl, openBrowser, seriousViolations, snap, logIn } from './portal.js'
 
 // The portal must be reachable whatever start/routes.ts mounts; the call is idempotent.
@@ -68,6 +69,61 @@ test.group('Portale cittadino: periodi di iscrizione', (group) => {
       assert.equal(await page.getByRole('button', { name: 'Salva bozza' }).count(), 0)
       assert.deepEqual(await seriousViolations(page), [], 'closed form page: axe violations')
       await snap(page, 'windows-02-closed-form')
+    } finally {
+      await close()
+    }
+  })
+
+  test('an administrator changing one form’s window leaves the other forms’ windows as they were', async ({
+    assert,
+    client,
+  }) => {
+    const { tenant, citizen } = await refezioneTenant()
+    await pluginService.enable(tenant, 'trasporto')
+    await pluginService.enable(tenant, 'nidi')
+    const admin = await makeUser(tenant, ['tenant_admin'])
+    const NIDI = 'nidi.iscrizione'
+    const nidiClosed = romeDay(-2)
+    const trasportoCloses = romeDay(12)
+    await RequestContext.asSystem('test', async () => {
+      const row = await Tenant.findOrFail(tenant.id)
+      row.settings = {
+        ...row.settings,
+        enrolment: {
+          [FORM]: { opens: romeDay(-10), closes: romeDay(10) },
+          [TRASPORTO]: { opens: romeDay(-10), closes: trasportoCloses },
+          [NIDI]: { opens: romeDay(-40), closes: nidiClosed },
+        },
+      }
+      await row.save()
+    })
+    // The canteen's call is extended: the request names that form's closing day only.
+    const patched = await client
+      .patch(`/api/v1/t/${tenant.slug}`)
+      .json({ settings: { enrolment: { [FORM]: { closes: romeDay(30) } } } })
+      .loginAs(admin)
+    patched.assertStatus(200)
+
+    const { page, close } = await openBrowser()
+    try {
+      await logIn(page, citizen.email)
+      const card = (key: string) => page.getByTestId(`service-${key}`)
+      await card(NIDI).waitFor()
+      assert.equal(
+        (await card(FORM).getByTestId('enrolment-window').textContent())?.trim(),
+        `Iscrizioni aperte fino al ${italian(romeDay(30))}`
+      )
+      assert.equal(
+        (await card(TRASPORTO).getByTestId('enrolment-window').textContent())?.trim(),
+        `Iscrizioni aperte fino al ${italian(trasportoCloses)}`
+      )
+      // The nursery call stays closed: it was not named.
+      assert.equal(
+        (await card(NIDI).getByTestId('enrolment-window').textContent())?.trim(),
+        `Iscrizioni chiuse il ${italian(nidiClosed)}`
+      )
+      assert.equal(await card(NIDI).getByRole('link').count(), 0)
+      await snap(page, 'windows-03-after-patch')
     } finally {
       await close()
     }

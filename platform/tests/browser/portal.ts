@@ -99,6 +99,19 @@ export async function logIn(page: Page, email: string, password = 'secret-passwo
   await page.getByRole('heading', { name: 'Servizi disponibili' }).waitFor()
 }
 
+/** Logs a member of the offices in through the login page and waits for their desk. */
+export async function logInStaff(page: Page, email: string, password = 'secret-password') {
+  await page.goto(`${baseUrl()}/`)
+  await page.getByLabel('Indirizzo email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Accedi' }).click()
+  await page.getByRole('heading', { name: 'Scrivania', level: 1 }).waitFor()
+}
+
+/** The laptop and tablet widths the back office is looked at in. */
+export const LAPTOP = { width: 1366, height: 900 }
+export const TABLET = { width: 820, height: 1180 }
+
 export interface AxeViolation {
   id: string
   impact: string | null

@@ -1,150 +1,152 @@
 /**
- * How the portal renders the parts of the API contract that carry words for families: the fee's
- * unit and summary, the enrolment's fee summary, a refused duplicate and an accepted submission
- * with warnings. The answers are given here in the contract's shape (typed by the shared module),
- * so these tests hold the portal to the contract whatever the server answers today.
+ * What the server says to families, as the portal prints it: the fee's unit and plain summary
+ * (live while filling, and on the enrolled child's page after acceptance), a second application
+ * for the same child refused at its field (refezione) or sent with a warning (Edugate). Every
+ * answer comes from the real server: nothing is stubbed.
  */
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
-import type { Page } from 'playwright-core'
 import { registerWebRoutes } from '#start/routes/web'
 import { jobQueue } from '#queue/queue_factory'
-import type { ApiErrorBody, EnrolmentDetailDto, EvaluationDto, FeeSummary, SubmissionAnswer } from '#shared/contract'
 import { FORM } from '#tests/functional/forms/world'
-import { baseUrl, goToStep, logIn, openBrowser, seriousViolations } from './portal.js'
-import { citizenWithApplications } from './portal_world.js'
+import { baseUrl, goToStep, logIn, openBrowser, seriousViolations, snap } from './portal.js'
+import { citizenWithApplications, serviceWorld } from './portal_world.js'
 import { transactionWithJobs } from '../helpers/world.js'
 
 // The portal must be reachable whatever start/routes.ts mounts; the call is idempotent.
 registerWebRoutes(router)
 
-const SUMMARY: Record<'it' | 'en', FeeSummary> = {
-  it: {
-    band: 'Ridotta',
-    reasons: ['ISEE di € 8.500,50: fascia ridotta', 'Secondo figlio iscritto: riduzione del 20%'],
-    amount: '39.03',
-    unit: 'month',
-    exempt: false,
-    text: 'Con i dati inseriti la retta è di € 39,03 al mese.',
-  },
-  en: {
-    band: 'Reduced',
-    reasons: ['ISEE of €8,500.50: reduced band', 'Second child enrolled: 20% off'],
-    amount: '39.03',
-    unit: 'month',
-    exempt: false,
-    text: 'With the data entered the fee is €39.03 per month.',
-  },
-}
+const TRASPORTO = 'trasporto.iscrizione'
+const EDUGATE = 'edugate.iscrizione'
+const OPERATOR_WORDS = ['ROUND_HALF_UP', 'arrotondamento', 'colonna', 'in vigore dal', 'trasporto.tariffa']
 
-const langOf = (header: string | undefined) => (header?.startsWith('en') ? 'en' : 'it')
-
-/** The rule set's answer as the contract gives it: outputs, units, a summary in the request's language. */
-async function answerFees(page: Page) {
-  await page.route('**/api/v1/t/*/rulesets/*/evaluate', async (route) => {
-    const lang = langOf(route.request().headers()['accept-language'])
-    const body: EvaluationDto = {
-      ruleset: 'trasporto.tariffa',
-      version: 1,
-      at: '2026-09-01',
-      result: { amount: '39.03', band: 'ridotta', exempt: false },
-      trace: [{ step: 'amount', message: 'amount = 39,03 € (ROUND_HALF_UP)' }],
-      units: { amount: 'month' },
-      summary: SUMMARY[lang],
-    }
-    await route.fulfill({ json: body })
-  })
-}
-
-test.group('Portale cittadino: il contratto con il server, come lo leggono le famiglie', (group) => {
+test.group('Portale cittadino: quello che il server dice alle famiglie', (group) => {
   group.each.setup(() => transactionWithJobs())
 
-  test('the live fee prints the unit the rule set names and the summary, in the reader’s language', async ({
+  test('the live fee prints the unit the rule set names (a month, a year) and the summary, in it and en', async ({
     assert,
     client,
   }) => {
-    const { tenant, citizen, ids } = await citizenWithApplications(client)
+    const { tenant, citizen, base, sample } = await serviceWorld('trasporto', TRASPORTO)
+    const draft = await client.post(`${base}/forms/${TRASPORTO}/submissions`).json({ data: sample }).loginAs(citizen)
+    draft.assertStatus(201)
     const { page, close } = await openBrowser()
     try {
-      await answerFees(page)
       await logIn(page, citizen.email)
-      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${FORM}?bozza=${ids.draft}`)
+      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${TRASPORTO}?bozza=${draft.body().submission.id}`)
       const amount = page.getByTestId('tariff-amount')
-      await amount.filter({ hasText: '€ 39,03' }).waitFor()
+      await amount.waitFor()
+      assert.match((await amount.textContent()) ?? '', /^€ \d+,\d{2}$/)
+      // The monthly pass of the sample: "al mese", never the canteen's "a pasto".
       assert.equal(await page.getByTestId('tariff-amount-unit').textContent(), 'al mese')
-      assert.equal(await page.getByTestId('tariff-band').textContent(), 'Ridotta')
-      const why = page.getByTestId('tariff-summary')
-      // On a phone the bar keeps to the amount; the reasons are read beside the form on a wide screen.
-      await page.setViewportSize({ width: 1366, height: 900 })
-      assert.include(await why.textContent(), 'Secondo figlio iscritto: riduzione del 20%')
-      assert.include(await why.textContent(), SUMMARY.it.text)
       assert.notInclude(await page.getByTestId('tariff-box').textContent(), 'a pasto')
-      assert.notInclude(await page.getByTestId('tariff-box').textContent(), 'ROUND_HALF_UP')
+      await page.setViewportSize({ width: 1366, height: 900 })
+      // Why, in the family's words: the reasons once each, not a sentence repeating them.
+      const why = page.getByTestId('tariff-summary')
+      await why.waitFor()
+      const reasons = await why.getByRole('listitem').allTextContents()
+      assert.isAbove(reasons.length, 0)
+      assert.equal(await why.locator('p').count(), 0)
+      assert.equal(new Set(reasons).size, reasons.length)
+      for (const words of OPERATOR_WORDS) assert.notInclude(await page.getByTestId('tariff-box').textContent(), words)
+
+      // The annual pass: the rule set says "per year", and the portal follows.
+      await goToStep(page, 'Tariffa e pagamento')
+      await page.getByLabel('Pagamento annuale', { exact: true }).check()
+      await page.getByTestId('tariff-amount-unit').filter({ hasText: "all'anno" }).waitFor()
+      await snap(page, 'contract-01-fee-year')
 
       await page.getByRole('button', { name: /English/ }).click()
-      await amount.filter({ hasText: '€39.03' }).waitFor()
-      assert.equal(await page.getByTestId('tariff-amount-unit').textContent(), 'per month')
-      assert.equal(await page.getByTestId('tariff-band').textContent(), 'Reduced')
-      assert.include(await why.textContent(), 'Second child enrolled')
+      await page.getByTestId('tariff-amount-unit').filter({ hasText: 'per year' }).waitFor()
+      assert.match((await amount.textContent()) ?? '', /^€\d+\.\d{2}$/)
+      await why.getByRole('listitem').first().waitFor()
+      assert.notDeepEqual(await why.getByRole('listitem').allTextContents(), reasons, 'the reasons in English')
       assert.deepEqual(await seriousViolations(page), [], 'form with the fee summary: axe violations')
     } finally {
       await close()
     }
   })
 
-  test('the enrolled child’s fee is its summary with the unit, never the trace', async ({ assert, client }) => {
-    const { citizen } = await citizenWithApplications(client)
+  test('after acceptance the child’s page gives the fee with its unit and the family’s summary, never the trace', async ({
+    assert,
+    client,
+  }) => {
+    const { tenant, citizen, operator, base, sample } = await serviceWorld('trasporto', TRASPORTO)
+    const sent = await client.post(`${base}/forms/${TRASPORTO}/submit`).json({ data: sample }).loginAs(citizen)
+    sent.assertStatus(201)
+    await jobQueue().drained()
+    const accepted = await client
+      .post(`${base}/submissions/${sent.body().submission.id}/status`)
+      .json({ status: 'accepted' })
+      .loginAs(operator)
+    accepted.assertStatus(200)
     const { page, close } = await openBrowser()
     try {
-      await page.route('**/api/v1/t/*/enrolments/*', async (route) => {
-        const response = await route.fetch()
-        const body = (await response.json()) as { enrolment: EnrolmentDetailDto }
-        const lang = langOf(route.request().headers()['accept-language'])
-        body.enrolment.tariff = { ...body.enrolment.tariff, unit: 'month', summary: SUMMARY[lang] }
-        await route.fulfill({ response, json: body })
-      })
       await logIn(page, citizen.email)
-      await page.getByRole('link', { name: 'I miei iscritti' }).click()
-      await page.getByRole('link', { name: 'Giulia Rossi' }).click()
-      await page.getByRole('heading', { name: 'Giulia Rossi', level: 1 }).waitFor()
-      const explanation = page.getByTestId('enrolment-explanation')
-      await explanation.filter({ hasText: 'Secondo figlio iscritto' }).waitFor()
-      assert.include(await explanation.textContent(), 'Retta: € 39,03 al mese')
-      assert.equal(await page.getByTestId('enrolment-tariff').textContent(), '€ 39,03')
+      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/iscritti`)
+      const row = page.getByRole('row').filter({ hasText: 'Trasporto' })
+      await row.getByRole('link').first().click()
+      const fee = page.getByTestId('enrolment-tariff')
+      await fee.waitFor()
+      assert.match((await fee.textContent()) ?? '', /^€ \d+,\d{2}$/)
       assert.equal(await page.getByTestId('enrolment-tariff-unit').textContent(), 'al mese')
-      assert.include(await page.getByTestId('enrolment-summary-text').textContent(), SUMMARY.it.text)
+      // Why, in the family's words: the reasons and the amount with its unit, each said once.
+      const explanation = page.getByTestId('enrolment-explanation')
+      const lines = await explanation.getByRole('listitem').allTextContents()
+      assert.isAbove(lines.length, 1)
+      assert.equal(new Set(lines).size, lines.length)
+      assert.match(lines.at(-1)!, /^Retta: € \d+,\d{2} al mese$/)
       const main = (await page.locator('main').textContent()) ?? ''
-      for (const operatorWords of ['ROUND_HALF_UP', 'arrotondamento', 'colonna']) assert.notInclude(main, operatorWords)
+      for (const words of OPERATOR_WORDS) assert.notInclude(main, words)
+      await snap(page, 'contract-02-enrolment')
 
       await page.getByRole('button', { name: /English/ }).click()
-      await explanation.filter({ hasText: 'Second child enrolled' }).waitFor()
-      assert.include(await explanation.textContent(), 'Fee: €39.03 per month')
-      assert.include(await explanation.textContent(), 'Band: Reduced')
+      await page.getByTestId('enrolment-tariff-unit').filter({ hasText: 'per month' }).waitFor()
+      await explanation
+        .getByRole('listitem')
+        .filter({ hasText: /^Fee: €\d+\.\d{2} per month$/ })
+        .waitFor()
+      assert.notInclude((await explanation.textContent()) ?? '', 'al mese')
+      assert.deepEqual(await seriousViolations(page), [], 'enrolment with its fee: axe violations')
     } finally {
       await close()
     }
   })
 
-  test('a second enrolment refused by the server reads as such, with the way to the enrolled children', async ({
+  test('a second canteen application for an enrolled child is refused, with the message at the child’s field', async ({
     assert,
     client,
   }) => {
-    const { tenant, citizen, ids } = await citizenWithApplications(client)
-    const message = 'Giulia Rossi è già iscritta alla refezione per l’anno scolastico 2026/2027.'
+    const { tenant, citizen, base, sample } = await citizenWithApplications(client)
+    // The world's accepted application is the sample's child: a new draft for the same child.
+    const again = await client.post(`${base}/forms/${FORM}/submissions`).json({ data: sample }).loginAs(citizen)
+    again.assertStatus(201)
+    const id = again.body().submission.id as number
     const { page, close } = await openBrowser()
     try {
-      await page.route('**/api/v1/t/*/submissions/*/submit', async (route) => {
-        const body: ApiErrorBody = { errors: [{ path: '', rule: 'duplicate:enrolment', message }] }
-        await route.fulfill({ status: 422, json: body })
-      })
       await logIn(page, citizen.email)
-      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${FORM}?bozza=${ids.draft}`)
+      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${FORM}?bozza=${id}`)
       await goToStep(page, 'Riepilogo')
-      await page.getByRole('button', { name: 'Invia' }).click()
+      await page.getByRole('button', { name: 'Invia', exact: true }).click()
       const refusal = page.getByTestId('duplicate-refusal')
       await refusal.waitFor()
       assert.include(await refusal.textContent(), 'Iscrizione già presente')
-      assert.include(await refusal.textContent(), message)
+      assert.include(await refusal.textContent(), 'esiste già')
+      assert.include(await refusal.textContent(), 'non se ne può presentare un')
+      // Nothing was sent.
+      const still = await client.get(`${base}/submissions/${id}`).loginAs(citizen)
+      assert.equal(still.body().submission.status, 'draft')
+      // The message sits at the child's codice fiscale, on its step.
+      await goToStep(page, 'Studente e domicilio')
+      const field = page
+        .locator('.form-group')
+        .filter({ has: page.locator('#root_student_fiscal_code') })
+        .last()
+      await field.getByText(/esiste già/).waitFor()
+      assert.deepEqual(await seriousViolations(page), [], 'refused duplicate: axe violations')
+      await snap(page, 'contract-03-duplicate-field')
+      await goToStep(page, 'Riepilogo')
+      await page.getByRole('button', { name: 'Invia', exact: true }).click()
       await refusal.getByRole('link').click()
       await page.getByRole('heading', { name: 'I miei iscritti', level: 1 }).waitFor()
     } finally {
@@ -152,29 +154,28 @@ test.group('Portale cittadino: il contratto con il server, come lo leggono le fa
     }
   })
 
-  test('an application accepted with warnings says so on the receipt: staff will decide', async ({
+  test('a second Edugate application for the same child is sent with the warning: the office decides', async ({
     assert,
     client,
   }) => {
-    const { tenant, citizen, ids } = await citizenWithApplications(client)
-    const warning = 'Per questo bambino risulta già un’iscrizione accolta: gli uffici valuteranno la domanda.'
+    const { tenant, citizen, base, sample } = await serviceWorld('nidi', EDUGATE)
+    const first = await client.post(`${base}/forms/${EDUGATE}/submit`).json({ data: sample }).loginAs(citizen)
+    first.assertStatus(201)
+    assert.notProperty(first.body(), 'warnings')
+    const again = await client.post(`${base}/forms/${EDUGATE}/submissions`).json({ data: sample }).loginAs(citizen)
+    again.assertStatus(201)
     const { page, close } = await openBrowser()
     try {
-      await page.route('**/api/v1/t/*/submissions/*/submit', async (route) => {
-        const response = await route.fetch()
-        const body = (await response.json()) as SubmissionAnswer
-        body.warnings = [{ rule: 'duplicate:enrolment', message: warning }]
-        await route.fulfill({ response, json: body })
-      })
       await logIn(page, citizen.email)
-      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${FORM}?bozza=${ids.draft}`)
+      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${EDUGATE}?bozza=${again.body().submission.id}`)
       await goToStep(page, 'Riepilogo')
-      await page.getByRole('button', { name: 'Invia' }).click()
+      await page.getByRole('button', { name: 'Invia', exact: true }).click()
       await page.getByRole('heading', { name: 'Domanda inviata', level: 1 }).waitFor()
       const warnings = page.getByTestId('receipt-warnings')
-      assert.include(await warnings.textContent(), warning)
-      assert.include(await warnings.textContent(), 'Gli uffici valuteranno')
+      assert.include(await warnings.textContent(), `la domanda n. ${first.body().submission.id}`)
+      assert.include(await warnings.textContent(), "l'ufficio deciderà quale vale")
       assert.deepEqual(await seriousViolations(page), [], 'receipt with warnings: axe violations')
+      await snap(page, 'contract-04-warning')
       await jobQueue().drained()
     } finally {
       await close()

@@ -4,7 +4,7 @@ import { registerWebRoutes } from '#start/routes/web'
 import { jobQueue } from '#queue/queue_factory'
 import { FORM } from '#tests/functional/forms/world'
 import { baseUrl, goToStep, logIn, openBrowser, seriousViolations } from './portal.js'
-import { citizenWithApplications, OTHER_CHILD } from './portal_world.js'
+import { citizenWithApplications, DRAFT_CHILD, OTHER_CHILD } from './portal_world.js'
 import { transactionWithJobs } from '../helpers/world.js'
 
 // The portal must be reachable whatever start/routes.ts mounts; the call is idempotent.
@@ -44,12 +44,16 @@ test.group('Portale cittadino: stati delle domande, motivi, integrazione', (grou
       // (sent and registered are both "with the offices").
       assert.equal(colours.size, 5)
       assert.include(await row(ids.completing).textContent(), reason)
+      // Each names the child it is for: a family with several children tells them apart.
+      assert.equal(await row(ids.rejected).getByTestId('submission-child').textContent(), 'Per Mattia Bianchi')
+      assert.equal(await row(ids.accepted).getByTestId('submission-child').textContent(), 'Per Giulia Rossi')
       assert.include(await row(ids.rejected).textContent(), 'La scuola indicata non ha il servizio mensa')
 
       // The page of a rejected application says so; it never claims "Domanda inviata".
       await row(ids.rejected).getByRole('link').first().click()
       await page.getByRole('heading', { name: 'Domanda respinta', level: 1 }).waitFor()
       assert.include(await page.getByTestId('receipt-reason').textContent(), 'Motivo del rifiuto')
+      assert.equal(await page.getByTestId('receipt-child').textContent(), 'Mattia Bianchi')
       assert.equal(await page.getByRole('heading', { name: 'Domanda inviata' }).count(), 0)
       assert.equal(await page.getByTestId('complete-submission').count(), 0)
 
@@ -129,7 +133,7 @@ test.group('Portale cittadino: stati delle domande, motivi, integrazione', (grou
       // Drafts: each address shows its own data.
       await page.goto(`${t}/moduli/${FORM}?bozza=${ids.draft}`)
       await goToStep(page, 'Studente e domicilio')
-      assert.equal(await page.locator('#root_student_first_name').inputValue(), OTHER_CHILD.first_name)
+      assert.equal(await page.locator('#root_student_first_name').inputValue(), DRAFT_CHILD.first_name)
       await page.goto(`${t}/moduli/${FORM}?bozza=${second.body().submission.id}`)
       await page.getByTestId('step-title').filter({ hasText: 'Chi presenta la domanda' }).waitFor()
       await goToStep(page, 'Studente e domicilio')

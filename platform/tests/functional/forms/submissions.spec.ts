@@ -173,6 +173,9 @@ test.group('Forms: submissions', (group) => {
       [mine.body().submission.id]
     )
     assert.notProperty(list.body().submissions[0], 'data')
+    // The child the application is for, so a family with several children tells them apart.
+    const student = sample.student as { first_name: string; last_name: string }
+    assert.equal(list.body().submissions[0].childName, `${student.first_name} ${student.last_name}`)
 
     for (const request of [
       client.get(`${base}/submissions/${theirId}`),
@@ -185,6 +188,8 @@ test.group('Forms: submissions', (group) => {
     }
 
     const all = await client.get(`${base}/submissions`).loginAs(operator)
+    // A draft with no child yet names none.
+    assert.isNull(all.body().submissions.find((s: { id: number }) => s.id === theirId).childName)
     assert.sameMembers(
       all.body().submissions.map((s: { id: number }) => s.id),
       [mine.body().submission.id, theirId]

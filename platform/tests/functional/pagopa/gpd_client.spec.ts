@@ -85,7 +85,7 @@ test.group('GPD client against the GPD simulator over HTTP', (group) => {
     assert.instanceOf(error, GpdError)
     assert.equal(error.status, 401)
     assert.match(error.message, /check the subscription key/)
-    const other = gpdClient(simulator, { organizationFiscalCode: '80004020921' })
+    const other = gpdClient(simulator, { organizationFiscalCode: '80004020923' })
     const forbidden = await other.getPosition('x').catch((e) => e)
     assert.equal(forbidden.status, 403)
     // Nothing was retried: 4xx are answers, not failures.

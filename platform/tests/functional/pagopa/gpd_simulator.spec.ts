@@ -63,7 +63,7 @@ test.group('GPD simulator: the rules of GPD', (group) => {
     const split = canteenPosition(3)
     split.paymentOption[0].transfer = [
       { ...split.paymentOption[0].transfer[0], amount: 4000 },
-      { ...split.paymentOption[0].transfer[0], idTransfer: '2', amount: 520, organizationFiscalCode: '80004020921' },
+      { ...split.paymentOption[0].transfer[0], idTransfer: '2', amount: 520, organizationFiscalCode: '80004020923' },
     ]
     assert.equal((await create(split)).status, 201)
     const noIban = canteenPosition(4)

@@ -84,12 +84,12 @@ test.group('Payment notice: machine-readable codes', () => {
       postalAccount: '1',
       amountCents: 1,
       organizationFiscalCode: '00229080338',
-      debtorFiscalCode: '80004020921',
+      debtorFiscalCode: '80004020923',
       debtorName: 'x'.repeat(60),
       subject: 'y'.repeat(200),
     })
     assert.lengthOf(company, 256)
-    assert.include(company, '0022908033880004020921     ')
+    assert.include(company, '0022908033880004020923     ')
     assert.throws(
       () =>
         posteDataMatrixPayload({

@@ -5,7 +5,8 @@ import { useT, type Lang } from '../i18n'
 import { LoginPage } from '../pages/LoginPage'
 import { Loading, Problem } from '../widgets/status'
 import { tenantPages } from './pages'
-import { mayOpen, rolesIn } from './tenant_context'
+import { entryLabel, visibleEntries } from './navigation'
+import { rolesIn } from './tenant_context'
 
 /** The tenant named by the address, if any: header and footer speak for it. */
 function useAddressedTenant(me: MeDto | null | undefined) {
@@ -18,6 +19,7 @@ function useAddressedTenant(me: MeDto | null | undefined) {
     slug,
     name: answer.data?.tenant.name ?? member?.name ?? slug,
     identity: answer.data?.tenant.settings?.identity ?? ({} as TenantIdentity),
+    plugins: answer.data ? new Set(answer.data.plugins ?? []) : null,
   }
 }
 
@@ -62,11 +64,17 @@ function UserZone({ me, roles }: { me: MeDto; roles: Role[] }) {
 }
 
 /** The main navigation: the entries of the tenant's pages that the user's roles open. */
-function Navigation({ slug, roles }: { slug: string; roles: ReadonlySet<Role> }) {
-  const { t } = useT()
-  const entries = tenantPages
-    .filter((p) => p.nav && mayOpen(p.roles, roles))
-    .sort((a, b) => a.nav!.order - b.nav!.order)
+function Navigation({
+  slug,
+  roles,
+  plugins,
+}: {
+  slug: string
+  roles: ReadonlySet<Role>
+  plugins: ReadonlySet<string> | null
+}) {
+  const { t, lang } = useT()
+  const entries = visibleEntries(tenantPages, roles, plugins)
   if (entries.length === 0) return null
   const base = `/t/${encodeURIComponent(slug)}`
   return (
@@ -76,8 +84,12 @@ function Navigation({ slug, roles }: { slug: string; roles: ReadonlySet<Role> })
           <ul className="portal-nav">
             {entries.map((p) => (
               <li key={p.path}>
-                <NavLink to={p.path ? `${base}/${p.path}` : base} end={p.path === ''} className="portal-nav-link">
-                  {t(`nav.${p.nav!.label}`)}
+                <NavLink
+                  to={p.path ? `${base}/${p.path}` : base}
+                  end={p.path === '' || p.path === 'ufficio'}
+                  className="portal-nav-link"
+                >
+                  {entryLabel(p, lang, (l) => t(`nav.${l}`))}
                 </NavLink>
               </li>
             ))}
@@ -93,7 +105,7 @@ function Header({
   tenant,
 }: {
   me: MeDto | null
-  tenant: { slug: string; name: string; identity: TenantIdentity } | null
+  tenant: { slug: string; name: string; identity: TenantIdentity; plugins: ReadonlySet<string> | null } | null
 }) {
   const { t } = useT()
   const roles = me && tenant ? rolesIn(me, tenant.slug) : new Set<Role>()
@@ -132,7 +144,7 @@ function Header({
             </div>
           </div>
         </div>
-        {me && tenant && <Navigation slug={tenant.slug} roles={roles} />}
+        {me && tenant && <Navigation slug={tenant.slug} roles={roles} plugins={tenant.plugins} />}
       </div>
     </header>
   )

@@ -2,10 +2,11 @@
  * The pages of a tenant (`/t/:tenant/...`) and the main navigation, from one list: each page says
  * who may open it (by role in the tenant) and, if it is a navigation entry, its label and place.
  * The navigation shows a user the entries their roles open; a page their roles do not open
- * answers "not available". The back office adds its pages to this list; nothing else changes.
+ * answers "not available". The citizen's pages sit at the tenant's root, the offices' under
+ * `ufficio/`; plugins add theirs (plugin_screens.tsx), shown only where the plugin is enabled.
  */
 import type { ReactElement } from 'react'
-import type { Role } from '#shared/contract'
+import type { Localized, Role } from '#shared/contract'
 import type { it } from '../i18n/it'
 import { ServicesPage } from '../pages/ServicesPage'
 import { FormRoute } from '../pages/FormPage'
@@ -13,6 +14,13 @@ import { SubmissionsPage } from '../pages/SubmissionsPage'
 import { SubmissionRoute } from '../pages/SubmissionPage'
 import { EnrolmentsPage } from '../pages/EnrolmentsPage'
 import { EnrolmentRoute } from '../pages/EnrolmentPage'
+import { HomePage, StaffHomePage } from '../pages/staff/StaffHomePage'
+import { InboxPage } from '../pages/staff/InboxPage'
+import { ReviewRoute } from '../pages/staff/ReviewPage'
+import { RegisterPage } from '../pages/staff/RegisterPage'
+import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
+import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
+import { STAFF_ROLES } from './tenant_context'
 
 export type NavLabel = keyof typeof it.nav
 
@@ -22,15 +30,26 @@ export interface TenantPage {
   element: ReactElement
   /** Who may open it: any of these roles in the tenant. Absent: every member. */
   roles?: readonly Role[]
-  /** An entry of the main navigation (`order` sorts them). */
-  nav?: { label: NavLabel; order: number }
+  /**
+   * An entry of the main navigation (`order` sorts them): a portal string, or a plugin's own words;
+   * `roles` narrows who sees the entry when it is fewer than those who may open the page.
+   */
+  nav?: { label: NavLabel | Localized; order: number; roles?: readonly Role[] }
+  /** The back office's pages (`ufficio/...`), listed on the staff's desk. */
+  side?: 'staff' | 'citizen'
+  /** A plugin's page: it opens, and shows, only where that plugin is enabled. */
+  plugin?: string
 }
 
 /** The citizen's side: apply, follow the applications, read the enrolled children. */
 const CITIZEN: readonly Role[] = ['citizen']
 
 export const citizenPages: TenantPage[] = [
-  { path: '', element: <ServicesPage />, nav: { label: 'services', order: 10 } },
+  {
+    path: '',
+    element: <HomePage services={<ServicesPage />} />,
+    nav: { label: 'services', order: 10, roles: CITIZEN },
+  },
   { path: 'moduli/:formKey', element: <FormRoute />, roles: CITIZEN },
   { path: 'domande', element: <SubmissionsPage />, roles: CITIZEN, nav: { label: 'applications', order: 20 } },
   { path: 'domande/:id', element: <SubmissionRoute />, roles: CITIZEN },
@@ -39,4 +58,31 @@ export const citizenPages: TenantPage[] = [
   { path: 'iscritti/:id', element: <EnrolmentRoute />, roles: CITIZEN },
 ]
 
-export const tenantPages: TenantPage[] = [...citizenPages]
+/** The offices handling applications and enrolments. */
+const OFFICE: readonly Role[] = ['operator', 'tenant_admin']
+
+/** The offices' side: the desk, then what each role works on. */
+export const staffPages: TenantPage[] = [
+  { path: 'ufficio', element: <StaffHomePage />, roles: STAFF_ROLES, side: 'staff', nav: { label: 'desk', order: 5 } },
+  { path: 'ufficio/domande', element: <InboxPage />, roles: OFFICE, side: 'staff', nav: { label: 'inbox', order: 40 } },
+  { path: 'ufficio/domande/:id', element: <ReviewRoute />, roles: OFFICE, side: 'staff' },
+  {
+    path: 'ufficio/iscritti',
+    element: <RegisterPage />,
+    roles: OFFICE,
+    side: 'staff',
+    nav: { label: 'register', order: 50 },
+  },
+  { path: 'ufficio/iscritti/:id', element: <RegisterEntryRoute />, roles: OFFICE, side: 'staff' },
+]
+
+export const pluginPages: TenantPage[] = discoveredScreens().map(({ plugin, screen }) => ({
+  path: screenPath(plugin, screen),
+  element: <PluginScreenPage screen={screen} />,
+  roles: screen.roles,
+  side: screen.side,
+  plugin,
+  nav: screen.nav ? { label: screen.nav.label ?? screen.title, order: screen.nav.order } : undefined,
+}))
+
+export const tenantPages: TenantPage[] = [...citizenPages, ...staffPages, ...pluginPages]

@@ -2,7 +2,7 @@ import { createHashRouter, Navigate, Outlet, useParams } from 'react-router'
 import { useMe, useTenant } from '../api/queries'
 import { useT } from '../i18n'
 import { Shell } from './Shell'
-import { TenantContext, mayOpen, rolesIn } from './tenant_context'
+import { TenantContext, mayOpen, pluginOff, rolesIn } from './tenant_context'
 import { tenantPages, type TenantPage } from './pages'
 import { TenantsPage } from '../pages/TenantsPage'
 import { Loading, Problem } from '../widgets/status'
@@ -23,6 +23,7 @@ function TenantScope() {
     name: tenant.data?.tenant.name ?? membership?.name ?? slug,
     roles,
     identity: tenant.data?.tenant.settings?.identity ?? {},
+    plugins: tenant.data ? new Set(tenant.data.plugins ?? []) : null,
   }
   return (
     <TenantContext.Provider value={current}>
@@ -34,9 +35,18 @@ function TenantScope() {
 function Guarded({ page }: { page: TenantPage }) {
   const { tenant: slug = '' } = useParams()
   const { data: me } = useMe()
+  const tenant = useTenant(slug)
   const { t } = useT()
   if (!me) return null
-  return mayOpen(page.roles, rolesIn(me, slug)) ? page.element : <Problem>{t('app.noAccess')}</Problem>
+  if (!mayOpen(page.roles, rolesIn(me, slug))) return <Problem>{t('app.noAccess')}</Problem>
+  if (page.plugin) {
+    // A plugin's page waits for the tenant's list of enabled plugins, and is absent where it is off.
+    if (tenant.isPending) return <Loading />
+    if (pluginOff(page.plugin, tenant.data ? new Set(tenant.data.plugins ?? []) : null)) {
+      return <Problem>{t('app.serviceOff')}</Problem>
+    }
+  }
+  return page.element
 }
 
 /** The home: the tenant's services when the user belongs to one tenant, else the list of them. */

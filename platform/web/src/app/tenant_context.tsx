@@ -7,6 +7,8 @@ export interface CurrentTenant {
   name: string
   roles: ReadonlySet<Role>
   identity: TenantIdentity
+  /** The plugins enabled in the tenant; null until the tenant's answer arrives. */
+  plugins: ReadonlySet<string> | null
 }
 
 export const TenantContext = createContext<CurrentTenant | null>(null)
@@ -29,4 +31,19 @@ export function rolesIn(me: MeDto, slug: string): ReadonlySet<Role> {
 export function mayOpen(allowed: readonly Role[] | undefined, roles: ReadonlySet<Role>): boolean {
   if (roles.size === 0) return false
   return !allowed || allowed.some((r) => roles.has(r))
+}
+
+/** The roles of the offices: they work in the back office (`/t/:tenant/ufficio`). */
+export const STAFF_ROLES: readonly Role[] = [
+  'operator',
+  'tenant_admin',
+  'school_staff',
+  'kitchen',
+  'designer',
+  'platform_admin',
+]
+
+/** Whether a page belongs to a plugin the tenant has not enabled (unknown until the tenant is read). */
+export function pluginOff(plugin: string | undefined, plugins: ReadonlySet<string> | null): boolean {
+  return plugin !== undefined && (plugins === null || !plugins.has(plugin))
 }

@@ -113,9 +113,11 @@ function Tariff({ tariff }: { tariff: EnrolmentDetailDto['tariff'] }) {
   const rawBand = tariff.result?.band
   const band = summary ? summary.band : typeof rawBand === 'string' && rawBand ? rawBand : null
   const exempt = summary ? summary.exempt : tariff.result?.exempt === true
+  const reasons = summary?.reasons ?? []
   const lines = [
-    ...(band ? [t('enrolments.explanationBand', { band: bandLabel(band) })] : []),
-    ...(summary?.reasons ?? []),
+    // The band is in the list only when no reason says how it came about.
+    ...(band && reasons.length === 0 ? [t('enrolments.explanationBand', { band: bandLabel(band) })] : []),
+    ...reasons,
     ...(exempt ? [t('enrolments.explanationExempt')] : []),
   ]
   return (
@@ -133,7 +135,8 @@ function Tariff({ tariff }: { tariff: EnrolmentDetailDto['tariff'] }) {
       <h3 className="h5" id="explanation-title">
         {t('enrolments.explanationTitle')}
       </h3>
-      {summary?.text && <p data-testid="enrolment-summary-text">{summary.text}</p>}
+      {/* The family's sentence repeats the list below: shown only when there is no list of reasons. */}
+      {summary?.text && reasons.length === 0 && <p data-testid="enrolment-summary-text">{summary.text}</p>}
       <ul className="enrolment-explanation" aria-labelledby="explanation-title" data-testid="enrolment-explanation">
         {lines.map((line, i) => (
           <li key={i}>{line}</li>

@@ -459,7 +459,8 @@ function FormEditor({
                   {view.exempt && <p className="mb-0">{t('fee.exempt')}</p>}
                   {(view.text || view.reasons.length > 0) && (
                     <div className="tariff-why small mt-2" data-testid="tariff-summary">
-                      {view.text && <p className="mb-1">{view.text}</p>}
+                      {/* The sentence says amount, band and reasons at once: shown only when there is no list of reasons. */}
+                      {view.text && view.reasons.length === 0 && <p className="mb-1">{view.text}</p>}
                       {view.reasons.length > 0 && (
                         <ul className="mb-0 ps-3">
                           {view.reasons.map((r, i) => (

@@ -35,7 +35,11 @@ export function ServicesPage() {
                     <h2 className="h5 card-title">{title}</h2>
                     {window.open ? (
                       <>
-                        {label && <p className="small mb-3">{label}</p>}
+                        {label && (
+                          <p className="small mb-3" data-testid="enrolment-window">
+                            {label}
+                          </p>
+                        )}
                         <Link
                           className="btn btn-primary btn-sm mt-auto align-self-start"
                           to={`/t/${encodeURIComponent(tenant.slug)}/moduli/${encodeURIComponent(f.key)}`}

@@ -112,6 +112,14 @@ function SubmissionPage({ id }: { id: string }) {
         <dd className="col-sm-8" data-testid="receipt-id">
           {s.id}
         </dd>
+        {s.childName && (
+          <>
+            <dt className="col-sm-4">{t('receipt.child')}</dt>
+            <dd className="col-sm-8" data-testid="receipt-child">
+              {s.childName}
+            </dd>
+          </>
+        )}
         <dt className="col-sm-4">{t('receipt.status')}</dt>
         <dd className="col-sm-8">
           <StatusBadge status={s.status} testId="receipt-status" />

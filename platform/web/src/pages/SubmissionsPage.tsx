@@ -57,6 +57,11 @@ export function SubmissionsPage() {
                         )}
                       </Link>
                     )}
+                    {s.childName && (
+                      <span className="d-block small" data-testid="submission-child">
+                        {t('submissions.for', { name: s.childName })}
+                      </span>
+                    )}
                     {sentBack && s.statusReason && (
                       <span className="d-block small submission-reason" data-testid="submission-reason">
                         {s.statusReason}

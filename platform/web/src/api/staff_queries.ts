@@ -1,0 +1,129 @@
+/**
+ * The back office's server state: the inbox (filters in the key, one page per cursor), the form
+ * version an application was made on, and the status changes, after which the inbox, the
+ * application and the lists that show it are read again.
+ */
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type {
+  EnrolmentDetailDto,
+  EnrolmentSummaryDto,
+  InboxAnswerDto,
+  InboxSort,
+  InboxStatus,
+  Lang,
+  SubmissionAnswer,
+  SubmissionFormDto,
+  SubmissionStatus,
+} from '#shared/contract'
+import { api, tenantBase } from './client'
+import { keys } from './queries'
+
+export interface InboxFilters {
+  status?: InboxStatus | ''
+  form?: string
+  school_year?: string
+  from?: string
+  to?: string
+  q?: string
+  sort?: InboxSort
+}
+
+/** The query string of the filters set (empty ones left out), as the server reads it. */
+export function inboxQueryString(filters: InboxFilters, after?: string | null) {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(filters)) if (value) params.set(name, String(value))
+  if (after) params.set('after', after)
+  return params.toString()
+}
+
+export const staffKeys = {
+  inbox: (slug: string, query: string, lang: Lang) => ['inbox', slug, query, lang] as const,
+  submissionForm: (slug: string, id: string) => ['submission-form', slug, id] as const,
+}
+
+export function useInbox(slug: string, filters: InboxFilters, after: string | null, lang: Lang) {
+  const query = inboxQueryString(filters, after)
+  return useQuery({
+    queryKey: staffKeys.inbox(slug, query, lang),
+    queryFn: () => api<InboxAnswerDto>('GET', `${tenantBase(slug)}/inbox${query ? `?${query}` : ''}`),
+    placeholderData: keepPreviousData,
+  })
+}
+
+export function useSubmissionForm(slug: string, id: string) {
+  return useQuery({
+    queryKey: staffKeys.submissionForm(slug, id),
+    queryFn: () => api<SubmissionFormDto>('GET', `${tenantBase(slug)}/submissions/${encodeURIComponent(id)}/form`),
+    // A form version never changes once published.
+    staleTime: Number.POSITIVE_INFINITY,
+  })
+}
+
+/** Accept, reject or send back for completion (with the reason the citizen will read). */
+export function useChangeStatus(slug: string, id: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (change: { status: Exclude<SubmissionStatus, 'draft' | 'submitted'>; reason?: string }) =>
+      api<SubmissionAnswer>('POST', `${tenantBase(slug)}/submissions/${encodeURIComponent(id)}/status`, change),
+    onSuccess: (answer) => {
+      client.setQueryData(keys.submission(slug, answer.submission.id), answer.submission)
+      void client.invalidateQueries({ queryKey: ['inbox', slug] })
+      void client.invalidateQueries({ queryKey: keys.submissions(slug) })
+      void client.invalidateQueries({ queryKey: ['enrolments', slug] })
+    },
+  })
+}
+
+export interface RegisterFilters {
+  service?: string
+  school_year?: string
+  status?: string
+}
+
+export interface RegisterAnswer {
+  enrolments: EnrolmentSummaryDto[]
+  meta: { currentPage: number; lastPage: number; total: number }
+}
+
+export function useRegister(slug: string, filters: RegisterFilters, page: number, lang: Lang) {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value)
+  params.set('page', String(page))
+  return useQuery({
+    queryKey: ['enrolments', slug, 'register', params.toString(), lang],
+    queryFn: () => api<RegisterAnswer>('GET', `${tenantBase(slug)}/enrolments?${params.toString()}`),
+    placeholderData: keepPreviousData,
+  })
+}
+
+/** The services of the tenant, with their names, for the filters. */
+export function useServices(slug: string) {
+  return useQuery({
+    queryKey: ['services', slug],
+    queryFn: async () =>
+      (
+        await api<{ plugins: { id: string; name: Record<Lang, string>; enabled: boolean }[] }>(
+          'GET',
+          `${tenantBase(slug)}/plugins`
+        )
+      ).plugins.filter((p) => p.enabled),
+    staleTime: 60_000,
+  })
+}
+
+/** Sets the fee by hand (or gives it back to the computation with `amount: null`), with the reason. */
+export function useOverrideFee(slug: string, id: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (change: { amount: string | null; reason: string }) =>
+      api<{ enrolment: EnrolmentDetailDto }>(
+        'PUT',
+        `${tenantBase(slug)}/enrolments/${encodeURIComponent(id)}/fee`,
+        change
+      ),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['enrolments', slug] })
+      void client.invalidateQueries({ queryKey: ['enrolment', slug, id] })
+    },
+  })
+}

@@ -1,0 +1,134 @@
+/**
+ * The canteen's pages in the portal (see @sportello/platform/sdk/web): the offices' list of the
+ * children enrolled in the canteen, with school, class and fee, fifty a page.
+ */
+import { useState } from 'react'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import { defineScreens, type EnrolmentSummaryDto, type PluginScreenProps } from '@sportello/platform/sdk/web'
+
+const TEXT = {
+  it: {
+    caption: 'Bambini iscritti alla mensa',
+    child: 'Bambino',
+    school: 'Scuola e classe',
+    year: 'Anno scolastico',
+    fee: 'Tariffa',
+    none: 'Nessun iscritto alla mensa.',
+    loading: 'Caricamento…',
+    failed: 'Non è stato possibile leggere gli iscritti. Riprova.',
+    previous: 'Pagina precedente',
+    next: 'Pagina successiva',
+    page: (n: number, of: number) => `Pagina ${n} di ${of}`,
+    pages: 'Pagine',
+    noFee: 'non calcolata',
+  },
+  en: {
+    caption: 'Children enrolled in the canteen',
+    child: 'Child',
+    school: 'School and class',
+    year: 'School year',
+    fee: 'Fee',
+    none: 'No child is enrolled in the canteen.',
+    loading: 'Loading…',
+    failed: 'The enrolled children could not be read. Try again.',
+    previous: 'Previous page',
+    next: 'Next page',
+    page: (n: number, of: number) => `Page ${n} of ${of}`,
+    pages: 'Pages',
+    noFee: 'not computed',
+  },
+}
+
+interface Answer {
+  enrolments: EnrolmentSummaryDto[]
+  meta: { currentPage: number; lastPage: number; total: number }
+}
+
+/** A decimal string as euro in the reader's language, without going through a float. */
+function euro(amount: string, lang: 'it' | 'en') {
+  const [whole, fraction = ''] = amount.split('.')
+  const cents = `${fraction}00`.slice(0, 2)
+  return lang === 'it' ? `€ ${whole},${cents}` : `€${whole}.${cents}`
+}
+
+function CanteenChildren({ tenant, lang, api }: PluginScreenProps) {
+  const text = TEXT[lang]
+  const [page, setPage] = useState(1)
+  const answer = useQuery({
+    queryKey: ['refezione', 'children', tenant.slug, page, lang],
+    queryFn: () => api<Answer>('GET', `/enrolments?service=refezione&page=${page}`),
+    placeholderData: keepPreviousData,
+  })
+  if (answer.isPending) return <p role="status">{text.loading}</p>
+  if (answer.isError) return <p className="text-danger">{text.failed}</p>
+  const { enrolments, meta } = answer.data
+  if (enrolments.length === 0) return <p data-testid="refezione-children-none">{text.none}</p>
+  return (
+    <>
+      <div className="table-responsive">
+        <table className="table" data-testid="refezione-children">
+          <caption className="visually-hidden">{text.caption}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{text.child}</th>
+              <th scope="col">{text.school}</th>
+              <th scope="col">{text.year}</th>
+              <th scope="col" className="text-end">
+                {text.fee}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {enrolments.map((e) => (
+              <tr key={e.id}>
+                <td>{[e.child.firstName, e.child.lastName].filter(Boolean).join(' ') || '–'}</td>
+                <td>
+                  {[e.school.name ?? e.school.id, [e.school.classYear, e.school.section].filter(Boolean).join(' ')]
+                    .filter(Boolean)
+                    .join(' · ') || '–'}
+                </td>
+                <td>{e.schoolYear}</td>
+                <td className="text-end">{e.tariff.amount ? euro(e.tariff.amount, lang) : text.noFee}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {meta.lastPage > 1 && (
+        <nav aria-label={text.pages} className="d-flex gap-2 align-items-center">
+          <button
+            type="button"
+            className="btn btn-outline-primary btn-sm"
+            disabled={page <= 1}
+            onClick={() => setPage(page - 1)}
+          >
+            {text.previous}
+          </button>
+          <span>{text.page(meta.currentPage, meta.lastPage)}</span>
+          <button
+            type="button"
+            className="btn btn-outline-primary btn-sm"
+            disabled={page >= meta.lastPage}
+            onClick={() => setPage(page + 1)}
+          >
+            {text.next}
+          </button>
+        </nav>
+      )}
+    </>
+  )
+}
+
+export default defineScreens({
+  plugin: 'refezione',
+  screens: [
+    {
+      path: 'iscritti',
+      side: 'staff',
+      roles: ['operator', 'tenant_admin'],
+      title: { it: 'Mensa: bambini iscritti', en: 'Canteen: enrolled children' },
+      nav: { label: { it: 'Mensa', en: 'Canteen' }, order: 60 },
+      component: CanteenChildren,
+    },
+  ],
+})
