@@ -348,6 +348,7 @@ export function enrolmentView(row: Enrolment): EnrolmentRecord {
     section: row.section,
     details: row.details,
     tariff: { amount: row.tariffAmount, ruleset: row.tariffRuleset, version: row.tariffVersion, at: row.tariffAt },
+    feeOverride: row.feeOverrideAmount ? { amount: row.feeOverrideAmount, reason: row.feeOverrideReason } : null,
   }
 }
 

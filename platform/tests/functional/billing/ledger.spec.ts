@@ -183,6 +183,13 @@ test.group('Ledger', (group) => {
       const overridden = await monthlyFeeCharges(withOverride, '2026-10')
       assert.equal(overridden.lines[0].unitCents, 1250)
       assert.deepInclude(overridden.lines[0].details!, { override: { amount: '12.5', reason: 'riduzione' } })
+      // The override the back office records on the enrolment reaches the record plugins read.
+      withFee.enrolment.feeOverrideAmount = '10.00'
+      withFee.enrolment.feeOverrideReason = 'decisione dell’ufficio'
+      await withFee.enrolment.save()
+      assert.equal((await monthlyFeeCharges(ctx, '2026-10')).lines[0].unitCents, 1000)
+      withFee.enrolment.feeOverrideAmount = null
+      await withFee.enrolment.save()
       // March 2027 is still the school year 2026/2027; September 2027 is the next one.
       assert.lengthOf((await monthlyFeeCharges(ctx, '2027-03')).lines, 1)
       assert.lengthOf((await monthlyFeeCharges(ctx, '2027-09')).lines, 0)
