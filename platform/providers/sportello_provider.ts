@@ -90,6 +90,8 @@ export default class SportelloProvider {
     const { ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob } = await import('#services/attachment_cleanup')
     this.#queue.define(SUBMISSION_RECEIPT_JOB, submissionReceiptJob)
     this.#queue.define(ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob)
+    const billing = await import('#services/billing/billing_jobs')
+    billing.defineBillingJobs(this.#queue)
     setJobQueue(this.#queue)
   }
 
@@ -134,6 +136,8 @@ export default class SportelloProvider {
     await schedulePluginJobs(this.#queue, pluginRegistry().all())
     await this.#queue.schedule(REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
     await this.#queue.schedule(ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
+    const { scheduleBillingJobs } = await import('#services/billing/billing_jobs')
+    await scheduleBillingJobs(this.#queue)
   }
 
   /** The queue is closed earlier, when the application starts terminating (see start()). */

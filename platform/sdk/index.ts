@@ -24,3 +24,6 @@ export { PluginHttpError, reply, replyFile } from '#plugins/plugin_http'
 
 /* Enrolments: readers of the fields every service's forms share (forms/_shared). */
 export { declaredIsee, groupOf, textOf } from './form_fields.js'
+
+/* Billing: the charges of a service billed by a fixed monthly fee (or the fee × a quantity). */
+export { monthlyFeeCharges, schoolYearOf } from '#services/billing/monthly_fees'

@@ -183,6 +183,11 @@ export interface EnrolmentRecord {
   isee: DeclaredIsee | null
   details: Record<string, unknown> | null
   tariff: { amount: string | null; ruleset: string | null; version: number | null; at: string | null }
+  /**
+   * The fee an operator set by hand in place of the computed one (a decimal string in euro), when
+   * the back office records one; billing uses it instead of `tariff.amount`.
+   */
+  feeOverride?: { amount: string; reason?: string | null } | null
 }
 
 /** Which enrolments of the plugin's service to read. */
@@ -305,6 +310,77 @@ export interface PdfPage {
   >
 }
 
+/** A charge a plugin posts to the ledger for one enrolment of its service (the payer is who enrolled the child). */
+export interface NewCharge {
+  /** Unique within the plugin: posting the same key again answers the charge already posted. */
+  key: string
+  enrolmentId: number
+  /** YYYY-MM. */
+  period: string
+  description: string
+  /** Either the amount, or a quantity (decimal string) times a unit amount, rounded half up to the cent. */
+  amountCents?: number
+  quantity?: string
+  unitCents?: number
+  /** Where the amount came from (rule set, version, the plugin's own reference): never personal data. */
+  details?: Record<string, unknown>
+}
+
+export interface LedgerEntryView {
+  id: number
+  kind: 'charge' | 'payment' | 'adjustment'
+  service: string
+  enrolment_id: number | null
+  period: string | null
+  amount_cents: number
+  /** Euro as a decimal string. */
+  amount: string
+  quantity: string | null
+  unit_cents: number | null
+  description: string
+  created_at: string | null
+}
+
+export interface BalanceView {
+  /** What is still owed (negative: a credit of the family), in cents. */
+  balanceCents: number
+  chargedCents: number
+  paidCents: number
+  adjustedCents: number
+}
+
+/** One line of a post-paid billing run: what one enrolment owes for the period. */
+export interface BillingLine {
+  enrolmentId: number
+  /** Unique per enrolment within the period (e.g. "fee"): the charge's idempotency key. */
+  key: string
+  description: string
+  /** Either the amount, or a quantity (decimal string) times a unit amount. */
+  amountCents?: number
+  quantity?: string
+  unitCents?: number
+  details?: Record<string, unknown>
+}
+
+export interface BillingNote {
+  enrolmentId?: number
+  message: LocalizedText
+}
+
+export interface BillingCharges {
+  lines: BillingLine[]
+  /** What the operator should know: enrolments without a fee, overrides applied, … */
+  notes?: BillingNote[]
+}
+
+export interface PluginBilling {
+  /**
+   * The charges of a period (YYYY-MM) for the platform's monthly post-paid run. Called again when a
+   * run is resumed or repeated: it must give the same lines for the same facts (keys included).
+   */
+  charges(period: string, ctx: PluginContext): Promise<BillingCharges> | BillingCharges
+}
+
 export interface PluginContext {
   readonly pluginId: string
   readonly tenant: { id: number; slug: string; name: string }
@@ -359,6 +435,12 @@ export interface PluginContext {
     mail(to: string, message: MailNotice): Promise<{ sent: boolean }>
     /** A mail to a member of this tenant, by user id (events carry ids, never addresses). */
     mailUser(userId: number, message: MailNotice): Promise<{ sent: boolean }>
+  }
+  /** The ledger of this tenant: charges of this plugin's service, balances. */
+  readonly ledger: {
+    postCharge(charge: NewCharge): Promise<LedgerEntryView>
+    /** The balance of a paying person or of an enrolment of this service. */
+    balance(filter: { payerUserId?: number; enrolmentId?: number }): Promise<BalanceView>
   }
   readonly protocol: {
     register(request: ProtocolDocumentRequest): Promise<ProtocolRegistrationView>
@@ -569,6 +651,8 @@ export interface PluginManifest {
    * yet: known to the forms' checks, not checked against any data.
    */
   plainSources?: string[]
+  /** Post-paid billing: the charges of a period, billed by the platform's monthly run (pagoPA, notices). */
+  billing?: PluginBilling
   reports?: Array<PluginReport<any>> // parameter types differ per report: each report narrows its own
   /**
    * How people read the plugin's enrolment details (`details` of its enrolments): groups of

@@ -11,6 +11,7 @@ import { registerFormsRoutes } from '#start/routes/forms'
 import { registerCatalogRoutes } from '#start/routes/catalog'
 import { registerWebRoutes } from '#start/routes/web'
 import { registerPluginServiceRoutes } from '#start/routes/plugin_services'
+import { registerBillingRoutes } from '#start/routes/billing'
 
 const HealthController = () => import('#controllers/health_controller')
 const AuthController = () => import('#controllers/auth_controller')
@@ -42,6 +43,7 @@ router
         registerFormsRoutes(router)
         registerCatalogRoutes(router)
         registerPluginServiceRoutes(router)
+        registerBillingRoutes(router)
         mountPluginRoutes(router)
       })
       .prefix('/t/:tenant')

@@ -37,10 +37,13 @@ const PLATFORM_EVENT_DOMAINS = new Set(PLATFORM_EVENTS.map((e) => e.split('.')[0
 export const RESERVED_IDS = new Set([
   'audit',
   'attachments',
+  'billing',
   'catalog',
   'enrolments',
   'forms',
+  'ledger',
   'members',
+  'payments',
   'platform',
   'plugins',
   'reports',
@@ -168,6 +171,12 @@ const schema = {
       properties: { describe: {}, attendanceFrom: {} },
       additionalProperties: false,
     },
+    billing: {
+      type: 'object',
+      required: ['charges'],
+      properties: { charges: {} },
+      additionalProperties: false,
+    },
     hooks: {
       type: 'object',
       properties: { install: {}, enable: {}, disable: {}, demo: {} },
@@ -262,6 +271,8 @@ export function validateManifest(
     if (PLATFORM_SOURCES.has(name)) problems.push(`field "catalog.${name}": the platform serves "${name}" itself`)
     if (typeof source?.list !== 'function') problems.push(`field "catalog.${name}.list": must be a function`)
   }
+  const billing = m.billing as { charges?: unknown } | undefined
+  if (billing && typeof billing.charges !== 'function') problems.push('field "billing.charges": must be a function')
   problems.push(...reportProblems(m.reports))
   for (const id of Array.isArray(m.forms) ? m.forms : []) {
     if (!known.forms.has(id)) problems.push(`field "forms": no default form "${id}" in forms/`)

@@ -13,6 +13,8 @@ import { readPluginSettings } from '#plugins/plugin_settings'
 import { pluginRegistry } from '#plugins/registry'
 import { protocolService } from '#integrations/protocol'
 import { enrolmentService } from '#services/enrolment_service'
+import { balanceOf, entryView, postEntry } from '#services/billing/ledger_service'
+import { lineAmount } from '#services/billing/charge_amount'
 import { sendMail } from '#services/mailer'
 import { PdfSheet } from '#services/pdf_sheet'
 import { RequestContext, type TenantRef } from '#services/request_context'
@@ -244,6 +246,38 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
       },
     },
 
+    ledger: {
+      async postCharge(charge) {
+        return scoped(() =>
+          write(async (t) => {
+            const enrolment = await ownEnrolment(charge.enrolmentId, t)
+            const amount = lineAmount(charge)
+            const { entry } = await postEntry(t, {
+              key: `plugin:${pluginId}:${charge.key}`,
+              kind: 'charge',
+              payerUserId: enrolment.applicantUserId,
+              enrolmentId: enrolment.id,
+              service: pluginId,
+              period: charge.period,
+              ...amount,
+              description: charge.description,
+              details: charge.details ?? null,
+            })
+            return entryView(entry)
+          })
+        )
+      },
+      async balance(filter) {
+        return scoped(async () => {
+          if (filter.enrolmentId !== undefined) await ownEnrolment(filter.enrolmentId)
+          return balanceOf(
+            { ...filter, service: filter.enrolmentId !== undefined ? pluginId : undefined },
+            trx ?? undefined
+          )
+        })
+      },
+    },
+
     protocol: {
       async register(request) {
         noIo('protocol')
@@ -366,6 +400,7 @@ export function enrolmentView(row: Enrolment): EnrolmentRecord {
     isee: row.isee,
     details: row.details,
     tariff: { amount: row.tariffAmount, ruleset: row.tariffRuleset, version: row.tariffVersion, at: row.tariffAt },
+    feeOverride: row.feeOverrideAmount ? { amount: row.feeOverrideAmount, reason: row.feeOverrideReason } : null,
   }
 }
 

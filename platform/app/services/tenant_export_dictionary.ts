@@ -300,6 +300,73 @@ export const TABLES: Record<string, TableMeaning> = {
       expires_at: 'When its file is deleted',
     },
   },
+  ledger_entries: {
+    description:
+      'The money of every service: charges, payments and adjustments per paying person, in euro cents, never edited',
+    columns: {
+      entry_key: 'What the entry is for, e.g. billing:<service>:<month>:<enrolment>:fee: posted once',
+      kind: 'charge (positive), payment (negative) or adjustment (either sign)',
+      payer_user_id: 'The paying person (users.id)',
+      enrolment_id: 'The enrolment it belongs to (enrolments.id), if any',
+      service: 'The service (plugin id)',
+      period: 'The month it belongs to, YYYY-MM',
+      amount_cents: 'Amount in euro cents',
+      quantity: 'How many units were charged (months, meals, days), as a decimal',
+      unit_cents: 'The amount of one unit in euro cents',
+      description: 'What it is, as the statement shows it',
+      details: 'Where the amount came from (rule set, version, receipt): no personal data',
+      actor_label: 'Who or what posted it',
+    },
+  },
+  billing_runs: {
+    description: 'Monthly post-paid billing runs, one per service and month',
+    columns: {
+      service: 'The service billed (plugin id)',
+      period: 'The month billed, YYYY-MM',
+      status: 'collecting, collected or failed',
+      payers: 'Paying persons billed',
+      charges: 'Charges billed',
+      total_cents: 'Total billed, in euro cents',
+      due_date: 'The due date of its positions',
+      notes: 'What the office should know (enrolments without a fee, payers without a codice fiscale), JSON',
+      error: 'Why it failed, if it did',
+      started_by_user_id: 'Who started it (users.id); empty when scheduled',
+    },
+  },
+  payment_positions: {
+    description: 'pagoPA debt positions: one per paying person and billing run',
+    columns: {
+      run_id: 'The billing run (billing_runs.id)',
+      payer_user_id: 'The paying person (users.id)',
+      service: 'The service (plugin id)',
+      period: 'The month, YYYY-MM',
+      iupd: 'The position identifier on pagoPA GPD',
+      iuv: 'The unique payment identifier (IUV)',
+      nav: 'The 18-digit notice number (codice avviso)',
+      amount_cents: 'Amount asked, in euro cents',
+      paid_cents: 'Amount received so far, in euro cents',
+      due_date: 'Due date',
+      status: 'pending, published, partially_paid, paid or cancelled',
+      notice_channel: 'The channel its notice went through (email, sms, io, post)',
+      paid_at: 'When it was paid',
+      psp: 'The payment service provider that took the payment',
+    },
+  },
+  payment_position_items: {
+    description: 'Which ledger charges each payment position asks for',
+    columns: {
+      position_id: 'The position (payment_positions.id)',
+      entry_id: 'The charge (ledger_entries.id)',
+    },
+  },
+  payment_position_steps: {
+    description: 'What happened to each payment position, once per step',
+    columns: {
+      position_id: 'The position (payment_positions.id)',
+      step: 'published, notified, partially_paid, paid, reminder, letter or cancelled',
+      details: 'Details of the step (channel, receipt, amounts), JSON',
+    },
+  },
   notices: {
     description: 'Notices sent to families (email, SMS, App IO, post), each recorded once before it is sent',
     columns: {

@@ -1,0 +1,336 @@
+import { PassThrough } from 'node:stream'
+import type { HttpContext } from '@adonisjs/core/http'
+import BillingRun from '#models/billing_run'
+import PaymentPosition, { POSITION_STATUSES } from '#models/payment_position'
+import Tenant from '#models/tenant'
+import User from '#models/user'
+import { PAGE_SIZE, pageParam } from '#services/pagination'
+import { requestLanguage } from '#services/request_language'
+import { contentDisposition } from '#services/content_disposition'
+import { centsToEuro } from '#integrations/pagopa/amounts'
+import { formatNoticeNumber } from '#integrations/pagopa/notice_number'
+import { BillingRequestError, runView, serviceName, startRun } from '#services/billing/billing_run'
+import { balanceOf, entryView, statementOf } from '#services/billing/ledger_service'
+import { langOf, positionNoticePdf } from '#services/billing/position_job'
+import { stepsOf } from '#services/billing/position_steps'
+import { requestReconciliation } from '#services/billing/reconcile'
+import { CONTENT_TYPES, ReportOutputClosedError, writeReport } from '#reports/report_writer'
+import type { Lang, ReportColumn, ReportValue } from '#sdk/types'
+
+const TEXT = {
+  staff: {
+    it: 'Solo l’ufficio (operatore o amministratore dell’ente) vede la fatturazione.',
+    en: 'Only the office (operator or tenant administrator) sees billing.',
+  },
+  runNotFound: { it: 'Fatturazione non trovata.', en: 'No such billing run.' },
+  positionNotFound: { it: 'Posizione di pagamento non trovata.', en: 'No such payment position.' },
+  body: {
+    it: 'Indica il servizio ("service") e il mese ("period", AAAA-MM).',
+    en: 'Give the service ("service") and the month ("period", YYYY-MM).',
+  },
+  filter: (name: string) => ({
+    it: `Filtro "${name}" non valido.`,
+    en: `Invalid filter "${name}".`,
+  }),
+  format: { it: 'Formato non valido: usa "xlsx" o "csv".', en: 'Invalid format: use "xlsx" or "csv".' },
+}
+
+const STATUS_LABELS: Record<string, { it: string; en: string }> = {
+  pending: { it: 'In preparazione', en: 'Being prepared' },
+  published: { it: 'Da pagare', en: 'To pay' },
+  partially_paid: { it: 'Pagato in parte', en: 'Partly paid' },
+  paid: { it: 'Pagato', en: 'Paid' },
+  cancelled: { it: 'Annullato', en: 'Cancelled' },
+}
+
+function isStaff(ctx: HttpContext) {
+  return ctx.access.has('operator', 'tenant_admin')
+}
+
+function refuse(ctx: HttpContext, lang: Lang) {
+  return ctx.response.forbidden({ errors: [{ message: TEXT.staff[lang] }] })
+}
+
+function positionView(
+  tenantSlug: string,
+  position: PaymentPosition,
+  lang: Lang,
+  steps: Array<{ step: string; at: string; details: Record<string, unknown> | null }>
+) {
+  return {
+    id: position.id,
+    run_id: position.runId,
+    service: position.service,
+    service_name: serviceName(position.service)[lang],
+    period: position.period,
+    amount_cents: position.amountCents,
+    amount: centsToEuro(position.amountCents),
+    paid_cents: position.paidCents,
+    due_date: position.dueDate,
+    status: position.status,
+    status_label: STATUS_LABELS[position.status]?.[lang] ?? position.status,
+    iupd: position.iupd,
+    iuv: position.iuv,
+    nav: position.nav,
+    notice_code: formatNoticeNumber(position.nav),
+    notice_channel: position.noticeChannel,
+    paid_at: position.paidAt?.toISO() ?? null,
+    psp: position.psp,
+    steps,
+    notice_url:
+      position.status === 'pending' ? null : `/api/v1/t/${tenantSlug}/payments/positions/${position.id}/notice.pdf`,
+  }
+}
+
+interface PositionFilters {
+  status?: string
+  service?: string
+  period?: string
+  run?: number
+  payer?: number
+}
+
+/** The filters of the staff's position list; a wrong one is a 422 naming it. */
+function positionFilters(ctx: HttpContext, lang: Lang): PositionFilters | { error: string } {
+  const qs = ctx.request.qs() as Record<string, unknown>
+  const out: PositionFilters = {}
+  if (qs.status !== undefined) {
+    if (!POSITION_STATUSES.includes(qs.status as (typeof POSITION_STATUSES)[number])) return { error: 'status' }
+    out.status = qs.status as string
+  }
+  if (qs.service !== undefined) {
+    if (typeof qs.service !== 'string' || !/^[a-z][a-z0-9-]{0,59}$/.test(qs.service)) return { error: 'service' }
+    out.service = qs.service
+  }
+  if (qs.period !== undefined) {
+    if (typeof qs.period !== 'string' || !/^\d{4}-(0[1-9]|1[0-2])$/.test(qs.period)) return { error: 'period' }
+    out.period = qs.period
+  }
+  for (const key of ['run', 'payer'] as const) {
+    if (qs[key] === undefined) continue
+    const value = Number(qs[key])
+    if (!Number.isSafeInteger(value) || value < 1) return { error: key }
+    out[key] = value
+  }
+  void lang
+  return out
+}
+
+function filteredPositions(filters: PositionFilters) {
+  const query = PaymentPosition.query()
+  if (filters.status) query.where('status', filters.status)
+  if (filters.service) query.where('service', filters.service)
+  if (filters.period) query.where('period', filters.period)
+  if (filters.run) query.where('run_id', filters.run)
+  if (filters.payer) query.where('payer_user_id', filters.payer)
+  return query
+}
+
+const EXPORT_COLUMNS: ReportColumn[] = [
+  { key: 'period', label: { it: 'Periodo', en: 'Period' }, type: 'text', width: 10 },
+  { key: 'service', label: { it: 'Servizio', en: 'Service' }, type: 'text', width: 20 },
+  { key: 'payer_fiscal_code', label: { it: 'Codice fiscale pagante', en: 'Payer fiscal code' }, type: 'text' },
+  { key: 'payer_name', label: { it: 'Pagante', en: 'Payer' }, type: 'text' },
+  { key: 'notice_code', label: { it: 'Codice avviso', en: 'Notice code' }, type: 'text', width: 26 },
+  { key: 'iuv', label: { it: 'IUV', en: 'IUV' }, type: 'text', width: 20 },
+  { key: 'amount', label: { it: 'Importo', en: 'Amount' }, type: 'money' },
+  { key: 'paid', label: { it: 'Pagato', en: 'Paid' }, type: 'money' },
+  { key: 'due_date', label: { it: 'Scadenza', en: 'Due date' }, type: 'date' },
+  { key: 'status', label: { it: 'Stato', en: 'Status' }, type: 'text', width: 16 },
+  { key: 'paid_at', label: { it: 'Pagato il', en: 'Paid on' }, type: 'date' },
+]
+
+/**
+ * Billing for the office (runs, positions, a payer's ledger, reconciliation, the export) and
+ * payments for the family (their positions with the notice PDF and the pagoPA code, their balance).
+ */
+export default class BillingController {
+  /** `POST /billing/runs` `{ service, period }`: starts (or repeats) a run; 202 with its progress. */
+  async storeRun(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const body = ctx.request.body() as { service?: unknown; period?: unknown }
+    if (typeof body.service !== 'string' || typeof body.period !== 'string') {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: '/service', rule: 'required', message: TEXT.body[lang] }],
+      })
+    }
+    try {
+      const { run } = await startRun(ctx.tenant, {
+        service: body.service,
+        period: body.period,
+        userId: ctx.auth.getUserOrFail().id,
+      })
+      return ctx.response.accepted({ run: await runView(run, lang) })
+    } catch (error) {
+      if (error instanceof BillingRequestError) {
+        return ctx.response.unprocessableEntity({
+          errors: [{ path: error.path, rule: error.rule, message: error.messages[lang] }],
+        })
+      }
+      throw error
+    }
+  }
+
+  async runs(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const rows = await BillingRun.query().orderBy('period', 'desc').orderBy('id', 'desc').limit(200)
+    return { runs: await Promise.all(rows.map((r) => runView(r, lang))) }
+  }
+
+  async showRun(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const id = Number(ctx.params.id)
+    const run = Number.isSafeInteger(id) ? await BillingRun.find(id) : null
+    if (!run) return ctx.response.notFound({ errors: [{ message: TEXT.runNotFound[lang] }] })
+    return { run: await runView(run, lang) }
+  }
+
+  /** `GET /billing/positions?status=&service=&period=&run=&payer=&page=`. */
+  async positions(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const filters = positionFilters(ctx, lang)
+    if ('error' in filters) {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: `/${filters.error}`, rule: 'filter', message: TEXT.filter(filters.error)[lang] }],
+      })
+    }
+    const page = await filteredPositions(filters).orderBy('id').paginate(pageParam(ctx.request), PAGE_SIZE)
+    const rows = page.all()
+    const steps = await stepsOf(rows.map((r) => r.id))
+    const payers = await User.query().whereIn(
+      'id',
+      rows.map((r) => r.payerUserId)
+    )
+    const names = new Map(payers.map((u) => [u.id, u]))
+    return {
+      positions: rows.map((p) => ({
+        ...positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? []),
+        payer: {
+          user_id: p.payerUserId,
+          name: names.get(p.payerUserId)?.fullName ?? null,
+          fiscal_code: names.get(p.payerUserId)?.fiscalCode ?? null,
+        },
+      })),
+      meta: { total: page.total, page: page.currentPage, per_page: PAGE_SIZE, last_page: page.lastPage },
+    }
+  }
+
+  /** `GET /billing/positions/export?format=xlsx|csv&<filters>`: the list as a spreadsheet, streamed. */
+  async exportPositions(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const format = (ctx.request.qs().format ?? 'xlsx') as string
+    if (format !== 'xlsx' && format !== 'csv') {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: '/format', rule: 'enum', message: TEXT.format[lang] }],
+      })
+    }
+    const parsed = positionFilters(ctx, lang)
+    if ('error' in parsed) {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: `/${parsed.error}`, rule: 'filter', message: TEXT.filter(parsed.error)[lang] }],
+      })
+    }
+    const filters: PositionFilters = parsed
+    async function* rows(): AsyncIterable<Record<string, ReportValue>> {
+      let lastId = 0
+      for (;;) {
+        const batch = await filteredPositions(filters).where('id', '>', lastId).orderBy('id').limit(500)
+        if (batch.length === 0) return
+        const payers = await User.query().whereIn(
+          'id',
+          batch.map((r) => r.payerUserId)
+        )
+        const byId = new Map(payers.map((u) => [u.id, u]))
+        for (const p of batch) {
+          yield {
+            period: p.period,
+            service: serviceName(p.service)[lang],
+            payer_fiscal_code: byId.get(p.payerUserId)?.fiscalCode ?? null,
+            payer_name: byId.get(p.payerUserId)?.fullName ?? null,
+            notice_code: formatNoticeNumber(p.nav),
+            iuv: p.iuv,
+            amount: centsToEuro(p.amountCents),
+            paid: centsToEuro(p.paidCents),
+            due_date: p.dueDate,
+            status: STATUS_LABELS[p.status]?.[lang] ?? p.status,
+            paid_at: p.paidAt?.toISODate() ?? null,
+          }
+        }
+        lastId = batch[batch.length - 1].id
+      }
+    }
+    const output = new PassThrough()
+    const title = lang === 'it' ? 'Posizioni di pagamento' : 'Payment positions'
+    ctx.response.header('content-type', CONTENT_TYPES[format])
+    ctx.response.header('content-disposition', contentDisposition('attachment', `posizioni.${format}`))
+    ctx.response.header('cache-control', 'no-store')
+    writeReport(format, rows(), output, { title, columns: EXPORT_COLUMNS, lang }).catch((error) => {
+      if (error instanceof ReportOutputClosedError) return
+      ctx.logger.error({ err: error }, 'positions export failed while streaming')
+      output.destroy(error as Error)
+    })
+    ctx.response.response.once('close', () => {
+      if (!output.writableFinished) output.destroy()
+    })
+    ctx.response.stream(output)
+  }
+
+  /** `GET /billing/payers/:userId/ledger`: a payer's statement and balance. */
+  async payerLedger(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const userId = Number(ctx.params.userId)
+    if (!Number.isSafeInteger(userId) || userId < 1) {
+      return ctx.response.notFound({ errors: [{ message: TEXT.positionNotFound[lang] }] })
+    }
+    const entries = await statementOf(userId)
+    return { balance: await balanceOf({ payerUserId: userId }), entries: entries.map(entryView) }
+  }
+
+  /** `POST /billing/reconcile`: reads the receipts of open positions now (also done every hour). */
+  async reconcile(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    await requestReconciliation(ctx.tenant)
+    return ctx.response.accepted({ queued: true })
+  }
+
+  /** `GET /payments/positions`: the reader's own positions, newest first. */
+  async myPositions(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    const user = ctx.auth.getUserOrFail()
+    const rows = await PaymentPosition.query()
+      .where('payer_user_id', user.id)
+      .orderBy('period', 'desc')
+      .orderBy('id', 'desc')
+      .limit(500)
+    const steps = await stepsOf(rows.map((r) => r.id))
+    return {
+      positions: rows.map((p) => positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? [])),
+      balance: await balanceOf({ payerUserId: user.id }),
+    }
+  }
+
+  /** `GET /payments/positions/:id/notice.pdf`: the AgID notice, for its payer or the office. */
+  async noticePdf(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    const id = Number(ctx.params.id)
+    const position = Number.isSafeInteger(id) ? await PaymentPosition.find(id) : null
+    const user = ctx.auth.getUserOrFail()
+    if (!position || position.status === 'pending' || (position.payerUserId !== user.id && !isStaff(ctx))) {
+      return ctx.response.notFound({ errors: [{ message: TEXT.positionNotFound[lang] }] })
+    }
+    const tenant = await Tenant.findOrFail(position.tenantId)
+    const payer = await User.findOrFail(position.payerUserId)
+    const pdf = await positionNoticePdf(tenant, position, payer, ctx.request.qs().lang === 'en' ? 'en' : langOf(payer))
+    ctx.response.header('content-type', 'application/pdf')
+    ctx.response.header('content-disposition', contentDisposition('inline', `avviso-${position.nav}.pdf`))
+    ctx.response.header('cache-control', 'no-store')
+    return ctx.response.send(Buffer.from(pdf))
+  }
+}

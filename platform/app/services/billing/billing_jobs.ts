@@ -1,0 +1,37 @@
+import type { JobQueue } from '#queue/types'
+import {
+  BILLING_COLLECT_JOB,
+  BILLING_MONTHLY_CRON,
+  BILLING_MONTHLY_JOB,
+  BILLING_POSITION_JOB,
+  billingCollectJob,
+  billingMonthlyJob,
+} from '#services/billing/billing_run'
+import { billingPositionJob } from '#services/billing/position_job'
+import {
+  BILLING_ARREARS_CRON,
+  BILLING_ARREARS_JOB,
+  BILLING_LETTER_JOB,
+  BILLING_REMINDER_JOB,
+  billingArrearsJob,
+  billingLetterJob,
+  billingReminderJob,
+} from '#services/billing/arrears'
+import { BILLING_RECONCILE_CRON, BILLING_RECONCILE_JOB, billingReconcileJob } from '#services/billing/reconcile'
+
+/** The billing jobs on the queue, and their schedules (Europe/Rome). */
+export function defineBillingJobs(queue: JobQueue) {
+  queue.define(BILLING_COLLECT_JOB, billingCollectJob)
+  queue.define(BILLING_POSITION_JOB, billingPositionJob)
+  queue.define(BILLING_MONTHLY_JOB, billingMonthlyJob)
+  queue.define(BILLING_RECONCILE_JOB, billingReconcileJob)
+  queue.define(BILLING_ARREARS_JOB, billingArrearsJob)
+  queue.define(BILLING_REMINDER_JOB, billingReminderJob)
+  queue.define(BILLING_LETTER_JOB, billingLetterJob)
+}
+
+export async function scheduleBillingJobs(queue: JobQueue) {
+  await queue.schedule(BILLING_MONTHLY_JOB, BILLING_MONTHLY_CRON, {}, { tz: 'Europe/Rome' })
+  await queue.schedule(BILLING_RECONCILE_JOB, BILLING_RECONCILE_CRON, {}, { tz: 'Europe/Rome' })
+  await queue.schedule(BILLING_ARREARS_JOB, BILLING_ARREARS_CRON, {}, { tz: 'Europe/Rome' })
+}

@@ -1,0 +1,443 @@
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import BillingRun, { type BillingRunNote } from '#models/billing_run'
+import Enrolment from '#models/enrolment'
+import PaymentPosition from '#models/payment_position'
+import Tenant from '#models/tenant'
+import TenantPlugin from '#models/tenant_plugin'
+import User from '#models/user'
+import { enqueueFollowUp } from '#events/follow_up'
+import { pluginContext } from '#plugins/plugin_context'
+import { pluginRegistry } from '#plugins/registry'
+import { nextNoticeNumber } from '#integrations/pagopa/notice_sequence'
+import { pagopaSettingsOf } from '#integrations/pagopa/pagopa_service'
+import { RequestContext, type TenantRef } from '#services/request_context'
+import { SettingsError } from '#services/settings_error'
+import { lineAmount } from '#services/billing/charge_amount'
+import { LedgerError, PERIOD, postEntry } from '#services/billing/ledger_service'
+import { parseBillingSettings, type BillingSettings } from '#services/billing/billing_settings'
+import type { JobDefinition } from '#queue/types'
+import type { BillingLine, LocalizedText } from '#sdk/types'
+
+/**
+ * The monthly post-paid billing run of one service for one period (DESIGN.md, Money):
+ *
+ * 1. `startRun` writes the run (unique per tenant, service and period) and, in the same
+ *    transaction, its collect job.
+ * 2. The collect job asks the service's plugin for the charges of the period (`billing.charges`
+ *    in its manifest), groups them by paying person (who enrolled the child) and, per payer, in ONE
+ *    transaction: posts the charges to the ledger (idempotent keys), takes the next notice number,
+ *    writes the position with the charges it asks for, and enqueues the position's job.
+ * 3. The position job creates the debt position on GPD (a position GPD already holds is success),
+ *    records it published, renders the AgID notice and sends it through the payer's channel (the
+ *    notice service sends each key once), and records it notified.
+ *
+ * Whatever stops where, running again ends with one charge per line, one position per payer and
+ * one notice per position: a payer whose position exists is skipped, and every job is keyed by what
+ * it follows. Repeating a collected run (an operator, after fixing a missing fee) adds only what is
+ * missing. Progress is counted from the positions and their steps (`runView`).
+ */
+export const BILLING_COLLECT_JOB = 'platform.billing-collect'
+export const BILLING_POSITION_JOB = 'platform.billing-position'
+export const BILLING_MONTHLY_JOB = 'platform.billing-monthly'
+/** Every hour of the 1st of the month: each tenant's run starts at its own `runHour`. */
+export const BILLING_MONTHLY_CRON = '0 * 1 * *'
+const TIME_ZONE = 'Europe/Rome'
+
+export class BillingRequestError extends Error {
+  readonly status = 422
+  constructor(
+    readonly path: string,
+    readonly rule: string,
+    readonly messages: LocalizedText
+  ) {
+    super(messages.en)
+    this.name = 'BillingRequestError'
+  }
+}
+
+export function billingSettingsOf(tenant: Tenant): BillingSettings {
+  return parseBillingSettings(tenant.settings?.billing)
+}
+
+export function serviceName(service: string): LocalizedText {
+  return pluginRegistry().get(service)?.manifest.name ?? { it: service, en: service }
+}
+
+function rowsOf(result: unknown): Array<Record<string, unknown>> {
+  if (Array.isArray(result)) return result as Array<Record<string, unknown>>
+  return ((result as { rows?: Array<Record<string, unknown>> }).rows ?? []) as Array<Record<string, unknown>>
+}
+
+/** Checks that the service can be billed for the period in this tenant; answers the 422 to give otherwise. */
+async function checkBillable(tenant: Tenant, service: string, period: string) {
+  if (typeof period !== 'string' || !PERIOD.test(period)) {
+    throw new BillingRequestError('/period', 'format', {
+      it: 'Il periodo deve essere un mese nella forma AAAA-MM, per esempio 2026-11.',
+      en: 'The period must be a month written YYYY-MM, for example 2026-11.',
+    })
+  }
+  const thisMonth = DateTime.now().setZone(TIME_ZONE).toFormat('yyyy-MM')
+  if (period > thisMonth) {
+    throw new BillingRequestError('/period', 'future', {
+      it: 'Non si fattura un mese che non è ancora iniziato.',
+      en: 'A month that has not begun cannot be billed.',
+    })
+  }
+  const plugin = typeof service === 'string' ? pluginRegistry().get(service) : undefined
+  const enabled = plugin ? await TenantPlugin.query().where('plugin_id', service).where('enabled', true).first() : null
+  if (!plugin || !enabled || !plugin.manifest.billing) {
+    throw new BillingRequestError('/service', 'billing', {
+      it: 'Questo servizio non è attivo per l’ente o non prevede la fatturazione mensile.',
+      en: 'This service is not enabled for the ente or has no monthly billing.',
+    })
+  }
+  try {
+    pagopaSettingsOf(tenant)
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      throw new BillingRequestError('/service', 'pagopa', {
+        it: `Prima di fatturare configura pagoPA: ${error.messages.it}.`,
+        en: `Configure pagoPA before billing: ${error.messages.en}.`,
+      })
+    }
+    throw error
+  }
+}
+
+/**
+ * Starts (or repeats) the run of a service for a period: the run and its collect job are written
+ * together. A run already collecting is answered as it is; a collected or failed one collects again.
+ */
+export async function startRun(
+  tenant: Tenant,
+  input: { service: string; period: string; userId: number | null }
+): Promise<{ run: BillingRun; started: boolean }> {
+  await checkBillable(tenant, input.service, input.period)
+  const settings = billingSettingsOf(tenant)
+  return db.transaction(async (trx) => {
+    const query = BillingRun.query({ client: trx }).where('service', input.service).where('period', input.period)
+    // SQLite's writer lock already serialises this transaction; PostgreSQL needs the row's lock.
+    if (trx.dialect.name === 'postgres') query.forUpdate()
+    let run = await query.first()
+    if (run?.status === 'collecting') return { run, started: false }
+    if (!run) {
+      run = await BillingRun.create(
+        {
+          service: input.service,
+          period: input.period,
+          status: 'collecting',
+          payers: null,
+          charges: 0,
+          totalCents: 0,
+          dueDate: DateTime.now().setZone(TIME_ZONE).plus({ days: settings.dueDays }).toISODate()!,
+          notes: null,
+          error: null,
+          startedByUserId: input.userId,
+        },
+        { client: trx }
+      )
+    } else {
+      run.useTransaction(trx)
+      run.status = 'collecting'
+      run.error = null
+      await run.save()
+    }
+    await enqueueFollowUp(
+      trx,
+      BILLING_COLLECT_JOB,
+      { runId: run.id },
+      { jobId: `billing-collect:${tenant.id}:${run.id}:${run.updatedAt?.toMillis() ?? 0}`, tenant: tenant.ref }
+    )
+    return { run, started: true }
+  })
+}
+
+/**
+ * A fault the tests inject at the last moment of a payer's transaction (after the position and its
+ * job are written, before the commit), to stop a run midway as a crash would. Never set elsewhere.
+ */
+export const billingFaults: { beforePayerCommit?: (payerUserId: number) => void } = {}
+
+interface PayerLines {
+  payerUserId: number
+  lines: Array<BillingLine & { enrolment: Enrolment }>
+}
+
+const MAX_LINES = 200_000
+
+/** The collect job: the plugin's charges, grouped by payer, each payer's charges and position in one transaction. */
+export async function collectRun(runId: number) {
+  const run = await BillingRun.find(runId)
+  if (!run || run.status !== 'collecting') return
+  const tenant = await Tenant.findOrFail(run.tenantId)
+  const settings = billingSettingsOf(tenant)
+  const pagopa = pagopaSettingsOf(tenant)
+  const plugin = pluginRegistry().getOrFail(run.service)
+  const ctx = await pluginContext(run.service, { tenant: tenant.ref })
+  const result = await plugin.manifest.billing!.charges(run.period, ctx)
+  const notes: BillingRunNote[] = (result.notes ?? []).slice(0, 1000).map((n) => ({ ...n }))
+  if (!Array.isArray(result.lines) || result.lines.length > MAX_LINES) {
+    throw new Error(`Plugin ${run.service}: billing.charges must answer at most ${MAX_LINES} lines`)
+  }
+
+  // The enrolments the lines name, of this service only; a line naming another is left out.
+  const ids = [...new Set(result.lines.map((l) => l.enrolmentId))]
+  const enrolments = new Map<number, Enrolment>()
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await Enrolment.query()
+      .whereIn('id', ids.slice(i, i + 500))
+      .where('service', run.service)
+    for (const row of rows) enrolments.set(row.id, row)
+  }
+  const byPayer = new Map<number, PayerLines>()
+  for (const line of result.lines) {
+    const enrolment = enrolments.get(line.enrolmentId)
+    if (!enrolment) {
+      notes.push({
+        enrolmentId: line.enrolmentId,
+        message: { it: 'Iscrizione inesistente per questo servizio', en: 'No such enrolment in this service' },
+      })
+      continue
+    }
+    const group = byPayer.get(enrolment.applicantUserId) ?? { payerUserId: enrolment.applicantUserId, lines: [] }
+    group.lines.push({ ...line, enrolment })
+    byPayer.set(enrolment.applicantUserId, group)
+  }
+
+  const name = serviceName(run.service)
+  for (const group of [...byPayer.values()].sort((a, b) => a.payerUserId - b.payerUserId)) {
+    const done = await PaymentPosition.query().where('run_id', run.id).where('payer_user_id', group.payerUserId).first()
+    if (done) continue
+    const payer = await User.find(group.payerUserId)
+    if (!payer?.fiscalCode) {
+      notes.push({
+        payerUserId: group.payerUserId,
+        message: {
+          it: 'Il genitore pagante non ha un codice fiscale: nessun avviso creato (ripetere la fatturazione dopo averlo registrato)',
+          en: 'The paying parent has no codice fiscale: no notice created (repeat the run once it is recorded)',
+        },
+      })
+      continue
+    }
+    try {
+      await db.transaction(async (trx) => {
+        await billPayer(trx, { run, tenant, group, pagopa, settings, name, fiscalCode: payer.fiscalCode!, notes })
+      })
+    } catch (error) {
+      if (!(error instanceof LedgerError)) throw error
+      // A line the plugin gave wrong is the plugin's to fix: the others are billed.
+      notes.push({
+        payerUserId: group.payerUserId,
+        message: { it: `Addebito non valido: ${error.message}`, en: `Invalid charge: ${error.message}` },
+      })
+    }
+  }
+
+  const totals = await db
+    .from('payment_positions')
+    .where('tenant_id', tenant.id)
+    .where('run_id', run.id)
+    .count('* as payers')
+    .sum('amount_cents as total')
+    .first()
+  const charges = await db
+    .from('payment_position_items')
+    .join('payment_positions', 'payment_positions.id', 'payment_position_items.position_id')
+    .where('payment_positions.tenant_id', tenant.id)
+    .where('payment_positions.run_id', run.id)
+    .count('* as charges')
+    .first()
+  run.status = 'collected'
+  run.payers = Number(totals?.payers ?? 0)
+  run.totalCents = Number(totals?.total ?? 0)
+  run.charges = Number(charges?.charges ?? 0)
+  run.notes = notes.length > 0 ? notes : null
+  await run.save()
+}
+
+async function billPayer(
+  trx: TransactionClientContract,
+  input: {
+    run: BillingRun
+    tenant: Tenant
+    group: PayerLines
+    pagopa: ReturnType<typeof pagopaSettingsOf>
+    settings: BillingSettings
+    name: LocalizedText
+    fiscalCode: string
+    notes: BillingRunNote[]
+  }
+) {
+  const { run, tenant, group } = input
+  for (const line of group.lines) {
+    const amount = lineAmount(line)
+    await postEntry(trx, {
+      key: `billing:${run.service}:${run.period}:${line.enrolmentId}:${String(line.key).slice(0, 60)}`,
+      kind: 'charge',
+      payerUserId: group.payerUserId,
+      enrolmentId: line.enrolmentId,
+      service: run.service,
+      period: run.period,
+      ...amount,
+      description: line.description,
+      details: { run: run.id, ...(line.details ?? {}) },
+    })
+  }
+  // Every charge of the payer for this service and period not yet asked for by a position:
+  // the lines above, and those the plugin posted itself through ctx.ledger.postCharge.
+  const unbilled = rowsOf(
+    await trx.rawQuery(
+      'SELECT e.id, e.amount_cents FROM ledger_entries e ' +
+        'LEFT JOIN payment_position_items i ON i.entry_id = e.id ' +
+        "WHERE e.tenant_id = ? AND e.payer_user_id = ? AND e.service = ? AND e.period = ? AND e.kind = 'charge' " +
+        'AND i.id IS NULL ORDER BY e.id',
+      [tenant.id, group.payerUserId, run.service, run.period]
+    )
+  )
+  const total = unbilled.reduce((sum, row) => sum + Number(row.amount_cents), 0)
+  if (total <= 0) {
+    input.notes.push({
+      payerUserId: group.payerUserId,
+      message: { it: 'Nulla da pagare nel periodo', en: 'Nothing to pay in the period' },
+    })
+    return
+  }
+  const number = await nextNoticeNumber(trx, tenant.id, input.pagopa.segregationCode)
+  const position = await PaymentPosition.create(
+    {
+      runId: run.id,
+      payerUserId: group.payerUserId,
+      service: run.service,
+      period: run.period,
+      // The IUV is unique per ente for ever, so the IUPD built on it is too.
+      iupd: `${input.pagopa.fiscalCode}-${run.service}-${number.iuv}`.slice(0, 140),
+      iuv: number.iuv,
+      nav: number.nav,
+      amountCents: total,
+      paidCents: 0,
+      dueDate: run.dueDate,
+      status: 'pending',
+      noticeChannel: null,
+      paidAt: null,
+      psp: null,
+    },
+    { client: trx }
+  )
+  for (const row of unbilled) {
+    await trx.insertQuery().table('payment_position_items').insert({
+      tenant_id: tenant.id,
+      position_id: position.id,
+      entry_id: row.id,
+    })
+  }
+  await enqueueFollowUp(
+    trx,
+    BILLING_POSITION_JOB,
+    { positionId: position.id },
+    { jobId: `billing-position:${tenant.id}:${position.iuv}`, tenant: tenant.ref }
+  )
+  billingFaults.beforePayerCommit?.(group.payerUserId)
+}
+
+/** What a run has done: its positions by status, how many were notified, and its notes. */
+export async function runView(run: BillingRun, lang: 'it' | 'en' = 'it') {
+  const byStatus = await db
+    .from('payment_positions')
+    .where('tenant_id', run.tenantId)
+    .where('run_id', run.id)
+    .select('status')
+    .count('* as count')
+    .groupBy('status')
+  const positions: Record<string, number> = { pending: 0, published: 0, partially_paid: 0, paid: 0, cancelled: 0 }
+  for (const row of byStatus) positions[row.status] = Number(row.count)
+  const notified = await db
+    .from('payment_position_steps')
+    .join('payment_positions', 'payment_positions.id', 'payment_position_steps.position_id')
+    .where('payment_positions.tenant_id', run.tenantId)
+    .where('payment_positions.run_id', run.id)
+    .where('payment_position_steps.step', 'notified')
+    .count('* as count')
+    .first()
+  const total = Object.values(positions).reduce((a, b) => a + b, 0)
+  const notifiedCount = Number(notified?.count ?? 0)
+  const status =
+    run.status !== 'collected' ? run.status : positions.pending > 0 || notifiedCount < total ? 'sending' : 'done'
+  return {
+    id: run.id,
+    service: run.service,
+    period: run.period,
+    status,
+    due_date: run.dueDate,
+    payers: run.payers,
+    charges: run.charges,
+    total_cents: run.totalCents,
+    positions: { total, ...positions },
+    notified: notifiedCount,
+    notes: (run.notes ?? []).map((n) => ({
+      enrolment_id: n.enrolmentId ?? null,
+      payer_user_id: n.payerUserId ?? null,
+      message: n.message[lang],
+    })),
+    error: run.error,
+    created_at: run.createdAt.toISO(),
+    updated_at: run.updatedAt?.toISO() ?? null,
+  }
+}
+
+export const billingCollectJob: JobDefinition<{ runId: number }> = {
+  attempts: 5,
+  backoffMs: 5000,
+  async handle(payload, ctx) {
+    try {
+      await collectRun(payload.runId)
+    } catch (error) {
+      // The last attempt leaves the run failed with the reason, for the operator to repeat it.
+      if (ctx.attempt >= 5) {
+        const run = await BillingRun.find(payload.runId)
+        if (run && run.status === 'collecting') {
+          run.status = 'failed'
+          run.error = (error as Error).message.slice(0, 1000)
+          await run.save()
+        }
+      }
+      throw error
+    }
+  },
+}
+
+/** The scheduled start: on the 1st, at each tenant's hour, the month before for the services it lists. */
+export const billingMonthlyJob: JobDefinition<Record<string, never>> = {
+  attempts: 3,
+  backoffMs: 60_000,
+  async handle() {
+    const now = DateTime.now().setZone(TIME_ZONE)
+    await startMonthlyRuns(now)
+  },
+}
+
+export async function startMonthlyRuns(now: DateTime) {
+  const period = now.minus({ months: 1 }).toFormat('yyyy-MM')
+  const tenants = await RequestContext.asSystem('billing-monthly', () => Tenant.query().orderBy('id'))
+  const failures: string[] = []
+  for (const tenant of tenants) {
+    let settings: BillingSettings
+    try {
+      settings = billingSettingsOf(tenant)
+    } catch {
+      continue
+    }
+    if (settings.services.length === 0 || settings.runHour !== now.hour || now.day !== 1) continue
+    for (const service of settings.services) {
+      try {
+        await RequestContext.withTenant(tenant.ref as TenantRef, () =>
+          startRun(tenant, { service, period, userId: null })
+        )
+      } catch (error) {
+        failures.push(`${tenant.slug}/${service}: ${(error as Error).message}`)
+      }
+    }
+  }
+  if (failures.length > 0) throw new Error(`Monthly billing not started for ${failures.join('; ')}`)
+}

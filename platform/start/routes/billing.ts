@@ -1,0 +1,20 @@
+import type { HttpRouterService } from '@adonisjs/core/types'
+
+const BillingController = () => import('#controllers/billing_controller')
+
+/**
+ * Billing for the office and payments for families, inside the /api/v1/t/:tenant group. Who may
+ * call each is checked in the controller: the office (operator, tenant_admin) for /billing, any
+ * member for their own /payments.
+ */
+export function registerBillingRoutes(router: HttpRouterService) {
+  router.get('/billing/runs', [BillingController, 'runs'])
+  router.post('/billing/runs', [BillingController, 'storeRun'])
+  router.get('/billing/runs/:id', [BillingController, 'showRun'])
+  router.get('/billing/positions', [BillingController, 'positions'])
+  router.get('/billing/positions/export', [BillingController, 'exportPositions'])
+  router.get('/billing/payers/:userId/ledger', [BillingController, 'payerLedger'])
+  router.post('/billing/reconcile', [BillingController, 'reconcile'])
+  router.get('/payments/positions', [BillingController, 'myPositions'])
+  router.get('/payments/positions/:id/notice.pdf', [BillingController, 'noticePdf'])
+}

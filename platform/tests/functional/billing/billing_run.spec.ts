@@ -1,0 +1,161 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import BillingRun from '#models/billing_run'
+import PaymentPosition from '#models/payment_position'
+import { jobQueue } from '#queue/queue_factory'
+import { RequestContext } from '#services/request_context'
+import { billingFaults, collectRun } from '#services/billing/billing_run'
+import { noticeNumber } from '#integrations/pagopa/notice_number'
+import { pagopaFor } from '#integrations/pagopa/pagopa_service'
+import { billingWorld } from '#tests/helpers/billing'
+import { captureMailEachTest } from '#tests/helpers/smtp'
+import { pdfTextLines } from '#tests/helpers/pdf_text'
+import { makeUser, transactionWithJobs } from '#tests/helpers/world'
+import type { RetteRecord } from '../../fixtures/sample_plugins/rette/index.js'
+
+const rette = () => (globalThis as { __rette?: RetteRecord }).__rette!
+
+async function ledgerCharges(tenantId: number) {
+  return db.from('ledger_entries').where('tenant_id', tenantId).where('kind', 'charge').orderBy('id')
+}
+
+test.group('Billing run', (group) => {
+  group.each.setup(() => transactionWithJobs())
+  group.each.setup(() => () => {
+    rette().quantity = {}
+    billingFaults.beforePayerCommit = undefined
+  })
+  const mail = captureMailEachTest(group)
+
+  test('a month billed: one position per paying parent on GPD, its notice emailed once, nothing twice when run again', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    const world = await billingWorld()
+    cleanup(() => world.close())
+    const a1 = await world.enrol(null, '45.00')
+    await world.enrol(a1.payer, '30.50')
+    const b = await world.enrol(null, '45.00')
+    rette().quantity[b.enrolment.id] = '0.5'
+    const noFee = await world.enrol(null, null)
+    const noCode = await world.enrol(null, '10.00', { fiscalCode: null })
+    const operator = await makeUser(world.tenant, ['operator'])
+    const url = `/api/v1/t/${world.tenant.slug}/billing/runs`
+
+    const citizen = await client.post(url).json({ service: 'rette', period: '2026-10' }).loginAs(a1.payer)
+    citizen.assertStatus(403)
+    const future = await client.post(url).json({ service: 'rette', period: '2999-01' }).loginAs(operator)
+    future.assertStatus(422)
+    assert.equal(future.body().errors[0].path, '/period')
+    const unknown = await client.post(url).json({ service: 'nope', period: '2026-10' }).loginAs(operator)
+    unknown.assertStatus(422)
+    assert.equal(unknown.body().errors[0].path, '/service')
+
+    const started = await client.post(url).json({ service: 'rette', period: '2026-10' }).loginAs(operator)
+    started.assertStatus(202)
+    await jobQueue().drained()
+
+    const shown = await client.get(`${url}/${started.body().run.id}`).loginAs(operator)
+    shown.assertStatus(200)
+    const run = shown.body().run
+    assert.equal(run.status, 'done')
+    assert.equal(run.positions.total, 2)
+    assert.equal(run.positions.published, 2)
+    assert.equal(run.notified, 2)
+    assert.equal(run.charges, 3)
+    // 45.00 + 30.50 for the first parent, 45.00 × 0.5 for the second.
+    assert.equal(run.total_cents, 7550 + 2250)
+    assert.sameMembers(
+      run.notes.map(
+        (n: { enrolment_id: number | null; payer_user_id: number | null }) => n.enrolment_id ?? n.payer_user_id
+      ),
+      [noFee.enrolment.id, noCode.payer.id]
+    )
+
+    const positions = await RequestContext.withTenant(world.tenant.ref, () => PaymentPosition.query().orderBy('id'))
+    assert.deepEqual(
+      positions.map((p) => [p.payerUserId, p.amountCents, p.status, p.nav]),
+      [
+        [a1.payer.id, 7550, 'published', noticeNumber('01', 1n).nav],
+        [b.payer.id, 2250, 'published', noticeNumber('01', 2n).nav],
+      ]
+    )
+    const { gateway } = pagopaFor(world.tenant)
+    for (const position of positions) {
+      const onGpd = await gateway.getPosition(position.iupd)
+      assert.equal(onGpd?.status, 'VALID')
+      assert.equal(onGpd?.paymentOption[0].amount, position.amountCents)
+      assert.equal(onGpd?.paymentOption[0].nav, position.nav)
+    }
+    assert.lengthOf(mail().received, 2)
+    const toA = mail().received.find((m) => m.to && 'text' in m.to && m.to.text === a1.payer.email)!
+    assert.include(toA.subject!, 'Avviso di pagamento: Retta mensile')
+    assert.equal(toA.attachments[0].filename, `avviso-${positions[0].nav}.pdf`)
+    const lines = await pdfTextLines(toA.attachments[0].content)
+    assert.include(lines, '75,50')
+
+    // Run again: collected again, nothing new anywhere.
+    const again = await client.post(url).json({ service: 'rette', period: '2026-10' }).loginAs(operator)
+    again.assertStatus(202)
+    await jobQueue().drained()
+    const rerun = (await client.get(`${url}/${started.body().run.id}`).loginAs(operator)).body().run
+    assert.equal(rerun.positions.total, 2)
+    assert.equal(rerun.status, 'done')
+    assert.lengthOf(await ledgerCharges(world.tenant.id), 3)
+    assert.lengthOf(mail().received, 2)
+    assert.lengthOf(world.gpd.store.findByNav(noticeNumber('01', 3n).nav), 0)
+  })
+
+  test('a run stopped midway resumes: every payer ends with one position, charges once, numbers without gaps', async ({
+    assert,
+    cleanup,
+  }) => {
+    const world = await billingWorld()
+    cleanup(() => world.close())
+    const payers: Array<Awaited<ReturnType<typeof world.enrol>>> = []
+    for (let i = 0; i < 3; i++) payers.push(await world.enrol(null, '40.00'))
+    const victim = payers[1].payer.id
+    let crashes = 0
+    billingFaults.beforePayerCommit = (payerUserId) => {
+      if (payerUserId === victim && crashes++ === 0) throw new Error('killed')
+    }
+    await RequestContext.withTenant(world.tenant.ref, async () => {
+      const run = await BillingRun.create({
+        service: 'rette',
+        period: '2026-10',
+        status: 'collecting',
+        payers: null,
+        charges: 0,
+        totalCents: 0,
+        dueDate: '2026-12-31',
+        notes: null,
+        error: null,
+        startedByUserId: null,
+      })
+      await assert.rejects(() => collectRun(run.id), /killed/)
+      // The first payer is billed whole; the second left nothing behind, not even its number.
+      assert.lengthOf(await PaymentPosition.query(), 1)
+      assert.lengthOf(await ledgerCharges(world.tenant.id), 1)
+      await collectRun(run.id)
+      await collectRun(run.id)
+      const positions = await PaymentPosition.query().orderBy('id')
+      assert.deepEqual(
+        positions.map((p) => p.payerUserId),
+        payers.map((p) => p.payer.id)
+      )
+      assert.deepEqual(
+        positions.map((p) => p.nav),
+        [1n, 2n, 3n].map((base) => noticeNumber('01', base).nav)
+      )
+      assert.lengthOf(await ledgerCharges(world.tenant.id), 3)
+      const jobs = await db
+        .from('jobs')
+        .where('name', 'platform.billing-position')
+        .whereLike('key', `billing-position:${world.tenant.id}:%`)
+      assert.lengthOf(jobs, 3)
+    })
+    await jobQueue().drained()
+    assert.lengthOf(mail().received, 3)
+  })
+})
