@@ -1,6 +1,5 @@
-import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
+import type { LucidModel, ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import type Enrolment from '#models/enrolment'
-import type Submission from '#models/submission'
 import { isPlainObject } from '#forms/json_pointer'
 import { normaliseCodiceFiscale } from '#shared/normalise'
 import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
@@ -51,8 +50,12 @@ export function childIndexOf(data: unknown): string {
   return currentDataCipher().blindIndex(FISCAL_CODE_INDEX, child?.key ?? '')
 }
 
-/** Narrows a submission query to the applications that may be for this child (rows not yet indexed too). */
-export function whereChildMayBe(query: ModelQueryBuilderContract<typeof Submission>, key: string) {
+/**
+ * Narrows a query of submissions (any model with `child_key_hash`: named generically, since the
+ * submission model computes its index with `childIndexOf`) to the applications that may be for this
+ * child, rows not yet indexed too.
+ */
+export function whereChildMayBe<Model extends LucidModel>(query: ModelQueryBuilderContract<Model>, key: string) {
   return query.where((q) =>
     q.whereIn('child_key_hash', currentDataCipher().blindIndexes(FISCAL_CODE_INDEX, key)).orWhereNull('child_key_hash')
   )

@@ -4,7 +4,7 @@ import { SettingsError } from '#services/settings_error'
  * The `billing` block of a tenant's settings (PATCH /api/v1/t/:tenant), every field optional:
  *
  *   { "dueDays": 30, "runHour": 6, "reminderAfterDays": 15, "letterAfterDays": 30,
- *     "services": ["trasporto"], "taxonomy": "9/0101002IM/" }
+ *     "services": ["<service id>"], "taxonomy": "9/0101002IM/" }
  *
  * - dueDays: a position is due this many days after the run that created it.
  * - runHour: the hour (Europe/Rome) of the 1st of the month when the run of the month before starts.
@@ -63,8 +63,8 @@ export function parseBillingSettings(value: unknown): BillingSettings {
         !raw.every((s) => typeof s === 'string' && /^[a-z][a-z0-9-]{0,59}$/.test(s))
       ) {
         throw new BillingSettingsError('services', {
-          it: 'deve essere un elenco di identificativi di servizio (es. "trasporto")',
-          en: 'must be a list of service ids (e.g. "trasporto")',
+          it: 'deve essere un elenco di identificativi di servizio (gli id dei plugin, es. "rette")',
+          en: 'must be a list of service ids (the ids of their plugins, e.g. "rette")',
         })
       }
       out.services = [...new Set(raw as string[])]

@@ -15,7 +15,7 @@ import { RequestContext } from '#services/request_context'
  * its event (`charge.created`, `payment.received`), so the three exist together or not at all.
  */
 export interface NewLedgerEntry {
-  /** The business key: e.g. `billing:trasporto:2026-11:enrolment:42`. At most 200 characters. */
+  /** The business key: e.g. `billing:<service>:2026-11:enrolment:42`. At most 200 characters. */
   key: string
   kind: LedgerKind
   payerUserId: number

@@ -2,8 +2,8 @@ import { euroTextToCents } from '#services/billing/charge_amount'
 import type { BillingCharges, BillingNote, EnrolmentRecord, PluginContext } from '#sdk/types'
 
 /**
- * The charges of a service billed by a fixed fee per month (trasporto's monthly pass, a nursery's
- * retta): one line per active enrolment of the school year the period falls in, the fee × a
+ * The charges of a service billed by a fixed fee per month (a monthly transport pass, a monthly
+ * school fee): one line per active enrolment of the school year the period falls in, the fee × a
  * quantity the plugin may supply (1 by default: a month), or the operator's fee override where the
  * enrolment has one. Enrolments without a fee are left out with a note for the operator.
  */
