@@ -227,6 +227,8 @@ for (const driver of drivers) {
       })
       await until(() => seen.length === 3, 4000)
       assert.deepEqual(seen, ['enqueued', 'committing', 'run 1'])
+      // The job is marked completed a moment after its handler returns.
+      await queue.drained()
       assert.equal(await queue.state('committed'), 'completed')
     })
 
