@@ -3,12 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import {
-  ENCRYPTED_COLUMNS,
-  PARTLY_ENCRYPTED_JSON,
-  auditedIdentifiers,
-  type EncryptedColumnSpec,
-} from '#models/data_at_rest'
+import { ENCRYPTED_COLUMNS, PARTLY_ENCRYPTED_JSON, type EncryptedColumnSpec } from '#models/data_at_rest'
 import { DataCipher, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
 import { attachmentContext, storagePath } from '#services/attachment_service'
 import { writeAudit } from '#services/audit_service'
@@ -297,11 +292,14 @@ async function reindexSearchTerms(run: Run) {
   }
 }
 
-/** Audit rows are append-only: only the ciphertext of the identifiers they hold is renewed. */
+/**
+ * Audit rows are append-only: only the ciphertext they hold is renewed. Every encrypted value is,
+ * whatever its column's protection is today: rows written under an earlier registry (a column that
+ * was an identifier then and is a special category now) hold ciphertext too.
+ */
 async function reencryptAudit(run: Run) {
-  const entities = [...new Set(ENCRYPTED_COLUMNS.map((c) => c.table))].filter((t) => auditedIdentifiers(t).size > 0)
   const encrypted = (query: ReturnType<QueryClientContract['from']>) =>
-    query.whereIn('entity', entities).where((where) => {
+    query.where((where) => {
       for (const { column } of PARTLY_ENCRYPTED_JSON) where.orWhereRaw('CAST(?? AS TEXT) LIKE ?', [column, '%enc:v1:%'])
     })
   const counted = await encrypted(db.from('audit_logs')).count('* as n').first()
@@ -332,9 +330,8 @@ async function reencryptAudit(run: Run) {
             const snapshot = read(row[column]) as Record<string, unknown> | null
             if (!snapshot || typeof snapshot !== 'object') continue
             let changed = false
-            const identifiers = auditedIdentifiers(row.entity)
             for (const [key, value] of Object.entries(snapshot)) {
-              if (!identifiers.has(key) || !DataCipher.isEncrypted(value) || !run.cipher.needsRotation(value)) continue
+              if (!DataCipher.isEncrypted(value) || !run.cipher.needsRotation(value)) continue
               snapshot[key] = run.cipher.encrypt(run.cipher.decrypt(value))
               changed = true
             }
