@@ -1,6 +1,6 @@
 import type { Role } from '#shared/contract'
 import type { Lang } from '../i18n'
-import type { NavLabel, TenantPage } from './pages'
+import type { NavLabel, TenantPage } from './page_types'
 import { mayOpen, pluginOff } from './tenant_context'
 
 /** The navigation entries a user sees in a tenant: their roles open them, and their plugin is on. */

@@ -5,9 +5,7 @@
  * answers "not available". The citizen's pages sit at the tenant's root, the offices' under
  * `ufficio/`; plugins add theirs (plugin_screens.tsx), shown only where the plugin is enabled.
  */
-import type { ReactElement } from 'react'
-import type { Localized, Role } from '#shared/contract'
-import type { it } from '../i18n/it'
+import type { Role } from '#shared/contract'
 import { ServicesPage } from '../pages/ServicesPage'
 import { FormRoute } from '../pages/FormPage'
 import { SubmissionsPage } from '../pages/SubmissionsPage'
@@ -22,24 +20,8 @@ import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
 import { STAFF_ROLES } from './tenant_context'
 
-export type NavLabel = keyof typeof it.nav
-
-export interface TenantPage {
-  /** Path under /t/:tenant; '' is the tenant's home. */
-  path: string
-  element: ReactElement
-  /** Who may open it: any of these roles in the tenant. Absent: every member. */
-  roles?: readonly Role[]
-  /**
-   * An entry of the main navigation (`order` sorts them): a portal string, or a plugin's own words;
-   * `roles` narrows who sees the entry when it is fewer than those who may open the page.
-   */
-  nav?: { label: NavLabel | Localized; order: number; roles?: readonly Role[] }
-  /** The back office's pages (`ufficio/...`), listed on the staff's desk. */
-  side?: 'staff' | 'citizen'
-  /** A plugin's page: it opens, and shows, only where that plugin is enabled. */
-  plugin?: string
-}
+export type { NavLabel, TenantPage } from './page_types'
+import type { TenantPage } from './page_types'
 
 /** The citizen's side: apply, follow the applications, read the enrolled children. */
 const CITIZEN: readonly Role[] = ['citizen']
@@ -63,7 +45,13 @@ const OFFICE: readonly Role[] = ['operator', 'tenant_admin']
 
 /** The offices' side: the desk, then what each role works on. */
 export const staffPages: TenantPage[] = [
-  { path: 'ufficio', element: <StaffHomePage />, roles: STAFF_ROLES, side: 'staff', nav: { label: 'desk', order: 5 } },
+  {
+    path: 'ufficio',
+    element: <StaffHomePage pages={() => tenantPages} />,
+    roles: STAFF_ROLES,
+    side: 'staff',
+    nav: { label: 'desk', order: 5 },
+  },
   { path: 'ufficio/domande', element: <InboxPage />, roles: OFFICE, side: 'staff', nav: { label: 'inbox', order: 40 } },
   { path: 'ufficio/domande/:id', element: <ReviewRoute />, roles: OFFICE, side: 'staff' },
   {

@@ -2,7 +2,7 @@ import type { ReactElement } from 'react'
 import { Link, Navigate } from 'react-router'
 import { useCurrentTenant, STAFF_ROLES } from '../../app/tenant_context'
 import { entryLabel, visibleEntries } from '../../app/navigation'
-import { tenantPages } from '../../app/pages'
+import type { TenantPage } from '../../app/page_types'
 import { useT } from '../../i18n'
 
 /**
@@ -19,11 +19,12 @@ export function HomePage({ services }: { services: ReactElement }) {
 }
 
 /** The desk: the back-office pages this person's roles open, one card each. */
-export function StaffHomePage() {
+/** The staff's desk: `pages` gives the portal's pages (a function: the list is made after this page). */
+export function StaffHomePage({ pages }: { pages: () => TenantPage[] }) {
   const { t, lang } = useT()
   const tenant = useCurrentTenant()
   const entries = visibleEntries(
-    tenantPages.filter((p) => p.side === 'staff' && p.path !== 'ufficio'),
+    pages().filter((p) => p.side === 'staff' && p.path !== 'ufficio'),
     tenant.roles,
     tenant.plugins
   )
