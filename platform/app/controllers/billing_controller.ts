@@ -1,6 +1,8 @@
 import { PassThrough } from 'node:stream'
 import type { HttpContext } from '@adonisjs/core/http'
 import BillingRun from '#models/billing_run'
+import PaymentFlow from '#models/payment_flow'
+import PaymentFlowLine from '#models/payment_flow_line'
 import PaymentPosition, { POSITION_STATUSES } from '#models/payment_position'
 import Tenant from '#models/tenant'
 import User from '#models/user'
@@ -23,6 +25,7 @@ const TEXT = {
     en: 'Only the office (operator or tenant administrator) sees billing.',
   },
   runNotFound: { it: 'Fatturazione non trovata.', en: 'No such billing run.' },
+  flowNotFound: { it: 'Flusso di rendicontazione non trovato.', en: 'No such reporting flow.' },
   positionNotFound: { it: 'Posizione di pagamento non trovata.', en: 'No such payment position.' },
   body: {
     it: 'Indica il servizio ("service") e il mese ("period", AAAA-MM).',
@@ -41,6 +44,27 @@ const STATUS_LABELS: Record<string, { it: string; en: string }> = {
   partially_paid: { it: 'Pagato in parte', en: 'Partly paid' },
   paid: { it: 'Pagato', en: 'Paid' },
   cancelled: { it: 'Annullato', en: 'Cancelled' },
+}
+
+function flowView(flow: PaymentFlow, lang: Lang) {
+  return {
+    id: flow.id,
+    flow_id: flow.flowId,
+    revision: flow.revision,
+    psp_id: flow.pspId,
+    psp_name: flow.pspName,
+    flow_date: flow.flowDate,
+    regulation: flow.regulation,
+    regulation_date: flow.regulationDate,
+    declared_count: flow.declaredCount,
+    declared_sum_cents: flow.declaredSumCents,
+    computed_count: flow.computedCount,
+    computed_sum_cents: flow.computedSumCents,
+    totals_ok: flow.totalsOk,
+    problems: (flow.problems ?? []).map((p) => p[lang]),
+    summary: flow.summary,
+    reconciled_at: flow.createdAt.toISO(),
+  }
 }
 
 function isStaff(ctx: HttpContext) {
@@ -292,12 +316,65 @@ export default class BillingController {
     return { balance: await balanceOf({ payerUserId: userId }), entries: entries.map(entryView) }
   }
 
-  /** `POST /billing/reconcile`: reads the receipts of open positions now (also done every hour). */
+  /** `POST /billing/reconcile`: reads the receipts of open positions and the new reporting flows now (also done every hour). */
   async reconcile(ctx: HttpContext) {
     const lang = requestLanguage(ctx.request)
     if (!isStaff(ctx)) return refuse(ctx, lang)
     await requestReconciliation(ctx.tenant)
     return ctx.response.accepted({ queued: true })
+  }
+
+  /**
+   * `GET /billing/flows?anomalies=1&page=`: the reporting flows reconciled, newest first, with their
+   * totals check and the count of each outcome; `anomalies=1` keeps those with something to look at.
+   */
+  async flows(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const page = pageParam(ctx.request)
+    const query = PaymentFlow.query().orderBy('id', 'desc')
+    if (ctx.request.input('anomalies') === '1') {
+      query.where((q) =>
+        q
+          .where('totals_ok', false)
+          .orWhereIn('id', (sub) => sub.from('payment_flow_lines').select('flow_row_id').whereNot('outcome', 'matched'))
+      )
+    }
+    const rows = await query.paginate(page, PAGE_SIZE)
+    return {
+      flows: rows.all().map((f) => flowView(f, lang)),
+      meta: { page, total: rows.total, per_page: PAGE_SIZE },
+    }
+  }
+
+  /** `GET /billing/flows/:id`: one flow with its lines, the ones not matched first. */
+  async showFlow(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const id = Number(ctx.params.id)
+    const flow = Number.isSafeInteger(id) && id > 0 ? await PaymentFlow.find(id) : null
+    if (!flow) return ctx.response.notFound({ errors: [{ message: TEXT.flowNotFound[lang] }] })
+    const lines = await PaymentFlowLine.query().where('flow_row_id', flow.id).orderBy('line_index').limit(10_000)
+    const order = (outcome: string) => (outcome === 'matched' ? 1 : 0)
+    return {
+      flow: flowView(flow, lang),
+      lines: lines
+        .sort((a, b) => order(a.outcome) - order(b.outcome) || a.lineIndex - b.lineIndex)
+        .map((l) => ({
+          index: l.lineIndex,
+          iuv: l.iuv,
+          iur: l.iur,
+          id_transfer: l.idTransfer,
+          amount_cents: l.amountCents,
+          amount: centsToEuro(l.amountCents),
+          pay_status: l.payStatus,
+          pay_date: l.payDate,
+          outcome: l.outcome,
+          difference_cents: l.differenceCents,
+          position_id: l.positionId,
+          reason: l.reason[lang],
+        })),
+    }
   }
 
   /** `GET /payments/positions`: the reader's own positions, newest first. */

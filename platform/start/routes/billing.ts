@@ -15,6 +15,8 @@ export function registerBillingRoutes(router: HttpRouterService) {
   router.get('/billing/positions/export', [BillingController, 'exportPositions'])
   router.get('/billing/payers/:userId/ledger', [BillingController, 'payerLedger'])
   router.post('/billing/reconcile', [BillingController, 'reconcile'])
+  router.get('/billing/flows', [BillingController, 'flows'])
+  router.get('/billing/flows/:id', [BillingController, 'showFlow'])
   router.get('/payments/positions', [BillingController, 'myPositions'])
   router.get('/payments/positions/:id/notice.pdf', [BillingController, 'noticePdf'])
 }
