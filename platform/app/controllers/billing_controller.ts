@@ -16,6 +16,7 @@ import { balanceOf, entryView, statementOf } from '#services/billing/ledger_serv
 import { langOf, positionNoticePdf } from '#services/billing/position_job'
 import { stepsOf } from '#services/billing/position_steps'
 import { requestReconciliation } from '#services/billing/reconcile'
+import { LETTER_REPORT_COLUMNS, letterReportRows } from '#services/billing/letters_report'
 import { CONTENT_TYPES, ReportOutputClosedError, writeReport } from '#reports/report_writer'
 import type { Lang, ReportColumn, ReportValue } from '#sdk/types'
 
@@ -25,6 +26,10 @@ const TEXT = {
     en: 'Only the office (operator or tenant administrator) sees billing.',
   },
   runNotFound: { it: 'Fatturazione non trovata.', en: 'No such billing run.' },
+  month: {
+    it: 'Indica il mese ("month") nella forma AAAA-MM, per esempio 2026-11.',
+    en: 'Give the month ("month") written YYYY-MM, for example 2026-11.',
+  },
   flowNotFound: { it: 'Flusso di rendicontazione non trovato.', en: 'No such reporting flow.' },
   positionNotFound: { it: 'Posizione di pagamento non trovata.', en: 'No such payment position.' },
   body: {
@@ -375,6 +380,54 @@ export default class BillingController {
           reason: l.reason[lang],
         })),
     }
+  }
+
+  /**
+   * `GET /billing/letters?month=YYYY-MM&format=json|xlsx|csv`: the arrears letters sent in a month,
+   * one row per position listed (protocol number, parent's codice fiscale, position, amount owed).
+   * JSON answers the first 1,000 rows (`truncated` says when there are more); the files stream all.
+   */
+  async letters(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const qs = ctx.request.qs() as Record<string, unknown>
+    const month = qs.month
+    if (typeof month !== 'string' || !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: '/month', rule: 'format', message: TEXT.month[lang] }],
+      })
+    }
+    const format = (qs.format ?? 'json') as string
+    if (format === 'json') {
+      const rows: Array<Record<string, ReportValue>> = []
+      let truncated = false
+      for await (const row of letterReportRows(month)) {
+        if (rows.length === 1000) {
+          truncated = true
+          break
+        }
+        rows.push(row)
+      }
+      return { month, rows, truncated }
+    }
+    if (format !== 'xlsx' && format !== 'csv') {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: '/format', rule: 'enum', message: TEXT.format[lang] }],
+      })
+    }
+    const output = new PassThrough()
+    const title = lang === 'it' ? `Lettere di sollecito ${month}` : `Arrears letters ${month}`
+    ctx.response.header('content-type', CONTENT_TYPES[format])
+    ctx.response.header('content-disposition', contentDisposition('attachment', `solleciti-${month}.${format}`))
+    ctx.response.header('cache-control', 'no-store')
+    writeReport(format, letterReportRows(month), output, { title, columns: LETTER_REPORT_COLUMNS, lang }).catch(
+      (error) => {
+        if (error instanceof ReportOutputClosedError) return
+        ctx.logger.error({ err: error }, 'letters report failed while streaming')
+        output.destroy(error as Error)
+      }
+    )
+    ctx.response.stream(output)
   }
 
   /** `GET /payments/positions`: the reader's own positions, newest first. */

@@ -17,6 +17,7 @@ export function registerBillingRoutes(router: HttpRouterService) {
   router.post('/billing/reconcile', [BillingController, 'reconcile'])
   router.get('/billing/flows', [BillingController, 'flows'])
   router.get('/billing/flows/:id', [BillingController, 'showFlow'])
+  router.get('/billing/letters', [BillingController, 'letters'])
   router.get('/payments/positions', [BillingController, 'myPositions'])
   router.get('/payments/positions/:id/notice.pdf', [BillingController, 'noticePdf'])
 }
