@@ -16,6 +16,7 @@ import { balanceOf, entryView, statementOf } from '#services/billing/ledger_serv
 import { langOf, positionNoticePdf } from '#services/billing/position_job'
 import { stepsOf } from '#services/billing/position_steps'
 import { requestReconciliation } from '#services/billing/reconcile'
+import { previewRun } from '#services/billing/billing_preview'
 import { LETTER_REPORT_COLUMNS, letterReportRows } from '#services/billing/letters_report'
 import { CONTENT_TYPES, ReportOutputClosedError, writeReport } from '#reports/report_writer'
 import type { Lang, ReportColumn, ReportValue } from '#sdk/types'
@@ -206,6 +207,31 @@ export default class BillingController {
     if (!isStaff(ctx)) return refuse(ctx, lang)
     const rows = await BillingRun.query().orderBy('period', 'desc').orderBy('id', 'desc').limit(200)
     return { runs: await Promise.all(rows.map((r) => runView(r, lang))) }
+  }
+
+  /**
+   * `POST /billing/runs/preview` `{ service, period }`: the dry run of a month, nothing written:
+   * lines, payers and total, by school and by unit fee, the enrolments left out and the anomalies.
+   */
+  async previewRun(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const body = ctx.request.body() as { service?: unknown; period?: unknown }
+    if (typeof body.service !== 'string' || typeof body.period !== 'string') {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: '/service', rule: 'required', message: TEXT.body[lang] }],
+      })
+    }
+    try {
+      return { preview: await previewRun(ctx.tenant, { service: body.service, period: body.period }, lang) }
+    } catch (error) {
+      if (error instanceof BillingRequestError) {
+        return ctx.response.unprocessableEntity({
+          errors: [{ path: error.path, rule: error.rule, message: error.messages[lang] }],
+        })
+      }
+      throw error
+    }
   }
 
   async showRun(ctx: HttpContext) {

@@ -10,6 +10,7 @@ const BillingController = () => import('#controllers/billing_controller')
 export function registerBillingRoutes(router: HttpRouterService) {
   router.get('/billing/runs', [BillingController, 'runs'])
   router.post('/billing/runs', [BillingController, 'storeRun'])
+  router.post('/billing/runs/preview', [BillingController, 'previewRun'])
   router.get('/billing/runs/:id', [BillingController, 'showRun'])
   router.get('/billing/positions', [BillingController, 'positions'])
   router.get('/billing/positions/export', [BillingController, 'exportPositions'])

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import plugin from '../index.js'
+import { detailsOf } from '../enrolment.js'
 import ClassDay from '../models/class_day.js'
 import Closure from '../models/closure.js'
 import Mark from '../models/mark.js'
@@ -115,5 +116,28 @@ test.group('Refezione: the monthly charges from the meals consumed', (group) => 
     setClock('2026-09-01T06:00')
     const summer = await kit.as(tenant, 'refezione', (ctx) => Promise.resolve(plugin.billing!.charges('2026-08', ctx)))
     assert.lengthOf(summer.lines, 0)
+  })
+
+  test('the form’s notice channel, mobile number and the payer’s residence are kept for billing', ({ assert }) => {
+    const details = detailsOf({
+      payment_channel: 'pagopa_post',
+      payment_phone: '3471234567',
+      payer: {
+        residence: {
+          street: 'Via Roma',
+          house_number: '1',
+          postal_code: '29121',
+          municipality: 'Piacenza',
+          province: 'PC',
+        },
+      },
+    })
+    assert.deepInclude(details, {
+      notice_channel: 'post',
+      notice_phone: '3471234567',
+      notice_address: { lines: ['Via Roma 1'], postalCode: '29121', city: 'Piacenza', province: 'PC' },
+    })
+    assert.isUndefined(detailsOf({ payment_channel: 'direct_debit' }).notice_channel)
+    assert.equal(detailsOf({ payment_channel: 'pagopa_sms' }).notice_channel, 'sms')
   })
 })
