@@ -3,7 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import BillingRun from '#models/billing_run'
 import PaymentFlow from '#models/payment_flow'
 import PaymentFlowLine from '#models/payment_flow_line'
-import PaymentPosition, { POSITION_STATUSES } from '#models/payment_position'
+import PaymentPosition, { OPEN_POSITION_STATUSES, POSITION_STATUSES } from '#models/payment_position'
 import Tenant from '#models/tenant'
 import User from '#models/user'
 import { PAGE_SIZE, pageParam } from '#services/infrastructure/pagination'
@@ -11,12 +11,14 @@ import { requestLanguage } from '#services/infrastructure/request_language'
 import { contentDisposition } from '#services/infrastructure/content_disposition'
 import { centsToEuro } from '#integrations/pagopa/amounts'
 import { formatNoticeNumber } from '#integrations/pagopa/notice_number'
+import { checkoutLink, parsePagopaSettings } from '#integrations/pagopa/pagopa_settings'
 import { BillingRequestError, runView, serviceName, startRun } from '#services/billing/billing_run'
 import { balanceOf, entryView, statementOf } from '#services/billing/ledger_service'
 import { langOf, positionNoticePdf } from '#services/billing/position_job'
 import { stepsOf } from '#services/billing/position_steps'
 import { requestReconciliation } from '#services/billing/reconcile'
 import { previewRun } from '#services/billing/billing_preview'
+import { paymentStatementPdf } from '#services/billing/payment_statement'
 import { LETTER_REPORT_COLUMNS, letterReportRows } from '#services/billing/letters_report'
 import { CONTENT_TYPES, ReportOutputClosedError, writeReport } from '#reports/report_writer'
 import type { Lang, ReportColumn, ReportValue } from '#sdk/types'
@@ -31,6 +33,10 @@ const TEXT = {
     it: 'Indica il mese ("month") nella forma AAAA-MM, per esempio 2026-11.',
     en: 'Give the month ("month") written YYYY-MM, for example 2026-11.',
   },
+  year: (max: number) => ({
+    it: `Indica l'anno ("year") dal 2000 al ${max}.`,
+    en: `Give the year ("year") from 2000 to ${max}.`,
+  }),
   flowNotFound: { it: 'Flusso di rendicontazione non trovato.', en: 'No such reporting flow.' },
   positionNotFound: { it: 'Posizione di pagamento non trovata.', en: 'No such payment position.' },
   body: {
@@ -85,7 +91,8 @@ function positionView(
   tenantSlug: string,
   position: PaymentPosition,
   lang: Lang,
-  steps: Array<{ step: string; at: string; details: Record<string, unknown> | null }>
+  steps: Array<{ step: string; at: string; details: Record<string, unknown> | null }>,
+  payUrl: ((nav: string) => string) | null = null
 ) {
   return {
     id: position.id,
@@ -109,6 +116,17 @@ function positionView(
     steps,
     notice_url:
       position.status === 'pending' ? null : `/api/v1/t/${tenantSlug}/payments/positions/${position.id}/notice.pdf`,
+    pay_url: payUrl && OPEN_POSITION_STATUSES.includes(position.status) ? payUrl(position.nav) : null,
+  }
+}
+
+/** The tenant's pay link of a notice (its pagoPA checkout), or null without pagoPA settings. */
+function payLinkOf(tenant: Tenant): ((nav: string) => string) | null {
+  try {
+    const settings = parsePagopaSettings(tenant.settings?.pagopa)
+    return settings ? (nav) => checkoutLink(settings, nav) : null
+  } catch {
+    return null
   }
 }
 
@@ -467,9 +485,34 @@ export default class BillingController {
       .limit(500)
     const steps = await stepsOf(rows.map((r) => r.id))
     return {
-      positions: rows.map((p) => positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? [])),
+      positions: rows.map((p) =>
+        positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? [], payLinkOf(ctx.tenant))
+      ),
       balance: await balanceOf({ payerUserId: user.id }),
     }
+  }
+
+  /**
+   * `GET /payments/statement.pdf?year=YYYY`: the reader's payments of a calendar year as a PDF, for
+   * the deduction of school expenses (the current year by default).
+   */
+  async statementPdf(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    const user = ctx.auth.getUserOrFail()
+    const raw = ctx.request.qs().year
+    const thisYear = new Date().getFullYear()
+    const year = raw === undefined ? thisYear : Number(raw)
+    if (!Number.isInteger(year) || year < 2000 || year > thisYear) {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: '/year', rule: 'range', message: TEXT.year(thisYear)[lang] }],
+      })
+    }
+    const tenant = await Tenant.findOrFail(ctx.tenant.id)
+    const pdf = await paymentStatementPdf(tenant, user, year, lang)
+    ctx.response.header('content-type', 'application/pdf')
+    ctx.response.header('content-disposition', contentDisposition('inline', `pagamenti-${year}.pdf`))
+    ctx.response.header('cache-control', 'no-store')
+    return ctx.response.send(Buffer.from(pdf))
   }
 
   /** `GET /payments/positions/:id/notice.pdf`: the AgID notice, for its payer or the office. */

@@ -21,4 +21,5 @@ export function registerBillingRoutes(router: HttpRouterService) {
   router.get('/billing/letters', [BillingController, 'letters'])
   router.get('/payments/positions', [BillingController, 'myPositions'])
   router.get('/payments/positions/:id/notice.pdf', [BillingController, 'noticePdf'])
+  router.get('/payments/statement.pdf', [BillingController, 'statementPdf'])
 }
