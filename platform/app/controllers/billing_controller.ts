@@ -485,9 +485,7 @@ export default class BillingController {
       .limit(500)
     const steps = await stepsOf(rows.map((r) => r.id))
     return {
-      positions: rows.map((p) =>
-        positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? [], payLinkOf(ctx.tenant))
-      ),
+      positions: rows.map((p) => positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? [], payLinkOf(ctx.tenant))),
       balance: await balanceOf({ payerUserId: user.id }),
     }
   }
