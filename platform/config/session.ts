@@ -1,8 +1,8 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, stores } from '@adonisjs/session'
-import { withTestClientSessions } from '#services/session_test_seam'
-import { touchingAtMostEveryMinute } from '#services/session_touch'
+import { withTestClientSessions } from '#services/infrastructure/session_test_seam'
+import { touchingAtMostEveryMinute } from '#services/infrastructure/session_touch'
 
 /**
  * Sessions live on the server (the database by default, Redis when REDIS_URL is set): the cookie
