@@ -25,7 +25,7 @@ import {
   normaliseFiscalCode,
 } from '#services/infrastructure/data_cipher'
 import { isPlainObject } from '#forms/json_pointer'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 
 /** The blind-index purpose of name words (codici fiscali share the users' and children's purpose). */
 export const NAME_WORD_INDEX = 'name_word'

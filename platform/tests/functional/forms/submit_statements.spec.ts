@@ -5,7 +5,7 @@
  */
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { transactionWithJobs } from '#tests/helpers/world'
 import { FORM, forChild, refezioneTenant } from './world.js'
 

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import type { SessionData, SessionStoreContract } from '@adonisjs/session/types'
-import { SparingTouchStore, TOUCH_EVERY_MS } from '#services/session_touch'
+import { SparingTouchStore, TOUCH_EVERY_MS } from '#services/infrastructure/session_touch'
 
 /** A store that records what reaches it. */
 function recording() {
