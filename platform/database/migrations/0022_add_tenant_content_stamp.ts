@@ -15,8 +15,8 @@ export default class extends BaseSchema {
   }
 
   async down() {
-    this.schema.alterTable(this.tableName, (table) => {
-      table.dropColumn('content_stamp')
-    })
+    // Plain ALTER TABLE ... DROP COLUMN, as in 0014 and 0019: the schema builder's SQLite way copies
+    // the table, which the foreign keys to tenants refuse.
+    this.schema.raw('ALTER TABLE tenants DROP COLUMN content_stamp')
   }
 }
