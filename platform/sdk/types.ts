@@ -5,6 +5,7 @@
  */
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Role } from '#services/roles'
+import type { ApiError } from '#shared/contract'
 
 export type { Role }
 export type Lang = 'it' | 'en'
@@ -495,12 +496,8 @@ export interface PluginRouter {
   delete<B = undefined, Q = Record<string, unknown>>(path: string, route: PluginRoute<B, Q>): void
 }
 
-/** One error in the platform's error shape: `path` is a JSON Pointer into the body or query. */
-export interface ApiError {
-  path?: string
-  rule?: string
-  message: string
-}
+/** One error in the platform's error shape (`path` a JSON Pointer into the body or query): the portal's own type. */
+export type { ApiError }
 
 /* ------------------------------------------------------------------------------------------------
  * Jobs, settings, catalog, reports

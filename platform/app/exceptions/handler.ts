@@ -2,6 +2,7 @@ import app from '@adonisjs/core/services/app'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import bodyParserConfig from '#config/bodyparser'
 import { TooManyAttempts, waitMessage } from '#services/throttle'
+import { validationErrors } from '#plugins/plugin_http'
 
 /** "20mb" → "20 MB", as a person writes it. */
 function readableSize(limit: string | number | undefined): string {
@@ -19,8 +20,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
   async handle(error: unknown, ctx: HttpContext) {
     const err = error as { status?: number; code?: string; message?: string; messages?: unknown }
+    // VineJS names a field by its dotted path ("items.0.name"): the error shape names it by JSON Pointer.
     if (err.code === 'E_VALIDATION_ERROR') {
-      return ctx.response.status(422).send({ errors: err.messages })
+      return ctx.response.status(422).send({ errors: validationErrors(error, '') ?? [] })
     }
     if (err.code === 'E_UNAUTHORIZED_ACCESS') {
       return ctx.response.status(401).send({ errors: [{ message: 'Accesso richiesto / login required' }] })

@@ -1,5 +1,6 @@
 import { SimpleMessagesProvider } from '@vinejs/vine'
 import type { ApiError, Lang } from '#sdk/types'
+import { jsonPointer } from '#shared/contract'
 
 /**
  * The pieces of the platform's error shape `{ errors: [{ path?, rule?, message }] }` a plugin
@@ -48,11 +49,7 @@ export function reply(status: number, body: unknown) {
 
 /** VineJS's dotted field (`items.0.name`) as the JSON Pointer the platform's errors use (`/items/0/name`). */
 export function pointerOf(field: string): string {
-  if (!field) return ''
-  return `/${field
-    .split('.')
-    .map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1'))
-    .join('/')}`
+  return field ? jsonPointer(field.split('.')) : ''
 }
 
 /** Italian wording of VineJS's commonest rules; the others keep VineJS's English. */
@@ -92,5 +89,5 @@ export function vineMessages(lang: Lang) {
 export function validationErrors(error: unknown, prefix: string): ApiError[] | null {
   const e = error as { code?: string; messages?: Array<{ field: string; rule: string; message: string }> }
   if (e?.code !== 'E_VALIDATION_ERROR' || !Array.isArray(e.messages)) return null
-  return e.messages.map((m) => ({ path: prefix + pointerOf(m.field), rule: m.rule, message: m.message }))
+  return e.messages.map((m) => ({ path: prefix + pointerOf(String(m.field ?? '')), rule: m.rule, message: m.message }))
 }

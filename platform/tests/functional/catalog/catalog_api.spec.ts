@@ -95,8 +95,8 @@ test.group('School catalog API', (group) => {
       .json({ code: 'Con Spazi', order: 'liceo', services: 'refezione' })
       .loginAs(operator)
     invalid.assertStatus(422)
-    const fields = invalid.body().errors.map((e: { field: string }) => e.field)
-    assert.includeMembers(fields, ['code', 'name', 'order', 'services'])
+    const fields = invalid.body().errors.map((e: { path: string }) => e.path)
+    assert.includeMembers(fields, ['/code', '/name', '/order', '/services'])
     assert.isTrue(invalid.body().errors.every((e: { message: string }) => e.message.includes(' / ')))
 
     const updated = await client
