@@ -388,6 +388,11 @@ export interface PluginContext {
   /** Who acts: the user of the request, or the platform (`userId` null) in jobs. */
   readonly actor: { userId: number | null; label: string }
   readonly lang: Lang
+  /**
+   * A message of the plugin's catalogue (`messages` in the manifest) in `lang`, `{name}` placeholders
+   * filled from `params`; an unknown key comes back as the key, so a missing entry shows.
+   */
+  t(key: string, params?: Record<string, string | number>, lang?: Lang): string
   /** The transaction this context works in, or null: pass it to models as `{ client: ctx.trx }`. */
   readonly trx: Transaction | null
   log(message: string): void
@@ -639,6 +644,11 @@ export interface PluginManifest {
   routes?: (router: PluginRouter) => void
   jobs?: Record<string, PluginJob<any>> // payload types differ per job: each job narrows its own
   events?: PluginEventSubscribers
+  /**
+   * The plugin's text for people, each entry in Italian and English with `{name}` placeholders
+   * (`defineMessages({ 'order.missing': { it: '…{day}…', en: '…{day}…' } })`), read with `ctx.t`.
+   */
+  messages?: Record<string, { it: string; en: string }>
   settings?: PluginSettings
   catalog?: Record<string, PluginCatalogSource>
   /** Lists of choices the platform keeps for the plugin in the tenant's catalog (see `PluginList`). */

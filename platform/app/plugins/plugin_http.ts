@@ -1,4 +1,4 @@
-import { SimpleMessagesProvider } from '@vinejs/vine'
+import { vineMessagesIn } from '#i18n/vine_messages'
 import type { ApiError, Lang } from '#sdk/types'
 import { jsonPointer } from '#shared/contract'
 
@@ -52,37 +52,9 @@ export function pointerOf(field: string): string {
   return field ? jsonPointer(field.split('.')) : ''
 }
 
-/** Italian wording of VineJS's commonest rules; the others keep VineJS's English. */
-const ITALIAN: Record<string, string> = {
-  'required': 'Il campo {{ field }} è obbligatorio',
-  'string': 'Il campo {{ field }} deve essere un testo',
-  'email': 'Il campo {{ field }} deve essere un indirizzo email valido',
-  'regex': 'Il campo {{ field }} non ha il formato atteso',
-  'minLength': 'Il campo {{ field }} deve avere almeno {{ min }} caratteri',
-  'maxLength': 'Il campo {{ field }} non può superare {{ max }} caratteri',
-  'fixedLength': 'Il campo {{ field }} deve avere {{ size }} caratteri',
-  'in': 'Il valore di {{ field }} non è tra quelli ammessi',
-  'enum': 'Il valore di {{ field }} non è tra quelli ammessi',
-  'boolean': 'Il valore deve essere vero o falso',
-  'number': 'Il campo {{ field }} deve essere un numero',
-  'min': 'Il campo {{ field }} deve essere almeno {{ min }}',
-  'max': 'Il campo {{ field }} non può superare {{ max }}',
-  'range': 'Il campo {{ field }} deve essere tra {{ min }} e {{ max }}',
-  'positive': 'Il campo {{ field }} deve essere positivo',
-  'withoutDecimals': 'Il campo {{ field }} deve essere un numero intero',
-  'object': 'Il campo {{ field }} deve essere un oggetto',
-  'array': 'Il campo {{ field }} deve essere un elenco',
-  'array.minLength': 'Il campo {{ field }} deve avere almeno {{ min }} elementi',
-  'array.maxLength': 'Il campo {{ field }} non può avere più di {{ max }} elementi',
-  'date': 'Il campo {{ field }} deve essere una data',
-  'literal': 'Il campo {{ field }} deve valere {{ expectedValue }}',
-  'record': 'Il campo {{ field }} deve essere un oggetto',
-}
-
-const italian = new SimpleMessagesProvider(ITALIAN, { '': 'dati' })
-
+/** VineJS options for a validation in a language (the default provider follows the request's already). */
 export function vineMessages(lang: Lang) {
-  return lang === 'it' ? { messagesProvider: italian } : {}
+  return { messagesProvider: vineMessagesIn(lang) }
 }
 
 /** VineJS's validation error as the platform's 422 errors. */

@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import vine from '@vinejs/vine'
 import type { FieldContext } from '@vinejs/vine/types'
 import { forbiddenCharacter } from '#forms/field_rules'
@@ -13,11 +14,7 @@ export const plainText = vine.createRule(
     if (typeof value !== 'string') return
     const code = forbiddenCharacter(value, options?.multiline === true)
     if (code) {
-      field.report(
-        `"${field.name}" contiene un carattere non ammesso (${code}, di controllo o di direzione del testo): toglilo / "${field.name}" holds a character that is not allowed (${code}, a control or text-direction character): remove it`,
-        'plainText',
-        field
-      )
+      field.report(t(currentLanguage(), 'text.forbiddenCharacter', { field: field.name, code }), 'plainText', field)
     }
   }
 )

@@ -293,10 +293,10 @@ const CASES: Case[] = [
 /** Controllers with no refusal of their own to show here (health answers 200 or 503 with its report). */
 const WITHOUT_REFUSALS = new Set(['health'])
 
-test.group('Error shape: every refusal is { errors: [{ path?, rule?, message }] }', (group) => {
+test.group('Error shape: every refusal is { errors: [{ path?, rule?, message }] }, in the language asked', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('each known failure answers its status in the one shape, in Italian and in English', async ({
+  test('each known failure answers its status in the one shape, in Italian or in English as asked', async ({
     client,
     assert,
   }) => {
@@ -319,6 +319,7 @@ test.group('Error shape: every refusal is { errors: [{ path?, rule?, message }] 
     }
     const problems: string[] = []
     for (const c of CASES) {
+      const said: Record<string, string> = {}
       for (const lang of ['it', 'en']) {
         let request = client[c.method](c.url(who)).header('accept-language', lang)
         for (const [name, value] of Object.entries(c.headers ?? {})) request = request.header(name, value)
@@ -333,7 +334,14 @@ test.group('Error shape: every refusal is { errors: [{ path?, rule?, message }] 
         }
         const problem = errorShapeProblem(response.body())
         if (problem) problems.push(`${where}: ${problem}: ${JSON.stringify(response.body()).slice(0, 300)}`)
+        said[lang] = response.body().errors?.[0]?.message ?? ''
+        // One language per answer: never "italiano / English".
+        if (/[A-Za-zÀ-ÿ]{2,}[^/]*\s\/\s[^/]*[A-Za-zÀ-ÿ]{2,}/.test(said[lang])) {
+          problems.push(`${where}: written in two languages: ${said[lang]}`)
+        }
       }
+      // The same refusal, asked in Italian and in English, reads differently.
+      if (said.it && said.it === said.en) problems.push(`${c.by}: ${c.what}: the same text in it and en: ${said.it}`)
     }
     assert.deepEqual(problems, [])
   })
