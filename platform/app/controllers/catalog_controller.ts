@@ -13,7 +13,7 @@ import {
   listSchools,
   updateClass,
   updateSchool,
-} from '#services/school_catalog_service'
+} from '#services/tenants/school_catalog_service'
 import {
   createClassValidator,
   createSchoolValidator,
@@ -21,7 +21,7 @@ import {
   updateClassValidator,
   updateSchoolValidator,
 } from '#validators/catalog'
-import { requestLanguage } from '#services/request_language'
+import { requestLanguage } from '#services/infrastructure/request_language'
 
 /** The tenant's schools and class groups: read by every member, kept by operators and tenant admins. */
 export default class CatalogController {

@@ -1,7 +1,7 @@
 import app from '@adonisjs/core/services/app'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import bodyParserConfig from '#config/bodyparser'
-import { TooManyAttempts, waitMessage } from '#services/throttle'
+import { TooManyAttempts, waitMessage } from '#services/infrastructure/throttle'
 import { validationErrors } from '#plugins/plugin_http'
 import { LocalizedError, currentLanguage, t } from '#i18n/catalogue'
 

@@ -13,9 +13,9 @@ import FormVersion from '#models/form_version'
 import Submission from '#models/submission'
 import type Tenant from '#models/tenant'
 import type User from '#models/user'
-import { RequestContext } from '#services/request_context'
-import { pluginService } from '#services/plugin_service'
-import { submissionService } from '#services/submission_service'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { pluginService } from '#services/tenants/plugin_service'
+import { submissionService } from '#services/submissions/submission_service'
 import { makeTenant, makeUser, transactionWithJobs } from '#tests/helpers/world'
 
 /** A form of the service in the tenant and an application of it, protocolled and waiting for a decision. */

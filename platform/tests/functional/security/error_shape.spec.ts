@@ -7,7 +7,7 @@
 import { test } from '@japa/runner'
 import { readdir } from 'node:fs/promises'
 import testUtils from '@adonisjs/core/services/test_utils'
-import { pluginService } from '#services/plugin_service'
+import { pluginService } from '#services/tenants/plugin_service'
 import { errorShapeProblem } from '#shared/contract'
 import type User from '#models/user'
 import type Tenant from '#models/tenant'
@@ -307,7 +307,7 @@ test.group('Error shape: every refusal is { errors: [{ path?, rule?, message }] 
     const admin = await makeUser(tenant, ['tenant_admin'])
     // The admin is a member of the other tenant too, where `sample` is not enabled.
     const { default: Membership } = await import('#models/membership')
-    const { RequestContext } = await import('#services/request_context')
+    const { RequestContext } = await import('#services/infrastructure/request_context')
     await RequestContext.withTenant(other.ref, () => Membership.create({ userId: admin.id, roles: ['tenant_admin'] }))
     const who: Who = {
       tenant,
