@@ -272,3 +272,18 @@ export interface SubmissionFormDto {
   version: number
   definition: { schema: unknown; uiSchema?: Record<string, unknown>; attachments?: Record<string, unknown> }
 }
+
+/** `POST /inbox/bulk-accept`, `GET /inbox/bulk/:id`: a selection accepted as a job, with its progress. */
+export interface BulkActionDto {
+  id: number
+  kind: 'accept'
+  status: 'queued' | 'running' | 'done'
+  total: number
+  done: number
+  failed: number
+  pending: number
+  createdAt: string
+  finishedAt: string | null
+  /** Each application of the selection; `message` says why one failed, in the reader's language. */
+  items: Array<{ submissionId: number; status: 'pending' | 'done' | 'failed'; message: string | null }>
+}

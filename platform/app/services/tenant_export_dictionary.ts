@@ -300,6 +300,26 @@ export const TABLES: Record<string, TableMeaning> = {
       expires_at: 'When its file is deleted',
     },
   },
+  bulk_actions: {
+    description: 'Actions of the back office on a selection of applications (accepting them all), run as a job',
+    columns: {
+      kind: 'What is done to each item: accept',
+      status: 'queued, running or done',
+      total: 'How many applications were selected',
+      requested_by_user_id: 'Who asked for it (users.id)',
+      finished_at: 'When the last item was done',
+    },
+  },
+  bulk_action_items: {
+    description: 'The applications of a bulk action, each with its outcome',
+    columns: {
+      bulk_action_id: 'The action (bulk_actions.id)',
+      submission_id: 'The application (submissions.id)',
+      status: 'pending, done or failed',
+      error: 'Why it failed, in Italian and English (JSON)',
+      finished_at: 'When its outcome was recorded',
+    },
+  },
   ledger_entries: {
     description:
       'The money of every service: charges, payments and adjustments per paying person, in euro cents, never edited',

@@ -9,6 +9,7 @@ const TariffPdfController = () => import('#controllers/tariff_pdf_controller')
 const EnrolmentsController = () => import('#controllers/enrolments_controller')
 const AttemptsController = () => import('#controllers/attempts_controller')
 const InboxController = () => import('#controllers/inbox_controller')
+const BulkActionsController = () => import('#controllers/bulk_actions_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
@@ -20,6 +21,8 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/submissions', [SubmissionsController, 'index'])
   router.get('/inbox', [InboxController, 'index'])
   router.get('/inbox/export', [InboxController, 'export']).use(throttleDocuments)
+  router.post('/inbox/bulk-accept', [BulkActionsController, 'accept'])
+  router.get('/inbox/bulk/:id', [BulkActionsController, 'show'])
   router.get('/submissions/:sid', [SubmissionsController, 'show'])
   router.get('/submissions/:sid/form', [InboxController, 'form'])
   router.put('/submissions/:sid', [SubmissionsController, 'update'])

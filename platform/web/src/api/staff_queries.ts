@@ -5,6 +5,7 @@
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type {
+  BulkActionDto,
   EnrolmentDetailDto,
   EnrolmentSummaryDto,
   InboxAnswerDto,
@@ -125,5 +126,39 @@ export function useOverrideFee(slug: string, id: string) {
       void client.invalidateQueries({ queryKey: ['enrolments', slug] })
       void client.invalidateQueries({ queryKey: ['enrolment', slug, id] })
     },
+  })
+}
+
+/** Accepts a selection of applications as a job: the answer is the job, followed with `useBulkAction`. */
+export function useBulkAccept(slug: string) {
+  return useMutation({
+    mutationFn: (submissionIds: number[]) =>
+      api<{ action: BulkActionDto }>('POST', `${tenantBase(slug)}/inbox/bulk-accept`, {
+        submission_ids: submissionIds,
+      }),
+  })
+}
+
+/**
+ * A bulk action's progress, read again every second until it is done; then the inbox, the
+ * applications and the register, which it changed, are read again.
+ */
+export function useBulkAction(slug: string, id: string, lang: Lang) {
+  const client = useQueryClient()
+  return useQuery({
+    queryKey: ['bulk-action', slug, id, lang],
+    queryFn: async () => {
+      const { action } = await api<{ action: BulkActionDto }>(
+        'GET',
+        `${tenantBase(slug)}/inbox/bulk/${encodeURIComponent(id)}`
+      )
+      if (action.status === 'done') {
+        void client.invalidateQueries({ queryKey: ['inbox', slug] })
+        void client.invalidateQueries({ queryKey: keys.submissions(slug) })
+        void client.invalidateQueries({ queryKey: ['enrolments', slug] })
+      }
+      return action
+    },
+    refetchInterval: (query) => (query.state.data?.status === 'done' ? false : 1000),
   })
 }

@@ -15,6 +15,7 @@ import { EnrolmentRoute } from '../pages/EnrolmentPage'
 import { HomePage, StaffHomePage } from '../pages/staff/StaffHomePage'
 import { InboxPage } from '../pages/staff/InboxPage'
 import { ReviewRoute } from '../pages/staff/ReviewPage'
+import { BulkAcceptPage } from '../pages/staff/BulkAcceptPage'
 import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
@@ -54,6 +55,7 @@ export const staffPages: TenantPage[] = [
   },
   { path: 'ufficio/domande', element: <InboxPage />, roles: OFFICE, side: 'staff', nav: { label: 'inbox', order: 40 } },
   { path: 'ufficio/domande/:id', element: <ReviewRoute />, roles: OFFICE, side: 'staff' },
+  { path: 'ufficio/domande/accoglimenti/:id', element: <BulkAcceptPage />, roles: OFFICE, side: 'staff' },
   {
     path: 'ufficio/iscritti',
     element: <RegisterPage />,
