@@ -287,3 +287,11 @@ export interface BulkActionDto {
   /** Each application of the selection; `message` says why one failed, in the reader's language. */
   items: Array<{ submissionId: number; status: 'pending' | 'done' | 'failed'; message: string | null }>
 }
+
+/** `GET/POST /counter/citizens`: the citizen an operator files for at the counter (procura). */
+export interface CounterCitizenDto {
+  id: number
+  fullName: string
+  fiscalCode: string | null
+  email: string
+}

@@ -10,6 +10,7 @@ const EnrolmentsController = () => import('#controllers/enrolments_controller')
 const AttemptsController = () => import('#controllers/attempts_controller')
 const InboxController = () => import('#controllers/inbox_controller')
 const BulkActionsController = () => import('#controllers/bulk_actions_controller')
+const CounterController = () => import('#controllers/counter_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
@@ -23,6 +24,9 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/inbox/export', [InboxController, 'export']).use(throttleDocuments)
   router.post('/inbox/bulk-accept', [BulkActionsController, 'accept'])
   router.get('/inbox/bulk/:id', [BulkActionsController, 'show'])
+  router.get('/counter/citizens', [CounterController, 'find'])
+  router.post('/counter/citizens', [CounterController, 'store'])
+  router.get('/counter/citizens/:id', [CounterController, 'show'])
   router.get('/submissions/:sid', [SubmissionsController, 'show'])
   router.get('/submissions/:sid/form', [InboxController, 'form'])
   router.put('/submissions/:sid', [SubmissionsController, 'update'])

@@ -6,6 +6,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type {
   BulkActionDto,
+  CounterCitizenDto,
   EnrolmentDetailDto,
   EnrolmentSummaryDto,
   InboxAnswerDto,
@@ -160,5 +161,45 @@ export function useBulkAction(slug: string, id: string, lang: Lang) {
       return action
     },
     refetchInterval: (query) => (query.state.data?.status === 'done' ? false : 1000),
+  })
+}
+
+/** The counter: the tenant's citizen with a codice fiscale (a 404 means "add the person"). */
+export function useCounterLookup(slug: string, fiscalCode: string) {
+  return useQuery({
+    queryKey: ['counter-citizen', slug, 'code', fiscalCode],
+    queryFn: async () =>
+      (
+        await api<{ citizen: CounterCitizenDto }>(
+          'GET',
+          `${tenantBase(slug)}/counter/citizens?fiscal_code=${encodeURIComponent(fiscalCode)}`
+        )
+      ).citizen,
+    enabled: fiscalCode !== '',
+    retry: false,
+  })
+}
+
+export function useCounterCitizen(slug: string, id: string) {
+  return useQuery({
+    queryKey: ['counter-citizen', slug, 'id', id],
+    queryFn: async () =>
+      (
+        await api<{ citizen: CounterCitizenDto }>(
+          'GET',
+          `${tenantBase(slug)}/counter/citizens/${encodeURIComponent(id)}`
+        )
+      ).citizen,
+    retry: false,
+  })
+}
+
+/** Adds the person as a citizen of the tenant (or links the account they already have). */
+export function useAddCitizen(slug: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (person: { fiscal_code: string; full_name: string; email: string }) =>
+      api<{ citizen: CounterCitizenDto }>('POST', `${tenantBase(slug)}/counter/citizens`, person),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['counter-citizen', slug] }),
   })
 }

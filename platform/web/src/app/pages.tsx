@@ -16,6 +16,7 @@ import { HomePage, StaffHomePage } from '../pages/staff/StaffHomePage'
 import { InboxPage } from '../pages/staff/InboxPage'
 import { ReviewRoute } from '../pages/staff/ReviewPage'
 import { BulkAcceptPage } from '../pages/staff/BulkAcceptPage'
+import { CounterFormRoute, CounterPage } from '../pages/staff/CounterPage'
 import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
@@ -56,6 +57,14 @@ export const staffPages: TenantPage[] = [
   { path: 'ufficio/domande', element: <InboxPage />, roles: OFFICE, side: 'staff', nav: { label: 'inbox', order: 40 } },
   { path: 'ufficio/domande/:id', element: <ReviewRoute />, roles: OFFICE, side: 'staff' },
   { path: 'ufficio/domande/accoglimenti/:id', element: <BulkAcceptPage />, roles: OFFICE, side: 'staff' },
+  {
+    path: 'ufficio/sportello',
+    element: <CounterPage />,
+    roles: OFFICE,
+    side: 'staff',
+    nav: { label: 'counter', order: 45 },
+  },
+  { path: 'ufficio/sportello/:citizenId/:formKey', element: <CounterFormRoute />, roles: OFFICE, side: 'staff' },
   {
     path: 'ufficio/iscritti',
     element: <RegisterPage />,

@@ -45,6 +45,7 @@ export const en: Strings<typeof it> = {
     desk: 'Desk',
     inbox: 'Applications received',
     register: 'Enrolment register',
+    counter: 'Counter',
   },
   desk: {
     title: 'Desk',
@@ -91,6 +92,26 @@ export const en: Strings<typeof it> = {
     acceptSelected: 'Accept the selected applications',
     selectHint: 'Protocolled applications can be accepted together: select them in the first column.',
     acceptFailed: 'Acceptance not started:',
+  },
+  counter: {
+    title: "Counter: application on the citizen's behalf",
+    intro:
+      'Look the citizen up by codice fiscale, or add them if they are not registered yet; then fill the form on their behalf.',
+    fiscalCode: 'Codice fiscale',
+    find: 'Find the citizen',
+    newTitle: 'Citizen not registered',
+    newText: 'No citizen with codice fiscale {{code}} in this body: add them to fill the application on their behalf.',
+    fullName: 'First and last name',
+    email: 'Email',
+    emailHint: 'The receipt of the application is sent to this address.',
+    add: 'Add the citizen',
+    chooseForm: 'Form to fill on their behalf',
+    lateAllowed: 'at the counter it can be filed late',
+    fillingFor:
+      'You are filling in on behalf of {{name}} ({{code}}): the application is theirs, recorded as filed at the counter.',
+    late: 'Enrolment closed ({{when}}): at the counter the application can still be sent, and is recorded as filed late.',
+    back: 'Back to the citizen search',
+    notFound: 'Citizen not found in this body.',
   },
   bulk: {
     title: 'Acceptance of applications no. {{id}}',

@@ -43,6 +43,7 @@ export const it = {
     desk: 'Scrivania',
     inbox: 'Domande ricevute',
     register: 'Registro iscritti',
+    counter: 'Sportello',
   },
   desk: {
     title: 'Scrivania',
@@ -89,6 +90,27 @@ export const it = {
     acceptSelected: 'Accogli le domande selezionate',
     selectHint: 'Si possono accogliere insieme le domande protocollate: selezionale nella prima colonna.',
     acceptFailed: 'Accettazione non avviata:',
+  },
+  counter: {
+    title: 'Sportello: domanda per conto del cittadino',
+    intro:
+      'Cerca il cittadino con il codice fiscale, o inseriscilo se non è ancora registrato; poi compila il modulo per suo conto.',
+    fiscalCode: 'Codice fiscale',
+    find: 'Cerca il cittadino',
+    newTitle: 'Cittadino non registrato',
+    newText:
+      'Nessun cittadino con il codice fiscale {{code}} in questo ente: inseriscilo per compilare la domanda per suo conto.',
+    fullName: 'Nome e cognome',
+    email: 'Email',
+    emailHint: 'La ricevuta della domanda arriva a questo indirizzo.',
+    add: 'Inserisci il cittadino',
+    chooseForm: 'Modulo da compilare per suo conto',
+    lateAllowed: 'allo sportello si può presentare fuori termine',
+    fillingFor:
+      'Stai compilando per conto di {{name}} ({{code}}): la domanda sarà sua, registrata come presentata allo sportello.',
+    late: 'Iscrizioni chiuse ({{when}}): allo sportello la domanda si può inviare lo stesso e sarà registrata come presentata fuori termine.',
+    back: 'Torna alla ricerca del cittadino',
+    notFound: 'Cittadino non trovato in questo ente.',
   },
   bulk: {
     title: 'Accoglimento di domande n. {{id}}',
