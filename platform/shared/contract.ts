@@ -167,6 +167,10 @@ export interface EnrolmentSummaryDto {
   schoolYear: string
   submissionId: number
   status: 'active' | 'withdrawn' | 'ended'
+  /** The day the child stops, when withdrawn (YYYY-MM-DD). */
+  withdrawnFrom?: string | null
+  /** The enrolment of the previous school year this one renews. */
+  renewedFromId?: number | null
   child: {
     firstName: string | null
     lastName: string | null
@@ -201,6 +205,8 @@ export interface FeeOverrideDto {
 
 /** `GET /enrolments/:eid`. The trace stays for staff and the PDF; families read `tariff.summary`. */
 export interface EnrolmentDetailDto extends EnrolmentSummaryDto {
+  /** Staff read why and by whom it was withdrawn. */
+  withdrawal?: { from: string | null; reason: string | null; byName: string | null } | null
   isee: { presented: boolean; value: string | null; inpsProtocol: string | null; kind: string | null } | null
   /** The service's own detail, as its plugin stored it. */
   details: Record<string, unknown> | null
@@ -294,4 +300,13 @@ export interface CounterCitizenDto {
   fullName: string
   fiscalCode: string | null
   email: string
+}
+
+/** `POST /enrolments/renew`: what became of each enrolment asked for. */
+export interface RenewResultDto {
+  enrolmentId: number
+  outcome: 'renewed' | 'already_renewed' | 'cycle_end' | 'unknown_cycle' | 'not_active' | 'not_found'
+  renewedId?: number
+  /** Why it was not renewed, in the reader's language. */
+  message: string | null
 }

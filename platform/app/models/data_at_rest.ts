@@ -123,6 +123,14 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
   },
   {
     table: 'enrolments',
+    column: 'withdrawal_reason',
+    attribute: 'withdrawalReason',
+    protection: 'identifier',
+    plain: 'text',
+    description: 'Why the enrolment was withdrawn (free text about the family)',
+  },
+  {
+    table: 'enrolments',
     column: 'isee',
     attribute: 'isee',
     protection: 'special',

@@ -226,6 +226,10 @@ export const TABLES: Record<string, TableMeaning> = {
       fee_override_by: 'Who set it (users.id)',
       fee_override_at: 'When it was set',
       status: 'Status of the enrolment',
+      withdrawn_from: 'The day the child stops, when withdrawn (YYYY-MM-DD): months begun before it are billed',
+      withdrawal_reason: 'Why it was withdrawn',
+      withdrawn_by: 'Who withdrew it (users.id)',
+      renewed_from_id: 'The enrolment of the previous school year this one renews (enrolments.id)',
     },
   },
   catalog_entries: {
