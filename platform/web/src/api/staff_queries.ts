@@ -7,6 +7,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import type {
   BulkActionDto,
   CounterCitizenDto,
+  RenewResultDto,
   EnrolmentDetailDto,
   EnrolmentSummaryDto,
   InboxAnswerDto,
@@ -201,5 +202,32 @@ export function useAddCitizen(slug: string) {
     mutationFn: (person: { fiscal_code: string; full_name: string; email: string }) =>
       api<{ citizen: CounterCitizenDto }>('POST', `${tenantBase(slug)}/counter/citizens`, person),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['counter-citizen', slug] }),
+  })
+}
+
+/** Withdraws an enrolment from a day, with the reason. */
+export function useWithdrawEnrolment(slug: string, id: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (change: { from: string; reason: string }) =>
+      api<{ enrolment: EnrolmentDetailDto }>(
+        'POST',
+        `${tenantBase(slug)}/enrolments/${encodeURIComponent(id)}/withdraw`,
+        change
+      ),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['enrolments', slug] })
+      void client.invalidateQueries({ queryKey: ['enrolment', slug, id] })
+    },
+  })
+}
+
+/** Renews a selection of enrolments for the next school year; the answer says what became of each. */
+export function useRenewEnrolments(slug: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (ids: number[]) =>
+      api<{ results: RenewResultDto[] }>('POST', `${tenantBase(slug)}/enrolments/renew`, { enrolment_ids: ids }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['enrolments', slug] }),
   })
 }
