@@ -22,7 +22,7 @@ import type { EnrolmentDetailGroup } from '#sdk/types'
 import type { RenewResultDto } from '#shared/contract'
 import type { FormError } from '#forms/types'
 import { forbiddenCharacter } from '#forms/field_rules'
-import { RENEW_TEXT, enrolmentChanges, isDay, schoolYearRange } from '#services/enrolment_changes'
+import { RENEW_TEXT, enrolmentChanges, isDay, schoolYearRange } from '#services/enrolments/enrolment_changes'
 
 /** Plain columns only: lists never decrypt ISEE, the service's details or the tariff's trace. */
 const SUMMARY_COLUMNS = [

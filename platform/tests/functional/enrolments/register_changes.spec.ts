@@ -3,7 +3,7 @@ import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
 import { jobQueue } from '#queue/queue_factory'
 import Enrolment from '#models/enrolment'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { FORM, forChild, refezioneTenant } from '#tests/functional/forms/world'
 import { transactionWithJobs } from '../../helpers/world.js'
 

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { monthlyFeeCharges } from '#services/billing/monthly_fees'
-import { nextSchoolYear, readCycle } from '#services/enrolment_changes'
+import { nextSchoolYear, readCycle } from '#services/enrolments/enrolment_changes'
 import type { EnrolmentRecord, PluginContext } from '#sdk/types'
 
 test.group('Register: the end of the school cycle, and billing a withdrawal from a date', () => {

@@ -3,14 +3,14 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
 import Enrolment from '#models/enrolment'
 import School from '#models/school'
-import { enrolmentService, tariffDate } from '#services/enrolment_service'
+import { enrolmentService, tariffDate } from '#services/enrolments/enrolment_service'
 import {
   FactsErrors,
   RuleSetNotFoundError,
   RuleSetRequestError,
   ruleSetService,
   todayInItaly,
-} from '#services/ruleset_service'
+} from '#services/definitions/ruleset_service'
 import type { EvaluationResult } from '#rules/types'
 import type { Lang } from '#forms/types'
 
