@@ -9,7 +9,7 @@ export type BulkActionKind = (typeof BULK_ACTION_KINDS)[number]
 export type BulkActionStatus = 'queued' | 'running' | 'done'
 
 /**
- * A back-office action on a selection (app/services/bulk_accept.ts): the request, written with
+ * A back-office action on a selection (app/services/submissions/bulk_accept.ts): the request, written with
  * its items and its job in one transaction. Audited: who asked what, and when it ended.
  */
 export default class BulkAction extends compose(BaseModel, TenantScoped, Audited) {
