@@ -310,3 +310,32 @@ export interface RenewResultDto {
   /** Why it was not renewed, in the reader's language. */
   message: string | null
 }
+
+/** A parent or child of the offices' register of people (`/people`). */
+export interface PersonDto {
+  id: number
+  kind: 'parent' | 'child'
+  firstName: string
+  lastName: string
+  fiscalCode: string
+  birthDate: string | null
+}
+
+/** A child's enrolment as the register of people lists it. */
+export interface PersonEnrolmentDto {
+  id: number
+  service: string
+  serviceName: string
+  schoolYear: string
+  status: 'active' | 'withdrawn' | 'ended'
+}
+
+/** `GET /people/:id`: the person, their parents or children, and what the children attend. */
+export interface PersonDetailDto extends PersonDto {
+  parents: PersonDto[]
+  children: Array<PersonDto & { enrolments: PersonEnrolmentDto[] }>
+  /** A child's own enrolments. */
+  enrolments: PersonEnrolmentDto[]
+  /** A child's brothers and sisters (children of the same parents) and the services they attend. */
+  siblings: Array<PersonDto & { enrolments: PersonEnrolmentDto[] }>
+}

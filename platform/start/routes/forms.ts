@@ -11,6 +11,7 @@ const AttemptsController = () => import('#controllers/attempts_controller')
 const InboxController = () => import('#controllers/inbox_controller')
 const BulkActionsController = () => import('#controllers/bulk_actions_controller')
 const CounterController = () => import('#controllers/counter_controller')
+const PeopleController = () => import('#controllers/people_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
@@ -27,6 +28,13 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/counter/citizens', [CounterController, 'find'])
   router.post('/counter/citizens', [CounterController, 'store'])
   router.get('/counter/citizens/:id', [CounterController, 'show'])
+  router.get('/people', [PeopleController, 'index'])
+  router.post('/people', [PeopleController, 'store'])
+  router.get('/people/:id', [PeopleController, 'show'])
+  router.patch('/people/:id', [PeopleController, 'update'])
+  router.delete('/people/:id', [PeopleController, 'destroy'])
+  router.post('/people/:id/parents', [PeopleController, 'link'])
+  router.delete('/people/:id/parents/:parentId', [PeopleController, 'unlink'])
   router.get('/submissions/:sid', [SubmissionsController, 'show'])
   router.get('/submissions/:sid/form', [InboxController, 'form'])
   router.put('/submissions/:sid', [SubmissionsController, 'update'])

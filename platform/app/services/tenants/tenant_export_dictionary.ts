@@ -304,6 +304,24 @@ export const TABLES: Record<string, TableMeaning> = {
       expires_at: 'When its file is deleted',
     },
   },
+  people: {
+    description: 'Parents and children in the offices\' register of people',
+    columns: {
+      kind: 'parent or child',
+      first_name: 'First name',
+      last_name: 'Last name',
+      fiscal_code: 'Codice fiscale',
+      fiscal_code_hash: 'Keyed hash of the codice fiscale, for look-ups',
+      birth_date: 'Birth date (YYYY-MM-DD)',
+    },
+  },
+  person_relations: {
+    description: 'Who is whose parent in the register of people',
+    columns: {
+      parent_id: 'The parent (people.id)',
+      child_id: 'The child (people.id)',
+    },
+  },
   bulk_actions: {
     description: 'Actions of the back office on a selection of applications (accepting them all), run as a job',
     columns: {
