@@ -7,6 +7,8 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import type {
   BulkActionDto,
   CounterCitizenDto,
+  PersonDetailDto,
+  PersonDto,
   RenewResultDto,
   EnrolmentDetailDto,
   EnrolmentSummaryDto,
@@ -229,5 +231,45 @@ export function useRenewEnrolments(slug: string) {
     mutationFn: (ids: number[]) =>
       api<{ results: RenewResultDto[] }>('POST', `${tenantBase(slug)}/enrolments/renew`, { enrolment_ids: ids }),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['enrolments', slug] }),
+  })
+}
+
+export interface PeopleAnswer {
+  people: PersonDto[]
+  meta: { currentPage: number; lastPage: number; total: number }
+}
+
+/** The register of people, fifty a page; a codice fiscale finds one. */
+export function usePeople(slug: string, filters: { kind?: string; fiscal_code?: string }, page: number) {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value)
+  params.set('page', String(page))
+  return useQuery({
+    queryKey: ['people', slug, params.toString()],
+    queryFn: () => api<PeopleAnswer>('GET', `${tenantBase(slug)}/people?${params.toString()}`),
+    placeholderData: keepPreviousData,
+    retry: false,
+  })
+}
+
+export function usePerson(slug: string, id: string) {
+  return useQuery({
+    queryKey: ['person', slug, id],
+    queryFn: async () =>
+      (await api<{ person: PersonDetailDto }>('GET', `${tenantBase(slug)}/people/${encodeURIComponent(id)}`)).person,
+    retry: false,
+  })
+}
+
+/** Adds, changes, links and deletes people; the lists and the person are read again after. */
+export function usePersonChange(slug: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (change: { method: 'POST' | 'PATCH' | 'DELETE'; path: string; body?: unknown }) =>
+      api<{ person?: PersonDetailDto }>(change.method, `${tenantBase(slug)}/people${change.path}`, change.body),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['people', slug] })
+      void client.invalidateQueries({ queryKey: ['person', slug] })
+    },
   })
 }

@@ -17,6 +17,7 @@ import { InboxPage } from '../pages/staff/InboxPage'
 import { ReviewRoute } from '../pages/staff/ReviewPage'
 import { BulkAcceptPage } from '../pages/staff/BulkAcceptPage'
 import { CounterFormRoute, CounterPage } from '../pages/staff/CounterPage'
+import { PeoplePage, PersonRoute } from '../pages/staff/PeoplePage'
 import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
@@ -73,6 +74,14 @@ export const staffPages: TenantPage[] = [
     nav: { label: 'register', order: 50 },
   },
   { path: 'ufficio/iscritti/:id', element: <RegisterEntryRoute />, roles: OFFICE, side: 'staff' },
+  {
+    path: 'ufficio/persone',
+    element: <PeoplePage />,
+    roles: OFFICE,
+    side: 'staff',
+    nav: { label: 'people', order: 55 },
+  },
+  { path: 'ufficio/persone/:id', element: <PersonRoute />, roles: OFFICE, side: 'staff' },
 ]
 
 export const pluginPages: TenantPage[] = discoveredScreens().map(({ plugin, screen }) => ({
