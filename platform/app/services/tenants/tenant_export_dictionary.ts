@@ -305,7 +305,7 @@ export const TABLES: Record<string, TableMeaning> = {
     },
   },
   people: {
-    description: 'Parents and children in the offices\' register of people',
+    description: "Parents and children in the offices' register of people",
     columns: {
       kind: 'parent or child',
       first_name: 'First name',
