@@ -362,7 +362,7 @@ function PersonPage({ id }: { id: string }) {
                 </li>
               ))}
             </ul>
-            <ParentPicker onPick={addParent} errors={errorsOf(link.error)} />
+            <ParentPicker onPick={addParent} errors={errorsOf(link.error)} linked={p.parents.map((x) => x.id)} />
           </section>
           <section aria-labelledby="person-siblings" className="mb-4">
             <h2 id="person-siblings" className="h4">
@@ -411,12 +411,21 @@ function PersonPage({ id }: { id: string }) {
 }
 
 /** A parent chosen by codice fiscale among the register's parents. */
-function ParentPicker({ onPick, errors }: { onPick: (event: FormEvent<HTMLFormElement>) => void; errors: ApiError[] }) {
+function ParentPicker({
+  onPick,
+  errors,
+  linked,
+}: {
+  onPick: (event: FormEvent<HTMLFormElement>) => void
+  errors: ApiError[]
+  /** The parents already linked: not offered again. */
+  linked: number[]
+}) {
   const { t } = useT()
   const tenant = useCurrentTenant()
   const [code, setCode] = useState('')
   const found = usePeople(tenant.slug, { kind: 'parent', fiscal_code: code }, 1)
-  const matches = code ? (found.data?.people ?? []) : []
+  const matches = code ? (found.data?.people ?? []).filter((m) => !linked.includes(m.id)) : []
   return (
     <div className="card card-bg">
       <div className="card-body">
@@ -445,7 +454,7 @@ function ParentPicker({ onPick, errors }: { onPick: (event: FormEvent<HTMLFormEl
               .join(' ')}
           </p>
         )}
-        {code && found.data && matches.length === 0 && <p>{t('people.noParent')}</p>}
+        {code && found.data && found.data.people.length === 0 && <p>{t('people.noParent')}</p>}
         {matches.map((m) => (
           <form key={m.id} onSubmit={onPick}>
             <input type="hidden" name="parent_id" value={m.id} />
