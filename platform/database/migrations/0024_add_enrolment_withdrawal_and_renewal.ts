@@ -14,7 +14,8 @@ export default class extends BaseSchema {
       table.string('withdrawn_from', 10).nullable()
       table.text('withdrawal_reason').nullable()
       table.integer('withdrawn_by').unsigned().nullable()
-      table.integer('renewed_from_id').unsigned().nullable().references('id').inTable('enrolments')
+      // No foreign key: SQLite could not drop the column again (the unique index below finds it).
+      table.integer('renewed_from_id').unsigned().nullable()
       table.dropUnique(['tenant_id', 'submission_id'])
       table.unique(['tenant_id', 'submission_id', 'school_year'])
       table.unique(['tenant_id', 'renewed_from_id'])
@@ -26,7 +27,6 @@ export default class extends BaseSchema {
       table.dropUnique(['tenant_id', 'renewed_from_id'])
       table.dropUnique(['tenant_id', 'submission_id', 'school_year'])
       table.unique(['tenant_id', 'submission_id'])
-      table.dropForeign(['renewed_from_id'])
     })
     for (const column of ['renewed_from_id', 'withdrawn_by', 'withdrawal_reason', 'withdrawn_from']) {
       this.schema.raw(`ALTER TABLE enrolments DROP COLUMN ${column}`)
