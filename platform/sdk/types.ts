@@ -189,6 +189,8 @@ export interface EnrolmentRecord {
    * the back office records one; billing uses it instead of `tariff.amount`.
    */
   feeOverride?: { amount: string; reason?: string | null } | null
+  /** The day the child stops (YYYY-MM-DD), when the office withdrew the enrolment from a date. */
+  withdrawnFrom?: string | null
 }
 
 /** Which enrolments of the plugin's service to read. */

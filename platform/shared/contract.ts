@@ -199,6 +199,10 @@ export interface EnrolmentSummaryDto {
   schoolYear: string
   submissionId: number
   status: 'active' | 'withdrawn' | 'ended'
+  /** The day the child stops, when withdrawn (YYYY-MM-DD). */
+  withdrawnFrom?: string | null
+  /** The enrolment of the previous school year this one renews. */
+  renewedFromId?: number | null
   child: {
     firstName: string | null
     lastName: string | null
@@ -233,6 +237,8 @@ export interface FeeOverrideDto {
 
 /** `GET /enrolments/:eid`. The trace stays for staff and the PDF; families read `tariff.summary`. */
 export interface EnrolmentDetailDto extends EnrolmentSummaryDto {
+  /** Staff read why and by whom it was withdrawn. */
+  withdrawal?: { from: string | null; reason: string | null; byName: string | null } | null
   isee: { presented: boolean; value: string | null; inpsProtocol: string | null; kind: string | null } | null
   /** The service's own detail, as its plugin stored it. */
   details: Record<string, unknown> | null
@@ -303,4 +309,65 @@ export interface SubmissionFormDto {
   title: Localized
   version: number
   definition: { schema: unknown; uiSchema?: Record<string, unknown>; attachments?: Record<string, unknown> }
+}
+
+/** `POST /inbox/bulk-accept`, `GET /inbox/bulk/:id`: a selection accepted as a job, with its progress. */
+export interface BulkActionDto {
+  id: number
+  kind: 'accept'
+  status: 'queued' | 'running' | 'done'
+  total: number
+  done: number
+  failed: number
+  pending: number
+  createdAt: string
+  finishedAt: string | null
+  /** Each application of the selection; `message` says why one failed, in the reader's language. */
+  items: Array<{ submissionId: number; status: 'pending' | 'done' | 'failed'; message: string | null }>
+}
+
+/** `GET/POST /counter/citizens`: the citizen an operator files for at the counter (procura). */
+export interface CounterCitizenDto {
+  id: number
+  fullName: string
+  fiscalCode: string | null
+  email: string
+}
+
+/** `POST /enrolments/renew`: what became of each enrolment asked for. */
+export interface RenewResultDto {
+  enrolmentId: number
+  outcome: 'renewed' | 'already_renewed' | 'cycle_end' | 'unknown_cycle' | 'not_active' | 'not_found'
+  renewedId?: number
+  /** Why it was not renewed, in the reader's language. */
+  message: string | null
+}
+
+/** A parent or child of the offices' register of people (`/people`). */
+export interface PersonDto {
+  id: number
+  kind: 'parent' | 'child'
+  firstName: string
+  lastName: string
+  fiscalCode: string
+  birthDate: string | null
+}
+
+/** A child's enrolment as the register of people lists it. */
+export interface PersonEnrolmentDto {
+  id: number
+  service: string
+  serviceName: string
+  schoolYear: string
+  status: 'active' | 'withdrawn' | 'ended'
+}
+
+/** `GET /people/:id`: the person, their parents or children, and what the children attend. */
+export interface PersonDetailDto extends PersonDto {
+  parents: PersonDto[]
+  children: Array<PersonDto & { enrolments: PersonEnrolmentDto[] }>
+  /** A child's own enrolments. */
+  enrolments: PersonEnrolmentDto[]
+  /** A child's brothers and sisters (children of the same parents) and the services they attend. */
+  siblings: Array<PersonDto & { enrolments: PersonEnrolmentDto[] }>
 }

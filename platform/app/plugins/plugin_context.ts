@@ -404,6 +404,7 @@ export function enrolmentView(row: Enrolment): EnrolmentRecord {
     details: row.details,
     tariff: { amount: row.tariffAmount, ruleset: row.tariffRuleset, version: row.tariffVersion, at: row.tariffAt },
     feeOverride: row.feeOverrideAmount ? { amount: row.feeOverrideAmount, reason: row.feeOverrideReason } : null,
+    withdrawnFrom: row.withdrawnFrom,
   }
 }
 
