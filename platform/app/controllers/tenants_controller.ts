@@ -19,6 +19,7 @@ import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
 import { PLUGIN_SETTINGS_BLOCK, parsePluginSettingsBlocks } from '#plugins/plugin_settings'
 import { patchSettings } from '#services/settings_patch'
 import { identityOf, parseIdentitySettings } from '#services/tenant_identity'
+import { parseDirectorySettings } from '#services/directory_settings'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
 const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
@@ -31,6 +32,7 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
     ),
   attachments: parseAttachmentSettings,
   identity: parseIdentitySettings,
+  directory: parseDirectorySettings,
   ...PAY_SETTINGS_BLOCKS,
   // Each plugin's block, under settings.plugins.<plugin id>, against the schema its manifest declares.
   [PLUGIN_SETTINGS_BLOCK]: parsePluginSettingsBlocks,
