@@ -5,6 +5,7 @@
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type {
+  AuditAnswerDto,
   EnrolmentDetailDto,
   EnrolmentSummaryDto,
   InboxAnswerDto,
@@ -125,5 +126,27 @@ export function useOverrideFee(slug: string, id: string) {
       void client.invalidateQueries({ queryKey: ['enrolments', slug] })
       void client.invalidateQueries({ queryKey: ['enrolment', slug, id] })
     },
+  })
+}
+
+export interface AuditFilters {
+  actor?: string
+  entity?: string
+  entity_id?: string
+  action?: string
+  from?: string
+  to?: string
+}
+
+/** The tenant's audit trail under the filters, one page per cursor (tenant admins). */
+export function useAudit(slug: string, filters: AuditFilters, after: string | null) {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value)
+  if (after) params.set('after', after)
+  const query = params.toString()
+  return useQuery({
+    queryKey: ['audit', slug, query],
+    queryFn: () => api<AuditAnswerDto>('GET', `${tenantBase(slug)}/audit${query ? `?${query}` : ''}`),
+    placeholderData: keepPreviousData,
   })
 }

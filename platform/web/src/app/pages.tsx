@@ -17,6 +17,7 @@ import { InboxPage } from '../pages/staff/InboxPage'
 import { ReviewRoute } from '../pages/staff/ReviewPage'
 import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
+import { AuditPage } from '../pages/staff/AuditPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
 import { STAFF_ROLES } from './tenant_context'
 
@@ -62,6 +63,13 @@ export const staffPages: TenantPage[] = [
     nav: { label: 'register', order: 50 },
   },
   { path: 'ufficio/iscritti/:id', element: <RegisterEntryRoute />, roles: OFFICE, side: 'staff' },
+  {
+    path: 'ufficio/attivita',
+    element: <AuditPage />,
+    roles: ['tenant_admin'],
+    side: 'staff',
+    nav: { label: 'audit', order: 90 },
+  },
 ]
 
 export const pluginPages: TenantPage[] = discoveredScreens().map(({ plugin, screen }) => ({
