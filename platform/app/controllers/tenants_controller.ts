@@ -110,7 +110,10 @@ export default class TenantsController {
       }
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error
-      return response.unprocessableEntity({ errors: [{ field: error.path, message: error.messages[lang] }] })
+      // `path` as every answer of the platform names it; `field` as this one always has.
+      return response.unprocessableEntity({
+        errors: [{ path: error.path, field: error.path, message: error.messages[lang] }],
+      })
     }
     if (name !== undefined) tenant.name = name
     if (next !== null) tenant.settings = next

@@ -150,3 +150,15 @@ export function useAudit(slug: string, filters: AuditFilters, after: string | nu
     placeholderData: keepPreviousData,
   })
 }
+
+/** Changes blocks of the tenant's settings (JSON Merge Patch: what is named changes, `null` deletes). */
+export function useUpdateSettings(slug: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (settings: Record<string, unknown>) => api<unknown>('PATCH', tenantBase(slug), { settings }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: keys.tenant(slug) })
+      void client.invalidateQueries({ queryKey: keys.forms(slug) })
+    },
+  })
+}

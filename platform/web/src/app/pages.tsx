@@ -18,6 +18,7 @@ import { ReviewRoute } from '../pages/staff/ReviewPage'
 import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { AuditPage } from '../pages/staff/AuditPage'
+import { SettingsPage } from '../pages/staff/SettingsPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
 import { STAFF_ROLES } from './tenant_context'
 
@@ -69,6 +70,13 @@ export const staffPages: TenantPage[] = [
     roles: ['tenant_admin'],
     side: 'staff',
     nav: { label: 'audit', order: 90 },
+  },
+  {
+    path: 'ufficio/impostazioni',
+    element: <SettingsPage />,
+    roles: ['tenant_admin'],
+    side: 'staff',
+    nav: { label: 'settings', order: 95 },
   },
 ]
 
