@@ -1,11 +1,11 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import Membership from '#models/membership'
 import Tenant from '#models/tenant'
-import { identityProviders } from '#services/identity_provider'
-import { RequestContext } from '#services/request_context'
+import { identityProviders } from '#services/infrastructure/identity_provider'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { directoryLoginValidator, loginValidator } from '#validators/auth'
-import { DirectoryUnavailable } from '#services/directory_login'
-import { throttledLogin } from '#services/throttle'
+import { DirectoryUnavailable } from '#services/infrastructure/directory_login'
+import { throttledLogin } from '#services/infrastructure/throttle'
 
 export default class AuthController {
   /**

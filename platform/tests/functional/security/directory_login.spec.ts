@@ -4,7 +4,7 @@ import { Client, Change, Attribute } from 'ldapts'
 import Tenant from '#models/tenant'
 import User from '#models/user'
 import Membership from '#models/membership'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 
 /**
