@@ -9,18 +9,22 @@ import { BaseSchema } from '@adonisjs/lucid/schema'
 export default class extends BaseSchema {
   async up() {
     this.schema.alterTable('users', (table) => {
-      table.integer('directory_tenant_id').unsigned().nullable().references('id').inTable('tenants').onDelete('CASCADE')
+      // No foreign key: SQLite adds and drops only plain columns in place (a constrained one copies the
+      // users table, which the foreign keys to it refuse); the login looks the tenant up by its slug.
+      table.integer('directory_tenant_id').unsigned().nullable()
       table.string('directory_login', 254).nullable()
       table.unique(['directory_tenant_id', 'directory_login'], { indexName: 'users_directory_login_unique' })
     })
   }
 
   async down() {
-    this.schema.alterTable('users', (table) => {
-      table.dropUnique(['directory_tenant_id', 'directory_login'], 'users_directory_login_unique')
-      table.dropForeign(['directory_tenant_id'])
-      table.dropColumn('directory_tenant_id')
-      table.dropColumn('directory_login')
-    })
+    // Plain statements, as in 0014, 0019 and 0022; the unique key is a constraint on PostgreSQL, an index on SQLite.
+    this.schema.raw(
+      this.db.dialect.name === 'postgres'
+        ? 'ALTER TABLE users DROP CONSTRAINT users_directory_login_unique'
+        : 'DROP INDEX users_directory_login_unique'
+    )
+    this.schema.raw('ALTER TABLE users DROP COLUMN directory_login')
+    this.schema.raw('ALTER TABLE users DROP COLUMN directory_tenant_id')
   }
 }
