@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite against production-like services: a throw-away PostgreSQL 15
-# cluster and a Redis server, both started here on loopback and stopped after.
-# Needs Debian's postgresql-15, redis-server, chromium and poppler-utils (installed when missing and root);
+# cluster, a Redis server and an OpenLDAP directory (slapd, loaded with test staff and groups), all
+# started here on loopback and stopped after.
+# Needs Debian's postgresql-15, redis-server, slapd, ldap-utils, chromium and poppler-utils (installed when missing and root);
 # the browser tests run against the portal built here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ command -v redis-server >/dev/null || need_install+=(redis-server)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_install+=(postgresql-15)
 command -v chromium >/dev/null || need_install+=(chromium)
 command -v pdftoppm >/dev/null || need_install+=(poppler-utils)
+[ -x /usr/sbin/slapd ] || need_install+=(slapd)
+command -v ldapsearch >/dev/null || need_install+=(ldap-utils)
 if [ ${#need_install[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "Installing ${need_install[*]} from Debian packages"
@@ -25,6 +28,8 @@ PGBIN=/usr/lib/postgresql/15/bin
 WORK=$(mktemp -d /tmp/sportello-full.XXXXXX)
 PG_PORT=${PG_PORT:-55432}
 REDIS_PORT=${REDIS_PORT:-56379}
+# Beside Redis unless named, so that runs given their own PG_PORT/REDIS_PORT do not meet here either.
+LDAP_PORT=${LDAP_PORT:-$((REDIS_PORT + 1))}
 # PostgreSQL refuses to run as root: when root, the cluster belongs to the postgres user.
 RUN_AS=()
 if [ "$(id -u)" = 0 ]; then
@@ -35,6 +40,7 @@ fi
 cleanup() {
   "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  [ -f "$WORK/ldap/slapd.pid" ] && kill "$(cat "$WORK/ldap/slapd.pid")" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -50,6 +56,10 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --d
   --logfile "$WORK/redis.log" >/dev/null
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
+echo "Starting OpenLDAP on 127.0.0.1:$LDAP_PORT"
+bash scripts/ldap-test-server.sh "$WORK/ldap" "$LDAP_PORT"
+
+export LDAP_TEST_URL="ldap://127.0.0.1:$LDAP_PORT"
 export DB_CONNECTION=pg PG_HOST=127.0.0.1 PG_PORT PG_USER=postgres PG_PASSWORD= PG_DB_NAME=sportello_test
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 

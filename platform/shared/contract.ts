@@ -371,3 +371,24 @@ export interface PersonDetailDto extends PersonDto {
   /** A child's brothers and sisters (children of the same parents) and the services they attend. */
   siblings: Array<PersonDto & { enrolments: PersonEnrolmentDto[] }>
 }
+
+/** One entry of `GET /audit`: who did what to which record, when, with the values before and after. */
+export interface AuditEntryDto {
+  id: number
+  tenantId: number | null
+  actorUserId: number | null
+  actorLabel: string
+  action: string
+  entity: string
+  entityId: string
+  before: Record<string, unknown> | null
+  after: Record<string, unknown> | null
+  createdAt: string
+}
+
+/** `GET /audit`: newest first, a page at a time; `next` is the `after` of the following page. */
+export interface AuditAnswerDto {
+  tenant?: string
+  entries: AuditEntryDto[]
+  next: string | null
+}

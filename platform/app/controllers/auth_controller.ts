@@ -3,15 +3,35 @@ import Membership from '#models/membership'
 import Tenant from '#models/tenant'
 import { identityProviders } from '#services/infrastructure/identity_provider'
 import { RequestContext } from '#services/infrastructure/request_context'
-import { loginValidator } from '#validators/auth'
+import { directoryLoginValidator, loginValidator } from '#validators/auth'
+import { DirectoryUnavailable } from '#services/infrastructure/directory_login'
 import { throttledLogin } from '#services/infrastructure/throttle'
 
 export default class AuthController {
+  /**
+   * `{ email, password }` for a local account; `{ provider: 'ldap', tenant, username, password }` for
+   * staff whose tenant logs them in from its directory.
+   */
   async login({ request, auth, response }: HttpContext) {
-    const { provider = 'local', ...credentials } = await request.validateUsing(loginValidator)
-    const user = await throttledLogin(credentials.email, request.ip(), () =>
-      identityProviders[provider].authenticate(credentials)
-    )
+    let user
+    if (request.input('provider') === 'ldap') {
+      const credentials = await request.validateUsing(directoryLoginValidator)
+      const account = `ldap:${credentials.tenant}:${credentials.username.toLowerCase()}`
+      try {
+        user = await throttledLogin(account, request.ip(), () => identityProviders.ldap.authenticate(credentials))
+      } catch (error) {
+        // A directory that does not answer is the service being down, not the person's mistake.
+        if (error instanceof DirectoryUnavailable) {
+          return response.serviceUnavailable({ errors: [{ rule: 'directory', message: error.message }] })
+        }
+        throw error
+      }
+    } else {
+      const { provider = 'local', ...credentials } = await request.validateUsing(loginValidator)
+      user = await throttledLogin(credentials.email, request.ip(), () =>
+        identityProviders[provider].authenticate(credentials)
+      )
+    }
     await auth.use('web').login(user)
     return response.ok({ user: await this.#describe(user.id) })
   }

@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { PAGE_SIZE, pageParam } from '#services/infrastructure/pagination'
+import { auditPage, parseAuditQuery } from '#services/infrastructure/audit_query'
+import type { AuditAnswerDto, AuditEntryDto } from '#shared/contract'
 import Tenant from '#models/tenant'
 import Membership from '#models/membership'
-import AuditLog from '#models/audit_log'
 import TenantPolicy from '#policies/tenant_policy'
 import { pluginService } from '#services/tenants/plugin_service'
 import { RequestContext } from '#services/infrastructure/request_context'
@@ -19,6 +19,7 @@ import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
 import { PLUGIN_SETTINGS_BLOCK, parsePluginSettingsBlocks } from '#plugins/plugin_settings'
 import { patchSettings } from '#services/tenants/settings_patch'
 import { identityOf, parseIdentitySettings } from '#services/tenants/tenant_identity'
+import { parseDirectorySettings } from '#services/infrastructure/directory_settings'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
 const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
@@ -31,6 +32,7 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
     ),
   attachments: parseAttachmentSettings,
   identity: parseIdentitySettings,
+  directory: parseDirectorySettings,
   ...PAY_SETTINGS_BLOCKS,
   // Each plugin's block, under settings.plugins.<plugin id>, against the schema its manifest declares.
   [PLUGIN_SETTINGS_BLOCK]: parsePluginSettingsBlocks,
@@ -127,24 +129,29 @@ export default class TenantsController {
   }
 
   /**
-   * The tenant's audit trail, newest first; `?entity=&page=` narrow it. Personal identifiers are
-   * stored encrypted in it and answered decrypted: only tenant admins read it.
+   * The tenant's audit trail, newest first, 50 entries a page: `?actor=&entity=&entity_id=&action=
+   * &from=&to=&after=` (audit_query.ts). Personal identifiers are stored encrypted in it and
+   * answered decrypted: only tenant admins read it.
    */
-  async audit({ access, bouncer, request }: HttpContext) {
+  async audit({ access, bouncer, request, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('viewAudit', access)
-    const page = pageParam(request)
-    const query = AuditLog.query().orderBy('id', 'desc')
-    const entity = request.input('entity')
-    if (typeof entity === 'string' && entity) query.where('entity', entity)
-    const result = await query.paginate(page, PAGE_SIZE)
-    return {
+    const lang = requestLanguage(request)
+    const { filters, problems } = parseAuditQuery(request.qs())
+    if (problems.length) {
+      return response.unprocessableEntity({
+        errors: problems.map((p) => ({ path: p.path, rule: p.rule, message: p.message[lang] })),
+      })
+    }
+    const { rows, next } = await auditPage(filters)
+    const answer: AuditAnswerDto = {
       tenant: RequestContext.tenant()?.slug,
-      entries: result.all().map((e) => ({
-        ...e.serialize(),
+      entries: rows.map((e) => ({
+        ...(e.serialize() as Omit<AuditEntryDto, 'before' | 'after'>),
         before: readableAuditValues(e.entity, e.before),
         after: readableAuditValues(e.entity, e.after),
       })),
-      meta: result.getMeta(),
+      next,
     }
+    return answer
   }
 }

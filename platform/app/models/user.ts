@@ -51,6 +51,13 @@ export default class User extends compose(BaseModel, AuthFinder, Audited) {
   @column.dateTime()
   declare disabledAt: DateTime | null
 
+  /** The tenant whose directory (LDAP) this account logs in from, and its login name there; null for local accounts. */
+  @column()
+  declare directoryTenantId: number | null
+
+  @column()
+  declare directoryLogin: string | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

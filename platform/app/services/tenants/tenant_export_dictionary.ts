@@ -43,6 +43,9 @@ export const TABLES: Record<string, TableMeaning> = {
       is_platform_admin: "Whether the account administers the whole platform (the provider's staff)",
       locale: 'Preferred language of the interface (it, en)',
       disabled_at: 'When the account was disabled (it can no longer log in); empty while active',
+      directory_tenant_id:
+        "For staff who log in from a tenant's directory (LDAP): that tenant (tenants.id); empty for local accounts",
+      directory_login: 'For staff who log in from a directory: their login name there',
     },
   },
   memberships: {

@@ -10,6 +10,7 @@ import type {
   PersonDetailDto,
   PersonDto,
   RenewResultDto,
+  AuditAnswerDto,
   EnrolmentDetailDto,
   EnrolmentSummaryDto,
   InboxAnswerDto,
@@ -270,6 +271,40 @@ export function usePersonChange(slug: string) {
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: ['people', slug] })
       void client.invalidateQueries({ queryKey: ['person', slug] })
+    },
+  })
+}
+
+export interface AuditFilters {
+  actor?: string
+  entity?: string
+  entity_id?: string
+  action?: string
+  from?: string
+  to?: string
+}
+
+/** The tenant's audit trail under the filters, one page per cursor (tenant admins). */
+export function useAudit(slug: string, filters: AuditFilters, after: string | null) {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value)
+  if (after) params.set('after', after)
+  const query = params.toString()
+  return useQuery({
+    queryKey: ['audit', slug, query],
+    queryFn: () => api<AuditAnswerDto>('GET', `${tenantBase(slug)}/audit${query ? `?${query}` : ''}`),
+    placeholderData: keepPreviousData,
+  })
+}
+
+/** Changes blocks of the tenant's settings (JSON Merge Patch: what is named changes, `null` deletes). */
+export function useUpdateSettings(slug: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (settings: Record<string, unknown>) => api<unknown>('PATCH', tenantBase(slug), { settings }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: keys.tenant(slug) })
+      void client.invalidateQueries({ queryKey: keys.forms(slug) })
     },
   })
 }

@@ -20,6 +20,8 @@ import { CounterFormRoute, CounterPage } from '../pages/staff/CounterPage'
 import { PeoplePage, PersonRoute } from '../pages/staff/PeoplePage'
 import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
+import { AuditPage } from '../pages/staff/AuditPage'
+import { SettingsPage } from '../pages/staff/SettingsPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
 import { STAFF_ROLES } from './tenant_context'
 
@@ -82,6 +84,20 @@ export const staffPages: TenantPage[] = [
     nav: { label: 'people', order: 55 },
   },
   { path: 'ufficio/persone/:id', element: <PersonRoute />, roles: OFFICE, side: 'staff' },
+  {
+    path: 'ufficio/attivita',
+    element: <AuditPage />,
+    roles: ['tenant_admin'],
+    side: 'staff',
+    nav: { label: 'audit', order: 90 },
+  },
+  {
+    path: 'ufficio/impostazioni',
+    element: <SettingsPage />,
+    roles: ['tenant_admin'],
+    side: 'staff',
+    nav: { label: 'settings', order: 95 },
+  },
 ]
 
 export const pluginPages: TenantPage[] = discoveredScreens().map(({ plugin, screen }) => ({

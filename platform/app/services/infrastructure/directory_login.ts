@@ -1,0 +1,235 @@
+import { Client, Filter, InvalidCredentialsError, type Entry } from 'ldapts'
+import { errors as authErrors } from '@adonisjs/auth'
+import User from '#models/user'
+import Tenant from '#models/tenant'
+import Membership from '#models/membership'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { AccountDisabled, type IdentityProvider } from '#services/infrastructure/identity_provider'
+import {
+  normaliseDn,
+  parseDirectorySettings,
+  type DirectorySettings,
+} from '#services/infrastructure/directory_settings'
+import { SettingsError } from '#services/tenants/settings_error'
+import type { Role } from '#services/tenants/roles'
+
+/** Long enough for a directory across a comune's network, short enough that a login never hangs. */
+const TIMEOUT_MS = 5000
+/** A person is one entry; a login name matching more is a directory the settings cannot trust. */
+const MAX_GROUPS = 500
+
+/** The directory did not answer or refused the service account: the login cannot be decided. */
+export class DirectoryUnavailable extends Error {
+  readonly status = 503
+  constructor() {
+    super(
+      "Accesso con le credenziali dell'ente non disponibile ora: riprova tra qualche minuto o avvisa l'assistenza / login with the administration's credentials is not available now: try again in a few minutes or tell the help desk"
+    )
+  }
+}
+
+/** The tenant has no directory configured, or the tenant does not exist: said the same way. */
+export class NoDirectory extends Error {
+  readonly status = 404
+  constructor() {
+    super("Questo ente non usa l'accesso con le credenziali dell'ente / this administration has no directory login")
+  }
+}
+
+/** The person is in the directory but in none of the groups that give a role here. */
+export class NoDirectoryRole extends Error {
+  readonly status = 403
+  constructor() {
+    super(
+      "Nessun tuo gruppo dell'ente dà accesso a Sportello: chiedi all'amministratore di sistema di aggiungerti al gruppo giusto / none of your groups gives access to Sportello: ask the system administrator to add you to the right group"
+    )
+  }
+}
+
+/** The directory's entry has the e-mail of an account that logs in another way. */
+export class DirectoryAccountConflict extends Error {
+  readonly status = 409
+  constructor() {
+    super(
+      "Esiste già un account con la tua e-mail che non accede con le credenziali dell'ente: chiedi all'assistenza di collegarlo / an account with your e-mail already exists and does not log in with the administration's credentials: ask the help desk to link it"
+    )
+  }
+}
+
+function invalidCredentials() {
+  return new authErrors.E_INVALID_CREDENTIALS('Invalid user credentials')
+}
+
+function first(entry: Entry, attribute: string): string | undefined {
+  const value = entry[attribute]
+  const one = Array.isArray(value) ? value[0] : value
+  return typeof one === 'string' && one.trim() !== '' ? one.trim() : undefined
+}
+
+/** What the directory says of a person whose password it accepted. */
+interface DirectoryPerson {
+  dn: string
+  email: string
+  fullName: string
+  disabled: boolean
+  roles: Role[]
+}
+
+/**
+ * Asks the tenant's directory: finds the person by login name (as the service account, or
+ * anonymously), checks the password by binding as them, then reads whether they are disabled and
+ * the groups they belong to. Null when no entry has this login name (the caller answers it as a
+ * wrong password).
+ */
+export async function askDirectory(
+  settings: DirectorySettings,
+  login: string,
+  password: string
+): Promise<DirectoryPerson | null> {
+  // An LDAP bind with an empty password is an anonymous bind that succeeds: never let one through.
+  if (!password) throw invalidCredentials()
+  const client = new Client({ url: settings.url, timeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS })
+  try {
+    const servicePassword = settings.bindPasswordEnv ? process.env[settings.bindPasswordEnv] : undefined
+    try {
+      if (settings.bindDn) await client.bind(settings.bindDn, servicePassword ?? '')
+    } catch {
+      throw new DirectoryUnavailable()
+    }
+    const userFilter = settings.userFilter.replaceAll('{username}', Filter.escape(login))
+    let found: Entry[]
+    try {
+      found = (
+        await client.search(settings.baseDn, {
+          scope: 'sub',
+          filter: userFilter,
+          attributes: ['mail', 'cn', 'displayName'],
+          sizeLimit: 2,
+        })
+      ).searchEntries
+    } catch (error) {
+      // More than one entry for one login name is refused like an unknown one.
+      if ((error as { code?: number }).code === 4) throw invalidCredentials()
+      throw new DirectoryUnavailable()
+    }
+    if (found.length === 0) return null
+    if (found.length !== 1) throw invalidCredentials()
+    const entry = found[0]
+    const userClient = new Client({ url: settings.url, timeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS })
+    try {
+      await userClient.bind(entry.dn, password)
+    } catch (error) {
+      if (error instanceof InvalidCredentialsError) throw invalidCredentials()
+      throw new DirectoryUnavailable()
+    } finally {
+      await userClient.unbind().catch(() => {})
+    }
+    try {
+      const disabled = settings.disabledFilter
+        ? (await client.search(entry.dn, { scope: 'base', filter: settings.disabledFilter, attributes: ['dn'] }))
+            .searchEntries.length > 0
+        : false
+      const dn = Filter.escape(entry.dn)
+      const groups = (
+        await client.search(settings.baseDn, {
+          scope: 'sub',
+          filter: `(|(member=${dn})(uniqueMember=${dn}))`,
+          attributes: ['dn'],
+          sizeLimit: MAX_GROUPS,
+        })
+      ).searchEntries
+      const roles = new Set<Role>()
+      for (const group of groups) for (const role of settings.groupRoles[normaliseDn(group.dn)] ?? []) roles.add(role)
+      const email = first(entry, 'mail')?.toLowerCase()
+      const person: DirectoryPerson = {
+        dn: entry.dn,
+        email: email ?? '',
+        fullName: first(entry, 'displayName') ?? first(entry, 'cn') ?? login,
+        disabled,
+        roles: [...roles].sort(),
+      }
+      return person
+    } catch {
+      throw new DirectoryUnavailable()
+    }
+  } finally {
+    await client.unbind().catch(() => {})
+  }
+}
+
+/**
+ * Staff login from the tenant's directory (`settings.directory`). The directory decides at every
+ * login: a person disabled or removed there cannot log in, and the roles here become those of the
+ * groups they are in now. The account is created at the first login and linked to the tenant and
+ * the login name; it has no local password.
+ */
+export class DirectoryProvider implements IdentityProvider {
+  readonly id = 'ldap'
+
+  async authenticate(credentials: Record<string, unknown>): Promise<User> {
+    const slug = String(credentials.tenant ?? '')
+    const login = String(credentials.username ?? '')
+      .trim()
+      .toLowerCase()
+    const password = String(credentials.password ?? '')
+    const tenant = await Tenant.findBy('slug', slug)
+    if (!tenant || tenant.settings.directory === undefined) throw new NoDirectory()
+    let settings: DirectorySettings
+    try {
+      settings = parseDirectorySettings(tenant.settings.directory)
+    } catch (error) {
+      if (error instanceof SettingsError) throw new DirectoryUnavailable()
+      throw error
+    }
+    const person = await askDirectory(settings, login, password)
+    const asDirectory = <T>(fn: () => Promise<T>) =>
+      RequestContext.run({ tenant: tenant.ref, actor: { userId: null, label: `directory:${tenant.slug}` } }, fn)
+    // Removed, disabled or in no group any more: whatever access the account had here ends now, open
+    // sessions included (they read the membership on every request), and the login is refused.
+    if (!person || person.disabled || person.roles.length === 0) {
+      await asDirectory(() => this.#revoke(tenant, login))
+      if (!person) throw invalidCredentials()
+      throw person.disabled ? new AccountDisabled() : new NoDirectoryRole()
+    }
+    if (!person.email) throw new DirectoryAccountConflict()
+    return asDirectory(() => this.#align(tenant, login, person))
+  }
+
+  /** The membership of the account this directory linked to the login name, if any, deleted (audited). */
+  async #revoke(tenant: Tenant, login: string) {
+    const user = await User.query().where('directory_tenant_id', tenant.id).where('directory_login', login).first()
+    if (!user) return
+    const membership = await Membership.query().where('user_id', user.id).first()
+    if (membership) await membership.delete()
+  }
+
+  /** The account and its membership as the directory says now, in one transaction. */
+  async #align(tenant: Tenant, login: string, person: DirectoryPerson): Promise<User> {
+    const { default: db } = await import('@adonisjs/lucid/services/db')
+    return db.transaction(async (trx) => {
+      let user = await User.query({ client: trx })
+        .where('directory_tenant_id', tenant.id)
+        .where('directory_login', login)
+        .first()
+      const sameEmail = await User.query({ client: trx }).where('email', person.email).first()
+      if (sameEmail && sameEmail.id !== user?.id) throw new DirectoryAccountConflict()
+      if (!user) {
+        user = new User()
+        user.useTransaction(trx)
+        user.merge({ directoryTenantId: tenant.id, directoryLogin: login, password: null, isPlatformAdmin: false })
+        user.locale = 'it'
+      }
+      if (user.disabledAt) throw new AccountDisabled()
+      user.merge({ email: person.email, fullName: person.fullName.slice(0, 200) })
+      await user.save()
+      const membership = await Membership.query({ client: trx }).where('user_id', user.id).first()
+      if (!membership) {
+        await Membership.create({ userId: user.id, roles: person.roles }, { client: trx })
+      } else if (JSON.stringify([...membership.roles].sort()) !== JSON.stringify(person.roles)) {
+        membership.roles = person.roles
+        await membership.useTransaction(trx).save()
+      }
+      return user
+    })
+  }
+}

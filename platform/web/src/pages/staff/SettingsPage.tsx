@@ -1,0 +1,189 @@
+import { useState, type FormEvent } from 'react'
+import { useForms, useTenant } from '../../api/queries'
+import { ApiRequestError } from '../../api/client'
+import { useUpdateSettings } from '../../api/staff_queries'
+import { useCurrentTenant } from '../../app/tenant_context'
+import { useT } from '../../i18n'
+import { LoadError, Loading } from '../../widgets/status'
+
+type Window = { opens?: string; closes?: string }
+const RETENTION = ['unreferenced_days', 'stale_draft_days'] as const
+
+/** The message the server gave for exactly this path, if any. */
+function FieldError({ id, message }: { id: string; message?: string }) {
+  if (!message) return null
+  return (
+    <div id={id} className="invalid-feedback d-block" role="alert">
+      {message}
+    </div>
+  )
+}
+
+/**
+ * The tenant admins' settings, for the blocks the API checks: each form's enrolment period and how
+ * long uploaded documents are kept. The server is the judge: what it refuses comes back with the
+ * path of the setting (`settings.enrolment.<form>.closes`), and the message is shown at that field.
+ */
+export function SettingsPage() {
+  const { t, lang } = useT()
+  const current = useCurrentTenant()
+  const tenant = useTenant(current.slug)
+  const forms = useForms(current.slug)
+  const update = useUpdateSettings(current.slug)
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [saved, setSaved] = useState(false)
+
+  if (tenant.isPending || forms.isPending) return <Loading />
+  if (tenant.isError) return <LoadError error={tenant.error} />
+  if (forms.isError) return <LoadError error={forms.error} />
+  const settings = tenant.data.tenant.settings ?? {}
+  const windows = (settings.enrolment ?? {}) as Record<string, Window>
+  const retention = (settings.attachments ?? {}) as Record<string, number>
+  const path = (...parts: string[]) => ['settings', ...parts].join('.')
+  const fieldId = (p: string) => `setting-${p.replace(/[^a-z0-9]+/gi, '-')}`
+  const described = (p: string, hint?: string) =>
+    [hint, errors[p] ? `${fieldId(p)}-error` : null].filter(Boolean).join(' ') || undefined
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    setSaved(false)
+    const data = new FormData(event.currentTarget)
+    const enrolment: Record<string, Window | null> = {}
+    for (const form of forms.data) {
+      const opens = String(data.get(path('enrolment', form.key, 'opens')) ?? '')
+      const closes = String(data.get(path('enrolment', form.key, 'closes')) ?? '')
+      enrolment[form.key] = opens || closes ? { ...(opens && { opens }), ...(closes && { closes }) } : null
+    }
+    const attachments: Record<string, number | string | null> = {}
+    for (const name of RETENTION) {
+      const value = String(data.get(path('attachments', name)) ?? '').trim()
+      attachments[name] = value === '' ? null : /^-?\d+$/.test(value) ? Number(value) : value
+    }
+    // Whole blocks replace the stored ones field by field: an emptied date goes away.
+    const windowsPatch = Object.fromEntries(
+      Object.entries(enrolment).map(([key, w]) => [
+        key,
+        w ? { opens: w.opens ?? null, closes: w.closes ?? null } : null,
+      ])
+    )
+    update.mutate(
+      { enrolment: windowsPatch, attachments },
+      {
+        onSuccess: () => {
+          setErrors({})
+          setSaved(true)
+        },
+        onError: (error) => {
+          const found: Record<string, string> = {}
+          for (const e of error instanceof ApiRequestError ? error.errors : [{ message: String(error) }]) {
+            const at = (e as { path?: string }).path ?? ''
+            found[at] = found[at] ? `${found[at]} ${e.message}` : e.message
+          }
+          setErrors(found)
+        },
+      }
+    )
+  }
+
+  // An error whose path names no field here (a whole block, an unknown key) is shown above the form.
+  const known = new Set([
+    ...forms.data.flatMap((f) => ['opens', 'closes'].map((w) => path('enrolment', f.key, w))),
+    ...RETENTION.map((r) => path('attachments', r)),
+  ])
+  const general = Object.entries(errors).filter(([p]) => !known.has(p))
+
+  return (
+    <section aria-labelledby="settings-title">
+      <h1 id="settings-title" className="h2 mb-2">
+        {t('settings.title')}
+      </h1>
+      <p className="mb-4">{t('settings.intro')}</p>
+      <div aria-live="polite">
+        {saved && (
+          <div className="alert alert-success" data-testid="settings-saved">
+            {t('settings.saved')}
+          </div>
+        )}
+        {Object.keys(errors).length > 0 && (
+          <div className="alert alert-danger" data-testid="settings-failed">
+            {t('settings.failed')}
+            {general.map(([p, message]) => (
+              <span key={p} className="d-block">
+                {message}
+              </span>
+            ))}
+          </div>
+        )}
+      </div>
+      <form onSubmit={submit} noValidate>
+        <fieldset className="card card-bg mb-4">
+          <div className="card-body">
+            <legend className="h5">{t('settings.windows')}</legend>
+            <p className="small" id="windows-hint">
+              {t('settings.windowsHint')}
+            </p>
+            {forms.data.map((form) => (
+              <div key={form.key} className="row g-3 mb-3" data-testid={`window-${form.key}`}>
+                <h2 className="h6 col-12 mb-0">{form.title[lang] ?? form.title.it}</h2>
+                {(['opens', 'closes'] as const).map((which) => {
+                  const p = path('enrolment', form.key, which)
+                  return (
+                    <div key={which} className="col-12 col-md-6">
+                      <label className="form-label" htmlFor={fieldId(p)}>
+                        {t(`settings.${which}`)}
+                      </label>
+                      <input
+                        id={fieldId(p)}
+                        name={p}
+                        type="date"
+                        className={`form-control${errors[p] ? ' is-invalid' : ''}`}
+                        defaultValue={windows[form.key]?.[which] ?? ''}
+                        aria-invalid={errors[p] ? true : undefined}
+                        aria-describedby={described(p, 'windows-hint')}
+                      />
+                      <FieldError id={`${fieldId(p)}-error`} message={errors[p]} />
+                    </div>
+                  )
+                })}
+              </div>
+            ))}
+          </div>
+        </fieldset>
+        <fieldset className="card card-bg mb-4">
+          <div className="card-body">
+            <legend className="h5">{t('settings.retention')}</legend>
+            <div className="row g-3">
+              {RETENTION.map((name) => {
+                const p = path('attachments', name)
+                return (
+                  <div key={name} className="col-12 col-md-6">
+                    <label className="form-label" htmlFor={fieldId(p)}>
+                      {t(name === 'unreferenced_days' ? 'settings.unreferencedDays' : 'settings.staleDraftDays')}
+                    </label>
+                    <input
+                      id={fieldId(p)}
+                      name={p}
+                      type="text"
+                      inputMode="numeric"
+                      className={`form-control${errors[p] ? ' is-invalid' : ''}`}
+                      defaultValue={retention[name] ?? ''}
+                      aria-invalid={errors[p] ? true : undefined}
+                      aria-describedby={described(p, 'days-hint')}
+                    />
+                    <FieldError id={`${fieldId(p)}-error`} message={errors[p]} />
+                  </div>
+                )
+              })}
+            </div>
+            <small id="days-hint" className="form-text">
+              {t('settings.daysHint')}
+            </small>
+          </div>
+        </fieldset>
+        <button type="submit" className="btn btn-primary" disabled={update.isPending}>
+          {t('settings.save')}
+        </button>
+      </form>
+    </section>
+  )
+}
