@@ -53,6 +53,7 @@ function stopPostgres() {
     } catch {}
     started = false
   }
+  if (process.env.BENCH_PGLOG) spawnSync('cp', [join(work, 'pg.log'), process.env.BENCH_PGLOG])
   rmSync(work, { recursive: true, force: true })
 }
 process.on('exit', stopPostgres)
