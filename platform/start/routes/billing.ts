@@ -16,5 +16,6 @@ export function registerBillingRoutes(router: HttpRouterService) {
   router.get('/billing/payers/:userId/ledger', [BillingController, 'payerLedger'])
   router.post('/billing/reconcile', [BillingController, 'reconcile'])
   router.get('/payments/positions', [BillingController, 'myPositions'])
+  router.post('/payments/topups', [BillingController, 'storeTopUp'])
   router.get('/payments/positions/:id/notice.pdf', [BillingController, 'noticePdf'])
 }

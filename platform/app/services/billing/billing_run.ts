@@ -16,7 +16,7 @@ import { checkEntry, LedgerError, PERIOD, postEntries, type NewLedgerEntry } fro
 import { writeAudits } from '#services/audit_service'
 import { billBatchOnPostgres } from '#services/billing/billing_batch_pg'
 import { subscriptionsTo } from '#events/domain_events'
-import { parseBillingSettings, type BillingSettings } from '#services/billing/billing_settings'
+import { billingModeOf, parseBillingSettings, type BillingSettings } from '#services/billing/billing_settings'
 import type { JobDefinition } from '#queue/types'
 import type { BillingLine, LocalizedText } from '#sdk/types'
 
@@ -86,6 +86,12 @@ async function checkBillable(tenant: Tenant, service: string, period: string) {
     throw new BillingRequestError('/service', 'billing', {
       it: 'Questo servizio non è attivo per l’ente o non prevede la fatturazione mensile.',
       en: 'This service is not enabled for the ente or has no monthly billing.',
+    })
+  }
+  if (billingModeOf(billingSettingsOf(tenant), service) === 'prepaid') {
+    throw new BillingRequestError('/service', 'prepaid', {
+      it: 'Questo servizio è prepagato: i consumi si scalano ogni giorno dal conto della famiglia, non si fatturano a fine mese.',
+      en: 'This service is pre-paid: consumption is debited daily from the family account, not billed at the end of the month.',
     })
   }
   try {

@@ -150,10 +150,14 @@ export async function postEntry(
 /**
  * `postEntry` for many entries in one transaction, by multi-row statements (the monthly run posts
  * tens of thousands): the same checks, the same idempotence by key (an entry already posted is
- * kept, one that differs refuses the whole call), the same audit rows and events. Answers the ids
+ * kept, one that differs refuses the whole call), the same audit rows and events. Answers the
+ * entries created (id and what was posted), in order
  * of the entries created.
  */
-export async function postEntries(trx: TransactionClientContract, inputs: NewLedgerEntry[]): Promise<number[]> {
+export async function postEntries(
+  trx: TransactionClientContract,
+  inputs: NewLedgerEntry[]
+): Promise<Array<{ id: number; entry: NewLedgerEntry }>> {
   const tenant = RequestContext.tenant()
   if (!tenant) throw new Error('Ledger entries are posted in a tenant context')
   for (const input of inputs) checkEntry(input)
@@ -226,8 +230,7 @@ export async function postEntries(trx: TransactionClientContract, inputs: NewLed
     }
   }
   await writeAudits(trx, audits)
-  for (let i = 0; i < fresh.length; i++) {
-    const input = fresh[i]
+  for (const [i, input] of fresh.entries()) {
     if (input.kind === 'charge') {
       await emitDomainEvent(
         'charge.created',
@@ -253,7 +256,7 @@ export async function postEntries(trx: TransactionClientContract, inputs: NewLed
       )
     }
   }
-  return ids
+  return fresh.map((entry, i) => ({ id: ids[i], entry }))
 }
 
 export interface Balance {
