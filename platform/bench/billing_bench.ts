@@ -123,8 +123,8 @@ async function bench() {
   const { default: Tenant } = await import('#models/tenant')
   const { default: User } = await import('#models/user')
   const { default: BillingRun } = await import('#models/billing_run')
-  const { RequestContext } = await import('#services/request_context')
-  const { pluginService } = await import('#services/plugin_service')
+  const { RequestContext } = await import('#services/infrastructure/request_context')
+  const { pluginService } = await import('#services/tenants/plugin_service')
   const { collectRun } = await import('#services/billing/billing_run')
 
   const families = Math.ceil((CHILDREN * 4) / 5)

@@ -1,6 +1,6 @@
 import { jobQueue } from '#queue/queue_factory'
 import type { EnqueueOptions } from '#queue/types'
-import type { TenantRef } from '#services/request_context'
+import type { TenantRef } from '#services/infrastructure/request_context'
 import type { Transaction } from '#sdk/types'
 
 /**

@@ -6,7 +6,7 @@ import type Tenant from '#models/tenant'
 import { nextNoticeNumbers } from '#integrations/pagopa/notice_sequence'
 import type { PagopaSettings } from '#integrations/pagopa/pagopa_settings'
 import { LedgerKeyConflictError, type NewLedgerEntry } from '#services/billing/ledger_service'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 
 /**
  * The monthly run's batch on PostgreSQL, set-based: the batch's charges travel as one JSON

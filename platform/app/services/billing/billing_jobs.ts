@@ -25,6 +25,7 @@ import {
   prepaidDailyJob,
 } from '#services/billing/prepaid'
 import { BILLING_RECONCILE_CRON, BILLING_RECONCILE_JOB, billingReconcileJob } from '#services/billing/reconcile'
+import { DEMO_BILLING_PAY_JOB, demoBillingPayJob } from '#services/content/demo_billing'
 
 /** The billing jobs on the queue, and their schedules (Europe/Rome). */
 export function defineBillingJobs(queue: JobQueue) {
@@ -37,6 +38,7 @@ export function defineBillingJobs(queue: JobQueue) {
   queue.define(BILLING_LETTER_JOB, billingLetterJob)
   queue.define(PREPAID_DAILY_JOB, prepaidDailyJob)
   queue.define(PREPAID_ALERT_JOB, prepaidAlertJob)
+  queue.define(DEMO_BILLING_PAY_JOB, demoBillingPayJob)
 }
 
 export async function scheduleBillingJobs(queue: JobQueue) {

@@ -9,11 +9,11 @@ import { pluginContext } from '#plugins/plugin_context'
 import { pluginRegistry } from '#plugins/registry'
 import { nextNoticeNumbers } from '#integrations/pagopa/notice_sequence'
 import { pagopaSettingsOf } from '#integrations/pagopa/pagopa_service'
-import { RequestContext, type TenantRef } from '#services/request_context'
-import { SettingsError } from '#services/settings_error'
+import { RequestContext, type TenantRef } from '#services/infrastructure/request_context'
+import { SettingsError } from '#services/tenants/settings_error'
 import { lineAmount } from '#services/billing/charge_amount'
 import { checkEntry, LedgerError, PERIOD, postEntries, type NewLedgerEntry } from '#services/billing/ledger_service'
-import { writeAudits } from '#services/audit_service'
+import { writeAudits } from '#services/infrastructure/audit_service'
 import { billBatchOnPostgres } from '#services/billing/billing_batch_pg'
 import { subscriptionsTo } from '#events/domain_events'
 import { billingModeOf, parseBillingSettings, type BillingSettings } from '#services/billing/billing_settings'
@@ -66,7 +66,7 @@ export function serviceName(service: string): LocalizedText {
 }
 
 /** Checks that the service can be billed for the period in this tenant; answers the 422 to give otherwise. */
-async function checkBillable(tenant: Tenant, service: string, period: string) {
+export async function checkBillable(tenant: Tenant, service: string, period: string) {
   if (typeof period !== 'string' || !PERIOD.test(period)) {
     throw new BillingRequestError('/period', 'format', {
       it: 'Il periodo deve essere un mese nella forma AAAA-MM, per esempio 2026-11.',

@@ -3,8 +3,8 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import LedgerEntry, { type LedgerKind } from '#models/ledger_entry'
 import { emitDomainEvent } from '#events/domain_events'
 import { centsToEuro } from '#integrations/pagopa/amounts'
-import { RequestContext } from '#services/request_context'
-import { writeAudits } from '#services/audit_service'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { writeAudits } from '#services/infrastructure/audit_service'
 
 /**
  * The ledger (DESIGN.md, Money): one account per tenant and paying person, made of immutable

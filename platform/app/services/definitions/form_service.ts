@@ -1,0 +1,100 @@
+import Form from '#models/form'
+import FormVersion from '#models/form_version'
+import type { FormDefinition } from '#forms/types'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { requestContentStamp, tenantContentCache } from '#services/tenants/tenant_content'
+
+/**
+ * Finding a tenant's form and the version submissions are made on. Runs in
+ * the current tenant context (the model scope filters by tenant).
+ */
+export interface CurrentForm {
+  form: Form
+  version: FormVersion
+  definition: FormDefinition
+}
+
+/** A form is named by its numeric id or by its key ("<service>.iscrizione"). */
+export async function findForm(ref: string): Promise<Form | null> {
+  if (/^\d{1,9}$/.test(ref)) return Form.query().where('id', Number(ref)).first()
+  if (ref.length > 128) return null
+  return Form.query().where('key', ref).first()
+}
+
+/**
+ * The version in force: the highest published one. Versions are immutable
+ * and a change is a new version (DESIGN.md, "Form engine"), so the highest
+ * number is the newest publication.
+ */
+export async function currentVersion(form: Form): Promise<FormVersion | null> {
+  return FormVersion.query().where('form_id', form.id).orderBy('version', 'desc').first()
+}
+
+/**
+ * Published versions by row id. A version never changes once written, so a row read once serves
+ * every later request: each request still asks the database which version is in force (its id
+ * only), and a new publication is a new id, read at its first use, in every process.
+ */
+const MAX_CACHED_VERSIONS = 500
+const versions = new Map<number, { version: FormVersion }>()
+
+// A publication in this process starts the cache afresh. Ids are never reused once committed, but
+// a rolled-back insert's id is (SQLite), and tests roll back every row they write. A version changed
+// or deleted in place (not done by the platform, versions are immutable) does too.
+const forget = () => versions.clear()
+FormVersion.after('create', forget)
+FormVersion.after('update', forget)
+FormVersion.after('delete', forget)
+
+/**
+ * The form a reference names and the head of its versions, kept by the process under the tenant's
+ * content stamp the request read (a new form or version renews it, see tenant_content.ts).
+ */
+type FormHead = { form: Form; head: FormVersion } | null
+const MAX_REFS_PER_TENANT = 200
+const heads = tenantContentCache<Map<string, Promise<FormHead>>>()
+
+async function readFormHead(ref: string): Promise<FormHead> {
+  const form = await findForm(ref)
+  if (!form) return null
+  const head = await FormVersion.query()
+    .where('form_id', form.id)
+    .orderBy('version', 'desc')
+    .select('id', 'tenant_id', 'version', 'created_at')
+    .first()
+  return head ? { form, head } : null
+}
+
+async function formHead(ref: string): Promise<FormHead> {
+  const tenant = RequestContext.tenant()
+  const stamp = tenant ? requestContentStamp(tenant.id) : undefined
+  if (!tenant || stamp === undefined) return readFormHead(ref)
+  const byRef = await heads.get(tenant.id, stamp, async () => new Map())
+  let entry = byRef.get(ref)
+  if (!entry) {
+    if (byRef.size >= MAX_REFS_PER_TENANT) byRef.clear()
+    entry = readFormHead(ref)
+    byRef.set(ref, entry)
+    entry.catch(() => byRef.delete(ref))
+  }
+  return entry
+}
+
+export async function findCurrentForm(ref: string): Promise<CurrentForm | null> {
+  const found = await formHead(ref)
+  if (!found) return null
+  const { form, head } = found
+  let hit = versions.get(head.id)
+  // The row must be the one read before (same tenant, number and time of writing): cheap to check.
+  const same = (v: FormVersion) =>
+    v.tenantId === form.tenantId && v.version === head.version && v.createdAt?.toMillis() === head.createdAt?.toMillis()
+  if (!hit || !same(hit.version)) {
+    const version = await FormVersion.query().where('id', head.id).first()
+    if (!version) return null
+    hit = { version }
+    if (versions.size >= MAX_CACHED_VERSIONS) versions.delete(versions.keys().next().value as number)
+    versions.set(head.id, hit)
+  }
+  // The definition as the row holds it now: a definition assigned to the row is a new object, compiled anew.
+  return { form, version: hit.version, definition: hit.version.definition as unknown as FormDefinition }
+}
