@@ -166,8 +166,7 @@ export const billingFaults: { beforePayerCommit?: (payerUserId: number) => void 
  * How many payers one transaction bills: their charges, numbers, positions and jobs are written by
  * multi-row statements and committed together (a crash loses the batch whole, never part of a payer).
  */
-export const billingBatch = { payersPerTransaction: 500 }
-// (On PostgreSQL's set-based path, ten times as many.)
+export const billingBatch = { payersPerTransaction: 500, setBasedPayersPerTransaction: 5000 }
 
 interface PayerLines {
   payerUserId: number
@@ -265,7 +264,7 @@ export async function collectRun(runId: number) {
   // On PostgreSQL the batch is written by set-based statements inside the server (see
   // billing_batch_pg.ts), unless a plugin listens to charge.created: the portable path emits it.
   const setBased = db.connection().dialect.name === 'postgres' && subscriptionsTo('charge.created').length === 0
-  const size = setBased ? billingBatch.payersPerTransaction * 10 : billingBatch.payersPerTransaction
+  const size = setBased ? billingBatch.setBasedPayersPerTransaction : billingBatch.payersPerTransaction
   for (let i = 0; i < billable.length; i += size) {
     const batch = billable.slice(i, i + size)
     await db.transaction(async (trx) => {

@@ -25,6 +25,7 @@ test.group('Billing run', (group) => {
     rette().quantity = {}
     billingFaults.beforePayerCommit = undefined
     billingBatch.payersPerTransaction = 500
+    billingBatch.setBasedPayersPerTransaction = 5000
   })
   const mail = captureMailEachTest(group)
 
@@ -118,6 +119,7 @@ test.group('Billing run', (group) => {
     for (let i = 0; i < 3; i++) payers.push(await world.enrol(null, '40.00'))
     // Two payers a transaction: the first batch commits, the second (the last payer) crashes.
     billingBatch.payersPerTransaction = 2
+    billingBatch.setBasedPayersPerTransaction = 2
     const victim = payers[2].payer.id
     let crashes = 0
     billingFaults.beforePayerCommit = (payerUserId) => {
