@@ -90,6 +90,8 @@ export default class SportelloProvider {
     const { ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob } = await import('#services/submissions/attachment_cleanup')
     this.#queue.define(SUBMISSION_RECEIPT_JOB, submissionReceiptJob)
     this.#queue.define(ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob)
+    const { BULK_ACCEPT_JOB, bulkAcceptJob } = await import('#services/submissions/bulk_accept')
+    this.#queue.define(BULK_ACCEPT_JOB, bulkAcceptJob)
     const billing = await import('#services/billing/billing_jobs')
     billing.defineBillingJobs(this.#queue)
     setJobQueue(this.#queue)

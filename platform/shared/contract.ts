@@ -50,6 +50,38 @@ export interface ApiErrorBody {
   errors: ApiError[]
 }
 
+/** The keys that are allowed in one error: anything else (a `field`, a `code`) breaks the shape. */
+export const API_ERROR_KEYS = ['path', 'rule', 'message'] as const
+
+/**
+ * The JSON Pointer (RFC 6901) of a place given as its keys, one per level:
+ * `['settings', 'enrolment', 'refezione.iscrizione', 'opens']` → `/settings/enrolment/refezione.iscrizione/opens`
+ * (a key may hold dots or slashes, so places travel as keys and become a pointer only here).
+ */
+export function jsonPointer(keys: readonly (string | number)[]): string {
+  return keys.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')
+}
+
+/** What is wrong with a body that should be the error shape, or null when it is one. */
+export function errorShapeProblem(body: unknown): string | null {
+  const errors = (body as { errors?: unknown } | null)?.errors
+  if (typeof body !== 'object' || body === null || !Array.isArray(errors) || errors.length === 0) {
+    return 'the body has no non-empty "errors" list'
+  }
+  for (const [i, error] of errors.entries()) {
+    if (typeof error !== 'object' || error === null) return `errors[${i}] is not an object`
+    const extra = Object.keys(error).filter((k) => !(API_ERROR_KEYS as readonly string[]).includes(k))
+    if (extra.length > 0) return `errors[${i}] has keys outside path, rule, message: ${extra.join(', ')}`
+    const e = error as Record<string, unknown>
+    if (typeof e.message !== 'string' || e.message.trim() === '') return `errors[${i}] has no message`
+    if (e.rule !== undefined && typeof e.rule !== 'string') return `errors[${i}].rule is not a string`
+    if (e.path !== undefined && (typeof e.path !== 'string' || (e.path !== '' && !e.path.startsWith('/')))) {
+      return `errors[${i}].path is not a JSON Pointer: ${JSON.stringify(e.path)}`
+    }
+  }
+  return null
+}
+
 /** `GET /api/v1/auth/me`, and the answer to a login. */
 export interface MeDto {
   id: number
@@ -167,6 +199,10 @@ export interface EnrolmentSummaryDto {
   schoolYear: string
   submissionId: number
   status: 'active' | 'withdrawn' | 'ended'
+  /** The day the child stops, when withdrawn (YYYY-MM-DD). */
+  withdrawnFrom?: string | null
+  /** The enrolment of the previous school year this one renews. */
+  renewedFromId?: number | null
   child: {
     firstName: string | null
     lastName: string | null
@@ -201,6 +237,8 @@ export interface FeeOverrideDto {
 
 /** `GET /enrolments/:eid`. The trace stays for staff and the PDF; families read `tariff.summary`. */
 export interface EnrolmentDetailDto extends EnrolmentSummaryDto {
+  /** Staff read why and by whom it was withdrawn. */
+  withdrawal?: { from: string | null; reason: string | null; byName: string | null } | null
   isee: { presented: boolean; value: string | null; inpsProtocol: string | null; kind: string | null } | null
   /** The service's own detail, as its plugin stored it. */
   details: Record<string, unknown> | null
@@ -271,4 +309,65 @@ export interface SubmissionFormDto {
   title: Localized
   version: number
   definition: { schema: unknown; uiSchema?: Record<string, unknown>; attachments?: Record<string, unknown> }
+}
+
+/** `POST /inbox/bulk-accept`, `GET /inbox/bulk/:id`: a selection accepted as a job, with its progress. */
+export interface BulkActionDto {
+  id: number
+  kind: 'accept'
+  status: 'queued' | 'running' | 'done'
+  total: number
+  done: number
+  failed: number
+  pending: number
+  createdAt: string
+  finishedAt: string | null
+  /** Each application of the selection; `message` says why one failed, in the reader's language. */
+  items: Array<{ submissionId: number; status: 'pending' | 'done' | 'failed'; message: string | null }>
+}
+
+/** `GET/POST /counter/citizens`: the citizen an operator files for at the counter (procura). */
+export interface CounterCitizenDto {
+  id: number
+  fullName: string
+  fiscalCode: string | null
+  email: string
+}
+
+/** `POST /enrolments/renew`: what became of each enrolment asked for. */
+export interface RenewResultDto {
+  enrolmentId: number
+  outcome: 'renewed' | 'already_renewed' | 'cycle_end' | 'unknown_cycle' | 'not_active' | 'not_found'
+  renewedId?: number
+  /** Why it was not renewed, in the reader's language. */
+  message: string | null
+}
+
+/** A parent or child of the offices' register of people (`/people`). */
+export interface PersonDto {
+  id: number
+  kind: 'parent' | 'child'
+  firstName: string
+  lastName: string
+  fiscalCode: string
+  birthDate: string | null
+}
+
+/** A child's enrolment as the register of people lists it. */
+export interface PersonEnrolmentDto {
+  id: number
+  service: string
+  serviceName: string
+  schoolYear: string
+  status: 'active' | 'withdrawn' | 'ended'
+}
+
+/** `GET /people/:id`: the person, their parents or children, and what the children attend. */
+export interface PersonDetailDto extends PersonDto {
+  parents: PersonDto[]
+  children: Array<PersonDto & { enrolments: PersonEnrolmentDto[] }>
+  /** A child's own enrolments. */
+  enrolments: PersonEnrolmentDto[]
+  /** A child's brothers and sisters (children of the same parents) and the services they attend. */
+  siblings: Array<PersonDto & { enrolments: PersonEnrolmentDto[] }>
 }

@@ -11,6 +11,7 @@ import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA } from './services/common.js'
 import { seedDemoCalendar } from './demo/demo_calendar.js'
 import { seedDemoDay } from './demo/demo_day.js'
 import { DICTIONARY } from './dictionary.js'
+import { MESSAGES } from './messages.js'
 
 /** School canteen (refezione scolastica): enrolment, meal fee, bookings and attendance. */
 export default definePlugin({
@@ -27,6 +28,7 @@ export default definePlugin({
   enrolment: { describe },
   migrations: 'migrations',
   dictionary: DICTIONARY,
+  messages: MESSAGES,
   settings: { schema: SETTINGS_SCHEMA, defaults: { ...SETTINGS_DEFAULTS } },
   routes(router) {
     calendarRoutes(router)

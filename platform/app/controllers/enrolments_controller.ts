@@ -19,6 +19,10 @@ import { ruleSetService } from '#services/definitions/ruleset_service'
 import { getAt, isPlainObject } from '#forms/json_pointer'
 import type { FormDefinition, Lang } from '#forms/types'
 import type { EnrolmentDetailGroup } from '#sdk/types'
+import type { RenewResultDto } from '#shared/contract'
+import type { FormError } from '#forms/types'
+import { forbiddenCharacter } from '#forms/field_rules'
+import { RENEW_TEXT, enrolmentChanges, isDay, schoolYearRange } from '#services/enrolments/enrolment_changes'
 
 /** Plain columns only: lists never decrypt ISEE, the service's details or the tariff's trace. */
 const SUMMARY_COLUMNS = [
@@ -45,12 +49,35 @@ const SUMMARY_COLUMNS = [
   'fee_override_by',
   'fee_override_at',
   'status',
+  'withdrawn_from',
+  'renewed_from_id',
   'created_at',
   'updated_at',
 ]
 
 const TEXT = {
   notFound: { it: 'Iscrizione non trovata.', en: 'Enrolment not found.' },
+  notActive: {
+    it: "Solo un'iscrizione attiva si può ritirare: questa è già ritirata o conclusa.",
+    en: 'Only an active enrolment can be withdrawn: this one is already withdrawn or ended.',
+  },
+  withdrawFrom: (range: { first: string; last: string }) => ({
+    it: `Indica il giorno da cui il bambino non frequenta più, nell'anno scolastico dell'iscrizione (dal ${italianDay(range.first)} al ${italianDay(range.last)}).`,
+    en: `Give the day from which the child no longer attends, within the enrolment's school year (${range.first} to ${range.last}).`,
+  }),
+  withdrawReason: {
+    it: 'Scrivi il motivo del ritiro (al massimo 2000 caratteri, senza caratteri di controllo).',
+    en: 'Write the reason for the withdrawal (at most 2000 characters, no control characters).',
+  },
+  withdrawBody: { it: 'Il corpo deve essere { "from", "reason" }.', en: 'The body must be { "from", "reason" }.' },
+  renewIds: {
+    it: 'Il corpo deve essere { "enrolment_ids": [...] }, da 1 a 200 numeri di iscrizione diversi.',
+    en: 'The body must be { "enrolment_ids": [...] }, 1 to 200 distinct enrolment numbers.',
+  },
+}
+
+function italianDay(day: string) {
+  return `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`
 }
 
 type Labels = (field: string, value: unknown) => string | null
@@ -109,6 +136,8 @@ function summary(e: Enrolment, definition: FormDefinition | null, lang: Lang, sc
     submissionId: e.submissionId,
     applicantUserId: e.applicantUserId,
     status: e.status,
+    withdrawnFrom: e.withdrawnFrom,
+    renewedFromId: e.renewedFromId,
     child: {
       firstName: e.childFirstName,
       lastName: e.childLastName,
@@ -246,6 +275,14 @@ export default class EnrolmentsController {
         isee: row.isee,
         details: row.details,
         detailGroups: describeDetails(row, definition, lang),
+        withdrawal:
+          staff && row.status === 'withdrawn'
+            ? {
+                from: row.withdrawnFrom,
+                reason: row.withdrawalReason,
+                byName: row.withdrawnBy ? ((await User.find(row.withdrawnBy))?.fullName ?? null) : null,
+              }
+            : null,
         tariff: {
           ...base.tariff,
           // Staff read why and by whom the fee was set by hand.
@@ -357,4 +394,80 @@ export default class EnrolmentsController {
     await row.save()
     return this.show(ctx)
   }
+
+  /**
+   * `POST /enrolments/:eid/withdraw` `{ from, reason }`: the child stops from a day of the
+   * enrolment's school year (billing charges the months begun before it); audited with the reason.
+   */
+  async withdraw(ctx: HttpContext) {
+    const { auth, bouncer, access, params, request, response } = ctx
+    await bouncer.with(EnrolmentPolicy).authorize('overrideFee', access)
+    const lang = requestLanguage(request)
+    const eid = String(params.eid)
+    const row = /^\d{1,9}$/.test(eid) ? await Enrolment.find(Number(eid)) : null
+    if (!row) return response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
+    const body = parseWithdrawal(request.body(), schoolYearRange(row.schoolYear), lang)
+    if (!body.ok) return response.unprocessableEntity({ errors: body.errors })
+    if (row.status !== 'active') {
+      return response.conflict({
+        errors: [{ path: '/status', rule: 'withdraw:not_active', message: TEXT.notActive[lang] }],
+      })
+    }
+    await enrolmentChanges.withdraw(row, body.value.from, body.value.reason, auth.getUserOrFail().id)
+    return this.show(ctx)
+  }
+
+  /**
+   * `POST /enrolments/renew` `{ enrolment_ids }` (1 to 200): each enrolment renewed for the next
+   * school year when its school cycle goes on (enrolment_changes.ts), each in its own transaction;
+   * the answer says, per enrolment, what became of it and why.
+   */
+  async renew(ctx: HttpContext) {
+    const { bouncer, access, request, response } = ctx
+    await bouncer.with(EnrolmentPolicy).authorize('overrideFee', access)
+    const lang = requestLanguage(request)
+    const ids = parseIds(request.body(), MAX_RENEW)
+    if (!ids) {
+      return response.unprocessableEntity({
+        errors: [{ path: '/enrolment_ids', rule: 'request:enrolment_ids', message: TEXT.renewIds[lang] }],
+      })
+    }
+    const results: RenewResultDto[] = []
+    for (const id of ids) {
+      const outcome = await enrolmentChanges.renew(id)
+      results.push({ ...outcome, message: outcome.outcome === 'renewed' ? null : RENEW_TEXT[outcome.outcome][lang] })
+    }
+    return { results }
+  }
+}
+
+const MAX_RENEW = 200
+
+function parseIds(body: unknown, max: number): number[] | null {
+  if (!isPlainObject(body) || Object.keys(body).some((k) => k !== 'enrolment_ids')) return null
+  const ids = body.enrolment_ids
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > max) return null
+  if (!ids.every((id) => Number.isInteger(id) && id > 0 && id < 1e9)) return null
+  return new Set(ids).size === ids.length ? (ids as number[]) : null
+}
+
+function parseWithdrawal(
+  body: unknown,
+  range: { first: string; last: string },
+  lang: Lang
+): { ok: true; value: { from: string; reason: string } } | { ok: false; errors: FormError[] } {
+  const errors: FormError[] = []
+  const input = isPlainObject(body) ? body : {}
+  const from = input.from
+  if (!isDay(from) || from < range.first || from > range.last) {
+    errors.push({ path: '/from', rule: 'request:from', message: TEXT.withdrawFrom(range)[lang] })
+  }
+  const reason = typeof input.reason === 'string' ? input.reason.trim() : ''
+  if (!reason || reason.length > 2000 || forbiddenCharacter(reason, true)) {
+    errors.push({ path: '/reason', rule: 'request:reason', message: TEXT.withdrawReason[lang] })
+  }
+  if (!isPlainObject(body) || Object.keys(body).some((k) => k !== 'from' && k !== 'reason')) {
+    errors.push({ path: '', rule: 'request:body', message: TEXT.withdrawBody[lang] })
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, value: { from: from as string, reason } }
 }

@@ -126,6 +126,21 @@ export default class Enrolment extends compose(BaseModel, TenantScoped, Audited)
   @column()
   declare status: EnrolmentStatus
 
+  /** The day the child stops (YYYY-MM-DD), when withdrawn: months begun before it are still billed. */
+  @column()
+  declare withdrawnFrom: string | null
+
+  /** Why it was withdrawn (free text about the family: encrypted at rest). */
+  @column(identifierColumn)
+  declare withdrawalReason: string | null
+
+  @column()
+  declare withdrawnBy: number | null
+
+  /** The enrolment of the previous school year this one renews (enrolment_changes.ts). */
+  @column()
+  declare renewedFromId: number | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

@@ -3,7 +3,8 @@ import type { BillingCharges, BillingNote, EnrolmentRecord, PluginContext } from
 
 /**
  * The charges of a service billed by a fixed fee per month (a monthly transport pass, a monthly
- * school fee): one line per active enrolment of the school year the period falls in, the fee × a
+ * school fee): one line per active enrolment of the school year the period falls in (and per
+ * enrolment withdrawn from a later day than the month's first), the fee × a
  * quantity the plugin may supply (1 by default: a month), or the operator's fee override where the
  * enrolment has one. Enrolments without a fee are left out with a note for the operator.
  */
@@ -28,7 +29,13 @@ export async function monthlyFeeCharges(
   options: MonthlyFeeOptions = {}
 ): Promise<BillingCharges> {
   const schoolYear = (options.schoolYear ?? schoolYearOf)(period)
-  const enrolments = await ctx.enrolments.list({ schoolYear, status: 'active' })
+  // A child withdrawn from a day is billed the months begun before it (a month counts when the
+  // child was enrolled on its first day).
+  const withdrawn = await ctx.enrolments.list({ schoolYear, status: 'withdrawn' })
+  const enrolments = [
+    ...(await ctx.enrolments.list({ schoolYear, status: 'active' })),
+    ...withdrawn.filter((e) => e.withdrawnFrom && e.withdrawnFrom > `${period}-01`),
+  ]
   const lines: BillingCharges['lines'] = []
   const notes: BillingNote[] = []
   for (const enrolment of enrolments) {

@@ -9,6 +9,7 @@ import { parsePagopaSettings } from '#integrations/pagopa/pagopa_settings'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { BillingRequestError, startRun } from '#services/billing/billing_run'
 import { reconcileTenant } from '#services/billing/reconcile'
+import { DEMO } from '#services/content/demo_content'
 
 /**
  * The demo's billed months, so that a newcomer sees billing at work: the canteen of the demo comune
@@ -20,7 +21,7 @@ import { reconcileTenant } from '#services/billing/reconcile'
  * on the simulator and reconciles. Each step is keyed: seeding again adds nothing.
  */
 export const DEMO_BILLING_PAY_JOB = 'platform.demo-billing-pay'
-const SERVICE = 'refezione'
+const SERVICE = DEMO.billing.service
 const ZONE = 'Europe/Rome'
 
 export function demoBillingPeriods(now = DateTime.now().setZone(ZONE)) {

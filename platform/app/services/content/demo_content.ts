@@ -23,6 +23,8 @@ export interface DemoContent {
   }>
   identity: Record<string, TenantIdentity>
   users: Array<{ email: string; fullName: string; tenant: string | null; roles: Role[]; fiscalCode?: string }>
+  /** The service whose last two months the demo bills (one paid, one left to pay). */
+  billing: { service: string }
   /** One accepted application, so that the enrolments page has content. */
   enrolment: {
     tenant: string

@@ -241,7 +241,11 @@ export class EnrolmentService {
    * same form and school year: accepting again never makes a second one.
    */
   async apply(trx: TransactionClientContract, prepared: PreparedEnrolment): Promise<Enrolment> {
-    let row = await Enrolment.query({ client: trx }).where('submission_id', prepared.submissionId).first()
+    // Renewals (enrolment_changes.ts) stand behind the same submission in later school years.
+    let row = await Enrolment.query({ client: trx })
+      .where('submission_id', prepared.submissionId)
+      .where('school_year', prepared.schoolYear)
+      .first()
     if (!row && prepared.childFiscalCode) {
       row = await whereSameChild(Enrolment.query({ client: trx }), prepared.childFiscalCode)
         .where('form_key', prepared.formKey)

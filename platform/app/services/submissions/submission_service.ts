@@ -305,7 +305,11 @@ export class SubmissionService {
     to: SubmissionStatus,
     reason: string | null,
     actorUserId: number | null,
-    changes: { protocolNumber?: string } = {}
+    changes: {
+      protocolNumber?: string
+      /** More work committed with the move or not at all (a bulk action's item marked done). */
+      alsoInTransaction?: (trx: TransactionClientContract, row: Submission) => Promise<void>
+    } = {}
   ) {
     if (to === 'submitted' || to === 'draft') {
       throw new TransitionError({
@@ -324,6 +328,7 @@ export class SubmissionService {
       if (changes.protocolNumber) row.protocolNumber = changes.protocolNumber
       await row.save()
       await this.#record(trx, row, from, to, reason, actorUserId)
+      if (changes.alsoInTransaction) await changes.alsoInTransaction(trx, row)
       return row
     })
   }

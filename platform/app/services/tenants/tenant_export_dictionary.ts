@@ -25,7 +25,7 @@ export const TABLES: Record<string, TableMeaning> = {
     columns: {
       slug: 'Short name used in addresses (/api/v1/t/<slug>)',
       name: 'Official name',
-      fiscal_code: 'Codice fiscale / partita IVA of the body',
+      fiscal_code: 'Codice fiscale or partita IVA of the body',
       settings: 'Configuration (JSON): protocol system, enrolment windows, attachment retention and the like',
       content_stamp:
         'A random value renewed at every change of the school catalog, services or forms (tells the servers what they keep is stale); no meaning of its own',
@@ -228,6 +228,10 @@ export const TABLES: Record<string, TableMeaning> = {
       fee_override_by: 'Who set it (users.id)',
       fee_override_at: 'When it was set',
       status: 'Status of the enrolment',
+      withdrawn_from: 'The day the child stops, when withdrawn (YYYY-MM-DD): months begun before it are billed',
+      withdrawal_reason: 'Why it was withdrawn',
+      withdrawn_by: 'Who withdrew it (users.id)',
+      renewed_from_id: 'The enrolment of the previous school year this one renews (enrolments.id)',
     },
   },
   catalog_entries: {
@@ -300,6 +304,44 @@ export const TABLES: Record<string, TableMeaning> = {
       requested_by_user_id: 'Who asked for it (users.id)',
       finished_at: 'When it ended',
       expires_at: 'When its file is deleted',
+    },
+  },
+  people: {
+    description: "Parents and children in the offices' register of people",
+    columns: {
+      kind: 'parent or child',
+      first_name: 'First name',
+      last_name: 'Last name',
+      fiscal_code: 'Codice fiscale',
+      fiscal_code_hash: 'Keyed hash of the codice fiscale, for look-ups',
+      birth_date: 'Birth date (YYYY-MM-DD)',
+    },
+  },
+  person_relations: {
+    description: 'Who is whose parent in the register of people',
+    columns: {
+      parent_id: 'The parent (people.id)',
+      child_id: 'The child (people.id)',
+    },
+  },
+  bulk_actions: {
+    description: 'Actions of the back office on a selection of applications (accepting them all), run as a job',
+    columns: {
+      kind: 'What is done to each item: accept',
+      status: 'queued, running or done',
+      total: 'How many applications were selected',
+      requested_by_user_id: 'Who asked for it (users.id)',
+      finished_at: 'When the last item was done',
+    },
+  },
+  bulk_action_items: {
+    description: 'The applications of a bulk action, each with its outcome',
+    columns: {
+      bulk_action_id: 'The action (bulk_actions.id)',
+      submission_id: 'The application (submissions.id)',
+      status: 'pending, done or failed',
+      error: 'Why it failed, in Italian and English (JSON)',
+      finished_at: 'When its outcome was recorded',
     },
   },
   ledger_entries: {

@@ -21,7 +21,7 @@ function fieldOf(fn: () => unknown) {
   try {
     fn()
   } catch (error) {
-    if (error instanceof PagopaSettingsError || error instanceof NoticeSettingsError) return error.field
+    if (error instanceof PagopaSettingsError || error instanceof NoticeSettingsError) return error.at.join('.')
     throw error
   }
   return null

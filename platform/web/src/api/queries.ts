@@ -172,24 +172,30 @@ export function useSubmission(slug: string, id: string | number | undefined) {
   return { ...query, awaitingProtocol: pending && !gaveUp, gaveUp: pending && gaveUp }
 }
 
-type SaveInput =
-  | { mode: 'draft'; formKey: string; id: number | null; data: Record<string, unknown> }
-  | { mode: 'submit'; formKey: string; id: number | null; data: Record<string, unknown> }
+type SaveInput = {
+  mode: 'draft' | 'submit'
+  formKey: string
+  id: number | null
+  data: Record<string, unknown>
+  /** At the counter (procura): the citizen the operator files for, on a new application. */
+  applicantUserId?: number
+}
 
 /** Saves a draft or sends a submission (new or existing); the lists and the submission are refreshed. */
 export function useSaveSubmission(slug: string) {
   const client = useQueryClient()
   return useMutation({
-    mutationFn: ({ mode, formKey, id, data }: SaveInput) => {
+    mutationFn: ({ mode, formKey, id, data, applicantUserId }: SaveInput) => {
       const base = tenantBase(slug)
+      const created = applicantUserId === undefined ? { data } : { data, applicant_user_id: applicantUserId }
       if (mode === 'draft') {
         return id
           ? api<SubmissionAnswer>('PUT', `${base}/submissions/${id}`, { data })
-          : api<SubmissionAnswer>('POST', `${base}/forms/${encodeURIComponent(formKey)}/submissions`, { data })
+          : api<SubmissionAnswer>('POST', `${base}/forms/${encodeURIComponent(formKey)}/submissions`, created)
       }
       return id
         ? api<SubmissionAnswer>('POST', `${base}/submissions/${id}/submit`, { data })
-        : api<SubmissionAnswer>('POST', `${base}/forms/${encodeURIComponent(formKey)}/submit`, { data })
+        : api<SubmissionAnswer>('POST', `${base}/forms/${encodeURIComponent(formKey)}/submit`, created)
     },
     onSuccess: (answer) => {
       client.setQueryData(keys.submission(slug, answer.submission.id), answer.submission)

@@ -5,6 +5,11 @@
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type {
+  BulkActionDto,
+  CounterCitizenDto,
+  PersonDetailDto,
+  PersonDto,
+  RenewResultDto,
   EnrolmentDetailDto,
   EnrolmentSummaryDto,
   InboxAnswerDto,
@@ -124,6 +129,147 @@ export function useOverrideFee(slug: string, id: string) {
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: ['enrolments', slug] })
       void client.invalidateQueries({ queryKey: ['enrolment', slug, id] })
+    },
+  })
+}
+
+/** Accepts a selection of applications as a job: the answer is the job, followed with `useBulkAction`. */
+export function useBulkAccept(slug: string) {
+  return useMutation({
+    mutationFn: (submissionIds: number[]) =>
+      api<{ action: BulkActionDto }>('POST', `${tenantBase(slug)}/inbox/bulk-accept`, {
+        submission_ids: submissionIds,
+      }),
+  })
+}
+
+/**
+ * A bulk action's progress, read again every second until it is done; then the inbox, the
+ * applications and the register, which it changed, are read again.
+ */
+export function useBulkAction(slug: string, id: string, lang: Lang) {
+  const client = useQueryClient()
+  return useQuery({
+    queryKey: ['bulk-action', slug, id, lang],
+    queryFn: async () => {
+      const { action } = await api<{ action: BulkActionDto }>(
+        'GET',
+        `${tenantBase(slug)}/inbox/bulk/${encodeURIComponent(id)}`
+      )
+      if (action.status === 'done') {
+        void client.invalidateQueries({ queryKey: ['inbox', slug] })
+        void client.invalidateQueries({ queryKey: keys.submissions(slug) })
+        void client.invalidateQueries({ queryKey: ['enrolments', slug] })
+      }
+      return action
+    },
+    refetchInterval: (query) => (query.state.data?.status === 'done' ? false : 1000),
+  })
+}
+
+/** The counter: the tenant's citizen with a codice fiscale (a 404 means "add the person"). */
+export function useCounterLookup(slug: string, fiscalCode: string) {
+  return useQuery({
+    queryKey: ['counter-citizen', slug, 'code', fiscalCode],
+    queryFn: async () =>
+      (
+        await api<{ citizen: CounterCitizenDto }>(
+          'GET',
+          `${tenantBase(slug)}/counter/citizens?fiscal_code=${encodeURIComponent(fiscalCode)}`
+        )
+      ).citizen,
+    enabled: fiscalCode !== '',
+    retry: false,
+  })
+}
+
+export function useCounterCitizen(slug: string, id: string) {
+  return useQuery({
+    queryKey: ['counter-citizen', slug, 'id', id],
+    queryFn: async () =>
+      (
+        await api<{ citizen: CounterCitizenDto }>(
+          'GET',
+          `${tenantBase(slug)}/counter/citizens/${encodeURIComponent(id)}`
+        )
+      ).citizen,
+    retry: false,
+  })
+}
+
+/** Adds the person as a citizen of the tenant (or links the account they already have). */
+export function useAddCitizen(slug: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (person: { fiscal_code: string; full_name: string; email: string }) =>
+      api<{ citizen: CounterCitizenDto }>('POST', `${tenantBase(slug)}/counter/citizens`, person),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['counter-citizen', slug] }),
+  })
+}
+
+/** Withdraws an enrolment from a day, with the reason. */
+export function useWithdrawEnrolment(slug: string, id: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (change: { from: string; reason: string }) =>
+      api<{ enrolment: EnrolmentDetailDto }>(
+        'POST',
+        `${tenantBase(slug)}/enrolments/${encodeURIComponent(id)}/withdraw`,
+        change
+      ),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['enrolments', slug] })
+      void client.invalidateQueries({ queryKey: ['enrolment', slug, id] })
+    },
+  })
+}
+
+/** Renews a selection of enrolments for the next school year; the answer says what became of each. */
+export function useRenewEnrolments(slug: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (ids: number[]) =>
+      api<{ results: RenewResultDto[] }>('POST', `${tenantBase(slug)}/enrolments/renew`, { enrolment_ids: ids }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['enrolments', slug] }),
+  })
+}
+
+export interface PeopleAnswer {
+  people: PersonDto[]
+  meta: { currentPage: number; lastPage: number; total: number }
+}
+
+/** The register of people, fifty a page; a codice fiscale finds one. */
+export function usePeople(slug: string, filters: { kind?: string; fiscal_code?: string }, page: number) {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value)
+  params.set('page', String(page))
+  return useQuery({
+    queryKey: ['people', slug, params.toString()],
+    queryFn: () => api<PeopleAnswer>('GET', `${tenantBase(slug)}/people?${params.toString()}`),
+    placeholderData: keepPreviousData,
+    retry: false,
+  })
+}
+
+export function usePerson(slug: string, id: string) {
+  return useQuery({
+    queryKey: ['person', slug, id],
+    queryFn: async () =>
+      (await api<{ person: PersonDetailDto }>('GET', `${tenantBase(slug)}/people/${encodeURIComponent(id)}`)).person,
+    retry: false,
+  })
+}
+
+/** Adds, changes, links and deletes people; the lists and the person are read again after. */
+export function usePersonChange(slug: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (change: { method: 'POST' | 'PATCH' | 'DELETE'; path: string; body?: unknown }) =>
+      api<{ person?: PersonDetailDto }>(change.method, `${tenantBase(slug)}/people${change.path}`, change.body),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['people', slug] })
+      void client.invalidateQueries({ queryKey: ['person', slug] })
     },
   })
 }

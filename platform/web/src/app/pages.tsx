@@ -15,6 +15,9 @@ import { EnrolmentRoute } from '../pages/EnrolmentPage'
 import { HomePage, StaffHomePage } from '../pages/staff/StaffHomePage'
 import { InboxPage } from '../pages/staff/InboxPage'
 import { ReviewRoute } from '../pages/staff/ReviewPage'
+import { BulkAcceptPage } from '../pages/staff/BulkAcceptPage'
+import { CounterFormRoute, CounterPage } from '../pages/staff/CounterPage'
+import { PeoplePage, PersonRoute } from '../pages/staff/PeoplePage'
 import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
@@ -54,6 +57,15 @@ export const staffPages: TenantPage[] = [
   },
   { path: 'ufficio/domande', element: <InboxPage />, roles: OFFICE, side: 'staff', nav: { label: 'inbox', order: 40 } },
   { path: 'ufficio/domande/:id', element: <ReviewRoute />, roles: OFFICE, side: 'staff' },
+  { path: 'ufficio/domande/accoglimenti/:id', element: <BulkAcceptPage />, roles: OFFICE, side: 'staff' },
+  {
+    path: 'ufficio/sportello',
+    element: <CounterPage />,
+    roles: OFFICE,
+    side: 'staff',
+    nav: { label: 'counter', order: 45 },
+  },
+  { path: 'ufficio/sportello/:citizenId/:formKey', element: <CounterFormRoute />, roles: OFFICE, side: 'staff' },
   {
     path: 'ufficio/iscritti',
     element: <RegisterPage />,
@@ -62,6 +74,14 @@ export const staffPages: TenantPage[] = [
     nav: { label: 'register', order: 50 },
   },
   { path: 'ufficio/iscritti/:id', element: <RegisterEntryRoute />, roles: OFFICE, side: 'staff' },
+  {
+    path: 'ufficio/persone',
+    element: <PeoplePage />,
+    roles: OFFICE,
+    side: 'staff',
+    nav: { label: 'people', order: 55 },
+  },
+  { path: 'ufficio/persone/:id', element: <PersonRoute />, roles: OFFICE, side: 'staff' },
 ]
 
 export const pluginPages: TenantPage[] = discoveredScreens().map(({ plugin, screen }) => ({

@@ -8,7 +8,7 @@ import { tariffFacts } from '#forms/tariff_preview'
 import { FORM_STATE_BEHAVIOR } from '#shared/form_state'
 import { normaliseFormData } from '#shared/normalise'
 import type { FormDefinition } from '#forms/types'
-import type { ApiError, EnrolmentWindowDto, SubmissionDetailDto } from '#shared/contract'
+import type { ApiError, CounterCitizenDto, EnrolmentWindowDto, SubmissionDetailDto } from '#shared/contract'
 import { formSteps, type FormStep } from '#shared/form_steps'
 import { fieldRuleErrors } from '#forms/validator'
 import { ApiRequestError } from '../api/client'
@@ -69,14 +69,17 @@ export function FormRoute() {
   )
 }
 
-function FormLoader({
+export function FormLoader({
   formKey,
   submissionId,
   completing,
+  onBehalfOf,
 }: {
   formKey?: string
   submissionId?: string
   completing: boolean
+  /** At the counter: the citizen an operator files for (procura), with the same form. */
+  onBehalfOf?: CounterCitizenDto
 }) {
   const { t } = useT()
   const tenant = useCurrentTenant()
@@ -99,6 +102,7 @@ function FormLoader({
       window={form.data.form.enrolment ?? null}
       existing={existing}
       catalogLists={lists.data ?? NO_LISTS}
+      onBehalfOf={onBehalfOf}
     />
   )
 }
@@ -112,11 +116,13 @@ function FormEditor({
   window: callWindow,
   existing,
   catalogLists,
+  onBehalfOf,
 }: {
   formKey: string
   definition: FormDefinition
   window: EnrolmentWindowDto | null
   existing: SubmissionDetailDto | null
+  onBehalfOf?: CounterCitizenDto
   /** The sources kept as lists in the tenant's catalog (declared by the services' plugins). */
   catalogLists: ReadonlySet<string>
 }) {
@@ -251,7 +257,7 @@ function FormEditor({
   const saveDraft = () => {
     setNotice(null)
     save.mutate(
-      { mode: 'draft', formKey, id: sid, data: sent },
+      { mode: 'draft', formKey, id: sid, data: sent, applicantUserId: onBehalfOf?.id },
       {
         onSuccess: (answer) => {
           setSid(answer.submission.id)
@@ -267,9 +273,15 @@ function FormEditor({
     setNotice(null)
     setTriedToSend(true)
     save.mutate(
-      { mode: 'submit', formKey, id: sid, data: sent },
+      { mode: 'submit', formKey, id: sid, data: sent, applicantUserId: onBehalfOf?.id },
       {
         onSuccess: (answer) => {
+          if (onBehalfOf) {
+            // Filed at the counter: the operator goes on with the application as the offices see it.
+            navigate(`${base}/ufficio/domande/${answer.submission.id}`)
+            window.scrollTo(0, 0)
+            return
+          }
           const state: SentState = { sent: completing ? 'again' : 'first', warnings: answer.warnings ?? [] }
           navigate(`${base}/domande/${answer.submission.id}`, { state })
           window.scrollTo(0, 0)
@@ -281,7 +293,9 @@ function FormEditor({
 
   // A call that is not open shows why instead of a form that could not be sent (drafts included).
   // A request to complete is answered whatever the dates: that application was sent in time.
-  if (callWindow && !callWindow.open && !completing) {
+  // At the counter the offices may take it late (the server records it as such).
+  const late = Boolean(onBehalfOf && callWindow && !callWindow.open && !completing)
+  if (callWindow && !callWindow.open && !completing && !onBehalfOf) {
     const closed = callWindow.state === 'closed'
     const label = windowLabel(t, callWindow)
     return (
@@ -308,6 +322,18 @@ function FormEditor({
     <div className="row form-layout">
       <div className="col-12 col-lg-8">
         <h1 className="h2 mb-3">{title}</h1>
+        {onBehalfOf && (
+          <div className="alert alert-info" data-testid="on-behalf">
+            <p className="mb-0">
+              {t('counter.fillingFor', { name: onBehalfOf.fullName, code: onBehalfOf.fiscalCode ?? '' })}
+            </p>
+          </div>
+        )}
+        {late && (
+          <div className="alert alert-warning" data-testid="late-filing">
+            <p className="mb-0">{t('counter.late', { when: windowLabel(t, callWindow!) ?? '' })}</p>
+          </div>
+        )}
         {completing && existing?.statusReason && (
           <div className="alert alert-warning" data-testid="completion-reason">
             <h2 className="h5">{t('form.completingTitle')}</h2>

@@ -1,14 +1,15 @@
 import { useState, type FormEvent } from 'react'
-import { Link, useSearchParams } from 'react-router'
+import { Link, useNavigate, useSearchParams } from 'react-router'
 import { INBOX_SORTS, INBOX_STATUSES, type InboxSort, type InboxStatus } from '#shared/contract'
 import { useForms } from '../../api/queries'
-import { inboxQueryString, useInbox, type InboxFilters } from '../../api/staff_queries'
+import { inboxQueryString, useBulkAccept, useInbox, type InboxFilters } from '../../api/staff_queries'
 import { tenantBase } from '../../api/client'
 import { ExportLinks } from '../../widgets/ExportLinks'
 import { useCurrentTenant } from '../../app/tenant_context'
 import { formatDateTime, useT } from '../../i18n'
 import { StatusBadge } from '../../widgets/StatusBadge'
 import { LoadError, Loading } from '../../widgets/status'
+import { ApiRequestError } from '../../api/client'
 
 const FILTER_NAMES = ['status', 'form', 'school_year', 'from', 'to', 'q', 'sort'] as const
 
@@ -48,6 +49,30 @@ export function InboxPage() {
   const inbox = useInbox(tenant.slug, filters, after, lang)
   const forms = useForms(tenant.slug)
   const base = `/t/${encodeURIComponent(tenant.slug)}`
+  // The applications ticked for acceptance together (only protocolled ones can be accepted).
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set())
+  const bulkAccept = useBulkAccept(tenant.slug)
+  const navigate = useNavigate()
+  const selectable = (inbox.data?.submissions ?? []).filter((s) => s.status === 'protocolled').map((s) => s.id)
+  const allTicked = selectable.length > 0 && selectable.every((id) => selected.has(id))
+  const toggle = (id: number) => {
+    const next = new Set(selected)
+    if (next.has(id)) next.delete(id)
+    else next.add(id)
+    setSelected(next)
+  }
+  const togglePage = () => {
+    const next = new Set(selected)
+    for (const id of selectable) {
+      if (allTicked) next.delete(id)
+      else next.add(id)
+    }
+    setSelected(next)
+  }
+  const acceptSelected = () =>
+    bulkAccept.mutate([...selected], {
+      onSuccess: (answer) => navigate(`${base}/ufficio/domande/accoglimenti/${answer.action.id}`),
+    })
 
   const apply = (next: InboxFilters) => {
     const search = new URLSearchParams()
@@ -56,6 +81,7 @@ export function InboxPage() {
       if (value && !(name === 'sort' && value === 'newest')) search.set(name, value)
     }
     setCursors([])
+    setSelected(new Set())
     setParams(search)
   }
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -204,6 +230,33 @@ export function InboxPage() {
         }
         what={t('inbox.title')}
       />
+      {selectable.length > 0 && (
+        <div className="d-flex flex-wrap align-items-center gap-3 mb-3" data-testid="inbox-bulk">
+          <p className="mb-0 small" id="inbox-bulk-hint">
+            {t('inbox.selectHint')}
+          </p>
+          <span aria-live="polite" data-testid="inbox-selected">
+            {t('inbox.selected', { count: selected.size })}
+          </span>
+          <button
+            type="button"
+            className="btn btn-primary btn-sm"
+            disabled={selected.size === 0 || bulkAccept.isPending}
+            onClick={acceptSelected}
+            aria-describedby="inbox-bulk-hint"
+          >
+            {t('inbox.acceptSelected')}
+          </button>
+        </div>
+      )}
+      {bulkAccept.isError && (
+        <div className="alert alert-danger" role="alert">
+          {t('inbox.acceptFailed')}{' '}
+          {bulkAccept.error instanceof ApiRequestError
+            ? bulkAccept.error.errors.map((e) => e.message).join(' ')
+            : t('app.genericError')}
+        </div>
+      )}
       {inbox.isPending && <Loading />}
       {inbox.isError && <LoadError error={inbox.error} />}
       {inbox.data && inbox.data.submissions.length === 0 && <p data-testid="inbox-none">{t('inbox.none')}</p>}
@@ -213,6 +266,17 @@ export function InboxPage() {
             <caption className="visually-hidden">{t('inbox.title')}</caption>
             <thead>
               <tr>
+                <th scope="col" className="inbox-select">
+                  {selectable.length > 0 && (
+                    <input
+                      type="checkbox"
+                      className="form-check-input"
+                      checked={allTicked}
+                      onChange={togglePage}
+                      aria-label={t('inbox.selectPage')}
+                    />
+                  )}
+                </th>
                 <th scope="col">{t('inbox.number')}</th>
                 <th scope="col">{t('inbox.applicant')}</th>
                 <th scope="col">{t('inbox.child')}</th>
@@ -228,6 +292,17 @@ export function InboxPage() {
             <tbody>
               {inbox.data.submissions.map((s) => (
                 <tr key={s.id} data-testid={`inbox-row-${s.id}`}>
+                  <td className="inbox-select">
+                    {s.status === 'protocolled' && (
+                      <input
+                        type="checkbox"
+                        className="form-check-input"
+                        checked={selected.has(s.id)}
+                        onChange={() => toggle(s.id)}
+                        aria-label={t('inbox.select', { id: s.id })}
+                      />
+                    )}
+                  </td>
                   <td>
                     <Link to={`${base}/ufficio/domande/${s.id}`} aria-label={t('review.title', { id: s.id })}>
                       {s.id}

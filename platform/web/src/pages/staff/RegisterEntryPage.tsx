@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import type { EnrolmentDetailDto } from '#shared/contract'
 import { useEnrolment } from '../../api/queries'
-import { useOverrideFee } from '../../api/staff_queries'
+import { useOverrideFee, useWithdrawEnrolment } from '../../api/staff_queries'
 import { ApiRequestError } from '../../api/client'
 import { useCurrentTenant } from '../../app/tenant_context'
 import { feeText, formatDateTime, formatDay, formatEuro, useT } from '../../i18n'
@@ -114,6 +114,7 @@ function RegisterEntryPage({ id }: { id: string }) {
       </section>
 
       <Override enrolment={e} />
+      <Withdrawal enrolment={e} />
     </section>
   )
 }
@@ -262,6 +263,128 @@ function Override({ enrolment }: { enrolment: EnrolmentDetailDto }) {
               </button>
             )}
           </div>
+        </form>
+      </div>
+    </section>
+  )
+}
+
+/**
+ * The withdrawal: who, from when and why once done; before, the form to withdraw the child from a
+ * day of the school year (billing charges the months begun before it).
+ */
+function Withdrawal({ enrolment }: { enrolment: EnrolmentDetailDto }) {
+  const { t } = useT()
+  const tenant = useCurrentTenant()
+  const withdraw = useWithdrawEnrolment(tenant.slug, String(enrolment.id))
+  const [problems, setProblems] = useState<{ from?: string; reason?: string }>({})
+  const start = Number(enrolment.schoolYear.slice(0, 4))
+  const range = { min: `${start}-09-01`, max: `${start + 1}-08-31` }
+  const serverErrors = withdraw.error instanceof ApiRequestError ? withdraw.error.errors : []
+  const fieldError = (name: 'from' | 'reason') =>
+    problems[name] ?? serverErrors.find((e) => e.path === `/${name}`)?.message
+  const otherError = withdraw.error
+    ? serverErrors
+        .filter((e) => e.path !== '/from' && e.path !== '/reason')
+        .map((e) => e.message)
+        .join(' ') || (serverErrors.length ? null : t('app.genericError'))
+    : null
+
+  const send = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget)
+    const from = String(form.get('from') ?? '')
+    const reason = String(form.get('reason') ?? '').trim()
+    const found: { from?: string; reason?: string } = {}
+    if (!from || from < range.min || from > range.max) {
+      found.from = t('register.withdrawFromError', { first: formatDay(range.min), last: formatDay(range.max) })
+    }
+    if (!reason) found.reason = t('register.withdrawReasonError')
+    setProblems(found)
+    if (found.from || found.reason) {
+      document.getElementById(found.from ? 'withdraw-from' : 'withdraw-reason')?.focus()
+      return
+    }
+    withdraw.mutate({ from, reason })
+  }
+
+  if (enrolment.status === 'withdrawn') {
+    const w = enrolment.withdrawal
+    return (
+      <section aria-labelledby="entry-withdrawal" className="card card-bg mb-4" data-testid="entry-withdrawal">
+        <div className="card-body">
+          <h2 id="entry-withdrawal" className="h4">
+            {t('register.withdrawal')}
+          </h2>
+          <p className="mb-1">
+            {t('register.withdrawnFrom', { day: formatDay(w?.from ?? enrolment.withdrawnFrom ?? null) })}
+            {w?.byName && ` — ${t('register.withdrawnBy', { name: w.byName })}`}
+          </p>
+          {w?.reason && (
+            <p className="mb-0">
+              <span className="fw-semibold">{t('register.overrideReason')}:</span> {w.reason}
+            </p>
+          )}
+        </div>
+      </section>
+    )
+  }
+  if (enrolment.status !== 'active') return null
+  return (
+    <section aria-labelledby="entry-withdraw" className="card card-bg mb-4">
+      <div className="card-body">
+        <h2 id="entry-withdraw" className="h4">
+          {t('register.withdrawTitle')}
+        </h2>
+        <p>{t('register.withdrawText')}</p>
+        <form onSubmit={send} noValidate>
+          <div className="mb-3">
+            <label htmlFor="withdraw-from" className="form-label">
+              {t('register.withdrawFrom')}
+            </label>
+            <input
+              id="withdraw-from"
+              name="from"
+              type="date"
+              className={`form-control ${fieldError('from') ? 'is-invalid' : ''}`}
+              min={range.min}
+              max={range.max}
+              aria-invalid={Boolean(fieldError('from'))}
+              aria-describedby={fieldError('from') ? 'withdraw-from-error' : undefined}
+            />
+            {fieldError('from') && (
+              <div id="withdraw-from-error" className="invalid-feedback d-block">
+                {fieldError('from')}
+              </div>
+            )}
+          </div>
+          <div className="mb-3">
+            <label htmlFor="withdraw-reason" className="form-label">
+              {t('register.withdrawReason')}
+            </label>
+            <textarea
+              id="withdraw-reason"
+              name="reason"
+              rows={2}
+              maxLength={2000}
+              className={`form-control ${fieldError('reason') ? 'is-invalid' : ''}`}
+              aria-invalid={Boolean(fieldError('reason'))}
+              aria-describedby={fieldError('reason') ? 'withdraw-reason-error' : undefined}
+            />
+            {fieldError('reason') && (
+              <div id="withdraw-reason-error" className="invalid-feedback d-block">
+                {fieldError('reason')}
+              </div>
+            )}
+          </div>
+          {otherError && (
+            <p className="text-danger" role="alert">
+              {otherError}
+            </p>
+          )}
+          <button type="submit" className="btn btn-outline-danger" disabled={withdraw.isPending}>
+            {t('register.withdrawSave')}
+          </button>
         </form>
       </div>
     </section>

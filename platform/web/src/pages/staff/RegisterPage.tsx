@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import type { EnrolmentSummaryDto } from '#shared/contract'
-import { useRegister, useServices, type RegisterFilters } from '../../api/staff_queries'
+import { useRegister, useRenewEnrolments, useServices, type RegisterFilters } from '../../api/staff_queries'
 import { useCurrentTenant } from '../../app/tenant_context'
 import { tenantBase } from '../../api/client'
 import { ExportLinks } from '../../widgets/ExportLinks'
-import { formatEuro, useT } from '../../i18n'
+import { formatDay, formatEuro, useT } from '../../i18n'
+import { ApiRequestError } from '../../api/client'
 import { LoadError, Loading } from '../../widgets/status'
 
 const STATUSES = ['active', 'withdrawn', 'ended'] as const
@@ -51,6 +52,27 @@ export function RegisterPage() {
   const register = useRegister(tenant.slug, filters, page, lang)
   const services = useServices(tenant.slug)
   const base = `/t/${encodeURIComponent(tenant.slug)}`
+  // Active enrolments ticked for renewal into the next school year.
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set())
+  const renew = useRenewEnrolments(tenant.slug)
+  const renewable = (register.data?.enrolments ?? []).filter((e) => e.status === 'active').map((e) => e.id)
+  const allTicked = renewable.length > 0 && renewable.every((id) => selected.has(id))
+  const toggle = (id: number) => {
+    const next = new Set(selected)
+    if (next.has(id)) next.delete(id)
+    else next.add(id)
+    setSelected(next)
+  }
+  const togglePage = () => {
+    const next = new Set(selected)
+    for (const id of renewable) {
+      if (allTicked) next.delete(id)
+      else next.add(id)
+    }
+    setSelected(next)
+  }
+  const results = renew.data?.results ?? []
+  const renewedCount = results.filter((r) => r.outcome === 'renewed').length
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
@@ -61,6 +83,7 @@ export function RegisterPage() {
       if (value) next.set(name, value)
     }
     setPage(1)
+    setSelected(new Set())
     setParams(next)
   }
 
@@ -128,6 +151,51 @@ export function RegisterPage() {
         }}
         what={t('register.title')}
       />
+      {renewable.length > 0 && (
+        <div className="d-flex flex-wrap align-items-center gap-3 mb-3" data-testid="register-renew">
+          <p className="mb-0 small" id="register-renew-hint">
+            {t('register.renewHint')}
+          </p>
+          <span aria-live="polite" data-testid="register-selected">
+            {t('register.selected', { count: selected.size })}
+          </span>
+          <button
+            type="button"
+            className="btn btn-primary btn-sm"
+            disabled={selected.size === 0 || renew.isPending}
+            aria-describedby="register-renew-hint"
+            onClick={() => renew.mutate([...selected], { onSuccess: () => setSelected(new Set()) })}
+          >
+            {t('register.renew')}
+          </button>
+        </div>
+      )}
+      {renew.isError && (
+        <div className="alert alert-danger" role="alert">
+          {renew.error instanceof ApiRequestError
+            ? renew.error.errors.map((e) => e.message).join(' ')
+            : t('app.genericError')}
+        </div>
+      )}
+      {results.length > 0 && (
+        <div className="alert alert-info" role="status" data-testid="renew-results">
+          <p className="fw-semibold mb-1">{t('register.renewed', { count: renewedCount })}</p>
+          {results.some((r) => r.message) && (
+            <ul className="mb-0">
+              {results
+                .filter((r) => r.message)
+                .map((r) => (
+                  <li key={r.enrolmentId}>
+                    <Link to={`${base}/ufficio/iscritti/${r.enrolmentId}`}>
+                      {t('register.enrolmentNo', { id: r.enrolmentId })}
+                    </Link>
+                    : {r.message}
+                  </li>
+                ))}
+            </ul>
+          )}
+        </div>
+      )}
       {register.isPending && <Loading />}
       {register.isError && <LoadError error={register.error} />}
       {register.data && (
@@ -142,6 +210,17 @@ export function RegisterPage() {
             <caption className="visually-hidden">{t('register.title')}</caption>
             <thead>
               <tr>
+                <th scope="col">
+                  {renewable.length > 0 && (
+                    <input
+                      type="checkbox"
+                      className="form-check-input"
+                      checked={allTicked}
+                      onChange={togglePage}
+                      aria-label={t('register.selectPage')}
+                    />
+                  )}
+                </th>
                 <th scope="col">{t('register.child')}</th>
                 <th scope="col">{t('register.service')}</th>
                 <th scope="col">{t('register.schoolYear')}</th>
@@ -157,9 +236,25 @@ export function RegisterPage() {
               {register.data.enrolments.map((e) => (
                 <tr key={e.id} data-testid={`register-row-${e.id}`}>
                   <td>
+                    {e.status === 'active' && (
+                      <input
+                        type="checkbox"
+                        className="form-check-input"
+                        checked={selected.has(e.id)}
+                        onChange={() => toggle(e.id)}
+                        aria-label={t('register.select', { name: childLabel(e), year: e.schoolYear })}
+                      />
+                    )}
+                  </td>
+                  <td>
                     <Link to={`${base}/ufficio/iscritti/${e.id}`}>{childLabel(e)}</Link>
                     {e.child.fiscalCode && <span className="d-block small text-secondary">{e.child.fiscalCode}</span>}
                     {e.status !== 'active' && <span className="d-block small">{t(`register.status_${e.status}`)}</span>}
+                    {e.withdrawnFrom && (
+                      <span className="d-block small">
+                        {t('register.withdrawnFrom', { day: formatDay(e.withdrawnFrom) })}
+                      </span>
+                    )}
                   </td>
                   <td>{e.serviceName}</td>
                   <td>{e.schoolYear}</td>
