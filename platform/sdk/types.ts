@@ -382,6 +382,12 @@ export interface PluginBilling {
    * run is resumed or repeated: it must give the same lines for the same facts (keys included).
    */
   charges(period: string, ctx: PluginContext): Promise<BillingCharges> | BillingCharges
+  /**
+   * Pre-paid services (the tenant's `billing.prepaid`): what was consumed on one day (YYYY-MM-DD),
+   * debited from each family's account that evening. The same lines for the same facts (keys
+   * included): a day debited again adds nothing.
+   */
+  daily?(day: string, ctx: PluginContext): Promise<BillingCharges> | BillingCharges
 }
 
 export interface PluginContext {

@@ -17,6 +17,7 @@ import { balanceOf, entryView, statementOf } from '#services/billing/ledger_serv
 import { langOf, positionNoticePdf } from '#services/billing/position_job'
 import { stepsOf } from '#services/billing/position_steps'
 import { requestReconciliation } from '#services/billing/reconcile'
+import { createTopUp, prepaidBalance, PrepaidRequestError } from '#services/billing/prepaid'
 import { previewRun } from '#services/billing/billing_preview'
 import { paymentStatementPdf } from '#services/billing/payment_statement'
 import { LETTER_REPORT_COLUMNS, letterReportRows } from '#services/billing/letters_report'
@@ -371,6 +372,35 @@ export default class BillingController {
     if (!isStaff(ctx)) return refuse(ctx, lang)
     await requestReconciliation(ctx.tenant)
     return ctx.response.accepted({ queued: true })
+  }
+
+  /**
+   * `POST /payments/topups` `{ service, amount_cents }`: a top-up of a pre-paid service's account by
+   * the reader, of the amount they choose: 201 with the position (its notice and pagoPA code follow
+   * as for any position) and the account's balance (negative: a credit).
+   */
+  async storeTopUp(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    const user = ctx.auth.getUserOrFail()
+    const body = ctx.request.body() as { service?: unknown; amount_cents?: unknown }
+    try {
+      const position = await createTopUp(ctx.tenant, {
+        payerUserId: user.id,
+        service: body.service,
+        amountCents: body.amount_cents,
+      })
+      return ctx.response.created({
+        position: positionView(ctx.tenant.slug, position, lang, []),
+        balance_cents: await prepaidBalance(ctx.tenant.id, user.id, position.service),
+      })
+    } catch (error) {
+      if (error instanceof PrepaidRequestError) {
+        return ctx.response.unprocessableEntity({
+          errors: [{ path: error.path, rule: error.rule, message: error.messages[lang] }],
+        })
+      }
+      throw error
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import { jobQueue } from '#queue/queue_factory'
 import type { EnqueueOptions } from '#queue/types'
+import type { TenantRef } from '#services/infrastructure/request_context'
 import type { Transaction } from '#sdk/types'
 
 /**
@@ -16,4 +17,22 @@ export async function enqueueFollowUp(
   options: EnqueueOptions
 ): Promise<void> {
   await jobQueue().enqueue(name, payload, trx ? { ...options, client: trx } : options)
+}
+
+/**
+ * Many follow-ups of one kind in the caller's transaction, in multi-row writes where the queue
+ * offers them (one `enqueue` each otherwise); each keeps its own id, so repeating is harmless.
+ */
+export async function enqueueFollowUps(
+  trx: Transaction,
+  name: string,
+  jobs: Array<{ payload: unknown; jobId: string }>,
+  options: { tenant?: TenantRef }
+): Promise<void> {
+  const queue = jobQueue()
+  if (queue.enqueueMany) {
+    await queue.enqueueMany(name, jobs, { ...options, client: trx })
+    return
+  }
+  for (const job of jobs) await queue.enqueue(name, job.payload, { ...options, jobId: job.jobId, client: trx })
 }

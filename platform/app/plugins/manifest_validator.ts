@@ -183,7 +183,7 @@ const schema = {
     billing: {
       type: 'object',
       required: ['charges'],
-      properties: { charges: {} },
+      properties: { charges: {}, daily: {} },
       additionalProperties: false,
     },
     hooks: {
@@ -280,8 +280,11 @@ export function validateManifest(
     if (PLATFORM_SOURCES.has(name)) problems.push(`field "catalog.${name}": the platform serves "${name}" itself`)
     if (typeof source?.list !== 'function') problems.push(`field "catalog.${name}.list": must be a function`)
   }
-  const billing = m.billing as { charges?: unknown } | undefined
+  const billing = m.billing as { charges?: unknown; daily?: unknown } | undefined
   if (billing && typeof billing.charges !== 'function') problems.push('field "billing.charges": must be a function')
+  if (billing && billing.daily !== undefined && typeof billing.daily !== 'function') {
+    problems.push('field "billing.daily": must be a function')
+  }
   problems.push(...reportProblems(m.reports))
   for (const id of Array.isArray(m.forms) ? m.forms : []) {
     if (!known.forms.has(id)) problems.push(`field "forms": no default form "${id}" in forms/`)

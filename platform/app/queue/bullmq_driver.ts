@@ -125,6 +125,21 @@ export class BullMQQueue implements JobQueue {
     return { id, duplicate: !written }
   }
 
+  async enqueueMany<P>(
+    name: string,
+    jobs: Array<{ payload: P; jobId: string }>,
+    options: Omit<EnqueueOptions, 'jobId'> = {}
+  ) {
+    if (!this.#definitions.has(name)) throw new UnknownJobError(name)
+    const runAt = Date.now() + (options.delayMs ?? 0)
+    const written = await this.#store.insertMany(
+      options.client,
+      jobs.map((job) => ({ key: job.jobId, name, envelope: { payload: job.payload, tenant: options.tenant }, runAt }))
+    )
+    if (written > 0) this.#wakeAfterCommit(options.client)
+    return written
+  }
+
   async schedule<P>(name: string, cron: string, payload?: P, options: { tz?: string } = {}) {
     const definition = this.#definitions.get(name)
     if (!definition) throw new UnknownJobError(name)

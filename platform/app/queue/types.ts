@@ -70,6 +70,16 @@ export interface JobQueue {
   readonly shared: boolean
   define<P>(name: string, definition: JobDefinition<P>): void
   enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<EnqueueResult>
+  /**
+   * Many jobs of one kind at once (multi-row inserts), each with its own id; `options` (client,
+   * tenant, delay) apply to all. Jobs whose id is already known are left as they are. Answers how
+   * many were written. Optional: `enqueueFollowUps` falls back to one `enqueue` per job.
+   */
+  enqueueMany?<P>(
+    name: string,
+    jobs: Array<{ payload: P; jobId: string }>,
+    options?: Omit<EnqueueOptions, 'jobId'>
+  ): Promise<number>
   /** Runs `name` at every match of a 5-field cron expression, in the given time zone (default Europe/Rome). */
   schedule<P>(name: string, cron: string, payload?: P, options?: { tz?: string }): Promise<void>
   /** Starts consuming: only in a process whose role runs jobs (worker, all). */

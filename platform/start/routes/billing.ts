@@ -20,6 +20,7 @@ export function registerBillingRoutes(router: HttpRouterService) {
   router.get('/billing/flows/:id', [BillingController, 'showFlow'])
   router.get('/billing/letters', [BillingController, 'letters'])
   router.get('/payments/positions', [BillingController, 'myPositions'])
+  router.post('/payments/topups', [BillingController, 'storeTopUp'])
   router.get('/payments/positions/:id/notice.pdf', [BillingController, 'noticePdf'])
   router.get('/payments/statement.pdf', [BillingController, 'statementPdf'])
 }

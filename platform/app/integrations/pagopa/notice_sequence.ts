@@ -56,6 +56,35 @@ export async function nextNoticeNumber(
   return noticeNumber(segregationCode, BigInt(String(row.last_base)))
 }
 
+/**
+ * `count` consecutive bases at once, by one UPDATE in the caller's transaction (the same lock and
+ * the same guarantees as `nextNoticeNumber`): the monthly run numbers a batch of positions together.
+ */
+export async function nextNoticeNumbers(
+  trx: TransactionClientContract,
+  tenantId: number,
+  segregationCode: string,
+  count: number
+): Promise<NoticeNumber[]> {
+  if (!trx.isTransaction) throw new Error('nextNoticeNumbers must run inside the transaction that stores the positions')
+  if (!Number.isSafeInteger(count) || count < 1) throw new Error('nextNoticeNumbers: count must be a positive integer')
+  const now = DateTime.now().toFormat(trx.dialect.dateTimeFormat)
+  await trx.rawQuery(
+    'INSERT INTO pagopa_notice_sequences (tenant_id, last_base, updated_at) VALUES (?, 0, ?) ON CONFLICT (tenant_id) DO NOTHING',
+    [tenantId, now]
+  )
+  const result = await trx.rawQuery(
+    'UPDATE pagopa_notice_sequences SET last_base = last_base + ?, updated_at = ? WHERE tenant_id = ? AND last_base <= ? RETURNING last_base',
+    [count, now, tenantId, Number(MAX_BASE) - count]
+  )
+  const [row] = rowsOf(result)
+  if (!row) throw new NoticeSequenceExhaustedError(tenantId)
+  const last = BigInt(String(row.last_base))
+  const out: NoticeNumber[] = []
+  for (let i = BigInt(count) - 1n; i >= 0n; i--) out.push(noticeNumber(segregationCode, last - i))
+  return out
+}
+
 /** The last base a tenant's committed positions used (0 when none): for reports and checks. */
 export async function lastNoticeBase(client: Pick<TransactionClientContract, 'from'>, tenantId: number) {
   const row = await client.from('pagopa_notice_sequences').where('tenant_id', tenantId).first()

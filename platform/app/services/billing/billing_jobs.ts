@@ -17,6 +17,13 @@ import {
   billingLetterJob,
   billingReminderJob,
 } from '#services/billing/arrears'
+import {
+  PREPAID_ALERT_JOB,
+  PREPAID_DAILY_CRON,
+  PREPAID_DAILY_JOB,
+  prepaidAlertJob,
+  prepaidDailyJob,
+} from '#services/billing/prepaid'
 import { BILLING_RECONCILE_CRON, BILLING_RECONCILE_JOB, billingReconcileJob } from '#services/billing/reconcile'
 import { DEMO_BILLING_PAY_JOB, demoBillingPayJob } from '#services/content/demo_billing'
 
@@ -29,6 +36,8 @@ export function defineBillingJobs(queue: JobQueue) {
   queue.define(BILLING_ARREARS_JOB, billingArrearsJob)
   queue.define(BILLING_REMINDER_JOB, billingReminderJob)
   queue.define(BILLING_LETTER_JOB, billingLetterJob)
+  queue.define(PREPAID_DAILY_JOB, prepaidDailyJob)
+  queue.define(PREPAID_ALERT_JOB, prepaidAlertJob)
   queue.define(DEMO_BILLING_PAY_JOB, demoBillingPayJob)
 }
 
@@ -36,4 +45,5 @@ export async function scheduleBillingJobs(queue: JobQueue) {
   await queue.schedule(BILLING_MONTHLY_JOB, BILLING_MONTHLY_CRON, {}, { tz: 'Europe/Rome' })
   await queue.schedule(BILLING_RECONCILE_JOB, BILLING_RECONCILE_CRON, {}, { tz: 'Europe/Rome' })
   await queue.schedule(BILLING_ARREARS_JOB, BILLING_ARREARS_CRON, {}, { tz: 'Europe/Rome' })
+  await queue.schedule(PREPAID_DAILY_JOB, PREPAID_DAILY_CRON, {}, { tz: 'Europe/Rome' })
 }

@@ -2,21 +2,21 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import BillingRun, { type BillingRunNote } from '#models/billing_run'
-import Enrolment from '#models/enrolment'
-import PaymentPosition from '#models/payment_position'
 import Tenant from '#models/tenant'
 import TenantPlugin from '#models/tenant_plugin'
-import User from '#models/user'
-import { enqueueFollowUp } from '#events/follow_up'
+import { enqueueFollowUp, enqueueFollowUps } from '#events/follow_up'
 import { pluginContext } from '#plugins/plugin_context'
 import { pluginRegistry } from '#plugins/registry'
-import { nextNoticeNumber } from '#integrations/pagopa/notice_sequence'
+import { nextNoticeNumbers } from '#integrations/pagopa/notice_sequence'
 import { pagopaSettingsOf } from '#integrations/pagopa/pagopa_service'
 import { RequestContext, type TenantRef } from '#services/infrastructure/request_context'
 import { SettingsError } from '#services/tenants/settings_error'
 import { lineAmount } from '#services/billing/charge_amount'
-import { LedgerError, PERIOD, postEntry } from '#services/billing/ledger_service'
-import { parseBillingSettings, type BillingSettings } from '#services/billing/billing_settings'
+import { checkEntry, LedgerError, PERIOD, postEntries, type NewLedgerEntry } from '#services/billing/ledger_service'
+import { writeAudits } from '#services/infrastructure/audit_service'
+import { billBatchOnPostgres } from '#services/billing/billing_batch_pg'
+import { subscriptionsTo } from '#events/domain_events'
+import { billingModeOf, parseBillingSettings, type BillingSettings } from '#services/billing/billing_settings'
 import type { JobDefinition } from '#queue/types'
 import type { BillingLine, LocalizedText } from '#sdk/types'
 
@@ -65,11 +65,6 @@ export function serviceName(service: string): LocalizedText {
   return pluginRegistry().get(service)?.manifest.name ?? { it: service, en: service }
 }
 
-function rowsOf(result: unknown): Array<Record<string, unknown>> {
-  if (Array.isArray(result)) return result as Array<Record<string, unknown>>
-  return ((result as { rows?: Array<Record<string, unknown>> }).rows ?? []) as Array<Record<string, unknown>>
-}
-
 /** Checks that the service can be billed for the period in this tenant; answers the 422 to give otherwise. */
 export async function checkBillable(tenant: Tenant, service: string, period: string) {
   if (typeof period !== 'string' || !PERIOD.test(period)) {
@@ -91,6 +86,12 @@ export async function checkBillable(tenant: Tenant, service: string, period: str
     throw new BillingRequestError('/service', 'billing', {
       it: 'Questo servizio non è attivo per l’ente o non prevede la fatturazione mensile.',
       en: 'This service is not enabled for the ente or has no monthly billing.',
+    })
+  }
+  if (billingModeOf(billingSettingsOf(tenant), service) === 'prepaid') {
+    throw new BillingRequestError('/service', 'prepaid', {
+      it: 'Questo servizio è prepagato: i consumi si scalano ogni giorno dal conto della famiglia, non si fatturano a fine mese.',
+      en: 'This service is pre-paid: consumption is debited daily from the family account, not billed at the end of the month.',
     })
   }
   try {
@@ -155,19 +156,29 @@ export async function startRun(
 }
 
 /**
- * A fault the tests inject at the last moment of a payer's transaction (after the position and its
- * job are written, before the commit), to stop a run midway as a crash would. Never set elsewhere.
+ * A fault the tests inject at the last moment of a batch's transaction (after its positions and
+ * their jobs are written, before the commit), once per payer of the batch, to stop a run midway as
+ * a crash would. Never set elsewhere.
  */
 export const billingFaults: { beforePayerCommit?: (payerUserId: number) => void } = {}
 
+/**
+ * How many payers one transaction bills: their charges, numbers, positions and jobs are written by
+ * multi-row statements and committed together (a crash loses the batch whole, never part of a payer).
+ */
+export const billingBatch = { payersPerTransaction: 500, setBasedPayersPerTransaction: 5000 }
+
 interface PayerLines {
   payerUserId: number
-  lines: Array<BillingLine & { enrolment: Enrolment }>
+  lines: Array<BillingLine & { enrolmentId: number }>
 }
 
 const MAX_LINES = 200_000
 
-/** The collect job: the plugin's charges, grouped by payer, each payer's charges and position in one transaction. */
+/**
+ * The collect job: the plugin's charges, grouped by payer; payers are billed in batches, each
+ * batch's charges, positions and position jobs in one transaction, by set-based statements.
+ */
 export async function collectRun(runId: number) {
   const run = await BillingRun.find(runId)
   if (!run || run.status !== 'collecting') return
@@ -182,38 +193,55 @@ export async function collectRun(runId: number) {
     throw new Error(`Plugin ${run.service}: billing.charges must answer at most ${MAX_LINES} lines`)
   }
 
-  // The enrolments the lines name, of this service only; a line naming another is left out.
-  const ids = [...new Set(result.lines.map((l) => l.enrolmentId))]
-  const enrolments = new Map<number, Enrolment>()
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await Enrolment.query()
-      .whereIn('id', ids.slice(i, i + 500))
+  // The paying parent of each enrolment the lines name, of this service only; a line naming another is left out.
+  const ids = [...new Set(result.lines.map((l) => l.enrolmentId))].filter((id) => Number.isSafeInteger(id))
+  const payerOf = new Map<number, number>()
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db
+      .from('enrolments')
+      .where('tenant_id', tenant.id)
       .where('service', run.service)
-    for (const row of rows) enrolments.set(row.id, row)
+      .whereIn('id', ids.slice(i, i + 1000))
+      .select('id', 'applicant_user_id')
+    for (const row of rows) payerOf.set(Number(row.id), Number(row.applicant_user_id))
   }
   const byPayer = new Map<number, PayerLines>()
   for (const line of result.lines) {
-    const enrolment = enrolments.get(line.enrolmentId)
-    if (!enrolment) {
+    const payerUserId = payerOf.get(line.enrolmentId)
+    if (payerUserId === undefined) {
       notes.push({
         enrolmentId: line.enrolmentId,
         message: { it: 'Iscrizione inesistente per questo servizio', en: 'No such enrolment in this service' },
       })
       continue
     }
-    const group = byPayer.get(enrolment.applicantUserId) ?? { payerUserId: enrolment.applicantUserId, lines: [] }
-    group.lines.push({ ...line, enrolment })
-    byPayer.set(enrolment.applicantUserId, group)
+    const group = byPayer.get(payerUserId) ?? { payerUserId, lines: [] }
+    group.lines.push(line)
+    byPayer.set(payerUserId, group)
   }
 
+  // Payers billed by an earlier attempt are skipped; those without a codice fiscale get a note.
+  const done = new Set(
+    (
+      await db.from('payment_positions').where('tenant_id', tenant.id).where('run_id', run.id).select('payer_user_id')
+    ).map((r) => Number(r.payer_user_id))
+  )
+  const waiting = [...byPayer.keys()].filter((id) => !done.has(id)).sort((a, b) => a - b)
+  const withCode = new Set<number>()
+  for (let i = 0; i < waiting.length; i += 1000) {
+    const rows = await db
+      .from('users')
+      .whereIn('id', waiting.slice(i, i + 1000))
+      .whereNotNull('fiscal_code')
+      .select('id')
+    for (const row of rows) withCode.add(Number(row.id))
+  }
   const name = serviceName(run.service)
-  for (const group of [...byPayer.values()].sort((a, b) => a.payerUserId - b.payerUserId)) {
-    const done = await PaymentPosition.query().where('run_id', run.id).where('payer_user_id', group.payerUserId).first()
-    if (done) continue
-    const payer = await User.find(group.payerUserId)
-    if (!payer?.fiscalCode) {
+  const billable: PayerBill[] = []
+  for (const payerUserId of waiting) {
+    if (!withCode.has(payerUserId)) {
       notes.push({
-        payerUserId: group.payerUserId,
+        payerUserId,
         message: {
           it: 'Il genitore pagante non ha un codice fiscale: nessun avviso creato (ripetere la fatturazione dopo averlo registrato)',
           en: 'The paying parent has no codice fiscale: no notice created (repeat the run once it is recorded)',
@@ -222,17 +250,37 @@ export async function collectRun(runId: number) {
       continue
     }
     try {
-      await db.transaction(async (trx) => {
-        await billPayer(trx, { run, tenant, group, pagopa, settings, name, fiscalCode: payer.fiscalCode!, notes })
-      })
+      // A line the plugin gave wrong is the plugin's to fix: the payer is left out, the others are billed.
+      const entries = byPayer.get(payerUserId)!.lines.map((line) => chargeOf(run, payerUserId, line))
+      billable.push({ payerUserId, entries })
     } catch (error) {
       if (!(error instanceof LedgerError)) throw error
-      // A line the plugin gave wrong is the plugin's to fix: the others are billed.
       notes.push({
-        payerUserId: group.payerUserId,
+        payerUserId,
         message: { it: `Addebito non valido: ${error.message}`, en: `Invalid charge: ${error.message}` },
       })
     }
+  }
+  // On PostgreSQL the batch is written by set-based statements inside the server (see
+  // billing_batch_pg.ts), unless a plugin listens to charge.created: the portable path emits it.
+  const setBased = db.connection().dialect.name === 'postgres' && subscriptionsTo('charge.created').length === 0
+  const size = setBased ? billingBatch.setBasedPayersPerTransaction : billingBatch.payersPerTransaction
+  for (let i = 0; i < billable.length; i += size) {
+    const batch = billable.slice(i, i + size)
+    await db.transaction(async (trx) => {
+      if (!setBased) return billPayers(trx, { run, tenant, batch, pagopa, settings, name, notes })
+      const written = await billBatchOnPostgres(trx, { run, tenant, payers: batch, pagopa, notes })
+      await enqueueFollowUps(
+        trx,
+        BILLING_POSITION_JOB,
+        written.map((position) => ({
+          payload: { positionId: position.id },
+          jobId: `billing-position:${tenant.id}:${position.iuv}`,
+        })),
+        { tenant: tenant.ref }
+      )
+      for (const payer of batch) billingFaults.beforePayerCommit?.(payer.payerUserId)
+    })
   }
 
   const totals = await db
@@ -257,88 +305,155 @@ export async function collectRun(runId: number) {
   await run.save()
 }
 
-async function billPayer(
+interface PayerBill {
+  payerUserId: number
+  entries: NewLedgerEntry[]
+}
+
+function chargeOf(run: BillingRun, payerUserId: number, line: BillingLine): NewLedgerEntry {
+  const amount = lineAmount(line)
+  const entry: NewLedgerEntry = {
+    key: `billing:${run.service}:${run.period}:${line.enrolmentId}:${String(line.key).slice(0, 60)}`,
+    kind: 'charge',
+    payerUserId,
+    enrolmentId: line.enrolmentId,
+    service: run.service,
+    period: run.period,
+    ...amount,
+    description: line.description,
+    details: { run: run.id, ...(line.details ?? {}) },
+  }
+  checkEntry(entry)
+  return entry
+}
+
+async function billPayers(
   trx: TransactionClientContract,
   input: {
     run: BillingRun
     tenant: Tenant
-    group: PayerLines
+    batch: PayerBill[]
     pagopa: ReturnType<typeof pagopaSettingsOf>
     settings: BillingSettings
     name: LocalizedText
-    fiscalCode: string
     notes: BillingRunNote[]
   }
 ) {
-  const { run, tenant, group } = input
-  for (const line of group.lines) {
-    const amount = lineAmount(line)
-    await postEntry(trx, {
-      key: `billing:${run.service}:${run.period}:${line.enrolmentId}:${String(line.key).slice(0, 60)}`,
-      kind: 'charge',
-      payerUserId: group.payerUserId,
-      enrolmentId: line.enrolmentId,
-      service: run.service,
-      period: run.period,
-      ...amount,
-      description: line.description,
-      details: { run: run.id, ...(line.details ?? {}) },
-    })
-  }
-  // Every charge of the payer for this service and period not yet asked for by a position:
+  const { run, tenant, batch } = input
+  await postEntries(
+    trx,
+    batch.flatMap((payer) => payer.entries)
+  )
+  // Every charge of these payers for this service and period not yet asked for by a position:
   // the lines above, and those the plugin posted itself through ctx.ledger.postCharge.
-  const unbilled = rowsOf(
-    await trx.rawQuery(
-      'SELECT e.id, e.amount_cents FROM ledger_entries e ' +
-        'LEFT JOIN payment_position_items i ON i.entry_id = e.id ' +
-        "WHERE e.tenant_id = ? AND e.payer_user_id = ? AND e.service = ? AND e.period = ? AND e.kind = 'charge' " +
-        'AND i.id IS NULL ORDER BY e.id',
-      [tenant.id, group.payerUserId, run.service, run.period]
-    )
-  )
-  const total = unbilled.reduce((sum, row) => sum + Number(row.amount_cents), 0)
-  if (total <= 0) {
-    input.notes.push({
-      payerUserId: group.payerUserId,
-      message: { it: 'Nulla da pagare nel periodo', en: 'Nothing to pay in the period' },
-    })
-    return
+  const unbilled = new Map<number, Array<{ id: number; cents: number }>>()
+  const payerIds = batch.map((p) => p.payerUserId)
+  for (let i = 0; i < payerIds.length; i += 500) {
+    const rows = await trx
+      .from('ledger_entries as e')
+      .leftJoin('payment_position_items as i', 'i.entry_id', 'e.id')
+      .where('e.tenant_id', tenant.id)
+      .whereIn('e.payer_user_id', payerIds.slice(i, i + 500))
+      .where('e.service', run.service)
+      .where('e.period', run.period)
+      .where('e.kind', 'charge')
+      .whereNull('i.id')
+      .orderBy('e.id')
+      .select('e.id', 'e.payer_user_id', 'e.amount_cents')
+    for (const row of rows) {
+      const list = unbilled.get(Number(row.payer_user_id)) ?? []
+      list.push({ id: Number(row.id), cents: Number(row.amount_cents) })
+      unbilled.set(Number(row.payer_user_id), list)
+    }
   }
-  const number = await nextNoticeNumber(trx, tenant.id, input.pagopa.segregationCode)
-  const position = await PaymentPosition.create(
-    {
-      runId: run.id,
-      payerUserId: group.payerUserId,
-      service: run.service,
-      period: run.period,
-      // The IUV is unique per ente for ever, so the IUPD built on it is too.
-      iupd: `${input.pagopa.fiscalCode}-${run.service}-${number.iuv}`.slice(0, 140),
-      iuv: number.iuv,
-      nav: number.nav,
-      amountCents: total,
-      paidCents: 0,
-      dueDate: run.dueDate,
-      status: 'pending',
-      noticeChannel: null,
-      paidAt: null,
-      psp: null,
-    },
-    { client: trx }
-  )
-  for (const row of unbilled) {
-    await trx.insertQuery().table('payment_position_items').insert({
+  const owing: Array<{ payerUserId: number; entries: Array<{ id: number; cents: number }>; total: number }> = []
+  for (const payerUserId of payerIds) {
+    const entries = unbilled.get(payerUserId) ?? []
+    const total = entries.reduce((sum, e) => sum + e.cents, 0)
+    if (total <= 0) {
+      input.notes.push({
+        payerUserId,
+        message: { it: 'Nulla da pagare nel periodo', en: 'Nothing to pay in the period' },
+      })
+      continue
+    }
+    owing.push({ payerUserId, entries, total })
+  }
+  if (owing.length === 0) return
+  const numbers = await nextNoticeNumbers(trx, tenant.id, input.pagopa.segregationCode, owing.length)
+  const now = DateTime.now().toFormat(trx.dialect.dateTimeFormat)
+  const positionIds = new Map<string, number>()
+  const audits: Parameters<typeof writeAudits>[1] = []
+  for (let i = 0; i < owing.length; i += 300) {
+    const values = owing.slice(i, i + 300).map((payer, j) => {
+      const number = numbers[i + j]
+      return {
+        tenant_id: tenant.id,
+        run_id: run.id,
+        payer_user_id: payer.payerUserId,
+        service: run.service,
+        period: run.period,
+        // The IUV is unique per ente for ever, so the IUPD built on it is too.
+        iupd: `${input.pagopa.fiscalCode}-${run.service}-${number.iuv}`.slice(0, 140),
+        iuv: number.iuv,
+        nav: number.nav,
+        amount_cents: payer.total,
+        paid_cents: 0,
+        due_date: run.dueDate,
+        status: 'pending',
+        notice_channel: null,
+        paid_at: null,
+        psp: null,
+        created_at: now,
+        updated_at: now,
+      }
+    })
+    // Ids read back by IUV: RETURNING of a multi-row insert is not portable to SQLite through knex.
+    await trx.insertQuery().table('payment_positions').insert(values)
+    const written = await trx
+      .from('payment_positions')
+      .where('tenant_id', tenant.id)
+      .whereIn(
+        'iuv',
+        values.map((v) => v.iuv)
+      )
+      .select('id', 'iuv')
+    for (const row of written) positionIds.set(row.iuv, Number(row.id))
+    for (const row of values) {
+      const id = positionIds.get(row.iuv)!
+      audits.push({
+        tenantId: tenant.id,
+        action: 'create',
+        entity: 'payment_positions',
+        entityId: String(id),
+        after: { id, ...row },
+      })
+    }
+  }
+  await writeAudits(trx, audits)
+  const items = owing.flatMap((payer, k) =>
+    payer.entries.map((entry) => ({
       tenant_id: tenant.id,
-      position_id: position.id,
-      entry_id: row.id,
-    })
+      position_id: positionIds.get(numbers[k].iuv)!,
+      entry_id: entry.id,
+    }))
+  )
+  for (let i = 0; i < items.length; i += 1000) {
+    await trx
+      .insertQuery()
+      .table('payment_position_items')
+      .insert(items.slice(i, i + 1000))
   }
-  await enqueueFollowUp(
+  await enqueueFollowUps(
     trx,
     BILLING_POSITION_JOB,
-    { positionId: position.id },
-    { jobId: `billing-position:${tenant.id}:${position.iuv}`, tenant: tenant.ref }
+    owing.map((_payer, k) => ({
+      payload: { positionId: positionIds.get(numbers[k].iuv)! },
+      jobId: `billing-position:${tenant.id}:${numbers[k].iuv}`,
+    })),
+    { tenant: tenant.ref }
   )
-  billingFaults.beforePayerCommit?.(group.payerUserId)
+  for (const payer of batch) billingFaults.beforePayerCommit?.(payer.payerUserId)
 }
 
 /** What a run has done: its positions by status, how many were notified, and its notes. */

@@ -13,6 +13,10 @@ import { SettingsError } from '#services/tenants/settings_error'
  *   position (the tender: "X days after the position was loaded"; 15 when not set).
  * - letterAfterDays: the arrears letter goes this many days after the reminder's day (due date +
  *   reminderAfterDays), if still unpaid and reminded.
+ * - prepaid: the services run pre-paid (the family's account is topped up by pagoPA and each day's
+ *   meals are debited from it); every other service is post-paid (billed by the monthly run).
+ * - lowBalanceCents: under this credit the family of a pre-paid service is alerted (1000: 10 euro).
+ * - topUpMinCents, topUpMaxCents: the bounds of a top-up the family chooses (5 to 500 euro).
  * - taxonomy: the pagoPA taxonomy code of the transfers ("tassonomia dei servizi di incasso"),
  *   9/0101002IM/ (school services) unless the ente uses another.
  */
@@ -22,6 +26,10 @@ export interface BillingSettings {
   reminderAfterDays: number
   letterAfterDays: number
   services: string[]
+  prepaid: string[]
+  lowBalanceCents: number
+  topUpMinCents: number
+  topUpMaxCents: number
   taxonomy: string
 }
 
@@ -31,6 +39,10 @@ export const BILLING_DEFAULTS: BillingSettings = {
   reminderAfterDays: 15,
   letterAfterDays: 30,
   services: [],
+  prepaid: [],
+  lowBalanceCents: 1000,
+  topUpMinCents: 500,
+  topUpMaxCents: 50_000,
   taxonomy: '9/0101002IM/',
 }
 
@@ -41,8 +53,20 @@ export class BillingSettingsError extends SettingsError {
   }
 }
 
-const BOUNDS: Record<'dueDays' | 'runHour' | 'reminderAfterDays' | 'letterAfterDays', [number, number]> = {
+const BOUNDS: Record<
+  | 'dueDays'
+  | 'runHour'
+  | 'reminderAfterDays'
+  | 'letterAfterDays'
+  | 'lowBalanceCents'
+  | 'topUpMinCents'
+  | 'topUpMaxCents',
+  [number, number]
+> = {
   dueDays: [1, 365],
+  lowBalanceCents: [0, 100_000_00],
+  topUpMinCents: [100, 100_000_00],
+  topUpMaxCents: [100, 100_000_00],
   runHour: [0, 23],
   reminderAfterDays: [0, 365],
   letterAfterDays: [1, 365],
@@ -54,20 +78,20 @@ export function parseBillingSettings(value: unknown): BillingSettings {
     throw new BillingSettingsError([], { it: 'deve essere un oggetto', en: 'must be an object' })
   }
   const block = value as Record<string, unknown>
-  const out: BillingSettings = { ...BILLING_DEFAULTS, services: [] }
+  const out: BillingSettings = { ...BILLING_DEFAULTS, services: [], prepaid: [] }
   for (const [key, raw] of Object.entries(block)) {
-    if (key === 'services') {
+    if (key === 'services' || key === 'prepaid') {
       if (
         !Array.isArray(raw) ||
         raw.length > 50 ||
         !raw.every((s) => typeof s === 'string' && /^[a-z][a-z0-9-]{0,59}$/.test(s))
       ) {
-        throw new BillingSettingsError(['services'], {
+        throw new BillingSettingsError([key], {
           it: 'deve essere un elenco di identificativi di servizio (gli id dei plugin, es. "rette")',
           en: 'must be a list of service ids (the ids of their plugins, e.g. "rette")',
         })
       }
-      out.services = [...new Set(raw as string[])]
+      out[key] = [...new Set(raw as string[])]
       continue
     }
     if (key === 'taxonomy') {
@@ -83,8 +107,8 @@ export function parseBillingSettings(value: unknown): BillingSettings {
     const bounds = BOUNDS[key as keyof typeof BOUNDS]
     if (!bounds) {
       throw new BillingSettingsError([key], {
-        it: `campo sconosciuto: sono ammessi ${[...Object.keys(BOUNDS), 'services', 'taxonomy'].join(', ')}`,
-        en: `unknown field: allowed are ${[...Object.keys(BOUNDS), 'services', 'taxonomy'].join(', ')}`,
+        it: `campo sconosciuto: sono ammessi ${[...Object.keys(BOUNDS), 'services', 'prepaid', 'taxonomy'].join(', ')}`,
+        en: `unknown field: allowed are ${[...Object.keys(BOUNDS), 'services', 'prepaid', 'taxonomy'].join(', ')}`,
       })
     }
     if (!Number.isInteger(raw) || (raw as number) < bounds[0] || (raw as number) > bounds[1]) {
@@ -95,5 +119,23 @@ export function parseBillingSettings(value: unknown): BillingSettings {
     }
     out[key as keyof typeof BOUNDS] = raw as number
   }
+  if (out.topUpMinCents > out.topUpMaxCents) {
+    throw new BillingSettingsError(['topUpMinCents'], {
+      it: 'non può superare topUpMaxCents',
+      en: 'must not exceed topUpMaxCents',
+    })
+  }
+  const both = out.prepaid.find((service) => out.services.includes(service))
+  if (both) {
+    throw new BillingSettingsError(['prepaid'], {
+      it: `il servizio ${both} non può essere insieme prepagato e fatturato dal ciclo mensile (services)`,
+      en: `the service ${both} cannot be both pre-paid and billed by the monthly run (services)`,
+    })
+  }
   return out
+}
+
+/** Whether a service of the tenant runs pre-paid (its own account, topped up) or post-paid (monthly run). */
+export function billingModeOf(settings: BillingSettings, service: string): 'prepaid' | 'postpaid' {
+  return settings.prepaid.includes(service) ? 'prepaid' : 'postpaid'
 }

@@ -65,6 +65,36 @@ export async function writeAudit(
     })
 }
 
+/** `writeAudit` for many rows written by one bulk statement (creations of a billing run), in multi-row inserts. */
+export async function writeAudits(
+  client: {
+    dialect: { dateTimeFormat: string }
+    insertQuery(): { table(name: string): { insert(values: object): Promise<unknown> } }
+  },
+  entries: Array<{ tenantId: number | null; action: AuditAction; entity: string; entityId: string; after: unknown }>
+) {
+  const actor = RequestContext.actor()
+  const now = DateTime.now().toFormat(client.dialect.dateTimeFormat)
+  for (let i = 0; i < entries.length; i += 500) {
+    await client
+      .insertQuery()
+      .table('audit_logs')
+      .insert(
+        entries.slice(i, i + 500).map((entry) => ({
+          tenant_id: entry.tenantId,
+          actor_user_id: actor?.userId ?? null,
+          actor_label: actor?.label ?? 'anonimo',
+          action: entry.action,
+          entity: entry.entity,
+          entity_id: entry.entityId,
+          before: null,
+          after: entry.after === undefined || entry.after === null ? null : JSON.stringify(entry.after),
+          created_at: now,
+        }))
+      )
+  }
+}
+
 /**
  * An audit snapshot as a tenant admin reads it: the identifiers it holds encrypted (see
  * audited.ts and data_at_rest.ts) decrypted. A value whose key has left the ring is shown as such,

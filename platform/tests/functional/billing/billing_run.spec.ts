@@ -4,7 +4,7 @@ import BillingRun from '#models/billing_run'
 import PaymentPosition from '#models/payment_position'
 import { jobQueue } from '#queue/queue_factory'
 import { RequestContext } from '#services/infrastructure/request_context'
-import { billingFaults, collectRun } from '#services/billing/billing_run'
+import { billingBatch, billingFaults, collectRun } from '#services/billing/billing_run'
 import { noticeNumber } from '#integrations/pagopa/notice_number'
 import { pagopaFor } from '#integrations/pagopa/pagopa_service'
 import { billingWorld } from '#tests/helpers/billing'
@@ -24,6 +24,8 @@ test.group('Billing run', (group) => {
   group.each.setup(() => () => {
     rette().quantity = {}
     billingFaults.beforePayerCommit = undefined
+    billingBatch.payersPerTransaction = 500
+    billingBatch.setBasedPayersPerTransaction = 5000
   })
   const mail = captureMailEachTest(group)
 
@@ -115,7 +117,10 @@ test.group('Billing run', (group) => {
     cleanup(() => world.close())
     const payers: Array<Awaited<ReturnType<typeof world.enrol>>> = []
     for (let i = 0; i < 3; i++) payers.push(await world.enrol(null, '40.00'))
-    const victim = payers[1].payer.id
+    // Two payers a transaction: the first batch commits, the second (the last payer) crashes.
+    billingBatch.payersPerTransaction = 2
+    billingBatch.setBasedPayersPerTransaction = 2
+    const victim = payers[2].payer.id
     let crashes = 0
     billingFaults.beforePayerCommit = (payerUserId) => {
       if (payerUserId === victim && crashes++ === 0) throw new Error('killed')
@@ -134,9 +139,9 @@ test.group('Billing run', (group) => {
         startedByUserId: null,
       })
       await assert.rejects(() => collectRun(run.id), /killed/)
-      // The first payer is billed whole; the second left nothing behind, not even its number.
-      assert.lengthOf(await PaymentPosition.query(), 1)
-      assert.lengthOf(await ledgerCharges(world.tenant.id), 1)
+      // The first batch is billed whole; the second left nothing behind, not even its number.
+      assert.lengthOf(await PaymentPosition.query(), 2)
+      assert.lengthOf(await ledgerCharges(world.tenant.id), 2)
       await collectRun(run.id)
       await collectRun(run.id)
       const positions = await PaymentPosition.query().orderBy('id')

@@ -1,0 +1,163 @@
+import { DateTime } from 'luxon'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type BillingRun from '#models/billing_run'
+import type { BillingRunNote } from '#models/billing_run'
+import type Tenant from '#models/tenant'
+import { nextNoticeNumbers } from '#integrations/pagopa/notice_sequence'
+import type { PagopaSettings } from '#integrations/pagopa/pagopa_settings'
+import { LedgerKeyConflictError, type NewLedgerEntry } from '#services/billing/ledger_service'
+import { RequestContext } from '#services/infrastructure/request_context'
+
+/**
+ * The monthly run's batch on PostgreSQL, set-based: the batch's charges travel as one JSON
+ * parameter and every write is an INSERT … SELECT inside the server, each with its audit rows in
+ * the same statement (a data-modifying WITH). It writes exactly what the portable path writes (the
+ * ledger entries, their audit rows, one position per payer with its gap-free notice number, the
+ * items, the position jobs), in the caller's transaction; `collectRun` uses it when no plugin
+ * listens to `charge.created` (an event per charge needs the portable path, which emits them).
+ *
+ * Answers the positions written (id and IUV), for the caller to enqueue their jobs.
+ */
+export async function billBatchOnPostgres(
+  trx: TransactionClientContract,
+  input: {
+    run: BillingRun
+    tenant: Tenant
+    payers: Array<{ payerUserId: number; entries: NewLedgerEntry[] }>
+    pagopa: PagopaSettings
+    notes: BillingRunNote[]
+  }
+): Promise<Array<{ id: number; iuv: string }>> {
+  const { run, tenant } = input
+  const actor = RequestContext.actor()
+  const actorLabel = (actor?.label ?? 'anonimo').slice(0, 200)
+  // 0 stands for none (NULLIF in the statements): no user id is 0.
+  const actorUserId = actor?.userId ?? 0
+  const now = DateTime.now().toISO()
+  const lines = input.payers.flatMap((payer) =>
+    payer.entries.map((e) => ({
+      k: e.key,
+      p: e.payerUserId,
+      e: e.enrolmentId ?? null,
+      a: e.amountCents,
+      q: e.quantity ?? null,
+      u: e.unitCents ?? null,
+      d: e.description.trim(),
+      x: e.details ? JSON.stringify(e.details) : null,
+    }))
+  )
+  const source = `json_to_recordset(?::json) AS s(k text, p int, e int, a bigint, q text, u bigint, d text, x text)`
+
+  // A key already posted with another payer, kind or amount refuses the batch, as postEntry does.
+  const conflicts = rows(
+    await trx.rawQuery(
+      `SELECT s.k FROM ${source} JOIN ledger_entries l ON l.tenant_id = ? AND l.entry_key = s.k
+       WHERE l.kind <> 'charge' OR l.payer_user_id <> s.p OR l.amount_cents <> s.a LIMIT 1`,
+      [JSON.stringify(lines), tenant.id]
+    )
+  )
+  if (conflicts.length > 0) throw new LedgerKeyConflictError(String(conflicts[0].k))
+
+  await trx.rawQuery(
+    `WITH ins AS (
+       INSERT INTO ledger_entries (tenant_id, entry_key, kind, payer_user_id, enrolment_id, service, period, amount_cents,
+                                   quantity, unit_cents, description, details, actor_label, created_at)
+       SELECT ?, s.k, 'charge', s.p, s.e, ?, ?, s.a, s.q, s.u, s.d, s.x, ?, ?::timestamptz FROM ${source}
+       ON CONFLICT (tenant_id, entry_key) DO NOTHING
+       RETURNING *)
+     INSERT INTO audit_logs (tenant_id, actor_user_id, actor_label, action, entity, entity_id, before, after, created_at)
+     SELECT tenant_id, NULLIF(?::int, 0), ?, 'create', 'ledger_entries', id::text, NULL,
+            json_build_object('id', id, 'tenantId', tenant_id, 'entryKey', entry_key, 'kind', kind, 'payerUserId', payer_user_id,
+              'enrolmentId', enrolment_id, 'service', service, 'period', period, 'amountCents', amount_cents, 'quantity', quantity,
+              'unitCents', unit_cents, 'description', description, 'details', details, 'actorLabel', actor_label,
+              'createdAt', created_at),
+            created_at
+     FROM ins`,
+    [tenant.id, run.service, run.period, actorLabel, now, JSON.stringify(lines), actorUserId, actorLabel]
+  )
+
+  // Every charge of these payers for this service and period not yet asked for by a position:
+  // the lines above, and those the plugin posted itself through ctx.ledger.postCharge.
+  const payerIds = input.payers.map((p) => p.payerUserId)
+  const unbilled = `FROM ledger_entries e LEFT JOIN payment_position_items i ON i.entry_id = e.id
+     WHERE e.tenant_id = ? AND e.payer_user_id = ANY(?::int[]) AND e.service = ? AND e.period = ? AND e.kind = 'charge'
+       AND i.id IS NULL`
+  const unbilledOf = new Map<number, number[]>()
+  const totals = new Map<number, number>()
+  for (const row of rows(
+    await trx.rawQuery(`SELECT e.id, e.payer_user_id AS payer, e.amount_cents AS cents ${unbilled} ORDER BY e.id`, [
+      tenant.id,
+      payerIds,
+      run.service,
+      run.period,
+    ])
+  )) {
+    const payer = Number(row.payer)
+    totals.set(payer, (totals.get(payer) ?? 0) + Number(row.cents))
+    unbilledOf.set(payer, [...(unbilledOf.get(payer) ?? []), Number(row.id)])
+  }
+  const owing = payerIds.filter((id) => (totals.get(id) ?? 0) > 0)
+  for (const id of payerIds) {
+    if ((totals.get(id) ?? 0) > 0) continue
+    input.notes.push({
+      payerUserId: id,
+      message: { it: 'Nulla da pagare nel periodo', en: 'Nothing to pay in the period' },
+    })
+  }
+  if (owing.length === 0) return []
+
+  const numbers = await nextNoticeNumbers(trx, tenant.id, input.pagopa.segregationCode, owing.length)
+  const positions = owing.map((payer, k) => ({
+    p: payer,
+    a: totals.get(payer)!,
+    iupd: `${input.pagopa.fiscalCode}-${run.service}-${numbers[k].iuv}`.slice(0, 140),
+    iuv: numbers[k].iuv,
+    nav: numbers[k].nav,
+  }))
+  const written = rows(
+    await trx.rawQuery(
+      `WITH ins AS (
+         INSERT INTO payment_positions (tenant_id, run_id, payer_user_id, service, period, iupd, iuv, nav, amount_cents,
+                                        paid_cents, due_date, status, notice_channel, paid_at, psp, created_at, updated_at)
+         SELECT ?, ?, s.p, ?, ?, s.iupd, s.iuv, s.nav, s.a, 0, ?, 'pending', NULL, NULL, NULL, ?::timestamptz, ?::timestamptz
+         FROM json_to_recordset(?::json) AS s(p int, a bigint, iupd text, iuv text, nav text)
+         RETURNING *),
+       audit AS (
+         INSERT INTO audit_logs (tenant_id, actor_user_id, actor_label, action, entity, entity_id, before, after, created_at)
+         SELECT tenant_id, NULLIF(?::int, 0), ?, 'create', 'payment_positions', id::text, NULL,
+                json_build_object('id', id, 'tenantId', tenant_id, 'runId', run_id, 'payerUserId', payer_user_id,
+                  'service', service, 'period', period, 'iupd', iupd, 'iuv', iuv, 'nav', nav, 'amountCents', amount_cents,
+                  'paidCents', paid_cents, 'dueDate', due_date, 'status', status, 'createdAt', created_at),
+                created_at
+         FROM ins)
+       SELECT id, iuv FROM ins`,
+      [
+        tenant.id,
+        run.id,
+        run.service,
+        run.period,
+        run.dueDate,
+        now,
+        now,
+        JSON.stringify(positions),
+        actorUserId,
+        actorLabel,
+      ]
+    )
+  )
+  // Each new position asks for its payer's unbilled charges, read above in this transaction.
+  const payerOfIuv = new Map(positions.map((p) => [p.iuv, p.p]))
+  const items = written.flatMap((r) =>
+    (unbilledOf.get(payerOfIuv.get(String(r.iuv))!) ?? []).map((entry) => ({ p: Number(r.id), e: entry }))
+  )
+  await trx.rawQuery(
+    `INSERT INTO payment_position_items (tenant_id, position_id, entry_id)
+     SELECT ?, s.p, s.e FROM json_to_recordset(?::json) AS s(p int, e bigint)`,
+    [tenant.id, JSON.stringify(items)]
+  )
+  return written.map((r) => ({ id: Number(r.id), iuv: String(r.iuv) }))
+}
+
+function rows(result: unknown): Array<Record<string, unknown>> {
+  return ((result as { rows?: Array<Record<string, unknown>> }).rows ?? []) as Array<Record<string, unknown>>
+}
