@@ -18,6 +18,7 @@ import { readableAuditValues } from '#services/audit_service'
 import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
 import { PLUGIN_SETTINGS_BLOCK, parsePluginSettingsBlocks } from '#plugins/plugin_settings'
 import { patchSettings } from '#services/settings_patch'
+import { parseDesignerSettings } from '#services/designer_settings'
 import { identityOf, parseIdentitySettings } from '#services/tenant_identity'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
@@ -31,6 +32,7 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
     ),
   attachments: parseAttachmentSettings,
   identity: parseIdentitySettings,
+  designer: parseDesignerSettings,
   ...PAY_SETTINGS_BLOCKS,
   // Each plugin's block, under settings.plugins.<plugin id>, against the schema its manifest declares.
   [PLUGIN_SETTINGS_BLOCK]: parsePluginSettingsBlocks,
