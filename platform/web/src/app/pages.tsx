@@ -17,6 +17,8 @@ import { InboxPage } from '../pages/staff/InboxPage'
 import { ReviewRoute } from '../pages/staff/ReviewPage'
 import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
+import { RuleSetsPage } from '../pages/designer/RuleSetsPage'
+import { RuleSetRoute } from '../pages/designer/RuleSetPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
 import { STAFF_ROLES } from './tenant_context'
 
@@ -43,6 +45,9 @@ export const citizenPages: TenantPage[] = [
 /** The offices handling applications and enrolments. */
 const OFFICE: readonly Role[] = ['operator', 'tenant_admin']
 
+/** Who changes tariffs and rules in the designer (a tenant admin also publishes). */
+const DESIGN: readonly Role[] = ['designer', 'tenant_admin']
+
 /** The offices' side: the desk, then what each role works on. */
 export const staffPages: TenantPage[] = [
   {
@@ -62,6 +67,14 @@ export const staffPages: TenantPage[] = [
     nav: { label: 'register', order: 50 },
   },
   { path: 'ufficio/iscritti/:id', element: <RegisterEntryRoute />, roles: OFFICE, side: 'staff' },
+  {
+    path: 'ufficio/regole',
+    element: <RuleSetsPage />,
+    roles: DESIGN,
+    side: 'staff',
+    nav: { label: 'designer', order: 60 },
+  },
+  { path: 'ufficio/regole/:id', element: <RuleSetRoute />, roles: DESIGN, side: 'staff' },
 ]
 
 export const pluginPages: TenantPage[] = discoveredScreens().map(({ plugin, screen }) => ({
