@@ -1,26 +1,30 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { PAGE_SIZE, pageParam } from '#services/pagination'
+import { PAGE_SIZE, pageParam } from '#services/infrastructure/pagination'
 import Tenant from '#models/tenant'
 import Membership from '#models/membership'
 import AuditLog from '#models/audit_log'
 import TenantPolicy from '#policies/tenant_policy'
-import { pluginService } from '#services/plugin_service'
-import { RequestContext } from '#services/request_context'
+import { pluginService } from '#services/tenants/plugin_service'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { tenantFromValidator, tenantSettingsValidator } from '#validators/tenant'
 import { firstForbiddenText } from '#validators/plain_text'
-import { requestLanguage } from '#services/request_language'
+import { requestLanguage } from '#services/infrastructure/request_language'
 import { parseProtocolSettings } from '#integrations/protocol_settings'
-import { parseEnrolmentSettings } from '#services/enrolment_windows'
+import { parseEnrolmentSettings } from '#services/enrolments/enrolment_windows'
 import Form from '#models/form'
-import { parseAttachmentSettings } from '#services/attachment_cleanup'
-import { SettingsError } from '#services/settings_error'
-import { readableAuditValues } from '#services/audit_service'
+import { parseAttachmentSettings } from '#services/submissions/attachment_cleanup'
+import { SettingsError } from '#services/tenants/settings_error'
+import { readableAuditValues } from '#services/infrastructure/audit_service'
 import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
 import { PLUGIN_SETTINGS_BLOCK, parsePluginSettingsBlocks } from '#plugins/plugin_settings'
-import { patchSettings } from '#services/settings_patch'
-import { tenantFromTemplate, TenantSlugTakenError, TenantSourceNotFoundError } from '#services/tenant_from_template'
-import { parseDesignerSettings } from '#services/designer_settings'
-import { identityOf, parseIdentitySettings } from '#services/tenant_identity'
+import { patchSettings } from '#services/tenants/settings_patch'
+import {
+  tenantFromTemplate,
+  TenantSlugTakenError,
+  TenantSourceNotFoundError,
+} from '#services/tenants/tenant_from_template'
+import { parseDesignerSettings } from '#services/tenants/designer_settings'
+import { identityOf, parseIdentitySettings } from '#services/tenants/tenant_identity'
 
 /** The blocks of tenants.settings that are checked when a tenant admin writes them. */
 const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {

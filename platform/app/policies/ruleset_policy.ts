@@ -1,8 +1,8 @@
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
-import type { TenantAccess } from '#services/tenant_access'
+import type { TenantAccess } from '#services/tenants/tenant_access'
 import type Tenant from '#models/tenant'
-import { designerSettingsOf } from '#services/designer_settings'
+import { designerSettingsOf } from '#services/tenants/designer_settings'
 
 /**
  * Rule sets beyond what TenantPolicy already says (any member lists and

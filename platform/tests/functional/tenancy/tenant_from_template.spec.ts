@@ -7,8 +7,8 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import Membership from '#models/membership'
 import Tenant from '#models/tenant'
 import Submission from '#models/submission'
-import { pluginService } from '#services/plugin_service'
-import { RequestContext } from '#services/request_context'
+import { pluginService } from '#services/tenants/plugin_service'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 
 async function configuredSource() {
