@@ -18,6 +18,9 @@ export { PluginSchema, tablePrefix } from '#plugins/plugin_schema'
 export { column } from '@adonisjs/lucid/orm'
 export { DateTime } from 'luxon'
 
+/* Text for people: the plugin's catalogue of messages in Italian and English (read with `ctx.t`). */
+export { defineMessages, fill } from '#i18n/catalogue'
+
 /* HTTP: validators and answers in the platform's error shape. */
 export { default as vine } from '@vinejs/vine'
 export { PluginHttpError, reply, replyFile } from '#plugins/plugin_http'

@@ -5,6 +5,7 @@
  */
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Role } from '#services/tenants/roles'
+import type { ApiError } from '#shared/contract'
 
 export type { Role }
 export type Lang = 'it' | 'en'
@@ -387,6 +388,11 @@ export interface PluginContext {
   /** Who acts: the user of the request, or the platform (`userId` null) in jobs. */
   readonly actor: { userId: number | null; label: string }
   readonly lang: Lang
+  /**
+   * A message of the plugin's catalogue (`messages` in the manifest) in `lang`, `{name}` placeholders
+   * filled from `params`; an unknown key comes back as the key, so a missing entry shows.
+   */
+  t(key: string, params?: Record<string, string | number>, lang?: Lang): string
   /** The transaction this context works in, or null: pass it to models as `{ client: ctx.trx }`. */
   readonly trx: Transaction | null
   log(message: string): void
@@ -495,12 +501,8 @@ export interface PluginRouter {
   delete<B = undefined, Q = Record<string, unknown>>(path: string, route: PluginRoute<B, Q>): void
 }
 
-/** One error in the platform's error shape: `path` is a JSON Pointer into the body or query. */
-export interface ApiError {
-  path?: string
-  rule?: string
-  message: string
-}
+/** One error in the platform's error shape (`path` a JSON Pointer into the body or query): the portal's own type. */
+export type { ApiError }
 
 /* ------------------------------------------------------------------------------------------------
  * Jobs, settings, catalog, reports
@@ -642,6 +644,11 @@ export interface PluginManifest {
   routes?: (router: PluginRouter) => void
   jobs?: Record<string, PluginJob<any>> // payload types differ per job: each job narrows its own
   events?: PluginEventSubscribers
+  /**
+   * The plugin's text for people, each entry in Italian and English with `{name}` placeholders
+   * (`defineMessages({ 'order.missing': { it: '…{day}…', en: '…{day}…' } })`), read with `ctx.t`.
+   */
+  messages?: Record<string, { it: string; en: string }>
   settings?: PluginSettings
   catalog?: Record<string, PluginCatalogSource>
   /** Lists of choices the platform keeps for the plugin in the tenant's catalog (see `PluginList`). */

@@ -50,6 +50,38 @@ export interface ApiErrorBody {
   errors: ApiError[]
 }
 
+/** The keys that are allowed in one error: anything else (a `field`, a `code`) breaks the shape. */
+export const API_ERROR_KEYS = ['path', 'rule', 'message'] as const
+
+/**
+ * The JSON Pointer (RFC 6901) of a place given as its keys, one per level:
+ * `['settings', 'enrolment', 'refezione.iscrizione', 'opens']` → `/settings/enrolment/refezione.iscrizione/opens`
+ * (a key may hold dots or slashes, so places travel as keys and become a pointer only here).
+ */
+export function jsonPointer(keys: readonly (string | number)[]): string {
+  return keys.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')
+}
+
+/** What is wrong with a body that should be the error shape, or null when it is one. */
+export function errorShapeProblem(body: unknown): string | null {
+  const errors = (body as { errors?: unknown } | null)?.errors
+  if (typeof body !== 'object' || body === null || !Array.isArray(errors) || errors.length === 0) {
+    return 'the body has no non-empty "errors" list'
+  }
+  for (const [i, error] of errors.entries()) {
+    if (typeof error !== 'object' || error === null) return `errors[${i}] is not an object`
+    const extra = Object.keys(error).filter((k) => !(API_ERROR_KEYS as readonly string[]).includes(k))
+    if (extra.length > 0) return `errors[${i}] has keys outside path, rule, message: ${extra.join(', ')}`
+    const e = error as Record<string, unknown>
+    if (typeof e.message !== 'string' || e.message.trim() === '') return `errors[${i}] has no message`
+    if (e.rule !== undefined && typeof e.rule !== 'string') return `errors[${i}].rule is not a string`
+    if (e.path !== undefined && (typeof e.path !== 'string' || (e.path !== '' && !e.path.startsWith('/')))) {
+      return `errors[${i}].path is not a JSON Pointer: ${JSON.stringify(e.path)}`
+    }
+  }
+  return null
+}
+
 /** `GET /api/v1/auth/me`, and the answer to a login. */
 export interface MeDto {
   id: number

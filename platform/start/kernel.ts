@@ -4,6 +4,8 @@
  */
 import router from '@adonisjs/core/services/router'
 import server from '@adonisjs/core/services/server'
+// Validation messages follow the request's language (app/i18n/vine_messages.ts).
+import '#i18n/vine_messages'
 
 server.errorHandler(() => import('#exceptions/handler'))
 

@@ -1,4 +1,5 @@
 import { definePlugin } from '@sportello/platform/sdk'
+import { describe, enrolOnAcceptance } from './enrolment.js'
 
 /** University right to study (ERSU): scholarships, housing, canteen bands, rankings. */
 export default definePlugin({
@@ -11,4 +12,6 @@ export default definePlugin({
   version: '0.1.0',
   forms: [],
   rulesets: [],
+  events: { 'submission.accepted': enrolOnAcceptance },
+  enrolment: { describe },
 })

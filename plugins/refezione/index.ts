@@ -6,10 +6,12 @@ import { attendanceRoutes } from './routes/attendance_routes.js'
 import { orderRoutes } from './routes/order_routes.js'
 import { cutoffRun } from './services/order_service.js'
 import { REPORTS } from './services/reports.js'
+import { mealCharges } from './services/billing_service.js'
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA } from './services/common.js'
 import { seedDemoCalendar } from './demo/demo_calendar.js'
 import { seedDemoDay } from './demo/demo_day.js'
 import { DICTIONARY } from './dictionary.js'
+import { MESSAGES } from './messages.js'
 
 /** School canteen (refezione scolastica): enrolment, meal fee, bookings and attendance. */
 export default definePlugin({
@@ -26,6 +28,7 @@ export default definePlugin({
   enrolment: { describe },
   migrations: 'migrations',
   dictionary: DICTIONARY,
+  messages: MESSAGES,
   settings: { schema: SETTINGS_SCHEMA, defaults: { ...SETTINGS_DEFAULTS } },
   routes(router) {
     calendarRoutes(router)
@@ -34,6 +37,8 @@ export default definePlugin({
     orderRoutes(router)
   },
   reports: REPORTS,
+  /** Post-paid: on the 1st the platform's monthly run bills the meals consumed in the month before. */
+  billing: { charges: mealCharges },
   jobs: {
     /**
      * The 9:30 cut-off (seed 000: bookings to the central system by 9:30). It runs every five minutes

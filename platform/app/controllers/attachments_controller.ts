@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import { readFile } from 'node:fs/promises'
 import type { HttpContext } from '@adonisjs/core/http'
 import Attachment from '#models/attachment'
@@ -19,7 +20,7 @@ export default class AttachmentsController {
   async store(ctx: HttpContext) {
     const lang = requestLanguage(ctx.request)
     const current = await findCurrentForm(ctx.params.id)
-    if (!current) return ctx.response.notFound({ errors: [{ message: 'Modulo non trovato / form not found' }] })
+    if (!current) return ctx.response.notFound({ errors: [{ message: t(lang, 'form.notFound') }] })
     const field = String(ctx.request.input('field', ''))
     const file = ctx.request.file('file')
     if (!file || !file.tmpPath) {
@@ -62,7 +63,7 @@ export default class AttachmentsController {
     }
     // Someone else's file answers as if it did not exist.
     if (!attachment || !allowed) {
-      return ctx.response.notFound({ errors: [{ message: 'Allegato non trovato / attachment not found' }] })
+      return ctx.response.notFound({ errors: [{ message: t(currentLanguage(), 'attachment.notFound') }] })
     }
     ctx.response.header('content-type', attachment.contentType)
     // `?inline=1` opens a PDF or an image in the browser (the back office's preview); anything else,

@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import type { HttpContext } from '@adonisjs/core/http'
 import TenantPolicy from '#policies/tenant_policy'
 import CatalogPolicy from '#policies/catalog_policy'
@@ -121,7 +122,7 @@ export default class CatalogController {
   async #school({ access, bouncer, params, response }: HttpContext): Promise<School | null> {
     const school = await findSchool(String(params.code))
     if (school && (school.active || (await bouncer.with(CatalogPolicy).allows('manage', access)))) return school
-    response.notFound({ errors: [{ message: 'Scuola non trovata / school not found' }] })
+    response.notFound({ errors: [{ message: t(currentLanguage(), 'school.notFound') }] })
     return null
   }
 
@@ -131,7 +132,7 @@ export default class CatalogController {
     const id = Number(ctx.params.cid)
     const row = Number.isSafeInteger(id) ? await findClass(school, id) : null
     if (!row) {
-      ctx.response.notFound({ errors: [{ message: 'Classe non trovata / class not found' }] })
+      ctx.response.notFound({ errors: [{ message: t(currentLanguage(), 'class.notFound') }] })
       return null
     }
     return { school, row }

@@ -16,6 +16,7 @@ import { catalogEntries, UnknownCatalogSourceError } from '#plugins/plugin_conte
 import type { TenantRef } from '#services/infrastructure/request_context'
 import type { Lang } from '#forms/types'
 import { entryValidator } from '#validators/catalog'
+import { jsonPointer } from '#shared/contract'
 
 const CODE = /^[a-z0-9][a-z0-9_-]{0,63}$/
 
@@ -82,14 +83,17 @@ export default class CatalogSourcesController {
     if (!isCatalogSource(source)) return response.notFound({ errors: [{ message: TEXT.unknown[lang] }] })
     if (!isEntrySource(source)) return response.unprocessableEntity({ errors: [{ message: TEXT.notEntries[lang] }] })
     const code = String(params.code)
-    if (!CODE.test(code)) return response.unprocessableEntity({ errors: [{ field: 'code', message: TEXT.code[lang] }] })
+    if (!CODE.test(code))
+      return response.unprocessableEntity({ errors: [{ path: '/code', rule: 'regex', message: TEXT.code[lang] }] })
     const input = await entryValidator.validate(request.body())
     try {
       const saved = await saveEntry(source, code, input)
       return response.status(saved.created ? 201 : 200).send({ entry: saved.entry })
     } catch (error) {
       if (!(error instanceof EntryRefused)) throw error
-      return response.unprocessableEntity({ errors: [{ field: error.field, message: error.messages[lang] }] })
+      return response.unprocessableEntity({
+        errors: [{ path: jsonPointer(error.at), rule: 'entry', message: error.messages[lang] }],
+      })
     }
   }
 

@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import type { HttpContext } from '@adonisjs/core/http'
 import Form from '#models/form'
 import FormVersion from '#models/form_version'
@@ -6,7 +7,7 @@ import { findCurrentForm } from '#services/definitions/form_service'
 import { pluginService } from '#services/tenants/plugin_service'
 import { enrolmentWindow, enrolmentWindowsOf } from '#services/enrolments/enrolment_windows'
 
-const NOT_FOUND = { errors: [{ message: 'Modulo non trovato / form not found' }] }
+const notFound = () => ({ errors: [{ message: t(currentLanguage(), 'form.notFound') }] })
 
 export default class FormsController {
   /** The forms of the services the tenant offers, with the version in force and whether their call is open. */
@@ -45,7 +46,7 @@ export default class FormsController {
     await bouncer.with(TenantPolicy).authorize('view', access)
     const current = await findCurrentForm(String(params.id))
     if (!current || !(await pluginService.enabledIds(tenant)).includes(current.form.service))
-      return response.notFound(NOT_FOUND)
+      return response.notFound(notFound())
     return {
       form: {
         id: current.form.id,

@@ -1,3 +1,4 @@
+import { t } from '#i18n/catalogue'
 import type { HttpContext } from '@adonisjs/core/http'
 import TenantPolicy from '#policies/tenant_policy'
 import { StoredPluginSettingsError, readPluginSettings } from '#plugins/plugin_settings'
@@ -13,11 +14,7 @@ export default class PluginSettingsController {
     const manifest = pluginRegistry().get(params.plugin)?.manifest
     if (!manifest?.settings) {
       return response.notFound({
-        errors: [
-          {
-            message: `Nessun servizio "${params.plugin}" con impostazioni / no plugin "${params.plugin}" with settings`,
-          },
-        ],
+        errors: [{ message: t(lang, 'plugin.noSettings', { plugin: String(params.plugin) }) }],
       })
     }
     try {

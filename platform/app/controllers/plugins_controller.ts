@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import type { HttpContext } from '@adonisjs/core/http'
 import TenantPolicy from '#policies/tenant_policy'
 import { pluginRegistry } from '#plugins/registry'
@@ -37,7 +38,9 @@ export default class PluginsController {
   async enable({ tenant, access, bouncer, params, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('manage', access)
     if (!pluginRegistry().get(params.plugin)) {
-      return response.notFound({ errors: [{ message: `Servizio "${params.plugin}" inesistente / no such plugin` }] })
+      return response.notFound({
+        errors: [{ message: t(currentLanguage(), 'plugin.notFound', { plugin: params.plugin }) }],
+      })
     }
     const copied = await pluginService.enable(tenant, params.plugin)
     return { plugin: params.plugin, enabled: true, copied }
@@ -46,7 +49,9 @@ export default class PluginsController {
   async disable({ tenant, access, bouncer, params, response }: HttpContext) {
     await bouncer.with(TenantPolicy).authorize('manage', access)
     if (!pluginRegistry().get(params.plugin)) {
-      return response.notFound({ errors: [{ message: `Servizio "${params.plugin}" inesistente / no such plugin` }] })
+      return response.notFound({
+        errors: [{ message: t(currentLanguage(), 'plugin.notFound', { plugin: params.plugin }) }],
+      })
     }
     await pluginService.disable(tenant, params.plugin)
     return { plugin: params.plugin, enabled: false }

@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import type { HttpContext } from '@adonisjs/core/http'
 import TenantPolicy from '#policies/tenant_policy'
 import RuleSetPolicy from '#policies/ruleset_policy'
@@ -18,30 +19,28 @@ export const MAX_EVALUATE_BATCH = 200
 
 /** Answers the errors of the rule set service with the status and the text a person reads. */
 function refuse(error: unknown, response: HttpContext['response']) {
+  const lang = currentLanguage()
   if (error instanceof RuleSetNotFoundError) {
-    return response.notFound({ errors: [{ message: error.message }] })
+    return response.notFound({ errors: [{ message: error.messages[lang] }] })
   }
   if (error instanceof FactsErrors) {
     return response.unprocessableEntity({ errors: error.errors })
   }
   if (error instanceof RuleSetRequestError) {
-    return response.status(error.status).send({ errors: [{ message: error.message }], ...error.details })
+    return response.status(error.status).send({ errors: [{ message: error.messages[lang] }], ...error.details })
   }
   if (error instanceof NoVersionInForceError) {
     return response.unprocessableEntity({
-      errors: [{ message: `${error.message} / no version of this rule set is in force at that date` }],
+      errors: [{ rule: 'version', message: t(lang, 'ruleset.noVersionAtDate') }],
     })
   }
   // The stored rules cannot compute these facts (a formula or the document is broken): the
   // request is well formed but cannot be processed; the message names the formula to fix.
   if (error instanceof FormulaError || error instanceof RuleSetError) {
+    // The engine's own detail is Italian (it names the formula or the table to fix for the designer).
     return response.unprocessableEntity({
-      errors: [
-        {
-          message: `${error.message} / the rule set could not be evaluated`,
-          ...('formula' in error ? { formula: error.formula } : {}),
-        },
-      ],
+      errors: [{ rule: 'ruleset:evaluation', message: t(lang, 'ruleset.cannotEvaluate', { detail: error.message }) }],
+      ...('formula' in error ? { formula: error.formula } : {}),
     })
   }
   throw error
@@ -77,7 +76,7 @@ export default class RulesetsController {
           {
             path: '/facts',
             rule: 'request:batch',
-            message: `Troppi insiemi di dati in una richiesta: al massimo ${MAX_EVALUATE_BATCH}, dividerli in più richieste / too many fact sets in one request: ${MAX_EVALUATE_BATCH} at most, split them over several requests`,
+            message: t(currentLanguage(), 'ruleset.tooManyFacts', { max: MAX_EVALUATE_BATCH }),
           },
         ],
       })

@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import { buildReceipt } from '#services/submissions/receipt_service'
 import type { HttpContext } from '@adonisjs/core/http'
 import { PAGE_SIZE, pageParam } from '#services/infrastructure/pagination'
@@ -120,11 +121,7 @@ export default class SubmissionsController {
     if (!found) return
     if (found.status === 'draft') {
       return ctx.response.conflict({
-        errors: [
-          {
-            message: "La ricevuta esiste dopo l'invio della domanda / the receipt exists once the application is sent",
-          },
-        ],
+        errors: [{ rule: 'state', message: t(currentLanguage(), 'submission.receiptBeforeSending') }],
       })
     }
     // The reader's language when the request names one, else the language the submission was sent in.

@@ -113,13 +113,13 @@ export default class TenantsController {
       // Settings are stored whole and read on every request of the tenant: kept small, and plain text.
       if (JSON.stringify(settings).length > MAX_SETTINGS_JSON) {
         return response.unprocessableEntity({
-          errors: [{ field: 'settings', message: TOO_BIG[lang] }],
+          errors: [{ path: '/settings', rule: 'settings:size', message: TOO_BIG[lang] }],
         })
       }
-      const bad = firstForbiddenText(settings)
+      const bad = firstForbiddenText(settings, '/settings')
       if (bad) {
         return response.unprocessableEntity({
-          errors: [{ field: bad.path, message: CONTROL[lang](bad.code) }],
+          errors: [{ path: bad.path, rule: 'text:control', message: CONTROL[lang](bad.code) }],
         })
       }
     }
@@ -135,7 +135,9 @@ export default class TenantsController {
       }
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error
-      return response.unprocessableEntity({ errors: [{ field: error.path, message: error.messages[lang] }] })
+      return response.unprocessableEntity({
+        errors: [{ path: error.path, rule: 'settings', message: error.messages[lang] }],
+      })
     }
     if (name !== undefined) tenant.name = name
     if (next !== null) tenant.settings = next

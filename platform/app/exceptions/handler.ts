@@ -2,6 +2,8 @@ import app from '@adonisjs/core/services/app'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import bodyParserConfig from '#config/bodyparser'
 import { TooManyAttempts, waitMessage } from '#services/infrastructure/throttle'
+import { validationErrors } from '#plugins/plugin_http'
+import { LocalizedError, currentLanguage, t } from '#i18n/catalogue'
 
 /** "20mb" → "20 MB", as a person writes it. */
 function readableSize(limit: string | number | undefined): string {
@@ -14,24 +16,50 @@ function readableSize(limit: string | number | undefined): string {
  * Every error leaves as JSON `{errors: [{message, ...}]}` with the right
  * status; details of unexpected errors stay in the log, not in the answer.
  */
+/** An error of another kind that carries both languages the same way (a settings error read while answering). */
+function isLocalized(error: unknown): boolean {
+  const e = error as { status?: unknown; messages?: { it?: unknown; en?: unknown } } | null
+  return (
+    typeof e?.status === 'number' &&
+    typeof e.messages?.it === 'string' &&
+    typeof e.messages?.en === 'string' &&
+    e.status >= 400 &&
+    e.status < 500
+  )
+}
+
 export default class HttpExceptionHandler extends ExceptionHandler {
   protected debug = !app.inProduction
 
   async handle(error: unknown, ctx: HttpContext) {
     const err = error as { status?: number; code?: string; message?: string; messages?: unknown }
+    const lang = currentLanguage()
+    // A refusal raised with both languages (a service's check, a middleware): answered in the request's.
+    if (error instanceof LocalizedError || isLocalized(error)) {
+      const e = error as LocalizedError
+      const status = e.status >= 400 && e.status < 500 ? e.status : 400
+      return ctx.response.status(status).send({
+        errors: [
+          {
+            ...(e.path !== undefined ? { path: e.path } : {}),
+            ...(e.rule ? { rule: e.rule } : {}),
+            message: e.messages[lang],
+          },
+        ],
+      })
+    }
+    // VineJS names a field by its dotted path ("items.0.name"): the error shape names it by JSON Pointer.
     if (err.code === 'E_VALIDATION_ERROR') {
-      return ctx.response.status(422).send({ errors: err.messages })
+      return ctx.response.status(422).send({ errors: validationErrors(error, '') ?? [] })
     }
     if (err.code === 'E_UNAUTHORIZED_ACCESS') {
-      return ctx.response.status(401).send({ errors: [{ message: 'Accesso richiesto / login required' }] })
+      return ctx.response.status(401).send({ errors: [{ message: t(lang, 'http.loginRequired') }] })
     }
     if (err.code === 'E_INVALID_CREDENTIALS') {
-      return ctx.response.status(400).send({ errors: [{ message: 'Credenziali non valide / invalid credentials' }] })
+      return ctx.response.status(400).send({ errors: [{ message: t(lang, 'http.invalidCredentials') }] })
     }
     if (err.code === 'E_AUTHORIZATION_FAILURE') {
-      return ctx.response
-        .status(403)
-        .send({ errors: [{ message: 'Operazione non consentita al tuo ruolo / not allowed for your role' }] })
+      return ctx.response.status(403).send({ errors: [{ message: t(lang, 'http.forbiddenRole') }] })
     }
     // Throttled: how long to wait, in the answer and in Retry-After (login and the costly endpoints).
     if (err.code === 'E_TOO_MANY_REQUESTS' || error instanceof TooManyAttempts) {
@@ -44,12 +72,13 @@ export default class HttpExceptionHandler extends ExceptionHandler {
         )
       )
       ctx.response.header('retry-after', String(seconds))
-      const message =
-        error instanceof TooManyAttempts ? error.message : waitMessage('Troppe richieste', 'too many requests', seconds)
+      const message = t(lang, error instanceof TooManyAttempts ? 'http.tooManyLogins' : 'http.tooManyRequests', {
+        wait: waitMessage(lang, seconds),
+      })
       return ctx.response.status(429).send({ errors: [{ rule: 'throttle', message }] })
     }
     if (err.code === 'E_ROUTE_NOT_FOUND') {
-      return ctx.response.status(404).send({ errors: [{ message: 'Risorsa non trovata / not found' }] })
+      return ctx.response.status(404).send({ errors: [{ message: t(lang, 'http.notFound') }] })
     }
     // The body parser's own messages ("request entity too large", a JSON parser
     // position) do not tell a person what to do; these do.
@@ -58,21 +87,17 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       const multipart = ctx.request.is(['multipart/form-data']) === 'multipart/form-data'
       const limit = readableSize(multipart ? bodyParserConfig.multipart.limit : bodyParserConfig.json.limit)
       return ctx.response.status(413).send({
-        errors: [
-          { message: `Richiesta troppo grande: il limite è ${limit} / request body too large: the limit is ${limit}` },
-        ],
+        errors: [{ message: t(lang, 'http.tooLarge', { limit }) }],
       })
     }
     if (error instanceof SyntaxError && err.status === 400) {
       return ctx.response.status(400).send({
-        errors: [{ message: 'Il corpo della richiesta non è JSON valido / the request body is not valid JSON' }],
+        errors: [{ message: t(lang, 'http.invalidJson') }],
       })
     }
     if (err.status === 422 && err.message === 'Invalid JSON, only supports object and array') {
       return ctx.response.status(422).send({
-        errors: [
-          { message: 'Il corpo della richiesta deve essere un oggetto JSON / the request body must be a JSON object' },
-        ],
+        errors: [{ message: t(lang, 'http.notAnObject') }],
       })
     }
     if (err.status && err.status >= 400 && err.status < 500) {
@@ -80,7 +105,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     ctx.logger.error({ err: error }, 'unhandled error')
     return ctx.response.status(500).send({
-      errors: [{ message: 'Errore interno: riprova più tardi / internal error, please retry later' }],
+      errors: [{ message: t(lang, 'http.internal') }],
     })
   }
 

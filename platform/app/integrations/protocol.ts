@@ -70,7 +70,7 @@ export async function protocolFor(tenantId: number): Promise<ProtocolService> {
       password: () => {
         const password = process.env[passwordEnv]
         if (!password) {
-          throw new ProtocolSettingsError('passwordEnv', {
+          throw new ProtocolSettingsError(['passwordEnv'], {
             it: `la variabile d'ambiente ${passwordEnv} non è impostata`,
             en: `the environment variable ${passwordEnv} is not set`,
           })

@@ -28,8 +28,8 @@ export type ProtocolSettings =
     }
 
 export class ProtocolSettingsError extends SettingsError {
-  constructor(field: string, messages: { it: string; en: string }) {
-    super('protocol', field, messages)
+  constructor(at: readonly string[], messages: { it: string; en: string }) {
+    super('protocol', at, messages)
     this.name = 'ProtocolSettingsError'
   }
 }
@@ -39,7 +39,7 @@ const PASSWORD_ENV = /^DOCAREA_PASSWORD_[A-Z0-9_]+$/
 function requiredText(block: Record<string, unknown>, field: string, max = 200): string {
   const value = block[field]
   if (typeof value !== 'string' || value.trim() === '' || value.length > max) {
-    throw new ProtocolSettingsError(field, {
+    throw new ProtocolSettingsError([field], {
       it: `obbligatorio: un testo non vuoto di al massimo ${max} caratteri`,
       en: `required: a non-empty text of at most ${max} characters`,
     })
@@ -51,7 +51,7 @@ function requiredText(block: Record<string, unknown>, field: string, max = 200):
 export function parseProtocolSettings(value: unknown): ProtocolSettings {
   if (value === undefined || value === null) return { driver: 'simulator' }
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ProtocolSettingsError('', {
+    throw new ProtocolSettingsError([], {
       it: 'deve essere un oggetto con il campo "driver"',
       en: 'must be an object with a "driver" field',
     })
@@ -59,13 +59,13 @@ export function parseProtocolSettings(value: unknown): ProtocolSettings {
   const block = value as Record<string, unknown>
   if (block.driver === 'simulator') return { driver: 'simulator' }
   if (block.driver !== 'docarea') {
-    throw new ProtocolSettingsError('driver', {
+    throw new ProtocolSettingsError(['driver'], {
       it: `deve essere "simulator" o "docarea", non ${JSON.stringify(block.driver)}`,
       en: `must be "simulator" or "docarea", not ${JSON.stringify(block.driver)}`,
     })
   }
   if ('password' in block) {
-    throw new ProtocolSettingsError('password', {
+    throw new ProtocolSettingsError(['password'], {
       it: 'la password non si salva nelle impostazioni: mettila in una variabile d’ambiente e indicane il nome in passwordEnv',
       en: 'the password is not stored in the settings: put it in an environment variable and name it in passwordEnv',
     })
@@ -73,28 +73,28 @@ export function parseProtocolSettings(value: unknown): ProtocolSettings {
   const url = requiredText(block, 'url', 500)
   const parsed = URL.canParse(url) ? new URL(url) : null
   if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) {
-    throw new ProtocolSettingsError('url', {
+    throw new ProtocolSettingsError(['url'], {
       it: `deve essere un indirizzo http(s) del servizio DOCAREA, non "${url}"`,
       en: `must be an http(s) URL of the DOCAREA service, not "${url}"`,
     })
   }
   const passwordEnv = requiredText(block, 'passwordEnv', 100)
   if (!PASSWORD_ENV.test(passwordEnv)) {
-    throw new ProtocolSettingsError('passwordEnv', {
+    throw new ProtocolSettingsError(['passwordEnv'], {
       it: `deve essere il nome di una variabile d'ambiente che inizia con DOCAREA_PASSWORD_ (maiuscole, cifre, _), non "${passwordEnv}"; la password non va scritta nelle impostazioni`,
       en: `must name an environment variable starting with DOCAREA_PASSWORD_ (capitals, digits, _), not "${passwordEnv}"; the password itself never goes in the settings`,
     })
   }
   const attachments = block.attachments ?? 'swa'
   if (attachments !== 'swa' && attachments !== 'mtom') {
-    throw new ProtocolSettingsError('attachments', {
+    throw new ProtocolSettingsError(['attachments'], {
       it: `deve essere "swa" (SOAP with Attachments) o "mtom", non ${JSON.stringify(attachments)}`,
       en: `must be "swa" (SOAP with Attachments) or "mtom", not ${JSON.stringify(attachments)}`,
     })
   }
   const timeoutMs = block.timeoutMs ?? 30_000
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1000 || timeoutMs > 300_000) {
-    throw new ProtocolSettingsError('timeoutMs', {
+    throw new ProtocolSettingsError(['timeoutMs'], {
       it: 'deve essere un numero intero di millisecondi tra 1000 e 300000',
       en: 'must be a whole number of milliseconds between 1000 and 300000',
     })

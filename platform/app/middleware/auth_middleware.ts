@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import { RequestContext } from '#services/infrastructure/request_context'
@@ -15,12 +16,7 @@ export default class AuthMiddleware {
       await ctx.auth.use('web').logout()
       ctx.session.regenerate()
       return ctx.response.unauthorized({
-        errors: [
-          {
-            message:
-              "Account disabilitato: rivolgersi all'ente per riattivarlo / account disabled: ask the administration to enable it again",
-          },
-        ],
+        errors: [{ message: t(currentLanguage(), 'auth.accountDisabled') }],
       })
     }
     RequestContext.setActor({ userId: user.id, label: user.email })

@@ -1,4 +1,4 @@
-import { Exception } from '@adonisjs/core/exceptions'
+import { LocalizedError, texts } from '#i18n/catalogue'
 import app from '@adonisjs/core/services/app'
 import BodyParserMiddleware from '@adonisjs/core/bodyparser_middleware'
 import type { HttpContext } from '@adonisjs/core/http'
@@ -31,13 +31,10 @@ function takesMultipart(ctx: HttpContext) {
   return multipartPatterns.has(ctx.route?.pattern ?? '')
 }
 
-export class BodyRefused extends Exception {}
+/** A body refused before it is parsed or once parsed: answered in the request's language. */
+export class BodyRefused extends LocalizedError {}
 
-const tooDeep = () =>
-  new BodyRefused(
-    `Il corpo della richiesta è annidato oltre ${MAX_BODY_DEPTH} livelli / the request body is nested more than ${MAX_BODY_DEPTH} levels deep`,
-    { status: 400, code: 'E_BODY_TOO_DEEP' }
-  )
+const tooDeep = () => new BodyRefused(400, texts('http.tooDeep', { max: MAX_BODY_DEPTH }), 'body:depth')
 
 /** Deepest nesting of arrays and objects in a parsed body, stopping as soon as it passes `limit`. */
 export function nestingDepth(value: unknown, limit = MAX_BODY_DEPTH): number {
@@ -81,8 +78,11 @@ export default class GuardedBodyParserMiddleware {
       if (!isJson(type) && !(upload && type === 'multipart/form-data')) {
         const expected = upload ? 'multipart/form-data' : 'application/json'
         throw new BodyRefused(
-          `Tipo di contenuto "${type.slice(0, 80) || 'assente'}" non accettato: inviare ${expected} / content type "${type.slice(0, 80) || 'none'}" not accepted: send ${expected}`,
-          { status: 415, code: 'E_UNSUPPORTED_MEDIA_TYPE' }
+          415,
+          type
+            ? texts('http.mediaType', { type: type.slice(0, 80), expected })
+            : texts('http.mediaTypeMissing', { expected }),
+          'body:type'
         )
       }
     }

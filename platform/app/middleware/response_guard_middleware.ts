@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
@@ -19,7 +20,7 @@ export default class ResponseGuardMiddleware {
         for (const name of bad) ctx.response.removeHeader(name)
         ctx.logger.error({ headers: bad }, 'response header refused by Node: answered 500 instead')
         ctx.response.status(500).send({
-          errors: [{ message: 'Errore interno: riprova più tardi / internal error, please retry later' }],
+          errors: [{ message: t(currentLanguage(), 'http.internal') }],
         })
       }
     }

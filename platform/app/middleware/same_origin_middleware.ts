@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import env from '#start/env'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
@@ -38,8 +39,7 @@ export default class SameOriginMiddleware {
         errors: [
           {
             rule: 'csrf',
-            message:
-              "Richiesta rifiutata: proviene da un altro sito. Usa il portale dall'indirizzo ufficiale / request refused: it comes from another site. Use the portal from its official address",
+            message: t(currentLanguage(), 'http.crossSite'),
           },
         ],
       })

@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import Tenant from '#models/tenant'
@@ -15,7 +16,7 @@ export default class TenantMiddleware {
     const slug = ctx.params.tenant
     const tenant = await Tenant.findBy('slug', slug)
     if (!tenant) {
-      return ctx.response.notFound({ errors: [{ message: `Ente "${slug}" non trovato / tenant not found` }] })
+      return ctx.response.notFound({ errors: [{ message: t(currentLanguage(), 'tenant.notFound', { slug }) }] })
     }
     const user = ctx.auth.getUserOrFail()
     const membership = await RequestContext.withTenant(tenant.ref, () =>
@@ -23,7 +24,7 @@ export default class TenantMiddleware {
     )
     if (!membership && !user.isPlatformAdmin) {
       return ctx.response.forbidden({
-        errors: [{ message: `Non sei abilitato all'ente "${slug}" / you have no access to this tenant` }],
+        errors: [{ message: t(currentLanguage(), 'tenant.noAccess', { slug }) }],
       })
     }
     RequestContext.setTenant(tenant.ref)

@@ -94,6 +94,15 @@ const schema = {
     routes: {},
     jobs: { type: 'object' },
     events: { type: 'object' },
+    messages: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['it', 'en'],
+        properties: { it: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } },
+        additionalProperties: false,
+      },
+    },
     settings: {
       type: 'object',
       required: ['schema', 'defaults'],

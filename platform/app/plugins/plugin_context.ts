@@ -1,3 +1,4 @@
+import { LocalizedError, fill, texts } from '#i18n/catalogue'
 import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
 import Enrolment from '#models/enrolment'
@@ -50,10 +51,9 @@ export class PluginIoInTransactionError extends Error {
 }
 
 /** An enrolment another service owns, or none: the plugin sees only its own. */
-export class EnrolmentNotFoundError extends Error {
-  readonly status = 404
+export class EnrolmentNotFoundError extends LocalizedError {
   constructor(id: number) {
-    super(`Iscrizione ${id} inesistente / no enrolment ${id}`)
+    super(404, texts('enrolment.missing', { id }))
   }
 }
 
@@ -95,6 +95,10 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
     tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
     actor: { userId: actor.userId, label: actor.label },
     lang,
+    t: (key, params, inLang) => {
+      const entry = manifest.messages && Object.hasOwn(manifest.messages, key) ? manifest.messages[key] : null
+      return entry ? fill(entry[inLang ?? lang], params) : key
+    },
     trx,
     log: (message) => logger.info(`[plugin ${pluginId} @ ${tenant.slug}] ${message}`),
 
@@ -342,10 +346,9 @@ export async function catalogEntries(
   return RequestContext.withTenant(tenant, () => owner.manifest.catalog![source].list(filter, ownerCtx))
 }
 
-export class UnknownCatalogSourceError extends Error {
-  readonly status = 404
+export class UnknownCatalogSourceError extends LocalizedError {
   constructor(readonly source: string) {
-    super(`Nessun elenco "${source}" per questo ente / no catalog "${source}" in this tenant`)
+    super(404, texts('catalog.unknownSource', { source }))
   }
 }
 

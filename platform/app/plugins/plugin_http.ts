@@ -1,5 +1,6 @@
-import { SimpleMessagesProvider } from '@vinejs/vine'
+import { vineMessagesIn } from '#i18n/vine_messages'
 import type { ApiError, Lang } from '#sdk/types'
+import { jsonPointer } from '#shared/contract'
 
 /**
  * The pieces of the platform's error shape `{ errors: [{ path?, rule?, message }] }` a plugin
@@ -48,49 +49,17 @@ export function reply(status: number, body: unknown) {
 
 /** VineJS's dotted field (`items.0.name`) as the JSON Pointer the platform's errors use (`/items/0/name`). */
 export function pointerOf(field: string): string {
-  if (!field) return ''
-  return `/${field
-    .split('.')
-    .map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1'))
-    .join('/')}`
+  return field ? jsonPointer(field.split('.')) : ''
 }
 
-/** Italian wording of VineJS's commonest rules; the others keep VineJS's English. */
-const ITALIAN: Record<string, string> = {
-  'required': 'Il campo {{ field }} è obbligatorio',
-  'string': 'Il campo {{ field }} deve essere un testo',
-  'email': 'Il campo {{ field }} deve essere un indirizzo email valido',
-  'regex': 'Il campo {{ field }} non ha il formato atteso',
-  'minLength': 'Il campo {{ field }} deve avere almeno {{ min }} caratteri',
-  'maxLength': 'Il campo {{ field }} non può superare {{ max }} caratteri',
-  'fixedLength': 'Il campo {{ field }} deve avere {{ size }} caratteri',
-  'in': 'Il valore di {{ field }} non è tra quelli ammessi',
-  'enum': 'Il valore di {{ field }} non è tra quelli ammessi',
-  'boolean': 'Il valore deve essere vero o falso',
-  'number': 'Il campo {{ field }} deve essere un numero',
-  'min': 'Il campo {{ field }} deve essere almeno {{ min }}',
-  'max': 'Il campo {{ field }} non può superare {{ max }}',
-  'range': 'Il campo {{ field }} deve essere tra {{ min }} e {{ max }}',
-  'positive': 'Il campo {{ field }} deve essere positivo',
-  'withoutDecimals': 'Il campo {{ field }} deve essere un numero intero',
-  'object': 'Il campo {{ field }} deve essere un oggetto',
-  'array': 'Il campo {{ field }} deve essere un elenco',
-  'array.minLength': 'Il campo {{ field }} deve avere almeno {{ min }} elementi',
-  'array.maxLength': 'Il campo {{ field }} non può avere più di {{ max }} elementi',
-  'date': 'Il campo {{ field }} deve essere una data',
-  'literal': 'Il campo {{ field }} deve valere {{ expectedValue }}',
-  'record': 'Il campo {{ field }} deve essere un oggetto',
-}
-
-const italian = new SimpleMessagesProvider(ITALIAN, { '': 'dati' })
-
+/** VineJS options for a validation in a language (the default provider follows the request's already). */
 export function vineMessages(lang: Lang) {
-  return lang === 'it' ? { messagesProvider: italian } : {}
+  return { messagesProvider: vineMessagesIn(lang) }
 }
 
 /** VineJS's validation error as the platform's 422 errors. */
 export function validationErrors(error: unknown, prefix: string): ApiError[] | null {
   const e = error as { code?: string; messages?: Array<{ field: string; rule: string; message: string }> }
   if (e?.code !== 'E_VALIDATION_ERROR' || !Array.isArray(e.messages)) return null
-  return e.messages.map((m) => ({ path: prefix + pointerOf(m.field), rule: m.rule, message: m.message }))
+  return e.messages.map((m) => ({ path: prefix + pointerOf(String(m.field ?? '')), rule: m.rule, message: m.message }))
 }

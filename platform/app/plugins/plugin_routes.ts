@@ -1,3 +1,4 @@
+import { LocalizedError, t } from '#i18n/catalogue'
 import type { HttpRouterService } from '@adonisjs/core/types'
 import type { HttpContext } from '@adonisjs/core/http'
 import { pluginContext } from '#plugins/plugin_context'
@@ -36,7 +37,6 @@ export function mountPluginRoutes(router: HttpRouterService) {
 }
 
 const TEXT = {
-  disabled: (id: string) => `Il servizio "${id}" non è attivo per questo ente / service "${id}" not enabled here`,
   role: {
     it: 'Operazione non consentita al tuo ruolo in questo ente.',
     en: 'Your role in this tenant does not allow this operation.',
@@ -47,7 +47,8 @@ async function handle(pluginId: string, route: PluginRoute<any, any>, ctx: HttpC
   const { request, response } = ctx
   const lang: Lang = requestLanguage(request)
   const enabled = await pluginService.enabledIds(ctx.tenant)
-  if (!enabled.includes(pluginId)) return response.notFound({ errors: [{ message: TEXT.disabled(pluginId) }] })
+  if (!enabled.includes(pluginId))
+    return response.notFound({ errors: [{ message: t(lang, 'plugin.disabled', { plugin: pluginId }) }] })
   if (!ctx.access.has(...route.roles)) {
     return response.forbidden({ errors: [{ rule: 'role', message: TEXT.role[lang] }] })
   }
@@ -84,6 +85,11 @@ async function handle(pluginId: string, route: PluginRoute<any, any>, ctx: HttpC
     return result
   } catch (error) {
     if (error instanceof PluginHttpError) return response.status(error.status).send({ errors: error.errors })
+    if (error instanceof LocalizedError) {
+      return response
+        .status(error.status)
+        .send({ errors: [{ ...(error.rule ? { rule: error.rule } : {}), message: error.messages[lang] }] })
+    }
     if (error instanceof StoredPluginSettingsError) {
       return response
         .status(error.status)

@@ -13,10 +13,10 @@ import type { PluginManifest } from '#sdk/types'
  */
 export const PLUGIN_SETTINGS_BLOCK = 'plugins'
 
-/** A block refused on write: 422 naming `settings.plugins.<id>.<field>`. */
+/** A block refused on write: 422 whose path is `/settings/plugins/<id>/<field>…`. */
 export class PluginSettingsError extends SettingsError {
-  constructor(field: string, messages: { it: string; en: string }) {
-    super(PLUGIN_SETTINGS_BLOCK, field, messages)
+  constructor(at: readonly string[], messages: { it: string; en: string }) {
+    super(PLUGIN_SETTINGS_BLOCK, at, messages)
     this.name = 'PluginSettingsError'
   }
 }
@@ -27,10 +27,11 @@ export class PluginSettingsError extends SettingsError {
  */
 export class StoredPluginSettingsError extends PluginSettingsError {
   readonly status = 409
-  constructor(field: string, problem: { it: string; en: string }) {
-    super(field, {
-      it: `Le impostazioni dell'ente per questo servizio non sono valide (settings.plugins.${field}): ${problem.it} Un amministratore dell'ente deve correggerle.`,
-      en: `This tenant's settings for the service are not valid (settings.plugins.${field}): ${problem.en} A tenant administrator must correct them.`,
+  constructor(at: readonly string[], problem: { it: string; en: string }) {
+    const where = ['settings', PLUGIN_SETTINGS_BLOCK, ...at].join('.')
+    super(at, {
+      it: `Le impostazioni dell'ente per questo servizio non sono valide (${where}): ${problem.it} Un amministratore dell'ente deve correggerle.`,
+      en: `This tenant's settings for the service are not valid (${where}): ${problem.en} A tenant administrator must correct them.`,
     })
     this.name = 'StoredPluginSettingsError'
   }
@@ -62,14 +63,14 @@ export function withDefaults(defaults: Record<string, unknown>, stored: Record<s
   return out
 }
 
-/** The field an Ajv error is about, dotted: `reminders.days`. */
-function fieldOf(error: ErrorObject): string {
+/** The keys of the field an Ajv error is about: `['reminders', 'days']`. */
+function fieldOf(error: ErrorObject): string[] {
   const parts = error.instancePath.split('/').slice(1)
   if (error.keyword === 'required') parts.push((error.params as { missingProperty: string }).missingProperty)
   if (error.keyword === 'additionalProperties') {
     parts.push((error.params as { additionalProperty: string }).additionalProperty)
   }
-  return parts.map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~')).join('.')
+  return parts.map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
 }
 
 function problemOf(error: ErrorObject): { it: string; en: string } {
@@ -107,7 +108,7 @@ function resolve(manifest: PluginManifest, stored: unknown) {
   if (stored !== undefined && stored !== null && !isObject(stored)) {
     return {
       ok: false as const,
-      field: manifest.id,
+      field: [manifest.id],
       problem: { it: 'deve essere un oggetto JSON.', en: 'must be a JSON object.' },
     }
   }
@@ -115,7 +116,7 @@ function resolve(manifest: PluginManifest, stored: unknown) {
   const validate = validatorOf(manifest)
   if (validate(value)) return { ok: true as const, value }
   const error = validate.errors![0]
-  const field = [manifest.id, fieldOf(error)].filter(Boolean).join('.')
+  const field = [manifest.id, ...fieldOf(error)]
   return { ok: false as const, field, problem: problemOf(error) }
 }
 
@@ -137,7 +138,7 @@ export function readPluginSettings(pluginId: string, tenantSettings: Record<stri
  */
 export function parsePluginSettingsBlocks(value: unknown) {
   if (!isObject(value)) {
-    throw new PluginSettingsError('', {
+    throw new PluginSettingsError([], {
       it: 'deve essere un oggetto con un blocco per servizio, con l\'identificativo del servizio come chiave: { "<servizio>": { ... } }.',
       en: 'must be an object with one block per service, keyed by the service id: { "<service>": { ... } }.',
     })
@@ -146,7 +147,7 @@ export function parsePluginSettingsBlocks(value: unknown) {
   for (const [pluginId, block] of Object.entries(value)) {
     const manifest = pluginRegistry().get(pluginId)?.manifest
     if (!manifest?.settings) {
-      throw new PluginSettingsError(pluginId, {
+      throw new PluginSettingsError([pluginId], {
         it: `nessun servizio installato "${pluginId}" ha impostazioni: togli questo blocco.`,
         en: `no installed service "${pluginId}" has settings: remove this block.`,
       })
@@ -155,8 +156,8 @@ export function parsePluginSettingsBlocks(value: unknown) {
     const outcome = resolve(manifest, block)
     if (!outcome.ok) {
       throw new PluginSettingsError(outcome.field, {
-        it: `«${outcome.field}»: ${outcome.problem.it}`,
-        en: `"${outcome.field}": ${outcome.problem.en}`,
+        it: `«${outcome.field.join('.')}»: ${outcome.problem.it}`,
+        en: `"${outcome.field.join('.')}": ${outcome.problem.en}`,
       })
     }
     out[pluginId] = block

@@ -1,39 +1,65 @@
-import vine, { SimpleMessagesProvider } from '@vinejs/vine'
+import vine from '@vinejs/vine'
+import { LocalizedMessages } from '#i18n/vine_messages'
 import { SCHOOL_ORDERS } from '#forms/school_catalog'
 import { plainText } from '#validators/plain_text'
 
 /** Requests of the school catalog API; every message in Italian and English, like the other validators. */
 const orders = SCHOOL_ORDERS.join(', ')
 
-const messages = new SimpleMessagesProvider({
-  'code.required': 'Indicare il codice della scuola in "code" / "code" is required',
-  'code.regex':
-    '"code" può contenere solo lettere minuscole, cifre e trattini (al massimo 64) / "code" may hold only lower-case letters, digits and dashes (64 at most)',
-  'name.required': 'Indicare il nome della scuola in "name" / "name" is required',
-  'name.minLength': '"name" deve avere almeno 2 caratteri / "name" needs at least 2 characters',
-  'name.maxLength': '"name" può avere al massimo 200 caratteri / "name" may have 200 characters at most',
-  'order.required': `Indicare l'ordine di scuola in "order" (${orders}) / "order" is required (${orders})`,
-  'order.enum': `"order" deve essere uno di: ${orders} / "order" must be one of: ${orders}`,
-  'services.required':
-    'Indicare in "services" i servizi che servono la scuola, con gli identificativi dati da GET /api/v1/plugins / "services" is required: the ids GET /api/v1/plugins gives',
-  'services.array': '"services" deve essere un elenco di servizi / "services" must be a list of services',
-  'services.*.regex':
-    "Ogni servizio è l'identificativo di un servizio, come lo dà GET /api/v1/plugins / each service is a service id, as GET /api/v1/plugins gives it",
-  'services.maxLength': '"services" può contenere al massimo 20 servizi / "services" may list 20 services at most',
-  'address.maxLength': '"address" può avere al massimo 200 caratteri / "address" may have 200 characters at most',
-  'active.boolean': '"active" deve essere true o false / "active" must be true or false',
-  'year.maxLength': '"year" può avere al massimo 20 caratteri / "year" may have 20 characters at most',
-  'year.minLength': '"year" non può essere vuoto: usa null / "year" cannot be empty: use null',
-  'section.required': 'Indicare la sezione in "section" / "section" is required',
-  'section.minLength': '"section" non può essere vuoto / "section" cannot be empty',
-  'section.maxLength': '"section" può avere al massimo 20 caratteri / "section" may have 20 characters at most',
-  'service.regex': '"service" deve essere l\'identificativo di un servizio / "service" must be a service id',
-  'parent.regex':
-    '"parent" è il codice di un\'altra voce: lettere minuscole, cifre, "_" e "-" / "parent" is the code of another entry',
-  'attributes.record': '"attributes" deve essere un oggetto / "attributes" must be an object',
-  'position.number': '"position" deve essere un numero intero / "position" must be a whole number',
-  'position.withoutDecimals': '"position" deve essere un numero intero / "position" must be a whole number',
-  'position.range': '"position" va da 0 a 10000 / "position" goes from 0 to 10000',
+const messages = new LocalizedMessages({
+  it: {
+    'code.required': 'Indicare il codice della scuola in "code".',
+    'code.regex': '"code" può contenere solo lettere minuscole, cifre e trattini (al massimo 64)',
+    'name.required': 'Indicare il nome della scuola in "name".',
+    'name.minLength': '"name" deve avere almeno 2 caratteri.',
+    'name.maxLength': '"name" può avere al massimo 200 caratteri.',
+    'order.required': `Indicare l'ordine di scuola in "order" (${orders})`,
+    'order.enum': `"order" deve essere uno di: ${orders}.`,
+    'services.required':
+      'Indicare in "services" i servizi che servono la scuola, con gli identificativi dati da GET /api/v1/plugins.',
+    'services.array': '"services" deve essere un elenco di servizi.',
+    'services.*.regex': "Ogni servizio è l'identificativo di un servizio, come lo dà GET /api/v1/plugins.",
+    'services.maxLength': '"services" può contenere al massimo 20 servizi.',
+    'address.maxLength': '"address" può avere al massimo 200 caratteri.',
+    'active.boolean': '"active" deve essere true o false.',
+    'year.maxLength': '"year" può avere al massimo 20 caratteri.',
+    'year.minLength': '"year" non può essere vuoto: usa null.',
+    'section.required': 'Indicare la sezione in "section".',
+    'section.minLength': '"section" non può essere vuoto.',
+    'section.maxLength': '"section" può avere al massimo 20 caratteri.',
+    'service.regex': '"service" deve essere l\'identificativo di un servizio.',
+    'parent.regex': '"parent" è il codice di un\'altra voce: lettere minuscole, cifre, "_" e "-".',
+    'attributes.record': '"attributes" deve essere un oggetto.',
+    'position.number': '"position" deve essere un numero intero.',
+    'position.withoutDecimals': '"position" deve essere un numero intero.',
+    'position.range': '"position" va da 0 a 10000.',
+  },
+  en: {
+    'code.required': '"code" is required.',
+    'code.regex': '"code" may hold only lower-case letters, digits and dashes (64 at most)',
+    'name.required': '"name" is required.',
+    'name.minLength': '"name" needs at least 2 characters.',
+    'name.maxLength': '"name" may have 200 characters at most.',
+    'order.required': `"order" is required (${orders})`,
+    'order.enum': `"order" must be one of: ${orders}.`,
+    'services.required': '"services" is required: the ids GET /api/v1/plugins gives.',
+    'services.array': '"services" must be a list of services.',
+    'services.*.regex': 'Each service is a service id, as GET /api/v1/plugins gives it.',
+    'services.maxLength': '"services" may list 20 services at most.',
+    'address.maxLength': '"address" may have 200 characters at most.',
+    'active.boolean': '"active" must be true or false.',
+    'year.maxLength': '"year" may have 20 characters at most.',
+    'year.minLength': '"year" cannot be empty: use null.',
+    'section.required': '"section" is required.',
+    'section.minLength': '"section" cannot be empty.',
+    'section.maxLength': '"section" may have 20 characters at most.',
+    'service.regex': '"service" must be a service id.',
+    'parent.regex': '"parent" is the code of another entry.',
+    'attributes.record': '"attributes" must be an object.',
+    'position.number': '"position" must be a whole number.',
+    'position.withoutDecimals': '"position" must be a whole number.',
+    'position.range': '"position" goes from 0 to 10000.',
+  },
 })
 
 const code = () =>

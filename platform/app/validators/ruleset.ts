@@ -1,4 +1,5 @@
-import vine, { SimpleMessagesProvider } from '@vinejs/vine'
+import vine from '@vinejs/vine'
+import { LocalizedMessages } from '#i18n/vine_messages'
 import type { FieldContext } from '@vinejs/vine/types'
 import { isIsoDate } from '#rules/version_picker'
 
@@ -7,22 +8,33 @@ const isoDate = vine.createRule((value: unknown, _options: undefined, field: Fie
   if (typeof value === 'string' && !isIsoDate(value)) field.report('', 'isoDate', field)
 })
 
-const messages = new SimpleMessagesProvider({
-  'at.required': 'Indicare la data del calcolo in "at" (AAAA-MM-GG) / "at" is required (YYYY-MM-DD)',
-  'at.string': 'La data "at" deve essere un testo AAAA-MM-GG / "at" must be a string YYYY-MM-DD',
-  'at.isoDate':
-    'La data "at" non è valida: usare il formato AAAA-MM-GG, per esempio 2021-10-01 / "at" must be a date YYYY-MM-DD',
-  'facts.required':
-    'Indicare i dati in "facts": un oggetto o una lista di oggetti / "facts" is required: an object or an array of objects',
-  'valid_from.required':
-    'Indicare la data di inizio in "valid_from" (AAAA-MM-GG) / "valid_from" is required (YYYY-MM-DD)',
-  'valid_from.string': '"valid_from" deve essere una data AAAA-MM-GG / "valid_from" must be a date YYYY-MM-DD',
-  'valid_from.isoDate': '"valid_from" deve essere una data AAAA-MM-GG / "valid_from" must be a date YYYY-MM-DD',
-  'valid_to.string': '"valid_to" deve essere null o una data AAAA-MM-GG / "valid_to" must be null or a date YYYY-MM-DD',
-  'valid_to.isoDate':
-    '"valid_to" deve essere null o una data AAAA-MM-GG / "valid_to" must be null or a date YYYY-MM-DD',
-  'version.number': '"version" deve essere un numero intero / "version" must be an integer',
-  'version.withoutDecimals': '"version" deve essere un numero intero / "version" must be an integer',
+const messages = new LocalizedMessages({
+  it: {
+    'at.required': 'Indicare la data del calcolo in "at" (AAAA-MM-GG)',
+    'at.string': 'La data "at" deve essere un testo AAAA-MM-GG.',
+    'at.isoDate': 'La data "at" non è valida: usare il formato AAAA-MM-GG, per esempio 2021-10-01.',
+    'facts.required': 'Indicare i dati in "facts": un oggetto o una lista di oggetti.',
+    'valid_from.required': 'Indicare la data di inizio in "valid_from" (AAAA-MM-GG)',
+    'valid_from.string': '"valid_from" deve essere una data AAAA-MM-GG.',
+    'valid_from.isoDate': '"valid_from" deve essere una data AAAA-MM-GG.',
+    'valid_to.string': '"valid_to" deve essere null o una data AAAA-MM-GG.',
+    'valid_to.isoDate': '"valid_to" deve essere null o una data AAAA-MM-GG.',
+    'version.number': '"version" deve essere un numero intero.',
+    'version.withoutDecimals': '"version" deve essere un numero intero.',
+  },
+  en: {
+    'at.required': '"at" is required (YYYY-MM-DD)',
+    'at.string': '"at" must be a string YYYY-MM-DD.',
+    'at.isoDate': '"at" must be a date YYYY-MM-DD.',
+    'facts.required': '"facts" is required: an object or an array of objects.',
+    'valid_from.required': '"valid_from" is required (YYYY-MM-DD)',
+    'valid_from.string': '"valid_from" must be a date YYYY-MM-DD.',
+    'valid_from.isoDate': '"valid_from" must be a date YYYY-MM-DD.',
+    'valid_to.string': '"valid_to" must be null or a date YYYY-MM-DD.',
+    'valid_to.isoDate': '"valid_to" must be null or a date YYYY-MM-DD.',
+    'version.number': '"version" must be an integer.',
+    'version.withoutDecimals': '"version" must be an integer.',
+  },
 })
 
 /** POST /rulesets/:id/evaluate: `facts` is an object or an array, checked by the rule set's own schema. */

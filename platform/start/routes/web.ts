@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import { readFile } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'
 import app from '@adonisjs/core/services/app'
@@ -25,8 +26,6 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
 }
 
-const NOT_BUILT = 'Portale non compilato: eseguire "npm run build:web". / Portal not built: run "npm run build:web".'
-
 async function sendIndex({ response }: HttpContext) {
   try {
     const html = await readFile(join(DIST, 'index.html'))
@@ -35,7 +34,7 @@ async function sendIndex({ response }: HttpContext) {
     response.header('content-type', 'text/html; charset=utf-8')
     return response.send(html)
   } catch {
-    return response.status(503).send(NOT_BUILT)
+    return response.status(503).send(t(currentLanguage(), 'web.portalNotBuilt'))
   }
 }
 

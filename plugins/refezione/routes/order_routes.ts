@@ -10,6 +10,21 @@ import { isBackOffice, schoolsOfUser } from '../services/attendance_service.js'
 import { DAY_PATTERN, checkDay, clock, cutoffOf, say, settingsOf } from '../services/common.js'
 import { confirmOrder, freezeDay, noOrder, reviseOrder, totalsOf } from '../services/order_service.js'
 import { orderCsv, orderPdf } from '../services/order_documents.js'
+import { classLabel } from '../messages.js'
+
+/** An alert in the reader's language, from what it is about; the stored text (Italian) for a kind it does not know. */
+function alertText(ctx: PluginContext, a: Alert, minutes: number): string {
+  if (a.kind === 'class_not_closed') {
+    return ctx.t('alert.class_not_closed', {
+      label: classLabel(a.classYear, a.section),
+      school: a.schoolCode,
+      day: a.day,
+    })
+  }
+  if (a.kind === 'order_unconfirmed')
+    return ctx.t('alert.order_unconfirmed', { kitchen: a.kitchenCode, day: a.day, minutes })
+  return a.message
+}
 
 type User = PluginRequest<unknown, unknown>['user']
 const BACK_OFFICE = ['operator', 'tenant_admin'] as const
@@ -235,6 +250,7 @@ export function orderRoutes(router: PluginRouter) {
     handle: async ({ query, user }, ctx) => {
       checkDay(ctx.lang, query.day, '/day')
       const rows = await Alert.query().where('day', query.day).orderBy('id').limit(5000)
+      const minutes = (await settingsOf(ctx)).kitchen_confirm_minutes
       const schools = await schoolsOfUser(user)
       const kitchens = await kitchensOfUser(user)
       const visible = rows.filter(
@@ -251,7 +267,7 @@ export function orderRoutes(router: PluginRouter) {
           kitchen_code: a.kitchenCode || null,
           class_year: a.classYear || null,
           section: a.section || null,
-          message: a.message,
+          message: alertText(ctx, a, minutes),
         })),
       }
     },

@@ -5,6 +5,7 @@ import Order, { type NamedDiet, type OrderAdults, type OrderLine, type OrderLine
 import OrderChange from '../models/order_change.js'
 import Alert, { type AlertKind } from '../models/alert.js'
 import { clock, cutoffOf, say, settingsOf } from './common.js'
+import { classLabel } from '../messages.js'
 import { schoolsDay, type ClassSummary } from './day_state.js'
 
 declare module '@sportello/platform/sdk' {
@@ -190,7 +191,6 @@ export async function freezeDay(ctx: PluginContext, day: string) {
           { client: tctx.trx! }
         )
         for (const c of computed.open) {
-          const label = `${c.classYear ? `${c.classYear}ª ` : ''}${c.section}`
           await raise(tctx, {
             day,
             kind: 'class_not_closed',
@@ -198,7 +198,12 @@ export async function freezeDay(ctx: PluginContext, day: string) {
             kitchenCode: kitchen.code,
             classYear: c.classYear,
             section: c.section,
-            message: `La classe ${label} della scuola ${c.schoolCode} non è stata chiusa entro l'orario limite del ${day}: l'ordine la conta come stima (iscritti meno disdette). / Class ${label} of school ${c.schoolCode} was not closed by the cut-off on ${day}: the order counts it as an estimate (enrolled minus cancellations).`,
+            // Kept in Italian, the office's language; GET /alerts answers each in the reader's.
+            message: tctx.t(
+              'alert.class_not_closed',
+              { label: classLabel(c.classYear, c.section), school: c.schoolCode, day },
+              'it'
+            ),
           })
         }
         await tctx.events.emit('refezione.order_frozen', {
@@ -230,7 +235,11 @@ export async function remindUnconfirmed(ctx: PluginContext, day: string) {
         day,
         kind: 'order_unconfirmed',
         kitchenCode: order.kitchenCode,
-        message: `Il centro cottura ${order.kitchenCode} non ha confermato l'ordine del ${day} entro ${settings.kitchen_confirm_minutes} minuti dall'orario limite. / Kitchen ${order.kitchenCode} has not confirmed its order for ${day} within ${settings.kitchen_confirm_minutes} minutes of the cut-off.`,
+        message: tctx.t(
+          'alert.order_unconfirmed',
+          { kitchen: order.kitchenCode, day, minutes: settings.kitchen_confirm_minutes },
+          'it'
+        ),
       })
     )
   }

@@ -12,7 +12,7 @@ import { PostChannel } from '#integrations/post/postal_batch'
  * platform's relay, in the tenant's name when set), SMS and App IO when configured, post when
  * enabled (batches under storage/postal/<tenant id>/<day>/).
  */
-function secret(field: string, name: string) {
+function secret(field: readonly string[], name: string) {
   return () => {
     const value = process.env[name]
     if (!value) {
@@ -43,7 +43,7 @@ export function noticeChannelFor(tenant: Tenant, name: ChannelName): NoticeChann
         ? new SmsChannel(
             new SmsGatewayClient({
               url: settings.sms.url,
-              apiKey: secret('sms.keyEnv', settings.sms.keyEnv),
+              apiKey: secret(['sms', 'keyEnv'], settings.sms.keyEnv),
               sender: settings.sms.sender,
             })
           )
@@ -51,7 +51,7 @@ export function noticeChannelFor(tenant: Tenant, name: ChannelName): NoticeChann
     case 'io':
       return settings.io
         ? new IoChannel(
-            new IoClient({ url: settings.io.url, subscriptionKey: secret('io.keyEnv', settings.io.keyEnv) })
+            new IoClient({ url: settings.io.url, subscriptionKey: secret(['io', 'keyEnv'], settings.io.keyEnv) })
           )
         : null
     case 'post':

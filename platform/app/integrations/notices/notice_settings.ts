@@ -22,8 +22,8 @@ export interface NoticeSettings {
 }
 
 export class NoticeSettingsError extends SettingsError {
-  constructor(field: string, messages: { it: string; en: string }) {
-    super('notices', field, messages)
+  constructor(at: readonly string[], messages: { it: string; en: string }) {
+    super('notices', at, messages)
     this.name = 'NoticeSettingsError'
   }
 }
@@ -31,13 +31,13 @@ export class NoticeSettingsError extends SettingsError {
 function object(value: unknown, field: string): Record<string, unknown> | null {
   if (value === undefined || value === null) return null
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new NoticeSettingsError(field, { it: 'deve essere un oggetto', en: 'must be an object' })
+    throw new NoticeSettingsError(field ? [field] : [], { it: 'deve essere un oggetto', en: 'must be an object' })
   }
   return value as Record<string, unknown>
 }
 
 function onlyFields(block: Record<string, unknown>, prefix: string, allowed: string[]) {
-  const at = (key: string) => (prefix ? `${prefix}.${key}` : key)
+  const at = (key: string) => (prefix ? [prefix, key] : [key])
   for (const key of Object.keys(block)) {
     if (key === 'key' || key === 'apiKey') {
       throw new NoticeSettingsError(at(key), {
@@ -58,7 +58,7 @@ function url(block: Record<string, unknown>, field: string) {
   const value = block.url
   const parsed = typeof value === 'string' && URL.canParse(value) ? new URL(value) : null
   if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || value!.toString().length > 500) {
-    throw new NoticeSettingsError(`${field}.url`, {
+    throw new NoticeSettingsError([field, 'url'], {
       it: `deve essere un indirizzo http(s), non ${JSON.stringify(value)}`,
       en: `must be an http(s) URL, not ${JSON.stringify(value)}`,
     })
@@ -69,7 +69,7 @@ function url(block: Record<string, unknown>, field: string) {
 function keyEnv(block: Record<string, unknown>, field: string, prefix: string) {
   const value = block.keyEnv
   if (typeof value !== 'string' || !new RegExp(`^${prefix}[A-Z0-9_]+$`).test(value)) {
-    throw new NoticeSettingsError(`${field}.keyEnv`, {
+    throw new NoticeSettingsError([field, 'keyEnv'], {
       it: `deve essere il nome di una variabile d'ambiente che inizia con ${prefix} (maiuscole, cifre, _), non ${JSON.stringify(value)}`,
       en: `must name an environment variable starting with ${prefix} (capitals, digits, _), not ${JSON.stringify(value)}`,
     })
@@ -91,7 +91,7 @@ export function parseNoticeSettings(value: unknown): NoticeSettings {
       const from = email.from
       const address = typeof from === 'string' ? (/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from) : ''
       if (typeof from !== 'string' || from.length > 200 || !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address.trim())) {
-        throw new NoticeSettingsError('email.from', {
+        throw new NoticeSettingsError(['email', 'from'], {
           it: 'deve essere un mittente email, ad esempio "Comune di Piacenza <noreply@comune.piacenza.it>"',
           en: 'must be an email sender, for example "Comune di Piacenza <noreply@comune.piacenza.it>"',
         })
@@ -105,7 +105,7 @@ export function parseNoticeSettings(value: unknown): NoticeSettings {
     onlyFields(sms, 'sms', ['url', 'keyEnv', 'sender'])
     const sender = sms.sender
     if (typeof sender !== 'string' || !validSender(sender)) {
-      throw new NoticeSettingsError('sms.sender', {
+      throw new NoticeSettingsError(['sms', 'sender'], {
         it: `deve essere il mittente degli SMS: fino a 11 lettere, cifre o spazi (ad esempio "ComunePC"), non ${JSON.stringify(sender)}`,
         en: `must be the SMS sender: up to 11 letters, digits or spaces (for example "ComunePC"), not ${JSON.stringify(sender)}`,
       })
@@ -123,7 +123,10 @@ export function parseNoticeSettings(value: unknown): NoticeSettings {
   if (post) {
     onlyFields(post, 'post', ['enabled'])
     if (post.enabled !== undefined && typeof post.enabled !== 'boolean') {
-      throw new NoticeSettingsError('post.enabled', { it: 'deve essere true o false', en: 'must be true or false' })
+      throw new NoticeSettingsError(['post', 'enabled'], {
+        it: 'deve essere true o false',
+        en: 'must be true or false',
+      })
     }
     settings.post.enabled = post.enabled !== false
   }

@@ -9,7 +9,7 @@ import type { PaymentNoticeInput } from '#integrations/pagopa/payment_notice_pdf
  */
 export class PagopaNotConfiguredError extends PagopaSettingsError {
   constructor() {
-    super('', {
+    super([], {
       it: 'l’ente non ha ancora configurato pagoPA (impostazioni "pagopa")',
       en: 'the ente has not configured pagoPA yet (settings "pagopa")',
     })
@@ -21,7 +21,7 @@ function secret(settingsField: string, name: string) {
   return () => {
     const value = process.env[name]
     if (!value) {
-      throw new PagopaSettingsError(settingsField, {
+      throw new PagopaSettingsError([settingsField], {
         it: `la variabile d'ambiente ${name} non è impostata`,
         en: `the environment variable ${name} is not set`,
       })

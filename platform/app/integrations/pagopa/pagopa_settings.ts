@@ -34,11 +34,17 @@ export interface PagopaSettings {
   receiptsKeyEnv: string
   fdrKeyEnv: string
   timeoutMs: number
+  /**
+   * Where a family pays a notice online: `{nav}` in it becomes the notice number (the demo points it
+   * at the simulator's checkout, `<simulator>/pay/{nav}`); pagoPA's own checkout, where the notice
+   * code is typed in, when absent.
+   */
+  checkoutUrl: string
 }
 
 export class PagopaSettingsError extends SettingsError {
-  constructor(field: string, messages: { it: string; en: string }) {
-    super('pagopa', field, messages)
+  constructor(at: readonly string[], messages: { it: string; en: string }) {
+    super('pagopa', at, messages)
     this.name = 'PagopaSettingsError'
   }
 }
@@ -60,6 +66,7 @@ const FIELDS = new Set([
   'receiptsKeyEnv',
   'fdrKeyEnv',
   'timeoutMs',
+  'checkoutUrl',
 ])
 
 /** The check digit of a numeric fiscal code (codice fiscale numerico / partita IVA). */
@@ -86,10 +93,10 @@ function text(block: Record<string, unknown>, field: string, max: number, requir
   const value = block[field]
   if (value === undefined || value === null || value === '') {
     if (!required) return null
-    throw new PagopaSettingsError(field, { it: 'obbligatorio', en: 'required' })
+    throw new PagopaSettingsError([field], { it: 'obbligatorio', en: 'required' })
   }
   if (typeof value !== 'string' || value.trim() === '' || value.length > max) {
-    throw new PagopaSettingsError(field, {
+    throw new PagopaSettingsError([field], {
       it: `deve essere un testo di al massimo ${max} caratteri`,
       en: `must be a text of at most ${max} characters`,
     })
@@ -102,7 +109,7 @@ function url(block: Record<string, unknown>, field: string, required: boolean): 
   if (value === null) return null
   const parsed = URL.canParse(value) ? new URL(value) : null
   if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) {
-    throw new PagopaSettingsError(field, {
+    throw new PagopaSettingsError([field], {
       it: `deve essere un indirizzo http(s), non "${value}"`,
       en: `must be an http(s) URL, not "${value}"`,
     })
@@ -112,14 +119,14 @@ function url(block: Record<string, unknown>, field: string, required: boolean): 
 
 function keyEnv(block: Record<string, unknown>, field: string, required: boolean): string | null {
   if ('subscriptionKey' in block || 'key' in block) {
-    throw new PagopaSettingsError('subscriptionKey', {
+    throw new PagopaSettingsError(['subscriptionKey'], {
       it: 'la chiave non si salva nelle impostazioni: mettila in una variabile d’ambiente e indicane il nome in subscriptionKeyEnv',
       en: 'the key is not stored in the settings: put it in an environment variable and name it in subscriptionKeyEnv',
     })
   }
   const value = text(block, field, 100, required)
   if (value !== null && !KEY_ENV.test(value)) {
-    throw new PagopaSettingsError(field, {
+    throw new PagopaSettingsError([field], {
       it: `deve essere il nome di una variabile d'ambiente che inizia con PAGOPA_KEY_ (maiuscole, cifre, _), non "${value}"`,
       en: `must name an environment variable starting with PAGOPA_KEY_ (capitals, digits, _), not "${value}"`,
     })
@@ -131,7 +138,7 @@ function keyEnv(block: Record<string, unknown>, field: string, required: boolean
 export function parsePagopaSettings(value: unknown): PagopaSettings | null {
   if (value === undefined || value === null) return null
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new PagopaSettingsError('', {
+    throw new PagopaSettingsError([], {
       it: 'deve essere un oggetto con segregationCode, fiscalCode, iban, baseUrl e subscriptionKeyEnv',
       en: 'must be an object with segregationCode, fiscalCode, iban, baseUrl and subscriptionKeyEnv',
     })
@@ -139,35 +146,35 @@ export function parsePagopaSettings(value: unknown): PagopaSettings | null {
   const block = value as Record<string, unknown>
   for (const field of Object.keys(block)) {
     if (!FIELDS.has(field) && field !== 'subscriptionKey' && field !== 'key') {
-      throw new PagopaSettingsError(field, { it: 'campo sconosciuto', en: 'unknown field' })
+      throw new PagopaSettingsError([field], { it: 'campo sconosciuto', en: 'unknown field' })
     }
   }
   const problem = segregationCodeProblem(block.segregationCode)
-  if (problem) throw new PagopaSettingsError('segregationCode', problem)
+  if (problem) throw new PagopaSettingsError(['segregationCode'], problem)
   const fiscalCode = text(block, 'fiscalCode', 11, true)!
   if (!validNumericFiscalCode(fiscalCode)) {
-    throw new PagopaSettingsError('fiscalCode', {
+    throw new PagopaSettingsError(['fiscalCode'], {
       it: `deve essere il codice fiscale numerico dell'ente (11 cifre, con la cifra di controllo giusta), non "${fiscalCode}"`,
       en: `must be the ente's numeric fiscal code (11 digits with the right check digit), not "${fiscalCode}"`,
     })
   }
   const cbill = text(block, 'cbill', 5, false)
   if (cbill !== null && !/^[A-Za-z0-9]{5}$/.test(cbill)) {
-    throw new PagopaSettingsError('cbill', {
+    throw new PagopaSettingsError(['cbill'], {
       it: 'deve essere il codice CBILL dell’ente: 5 lettere o cifre',
       en: 'must be the ente’s CBILL code: 5 letters or digits',
     })
   }
   const iban = text(block, 'iban', 34, true)!.replace(/\s/g, '').toUpperCase()
   if (!validIban(iban)) {
-    throw new PagopaSettingsError('iban', {
+    throw new PagopaSettingsError(['iban'], {
       it: `"${iban}" non è un IBAN valido (controlla le cifre di controllo)`,
       en: `"${iban}" is not a valid IBAN (check its check digits)`,
     })
   }
   const postalAccount = text(block, 'postalAccount', 12, false)
   if (postalAccount !== null && !/^\d{1,12}$/.test(postalAccount)) {
-    throw new PagopaSettingsError('postalAccount', {
+    throw new PagopaSettingsError(['postalAccount'], {
       it: 'deve essere il numero del conto corrente postale: fino a 12 cifre',
       en: 'must be the postal account number: up to 12 digits',
     })
@@ -176,7 +183,7 @@ export function parsePagopaSettings(value: unknown): PagopaSettings | null {
   const subscriptionKeyEnv = keyEnv(block, 'subscriptionKeyEnv', true)!
   const timeoutMs = block.timeoutMs ?? 10_000
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1000 || timeoutMs > 120_000) {
-    throw new PagopaSettingsError('timeoutMs', {
+    throw new PagopaSettingsError(['timeoutMs'], {
       it: 'deve essere un numero intero di millisecondi tra 1000 e 120000',
       en: 'must be a whole number of milliseconds between 1000 and 120000',
     })
@@ -196,5 +203,14 @@ export function parsePagopaSettings(value: unknown): PagopaSettings | null {
     receiptsKeyEnv: keyEnv(block, 'receiptsKeyEnv', false) ?? subscriptionKeyEnv,
     fdrKeyEnv: keyEnv(block, 'fdrKeyEnv', false) ?? subscriptionKeyEnv,
     timeoutMs,
+    checkoutUrl: url(block, 'checkoutUrl', false) ?? PAGOPA_CHECKOUT,
   }
+}
+
+/** pagoPA's public checkout: the family types in the notice code and the ente's fiscal code. */
+export const PAGOPA_CHECKOUT = 'https://checkout.pagopa.it/'
+
+/** The link that pays one notice: the checkout with `{nav}` filled in. */
+export function checkoutLink(settings: Pick<PagopaSettings, 'checkoutUrl'>, nav: string) {
+  return settings.checkoutUrl.replaceAll('{nav}', encodeURIComponent(nav))
 }

@@ -35,8 +35,8 @@ export const BILLING_DEFAULTS: BillingSettings = {
 }
 
 export class BillingSettingsError extends SettingsError {
-  constructor(field: string, messages: { it: string; en: string }) {
-    super('billing', field, messages)
+  constructor(at: readonly string[], messages: { it: string; en: string }) {
+    super('billing', at, messages)
     this.name = 'BillingSettingsError'
   }
 }
@@ -51,7 +51,7 @@ const BOUNDS: Record<'dueDays' | 'runHour' | 'reminderAfterDays' | 'letterAfterD
 export function parseBillingSettings(value: unknown): BillingSettings {
   if (value === undefined || value === null) return { ...BILLING_DEFAULTS }
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new BillingSettingsError('', { it: 'deve essere un oggetto', en: 'must be an object' })
+    throw new BillingSettingsError([], { it: 'deve essere un oggetto', en: 'must be an object' })
   }
   const block = value as Record<string, unknown>
   const out: BillingSettings = { ...BILLING_DEFAULTS, services: [] }
@@ -62,7 +62,7 @@ export function parseBillingSettings(value: unknown): BillingSettings {
         raw.length > 50 ||
         !raw.every((s) => typeof s === 'string' && /^[a-z][a-z0-9-]{0,59}$/.test(s))
       ) {
-        throw new BillingSettingsError('services', {
+        throw new BillingSettingsError(['services'], {
           it: 'deve essere un elenco di identificativi di servizio (gli id dei plugin, es. "rette")',
           en: 'must be a list of service ids (the ids of their plugins, e.g. "rette")',
         })
@@ -72,7 +72,7 @@ export function parseBillingSettings(value: unknown): BillingSettings {
     }
     if (key === 'taxonomy') {
       if (typeof raw !== 'string' || !/^\d\/[0-9A-Z]{7,}\/$/.test(raw) || raw.length > 40) {
-        throw new BillingSettingsError('taxonomy', {
+        throw new BillingSettingsError(['taxonomy'], {
           it: 'deve essere un codice di tassonomia pagoPA come 9/0101002IM/',
           en: 'must be a pagoPA taxonomy code such as 9/0101002IM/',
         })
@@ -82,13 +82,13 @@ export function parseBillingSettings(value: unknown): BillingSettings {
     }
     const bounds = BOUNDS[key as keyof typeof BOUNDS]
     if (!bounds) {
-      throw new BillingSettingsError(key, {
+      throw new BillingSettingsError([key], {
         it: `campo sconosciuto: sono ammessi ${[...Object.keys(BOUNDS), 'services', 'taxonomy'].join(', ')}`,
         en: `unknown field: allowed are ${[...Object.keys(BOUNDS), 'services', 'taxonomy'].join(', ')}`,
       })
     }
     if (!Number.isInteger(raw) || (raw as number) < bounds[0] || (raw as number) > bounds[1]) {
-      throw new BillingSettingsError(key, {
+      throw new BillingSettingsError([key], {
         it: `deve essere un numero intero tra ${bounds[0]} e ${bounds[1]}`,
         en: `must be a whole number from ${bounds[0]} to ${bounds[1]}`,
       })

@@ -23,6 +23,12 @@ import type { SummaryLang } from '#rules/summary'
  * version stays editable until its first day.
  */
 
+/** A refusal whose text is written "italiano / English". */
+function refusal(text: string, details: Record<string, unknown> = {}, status = 422) {
+  const [it, en] = text.split(' / ')
+  return new RuleSetRequestError({ it, en: en ?? it }, details, status)
+}
+
 /** Version keys the draft body never carries: the number and period are the draft's own. */
 const PERIOD_KEYS = ['version', 'valid_from', 'valid_to'] as const
 
@@ -48,12 +54,12 @@ function stripPeriod(body: Record<string, unknown>) {
 
 function checkStart(validFrom: unknown): string {
   if (!isIsoDate(validFrom)) {
-    throw new RuleSetRequestError(
+    throw refusal(
       "Indicare la data di inizio della nuova versione (AAAA-MM-GG) / give the new version's start date (YYYY-MM-DD)"
     )
   }
   if (validFrom < todayInItaly()) {
-    throw new RuleSetRequestError(
+    throw refusal(
       `La nuova versione non può iniziare nel passato (${validFrom}): le valutazioni passate restano quelle di allora / a new version cannot start in the past (${validFrom})`
     )
   }
@@ -62,12 +68,10 @@ function checkStart(validFrom: unknown): string {
 
 function checkBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new RuleSetRequestError(
-      '"body" deve essere un oggetto (la versione) / "body" must be an object (the version)'
-    )
+    throw refusal('"body" deve essere un oggetto (la versione) / "body" must be an object (the version)')
   }
   if (JSON.stringify(body).length > MAX_DRAFT_JSON) {
-    throw new RuleSetRequestError(
+    throw refusal(
       `Bozza troppo grande: al massimo ${MAX_DRAFT_JSON / 1024} KB / draft too large: ${MAX_DRAFT_JSON / 1024} KB at most`,
       {},
       413
@@ -115,7 +119,7 @@ export class RuleSetDraftService {
     const validFrom = checkStart(input.valid_from)
     const { row, rows, doc } = await ruleSetService.load(key)
     if (await RuleSetDraft.query().where('ruleset_id', row.id).first()) {
-      throw new RuleSetRequestError(
+      throw refusal(
         "Esiste già una bozza di queste regole: continuarla, oppure scartarla prima di iniziarne un'altra / a draft of this rule set already exists: continue it or discard it first",
         {},
         409
@@ -125,7 +129,7 @@ export class RuleSetDraftService {
     if (input.from_version !== undefined && input.from_version !== null) {
       base = rows.find((r) => r.version === input.from_version)
       if (!base) {
-        throw new RuleSetRequestError(
+        throw refusal(
           `La versione ${String(input.from_version)} di "${key}" non esiste / rule set "${key}" has no version ${String(input.from_version)}`
         )
       }
@@ -138,7 +142,7 @@ export class RuleSetDraftService {
         base = rows.at(-1)
       }
     }
-    if (!base) throw new RuleSetRequestError(`"${key}" non ha versioni / "${key}" has no versions`)
+    if (!base) throw refusal(`"${key}" non ha versioni / "${key}" has no versions`)
     const draft = await RuleSetDraft.create({
       rulesetId: row.id,
       basedOn: base.version,
@@ -153,7 +157,7 @@ export class RuleSetDraftService {
     const row = await ruleSet(key, client)
     const draft = await RuleSetDraft.query({ client }).where('ruleset_id', row.id).first()
     if (!draft) {
-      throw new RuleSetRequestError(
+      throw refusal(
         `Nessuna bozza di "${key}": iniziarne una da una data / no draft of "${key}": start one from a date`,
         {},
         404

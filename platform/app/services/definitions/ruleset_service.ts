@@ -1,3 +1,5 @@
+import { LocalizedError, texts } from '#i18n/catalogue'
+import type { Localized } from '#shared/contract'
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
@@ -49,10 +51,9 @@ import { isIsoDate } from '#rules/version_picker'
 
 const TIME_ZONE = 'Europe/Rome'
 
-export class RuleSetNotFoundError extends Error {
-  readonly status = 404
+export class RuleSetNotFoundError extends LocalizedError {
   constructor(readonly key: string) {
-    super(`Regole "${key}" inesistenti per questo ente / no rule set "${key}" in this tenant`)
+    super(404, texts('ruleset.notFound', { key }))
     this.name = 'RuleSetNotFoundError'
   }
 }
@@ -63,11 +64,11 @@ const BATCH_SLICE = 20
 
 export class RuleSetRequestError extends Error {
   constructor(
-    message: string,
+    readonly messages: Localized,
     readonly details: Record<string, unknown> = {},
     readonly status = 422
   ) {
-    super(message)
+    super(messages.en)
     this.name = 'RuleSetRequestError'
   }
 }
@@ -83,9 +84,7 @@ export class FactsErrors extends Error {
     readonly ruleset: string,
     readonly errors: IndexedFactError[]
   ) {
-    super(
-      `Dati non validi per "${ruleset}": correggere i dati indicati e ripetere il calcolo / invalid facts for "${ruleset}"`
-    )
+    super(texts('ruleset.invalidFacts', { ruleset }).en)
     this.name = 'FactsErrors'
   }
 }
@@ -291,9 +290,7 @@ export class RuleSetService {
     options: { client?: QueryClientContract } = {}
   ): Promise<ExplainedEvaluation | ExplainedEvaluation[]> {
     if (!isIsoDate(at)) {
-      throw new RuleSetRequestError(
-        `La data "${String(at)}" non è valida: usare il formato AAAA-MM-GG, per esempio 2021-10-01 / "at" must be a date YYYY-MM-DD`
-      )
+      throw new RuleSetRequestError(texts('ruleset.badDate', { at: String(at).slice(0, 40) }))
     }
     const { doc } = await this.load(key, options.client)
     // Picked up front so that "no version in force" is reported once, not per item.
@@ -301,7 +298,7 @@ export class RuleSetService {
       pickVersion(doc, at)
     } catch (error) {
       if (!(error instanceof NoVersionInForceError)) throw error
-      throw new RuleSetRequestError(`${error.message} / no version of "${key}" is in force on ${at}`)
+      throw new RuleSetRequestError(texts('ruleset.noVersionInForce', { key, at }))
     }
     if (!Array.isArray(facts)) return this.#one(doc, at, facts, undefined, lang)
     const errors: IndexedFactError[] = []
@@ -379,9 +376,7 @@ export class RuleSetService {
   async runTests(key: string, version?: number): Promise<TestRunReport> {
     const { doc } = await this.load(key)
     if (version !== undefined && !doc.versions.some((v) => v.version === version)) {
-      throw new RuleSetRequestError(
-        `La versione ${version} di "${key}" non esiste / rule set "${key}" has no version ${version}`
-      )
+      throw new RuleSetRequestError(texts('ruleset.noSuchVersion', { key, version }))
     }
     return runTestCasesYielding(doc, version)
   }
@@ -396,17 +391,16 @@ export class RuleSetService {
     const validFrom = input.valid_from as string
     const validTo = (input.valid_to ?? null) as string | null
     if (!isIsoDate(validFrom)) {
-      throw new RuleSetRequestError(
-        '"valid_from" deve essere una data AAAA-MM-GG / "valid_from" must be a date YYYY-MM-DD'
-      )
+      throw new RuleSetRequestError({
+        it: '"valid_from" deve essere una data AAAA-MM-GG',
+        en: '"valid_from" must be a date YYYY-MM-DD',
+      })
     }
     const clash = rows.find((r) => r.validFrom === validFrom)
     // A version that has not started yet may be replaced by one starting the same day (the later
     // number stands, see standing()); one that is in force or past may not.
     if (clash && clash.validFrom <= todayInItaly()) {
-      throw new RuleSetRequestError(
-        `La versione ${clash.version} inizia già il ${validFrom}: scegliere un'altra data di inizio (valid_from) / version ${clash.version} already starts on ${validFrom}, choose another valid_from`
-      )
+      throw new RuleSetRequestError(texts('ruleset.startClash', { version: clash.version, validFrom }))
     }
     const body: Record<string, unknown> = { ...input, version: number, valid_from: validFrom, valid_to: validTo }
     const candidate = [
@@ -421,10 +415,7 @@ export class RuleSetService {
     const { doc } = await this.candidate(key, input)
     const checked = validateRuleSetDocument(doc)
     if (!checked.ok) {
-      throw new RuleSetRequestError(
-        'La nuova versione non è valida: correggere gli errori indicati / the new version is invalid, fix the errors listed',
-        { problems: checked.errors }
-      )
+      throw new RuleSetRequestError(texts('ruleset.invalidVersion'), { problems: checked.errors })
     }
     return runTestCasesYielding(doc)
   }
@@ -432,23 +423,18 @@ export class RuleSetService {
   /** One sample evaluation, with its trace and summary, on the rule set as it would be with `input` published. */
   async evaluateCandidate(key: string, input: Record<string, unknown>, at: string, facts: unknown, lang?: SummaryLang) {
     if (!isIsoDate(at)) {
-      throw new RuleSetRequestError(
-        `La data "${String(at)}" non è valida: usare il formato AAAA-MM-GG, per esempio 2021-10-01 / "at" must be a date YYYY-MM-DD`
-      )
+      throw new RuleSetRequestError(texts('ruleset.badDate', { at: String(at).slice(0, 40) }))
     }
     const { doc } = await this.candidate(key, input)
     const checked = validateRuleSetDocument(doc)
     if (!checked.ok) {
-      throw new RuleSetRequestError(
-        'La nuova versione non è valida: correggere gli errori indicati / the new version is invalid, fix the errors listed',
-        { problems: checked.errors }
-      )
+      throw new RuleSetRequestError(texts('ruleset.invalidVersion'), { problems: checked.errors })
     }
     try {
       pickVersion(doc, at)
     } catch (error) {
       if (!(error instanceof NoVersionInForceError)) throw error
-      throw new RuleSetRequestError(`${error.message} / no version of "${key}" is in force on ${at}`)
+      throw new RuleSetRequestError(texts('ruleset.noVersionInForce', { key, at }))
     }
     return this.#one(doc, at, facts, undefined, lang)
   }
@@ -467,27 +453,23 @@ export class RuleSetService {
   ) {
     const tests = input.tests
     if (!Array.isArray(tests) || tests.length === 0) {
-      throw new RuleSetRequestError(
-        'La nuova versione deve contenere almeno un caso di prova in "tests" (name, at, facts, expected) / the new version needs at least one test case in "tests"'
-      )
+      throw new RuleSetRequestError(texts('ruleset.testsRequired'))
     }
     // `version` is assigned here whatever the caller sent; the periods go in the body too, as in rules/*.json.
     const { row, number, validFrom, validTo, body, doc } = await this.candidate(key, input)
 
     const checked = validateRuleSetDocument(doc)
     if (!checked.ok) {
-      throw new RuleSetRequestError(
-        'La nuova versione non è valida: correggere gli errori indicati / the new version is invalid, fix the errors listed',
-        { problems: checked.errors }
-      )
+      throw new RuleSetRequestError(texts('ruleset.invalidVersion'), { problems: checked.errors })
     }
     const report = await runTestCasesYielding(doc)
     if (report.failed > 0) {
       const failing: TestCaseOutcome[] = report.cases.filter((c) => !c.ok)
-      throw new RuleSetRequestError(
-        `Pubblicazione rifiutata: ${report.failed} casi di prova non superati su ${report.cases.length} / publishing refused: ${report.failed} of ${report.cases.length} test cases fail`,
-        { passed: report.passed, failed: report.failed, cases: failing }
-      )
+      throw new RuleSetRequestError(texts('ruleset.testsFail', { failed: report.failed, total: report.cases.length }), {
+        passed: report.passed,
+        failed: report.failed,
+        cases: failing,
+      })
     }
 
     let created: RuleSetVersion
@@ -503,11 +485,7 @@ export class RuleSetService {
     } catch (error) {
       // (ruleset_id, version) is unique: someone else published the same number a moment ago.
       if (isUniqueViolation(error)) {
-        throw new RuleSetRequestError(
-          `Un'altra versione di "${key}" è stata pubblicata nel frattempo: ricaricare e riprovare / another version was published meanwhile, reload and retry`,
-          {},
-          409
-        )
+        throw new RuleSetRequestError(texts('ruleset.publishedMeanwhile', { key }), {}, 409)
       }
       throw error
     }

@@ -31,8 +31,8 @@ export interface WindowDecision {
 export const ENROLMENT_ZONE = 'Europe/Rome'
 
 export class EnrolmentSettingsError extends SettingsError {
-  constructor(field: string, messages: { it: string; en: string }) {
-    super('enrolment', field, messages)
+  constructor(at: readonly string[], messages: { it: string; en: string }) {
+    super('enrolment', at, messages)
     this.name = 'EnrolmentSettingsError'
   }
 }
@@ -49,7 +49,7 @@ function day(entry: Record<string, unknown>, formKey: string, field: 'opens' | '
   if (value === undefined || value === null) return null
   // A calendar day exists or not whatever the zone: checked without building a date in one.
   if (typeof value !== 'string' || !DAY.test(value) || !isValidDate(value)) {
-    throw new EnrolmentSettingsError(`${formKey}.${field}`, {
+    throw new EnrolmentSettingsError([formKey, field], {
       it: `deve essere una data del calendario nel formato AAAA-MM-GG (ad esempio "2026-03-01"), non ${JSON.stringify(value)}`,
       en: `must be a calendar date written YYYY-MM-DD (e.g. "2026-03-01"), not ${JSON.stringify(value)}`,
     })
@@ -65,7 +65,7 @@ function day(entry: Record<string, unknown>, formKey: string, field: 'opens' | '
 export function parseEnrolmentSettings(value: unknown, formKeys?: readonly string[]): EnrolmentWindows {
   if (value === undefined || value === null) return {}
   if (!isObject(value)) {
-    throw new EnrolmentSettingsError('', {
+    throw new EnrolmentSettingsError([], {
       it: 'deve essere un oggetto: per ogni modulo (con la sua chiave, come la dà GET /forms) le date "opens" e "closes"',
       en: 'must be an object: for each form (by its key, as GET /forms gives it) the "opens" and "closes" dates',
     })
@@ -74,20 +74,20 @@ export function parseEnrolmentSettings(value: unknown, formKeys?: readonly strin
   for (const [formKey, entry] of Object.entries(value)) {
     if (formKeys && !formKeys.includes(formKey)) {
       const known = formKeys.length ? formKeys.join(', ') : '—'
-      throw new EnrolmentSettingsError(formKey, {
+      throw new EnrolmentSettingsError([formKey], {
         it: `il modulo "${formKey}" non esiste per questo ente; moduli disponibili: ${known}`,
         en: `there is no form "${formKey}" in this tenant; its forms are: ${known}`,
       })
     }
     if (!isObject(entry)) {
-      throw new EnrolmentSettingsError(formKey, {
+      throw new EnrolmentSettingsError([formKey], {
         it: 'deve essere un oggetto con le date "opens" e/o "closes"',
         en: 'must be an object with the "opens" and/or "closes" dates',
       })
     }
     const unknown = Object.keys(entry).find((k) => !ENTRY_FIELDS.has(k))
     if (unknown !== undefined) {
-      throw new EnrolmentSettingsError(`${formKey}.${unknown}`, {
+      throw new EnrolmentSettingsError([formKey, unknown], {
         it: `campo sconosciuto: sono ammessi solo "opens" (primo giorno) e "closes" (ultimo giorno)`,
         en: `unknown field: only "opens" (first day) and "closes" (last day) are allowed`,
       })
@@ -96,7 +96,7 @@ export function parseEnrolmentSettings(value: unknown, formKeys?: readonly strin
     const closes = day(entry, formKey, 'closes')
     // ISO calendar days compare correctly as text.
     if (opens && closes && opens > closes) {
-      throw new EnrolmentSettingsError(`${formKey}.opens`, {
+      throw new EnrolmentSettingsError([formKey, 'opens'], {
         it: `l'apertura (${italianDate(opens)}) è successiva alla chiusura (${italianDate(closes)})`,
         en: `the opening day (${italianDate(opens)}) comes after the closing day (${italianDate(closes)})`,
       })

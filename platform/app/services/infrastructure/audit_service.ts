@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '#i18n/catalogue'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import type { LucidRow } from '@adonisjs/lucid/types/model'
@@ -84,7 +85,7 @@ export function readableAuditValues(
       try {
         out[key] = cipher.decrypt(value)
       } catch {
-        out[key] = '[non decifrabile / cannot be decrypted]'
+        out[key] = t(currentLanguage(), 'audit.undecipherable')
       }
     }
   }

@@ -1,3 +1,4 @@
+import { LocalizedError, texts } from '#i18n/catalogue'
 import User from '#models/user'
 
 /**
@@ -11,12 +12,9 @@ export interface IdentityProvider {
 }
 
 /** The password was right but the account is disabled: said plainly, after the password check only. */
-export class AccountDisabled extends Error {
-  readonly status = 403
+export class AccountDisabled extends LocalizedError {
   constructor() {
-    super(
-      "Account disabilitato: rivolgersi all'ente per riattivarlo / account disabled: ask the administration to enable it again"
-    )
+    super(403, texts('auth.accountDisabled'))
   }
 }
 

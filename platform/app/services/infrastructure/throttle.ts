@@ -1,6 +1,7 @@
 import limiter from '@adonisjs/limiter/services/main'
 import type { HttpContext } from '@adonisjs/core/http'
 import { limits } from '#config/limiter'
+import type { Lang } from '#shared/contract'
 
 /**
  * Login throttling. Wrong passwords are counted twice: for the account (someone guessing one
@@ -12,19 +13,18 @@ import { limits } from '#config/limiter'
 export class TooManyAttempts extends Error {
   readonly status = 429
   constructor(readonly retryAfterSeconds: number) {
-    super(waitMessage('Troppi tentativi di accesso', 'too many login attempts', retryAfterSeconds))
+    super(`Too many login attempts: try again in ${waitMessage('en', retryAfterSeconds)}`)
   }
 }
 
-/** "riprova tra 15 minuti / try again in 15 minutes", or seconds under a minute. */
-export function waitMessage(it: string, en: string, seconds: number): string {
+/** How long to wait, as a person says it: "15 minuti" / "15 minutes", or seconds under a minute. */
+export function waitMessage(lang: Lang, seconds: number): string {
   const s = Math.max(1, Math.ceil(seconds))
   const minutes = Math.ceil(s / 60)
-  const itWait =
-    s < 60 ? `${s} ${s === 1 ? 'secondo' : 'secondi'}` : `${minutes} ${minutes === 1 ? 'minuto' : 'minuti'}`
-  const enWait =
-    s < 60 ? `${s} ${s === 1 ? 'second' : 'seconds'}` : `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`
-  return `${it}: riprova tra ${itWait} / ${en}: try again in ${enWait}`
+  if (lang === 'it') {
+    return s < 60 ? `${s} ${s === 1 ? 'secondo' : 'secondi'}` : `${minutes} ${minutes === 1 ? 'minuto' : 'minuti'}`
+  }
+  return s < 60 ? `${s} ${s === 1 ? 'second' : 'seconds'}` : `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`
 }
 
 function loginLimiters() {

@@ -37,8 +37,8 @@ export interface RetentionPolicy {
 }
 
 export class AttachmentSettingsError extends SettingsError {
-  constructor(field: string, messages: { it: string; en: string }) {
-    super('attachments', field, messages)
+  constructor(at: readonly string[], messages: { it: string; en: string }) {
+    super('attachments', at, messages)
     this.name = 'AttachmentSettingsError'
   }
 }
@@ -50,20 +50,20 @@ export function parseAttachmentSettings(value: unknown): RetentionPolicy {
   const policy: RetentionPolicy = { ...DEFAULT_RETENTION }
   if (value === undefined || value === null) return policy
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new AttachmentSettingsError('', {
+    throw new AttachmentSettingsError([], {
       it: 'deve essere un oggetto con "unreferenced_days" e/o "stale_draft_days"',
       en: 'must be an object with "unreferenced_days" and/or "stale_draft_days"',
     })
   }
   for (const [key, days] of Object.entries(value)) {
     if (!(key in FIELDS)) {
-      throw new AttachmentSettingsError(key, {
+      throw new AttachmentSettingsError([key], {
         it: 'campo sconosciuto: sono ammessi solo "unreferenced_days" e "stale_draft_days"',
         en: 'unknown field: only "unreferenced_days" and "stale_draft_days" are allowed',
       })
     }
     if (!Number.isInteger(days) || (days as number) < 1 || (days as number) > MAX_DAYS) {
-      throw new AttachmentSettingsError(key, {
+      throw new AttachmentSettingsError([key], {
         it: `deve essere un numero intero di giorni tra 1 e ${MAX_DAYS}, non ${JSON.stringify(days)}`,
         en: `must be a whole number of days between 1 and ${MAX_DAYS}, not ${JSON.stringify(days)}`,
       })

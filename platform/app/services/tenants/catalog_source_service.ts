@@ -126,7 +126,8 @@ export interface EntryInput {
 /** A refused entry, with the field at fault and what to do, in Italian and English. */
 export class EntryRefused extends Error {
   constructor(
-    readonly field: string,
+    /** The keys of the field at fault in the body: `['attributes', 'line']`. */
+    readonly at: readonly string[],
     readonly messages: Record<Lang, string>
   ) {
     super(messages.en)
@@ -140,7 +141,7 @@ async function check(source: string, input: EntryInput) {
     const kind = Object.hasOwn(definition.attributes, key) ? definition.attributes[key] : null
     const allowed = Object.keys(definition.attributes).join(', ') || '—'
     if (!kind) {
-      throw new EntryRefused(`attributes.${key}`, {
+      throw new EntryRefused(['attributes', key], {
         it: `attributo sconosciuto per "${source}": sono ammessi ${allowed}`,
         en: `unknown attribute for "${source}": the allowed ones are ${allowed}`,
       })
@@ -159,24 +160,24 @@ async function check(source: string, input: EntryInput) {
         text: { it: 'un testo di al massimo 200 caratteri', en: 'a text of 200 characters at most' },
         strings: { it: 'un elenco di codici (al massimo 200)', en: 'a list of codes (200 at most)' },
       }[kind]
-      throw new EntryRefused(`attributes.${key}`, { it: `deve essere ${expected.it}`, en: `must be ${expected.en}` })
+      throw new EntryRefused(['attributes', key], { it: `deve essere ${expected.it}`, en: `must be ${expected.en}` })
     }
   }
   const problem = definition.check?.(input.attributes ?? {})
-  if (problem) throw new EntryRefused(`attributes.${problem.attribute}`, problem.message)
+  if (problem) throw new EntryRefused(['attributes', problem.attribute], problem.message)
   if (definition.parent) {
     const parent = input.parent
     const found = parent
       ? await CatalogEntry.query().where('source', definition.parent).where('code', parent).first()
       : null
     if (!found) {
-      throw new EntryRefused('parent', {
+      throw new EntryRefused(['parent'], {
         it: `indicare in "parent" il codice di una voce di "${definition.parent}" già presente`,
         en: `"parent" must be the code of an existing "${definition.parent}" entry`,
       })
     }
   } else if (input.parent !== undefined && input.parent !== null) {
-    throw new EntryRefused('parent', {
+    throw new EntryRefused(['parent'], {
       it: `le voci di "${source}" non appartengono ad altre voci: togliere "parent"`,
       en: `"${source}" entries belong to no other entry: remove "parent"`,
     })

@@ -12,7 +12,7 @@ export interface DesignerSettings {
 export function parseDesignerSettings(value: unknown): DesignerSettings {
   if (value === undefined || value === null) return { designers_publish: false }
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new SettingsError('designer', '', {
+    throw new SettingsError('designer', [], {
       it: 'deve essere un oggetto, per esempio { "designers_publish": true }',
       en: 'must be an object, e.g. { "designers_publish": true }',
     })
@@ -20,14 +20,14 @@ export function parseDesignerSettings(value: unknown): DesignerSettings {
   const block = value as Record<string, unknown>
   for (const key of Object.keys(block)) {
     if (key !== 'designers_publish') {
-      throw new SettingsError('designer', key, {
+      throw new SettingsError('designer', [key], {
         it: 'campo sconosciuto: è ammesso solo "designers_publish"',
         en: 'unknown field: only "designers_publish" is allowed',
       })
     }
   }
   if (block.designers_publish !== undefined && typeof block.designers_publish !== 'boolean') {
-    throw new SettingsError('designer', 'designers_publish', {
+    throw new SettingsError('designer', ['designers_publish'], {
       it: 'deve essere true o false',
       en: 'must be true or false',
     })

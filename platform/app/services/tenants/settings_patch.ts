@@ -23,7 +23,7 @@ function isObject(value: unknown): value is Obj {
 export function mergePatch(target: unknown, patch: unknown, depth = 0, path: string[] = []): unknown {
   if (!isObject(patch)) return patch
   if (depth >= MAX_PATCH_DEPTH) {
-    throw new SettingsError(path[0] ?? '', path.slice(1).join('.'), {
+    throw new SettingsError(path[0] ?? '', path.slice(1), {
       it: `annidamento troppo profondo: le impostazioni hanno al massimo ${MAX_PATCH_DEPTH} livelli`,
       en: `nested too deeply: settings have at most ${MAX_PATCH_DEPTH} levels`,
     })

@@ -25,7 +25,7 @@ export const TABLES: Record<string, TableMeaning> = {
     columns: {
       slug: 'Short name used in addresses (/api/v1/t/<slug>)',
       name: 'Official name',
-      fiscal_code: 'Codice fiscale / partita IVA of the body',
+      fiscal_code: 'Codice fiscale or partita IVA of the body',
       settings: 'Configuration (JSON): protocol system, enrolment windows, attachment retention and the like',
       content_stamp:
         'A random value renewed at every change of the school catalog, services or forms (tells the servers what they keep is stale); no meaning of its own',

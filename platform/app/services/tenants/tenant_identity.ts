@@ -24,8 +24,8 @@ export interface TenantIdentity {
 }
 
 export class IdentitySettingsError extends SettingsError {
-  constructor(field: string, messages: { it: string; en: string }) {
-    super('identity', field, messages)
+  constructor(at: readonly string[], messages: { it: string; en: string }) {
+    super('identity', at, messages)
     this.name = 'IdentitySettingsError'
   }
 }
@@ -50,7 +50,7 @@ export function isIdentityLink(value: unknown): value is string {
   return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === ''
 }
 
-function unknownField(field: string, allowed: readonly string[]) {
+function unknownField(field: readonly string[], allowed: readonly string[]) {
   return new IdentitySettingsError(field, {
     it: `campo sconosciuto: sono ammessi ${allowed.join(', ')}`,
     en: `unknown field: the allowed ones are ${allowed.join(', ')}`,
@@ -61,7 +61,7 @@ function unknownField(field: string, allowed: readonly string[]) {
 export function parseIdentitySettings(value: unknown): TenantIdentity {
   if (value === undefined || value === null) return {}
   if (!isObject(value)) {
-    throw new IdentitySettingsError('', {
+    throw new IdentitySettingsError([], {
       it: 'deve essere un oggetto con logo_url, privacy_url, accessibility_url e/o contacts',
       en: 'must be an object with logo_url, privacy_url, accessibility_url and/or contacts',
     })
@@ -70,7 +70,7 @@ export function parseIdentitySettings(value: unknown): TenantIdentity {
   for (const [key, field] of Object.entries(value)) {
     if ((LINKS as readonly string[]).includes(key)) {
       if (!isIdentityLink(field)) {
-        throw new IdentitySettingsError(key, {
+        throw new IdentitySettingsError([key], {
           it: `deve essere un indirizzo https (https://...) o un percorso di questo server (/static/...), di al massimo ${MAX_URL} caratteri`,
           en: `must be an https address (https://...) or a path on this server (/static/...), ${MAX_URL} characters at most`,
         })
@@ -79,7 +79,7 @@ export function parseIdentitySettings(value: unknown): TenantIdentity {
     } else if (key === 'contacts') {
       out.contacts = parseContacts(field)
     } else {
-      throw unknownField(key, [...LINKS, 'contacts'])
+      throw unknownField([key], [...LINKS, 'contacts'])
     }
   }
   return out
@@ -87,14 +87,14 @@ export function parseIdentitySettings(value: unknown): TenantIdentity {
 
 function parseContacts(value: unknown): NonNullable<TenantIdentity['contacts']> {
   if (!isObject(value)) {
-    throw new IdentitySettingsError('contacts', {
+    throw new IdentitySettingsError(['contacts'], {
       it: 'deve essere un oggetto con email, phone, pec e/o address',
       en: 'must be an object with email, phone, pec and/or address',
     })
   }
   const out: NonNullable<TenantIdentity['contacts']> = {}
   for (const [key, field] of Object.entries(value)) {
-    const where = `contacts.${key}`
+    const where = ['contacts', key]
     if (!(CONTACTS as readonly string[]).includes(key)) throw unknownField(where, CONTACTS)
     if (key === 'email' || key === 'pec') {
       if (!isValidEmail(field) || (field as string).length > 254) {

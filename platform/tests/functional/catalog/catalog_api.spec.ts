@@ -95,9 +95,12 @@ test.group('School catalog API', (group) => {
       .json({ code: 'Con Spazi', order: 'liceo', services: 'refezione' })
       .loginAs(operator)
     invalid.assertStatus(422)
-    const fields = invalid.body().errors.map((e: { field: string }) => e.field)
-    assert.includeMembers(fields, ['code', 'name', 'order', 'services'])
-    assert.isTrue(invalid.body().errors.every((e: { message: string }) => e.message.includes(' / ')))
+    const fields = invalid.body().errors.map((e: { path: string }) => e.path)
+    assert.includeMembers(fields, ['/code', '/name', '/order', '/services'])
+    // In the language asked for, and only in it.
+    const messages = invalid.body().errors.map((e: { message: string }) => e.message)
+    assert.include(messages, '"code" may hold only lower-case letters, digits and dashes (64 at most)')
+    assert.isTrue(messages.every((m: string) => !m.includes(' / ')))
 
     const updated = await client
       .patch(`${base}/schools/pc-primaria-nuova`)

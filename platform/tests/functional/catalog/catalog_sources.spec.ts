@@ -121,10 +121,10 @@ test.group('Catalog sources: kept by the back office', (group) => {
 
     const orphan = await put('transport_stops/fermata-nessuna', { name: 'Nessuna', parent: 'linea-99' })
     orphan.assertStatus(422)
-    assert.equal(orphan.body().errors[0].field, 'parent')
+    assert.equal(orphan.body().errors[0].path, '/parent')
     const wrong = await put('transport_lines/linea-9', { name: 'Linea 9', attributes: { colour: 'rosso' } })
     wrong.assertStatus(422)
-    assert.equal(wrong.body().errors[0].field, 'attributes.colour')
+    assert.equal(wrong.body().errors[0].path, '/attributes/colour')
     ;(await put('schools/scuola-x', { name: 'Scuola X' })).assertStatus(422)
     ;(await put('transport_lines/Linea Nove', { name: 'Linea 9' })).assertStatus(422)
 

@@ -260,7 +260,7 @@ test.group('Attachments retention cleanup', (group) => {
       .json({ settings: { attachments: { unreferenced_days: 0 } } })
       .loginAs(admin)
     wrong.assertStatus(422)
-    assert.equal(wrong.body().errors[0].field, 'settings.attachments.unreferenced_days')
+    assert.equal(wrong.body().errors[0].path, '/settings/attachments/unreferenced_days')
     assert.include(wrong.body().errors[0].message, 'whole number of days')
     const unknown = await client
       .patch(base)

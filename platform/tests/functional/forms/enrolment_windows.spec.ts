@@ -213,18 +213,18 @@ test.group('Enrolment windows: tenant settings', (group) => {
 
     const badDate = await patch({ [FORM]: { opens: '2026-02-30' } })
     badDate.assertStatus(422)
-    assert.equal(badDate.body().errors[0].field, `settings.enrolment.${FORM}.opens`)
+    assert.equal(badDate.body().errors[0].path, `/settings/enrolment/${FORM}/opens`)
     assert.include(badDate.body().errors[0].message, 'AAAA-MM-GG')
 
     const reversed = await patch({ [FORM]: { opens: '2026-07-01', closes: '2026-06-30' } }, 'en')
     reversed.assertStatus(422)
-    assert.equal(reversed.body().errors[0].field, `settings.enrolment.${FORM}.opens`)
+    assert.equal(reversed.body().errors[0].path, `/settings/enrolment/${FORM}/opens`)
     assert.include(reversed.body().errors[0].message, 'after the closing day')
 
     // trasporto is not enabled for this tenant: its form is unknown here.
     const unknown = await patch({ 'trasporto.iscrizione': { opens: '2026-03-01' } })
     unknown.assertStatus(422)
-    assert.equal(unknown.body().errors[0].field, 'settings.enrolment.trasporto.iscrizione')
+    assert.equal(unknown.body().errors[0].path, '/settings/enrolment/trasporto.iscrizione')
     assert.include(unknown.body().errors[0].message, FORM)
 
     assert.isUndefined((await Tenant.findOrFail(tenant.id)).settings.enrolment)

@@ -144,7 +144,7 @@ test.group('Submission protocolled over DOCAREA SOAP', (group) => {
         document: { fileName: 'x.pdf', content: Buffer.from('x'), mimeType: 'application/pdf' },
       })
     ).catch((e) => e)
-    assert.include(error.message, 'settings.protocol.codEnte')
+    assert.include(error.message, '/settings/protocol/codEnte')
     assert.lengthOf(await db.from('protocol_entries').where('tenant_id', tenant.id), 0)
   })
 })

@@ -26,7 +26,7 @@ test.group('Tenant settings: the pagopa and notices blocks through the API', (gr
       .json({ settings: { pagopa: { ...PAGOPA, segregationCode: '47' } } })
       .loginAs(admin)
     reserved.assertStatus(422)
-    assert.equal(reserved.body().errors[0].field, 'settings.pagopa.segregationCode')
+    assert.equal(reserved.body().errors[0].path, '/settings/pagopa/segregationCode')
     assert.include(reserved.body().errors[0].message, 'riservato ai servizi nazionali')
 
     const key = await client
@@ -35,7 +35,7 @@ test.group('Tenant settings: the pagopa and notices blocks through the API', (gr
       .json({ settings: { notices: { io: { url: 'https://api.io.pagopa.it', keyEnv: 'IO_KEY_X', key: 'segreta' } } } })
       .loginAs(admin)
     key.assertStatus(422)
-    assert.equal(key.body().errors[0].field, 'settings.notices.io.key')
+    assert.equal(key.body().errors[0].path, '/settings/notices/io/key')
     assert.include(key.body().errors[0].message, 'environment variable')
 
     const right = await client

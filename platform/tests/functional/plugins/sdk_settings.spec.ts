@@ -46,17 +46,17 @@ test.group('SDK: plugin settings', (group) => {
       {
         title: 'a write breaking the schema is refused with 422 naming the field',
         block: { reminder_days: 90 },
-        field: 'settings.plugins.sample.reminder_days',
+        field: '/settings/plugins/sample/reminder_days',
       },
       {
         title: 'an unknown field inside the block is named',
         block: { notify: { sms: true } },
-        field: 'settings.plugins.sample.notify.sms',
+        field: '/settings/plugins/sample/notify/sms',
       },
       {
         title: 'a wrong type is named',
         block: { greeting: 42 },
-        field: 'settings.plugins.sample.greeting',
+        field: '/settings/plugins/sample/greeting',
       },
     ])
     .run(async ({ client, assert }, row) => {
@@ -67,8 +67,8 @@ test.group('SDK: plugin settings', (group) => {
         .loginAs(admin)
       response.assertStatus(422)
       const error = response.body().errors[0]
-      assert.equal(error.path ?? error.field, row.field)
-      assert.include(error.message, row.field.replace('settings.plugins.', ''))
+      assert.equal(error.path, row.field)
+      assert.include(error.message, row.field.replace('/settings/plugins/', '').replaceAll('/', '.'))
       const stored = await Tenant.findOrFail(tenant.id)
       assert.notProperty(stored.settings, 'plugins')
     })
@@ -81,7 +81,7 @@ test.group('SDK: plugin settings', (group) => {
       .loginAs(admin)
     response.assertStatus(422)
     const error = response.body().errors[0]
-    assert.equal(error.path ?? error.field, 'settings.plugins.ersu')
+    assert.equal(error.path, '/settings/plugins/ersu')
   })
 
   test('a bad stored block answers 409 naming the field, on the settings read and on the plugin route, never a 500', async ({
@@ -96,12 +96,12 @@ test.group('SDK: plugin settings', (group) => {
     })
     const read = await client.get(`${base}/plugins/sample/settings`).header('accept-language', 'en').loginAs(admin)
     read.assertStatus(409)
-    assert.equal(read.body().errors[0].path, 'settings.plugins.sample.reminder_days')
+    assert.equal(read.body().errors[0].path, '/settings/plugins/sample/reminder_days')
     assert.match(read.body().errors[0].message, /tenant administrator must correct/)
 
     const route = await client.get(`${base}/sample/ping`).loginAs(admin)
     route.assertStatus(409)
-    assert.equal(route.body().errors[0].path, 'settings.plugins.sample.reminder_days')
+    assert.equal(route.body().errors[0].path, '/settings/plugins/sample/reminder_days')
     assert.match(route.body().errors[0].message, /amministratore dell'ente/)
 
     // Setting the block back to null restores the defaults.

@@ -25,7 +25,7 @@ test.group('Tenant settings: the protocol block', (group) => {
       .json({ settings: { protocol: { ...DOCAREA, passwordEnv: 'APP_KEY' } } })
       .loginAs(admin)
     wrong.assertStatus(422)
-    assert.equal(wrong.body().errors[0].field, 'settings.protocol.passwordEnv')
+    assert.equal(wrong.body().errors[0].path, '/settings/protocol/passwordEnv')
     assert.include(wrong.body().errors[0].message, 'DOCAREA_PASSWORD_')
     assert.include(wrong.body().errors[0].message, 'variabile')
 
@@ -35,7 +35,7 @@ test.group('Tenant settings: the protocol block', (group) => {
       .json({ settings: { protocol: { ...DOCAREA, password: 'segreta' } } })
       .loginAs(admin)
     english.assertStatus(422)
-    assert.equal(english.body().errors[0].field, 'settings.protocol.password')
+    assert.equal(english.body().errors[0].path, '/settings/protocol/password')
     assert.include(english.body().errors[0].message, 'environment variable')
 
     const refused = await Tenant.findOrFail(tenant.id)

@@ -110,11 +110,11 @@ test.group('rules:eval command', (group) => {
     const good = await facts('good', { residence: 'piacenza' })
     const cases: Array<[string[], number, string]> = [
       [evalArgs(good, '2021-10-01', 'nessun-ente'), 1, 'tenant not found'],
-      [evalArgs(good, '2021-10-01', 'piacenza', 'nessuna.regola'), 1, 'no rule set'],
+      [evalArgs(good, '2021-10-01', 'piacenza', 'nessuna.regola'), 1, 'No rule set'],
       [evalArgs('platform/tmp/cli-facts/missing.json'), 1, 'cannot read the facts file'],
       [evalArgs(await facts('not-json', '{"residence": ')), 2, 'not valid JSON'],
       [evalArgs(good, '2021-13-01'), 2, 'YYYY-MM-DD'],
-      [evalArgs(good, '2000-01-01'), 2, 'Nessuna versione'],
+      [evalArgs(good, '2000-01-01'), 2, 'No version of'],
     ]
     for (const [args, code, text] of cases) {
       const outcome = await ace(...args)

@@ -162,12 +162,12 @@ test.group('Rule sets over HTTP: evaluate', (group) => {
 
     const missing = await client.post(url).json({ facts }).loginAs(citizen)
     missing.assertStatus(422)
-    assert.equal(missing.body().errors[0].field, 'at')
+    assert.equal(missing.body().errors[0].path, '/at')
     assert.include(missing.body().errors[0].message, 'AAAA-MM-GG')
 
     const malformed = await client.post(url).json({ at: '01/10/2021', facts }).loginAs(citizen)
     malformed.assertStatus(422)
-    assert.equal(malformed.body().errors[0].field, 'at')
+    assert.equal(malformed.body().errors[0].path, '/at')
 
     const impossible = await client.post(url).json({ at: '2021-02-30', facts }).loginAs(citizen)
     impossible.assertStatus(422)
@@ -332,7 +332,7 @@ test.group('Rule sets over HTTP: publish', (group) => {
     const badDate = raisedIntera(current, '2026-09-31', '2026-10-01')
     const r2 = await client.post(url).json(badDate).loginAs(designer)
     r2.assertStatus(422)
-    assert.equal(r2.body().errors[0].field, 'valid_from')
+    assert.equal(r2.body().errors[0].path, '/valid_from')
 
     const sameStart = raisedIntera(current, '2019-01-01', '2021-10-01')
     const r3 = await client.post(url).json(sameStart).loginAs(designer)

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
+import { errorShapeProblem } from '#shared/contract'
 import { refezioneTenant } from '../forms/world.js'
 import { makeUser, transactionWithJobs } from '../../helpers/world.js'
 
@@ -54,7 +55,7 @@ function routes() {
 test.group('Malformed bodies on every route', (group) => {
   group.each.setup(() => transactionWithJobs())
 
-  test('never a 500, always {errors:[{message}]}', async ({ client, assert }) => {
+  test('never a 500, always {errors:[{path?, rule?, message}]}', async ({ client, assert }) => {
     const { tenant } = await refezioneTenant()
     const staff = await makeUser(tenant, ['citizen', 'operator', 'tenant_admin', 'designer'])
     const failures: string[] = []
@@ -72,11 +73,7 @@ test.group('Malformed bodies on every route', (group) => {
           if (who) request = request.loginAs(who)
           const response = await request
           const status = response.status()
-          const errors = response.body()?.errors
-          if (
-            status >= 500 ||
-            (status >= 400 && !(Array.isArray(errors) && errors.every((e) => typeof e?.message === 'string')))
-          ) {
+          if (status >= 500 || (status >= 400 && errorShapeProblem(response.body()) !== null)) {
             failures.push(
               `${method} ${pattern} ${who ? 'staff' : 'anonymous'} / ${name}: ${status} ${JSON.stringify(response.body()).slice(0, 200)}`
             )

@@ -95,7 +95,7 @@ test.group('Tenant settings: a partial update changes only what it names', (grou
       .json({ settings: { enrolment: { 'refezione.iscrizione': { opens: '2026-07-01' } } } })
       .loginAs(admin)
     late.assertStatus(422)
-    assert.equal(late.body().errors[0].field, 'settings.enrolment.refezione.iscrizione.opens')
+    assert.equal(late.body().errors[0].path, '/settings/enrolment/refezione.iscrizione/opens')
     assert.deepEqual((await stored(tenant)).enrolment, window)
   })
 
@@ -178,7 +178,7 @@ test.group('Tenant settings: a partial update changes only what it names', (grou
       .json({ settings: { notes: deep } })
       .loginAs(admin)
     response.assertStatus(422)
-    assert.match(response.body().errors[0].field, /^settings\.notes/)
+    assert.match(response.body().errors[0].path, /^\/settings\/notes/)
     assert.notProperty(await stored(tenant), 'notes')
   })
 })
@@ -192,24 +192,24 @@ test.group('Tenant settings: identity', (group) => {
   }) => {
     const { tenant, admin, url } = await adminOf()
     const wrong: Array<[Record<string, unknown>, string]> = [
-      [{ logo_url: 'http://www.comune.example.it/logo.png' }, 'settings.identity.logo_url'],
-      [{ logo_url: 'javascript:alert(1)' }, 'settings.identity.logo_url'],
-      [{ logo_url: '//evil.example/logo.svg' }, 'settings.identity.logo_url'],
-      [{ logo_url: '/static/../../.env' }, 'settings.identity.logo_url'],
-      [{ privacy_url: 'ftp://comune.example.it/privacy' }, 'settings.identity.privacy_url'],
-      [{ accessibility_url: 42 }, 'settings.identity.accessibility_url'],
-      [{ contacts: { email: 'non-una-mail' } }, 'settings.identity.contacts.email'],
-      [{ contacts: { pec: 'pec@' } }, 'settings.identity.contacts.pec'],
-      [{ contacts: { phone: 'chiamare' } }, 'settings.identity.contacts.phone'],
-      [{ contacts: { address: '' } }, 'settings.identity.contacts.address'],
-      [{ contacts: { fax: '0523 1' } }, 'settings.identity.contacts.fax'],
-      [{ colour: 'blue' }, 'settings.identity.colour'],
-      [{ contacts: 'scuola@comune.example.it' }, 'settings.identity.contacts'],
+      [{ logo_url: 'http://www.comune.example.it/logo.png' }, '/settings/identity/logo_url'],
+      [{ logo_url: 'javascript:alert(1)' }, '/settings/identity/logo_url'],
+      [{ logo_url: '//evil.example/logo.svg' }, '/settings/identity/logo_url'],
+      [{ logo_url: '/static/../../.env' }, '/settings/identity/logo_url'],
+      [{ privacy_url: 'ftp://comune.example.it/privacy' }, '/settings/identity/privacy_url'],
+      [{ accessibility_url: 42 }, '/settings/identity/accessibility_url'],
+      [{ contacts: { email: 'non-una-mail' } }, '/settings/identity/contacts/email'],
+      [{ contacts: { pec: 'pec@' } }, '/settings/identity/contacts/pec'],
+      [{ contacts: { phone: 'chiamare' } }, '/settings/identity/contacts/phone'],
+      [{ contacts: { address: '' } }, '/settings/identity/contacts/address'],
+      [{ contacts: { fax: '0523 1' } }, '/settings/identity/contacts/fax'],
+      [{ colour: 'blue' }, '/settings/identity/colour'],
+      [{ contacts: 'scuola@comune.example.it' }, '/settings/identity/contacts'],
     ]
     for (const [identity, field] of wrong) {
       const response = await client.patch(url).json({ settings: { identity } }).loginAs(admin)
       response.assertStatus(422)
-      assert.equal(response.body().errors[0].field, field, JSON.stringify(identity))
+      assert.equal(response.body().errors[0].path, field, JSON.stringify(identity))
     }
     const english = await client
       .patch(url)

@@ -103,7 +103,7 @@ test.group('Enrolment windows: the settings block', () => {
     try {
       parseEnrolmentSettings(value, keys)
     } catch (error) {
-      if (error instanceof EnrolmentSettingsError) return error.field
+      if (error instanceof EnrolmentSettingsError) return error.at.join('.')
       throw error
     }
     return null

@@ -13,7 +13,7 @@ function fieldOf(fn: () => unknown) {
   try {
     fn()
   } catch (error) {
-    if (error instanceof ProtocolSettingsError) return error.field
+    if (error instanceof ProtocolSettingsError) return error.at.join('.')
     throw error
   }
   return null
@@ -73,7 +73,7 @@ test.group('Tenant protocol settings', () => {
         return e as ProtocolSettingsError
       }
     })()!
-    assert.include(error.message, 'settings.protocol.url')
+    assert.include(error.message, '/settings/protocol/url')
     assert.include(error.messages.it, 'indirizzo')
     assert.include(error.messages.en, 'URL')
   })

@@ -1,0 +1,216 @@
+import { HttpContext } from '@adonisjs/core/http'
+import type { Lang, Localized } from '#shared/contract'
+
+/**
+ * Server text a person reads, in one place and in both languages. A message is an entry of a
+ * catalogue: its Italian and its English, with `{name}` placeholders; the answer picks the
+ * language of the request (`?lang=`, else `Accept-Language`, else Italian). Never write a message as
+ * "italiano / English": the scan in tests/unit/i18n refuses it. Plugins ship their own catalogue
+ * in their manifest (`messages`) and read it with `ctx.t(key, params)`.
+ */
+
+export type MessageParams = Record<string, string | number>
+
+/** Identity that types a catalogue: every entry has its Italian and its English. */
+export function defineMessages<const T extends Record<string, Localized>>(messages: T): T {
+  return messages
+}
+
+/** `{name}` placeholders filled from params; a placeholder without a value stays as written. */
+export function fill(text: string, params?: MessageParams): string {
+  if (!params) return text
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole
+  )
+}
+
+/** Both languages of an entry, placeholders filled: for errors raised before the language is known. */
+export function localize(entry: Localized, params?: MessageParams): Localized {
+  return { it: fill(entry.it, params), en: fill(entry.en, params) }
+}
+
+/** The language of the request under way (Italian outside a request, e.g. in a job or the CLI). */
+export function currentLanguage(): Lang {
+  const request = HttpContext.get()?.request
+  if (!request) return 'it'
+  const query = request.qs().lang
+  if (query === 'it' || query === 'en') return query
+  return request.language(['it', 'en']) === 'en' ? 'en' : 'it'
+}
+
+export const MESSAGES = defineMessages({
+  // The exception handler and the middleware: what every route may answer.
+  'http.loginRequired': {
+    it: 'Accesso richiesto: entra con le tue credenziali.',
+    en: 'Login required: sign in first.',
+  },
+  'http.invalidCredentials': {
+    it: 'Credenziali non valide: controlla e-mail e password.',
+    en: 'Invalid credentials: check e-mail and password.',
+  },
+  'http.forbiddenRole': {
+    it: 'Operazione non consentita al tuo ruolo.',
+    en: 'This operation is not allowed for your role.',
+  },
+  'http.notFound': { it: 'Risorsa non trovata.', en: 'Not found.' },
+  'http.tooLarge': {
+    it: 'Richiesta troppo grande: il limite è {limit}.',
+    en: 'Request body too large: the limit is {limit}.',
+  },
+  'http.invalidJson': {
+    it: 'Il corpo della richiesta non è JSON valido.',
+    en: 'The request body is not valid JSON.',
+  },
+  'http.notAnObject': {
+    it: 'Il corpo della richiesta deve essere un oggetto JSON.',
+    en: 'The request body must be a JSON object.',
+  },
+  'http.tooDeep': {
+    it: 'Il corpo della richiesta è annidato oltre {max} livelli.',
+    en: 'The request body is nested more than {max} levels deep.',
+  },
+  'http.mediaType': {
+    it: 'Tipo di contenuto "{type}" non accettato: inviare {expected}.',
+    en: 'Content type "{type}" not accepted: send {expected}.',
+  },
+  'http.mediaTypeMissing': {
+    it: 'Tipo di contenuto assente: inviare {expected}.',
+    en: 'No content type: send {expected}.',
+  },
+  'http.internal': { it: 'Errore interno: riprova più tardi.', en: 'Internal error: please retry later.' },
+  'http.crossSite': {
+    it: "Richiesta rifiutata: proviene da un altro sito. Usa il portale dall'indirizzo ufficiale.",
+    en: 'Request refused: it comes from another site. Use the portal from its official address.',
+  },
+  'http.tooManyRequests': {
+    it: 'Troppe richieste: riprova tra {wait}.',
+    en: 'Too many requests: try again in {wait}.',
+  },
+  'http.tooManyLogins': {
+    it: 'Troppi tentativi di accesso: riprova tra {wait}.',
+    en: 'Too many login attempts: try again in {wait}.',
+  },
+  'auth.accountDisabled': {
+    it: "Account disabilitato: rivolgersi all'ente per riattivarlo.",
+    en: 'Account disabled: ask the administration to enable it again.',
+  },
+  'tenant.notFound': { it: 'Ente "{slug}" non trovato.', en: 'Tenant "{slug}" not found.' },
+  'tenant.noAccess': {
+    it: 'Non sei abilitato all\'ente "{slug}".',
+    en: 'You have no access to the tenant "{slug}".',
+  },
+  // Resources.
+  'form.notFound': { it: 'Modulo non trovato.', en: 'Form not found.' },
+  'attachment.notFound': { it: 'Allegato non trovato.', en: 'Attachment not found.' },
+  'school.notFound': { it: 'Scuola non trovata.', en: 'School not found.' },
+  'class.notFound': { it: 'Classe non trovata.', en: 'Class not found.' },
+  'plugin.notFound': { it: 'Servizio "{plugin}" inesistente.', en: 'No such service "{plugin}".' },
+  'plugin.noSettings': {
+    it: 'Nessun servizio "{plugin}" con impostazioni.',
+    en: 'No service "{plugin}" with settings.',
+  },
+  'plugin.disabled': {
+    it: 'Il servizio "{plugin}" non è attivo per questo ente.',
+    en: 'The service "{plugin}" is not enabled for this tenant.',
+  },
+  'enrolment.missing': { it: 'Iscrizione {id} inesistente.', en: 'No enrolment {id}.' },
+  'catalog.unknownSource': {
+    it: 'Nessun elenco "{source}" per questo ente.',
+    en: 'No list "{source}" in this tenant.',
+  },
+  'submission.receiptBeforeSending': {
+    it: "La ricevuta esiste dopo l'invio della domanda: inviala prima.",
+    en: 'The receipt exists once the application is sent: send it first.',
+  },
+  // Rule sets.
+  'ruleset.notFound': {
+    it: 'Regole "{key}" inesistenti per questo ente.',
+    en: 'No rule set "{key}" in this tenant.',
+  },
+  'ruleset.invalidFacts': {
+    it: 'Dati non validi per "{ruleset}": correggere i dati indicati e ripetere il calcolo.',
+    en: 'Invalid facts for "{ruleset}": correct the data listed and evaluate again.',
+  },
+  'ruleset.badDate': {
+    it: 'La data "{at}" non è valida: usare il formato AAAA-MM-GG, per esempio 2021-10-01.',
+    en: 'The date "{at}" is not valid: write it YYYY-MM-DD, for example 2021-10-01.',
+  },
+  'ruleset.noVersionInForce': {
+    it: 'Nessuna versione di "{key}" è in vigore il {at}: scegliere una data coperta da una versione o pubblicarne una per quel periodo.',
+    en: 'No version of "{key}" is in force on {at}: choose a date a version covers, or publish one for that period.',
+  },
+  'ruleset.noVersionAtDate': {
+    it: 'Nessuna versione di queste regole è in vigore a quella data: scegliere una data coperta da una versione.',
+    en: 'No version of this rule set is in force at that date: choose a date a version covers.',
+  },
+  'ruleset.cannotEvaluate': {
+    it: 'Le regole non possono essere calcolate: {detail}',
+    en: 'The rule set could not be evaluated: {detail}',
+  },
+  'ruleset.noSuchVersion': {
+    it: 'La versione {version} di "{key}" non esiste.',
+    en: 'The rule set "{key}" has no version {version}.',
+  },
+  'ruleset.startClash': {
+    it: "La versione {version} inizia già il {validFrom}: scegliere un'altra data di inizio (valid_from).",
+    en: 'Version {version} already starts on {validFrom}: choose another valid_from.',
+  },
+  'ruleset.testsRequired': {
+    it: 'La nuova versione deve contenere almeno un caso di prova in "tests" (name, at, facts, expected).',
+    en: 'The new version needs at least one test case in "tests" (name, at, facts, expected).',
+  },
+  'ruleset.invalidVersion': {
+    it: 'La nuova versione non è valida: correggere gli errori indicati.',
+    en: 'The new version is invalid: fix the errors listed.',
+  },
+  'ruleset.testsFail': {
+    it: 'Pubblicazione rifiutata: {failed} casi di prova non superati su {total}.',
+    en: 'Publishing refused: {failed} of {total} test cases fail.',
+  },
+  'ruleset.publishedMeanwhile': {
+    it: 'Un\'altra versione di "{key}" è stata pubblicata nel frattempo: ricaricare e riprovare.',
+    en: 'Another version of "{key}" was published meanwhile: reload and retry.',
+  },
+  'ruleset.tooManyFacts': {
+    it: 'Troppi insiemi di dati in una richiesta: al massimo {max}, dividerli in più richieste.',
+    en: 'Too many fact sets in one request: {max} at most, split them over several requests.',
+  },
+  // Text fields.
+  'text.forbiddenCharacter': {
+    it: '"{field}" contiene un carattere non ammesso ({code}, di controllo o di direzione del testo): toglilo.',
+    en: '"{field}" holds a character that is not allowed ({code}, a control or text-direction character): remove it.',
+  },
+  'web.portalNotBuilt': {
+    it: 'Portale non compilato: eseguire "npm run build:web".',
+    en: 'Portal not built: run "npm run build:web".',
+  },
+  'audit.undecipherable': { it: '[non decifrabile]', en: '[cannot be decrypted]' },
+})
+
+export type MessageKey = keyof typeof MESSAGES
+
+/** The text of a platform message in a language, placeholders filled. */
+export function t(lang: Lang, key: MessageKey, params?: MessageParams): string {
+  return fill(MESSAGES[key][lang], params)
+}
+
+/** Both languages of a platform message: what an error carries until the answer picks one. */
+export function texts(key: MessageKey, params?: MessageParams): Localized {
+  return localize(MESSAGES[key], params)
+}
+
+/**
+ * A refusal a person reads, in both languages until the exception handler answers it in the
+ * request's language, with its status (4xx) and, when it has them, the rule and the JSON Pointer.
+ */
+export class LocalizedError extends Error {
+  constructor(
+    readonly status: number,
+    readonly messages: Localized,
+    readonly rule?: string,
+    readonly path?: string
+  ) {
+    super(messages.en)
+    this.name = 'LocalizedError'
+  }
+}
