@@ -29,6 +29,7 @@ router
     router.get('/auth/me', [AuthController, 'me']).use(middleware.auth())
     router.get('/plugins', [PluginsController, 'catalogue'])
     router.get('/platform/tenants', [TenantsController, 'index']).use(middleware.auth())
+    router.post('/platform/tenants', [TenantsController, 'createFrom']).use(middleware.auth())
 
     router
       .group(() => {

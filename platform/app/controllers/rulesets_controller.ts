@@ -11,6 +11,8 @@ import {
 } from '#services/definitions/ruleset_service'
 import { evaluateValidator, publishValidator, runTestsValidator } from '#validators/ruleset'
 import { requestLanguage } from '#services/infrastructure/request_language'
+import { ruleSetDraftService } from '#services/definitions/ruleset_draft_service'
+import { designerSettingsOf } from '#services/tenants/designer_settings'
 
 /** Fact sets one evaluate request may carry (each answer has its trace: a bigger batch is a bulk job, not a request). */
 export const MAX_EVALUATE_BATCH = 200
@@ -86,8 +88,8 @@ export default class RulesetsController {
     }
   }
 
-  async publish({ access, auth, bouncer, params, request, response }: HttpContext) {
-    await bouncer.with(TenantPolicy).authorize('editContent', access)
+  async publish({ access, auth, bouncer, params, request, response, tenant }: HttpContext) {
+    await bouncer.with(RuleSetPolicy).authorize('publish', access, tenant)
     const input = await publishValidator.validate(request.body())
     try {
       const version = await ruleSetService.publish(params.id, input, auth.user?.id ?? null)
@@ -114,5 +116,93 @@ export default class RulesetsController {
     } catch (error) {
       return refuse(error, response)
     }
+  }
+
+  /** The draft (null when there is none) and whether this person may publish it. */
+  async draft({ access, bouncer, params, response, tenant }: HttpContext) {
+    await bouncer.with(RuleSetPolicy).authorize('editDraft', access)
+    try {
+      const draft = await ruleSetDraftService.show(params.id)
+      const canPublish = await bouncer.with(RuleSetPolicy).allows('publish', access, tenant)
+      return {
+        draft,
+        can_publish: canPublish,
+        designers_publish: designerSettingsOf(tenant.settings).designers_publish,
+      }
+    } catch (error) {
+      return refuse(error, response)
+    }
+  }
+
+  async startDraft({ access, auth, bouncer, params, request, response }: HttpContext) {
+    await bouncer.with(RuleSetPolicy).authorize('editDraft', access)
+    const body = request.body() as Record<string, unknown>
+    try {
+      const draft = await ruleSetDraftService.start(params.id, body, auth.user?.id ?? null)
+      return response.created({ draft })
+    } catch (error) {
+      return refuse(error, response)
+    }
+  }
+
+  async saveDraft({ access, auth, bouncer, params, request, response }: HttpContext) {
+    await bouncer.with(RuleSetPolicy).authorize('editDraft', access)
+    const body = request.body() as Record<string, unknown>
+    try {
+      return { draft: await ruleSetDraftService.save(params.id, body, auth.user?.id ?? null) }
+    } catch (error) {
+      return refuse(error, response)
+    }
+  }
+
+  async discardDraft({ access, bouncer, params, response }: HttpContext) {
+    await bouncer.with(RuleSetPolicy).authorize('editDraft', access)
+    try {
+      await ruleSetDraftService.discard(params.id)
+      return response.noContent()
+    } catch (error) {
+      return refuse(error, response)
+    }
+  }
+
+  /** Every case of the rule set as it would be with the draft published, each at its own date. */
+  async runDraft({ access, bouncer, params, response }: HttpContext) {
+    await bouncer.with(RuleSetPolicy).authorize('editDraft', access)
+    try {
+      return await ruleSetDraftService.run(params.id)
+    } catch (error) {
+      return refuse(error, response)
+    }
+  }
+
+  /** A sample evaluation with its trace and summary, on the rule set as it would be with the draft published. */
+  async evaluateDraft({ access, bouncer, params, request, response }: HttpContext) {
+    await bouncer.with(RuleSetPolicy).authorize('editDraft', access)
+    const { at, facts } = await evaluateValidator.validate(request.body())
+    if (Array.isArray(facts)) {
+      return response.unprocessableEntity({
+        errors: [{ path: '/facts', message: 'Un solo insieme di dati per prova / one fact set per try' }],
+      })
+    }
+    try {
+      return await ruleSetDraftService.evaluate(params.id, at, facts, requestLanguage(request))
+    } catch (error) {
+      return refuse(error, response)
+    }
+  }
+
+  async publishDraft({ access, auth, bouncer, params, response, tenant }: HttpContext) {
+    await bouncer.with(RuleSetPolicy).authorize('publish', access, tenant)
+    try {
+      const version = await ruleSetDraftService.publish(params.id, auth.user?.id ?? null)
+      return response.created({ ruleset: params.id, version })
+    } catch (error) {
+      return refuse(error, response)
+    }
+  }
+
+  async checkFormula({ access, bouncer, request }: HttpContext) {
+    await bouncer.with(RuleSetPolicy).authorize('editDraft', access)
+    return ruleSetDraftService.checkFormula((request.body() as Record<string, unknown>).expression)
   }
 }

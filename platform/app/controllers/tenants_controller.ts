@@ -6,7 +6,7 @@ import Membership from '#models/membership'
 import TenantPolicy from '#policies/tenant_policy'
 import { pluginService } from '#services/tenants/plugin_service'
 import { RequestContext } from '#services/infrastructure/request_context'
-import { tenantSettingsValidator } from '#validators/tenant'
+import { tenantFromValidator, tenantSettingsValidator } from '#validators/tenant'
 import { firstForbiddenText } from '#validators/plain_text'
 import { requestLanguage } from '#services/infrastructure/request_language'
 import { parseProtocolSettings } from '#integrations/protocol_settings'
@@ -18,6 +18,12 @@ import { readableAuditValues } from '#services/infrastructure/audit_service'
 import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
 import { PLUGIN_SETTINGS_BLOCK, parsePluginSettingsBlocks } from '#plugins/plugin_settings'
 import { patchSettings } from '#services/tenants/settings_patch'
+import {
+  tenantFromTemplate,
+  TenantSlugTakenError,
+  TenantSourceNotFoundError,
+} from '#services/tenants/tenant_from_template'
+import { parseDesignerSettings } from '#services/tenants/designer_settings'
 import { identityOf, parseIdentitySettings } from '#services/tenants/tenant_identity'
 import { parseDirectorySettings } from '#services/infrastructure/directory_settings'
 
@@ -33,6 +39,7 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
   attachments: parseAttachmentSettings,
   identity: parseIdentitySettings,
   directory: parseDirectorySettings,
+  designer: parseDesignerSettings,
   ...PAY_SETTINGS_BLOCKS,
   // Each plugin's block, under settings.plugins.<plugin id>, against the schema its manifest declares.
   [PLUGIN_SETTINGS_BLOCK]: parsePluginSettingsBlocks,
@@ -57,6 +64,26 @@ export default class TenantsController {
     await bouncer.authorize('administerPlatform')
     const tenants = await Tenant.query().orderBy('slug')
     return { tenants: tenants.map((t) => ({ slug: t.slug, name: t.name, fiscalCode: t.fiscalCode })) }
+  }
+
+  /**
+   * Platform admins: a new tenant from another tenant's configuration (services, forms, rule sets,
+   * settings; no people, no submissions; see tenant_from_template.ts).
+   */
+  async createFrom({ bouncer, request, response }: HttpContext) {
+    await bouncer.authorize('administerPlatform')
+    const input = await request.validateUsing(tenantFromValidator)
+    try {
+      return response.created(await tenantFromTemplate(input))
+    } catch (error) {
+      if (error instanceof TenantSourceNotFoundError) {
+        return response.unprocessableEntity({ errors: [{ field: 'from', message: error.message }] })
+      }
+      if (error instanceof TenantSlugTakenError) {
+        return response.conflict({ errors: [{ field: 'slug', message: error.message }] })
+      }
+      throw error
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 import { LocalizedError, texts } from '#i18n/catalogue'
 import type { Localized } from '#shared/contract'
 import db from '@adonisjs/lucid/services/db'
-import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
 import RuleSet from '#models/rule_set'
 import RuleSetVersion from '#models/rule_set_version'
@@ -110,7 +110,7 @@ interface Loaded {
   rows: RuleSetVersion[]
   /** The document the engine evaluates: periods as applied. */
   doc: RuleSetDocument
-  /** The same versions with their periods as published: each version's golden cases run on these. */
+  /** The same versions with their periods as published (the list of cases reads them). */
   published: RuleSetDocument
 }
 
@@ -369,16 +369,74 @@ export class RuleSetService {
   }
 
   /**
-   * Each version's golden cases run against that version with its period as
-   * published: they state what the version computes, which stays true after
-   * a later version supersedes part of its period.
+   * The golden cases (of every version, or those declared in `version`), each run at its own `at`
+   * against the version in force then, periods as applied: a case is a fact about the law at a
+   * date, so a later version leaves the cases of earlier dates alone.
    */
   async runTests(key: string, version?: number): Promise<TestRunReport> {
-    const { published } = await this.load(key)
-    if (version !== undefined && !published.versions.some((v) => v.version === version)) {
+    const { doc } = await this.load(key)
+    if (version !== undefined && !doc.versions.some((v) => v.version === version)) {
       throw new RuleSetRequestError(texts('ruleset.noSuchVersion', { key, version }))
     }
-    return runTestCasesYielding(published, version)
+    return runTestCasesYielding(doc, version)
+  }
+
+  /**
+   * The document as it would be with `input` published as a new version (checked, not stored):
+   * the designer runs the cases and a sample evaluation on it before publishing.
+   */
+  async candidate(key: string, input: Record<string, unknown>, client?: QueryClientContract) {
+    const { row, rows } = await this.load(key, client)
+    const number = rows.reduce((max, r) => Math.max(max, r.version), 0) + 1
+    const validFrom = input.valid_from as string
+    const validTo = (input.valid_to ?? null) as string | null
+    if (!isIsoDate(validFrom)) {
+      throw new RuleSetRequestError({
+        it: '"valid_from" deve essere una data AAAA-MM-GG',
+        en: '"valid_from" must be a date YYYY-MM-DD',
+      })
+    }
+    const clash = rows.find((r) => r.validFrom === validFrom)
+    // A version that has not started yet may be replaced by one starting the same day (the later
+    // number stands, see standing()); one that is in force or past may not.
+    if (clash && clash.validFrom <= todayInItaly()) {
+      throw new RuleSetRequestError(texts('ruleset.startClash', { version: clash.version, validFrom }))
+    }
+    const body: Record<string, unknown> = { ...input, version: number, valid_from: validFrom, valid_to: validTo }
+    const candidate = [
+      ...rows.map((r) => ({ version: r.version, validFrom: r.validFrom, validTo: r.validTo, body: r.body })),
+      { version: number, validFrom, validTo, body },
+    ]
+    return { row, number, validFrom, validTo, body, ...documents(row, candidate) }
+  }
+
+  /** Runs every case of the rule set as it would be with `input` published (nothing stored). */
+  async runCandidateTests(key: string, input: Record<string, unknown>): Promise<TestRunReport> {
+    const { doc } = await this.candidate(key, input)
+    const checked = validateRuleSetDocument(doc)
+    if (!checked.ok) {
+      throw new RuleSetRequestError(texts('ruleset.invalidVersion'), { problems: checked.errors })
+    }
+    return runTestCasesYielding(doc)
+  }
+
+  /** One sample evaluation, with its trace and summary, on the rule set as it would be with `input` published. */
+  async evaluateCandidate(key: string, input: Record<string, unknown>, at: string, facts: unknown, lang?: SummaryLang) {
+    if (!isIsoDate(at)) {
+      throw new RuleSetRequestError(texts('ruleset.badDate', { at: String(at).slice(0, 40) }))
+    }
+    const { doc } = await this.candidate(key, input)
+    const checked = validateRuleSetDocument(doc)
+    if (!checked.ok) {
+      throw new RuleSetRequestError(texts('ruleset.invalidVersion'), { problems: checked.errors })
+    }
+    try {
+      pickVersion(doc, at)
+    } catch (error) {
+      if (!(error instanceof NoVersionInForceError)) throw error
+      throw new RuleSetRequestError(texts('ruleset.noVersionInForce', { key, at }))
+    }
+    return this.#one(doc, at, facts, undefined, lang)
   }
 
   /**
@@ -387,34 +445,24 @@ export class RuleSetService {
    * (the new version must bring at least one). Audited by the model with the
    * user in context.
    */
-  async publish(key: string, input: Record<string, unknown>, userId: number | null) {
-    const { row, rows } = await this.load(key)
-    const number = rows.reduce((max, r) => Math.max(max, r.version), 0) + 1
-    const validFrom = input.valid_from as string
-    const validTo = (input.valid_to ?? null) as string | null
-
-    const clash = rows.find((r) => r.validFrom === validFrom)
-    if (clash) {
-      throw new RuleSetRequestError(texts('ruleset.startClash', { version: clash.version, validFrom }))
-    }
+  async publish(
+    key: string,
+    input: Record<string, unknown>,
+    userId: number | null,
+    options: { afterCreate?: (trx: TransactionClientContract) => Promise<void> } = {}
+  ) {
     const tests = input.tests
     if (!Array.isArray(tests) || tests.length === 0) {
       throw new RuleSetRequestError(texts('ruleset.testsRequired'))
     }
-
     // `version` is assigned here whatever the caller sent; the periods go in the body too, as in rules/*.json.
-    const body: Record<string, unknown> = { ...input, version: number, valid_from: validFrom, valid_to: validTo }
-    const candidate = [
-      ...rows.map((r) => ({ version: r.version, validFrom: r.validFrom, validTo: r.validTo, body: r.body })),
-      { version: number, validFrom, validTo, body },
-    ]
-    const { doc, published } = documents(row, candidate)
+    const { row, number, validFrom, validTo, body, doc } = await this.candidate(key, input)
 
     const checked = validateRuleSetDocument(doc)
     if (!checked.ok) {
       throw new RuleSetRequestError(texts('ruleset.invalidVersion'), { problems: checked.errors })
     }
-    const report = await runTestCasesYielding(published)
+    const report = await runTestCasesYielding(doc)
     if (report.failed > 0) {
       const failing: TestCaseOutcome[] = report.cases.filter((c) => !c.ok)
       throw new RuleSetRequestError(texts('ruleset.testsFail', { failed: report.failed, total: report.cases.length }), {
@@ -426,12 +474,14 @@ export class RuleSetService {
 
     let created: RuleSetVersion
     try {
-      created = await db.transaction((trx) =>
-        RuleSetVersion.create(
+      created = await db.transaction(async (trx) => {
+        const made = await RuleSetVersion.create(
           { rulesetId: row.id, version: number, validFrom, validTo, body, source: 'api', publishedBy: userId },
           { client: trx }
         )
-      )
+        if (options.afterCreate) await options.afterCreate(trx)
+        return made
+      })
     } catch (error) {
       // (ruleset_id, version) is unique: someone else published the same number a moment ago.
       if (isUniqueViolation(error)) {

@@ -95,6 +95,16 @@ export const TABLES: Record<string, TableMeaning> = {
       published_by: 'The user who published it (users.id), empty for defaults',
     },
   },
+  ruleset_drafts: {
+    description: 'The next version of a rule set while staff prepare it in the designer, not yet in force',
+    columns: {
+      ruleset_id: 'The rule set (rulesets.id)',
+      based_on: 'The version it was started from',
+      valid_from: 'The day it is meant to come into force (YYYY-MM-DD)',
+      body: 'The version being prepared (JSON), as ruleset_versions.body',
+      updated_by: 'The user who saved it last (users.id)',
+    },
+  },
   forms: {
     description: 'Application forms of this tenant, each with its versions in form_versions',
     columns: {

@@ -16,9 +16,14 @@ import { makeTenant, makeUser } from '#tests/helpers/world'
 const TARIFFA = 'refezione.tariffa'
 const base = (slug: string) => `/api/v1/t/${slug}/rulesets`
 
-async function piacenzaLike() {
+/** A tenant whose designers may publish (settings.designer), as most of these tests publish as a designer. */
+async function piacenzaLike(options: { designersPublish?: boolean } = {}) {
   const tenant = await makeTenant({ name: 'Comune di Piacenza (prova)' })
   await pluginService.enable(tenant, 'refezione')
+  await RequestContext.asSystem('test', async () => {
+    tenant.settings = { ...tenant.settings, designer: { designers_publish: options.designersPublish ?? true } }
+    await tenant.save()
+  })
   return tenant
 }
 
@@ -380,6 +385,24 @@ test.group('Rule sets over HTTP: publish', (group) => {
     }
     const stored = await RequestContext.withTenant(tenant.ref, () => RuleSetVersion.query().where('version', 3))
     assert.lengthOf(stored, 0)
+  })
+
+  test('a designer publishes only where the tenant allows it; a tenant admin always', async ({ client, assert }) => {
+    const tenant = await piacenzaLike({ designersPublish: false })
+    const designer = await makeUser(tenant, ['designer'])
+    const admin = await makeUser(tenant, ['tenant_admin'])
+    const body = raisedIntera(await currentBody(client, tenant.slug, designer), '2026-09-01', '2026-10-01')
+    const refused = await client
+      .post(`${base(tenant.slug)}/${TARIFFA}/versions`)
+      .json(body)
+      .loginAs(designer)
+    refused.assertStatus(403)
+    const allowed = await client
+      .post(`${base(tenant.slug)}/${TARIFFA}/versions`)
+      .json(body)
+      .loginAs(admin)
+    allowed.assertStatus(201)
+    assert.equal(allowed.body().version.version, 3)
   })
 
   test('publishing to an unknown rule set answers 404', async ({ client }) => {

@@ -104,7 +104,8 @@ test.group('Abusive requests do not freeze the server', (group) => {
     await pluginService.enable(tenant, 'refezione')
     await pluginService.enable(tenant, 'nidi')
     const citizen = await makeUser(tenant, ['citizen'])
-    const designer = await makeUser(tenant, ['designer'])
+    // A tenant admin publishes (a designer only where the tenant allows it).
+    const designer = await makeUser(tenant, ['tenant_admin'])
     const rulesets = `/api/v1/t/${tenant.slug}/rulesets`
 
     const nidi = await client.get(`${rulesets}/nidi.retta`).loginAs(designer)

@@ -22,6 +22,8 @@ import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { AuditPage } from '../pages/staff/AuditPage'
 import { SettingsPage } from '../pages/staff/SettingsPage'
+import { RuleSetsPage } from '../pages/designer/RuleSetsPage'
+import { RuleSetRoute } from '../pages/designer/RuleSetPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
 import { STAFF_ROLES } from './tenant_context'
 
@@ -47,6 +49,9 @@ export const citizenPages: TenantPage[] = [
 
 /** The offices handling applications and enrolments. */
 const OFFICE: readonly Role[] = ['operator', 'tenant_admin']
+
+/** Who changes tariffs and rules in the designer (a tenant admin also publishes). */
+const DESIGN: readonly Role[] = ['designer', 'tenant_admin']
 
 /** The offices' side: the desk, then what each role works on. */
 export const staffPages: TenantPage[] = [
@@ -98,6 +103,14 @@ export const staffPages: TenantPage[] = [
     side: 'staff',
     nav: { label: 'settings', order: 95 },
   },
+  {
+    path: 'ufficio/regole',
+    element: <RuleSetsPage />,
+    roles: DESIGN,
+    side: 'staff',
+    nav: { label: 'designer', order: 60 },
+  },
+  { path: 'ufficio/regole/:id', element: <RuleSetRoute />, roles: DESIGN, side: 'staff' },
 ]
 
 export const pluginPages: TenantPage[] = discoveredScreens().map(({ plugin, screen }) => ({

@@ -5,6 +5,7 @@ import { Shell } from './Shell'
 import { TenantContext, mayOpen, pluginOff, rolesIn } from './tenant_context'
 import { tenantPages, type TenantPage } from './pages'
 import { TenantsPage } from '../pages/TenantsPage'
+import { PlatformTenantsPage } from '../pages/PlatformTenantsPage'
 import { Loading, Problem } from '../widgets/status'
 
 /** A member's pages of one tenant; the user's roles there decide which open. */
@@ -71,6 +72,7 @@ export const router = createHashRouter([
     element: <Shell />,
     children: [
       { index: true, element: <Home /> },
+      { path: 'piattaforma/enti', element: <PlatformTenantsPage /> },
       {
         path: 't/:tenant',
         element: <TenantScope />,

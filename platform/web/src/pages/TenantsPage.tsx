@@ -10,7 +10,12 @@ export function TenantsPage() {
   return (
     <>
       <h1 className="h2 mb-4">{t('tenants.title')}</h1>
-      {me.tenants.length === 0 && <p>{t('tenants.none')}</p>}
+      {me.isPlatformAdmin && (
+        <p>
+          <Link to="/piattaforma/enti">{t('platform.title')}</Link>
+        </p>
+      )}
+      {me.tenants.length === 0 && !me.isPlatformAdmin && <p>{t('tenants.none')}</p>}
       <ul className="list-unstyled row g-3 portal-cards">
         {me.tenants.map((tenant) => (
           <li key={tenant.slug} className="col-12 col-md-6 col-lg-4">
