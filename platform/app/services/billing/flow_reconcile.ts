@@ -12,7 +12,7 @@ import {
   type PositionLookup,
 } from '#integrations/pagopa/reconciliation'
 import type { ReportingFlow } from '#integrations/pagopa/reporting_flow'
-import { applyPaymentIn } from '#services/billing/reconcile'
+import { applyPaymentIn } from '#services/billing/payment_posting'
 
 /**
  * Reconciliation from the reporting flows (flussi di rendicontazione, FdR 3: what each PSP credited

@@ -4,7 +4,7 @@ import User from '#models/user'
 import Tenant from '#models/tenant'
 import Membership from '#models/membership'
 import { RequestContext } from '#services/infrastructure/request_context'
-import { AccountDisabled, type IdentityProvider } from '#services/infrastructure/identity_provider'
+import { AccountDisabled, type IdentityProvider } from '#services/infrastructure/identity'
 import {
   normaliseDn,
   parseDirectorySettings,
