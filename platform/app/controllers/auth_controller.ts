@@ -4,7 +4,6 @@ import Tenant from '#models/tenant'
 import { identityProviders } from '#services/infrastructure/identity_provider'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { directoryLoginValidator, loginValidator } from '#validators/auth'
-import { DirectoryUnavailable } from '#services/infrastructure/directory_login'
 import { throttledLogin } from '#services/infrastructure/throttle'
 
 export default class AuthController {
@@ -17,15 +16,8 @@ export default class AuthController {
     if (request.input('provider') === 'ldap') {
       const credentials = await request.validateUsing(directoryLoginValidator)
       const account = `ldap:${credentials.tenant}:${credentials.username.toLowerCase()}`
-      try {
-        user = await throttledLogin(account, request.ip(), () => identityProviders.ldap.authenticate(credentials))
-      } catch (error) {
-        // A directory that does not answer is the service being down, not the person's mistake.
-        if (error instanceof DirectoryUnavailable) {
-          return response.serviceUnavailable({ errors: [{ rule: 'directory', message: error.message }] })
-        }
-        throw error
-      }
+      // A directory that does not answer is a 503 (DirectoryUnavailable), not the person's mistake.
+      user = await throttledLogin(account, request.ip(), () => identityProviders.ldap.authenticate(credentials))
     } else {
       const { provider = 'local', ...credentials } = await request.validateUsing(loginValidator)
       user = await throttledLogin(credentials.email, request.ip(), () =>

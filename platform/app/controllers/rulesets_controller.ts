@@ -181,7 +181,7 @@ export default class RulesetsController {
     const { at, facts } = await evaluateValidator.validate(request.body())
     if (Array.isArray(facts)) {
       return response.unprocessableEntity({
-        errors: [{ path: '/facts', message: 'Un solo insieme di dati per prova / one fact set per try' }],
+        errors: [{ path: '/facts', message: t(requestLanguage(request), 'draft.oneFactSet') }],
       })
     }
     try {

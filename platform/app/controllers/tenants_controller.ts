@@ -18,11 +18,7 @@ import { readableAuditValues } from '#services/infrastructure/audit_service'
 import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
 import { PLUGIN_SETTINGS_BLOCK, parsePluginSettingsBlocks } from '#plugins/plugin_settings'
 import { patchSettings } from '#services/tenants/settings_patch'
-import {
-  tenantFromTemplate,
-  TenantSlugTakenError,
-  TenantSourceNotFoundError,
-} from '#services/tenants/tenant_from_template'
+import { tenantFromTemplate } from '#services/tenants/tenant_from_template'
 import { parseDesignerSettings } from '#services/tenants/designer_settings'
 import { identityOf, parseIdentitySettings } from '#services/tenants/tenant_identity'
 import { parseDirectorySettings } from '#services/infrastructure/directory_settings'
@@ -73,17 +69,8 @@ export default class TenantsController {
   async createFrom({ bouncer, request, response }: HttpContext) {
     await bouncer.authorize('administerPlatform')
     const input = await request.validateUsing(tenantFromValidator)
-    try {
-      return response.created(await tenantFromTemplate(input))
-    } catch (error) {
-      if (error instanceof TenantSourceNotFoundError) {
-        return response.unprocessableEntity({ errors: [{ field: 'from', message: error.message }] })
-      }
-      if (error instanceof TenantSlugTakenError) {
-        return response.conflict({ errors: [{ field: 'slug', message: error.message }] })
-      }
-      throw error
-    }
+    // An unknown source (422 at /from) or a slug taken (409 at /slug) are LocalizedErrors.
+    return response.created(await tenantFromTemplate(input))
   }
 
   /**

@@ -37,7 +37,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     // A refusal raised with both languages (a service's check, a middleware): answered in the request's.
     if (error instanceof LocalizedError || isLocalized(error)) {
       const e = error as LocalizedError
-      const status = e.status >= 400 && e.status < 500 ? e.status : 400
+      const status = e.status >= 400 && e.status < 600 ? e.status : 400
       return ctx.response.status(status).send({
         errors: [
           {

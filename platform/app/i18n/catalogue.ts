@@ -175,6 +175,63 @@ export const MESSAGES = defineMessages({
     it: 'Troppi insiemi di dati in una richiesta: al massimo {max}, dividerli in più richieste.',
     en: 'Too many fact sets in one request: {max} at most, split them over several requests.',
   },
+  // Drafts of rule set versions (the designer).
+  'draft.startRequired': {
+    it: 'Indicare la data di inizio della nuova versione (AAAA-MM-GG).',
+    en: "Give the new version's start date (YYYY-MM-DD).",
+  },
+  'draft.startInPast': {
+    it: 'La nuova versione non può iniziare nel passato ({validFrom}): le valutazioni passate restano quelle di allora.',
+    en: 'A new version cannot start in the past ({validFrom}): past evaluations stay as they were.',
+  },
+  'draft.bodyNotObject': {
+    it: '"body" deve essere un oggetto (la versione).',
+    en: '"body" must be an object (the version).',
+  },
+  'draft.tooLarge': {
+    it: 'Bozza troppo grande: al massimo {kb} KB.',
+    en: 'Draft too large: {kb} KB at most.',
+  },
+  'draft.exists': {
+    it: "Esiste già una bozza di queste regole: continuarla, oppure scartarla prima di iniziarne un'altra.",
+    en: 'A draft of this rule set already exists: continue it or discard it first.',
+  },
+  'draft.noVersions': { it: '"{key}" non ha versioni.', en: '"{key}" has no versions.' },
+  'draft.none': {
+    it: 'Nessuna bozza di "{key}": iniziarne una da una data.',
+    en: 'No draft of "{key}": start one from a date.',
+  },
+  'draft.formulaTooLong': {
+    it: 'La formula deve essere un testo di al massimo 2000 caratteri.',
+    en: 'A formula is a text of 2000 characters at most.',
+  },
+  'draft.oneFactSet': { it: 'Un solo insieme di dati per prova.', en: 'One fact set per try.' },
+  // Login from a tenant's directory.
+  'directory.unavailable': {
+    it: "Accesso con le credenziali dell'ente non disponibile ora: riprova tra qualche minuto o avvisa l'assistenza.",
+    en: "Login with the administration's credentials is not available now: try again in a few minutes or tell the help desk.",
+  },
+  'directory.none': {
+    it: "Questo ente non usa l'accesso con le credenziali dell'ente.",
+    en: 'This administration has no directory login.',
+  },
+  'directory.noRole': {
+    it: "Nessun tuo gruppo dell'ente dà accesso a Sportello: chiedi all'amministratore di sistema di aggiungerti al gruppo giusto.",
+    en: 'None of your groups gives access to Sportello: ask the system administrator to add you to the right group.',
+  },
+  'directory.accountConflict': {
+    it: "Esiste già un account con la tua e-mail che non accede con le credenziali dell'ente: chiedi all'assistenza di collegarlo.",
+    en: "An account with your e-mail already exists and does not log in with the administration's credentials: ask the help desk to link it.",
+  },
+  // A tenant made from another's configuration.
+  'tenantCopy.noSource': {
+    it: 'Ente di partenza "{slug}" inesistente.',
+    en: 'No tenant "{slug}" to copy from.',
+  },
+  'tenantCopy.slugTaken': {
+    it: 'L\'indirizzo "{slug}" è già di un altro ente: sceglierne un altro.',
+    en: '"{slug}" is already taken: choose another.',
+  },
   // Text fields.
   'text.forbiddenCharacter': {
     it: '"{field}" contiene un carattere non ammesso ({code}, di controllo o di direzione del testo): toglilo.',
@@ -201,7 +258,8 @@ export function texts(key: MessageKey, params?: MessageParams): Localized {
 
 /**
  * A refusal a person reads, in both languages until the exception handler answers it in the
- * request's language, with its status (4xx) and, when it has them, the rule and the JSON Pointer.
+ * request's language, with its status (4xx, or 5xx when something it needs is down, such as a
+ * directory that does not answer) and, when it has them, the rule and the JSON Pointer.
  */
 export class LocalizedError extends Error {
   constructor(

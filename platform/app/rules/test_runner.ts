@@ -61,7 +61,7 @@ function runCase(doc: RuleSetDocument, carrier: RuleSetVersion, tc: TestCase): T
       ok: false,
       actual: {},
       diffs: [],
-      error: `nessuna versione in vigore il ${tc.at} / no version in force on ${tc.at}`,
+      error: `nessuna versione in vigore il ${tc.at}`,
     }
   }
   let actual: Record<string, ResultValue>

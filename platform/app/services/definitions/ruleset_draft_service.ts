@@ -1,4 +1,5 @@
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import { currentLanguage, t, texts, type MessageKey, type MessageParams } from '#i18n/catalogue'
 import RuleSet from '#models/rule_set'
 import RuleSetDraft from '#models/rule_set_draft'
 import RuleSetVersion from '#models/rule_set_version'
@@ -24,9 +25,8 @@ import type { SummaryLang } from '#rules/summary'
  */
 
 /** A refusal whose text is written "italiano / English". */
-function refusal(text: string, details: Record<string, unknown> = {}, status = 422) {
-  const [it, en] = text.split(' / ')
-  return new RuleSetRequestError({ it, en: en ?? it }, details, status)
+function refusal(key: MessageKey, params?: MessageParams, details: Record<string, unknown> = {}, status = 422) {
+  return new RuleSetRequestError(texts(key, params), details, status)
 }
 
 /** Version keys the draft body never carries: the number and period are the draft's own. */
@@ -54,28 +54,20 @@ function stripPeriod(body: Record<string, unknown>) {
 
 function checkStart(validFrom: unknown): string {
   if (!isIsoDate(validFrom)) {
-    throw refusal(
-      "Indicare la data di inizio della nuova versione (AAAA-MM-GG) / give the new version's start date (YYYY-MM-DD)"
-    )
+    throw refusal('draft.startRequired')
   }
   if (validFrom < todayInItaly()) {
-    throw refusal(
-      `La nuova versione non può iniziare nel passato (${validFrom}): le valutazioni passate restano quelle di allora / a new version cannot start in the past (${validFrom})`
-    )
+    throw refusal('draft.startInPast', { validFrom })
   }
   return validFrom
 }
 
 function checkBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw refusal('"body" deve essere un oggetto (la versione) / "body" must be an object (the version)')
+    throw refusal('draft.bodyNotObject')
   }
   if (JSON.stringify(body).length > MAX_DRAFT_JSON) {
-    throw refusal(
-      `Bozza troppo grande: al massimo ${MAX_DRAFT_JSON / 1024} KB / draft too large: ${MAX_DRAFT_JSON / 1024} KB at most`,
-      {},
-      413
-    )
+    throw refusal('draft.tooLarge', { kb: MAX_DRAFT_JSON / 1024 }, {}, 413)
   }
   return stripPeriod(body as Record<string, unknown>)
 }
@@ -119,19 +111,13 @@ export class RuleSetDraftService {
     const validFrom = checkStart(input.valid_from)
     const { row, rows, doc } = await ruleSetService.load(key)
     if (await RuleSetDraft.query().where('ruleset_id', row.id).first()) {
-      throw refusal(
-        "Esiste già una bozza di queste regole: continuarla, oppure scartarla prima di iniziarne un'altra / a draft of this rule set already exists: continue it or discard it first",
-        {},
-        409
-      )
+      throw refusal('draft.exists', undefined, {}, 409)
     }
     let base: RuleSetVersion | undefined
     if (input.from_version !== undefined && input.from_version !== null) {
       base = rows.find((r) => r.version === input.from_version)
       if (!base) {
-        throw refusal(
-          `La versione ${String(input.from_version)} di "${key}" non esiste / rule set "${key}" has no version ${String(input.from_version)}`
-        )
+        throw refusal('ruleset.noSuchVersion', { key, version: String(input.from_version) })
       }
     } else {
       try {
@@ -142,7 +128,7 @@ export class RuleSetDraftService {
         base = rows.at(-1)
       }
     }
-    if (!base) throw refusal(`"${key}" non ha versioni / "${key}" has no versions`)
+    if (!base) throw refusal('draft.noVersions', { key })
     const draft = await RuleSetDraft.create({
       rulesetId: row.id,
       basedOn: base.version,
@@ -157,11 +143,7 @@ export class RuleSetDraftService {
     const row = await ruleSet(key, client)
     const draft = await RuleSetDraft.query({ client }).where('ruleset_id', row.id).first()
     if (!draft) {
-      throw refusal(
-        `Nessuna bozza di "${key}": iniziarne una da una data / no draft of "${key}": start one from a date`,
-        {},
-        404
-      )
+      throw refusal('draft.none', { key }, {}, 404)
     }
     return draft
   }
@@ -213,8 +195,7 @@ export class RuleSetDraftService {
     if (typeof expression !== 'string' || expression.length > 2000) {
       return {
         ok: false,
-        message:
-          'La formula deve essere un testo di al massimo 2000 caratteri / a formula is a text of 2000 characters at most',
+        message: t(currentLanguage(), 'draft.formulaTooLong'),
       }
     }
     try {

@@ -1,3 +1,4 @@
+import { LocalizedError, texts } from '#i18n/catalogue'
 import { Client, Filter, InvalidCredentialsError, type Entry } from 'ldapts'
 import { errors as authErrors } from '@adonisjs/auth'
 import User from '#models/user'
@@ -19,40 +20,30 @@ const TIMEOUT_MS = 5000
 const MAX_GROUPS = 500
 
 /** The directory did not answer or refused the service account: the login cannot be decided. */
-export class DirectoryUnavailable extends Error {
-  readonly status = 503
+export class DirectoryUnavailable extends LocalizedError {
   constructor() {
-    super(
-      "Accesso con le credenziali dell'ente non disponibile ora: riprova tra qualche minuto o avvisa l'assistenza / login with the administration's credentials is not available now: try again in a few minutes or tell the help desk"
-    )
+    super(503, texts('directory.unavailable'), 'directory')
   }
 }
 
 /** The tenant has no directory configured, or the tenant does not exist: said the same way. */
-export class NoDirectory extends Error {
-  readonly status = 404
+export class NoDirectory extends LocalizedError {
   constructor() {
-    super("Questo ente non usa l'accesso con le credenziali dell'ente / this administration has no directory login")
+    super(404, texts('directory.none'))
   }
 }
 
 /** The person is in the directory but in none of the groups that give a role here. */
-export class NoDirectoryRole extends Error {
-  readonly status = 403
+export class NoDirectoryRole extends LocalizedError {
   constructor() {
-    super(
-      "Nessun tuo gruppo dell'ente dà accesso a Sportello: chiedi all'amministratore di sistema di aggiungerti al gruppo giusto / none of your groups gives access to Sportello: ask the system administrator to add you to the right group"
-    )
+    super(403, texts('directory.noRole'))
   }
 }
 
 /** The directory's entry has the e-mail of an account that logs in another way. */
-export class DirectoryAccountConflict extends Error {
-  readonly status = 409
+export class DirectoryAccountConflict extends LocalizedError {
   constructor() {
-    super(
-      "Esiste già un account con la tua e-mail che non accede con le credenziali dell'ente: chiedi all'assistenza di collegarlo / an account with your e-mail already exists and does not log in with the administration's credentials: ask the help desk to link it"
-    )
+    super(409, texts('directory.accountConflict'))
   }
 }
 

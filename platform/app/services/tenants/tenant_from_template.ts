@@ -1,3 +1,4 @@
+import { LocalizedError, texts } from '#i18n/catalogue'
 import db from '@adonisjs/lucid/services/db'
 import Tenant from '#models/tenant'
 import Form from '#models/form'
@@ -20,17 +21,15 @@ import { RequestContext } from '#services/infrastructure/request_context'
  */
 export const NOT_COPIED_SETTINGS = ['protocol', 'pagopa', 'identity'] as const
 
-export class TenantSourceNotFoundError extends Error {
+export class TenantSourceNotFoundError extends LocalizedError {
   constructor(readonly slug: string) {
-    super(`Ente di partenza "${slug}" inesistente / no tenant "${slug}" to copy from`)
+    super(422, texts('tenantCopy.noSource', { slug }), undefined, '/from')
   }
 }
 
-export class TenantSlugTakenError extends Error {
+export class TenantSlugTakenError extends LocalizedError {
   constructor(readonly slug: string) {
-    super(
-      `L'indirizzo "${slug}" è già di un altro ente: sceglierne un altro / "${slug}" is already taken, choose another`
-    )
+    super(409, texts('tenantCopy.slugTaken', { slug }), undefined, '/slug')
   }
 }
 

@@ -103,7 +103,7 @@ test.group("Platform: a tenant from another tenant's configuration", (group) => 
       .json({ ...body, slug: source.slug })
       .loginAs(platform)
     taken.assertStatus(409)
-    assert.equal(taken.body().errors[0].field, 'slug')
+    assert.equal(taken.body().errors[0].path, '/slug')
     const unknown = await client
       .post('/api/v1/platform/tenants')
       .json({ ...body, from: 'nessuno' })

@@ -54,7 +54,8 @@ export function PlatformTenantsPage() {
     } catch (error) {
       const found: Record<string, string> = {}
       if (error instanceof ApiRequestError) {
-        for (const e of error.errors as Array<{ field?: string; message: string }>) found[e.field ?? 'form'] = e.message
+        for (const e of error.errors as Array<{ path?: string; message: string }>)
+          found[e.path?.replace(/^\//, '') || 'form'] = e.message
       } else found.form = (error as Error).message
       setErrors(found)
     }
