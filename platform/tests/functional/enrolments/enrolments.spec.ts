@@ -153,6 +153,9 @@ test.group('Enrolments', (group) => {
       school_order: 'primaria',
       class_year: '2',
       diet: { requested: true, type: 'medical', authorised: null },
+      // How the family is sent its payment notices: the channel chosen, at the payer's residence.
+      notice_channel: 'email',
+      notice_address: { lines: ['Via Roma 12'], postalCode: '29121', city: 'Piacenza', province: 'PC' },
     })
     assert.deepEqual(e.detailGroups, [
       {
