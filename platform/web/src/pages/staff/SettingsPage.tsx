@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react'
+import { jsonPointer } from '#shared/contract'
 import { useForms, useTenant } from '../../api/queries'
 import { ApiRequestError } from '../../api/client'
 import { useUpdateSettings } from '../../api/staff_queries'
@@ -22,7 +23,7 @@ function FieldError({ id, message }: { id: string; message?: string }) {
 /**
  * The tenant admins' settings, for the blocks the API checks: each form's enrolment period and how
  * long uploaded documents are kept. The server is the judge: what it refuses comes back with the
- * path of the setting (`settings.enrolment.<form>.closes`), and the message is shown at that field.
+ * path of the setting (`/settings/enrolment/<form>/closes`), and the message is shown at that field.
  */
 export function SettingsPage() {
   const { t, lang } = useT()
@@ -39,7 +40,8 @@ export function SettingsPage() {
   const settings = tenant.data.tenant.settings ?? {}
   const windows = (settings.enrolment ?? {}) as Record<string, Window>
   const retention = (settings.attachments ?? {}) as Record<string, number>
-  const path = (...parts: string[]) => ['settings', ...parts].join('.')
+  // The server names a setting by JSON Pointer (form keys hold dots): the fields are named the same way.
+  const path = (...parts: string[]) => jsonPointer(['settings', ...parts])
   const fieldId = (p: string) => `setting-${p.replace(/[^a-z0-9]+/gi, '-')}`
   const described = (p: string, hint?: string) =>
     [hint, errors[p] ? `${fieldId(p)}-error` : null].filter(Boolean).join(' ') || undefined
