@@ -42,7 +42,7 @@ export function SettingsPage() {
   const retention = (settings.attachments ?? {}) as Record<string, number>
   // The server names a setting by JSON Pointer (form keys hold dots): the fields are named the same way.
   const path = (...parts: string[]) => jsonPointer(['settings', ...parts])
-  const fieldId = (p: string) => `setting-${p.replace(/[^a-z0-9]+/gi, '-')}`
+  const fieldId = (p: string) => `setting-${p.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}`
   const described = (p: string, hint?: string) =>
     [hint, errors[p] ? `${fieldId(p)}-error` : null].filter(Boolean).join(' ') || undefined
 
