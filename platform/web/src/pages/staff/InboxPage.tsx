@@ -1,3 +1,4 @@
+import { FilterSelect } from '../../widgets/FilterSelect'
 import { useState, type FormEvent } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import { INBOX_SORTS, INBOX_STATUSES, type InboxSort, type InboxStatus } from '#shared/contract'
@@ -118,45 +119,33 @@ export function InboxPage() {
                 {t('inbox.searchHint')}
               </small>
             </div>
-            <div className="col-12 col-md-6 col-lg-3">
-              <label className="form-label" htmlFor="inbox-status">
-                {t('inbox.status')}
-              </label>
-              <select id="inbox-status" name="status" className="form-select" defaultValue={filters.status}>
-                <option value="">{t('inbox.anyStatus')}</option>
-                {INBOX_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`status.${s}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="col-12 col-md-6 col-lg-3">
-              <label className="form-label" htmlFor="inbox-form">
-                {t('inbox.form')}
-              </label>
-              <select id="inbox-form" name="form" className="form-select" defaultValue={filters.form}>
-                <option value="">{t('inbox.anyForm')}</option>
-                {(forms.data ?? []).map((f) => (
-                  <option key={f.key} value={f.key}>
-                    {f.title[lang] ?? f.title.it}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="col-12 col-md-6 col-lg-3">
-              <label className="form-label" htmlFor="inbox-year">
-                {t('inbox.schoolYear')}
-              </label>
-              <select id="inbox-year" name="school_year" className="form-select" defaultValue={filters.school_year}>
-                <option value="">{t('inbox.anyYear')}</option>
-                {recentSchoolYears().map((y) => (
-                  <option key={y} value={y}>
-                    {y}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <FilterSelect
+              className="col-12 col-md-6 col-lg-3"
+              id="inbox-status"
+              name="status"
+              label={t('inbox.status')}
+              any={t('inbox.anyStatus')}
+              value={filters.status}
+              options={INBOX_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+            />
+            <FilterSelect
+              className="col-12 col-md-6 col-lg-3"
+              id="inbox-form"
+              name="form"
+              label={t('inbox.form')}
+              any={t('inbox.anyForm')}
+              value={filters.form}
+              options={(forms.data ?? []).map((f) => ({ value: f.key, label: f.title[lang] ?? f.title.it }))}
+            />
+            <FilterSelect
+              className="col-12 col-md-6 col-lg-3"
+              id="inbox-year"
+              name="school_year"
+              label={t('inbox.schoolYear')}
+              any={t('inbox.anyYear')}
+              value={filters.school_year}
+              options={recentSchoolYears().map((y) => ({ value: y, label: y }))}
+            />
             <div className="col-6 col-md-3 col-lg-3">
               <label className="form-label" htmlFor="inbox-from">
                 {t('inbox.from')}

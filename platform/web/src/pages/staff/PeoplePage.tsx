@@ -1,3 +1,4 @@
+import { FilterSelect } from '../../widgets/FilterSelect'
 import { useState, type FormEvent } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import type { ApiError, PersonDetailDto, PersonEnrolmentDto } from '#shared/contract'
@@ -140,19 +141,15 @@ export function PeoplePage() {
               </div>
             )}
           </div>
-          <div className="col-6 col-md-4">
-            <label className="form-label" htmlFor="people-kind">
-              {t('people.kind')}
-            </label>
-            <select id="people-kind" name="kind" className="form-select" defaultValue={filters.kind}>
-              <option value="">{t('people.anyKind')}</option>
-              {KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {t(`people.kind_${k}`)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            className="col-6 col-md-4"
+            id="people-kind"
+            name="kind"
+            label={t('people.kind')}
+            any={t('people.anyKind')}
+            value={filters.kind}
+            options={KINDS.map((k) => ({ value: k, label: t(`people.kind_${k}`) }))}
+          />
           <div className="col-6 col-md-3">
             <button type="submit" className="btn btn-primary w-100">
               {t('people.search')}

@@ -1,3 +1,4 @@
+import { FilterSelect } from '../../widgets/FilterSelect'
 import { useState, type FormEvent } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import type { EnrolmentSummaryDto } from '#shared/contract'
@@ -95,45 +96,33 @@ export function RegisterPage() {
       <form className="card card-bg mb-4" onSubmit={submit} key={params.toString()} role="search">
         <div className="card-body">
           <div className="row g-3 align-items-end">
-            <div className="col-12 col-md-4">
-              <label className="form-label" htmlFor="register-service">
-                {t('register.service')}
-              </label>
-              <select id="register-service" name="service" className="form-select" defaultValue={filters.service}>
-                <option value="">{t('register.anyService')}</option>
-                {(services.data ?? []).map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name[lang] ?? s.name.it}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="col-6 col-md-3">
-              <label className="form-label" htmlFor="register-year">
-                {t('register.schoolYear')}
-              </label>
-              <select id="register-year" name="school_year" className="form-select" defaultValue={filters.school_year}>
-                <option value="">{t('register.anyYear')}</option>
-                {recentSchoolYears().map((y) => (
-                  <option key={y} value={y}>
-                    {y}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="col-6 col-md-3">
-              <label className="form-label" htmlFor="register-status">
-                {t('register.status')}
-              </label>
-              <select id="register-status" name="status" className="form-select" defaultValue={filters.status}>
-                <option value="">{t('register.anyStatus')}</option>
-                {STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`register.status_${s}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <FilterSelect
+              className="col-12 col-md-4"
+              id="register-service"
+              name="service"
+              label={t('register.service')}
+              any={t('register.anyService')}
+              value={filters.service}
+              options={(services.data ?? []).map((s) => ({ value: s.id, label: s.name[lang] ?? s.name.it }))}
+            />
+            <FilterSelect
+              className="col-6 col-md-3"
+              id="register-year"
+              name="school_year"
+              label={t('register.schoolYear')}
+              any={t('register.anyYear')}
+              value={filters.school_year}
+              options={recentSchoolYears().map((y) => ({ value: y, label: y }))}
+            />
+            <FilterSelect
+              className="col-6 col-md-3"
+              id="register-status"
+              name="status"
+              label={t('register.status')}
+              any={t('register.anyStatus')}
+              value={filters.status}
+              options={STATUSES.map((s) => ({ value: s, label: t(`register.status_${s}`) }))}
+            />
             <div className="col-12 col-md-2">
               <button type="submit" className="btn btn-primary w-100">
                 {t('register.apply')}
