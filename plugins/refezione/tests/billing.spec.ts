@@ -139,5 +139,6 @@ test.group('Refezione: the monthly charges from the meals consumed', (group) => 
     })
     assert.isUndefined(detailsOf({ payment_channel: 'direct_debit' }).notice_channel)
     assert.equal(detailsOf({ payment_channel: 'pagopa_sms' }).notice_channel, 'sms')
+    assert.equal(detailsOf({ payment_channel: 'pagopa_io' }).notice_channel, 'io')
   })
 })
