@@ -24,6 +24,7 @@ import {
   withDefaultDateRanges,
 } from '#forms/field_rules'
 import { catalogErrors } from '#forms/school_catalog'
+import { fillFacts, withApplicantFacts, type ApplicantFacts } from '#shared/applicant_facts'
 
 /** Creates the Ajv instance used for forms: formats and annotation keywords registered. */
 export function createFormAjv(): Ajv2020 {
@@ -260,13 +261,19 @@ function safeTest(test: CompiledCondition, facts: Record<string, unknown>): bool
   }
 }
 
-function bloccoErrors(compiled: CompiledForm, data: unknown, lang: Lang): FormError[] {
+function bloccoErrors(
+  compiled: CompiledForm,
+  data: unknown,
+  lang: Lang,
+  applicant?: Partial<ApplicantFacts>
+): FormError[] {
   if (!isPlainObject(data)) return [] // the schema already refuses a non-object submission
+  const facts = withApplicantFacts(data, applicant)
   const out: FormError[] = []
   for (const blocco of compiled.blocchi) {
-    const outcome = blocco.test instanceof Error ? 'error' : safeTest(blocco.test, data)
+    const outcome = blocco.test instanceof Error ? 'error' : safeTest(blocco.test, facts)
     if (outcome === false) continue
-    const text = blocco.message[lang] ?? blocco.message.it
+    const text = fillFacts(blocco.message[lang] ?? blocco.message.it, applicant)
     const message = outcome === 'error' ? unevaluableMessage(lang, text) : text
     for (const path of blocco.paths) out.push({ path, rule: blocco.id, message })
   }
@@ -299,7 +306,7 @@ export function validateSubmission(form: FormDefinition, data: unknown, opts: Va
     })
   }
   errors.push(...attachmentErrors(form, compiled, data, lang, partial))
-  if (!partial) errors.push(...bloccoErrors(compiled, data, lang))
+  if (!partial) errors.push(...bloccoErrors(compiled, data, lang, opts.facts))
   if (!partial && opts.catalog) errors.push(...catalogErrors(form, data, opts.catalog, lang))
 
   const seen = new Set<string>()

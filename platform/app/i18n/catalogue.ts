@@ -101,6 +101,10 @@ export const MESSAGES = defineMessages({
   },
   // Resources.
   'form.notFound': { it: 'Modulo non trovato.', en: 'Form not found.' },
+  'form.factsApplicant': {
+    it: 'Indica in "applicant" il numero dell\'utente per cui presenti la domanda; solo l\'ufficio può farlo.',
+    en: 'Give in "applicant" the number of the user you file for; only the office may do so.',
+  },
   'attachment.notFound': { it: 'Allegato non trovato.', en: 'Attachment not found.' },
   'school.notFound': { it: 'Scuola non trovata.', en: 'School not found.' },
   'class.notFound': { it: 'Classe non trovata.', en: 'Class not found.' },

@@ -17,6 +17,7 @@ const PeopleController = () => import('#controllers/people_controller')
 export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/forms', [FormsController, 'index'])
   router.get('/forms/:id', [FormsController, 'show'])
+  router.get('/forms/:id/facts', [FormsController, 'facts'])
   router.post('/forms/:id/submissions', [SubmissionsController, 'store'])
   router.post('/forms/:id/submit', [SubmissionsController, 'submitNew'])
   router.post('/forms/:id/check', [SubmissionsController, 'check'])
