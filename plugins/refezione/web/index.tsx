@@ -187,7 +187,8 @@ function FamilyMeals({ tenant, lang, api }: PluginScreenProps) {
           api<{ meals: number }>('GET', `/refezione/my/children/${c.enrolment_id}/meals?month=${month}`)
         )
       )
-      return children.map((c, i) => ({ ...c, meals: counts[i].meals }))
+      // The month travels with its answer: while the next month loads, the caption still names this one.
+      return { month, children: children.map((c, i) => ({ ...c, meals: counts[i].meals })) }
     },
     placeholderData: keepPreviousData,
   })
@@ -212,10 +213,10 @@ function FamilyMeals({ tenant, lang, api }: PluginScreenProps) {
       </div>
       {meals.isPending && <p role="status">{text.loading}</p>}
       {meals.isError && <p className="text-danger">{text.failed}</p>}
-      {meals.data && meals.data.length === 0 && <p>{text.none}</p>}
-      {meals.data && meals.data.length > 0 && (
+      {meals.data && meals.data.children.length === 0 && <p>{text.none}</p>}
+      {meals.data && meals.data.children.length > 0 && (
         <table className="table" data-testid="refezione-meals">
-          <caption>{text.caption(monthLabel(month, lang))}</caption>
+          <caption>{text.caption(monthLabel(meals.data.month, lang))}</caption>
           <thead>
             <tr>
               <th scope="col">{text.child}</th>
@@ -225,7 +226,7 @@ function FamilyMeals({ tenant, lang, api }: PluginScreenProps) {
             </tr>
           </thead>
           <tbody>
-            {meals.data.map((c) => (
+            {meals.data.children.map((c) => (
               <tr key={c.enrolment_id}>
                 <th scope="row" className="fw-normal">
                   {[c.first_name, c.last_name].filter(Boolean).join(' ') || '–'}
