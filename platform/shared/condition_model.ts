@@ -460,3 +460,63 @@ export function parseAmount(typed: string): number | string | null {
   const n = Number(textValue)
   return String(n) === textValue ? n : textValue
 }
+
+// ---------------------------------------------------------------------------------------------
+// Editing the tree: each change gives a new tree, the nodes not on the way shared.
+
+/**
+ * The tree with the node `id` replaced by what `change` gives: a node, or null to take it out of
+ * its group (a negation whose only child is taken out goes with it; the root is never removed).
+ */
+export function updateNode(root: EditorNode, id: string, change: (node: EditorNode) => EditorNode | null): EditorNode {
+  const walk = (node: EditorNode): EditorNode | null => {
+    if (node.id === id) return change(node)
+    if (node.kind === 'group') {
+      let changed = false
+      const children: EditorNode[] = []
+      for (const child of node.children) {
+        const next = walk(child)
+        if (next !== child) changed = true
+        if (next) children.push(next)
+      }
+      return changed ? { ...node, children } : node
+    }
+    if (node.kind === 'not') {
+      const next = walk(node.child)
+      if (next === node.child) return node
+      return next ? { ...node, child: next } : null
+    }
+    return node
+  }
+  return walk(root) ?? root
+}
+
+/** Moves a node one place up (-1) or down (+1) in its group. */
+export function moveNode(root: EditorNode, id: string, by: -1 | 1): EditorNode {
+  const walk = (node: EditorNode): EditorNode => {
+    if (node.kind === 'group') {
+      const at = node.children.findIndex((c) => c.id === id)
+      if (at >= 0) {
+        const to = at + by
+        if (to < 0 || to >= node.children.length) return node
+        const children = [...node.children]
+        children.splice(at, 1)
+        children.splice(to, 0, node.children[at])
+        return { ...node, children }
+      }
+      const children = node.children.map(walk)
+      return children.some((c, i) => c !== node.children[i]) ? { ...node, children } : node
+    }
+    if (node.kind === 'not') {
+      const child = walk(node.child)
+      return child === node.child ? node : { ...node, child }
+    }
+    return node
+  }
+  return walk(root)
+}
+
+/** Wraps a node in a negation. */
+export function negate(node: EditorNode): EditorNode {
+  return { kind: 'not', id: newId(), child: node, extra: {} }
+}

@@ -44,6 +44,8 @@ const WORDS: Record<Lang, Record<string, string>> = {
     isEmpty: 'è vuoto',
     isNotEmpty: 'non è vuoto',
     emptyList: 'nessuno',
+    given: 'è indicato',
+    notGiven: 'non è indicato',
   },
   en: {
     and: ' and ',
@@ -71,6 +73,8 @@ const WORDS: Record<Lang, Record<string, string>> = {
     isEmpty: 'is empty',
     isNotEmpty: 'is not empty',
     emptyList: 'none',
+    given: 'is given',
+    notGiven: 'is not given',
   },
 }
 
@@ -155,6 +159,9 @@ function nodeText(node: EditorNode, fields: readonly FieldOption[], lang: Lang, 
     }
     case 'leaf': {
       const field = fieldFor(fields, node.fact, node.path)
+      if (node.value.kind === 'null' && (node.operator === 'equal' || node.operator === 'notEqual')) {
+        return `${field.label[lang]} ${node.operator === 'equal' ? w.notGiven : w.given}`
+      }
       const operator = w[node.operator as Operator] ?? node.operator
       const value = valueText(node.value, field, fields, lang)
       return [field.label[lang], operator, value].filter((part) => part.length > 0).join(' ')

@@ -293,11 +293,11 @@ test.group('Condition editor | plain description', () => {
     }
     assert.equal(
       describeCondition(condition, fields, 'it'),
-      'Residenza è uno tra «Piacenza» o «Altro» o non è vero che (Affido è sì e la condizione «is_resident») o Nascita non è 31/01/2020 o ISEE è nessun valore o JSON {"fact":"isee","operator":"magic"}'
+      'Residenza è uno tra «Piacenza» o «Altro» o non è vero che (Affido è sì e la condizione «is_resident») o Nascita non è 31/01/2020 o ISEE non è indicato o JSON {"fact":"isee","operator":"magic"}'
     )
     assert.equal(
       describeCondition(condition, fields, 'en'),
-      'Residence is one of «Piacenza» or «Other» or it is not the case that (Foster care is yes and condition “is_resident”) or Birth is not 31/01/2020 or ISEE is no value or JSON {"fact":"isee","operator":"magic"}'
+      'Residence is one of «Piacenza» or «Other» or it is not the case that (Foster care is yes and condition “is_resident”) or Birth is not 31/01/2020 or ISEE is not given or JSON {"fact":"isee","operator":"magic"}'
     )
   })
 
