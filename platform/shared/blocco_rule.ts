@@ -120,3 +120,43 @@ export function fieldsRead(condition: unknown, out: Set<string> = new Set()): Se
   }
   return out
 }
+
+/** The answer of POST /forms/:id/blocchi/try. */
+export interface BloccoTryResult {
+  form: string
+  version: number | null
+  draft: boolean
+  fired: number
+  rules: Array<{ id: string; paths: string[]; fires: boolean; unevaluable: boolean; message: string }>
+  fields: Array<{ path: string; rules: Array<{ rule: string; message: string }> }>
+}
+
+export interface TryRow {
+  pointer: string
+  label: Record<Lang, string>
+  /** Not a field of the form (a rule blocks a path the form does not have). */
+  unknown: boolean
+  rules: Array<{ rule: string; message: string; unevaluable: boolean }>
+}
+
+/**
+ * The result of a try, field by field in the order of the form (fields no rule blocks left out;
+ * paths the form does not have last, as they came), and the rules that did not fire.
+ */
+export function tryRows(result: BloccoTryResult, fields: readonly FieldOption[]): { rows: TryRow[]; quiet: string[] } {
+  const order = blockableFields(fields)
+  const position = new Map(order.map((f, i) => [f.pointer, i]))
+  const unevaluable = new Set(result.rules.filter((r) => r.unevaluable).map((r) => r.id))
+  const rows = result.fields.map((f) => {
+    const known = order[position.get(f.path) ?? -1]
+    return {
+      pointer: f.path,
+      label: known?.label ?? { it: f.path, en: f.path },
+      unknown: !known,
+      rules: f.rules.map((r) => ({ ...r, unevaluable: unevaluable.has(r.rule) })),
+    }
+  })
+  const rank = (row: TryRow) => position.get(row.pointer) ?? Number.MAX_SAFE_INTEGER
+  rows.sort((a, b) => rank(a) - rank(b))
+  return { rows, quiet: result.rules.filter((r) => !r.fires).map((r) => r.id) }
+}

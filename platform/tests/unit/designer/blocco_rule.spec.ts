@@ -4,7 +4,7 @@
  */
 import { test } from '@japa/runner'
 import { loadForms } from '#forms/load_forms'
-import { blockableFields, bloccoProblems, fieldPointer, fieldsRead } from '#shared/blocco_rule'
+import { blockableFields, bloccoProblems, fieldPointer, fieldsRead, tryRows } from '#shared/blocco_rule'
 import { fieldKey, fieldsFromSchema } from '#shared/condition_model'
 import type { Blocco } from '#forms/types'
 
@@ -59,5 +59,41 @@ test.group('BLOCCO rule editor', () => {
       ],
     })
     assert.deepEqual([...read].sort(), [fieldKey('a'), fieldKey('b', '$[0].x'), fieldKey('c'), fieldKey('d')].sort())
+  })
+})
+
+test.group('BLOCCO try result', () => {
+  test('field by field, in the order of the form, with the rules that stayed quiet apart', ({ assert }) => {
+    const form = forms.find((f) => f.blocchi.length > 10)!
+    const fields = fieldsFromSchema(form.schema, form.uiSchema)
+    const { rows, quiet } = tryRows(
+      {
+        form: form.id,
+        version: 1,
+        draft: false,
+        fired: 3,
+        rules: [
+          { id: 'a', paths: ['/nowhere'], fires: true, unevaluable: true, message: 'A' },
+          { id: 'b', paths: ['/isee_value'], fires: true, unevaluable: false, message: 'B' },
+          { id: 'c', paths: ['/siblings'], fires: true, unevaluable: false, message: 'C' },
+          { id: 'd', paths: ['/siblings'], fires: false, unevaluable: false, message: 'D' },
+        ],
+        fields: [
+          { path: '/nowhere', rules: [{ rule: 'a', message: 'A' }] },
+          { path: '/isee_value', rules: [{ rule: 'b', message: 'B' }] },
+          { path: '/siblings', rules: [{ rule: 'c', message: 'C' }] },
+        ],
+      },
+      fields
+    )
+    assert.deepEqual(
+      rows.map((r) => r.pointer),
+      ['/siblings', '/isee_value', '/nowhere']
+    )
+    assert.equal(rows[1].label.en, 'ISEE value (euro)')
+    assert.isTrue(rows[2].unknown)
+    assert.isTrue(rows[2].rules[0].unevaluable)
+    assert.isFalse(rows[0].rules[0].unevaluable)
+    assert.deepEqual(quiet, ['d'])
   })
 })
