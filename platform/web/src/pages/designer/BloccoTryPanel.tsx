@@ -2,7 +2,7 @@ import { useId, useMemo, useState, type FormEvent } from 'react'
 import type { FormDefinition } from '#forms/types'
 import { tryRows, type BloccoTryResult } from '#shared/blocco_rule'
 import { fieldsFromSchema } from '#shared/condition_model'
-import { api, ApiRequestError } from '../../api/client'
+import { api, ApiRequestError, tenantBase } from '../../api/client'
 import { useT } from '../../i18n'
 import { JsonField } from './JsonField'
 
@@ -13,11 +13,10 @@ export function tryBlocchi(
   data: unknown,
   source: { version?: number } | { draft: Pick<FormDefinition, 'blocchi' | 'conditions'> }
 ) {
-  return api<BloccoTryResult>(
-    'POST',
-    `/api/v1/t/${encodeURIComponent(slug)}/forms/${encodeURIComponent(formId)}/blocchi/try`,
-    { data, ...source }
-  )
+  return api<BloccoTryResult>('POST', `${tenantBase(slug)}/forms/${encodeURIComponent(formId)}/blocchi/try`, {
+    data,
+    ...source,
+  })
 }
 
 /**
