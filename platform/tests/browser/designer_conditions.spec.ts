@@ -119,6 +119,19 @@ test.group('Designer: named conditions point and click, constants with their ref
       assert.equal(body.parameters.tariffa_non_residenti.value, '5.95')
       assert.equal(body.parameters.tariffa_non_residenti.reference, article)
 
+      // In English the editor and the words below it are English too.
+      await page.getByRole('button', { name: /^EN/ }).click()
+      const english = page.getByTestId('condition-editor-isee_ridotta')
+      await english.getByRole('button', { name: 'Edit as JSON' }).waitFor()
+      assert.equal(
+        await english.getByTestId('condition-editor-isee_ridotta-words').innerText(),
+        'In words: isee greater than €4,300.00 and isee at most €9,500.00'
+      )
+      assert.equal(await english.getByLabel('Comparison of condition 1.2').inputValue(), 'lessThanInclusive')
+      assert.deepEqual(await seriousViolations(page), [], 'conditions in English: axe violations')
+      await page.getByRole('button', { name: /^IT/ }).click()
+      await page.getByRole('button', { name: 'Modifica come JSON' }).first().waitFor()
+
       await page.getByRole('button', { name: 'Esegui i casi' }).click()
       await page.getByTestId('run-summary').waitFor()
       assert.match(await page.getByTestId('run-summary').innerText(), / 0 non superati$/)
