@@ -7,6 +7,12 @@
  * anything else (an unknown key, an unknown operator, a value no input can show) becomes a `raw`
  * node that keeps its JSON as is and says why, so it is shown as JSON and never dropped.
  *
+ * The editor is ours rather than a query-builder library's: our syntax carries what those models
+ * have no place for (a `path` into a fact, a fact compared with another fact, references to named
+ * conditions, `not` over a single comparison, `null` values, `name` / `priority` / `params` kept
+ * as they are), so the library would have needed this very mapping plus its own value editors for
+ * each type, and a tree of labelled selects is little code on Bootstrap Italia's own controls.
+ *
  * Browser-safe like conditions.ts: no Node API, no server import.
  */
 import type { ComparisonOperator, Operator, UnaryOperator } from './conditions.js'
