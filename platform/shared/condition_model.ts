@@ -385,6 +385,37 @@ export function fieldsFromSchema(schema: unknown, uiSchema: unknown = {}): Field
   return out
 }
 
+const OUTPUT_TYPES: Record<string, FieldType> = {
+  money: 'number',
+  decimal: 'number',
+  integer: 'integer',
+  boolean: 'boolean',
+  text: 'string',
+}
+
+/**
+ * What a named condition of a rule set version can read: its facts (from the facts schema, typed)
+ * and the variables its steps set (typed by their output when they are one).
+ */
+export function ruleSetFields(version: {
+  facts_schema?: unknown
+  steps?: Array<{ set?: unknown }>
+  outputs?: Record<string, { type?: string }>
+}): FieldOption[] {
+  const fields = fieldsFromSchema(version.facts_schema ?? {})
+  const known = new Set(fields.map((f) => f.fact))
+  for (const step of version.steps ?? []) {
+    if (typeof step.set !== 'string' || known.has(step.set)) continue
+    known.add(step.set)
+    fields.push({
+      fact: step.set,
+      type: OUTPUT_TYPES[version.outputs?.[step.set]?.type ?? ''] ?? 'unknown',
+      label: { it: step.set, en: step.set },
+    })
+  }
+  return fields
+}
+
 /** The field a leaf reads, or a stand-in of unknown type for a fact the schema does not describe. */
 export function fieldFor(fields: readonly FieldOption[], fact: string, path?: string): FieldOption {
   const key = fieldKey(fact, path)

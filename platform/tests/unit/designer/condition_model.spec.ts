@@ -14,6 +14,7 @@ import {
   newLeaf,
   operatorsFor,
   parseAmount,
+  ruleSetFields,
   toCondition,
   toModel,
   valueForOperator,
@@ -212,6 +213,24 @@ test.group('Condition editor | fields', () => {
       Object.keys(version.facts_schema.properties as object)
     )
     for (const f of facts) assert.notEqual(f.type, 'unknown', f.fact)
+  })
+
+  test('every fact a shipped rule set condition reads is offered: its facts and its steps variables', ({ assert }) => {
+    let read = 0
+    for (const { doc } of loadAllRuleSets()) {
+      for (const version of doc.versions) {
+        const offered = new Set(ruleSetFields(version as never).map((f) => fieldKey(f.fact, f.path)))
+        const conditions: Array<{ where: string; condition: unknown }> = []
+        conditionsIn(version, `${doc.id}@${version.version}`, conditions)
+        for (const { where, condition } of conditions) {
+          for (const l of leaves(toModel(condition))) {
+            read++
+            assert.isTrue(offered.has(fieldKey(l.fact, l.path)), `${where}: ${l.fact} ${l.path ?? ''}`)
+          }
+        }
+      }
+    }
+    assert.isAbove(read, 50)
   })
 
   test('each type is offered the operators that make sense for it, and a new leaf evaluates', ({ assert }) => {

@@ -1,38 +1,10 @@
 import { useMemo, useState, type FormEvent } from 'react'
-import { fieldsFromSchema, newLeaf, toCondition, type FieldOption, type FieldType } from '#shared/condition_model'
+import { newLeaf, ruleSetFields, toCondition } from '#shared/condition_model'
 import type { VersionBody } from '../../api/designer_queries'
 import { useT } from '../../i18n'
 import { ConditionEditor } from './ConditionEditor'
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-const OUTPUT_TYPES: Record<string, FieldType> = {
-  money: 'number',
-  decimal: 'number',
-  integer: 'integer',
-  boolean: 'boolean',
-  text: 'string',
-}
-
-/**
- * What a named condition of a rule set can read: the facts (from the facts schema, typed) and the
- * variables the steps set before it is used (typed by their output when they are one).
- */
-export function ruleSetFields(body: VersionBody): FieldOption[] {
-  const fields = fieldsFromSchema(body.facts_schema ?? {})
-  const known = new Set(fields.map((f) => f.fact))
-  for (const step of body.steps ?? []) {
-    if (typeof step.set !== 'string' || known.has(step.set)) continue
-    known.add(step.set)
-    const output = body.outputs?.[step.set] as { type?: string } | undefined
-    fields.push({
-      fact: step.set,
-      type: OUTPUT_TYPES[output?.type ?? ''] ?? 'unknown',
-      label: { it: step.set, en: step.set },
-    })
-  }
-  return fields
-}
-
 /** The named conditions of a version, each in the point-and-click editor, added and removed by name. */
 export function NamedConditionsSection({
   body,
