@@ -434,7 +434,8 @@ export const TABLES: Record<string, TableMeaning> = {
       number: 'Number of the injunction within its year and tenant',
       payer_user_id: 'The payer (users.id) the injunction demands payment from',
       status: 'issuing (recorded, protocol under way), issued (protocolled and sent) or paid (every position paid)',
-      positions: 'The positions demanded, each with iupd, notice number, service, month and what it still asked for (JSON)',
+      positions:
+        'The positions demanded, each with iupd, notice number, service, month and what it still asked for (JSON)',
       owed_cents: 'Total demanded, in euro cents',
       due_date: 'Day by which the injunction asks to pay',
       protocol_number: 'Outgoing protocol number of the injunction',
