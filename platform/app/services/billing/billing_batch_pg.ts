@@ -114,9 +114,6 @@ export async function billBatchOnPostgres(
     iuv: numbers[k].iuv,
     nav: numbers[k].nav,
   }))
-  // Each new position asks for its payer's unbilled charges, read above in this transaction: the
-  // positions, their audit rows and their items in one statement (one round trip per batch).
-  const charges = owing.flatMap((payer) => (unbilledOf.get(payer) ?? []).map((entry) => ({ p: payer, e: entry })))
   const written = rows(
     await trx.rawQuery(
       `WITH ins AS (
@@ -132,10 +129,7 @@ export async function billBatchOnPostgres(
                   'service', service, 'period', period, 'iupd', iupd, 'iuv', iuv, 'nav', nav, 'amountCents', amount_cents,
                   'paidCents', paid_cents, 'dueDate', due_date, 'status', status, 'createdAt', created_at),
                 created_at
-         FROM ins),
-       items AS (
-         INSERT INTO payment_position_items (tenant_id, position_id, entry_id)
-         SELECT ins.tenant_id, ins.id, c.e FROM ins JOIN json_to_recordset(?::json) AS c(p int, e bigint) ON c.p = ins.payer_user_id)
+         FROM ins)
        SELECT id, iuv FROM ins`,
       [
         tenant.id,
@@ -148,9 +142,18 @@ export async function billBatchOnPostgres(
         JSON.stringify(positions),
         actorUserId,
         actorLabel,
-        JSON.stringify(charges),
       ]
     )
+  )
+  // Each new position asks for its payer's unbilled charges, read above in this transaction.
+  const payerOfIuv = new Map(positions.map((p) => [p.iuv, p.p]))
+  const items = written.flatMap((r) =>
+    (unbilledOf.get(payerOfIuv.get(String(r.iuv))!) ?? []).map((entry) => ({ p: Number(r.id), e: entry }))
+  )
+  await trx.rawQuery(
+    `INSERT INTO payment_position_items (tenant_id, position_id, entry_id)
+     SELECT ?, s.p, s.e FROM json_to_recordset(?::json) AS s(p int, e bigint)`,
+    [tenant.id, JSON.stringify(items)]
   )
   return written.map((r) => ({ id: Number(r.id), iuv: String(r.iuv) }))
 }
