@@ -1,0 +1,56 @@
+import { test } from '@japa/runner'
+import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sqlitePragmas } from '#config/database'
+import { SqliteCheckpointer } from '#services/infrastructure/sqlite_checkpointer'
+
+const quiet = { info() {}, error() {} }
+
+test.group('SQLite checkpoints on a thread of their own', () => {
+  test('the application connection leaves the log to the thread, which copies it into the database', async ({
+    assert,
+  }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sportello-checkpoint-'))
+    const file = join(dir, 'db.sqlite3')
+    const connection = new Database(file)
+    sqlitePragmas(connection, (error) => {
+      if (error) throw error
+    })
+    // An interval far away: only the checkpoints asked for here run.
+    const checkpointer = new SqliteCheckpointer(file, quiet, 3_600_000)
+    try {
+      connection.exec('create table rows (id integer primary key, body text)')
+      const insert = connection.prepare('insert into rows (body) values (?)')
+      // More than SQLite's own default limit (1,000 pages): with it, a commit of this process would
+      // have copied the log on the event loop already.
+      for (let i = 0; i < 600; i++) connection.transaction(() => insert.run('x'.repeat(8000)))()
+      const databaseBefore = statSync(file).size
+      const first = await checkpointer.now()
+      assert.isAbove(first.log, 1000)
+      assert.equal(first.checkpointed, first.log)
+      assert.isAbove(statSync(file).size, databaseBefore)
+      // What was copied reads the same from a connection that never saw the log.
+      connection.close()
+      const fresh = new Database(file, { readonly: true })
+      assert.equal((fresh.prepare('select count(*) as n from rows').get() as { n: number }).n, 600)
+      fresh.close()
+    } finally {
+      await checkpointer.stop()
+      if (connection.open) connection.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a missing database stops the thread with a message, and the process goes on', async ({ assert }) => {
+    const errors: string[] = []
+    const checkpointer = new SqliteCheckpointer(join(tmpdir(), 'sportello-no-such-dir', 'db.sqlite3'), {
+      info() {},
+      error: (message) => errors.push(message),
+    })
+    await checkpointer.stop()
+    assert.lengthOf(errors, 1)
+    assert.match(errors[0], /checkpoint thread stopped/)
+  })
+})
