@@ -93,6 +93,9 @@ export class SqliteCheckpointer {
 
   /** A last checkpoint, then the thread ends. */
   async stop() {
+    // Held again while it ends: an unreferenced thread would let the process exit in the middle of
+    // this await (with nothing else left, as at the end of a test run), before the caller's next step.
+    this.#worker.ref()
     this.#worker.postMessage('stop')
     await this.#stopped
   }

@@ -1,6 +1,9 @@
 import { test } from '@japa/runner'
 import Database from 'better-sqlite3'
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sqlitePragmas } from '#config/database'
@@ -53,4 +56,36 @@ test.group('SQLite checkpoints on a thread of their own', () => {
     assert.lengthOf(errors, 1)
     assert.match(errors[0], /checkpoint thread stopped/)
   })
+
+  test('a process waiting for the thread to stop is not ended before it has stopped', async ({ assert }) => {
+    // The thread does not keep an idle process alive, but stopping it must: a test run's teardown
+    // awaits it and then prints its summary and sets its exit code.
+    const platform = fileURLToPath(new URL('../../../', import.meta.url))
+    const dir = mkdtempSync(join(platform, 'tmp', 'checkpoint-exit-'))
+    const file = join(dir, 'db.sqlite3')
+    new Database(file).close()
+    const probe = join(dir, 'probe.ts')
+    writeFileSync(
+      probe,
+      [
+        "import { SqliteCheckpointer } from '#services/infrastructure/sqlite_checkpointer'",
+        `const checkpointer = new SqliteCheckpointer(${JSON.stringify(file)}, { info() {}, error() {} })`,
+        'await checkpointer.stop()',
+        "process.stdout.write('after stop')",
+        'process.exitCode = 3',
+      ].join('\n')
+    )
+    try {
+      const outcome = await promisify(execFile)('node', ['--import=ts-node-maintained/register/esm', probe], {
+        cwd: platform,
+      }).then(
+        () => ({ code: 0, stdout: '' }),
+        (error: { code: number; stdout: string }) => error
+      )
+      assert.equal(outcome.stdout, 'after stop')
+      assert.equal(outcome.code, 3)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }).timeout(60_000)
 })
