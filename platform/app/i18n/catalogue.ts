@@ -275,6 +275,25 @@ export const MESSAGES = defineMessages({
     it: 'Troppe regole in una prova: al massimo {max}.',
     en: 'Too many rules in one try: {max} at most.',
   },
+  // Injunctions and coercive-collection records.
+  'injunction.officeOnly': {
+    it: "Solo l'ufficio (operatore o amministratore dell'ente) gestisce ingiunzioni e riscossione coattiva.",
+    en: 'Only the office (operator or tenant administrator) handles injunctions and coercive collection.',
+  },
+  'injunction.afterDays': {
+    it: 'Indica i giorni ("after_days") come numero intero da 0 a 3650.',
+    en: 'Give the days ("after_days") as a whole number from 0 to 3650.',
+  },
+  'injunction.payerIds': {
+    it: 'Indica i pagatori ("payer_ids") come elenco di identificativi numerici, da 1 a {max}.',
+    en: 'Give the payers ("payer_ids") as a list of numeric ids, from 1 to {max} of them.',
+  },
+  'injunction.notFound': { it: 'Ingiunzione non trovata.', en: 'No such injunction.' },
+  'collectionRecord.notFound': { it: 'Ruolo non trovato.', en: 'No such collection record.' },
+  'collectionRecord.format': {
+    it: 'Formato non valido: usa "txt" (tracciato a lunghezza fissa) o "csv".',
+    en: 'Invalid format: use "txt" (the fixed-width record) or "csv".',
+  },
 })
 
 export type MessageKey = keyof typeof MESSAGES

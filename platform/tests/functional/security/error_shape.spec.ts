@@ -304,6 +304,14 @@ const CASES: Case[] = [
     as: (w) => w.operator,
     json: {},
   },
+  {
+    by: 'injunctions',
+    what: 'injunction candidates after a negative number of days',
+    status: 422,
+    method: 'get',
+    url: (w) => `${w.base}/billing/injunctions/candidates?after_days=-1`,
+    as: (w) => w.operator,
+  },
   // A plugin route (the fixture plugin `sample`): disabled, then a body its validator refuses.
   {
     by: 'plugin_routes',
