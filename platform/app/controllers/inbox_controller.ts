@@ -60,6 +60,10 @@ const TEXT = {
     en: '"after" is not a valid page marker: start again from the first page.',
   },
   form: { it: '"form" deve essere la chiave di un modulo.', en: '"form" must be the key of a form.' },
+  school: {
+    it: '"school" deve essere il codice di una scuola del catalogo (lettere minuscole, cifre e trattini).',
+    en: '"school" must be the code of a school of the catalog (lower-case letters, digits and dashes).',
+  },
   notFound: { it: 'Domanda non trovata.', en: 'Submission not found.' },
 }
 
@@ -67,6 +71,7 @@ export interface InboxFilters {
   status: InboxStatus | null
   form: string | null
   service: string | null
+  school: string | null
   from: string | null
   to: string | null
   schoolYear: string | null
@@ -91,6 +96,7 @@ export function parseInboxQuery(input: Record<string, unknown>): { filters: Inbo
   const after = text(input.after)
   const form = text(input.form)
   const service = text(input.service)
+  const school = text(input.school)
   if (status && !(INBOX_STATUSES as readonly string[]).includes(status)) {
     problems.push({ path: '/status', rule: 'query:status', message: TEXT.status })
   }
@@ -121,11 +127,15 @@ export function parseInboxQuery(input: Record<string, unknown>): { filters: Inbo
       problems.push({ path: `/${name}`, rule: 'query:form', message: TEXT.form })
     }
   }
+  if (school && (school.length > 64 || !/^[a-z0-9-]+$/.test(school))) {
+    problems.push({ path: '/school', rule: 'query:school', message: TEXT.school })
+  }
   return {
     filters: {
       status: status as InboxStatus | null,
       form,
       service,
+      school,
       from,
       to,
       schoolYear,
@@ -178,6 +188,7 @@ async function inboxQuery(tenant: Tenant, filters: InboxFilters) {
     const query = Submission.query()
       .whereIn('form_key', keys)
       .whereIn('status', [...INBOX_STATUSES])
+    if (filters.school) query.where('school_code', filters.school)
     if (filters.from) query.where('submitted_at', '>=', moment(filters.from, format))
     if (filters.to) {
       query.where('submitted_at', '<', moment(DateTime.fromISO(filters.to).plus({ days: 1 }).toISODate()!, format))
@@ -276,7 +287,7 @@ const INBOX_COLUMNS: ReportColumn[] = [
 
 export default class InboxController {
   /**
-   * The back office's list of applications: filters (status, form or service, school year, dates
+   * The back office's list of applications: filters (status, form or service, school, school year, dates
    * of sending, a name or codice fiscale), newest or oldest first, pages by the last number seen
    * (keyset: a page deep in the list costs what the first does), and how many there are in each
    * status under the other filters.

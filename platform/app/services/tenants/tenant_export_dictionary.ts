@@ -138,6 +138,7 @@ export const TABLES: Record<string, TableMeaning> = {
       child_key_hash:
         'Keyed hash (HMAC-SHA256) of the codice fiscale of the child the application is for: for the duplicate check; not reversible',
       protocol_number: 'Protocol number given on registration, e.g. 2026/0000042',
+      school_code: 'Catalog code of the school the application is for (schools.code), copied from the data for the inbox filter',
       submitted_at: 'When it was (last) sent',
       lang: 'Language the applicant used (it, en): the receipt speaks it',
       warnings: 'What staff should check before deciding (JSON), e.g. another application for the same child',

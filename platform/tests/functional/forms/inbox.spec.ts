@@ -129,6 +129,70 @@ test.group('Back office: the inbox of applications', (group) => {
     }
   })
 
+  test('by school: the page and the counts narrow to the applications naming that school', async ({
+    client,
+    assert,
+  }) => {
+    const { citizen, operator, base, sample } = await refezioneTenant()
+    const ids: number[] = []
+    for (let n = 0; n < 4; n++) {
+      const data = forChild(sample, n)
+      if (n % 2 === 1) Object.assign(data, { school_id: 'pc-primaria-carducci', class_year: '1', section: 'A' })
+      const sent = await client.post(`${base}/forms/${FORM}/submit`).json({ data }).loginAs(citizen)
+      sent.assertStatus(201)
+      ids.push(sent.body().submission.id)
+    }
+    await jobQueue().drained()
+    ;(
+      await client
+        .post(`${base}/submissions/${ids[1]}/status`)
+        .json({ status: 'rejected', reason: 'Fuori termine' })
+        .loginAs(operator)
+    ).assertStatus(200)
+
+    const carducci = await client.get(`${base}/inbox`).qs({ school: 'pc-primaria-carducci' }).loginAs(operator)
+    carducci.assertStatus(200)
+    assert.deepEqual(
+      carducci.body().submissions.map((r: Row) => r.id),
+      [ids[3], ids[1]]
+    )
+    assert.equal(carducci.body().total, 2)
+    assert.equal(carducci.body().counts.rejected, 1)
+    const rejected = await client
+      .get(`${base}/inbox`)
+      .qs({ school: 'pc-primaria-carducci', status: 'rejected' })
+      .loginAs(operator)
+    assert.deepEqual(
+      rejected.body().submissions.map((r: Row) => r.id),
+      [ids[1]]
+    )
+    const alberoni = await client.get(`${base}/inbox`).qs({ school: 'pc-primaria-alberoni' }).loginAs(operator)
+    assert.deepEqual(
+      alberoni.body().submissions.map((r: Row) => r.id),
+      [ids[2], ids[0]]
+    )
+    assert.equal(alberoni.body().counts.rejected, 0)
+    const none = await client.get(`${base}/inbox`).qs({ school: 'pc-nido-girasole' }).loginAs(operator)
+    assert.equal(none.body().total, 0)
+    // What is exported follows the same filter.
+    const csv = await client
+      .get(`${base}/inbox/export`)
+      .qs({ format: 'csv', school: 'pc-primaria-carducci' })
+      .loginAs(operator)
+    csv.assertStatus(200)
+    assert.lengthOf(csv.text().trim().split('\n'), 3)
+    // The school is kept in clear beside the encrypted data, and nothing else of it.
+    const stored = await db.from('submissions').whereIn('id', ids).orderBy('id').select('school_code', 'data')
+    assert.deepEqual(
+      stored.map((r) => r.school_code),
+      ['pc-primaria-alberoni', 'pc-primaria-carducci', 'pc-primaria-alberoni', 'pc-primaria-carducci']
+    )
+    assert.notInclude(String(stored[0].data), 'alberoni')
+    const wrong = await client.get(`${base}/inbox`).qs({ school: 'Not A Code!' }).loginAs(operator)
+    wrong.assertStatus(422)
+    assert.equal(wrong.body().errors[0].path, '/school')
+  })
+
   test('wrong parameters are named, one by one; only operators and administrators read it', async ({
     client,
     assert,

@@ -218,6 +218,8 @@ export const en: Strings<typeof it> = {
     anyStatus: 'Every status',
     form: 'Form',
     anyForm: 'Every form',
+    school: 'School',
+    anySchool: 'Every school',
     schoolYear: 'School year',
     anyYear: 'Every year',
     from: 'Sent from',

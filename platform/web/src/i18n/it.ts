@@ -216,6 +216,8 @@ export const it = {
     anyStatus: 'Tutti gli stati',
     form: 'Modulo',
     anyForm: 'Tutti i moduli',
+    school: 'Scuola',
+    anySchool: 'Tutte le scuole',
     schoolYear: 'Anno scolastico',
     anyYear: 'Tutti gli anni',
     from: 'Inviate dal',
