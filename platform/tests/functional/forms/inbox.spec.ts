@@ -6,7 +6,7 @@ import { DataCipher, currentDataCipher, setDataCipher } from '#services/infrastr
 import { reencryptAll } from '#services/infrastructure/data_reencryption'
 import { makeUser } from '#tests/helpers/world'
 import { INBOX_PAGE_SIZE } from '#controllers/inbox_controller'
-import { nameWords, searchTermsOf } from '#services/submissions/submission_search'
+import { backfillSearchTerms, nameWords, searchTermsOf } from '#services/submissions/submission_search'
 import { FORM, forChild, refezioneTenant } from './world.js'
 import { transactionWithJobs } from '../../helpers/world.js'
 
@@ -191,6 +191,54 @@ test.group('Back office: the inbox of applications', (group) => {
     const wrong = await client.get(`${base}/inbox`).qs({ school: 'Not A Code!' }).loginAs(operator)
     wrong.assertStatus(422)
     assert.equal(wrong.body().errors[0].path, '/school')
+  })
+
+  test('applications sent before the search terms existed are found once the backfill has run, which runs once', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, citizen, operator, base, sample } = await refezioneTenant()
+    const ids: number[] = []
+    for (let n = 0; n < 3; n++) {
+      const sent = await client
+        .post(`${base}/forms/${FORM}/submit`)
+        .json({ data: forChild(sample, n) })
+        .loginAs(citizen)
+      sent.assertStatus(201)
+      ids.push(sent.body().submission.id)
+    }
+    const draft = await client.post(`${base}/forms/${FORM}/submissions`).json({ data: sample }).loginAs(citizen)
+    draft.assertStatus(201)
+    await jobQueue().drained()
+    // As they were before migration 0016: sent, without terms.
+    const before = await db.from('submission_search_terms').whereIn('submission_id', ids).count('* as n')
+    await db.from('submission_search_terms').whereIn('submission_id', [ids[0], ids[1]]).delete()
+    const child = forChild(sample, 1).student as { fiscal_code: string }
+    const search = (q: string) => client.get(`${base}/inbox`).qs({ q }).loginAs(operator)
+    assert.equal((await search(child.fiscal_code)).body().total, 0)
+    assert.equal((await search('rossi')).body().total, 1)
+
+    assert.equal(await backfillSearchTerms(db.connection()), 2)
+    const byCode = await search(child.fiscal_code)
+    assert.deepEqual(
+      byCode.body().submissions.map((r: Row) => r.id),
+      [ids[1]]
+    )
+    const byName = await search('Mario Rossi')
+    assert.sameMembers(
+      byName.body().submissions.map((r: Row) => r.id),
+      ids
+    )
+    const after = await db.from('submission_search_terms').whereIn('submission_id', ids).count('* as n')
+    assert.equal(Number(after[0].n), Number(before[0].n))
+    const rows = await db.from('submission_search_terms').where('tenant_id', tenant.id).select('term')
+    for (const { term } of rows) assert.notMatch(term, /rossi|mario|STTSGT/i)
+    // Run again (migration:run on a database already done): nothing more is written.
+    assert.equal(await backfillSearchTerms(db.connection()), 0)
+    const again = await db.from('submission_search_terms').whereIn('submission_id', ids).count('* as n')
+    assert.equal(Number(again[0].n), Number(before[0].n))
+    // A draft is never searched: it gets no terms.
+    assert.lengthOf(await db.from('submission_search_terms').where('submission_id', draft.body().submission.id), 0)
   })
 
   test('wrong parameters are named, one by one; only operators and administrators read it', async ({
