@@ -129,7 +129,11 @@ test.group('Register: withdraw from a date, renew for the next school year', (gr
       .where('entity_id', String(second))
       .where('action', 'update')
     assert.isTrue(
-      ending.some((a) => a.actor_user_id === operator.id && String(a.after).includes('ended')),
+      ending.some(
+        (a) =>
+          a.actor_user_id === operator.id &&
+          (typeof a.after === 'string' ? JSON.parse(a.after) : a.after)?.status === 'ended'
+      ),
       'the ending is audited with the operator'
     )
 
