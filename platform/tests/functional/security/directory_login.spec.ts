@@ -108,6 +108,14 @@ test.group('Directory login: settings and refusals without a directory', (group)
 
     const invalid = await client.post(LOGIN).json({ provider: 'ldap', tenant: down.slug, username: 'mrossi' })
     invalid.assertStatus(422)
+
+    // The login page lists the bodies with a directory, and nothing of the directory itself.
+    const listed = await client.get('/api/v1/auth/directories')
+    listed.assertStatus(200)
+    const slugs = listed.body().directories.map((d: { slug: string }) => d.slug)
+    assert.include(slugs, down.slug)
+    assert.notInclude(slugs, plain.slug)
+    assert.notInclude(JSON.stringify(listed.body()), '127.0.0.1')
   })
 })
 

@@ -501,6 +501,13 @@ export const en: Strings<typeof it> = {
     password: 'Password',
     submit: 'Log in',
     failed: 'Wrong email or password.',
+    how: 'How you log in',
+    byEmail: 'With an email address (citizens and local accounts)',
+    byDirectory: 'With the body’s network account (staff)',
+    tenant: 'Body',
+    username: 'Network user name',
+    usernameHint: 'The one you log in to the office computer with, e.g. mrossi.',
+    directoryFailed: 'Wrong network user name or password.',
   },
   platform: {
     title: 'Tenants of the platform',

@@ -500,6 +500,13 @@ export const it = {
     password: 'Password',
     submit: 'Accedi',
     failed: 'Email o password non corretti.',
+    how: 'Come accedi',
+    byEmail: 'Con l’indirizzo email (cittadini e account locali)',
+    byDirectory: 'Con l’account di rete dell’ente (personale)',
+    tenant: 'Ente',
+    username: 'Nome utente di rete',
+    usernameHint: 'Quello con cui accedi al computer dell’ufficio, ad esempio mrossi.',
+    directoryFailed: 'Nome utente o password di rete non corretti.',
   },
   platform: {
     title: 'Enti della piattaforma',
