@@ -3,6 +3,7 @@ import router from '@adonisjs/core/services/router'
 import { registerWebRoutes } from '#start/routes/web'
 import Tenant from '#models/tenant'
 import { makeUser } from '#tests/helpers/world'
+import { pluginService } from '#services/tenants/plugin_service'
 import { refezioneTenant } from '#tests/functional/forms/world'
 import { baseUrl, LAPTOP, logInStaff, openBrowser, seriousViolations, snap, TABLET } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
@@ -94,6 +95,7 @@ test.group('Back office: the tenant admin changes the settings in forms', (group
   }) => {
     const { tenant } = await refezioneTenant()
     const admin = await makeUser(tenant, ['tenant_admin'])
+    await pluginService.enable(tenant, 'trasporto')
     const secret = 'segreto-del-protocollo-2026'
     process.env.DOCAREA_PASSWORD_PROVA = secret
     const { page, close } = await openBrowser()
@@ -180,6 +182,28 @@ test.group('Back office: the tenant admin changes the settings in forms', (group
       await row.filter({ hasText: 'non attiva' }).waitFor()
       assert.deepEqual(await seriousViolations(page), [], 'catalog: axe violations')
       await snap(page, 'backoffice-settings-catalog')
+
+      // The transport's lines and stops: a code refused at its field, then a line and a stop on it.
+      const lists = page.getByTestId('lists-settings')
+      await lists.getByLabel('Elenco', { exact: true }).selectOption({ label: 'Linee di trasporto' })
+      await lists.getByLabel('Codice (lettere minuscole, cifre e trattini)').fill('Linea 1')
+      await lists.getByLabel('Nome', { exact: true }).fill('Linea 1 Centro')
+      await lists.getByRole('button', { name: 'Registra la voce' }).click()
+      await page.waitForFunction(() => document.querySelector('#entry-code')?.getAttribute('aria-invalid') === 'true')
+      await lists.getByLabel('Codice (lettere minuscole, cifre e trattini)').fill('linea-1')
+      await lists.getByRole('button', { name: 'Registra la voce' }).click()
+      await lists.getByTestId('entry-linea-1').waitFor()
+      await lists.getByLabel('Elenco', { exact: true }).selectOption({ label: 'Fermate' })
+      await lists.getByLabel('Appartiene a').selectOption({ label: 'Linea 1 Centro' })
+      await lists.getByLabel('Codice (lettere minuscole, cifre e trattini)').fill('piazza-cavalli')
+      await lists.getByLabel('Nome', { exact: true }).fill('Piazza Cavalli')
+      await lists.getByRole('button', { name: 'Registra la voce' }).click()
+      const stop = lists.getByTestId('entry-piazza-cavalli')
+      await stop.waitFor()
+      assert.include(await stop.textContent(), 'linea-1')
+      await stop.getByRole('button', { name: 'Disattiva Piazza Cavalli' }).click()
+      await stop.filter({ hasText: 'non attiva' }).waitFor()
+      assert.deepEqual(await seriousViolations(page), [], 'lists: axe violations')
 
       await page.getByRole('button', { name: /English/ }).click()
       await page.getByRole('heading', { name: 'Catalog of schools and classes' }).waitFor()

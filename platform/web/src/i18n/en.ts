@@ -117,6 +117,20 @@ export const en: Strings<typeof it> = {
     timeoutMs: 'Longest wait in milliseconds (empty: 30000)',
     save: 'Update the protocol',
   },
+  listsSettings: {
+    title: 'Other lists of the forms',
+    intro: 'The services’ lists the forms offer, such as the transport’s lines and stops.',
+    list: 'List',
+    name: 'Name',
+    code: 'Code',
+    parent: 'Belongs to',
+    noParent: 'None',
+    empty: 'This list is empty: the form lets the value be typed until an entry is added.',
+    add: 'Add or rename an entry of “{{list}}”',
+    addHint: 'The code of an existing entry changes its name; a code never changes.',
+    submit: 'Record the entry',
+    saved: 'Entry “{{name}}” recorded.',
+  },
   catalogSettings: {
     title: 'Catalog of schools and classes',
     intro:

@@ -115,6 +115,20 @@ export const it = {
     timeoutMs: 'Attesa massima in millisecondi (vuoto: 30000)',
     save: 'Aggiorna il protocollo',
   },
+  listsSettings: {
+    title: 'Altri elenchi dei moduli',
+    intro: 'Gli elenchi dei servizi tra cui si sceglie nei moduli, come le linee e le fermate del trasporto.',
+    list: 'Elenco',
+    name: 'Nome',
+    code: 'Codice',
+    parent: 'Appartiene a',
+    noParent: 'Nessuno',
+    empty: 'Questo elenco è vuoto: il modulo lascia scrivere il valore a mano finché non si aggiunge una voce.',
+    add: 'Aggiungi o rinomina una voce di «{{list}}»',
+    addHint: 'Con il codice di una voce esistente se ne cambia il nome; il codice non cambia mai.',
+    submit: 'Registra la voce',
+    saved: 'Voce «{{name}}» registrata.',
+  },
   catalogSettings: {
     title: 'Catalogo delle scuole e delle classi',
     intro:

@@ -9,6 +9,7 @@ import { LoadError, Loading } from '../../widgets/status'
 import { FieldError } from '../../widgets/FieldError'
 import { ProtocolSettingsForm } from './ProtocolSettingsForm'
 import { CatalogSettings } from './CatalogSettings'
+import { ListsSettings } from './ListsSettings'
 
 type Window = { opens?: string; closes?: string }
 const RETENTION = ['unreferenced_days', 'stale_draft_days'] as const
@@ -181,6 +182,7 @@ export function SettingsPage() {
       </form>
       <ProtocolSettingsForm stored={settings.protocol as Parameters<typeof ProtocolSettingsForm>[0]['stored']} />
       <CatalogSettings />
+      <ListsSettings />
     </section>
   )
 }
