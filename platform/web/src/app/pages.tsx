@@ -21,6 +21,7 @@ import { PeoplePage, PersonRoute } from '../pages/staff/PeoplePage'
 import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { AuditPage } from '../pages/staff/AuditPage'
+import { InjunctionsPage } from '../pages/staff/InjunctionsPage'
 import { SettingsPage } from '../pages/staff/SettingsPage'
 import { RuleSetsPage } from '../pages/designer/RuleSetsPage'
 import { RuleSetRoute } from '../pages/designer/RuleSetPage'
@@ -89,6 +90,13 @@ export const staffPages: TenantPage[] = [
     nav: { label: 'people', order: 55 },
   },
   { path: 'ufficio/persone/:id', element: <PersonRoute />, roles: OFFICE, side: 'staff' },
+  {
+    path: 'ufficio/ingiunzioni',
+    element: <InjunctionsPage />,
+    roles: OFFICE,
+    side: 'staff',
+    nav: { label: 'injunctions', order: 58 },
+  },
   {
     path: 'ufficio/attivita',
     element: <AuditPage />,
