@@ -12,6 +12,7 @@ const InboxController = () => import('#controllers/inbox_controller')
 const BulkActionsController = () => import('#controllers/bulk_actions_controller')
 const CounterController = () => import('#controllers/counter_controller')
 const PeopleController = () => import('#controllers/people_controller')
+const DocumentsController = () => import('#controllers/documents_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
@@ -35,6 +36,10 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.delete('/people/:id', [PeopleController, 'destroy'])
   router.post('/people/:id/parents', [PeopleController, 'link'])
   router.delete('/people/:id/parents/:parentId', [PeopleController, 'unlink'])
+  router.get('/documents', [DocumentsController, 'index'])
+  acceptsMultipart(router.post('/documents', [DocumentsController, 'store']).use(throttleUploads))
+  router.get('/documents/:id/file', [DocumentsController, 'file'])
+  router.delete('/documents/:id', [DocumentsController, 'destroy'])
   router.get('/submissions/:sid', [SubmissionsController, 'show'])
   router.get('/submissions/:sid/form', [InboxController, 'form'])
   router.put('/submissions/:sid', [SubmissionsController, 'update'])
