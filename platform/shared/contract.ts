@@ -400,6 +400,18 @@ export interface AuditAnswerDto {
 export const DOCUMENT_TYPES = ['identity', 'l104', 'foster_care', 'medical_diet', 'other'] as const
 export type DocumentType = (typeof DOCUMENT_TYPES)[number]
 
+/**
+ * Days a document is kept after its expiry (or, without one, after it was filed) when the tenant
+ * sets nothing (`settings.documents.retention_days`); see document_service.ts for why.
+ */
+export const DOCUMENT_RETENTION_DEFAULTS: Readonly<Record<DocumentType, number>> = {
+  identity: 365,
+  l104: 1825,
+  foster_care: 1825,
+  medical_diet: 365,
+  other: 365,
+}
+
 /** Where a document stands against its expiry: `expiring` within 30 days. */
 export type DocumentValidity = 'valid' | 'expiring' | 'expired' | 'no_expiry'
 

@@ -7,7 +7,8 @@ import { RequestContext } from '#services/infrastructure/request_context'
 import { storeUpload } from '#services/submissions/attachment_service'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
 import { LAPTOP, TABLET, baseUrl, logInStaff, openBrowser, seriousViolations, snap } from './portal.js'
-import { transactionWithJobs } from '../helpers/world.js'
+import { makeUser, transactionWithJobs } from '../helpers/world.js'
+import Tenant from '#models/tenant'
 
 registerWebRoutes(router)
 
@@ -151,4 +152,36 @@ test.group('Back office: the documents of a child', (group) => {
       await close()
     }
   }).timeout(120_000)
+
+  test('the retention of documents per type is a tenant setting: a wrong number refused at its field, then saved', async ({
+    assert,
+  }) => {
+    const { tenant } = await refezioneTenant()
+    const admin = await makeUser(tenant, ['tenant_admin'])
+    const { page, close } = await openBrowser()
+    try {
+      await page.setViewportSize(LAPTOP)
+      await logInStaff(page, admin.email)
+      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/ufficio/impostazioni`)
+      const block = page.getByTestId('settings-documents')
+      const l104 = block.getByLabel('Certificazione L. 104/92')
+      await l104.waitFor()
+      assert.equal(await l104.getAttribute('placeholder'), '1825')
+      await l104.fill('0')
+      await page.getByRole('button', { name: 'Salva' }).click()
+      await page.waitForFunction(
+        () =>
+          document.querySelector('#setting-settings-documents-retention-days-l104')?.getAttribute('aria-invalid') ===
+          'true'
+      )
+      assert.deepEqual(await seriousViolations(page), [], 'settings, documents refused: axe violations')
+      await l104.fill('730')
+      await page.getByRole('button', { name: 'Salva' }).click()
+      await page.getByTestId('settings-saved').waitFor()
+      const stored = (await Tenant.findOrFail(tenant.id)).settings
+      assert.deepEqual(stored.documents, { retention_days: { l104: 730 } })
+    } finally {
+      await close()
+    }
+  })
 })

@@ -18,7 +18,13 @@ import { RequestContext } from '#services/infrastructure/request_context'
 import { attachmentContext, sniffType, storagePath } from '#services/submissions/attachment_service'
 import { childInData } from '#services/submissions/child_identity'
 import { SettingsError } from '#services/tenants/settings_error'
-import { DOCUMENT_TYPES, type DocumentDto, type DocumentType, type DocumentValidity } from '#shared/contract'
+import {
+  DOCUMENT_RETENTION_DEFAULTS,
+  DOCUMENT_TYPES,
+  type DocumentDto,
+  type DocumentType,
+  type DocumentValidity,
+} from '#shared/contract'
 
 /**
  * The documents the offices keep for a person (Allegato A, "gestione anagrafica"): identity
@@ -272,13 +278,7 @@ export async function fileSubmissionDocuments(trx: TransactionClientContract, su
  * five years for L. 104/92 certifications and foster care decrees, which support fee reductions
  * that may be checked for years after. A tenant sets `settings.documents.retention_days`.
  */
-export const DEFAULT_DOCUMENT_RETENTION: Readonly<Record<DocumentType, number>> = {
-  identity: 365,
-  l104: 1825,
-  foster_care: 1825,
-  medical_diet: 365,
-  other: 365,
-}
+export const DEFAULT_DOCUMENT_RETENTION = DOCUMENT_RETENTION_DEFAULTS
 const MAX_RETENTION_DAYS = 3650
 
 export class DocumentSettingsError extends SettingsError {

@@ -92,7 +92,7 @@ test.group('Documents of a person: upload, read, delete', (group) => {
     )
     assert.equal(download.header('x-content-type-options'), 'nosniff')
     const preview = await client.get(`${base}/documents/${document.id}/file`).qs({ inline: '1' }).loginAs(operator)
-    assert.match(preview.header('content-disposition'), /^inline; /)
+    assert.match(preview.header('content-disposition') ?? '', /^inline; /)
 
     const audit = await db.from('audit_logs').where('tenant_id', tenant.id).where('entity', 'documents')
     assert.sameMembers(

@@ -96,6 +96,9 @@ export const en: Strings<typeof it> = {
     unreferencedDays: 'Days to keep documents no application uses',
     staleDraftDays: 'Days to keep the documents of abandoned drafts',
     daysHint: 'Whole days from 1 to 3650; empty: the default.',
+    documentsRetention: "Keeping people's documents (days after expiry)",
+    documentsRetentionHint:
+      'Per type, days after the document expires or, without an expiry date, after it was uploaded; whole numbers from 1 to 3650; empty: the default shown.',
     save: 'Save',
     saved: 'Settings saved.',
     failed: 'The settings were not saved: correct what is shown.',

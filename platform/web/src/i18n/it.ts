@@ -94,6 +94,9 @@ export const it = {
     unreferencedDays: 'Giorni di conservazione dei documenti non usati in una domanda',
     staleDraftDays: 'Giorni di conservazione dei documenti delle bozze abbandonate',
     daysHint: 'Giorni interi da 1 a 3650; vuoto: il valore predefinito.',
+    documentsRetention: 'Conservazione dei documenti delle persone (giorni dopo la scadenza)',
+    documentsRetentionHint:
+      'Per tipo, giorni dopo la scadenza del documento o, se non ne ha, dopo il caricamento; interi da 1 a 3650; vuoto: il valore predefinito indicato.',
     save: 'Salva',
     saved: 'Impostazioni salvate.',
     failed: 'Le impostazioni non sono state salvate: correggi quanto indicato.',

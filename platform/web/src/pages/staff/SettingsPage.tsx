@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { jsonPointer } from '#shared/contract'
+import { DOCUMENT_RETENTION_DEFAULTS, DOCUMENT_TYPES, jsonPointer } from '#shared/contract'
 import { useForms, useTenant } from '../../api/queries'
 import { ApiRequestError } from '../../api/client'
 import { useUpdateSettings } from '../../api/staff_queries'
@@ -40,6 +40,8 @@ export function SettingsPage() {
   const settings = tenant.data.tenant.settings ?? {}
   const windows = (settings.enrolment ?? {}) as Record<string, Window>
   const retention = (settings.attachments ?? {}) as Record<string, number>
+  const kept = ((settings.documents as { retention_days?: Record<string, number> } | undefined)?.retention_days ??
+    {}) as Record<string, number>
   // The server names a setting by JSON Pointer (form keys hold dots): the fields are named the same way.
   const path = (...parts: string[]) => jsonPointer(['settings', ...parts])
   const fieldId = (p: string) => `setting-${p.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}`
@@ -61,6 +63,11 @@ export function SettingsPage() {
       const value = String(data.get(path('attachments', name)) ?? '').trim()
       attachments[name] = value === '' ? null : /^-?\d+$/.test(value) ? Number(value) : value
     }
+    const retentionDays: Record<string, number | string | null> = {}
+    for (const type of DOCUMENT_TYPES) {
+      const value = String(data.get(path('documents', 'retention_days', type)) ?? '').trim()
+      retentionDays[type] = value === '' ? null : /^-?\d+$/.test(value) ? Number(value) : value
+    }
     // Whole blocks replace the stored ones field by field: an emptied date goes away.
     const windowsPatch = Object.fromEntries(
       Object.entries(enrolment).map(([key, w]) => [
@@ -69,7 +76,7 @@ export function SettingsPage() {
       ])
     )
     update.mutate(
-      { enrolment: windowsPatch, attachments },
+      { enrolment: windowsPatch, attachments, documents: { retention_days: retentionDays } },
       {
         onSuccess: () => {
           setErrors({})
@@ -91,6 +98,7 @@ export function SettingsPage() {
   const known = new Set([
     ...forms.data.flatMap((f) => ['opens', 'closes'].map((w) => path('enrolment', f.key, w))),
     ...RETENTION.map((r) => path('attachments', r)),
+    ...DOCUMENT_TYPES.map((type) => path('documents', 'retention_days', type)),
   ])
   const general = Object.entries(errors).filter(([p]) => !known.has(p))
 
@@ -180,6 +188,38 @@ export function SettingsPage() {
             <small id="days-hint" className="form-text">
               {t('settings.daysHint')}
             </small>
+          </div>
+        </fieldset>
+        <fieldset className="card card-bg mb-4" data-testid="settings-documents">
+          <div className="card-body">
+            <legend className="h5">{t('settings.documentsRetention')}</legend>
+            <p className="small" id="documents-days-hint">
+              {t('settings.documentsRetentionHint')}
+            </p>
+            <div className="row g-3">
+              {DOCUMENT_TYPES.map((type) => {
+                const p = path('documents', 'retention_days', type)
+                return (
+                  <div key={type} className="col-12 col-md-6 col-lg-4">
+                    <label className="form-label" htmlFor={fieldId(p)}>
+                      {t(`documents.type_${type}`)}
+                    </label>
+                    <input
+                      id={fieldId(p)}
+                      name={p}
+                      type="text"
+                      inputMode="numeric"
+                      className={`form-control${errors[p] ? ' is-invalid' : ''}`}
+                      defaultValue={kept[type] ?? ''}
+                      placeholder={String(DOCUMENT_RETENTION_DEFAULTS[type])}
+                      aria-invalid={errors[p] ? true : undefined}
+                      aria-describedby={described(p, 'documents-days-hint')}
+                    />
+                    <FieldError id={`${fieldId(p)}-error`} message={errors[p]} />
+                  </div>
+                )
+              })}
+            </div>
           </div>
         </fieldset>
         <button type="submit" className="btn btn-primary" disabled={update.isPending}>
