@@ -145,7 +145,11 @@ test.group('Back office: the documents of a child', (group) => {
       await card.getByLabel('Motivo dell’eliminazione').fill('Sostituito dal documento nuovo')
       await card.getByRole('button', { name: 'Elimina il documento' }).click()
       await page.getByTestId('documents-status').getByText('Documento carta identità.png eliminato.').waitFor()
-      assert.equal(await page.getByTestId('documents-list').locator('li', { hasText: 'carta identità.png' }).count(), 0)
+      // The list is read again after the deletion: the card leaves it.
+      await page
+        .getByTestId('documents-list')
+        .locator('li', { hasText: 'carta identità.png' })
+        .waitFor({ state: 'detached' })
       const gone = await page.request.get(`${baseUrl()}${href}`)
       assert.equal(gone.status(), 404)
     } finally {
