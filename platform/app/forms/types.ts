@@ -49,6 +49,8 @@ export interface AttachmentRule {
    * on acceptance it is filed among the child's documents (document_service.ts).
    */
   document_type?: string
+  /** Optional: a JSON Pointer to the codice fiscale of the person the document is for, when not the child. */
+  document_of?: string
 }
 
 /**

@@ -11,12 +11,12 @@ import FormVersion from '#models/form_version'
 import type Submission from '#models/submission'
 import { isValidDate } from '#forms/codice_fiscale'
 import { forbiddenCharacter } from '#forms/field_rules'
-import { isPlainObject } from '#forms/json_pointer'
+import { getAt, isPlainObject } from '#forms/json_pointer'
 import type { AttachmentRule } from '#forms/types'
 import { currentDataCipher } from '#services/infrastructure/data_cipher'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { attachmentContext, sniffType, storagePath } from '#services/submissions/attachment_service'
-import { childInData } from '#services/submissions/child_identity'
+import { childInData, childKey } from '#services/submissions/child_identity'
 import { SettingsError } from '#services/tenants/settings_error'
 import {
   DOCUMENT_RETENTION_DEFAULTS,
@@ -223,20 +223,25 @@ export function todayInItaly(now: DateTime = DateTime.now()) {
 /**
  * On acceptance, in the transaction of the move: the application's files whose field names a
  * document type in the form (`attachments[pointer].document_type`, e.g. the medical diet
- * certificate of the canteen form) are filed among the child's documents, so the register and the
- * people pages show them. Once per file (unique attachment id), whatever happens to the move later.
+ * certificate of the canteen form) are filed among the child's documents, or those of the person
+ * whose codice fiscale is at `document_of` (the payer's identity document), so the register and
+ * the people pages show them. Once per file (unique attachment id), whatever happens to the move later.
  */
 export async function fileSubmissionDocuments(trx: TransactionClientContract, submission: Submission) {
   const version = await FormVersion.query({ client: trx }).where('id', submission.formVersionId).first()
   const rules = (isPlainObject(version?.definition?.attachments) ? version!.definition.attachments : {}) as Record<
     string,
-    AttachmentRule & { document_type?: unknown }
+    AttachmentRule & { document_type?: unknown; document_of?: unknown }
   >
   const typed = Object.entries(rules).filter(([, rule]) => isDocumentType(rule?.document_type))
   if (typed.length === 0) return []
-  // An unborn child has no codice fiscale yet: its documents are filed when the offices add them.
-  const child = childInData(submission.data ?? {})
-  if (!child) return []
+  const data = submission.data ?? {}
+  // Whose document: the person whose codice fiscale is at `document_of` (e.g. the payer's identity
+  // document), else the child. An unborn child has no codice fiscale yet: the offices add its
+  // documents later.
+  const child = childInData(data)?.key ?? null
+  const subjectOf = (rule: { document_of?: unknown }) =>
+    typeof rule.document_of === 'string' ? childKey(getAt(data, rule.document_of)) : child
   const attachments = await Attachment.query({ client: trx }).where('submission_id', submission.id).orderBy('id')
   const filed = new Set(
     (
@@ -252,11 +257,13 @@ export async function fileSubmissionDocuments(trx: TransactionClientContract, su
   for (const attachment of attachments) {
     const rule = Object.hasOwn(rules, attachment.fieldPath) ? rules[attachment.fieldPath] : undefined
     if (!rule || !isDocumentType(rule.document_type) || filed.has(attachment.id)) continue
+    const subject = subjectOf(rule)
+    if (!subject) continue
     created.push(
       await Document.create(
         {
           type: rule.document_type,
-          subjectFiscalCode: child.key,
+          subjectFiscalCode: subject,
           attachmentId: attachment.id,
           submissionId: submission.id,
           issuedOn: null,

@@ -268,12 +268,27 @@ test.group('Documents of a person: upload, read, delete', (group) => {
       ['modulo_dieta.pdf', 'certificato_medico.pdf']
     )
     assert.isTrue(filed.every((d) => d.type === 'medical_diet' && d.submissionId === submissionId))
-    // The identity document of the sample is the applicant's: it is not filed as the child's.
     const student = sample.student as { fiscal_code: string }
     assert.equal(list.body().subject.fiscalCode, student.fiscal_code.toUpperCase())
+    // The identity document of the sample is the payer's (`document_of`): filed as theirs, not the child's.
+    const payer = sample.payer as { fiscal_code: string; first_name: string; last_name: string }
+    const parent = await client
+      .post(`${base}/people`)
+      .json({
+        kind: 'parent',
+        first_name: payer.first_name,
+        last_name: payer.last_name,
+        fiscal_code: payer.fiscal_code,
+      })
+      .loginAs(operator)
+    const theirs = await client.get(`${base}/documents`).qs({ person_id: parent.body().person.id }).loginAs(operator)
+    assert.deepEqual(
+      theirs.body().documents.map((d: { type: string; fileName: string }) => [d.type, d.fileName]),
+      [['identity', 'carta_identita.pdf']]
+    )
 
     // Deleting a filed document keeps the application's own file.
-    const one = (await db.from('documents').where('tenant_id', tenant.id).first())!
+    const one = (await db.from('documents').where('tenant_id', tenant.id).where('type', 'medical_diet').first())!
     ;(await client.delete(`${base}/documents/${one.id}`).json({ reason: 'Doppione' }).loginAs(operator)).assertStatus(
       204
     )
