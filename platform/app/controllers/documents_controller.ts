@@ -13,6 +13,7 @@ import { writeAudit } from '#services/infrastructure/audit_service'
 import { readStored } from '#services/submissions/attachment_service'
 import {
   deleteDocument,
+  parseDocumentChange,
   parseDocumentFields,
   presentDocument,
   storeDocument,
@@ -115,6 +116,20 @@ export default class DocumentsController {
     response.header('x-content-type-options', 'nosniff')
     response.header('cache-control', 'private, no-store')
     return response.send(bytes)
+  }
+
+  /** `PATCH /documents/:id` `{ type?, issued_on?, expires_on?, notes? }`: e.g. the dates of a certificate filed from an application. */
+  async update(ctx: HttpContext) {
+    const { bouncer, access, request, response } = ctx
+    await bouncer.with(DocumentPolicy).authorize('manage', access)
+    const document = await this.#find(ctx)
+    if (!document) return response.notFound({ errors: [{ message: t(currentLanguage(), 'document.notFound') }] })
+    const body = request.body()
+    const fields = parseDocumentChange(isPlainObject(body) ? body : {}, document)
+    document.merge(fields)
+    await document.save()
+    const attachment = await Attachment.find(document.attachmentId)
+    return { document: presentDocument(document, attachment ?? undefined, todayInItaly()) }
   }
 
   /** `DELETE /documents/:id` `{ reason }`: the reason is kept in the audit entry of the deletion. */

@@ -39,6 +39,7 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/documents', [DocumentsController, 'index'])
   acceptsMultipart(router.post('/documents', [DocumentsController, 'store']).use(throttleUploads))
   router.get('/documents/:id/file', [DocumentsController, 'file'])
+  router.patch('/documents/:id', [DocumentsController, 'update'])
   router.delete('/documents/:id', [DocumentsController, 'destroy'])
   router.get('/submissions/:sid', [SubmissionsController, 'show'])
   router.get('/submissions/:sid/form', [InboxController, 'form'])

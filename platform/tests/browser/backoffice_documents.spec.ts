@@ -9,6 +9,7 @@ import { FORM, refezioneTenant } from '#tests/functional/forms/world'
 import { LAPTOP, TABLET, baseUrl, logInStaff, openBrowser, seriousViolations, snap } from './portal.js'
 import { makeUser, transactionWithJobs } from '../helpers/world.js'
 import Tenant from '#models/tenant'
+import { DateTime } from 'luxon'
 
 registerWebRoutes(router)
 
@@ -96,6 +97,14 @@ test.group('Back office: the documents of a child', (group) => {
       await section.getByRole('heading', { name: 'Documenti', level: 2 }).waitFor()
       await section.getByText(/certificato_medico\.pdf ·/).waitFor()
       assert.equal(await section.getByRole('heading', { name: 'Certificato per dieta medica' }).count(), 2)
+      // Its expiry recorded afterwards: flagged as expiring.
+      const filed = section.locator('li', { hasText: 'certificato_medico.pdf' })
+      await filed.getByTestId('document-edit').click()
+      const soon = DateTime.now().setZone('Europe/Rome').plus({ days: 7 })
+      await filed.getByLabel('Data di scadenza').fill(soon.toISODate()!)
+      await filed.getByRole('button', { name: 'Salva le modifiche' }).click()
+      await page.getByTestId('documents-status').getByText('Documento certificato_medico.pdf aggiornato.').waitFor()
+      await filed.getByText(`In scadenza il ${soon.toFormat('dd/MM/yyyy')}`).waitFor()
       assert.deepEqual(await seriousViolations(page), [], 'register entry documents: axe violations')
 
       // On the child's page: an expired identity document uploaded, flagged, previewed, downloaded.

@@ -89,6 +89,25 @@ export function parseDocumentFields(input: Record<string, unknown>): DocumentFie
   return { type: input.type, issuedOn, expiresOn, notes }
 }
 
+/**
+ * A change of a kept document (`PATCH`): what the body names replaces the current value (`null` or
+ * "" empties a date or the notes), and the result is checked as a new document would be.
+ */
+export function parseDocumentChange(input: Record<string, unknown>, current: Document): DocumentFields {
+  for (const key of Object.keys(input)) {
+    if (!['type', 'issued_on', 'expires_on', 'notes'].includes(key)) {
+      throw refused('document.unknownField', `/${key}`, { name: key.slice(0, 40) })
+    }
+  }
+  const pick = (key: string, value: unknown) => (Object.hasOwn(input, key) ? input[key] : value)
+  return parseDocumentFields({
+    type: pick('type', current.type),
+    issued_on: pick('issued_on', current.issuedOn),
+    expires_on: pick('expires_on', current.expiresOn),
+    notes: pick('notes', current.notes),
+  })
+}
+
 /** Checks the bytes of an upload: not empty, within DOCUMENT_MAX_BYTES, a PDF, JPEG or PNG by its content. */
 export function checkDocumentFile(bytes: Buffer): string {
   if (bytes.length === 0) throw refused('document.empty', '/file')

@@ -287,6 +287,30 @@ test.group('Documents of a person: upload, read, delete', (group) => {
       [['identity', 'carta_identita.pdf']]
     )
 
+    // The offices record the dates of a filed certificate afterwards (audited; the notes never in clear there).
+    const certificateDoc = filed.find((d) => d.fileName === 'certificato_medico.pdf') as unknown as { id: number }
+    const wrongDates = await client
+      .patch(`${base}/documents/${certificateDoc.id}`)
+      .json({ issued_on: '2026-09-01', expires_on: '2026-06-30' })
+      .loginAs(operator)
+    wrongDates.assertStatus(422)
+    assert.equal(wrongDates.body().errors[0].rule, 'document:expiryBeforeIssue')
+    const dated = await client
+      .patch(`${base}/documents/${certificateDoc.id}`)
+      .json({ issued_on: '2025-09-01', expires_on: '2026-06-30', notes: 'Celiachia' })
+      .loginAs(operator)
+    dated.assertStatus(200)
+    assert.include(dated.body().document, { issuedOn: '2025-09-01', expiresOn: '2026-06-30', notes: 'Celiachia' })
+    const change = await db
+      .from('audit_logs')
+      .where('entity', 'documents')
+      .where('entity_id', String(certificateDoc.id))
+      .where('action', 'update')
+      .first()
+    const after = typeof change.after === 'string' ? JSON.parse(change.after) : change.after
+    assert.equal(after.expiresOn, '2026-06-30')
+    assert.notInclude(JSON.stringify(change.after), 'Celiachia')
+
     // Deleting a filed document keeps the application's own file.
     const one = (await db.from('documents').where('tenant_id', tenant.id).where('type', 'medical_diet').first())!
     ;(await client.delete(`${base}/documents/${one.id}`).json({ reason: 'Doppione' }).loginAs(operator)).assertStatus(

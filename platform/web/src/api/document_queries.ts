@@ -65,3 +65,13 @@ export function useDocumentDelete(slug: string) {
     onSuccess: () => void client.invalidateQueries({ queryKey: ['documents', slug] }),
   })
 }
+
+/** Changes a document's type, dates or notes (`null` empties a date or the notes). */
+export function useDocumentChange(slug: string) {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: (change: { id: number; body: Record<string, string | null> }) =>
+      api<{ document: DocumentDto }>('PATCH', `${tenantBase(slug)}/documents/${change.id}`, change.body),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['documents', slug] }),
+  })
+}

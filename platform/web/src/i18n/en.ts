@@ -306,6 +306,9 @@ export const en: Strings<typeof it> = {
     upload: 'Upload the document',
     uploading: 'Uploading…',
     uploaded: 'Document {{name}} uploaded.',
+    edit: 'Edit',
+    save: 'Save the changes',
+    changed: 'Document {{name}} updated.',
     registerLink: 'Documents',
   },
   people: {

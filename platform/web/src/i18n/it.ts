@@ -305,6 +305,9 @@ export const it = {
     upload: 'Carica il documento',
     uploading: 'Caricamento…',
     uploaded: 'Documento {{name}} caricato.',
+    edit: 'Modifica',
+    save: 'Salva le modifiche',
+    changed: 'Documento {{name}} aggiornato.',
     registerLink: 'Documenti',
   },
   people: {

@@ -4,6 +4,7 @@ import { DOCUMENT_TYPES, type ApiError, type DocumentDto } from '#shared/contrac
 import { ApiRequestError } from '../../api/client'
 import {
   documentFileUrl,
+  useDocumentChange,
   useDocumentDelete,
   useDocumentUpload,
   useDocuments,
@@ -20,7 +21,7 @@ function errorsOf(error: unknown): ApiError[] {
 
 const VALIDITY_CLASS: Record<DocumentDto['validity'], string> = {
   expired: 'bg-danger',
-  expiring: 'bg-warning text-dark',
+  expiring: 'bg-warning',
   valid: 'bg-success',
   no_expiry: 'bg-secondary',
 }
@@ -37,7 +38,9 @@ export function DocumentsSection({ subject }: { subject: DocumentSubject }) {
   const list = useDocuments(tenant.slug, subject)
   const upload = useDocumentUpload(tenant.slug, subject)
   const remove = useDocumentDelete(tenant.slug)
+  const change = useDocumentChange(tenant.slug)
   const [deleting, setDeleting] = useState<number | null>(null)
+  const [editing, setEditing] = useState<number | null>(null)
   const [announcement, setAnnouncement] = useState('')
   const base = `/t/${encodeURIComponent(tenant.slug)}`
 
@@ -146,6 +149,19 @@ export function DocumentsSection({ subject }: { subject: DocumentSubject }) {
                       </a>
                       <button
                         type="button"
+                        className="btn btn-outline-primary btn-sm"
+                        onClick={() => {
+                          change.reset()
+                          setEditing(editing === d.id ? null : d.id)
+                        }}
+                        aria-expanded={editing === d.id}
+                        data-testid="document-edit"
+                      >
+                        {t('documents.edit')}
+                        <span className="visually-hidden"> {name}</span>
+                      </button>
+                      <button
+                        type="button"
                         className="btn btn-outline-danger btn-sm"
                         onClick={() => {
                           remove.reset()
@@ -158,6 +174,24 @@ export function DocumentsSection({ subject }: { subject: DocumentSubject }) {
                         <span className="visually-hidden"> {name}</span>
                       </button>
                     </div>
+                    {editing === d.id && (
+                      <EditDocument
+                        document={d}
+                        errors={errorsOf(change.error)}
+                        busy={change.isPending}
+                        onSave={(body) =>
+                          change.mutate(
+                            { id: d.id, body },
+                            {
+                              onSuccess: () => {
+                                setEditing(null)
+                                setAnnouncement(t('documents.changed', { name }))
+                              },
+                            }
+                          )
+                        }
+                      />
+                    )}
                     {deleting === d.id && (
                       <form
                         className="mt-3"
@@ -273,5 +307,89 @@ export function DocumentsSection({ subject }: { subject: DocumentSubject }) {
         </div>
       </form>
     </section>
+  )
+}
+
+/** The type, dates and notes of a kept document, changed (e.g. the expiry of a certificate filed from an application). */
+function EditDocument({
+  document: d,
+  errors,
+  busy,
+  onSave,
+}: {
+  document: DocumentDto
+  errors: ApiError[]
+  busy: boolean
+  onSave: (body: Record<string, string | null>) => void
+}) {
+  const { t } = useT()
+  const at = (path: string) => errors.find((e) => e.path === path)?.message
+  const id = (name: string) => `doc-${d.id}-${name}`
+  const props = (name: string) => ({
+    'id': id(name),
+    'name': name,
+    'className': `form-control ${at(`/${name}`) ? 'is-invalid' : ''}`,
+    'aria-invalid': Boolean(at(`/${name}`)),
+    'aria-describedby': at(`/${name}`) ? `${id(name)}-error` : undefined,
+  })
+  const error = (name: string) =>
+    at(`/${name}`) && (
+      <div id={`${id(name)}-error`} className="invalid-feedback d-block">
+        {at(`/${name}`)}
+      </div>
+    )
+  const other = errors.filter((e) => !['/type', '/issued_on', '/expires_on', '/notes'].includes(e.path ?? ''))
+  return (
+    <form
+      className="mt-3"
+      noValidate
+      data-testid="document-edit-form"
+      onSubmit={(event) => {
+        event.preventDefault()
+        const data = new FormData(event.currentTarget)
+        const value = (name: string) => String(data.get(name) ?? '').trim() || null
+        onSave({
+          type: value('type'),
+          issued_on: value('issued_on'),
+          expires_on: value('expires_on'),
+          notes: value('notes'),
+        })
+      }}
+    >
+      <label className="form-label" htmlFor={id('type')}>
+        {t('documents.type')}
+      </label>
+      <select {...props('type')} className={`form-select ${at('/type') ? 'is-invalid' : ''}`} defaultValue={d.type}>
+        {DOCUMENT_TYPES.map((type) => (
+          <option key={type} value={type}>
+            {t(`documents.type_${type}`)}
+          </option>
+        ))}
+      </select>
+      {error('type')}
+      <label className="form-label mt-2" htmlFor={id('issued_on')}>
+        {t('documents.issuedOn')}
+      </label>
+      <input type="date" {...props('issued_on')} defaultValue={d.issuedOn ?? ''} />
+      {error('issued_on')}
+      <label className="form-label mt-2" htmlFor={id('expires_on')}>
+        {t('documents.expiresOn')}
+      </label>
+      <input type="date" {...props('expires_on')} defaultValue={d.expiresOn ?? ''} />
+      {error('expires_on')}
+      <label className="form-label mt-2" htmlFor={id('notes')}>
+        {t('documents.notes')}
+      </label>
+      <textarea rows={2} maxLength={1000} {...props('notes')} defaultValue={d.notes ?? ''} />
+      {error('notes')}
+      {other.length > 0 && (
+        <p className="text-danger mt-2" role="alert">
+          {other.map((e) => e.message).join(' ')}
+        </p>
+      )}
+      <button type="submit" className="btn btn-primary btn-sm mt-2" disabled={busy}>
+        {t('documents.save')}
+      </button>
+    </form>
   )
 }
