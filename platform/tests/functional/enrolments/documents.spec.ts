@@ -154,6 +154,7 @@ test.group('Documents of a person: upload, read, delete', (group) => {
       ;(await client.get(`${base}/documents`).qs({ person_id: personId }).loginAs(user)).assertStatus(403)
       ;(await client.get(`${base}/documents/${id}/file`).loginAs(user)).assertStatus(403)
       ;(await client.delete(`${base}/documents/${id}`).json({ reason: 'prova' }).loginAs(user)).assertStatus(403)
+      ;(await client.patch(`${base}/documents/${id}`).json({ notes: 'prova' }).loginAs(user)).assertStatus(403)
       const post = client.post(`${base}/documents`).loginAs(user).field('person_id', String(personId))
       ;(await post.field('type', 'other').file('file', PDF, { filename: 'a.pdf' })).assertStatus(403)
     }
@@ -162,6 +163,7 @@ test.group('Documents of a person: upload, read, delete', (group) => {
     const stranger = await makeUser(other, ['operator'])
     const otherBase = `/api/v1/t/${other.slug}`
     ;(await client.get(`${otherBase}/documents/${id}/file`).loginAs(stranger)).assertStatus(404)
+    ;(await client.patch(`${otherBase}/documents/${id}`).json({ notes: 'prova' }).loginAs(stranger)).assertStatus(404)
     ;(await client.delete(`${otherBase}/documents/${id}`).json({ reason: 'prova' }).loginAs(stranger)).assertStatus(404)
     ;(await client.get(`${otherBase}/documents`).qs({ person_id: personId }).loginAs(stranger)).assertStatus(404)
     // The same codice fiscale in another tenant finds none of this tenant's documents.
