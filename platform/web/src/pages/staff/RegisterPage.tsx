@@ -241,7 +241,6 @@ export function RegisterPage() {
                     {e.child.fiscalCode && (
                       <Link className="d-block small" to={`${base}/ufficio/iscritti/${e.id}#documenti`}>
                         {t('documents.registerLink')}
-                        <span className="visually-hidden"> {childLabel(e)}</span>
                       </Link>
                     )}
                     {e.status !== 'active' && <span className="d-block small">{t(`register.status_${e.status}`)}</span>}
