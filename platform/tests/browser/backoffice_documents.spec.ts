@@ -126,7 +126,12 @@ test.group('Back office: the documents of a child', (group) => {
       // The image is shown in the page, from the inline answer.
       const image = card.getByRole('img', { name: 'Anteprima di carta identità.png' })
       await image.waitFor()
-      assert.isAbove(await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 0)
+      // Decoded first: the element is in the page before the image has arrived.
+      const width = await image.evaluate((img) => {
+        const element = img as unknown as { decode(): Promise<void>; naturalWidth: number }
+        return element.decode().then(() => element.naturalWidth)
+      })
+      assert.isAbove(width, 0)
       const href = await card.getByTestId('document-open').getAttribute('href')
       const inline = await page.request.get(`${baseUrl()}${href}`)
       assert.equal(inline.status(), 200)
