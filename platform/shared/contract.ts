@@ -392,3 +392,46 @@ export interface AuditAnswerDto {
   entries: AuditEntryDto[]
   next: string | null
 }
+
+/**
+ * The documents the offices keep for a person (documents_controller.ts): identity document,
+ * L. 104/92 certification, foster care decree, medical diet certificate, or another document.
+ */
+export const DOCUMENT_TYPES = ['identity', 'l104', 'foster_care', 'medical_diet', 'other'] as const
+export type DocumentType = (typeof DOCUMENT_TYPES)[number]
+
+/**
+ * Days a document is kept after its expiry (or, without one, after it was filed) when the tenant
+ * sets nothing (`settings.documents.retention_days`); see document_service.ts for why.
+ */
+export const DOCUMENT_RETENTION_DEFAULTS: Readonly<Record<DocumentType, number>> = {
+  identity: 365,
+  l104: 1825,
+  foster_care: 1825,
+  medical_diet: 365,
+  other: 365,
+}
+
+/** Where a document stands against its expiry: `expiring` within 30 days. */
+export type DocumentValidity = 'valid' | 'expiring' | 'expired' | 'no_expiry'
+
+export interface DocumentDto {
+  id: number
+  type: DocumentType
+  issuedOn: string | null
+  expiresOn: string | null
+  validity: DocumentValidity
+  notes: string | null
+  fileName: string
+  contentType: string
+  sizeBytes: number
+  /** The application it was filed from on acceptance, if any. */
+  submissionId: number | null
+  createdAt: string
+}
+
+/** `GET /documents?person_id=` or `?enrolment_id=`: whose documents, newest first. */
+export interface DocumentsAnswerDto {
+  subject: { fiscalCode: string; personId: number | null; enrolmentId: number | null }
+  documents: DocumentDto[]
+}

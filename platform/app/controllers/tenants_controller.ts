@@ -13,6 +13,7 @@ import { parseProtocolSettings } from '#integrations/protocol_settings'
 import { parseEnrolmentSettings } from '#services/enrolments/enrolment_windows'
 import Form from '#models/form'
 import { parseAttachmentSettings } from '#services/submissions/attachment_cleanup'
+import { parseDocumentSettings } from '#services/documents/document_service'
 import { SettingsError } from '#services/tenants/settings_error'
 import { readableAuditValues } from '#services/infrastructure/audit_service'
 import { PAY_SETTINGS_BLOCKS } from '#integrations/pay_settings'
@@ -33,6 +34,7 @@ const SETTINGS_BLOCKS: Record<string, (value: unknown) => unknown> = {
       (await Form.query().select('key')).map((f) => f.key)
     ),
   attachments: parseAttachmentSettings,
+  documents: parseDocumentSettings,
   identity: parseIdentitySettings,
   directory: parseDirectorySettings,
   designer: parseDesignerSettings,

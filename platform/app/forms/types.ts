@@ -45,6 +45,13 @@ export interface AttachmentRule {
   max_bytes: number
   /** Optional: when the condition is true the attachment must be present. */
   required_when?: Condition
+  /**
+   * Optional: the kind of document the file is (identity, l104, foster_care, medical_diet, other);
+   * on acceptance it is filed among the child's documents (document_service.ts).
+   */
+  document_type?: string
+  /** Optional: a JSON Pointer to the codice fiscale of the person the document is for, when not the child. */
+  document_of?: string
 }
 
 /**

@@ -106,6 +106,65 @@ export const MESSAGES = defineMessages({
     en: 'Give in "applicant" the number of the user you file for; only the office may do so.',
   },
   'attachment.notFound': { it: 'Allegato non trovato.', en: 'Attachment not found.' },
+  // A person's documents (documents_controller.ts).
+  'document.notFound': { it: 'Documento non trovato.', en: 'Document not found.' },
+  'document.subject': {
+    it: 'Indica di chi sono i documenti: "person_id" (una persona dell\'anagrafica) o "enrolment_id" (un\'iscrizione).',
+    en: 'Say whose documents these are: "person_id" (a person in the register) or "enrolment_id" (an enrolment).',
+  },
+  'document.subjectNotFound': {
+    it: "La persona o l'iscrizione indicata non esiste: scegline una dall'anagrafica o dal registro.",
+    en: 'The person or enrolment given does not exist: pick one from the register of people or of enrolments.',
+  },
+  'document.noFiscalCode': {
+    it: 'Questa iscrizione non ha il codice fiscale del minore: i documenti si conservano per codice fiscale.',
+    en: 'This enrolment has no codice fiscale for the child: documents are kept by codice fiscale.',
+  },
+  'document.type': {
+    it: '"type" deve essere uno tra: {types}.',
+    en: '"type" must be one of: {types}.',
+  },
+  'document.date': {
+    it: '"{field}" deve essere una data valida (AAAA-MM-GG).',
+    en: '"{field}" must be a valid date (YYYY-MM-DD).',
+  },
+  'document.expiryRequired': {
+    it: 'Un documento di identità ha una scadenza: indica "expires_on".',
+    en: 'An identity document has an expiry date: give "expires_on".',
+  },
+  'document.expiryBeforeIssue': {
+    it: 'La scadenza non può precedere la data di rilascio.',
+    en: 'The expiry date cannot come before the issuing date.',
+  },
+  'document.notes': {
+    it: 'Le note vanno da 0 a 1000 caratteri, senza caratteri di controllo.',
+    en: 'Notes take 0 to 1000 characters, with no control characters.',
+  },
+  'document.missing': {
+    it: 'Allega il documento nella parte "file".',
+    en: 'Attach the document in the "file" part.',
+  },
+  'document.empty': {
+    it: 'Il file è vuoto: scegli il documento da caricare.',
+    en: 'The file is empty: pick the document to upload.',
+  },
+  'document.size': {
+    it: 'Il file supera {mb} MB: riducilo (ad esempio scansionandolo a risoluzione più bassa) e riprova.',
+    en: 'The file is larger than {mb} MB: make it smaller (for instance by scanning it at a lower resolution) and try again.',
+  },
+  'document.fileType': {
+    it: 'Questo file non è un PDF, un JPEG o un PNG (lo si riconosce dal contenuto, non dal nome): carica uno di questi formati.',
+    en: 'This file is not a PDF, JPEG or PNG (it is recognised by its content, not its name): upload one of these formats.',
+  },
+  'document.reason': {
+    it: 'Scrivi perché il documento viene eliminato (da 3 a 500 caratteri).',
+    en: 'Write why the document is deleted (3 to 500 characters).',
+  },
+  'document.unknownField': { it: 'Campo sconosciuto "{name}".', en: 'Unknown field "{name}".' },
+  'document.settings': {
+    it: 'deve essere un oggetto "retention_days" con, per tipo ({types}), un numero intero di giorni tra 1 e {max}',
+    en: 'must be an object "retention_days" with, per type ({types}), a whole number of days between 1 and {max}',
+  },
   'school.notFound': { it: 'Scuola non trovata.', en: 'School not found.' },
   'class.notFound': { it: 'Classe non trovata.', en: 'Class not found.' },
   'plugin.notFound': { it: 'Servizio "{plugin}" inesistente.', en: 'No such service "{plugin}".' },

@@ -220,6 +220,31 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
     description: "The name the file was uploaded with (often the person's name)",
   },
   {
+    table: 'documents',
+    column: 'subject_fiscal_code',
+    attribute: 'subjectFiscalCode',
+    protection: 'identifier',
+    plain: 'text',
+    blindIndex: { column: 'subject_fiscal_code_hash', attribute: 'subjectFiscalCodeHash', purpose: 'fiscal_code' },
+    description: 'The codice fiscale of the person a kept document is for',
+  },
+  {
+    table: 'documents',
+    column: 'notes',
+    attribute: 'notes',
+    protection: 'special',
+    plain: 'text',
+    description: 'Notes on a certification or decree (disability, health, foster care)',
+  },
+  {
+    table: 'documents',
+    column: 'deletion_reason',
+    attribute: 'deletionReason',
+    protection: 'identifier',
+    plain: 'text',
+    description: "Why a document was deleted: empty in stored rows, held by the deletion's audit entry",
+  },
+  {
     table: 'protocol_entries',
     column: 'correspondent',
     attribute: null,
@@ -259,7 +284,8 @@ export const ENCRYPTED_FILES = [
   {
     store: 'storage/attachments/<tenant id>/<file id>',
     table: 'attachments',
-    description: 'Uploaded documents (identity documents, certificates); SHA-256 in the row is of the plain bytes',
+    description:
+      "Uploaded documents (identity documents, certificates), also those kept in a person's documents; SHA-256 in the row is of the plain bytes",
   },
 ] as const
 

@@ -9,6 +9,7 @@ import { writeAudit } from '#services/infrastructure/audit_service'
 import { RequestContext } from '#services/infrastructure/request_context'
 import type { JobDefinition } from '#queue/types'
 import { SettingsError } from '#services/tenants/settings_error'
+import { cleanupTenantDocuments } from '#services/documents/document_service'
 
 /**
  * Storage limitation (GDPR art. 5(1)(e)): uploaded files that no submission
@@ -93,6 +94,8 @@ export interface TenantCleanupReport {
   bytes: number
   /** Rows deleted whose bytes were already gone from storage. */
   missing_files: number
+  /** The documents of people whose retention per type ran out (`settings.documents`). */
+  documents: { count: number; by_type: Record<string, number> }
 }
 
 /** Every `file_id` named anywhere in a form's data (forms/_shared/common.json#/$defs/attachment). */
@@ -140,9 +143,13 @@ export async function planTenantCleanup(policy: RetentionPolicy, now: DateTime) 
   const staleBefore = now.minus({ days: policy.staleDraftDays })
   // A draft names only files uploaded before it was last saved, so whatever may go is older than the shorter period.
   const oldest = unreferencedBefore < staleBefore ? staleBefore : unreferencedBefore
-  const candidates = (await Attachment.query().whereNull('submission_id').orderBy('id')).filter(
-    (a) => a.createdAt < oldest
-  )
+  // A file kept among a person's documents follows the documents' retention (document_service.ts).
+  const candidates = (
+    await Attachment.query()
+      .whereNull('submission_id')
+      .whereNotIn('id', db.from('documents').select('attachment_id'))
+      .orderBy('id')
+  ).filter((a) => a.createdAt < oldest)
   if (candidates.length === 0) return []
   const { byDrafts, bySubmissions } = await referencesInTenant()
   const plan: Array<{ attachment: Attachment; item: CleanupItem }> = []
@@ -188,7 +195,13 @@ export async function cleanupTenantAttachments(
     count: plan.length,
     bytes: plan.reduce((sum, p) => sum + p.item.size_bytes, 0),
     missing_files: 0,
+    documents: { count: 0, by_type: {} },
   }
+  const documents = await cleanupTenantDocuments(tenant.settings?.documents, {
+    now: options.now,
+    dryRun: report.dry_run,
+  })
+  report.documents = { count: documents.count, by_type: documents.byType }
   if (report.dry_run) return report
   for (const { attachment, item } of plan) {
     await db.transaction(async (trx) => {

@@ -17,6 +17,7 @@ import { lateFilingNote, windowRefusal, type WindowDecision } from '#services/en
 import { EDITABLE_STATUSES, SUBMISSION_STATUSES, type SubmissionStatus } from '#shared/contract'
 import { announceSubmissionMove } from '#events/platform_events'
 import { indexForSearch } from '#services/submissions/submission_search'
+import { fileSubmissionDocuments } from '#services/documents/document_service'
 import { applicantFactsFor } from '#services/submissions/applicant_facts'
 
 /**
@@ -331,6 +332,8 @@ export class SubmissionService {
       if (changes.protocolNumber) row.protocolNumber = changes.protocolNumber
       await row.save()
       await this.#record(trx, row, from, to, reason, actorUserId)
+      // The certificates and decrees it carries join the child's documents, with the move.
+      if (to === 'accepted') await fileSubmissionDocuments(trx, row)
       if (changes.alsoInTransaction) await changes.alsoInTransaction(trx, row)
       return row
     })

@@ -200,6 +200,22 @@ export const TABLES: Record<string, TableMeaning> = {
       sha256: 'SHA-256 of the content, to check the file',
     },
   },
+  documents: {
+    description:
+      "Documents the offices keep for a person (identity, L. 104/92, foster care, medical diet); the file is the attachments row's",
+    columns: {
+      type: 'identity, l104, foster_care, medical_diet or other',
+      subject_fiscal_code: 'The codice fiscale of the person the document is for',
+      subject_fiscal_code_hash: 'Keyed hash of that codice fiscale, to find the documents of a person or enrolment',
+      attachment_id: 'The stored file (attachments.id)',
+      submission_id: 'The application it was filed from when accepted (submissions.id), if any',
+      issued_on: 'Date of issue (YYYY-MM-DD), if known',
+      expires_on: 'Expiry date (YYYY-MM-DD), if the document has one',
+      notes: 'Notes of the offices on the document',
+      deletion_reason: 'Always empty: the reason of a deletion is in the audit entry of the deletion',
+      uploaded_by_user_id: 'Who uploaded the file (users.id)',
+    },
+  },
   schools: {
     description: 'The schools (plessi) of the comune offered in the forms',
     columns: {

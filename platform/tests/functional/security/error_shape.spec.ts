@@ -261,6 +261,14 @@ const CASES: Case[] = [
     json: { kind: 'child', first_name: 'Anna', last_name: 'Rossi', fiscal_code: 'RSSNNA00A00A000A' },
   },
   {
+    by: 'documents',
+    what: 'documents asked for without saying whose',
+    status: 422,
+    method: 'get',
+    url: (w) => `${w.base}/documents`,
+    as: (w) => w.operator,
+  },
+  {
     by: 'attempts',
     what: 'an attempt that does not exist',
     status: 404,

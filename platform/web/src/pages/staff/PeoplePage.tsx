@@ -7,6 +7,7 @@ import { usePeople, usePerson, usePersonChange } from '../../api/staff_queries'
 import { useCurrentTenant } from '../../app/tenant_context'
 import { formatDay, useT } from '../../i18n'
 import { LoadError, Loading } from '../../widgets/status'
+import { DocumentsSection } from './DocumentsSection'
 
 const KINDS = ['parent', 'child'] as const
 
@@ -379,6 +380,8 @@ function PersonPage({ id }: { id: string }) {
           </section>
         </>
       )}
+
+      <DocumentsSection subject={{ person_id: p.id }} />
 
       <section aria-labelledby="person-delete" className="card card-bg mb-4">
         <div className="card-body">

@@ -8,6 +8,7 @@ import { useCurrentTenant } from '../../app/tenant_context'
 import { feeText, formatDateTime, formatDay, formatEuro, useT } from '../../i18n'
 import { LoadError, Loading } from '../../widgets/status'
 import { childLabel } from './RegisterPage'
+import { DocumentsSection } from './DocumentsSection'
 
 export function RegisterEntryRoute() {
   const { id = '' } = useParams()
@@ -65,6 +66,8 @@ function RegisterEntryPage({ id }: { id: string }) {
           </Link>
         </dd>
       </dl>
+
+      {e.child.fiscalCode && <DocumentsSection subject={{ enrolment_id: e.id }} />}
 
       <section aria-labelledby="entry-computed" className="mb-4">
         <h2 id="entry-computed" className="h4">

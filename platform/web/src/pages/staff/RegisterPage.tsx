@@ -238,6 +238,11 @@ export function RegisterPage() {
                   <td>
                     <Link to={`${base}/ufficio/iscritti/${e.id}`}>{childLabel(e)}</Link>
                     {e.child.fiscalCode && <span className="d-block small text-secondary">{e.child.fiscalCode}</span>}
+                    {e.child.fiscalCode && (
+                      <Link className="d-block small" to={`${base}/ufficio/iscritti/${e.id}#documenti`}>
+                        {t('documents.registerLink')}
+                      </Link>
+                    )}
                     {e.status !== 'active' && <span className="d-block small">{t(`register.status_${e.status}`)}</span>}
                     {e.withdrawnFrom && (
                       <span className="d-block small">

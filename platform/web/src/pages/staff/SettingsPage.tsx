@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { jsonPointer } from '#shared/contract'
+import { DOCUMENT_RETENTION_DEFAULTS, DOCUMENT_TYPES, jsonPointer } from '#shared/contract'
 import { useForms, useTenant } from '../../api/queries'
 import { ApiRequestError } from '../../api/client'
 import { useUpdateSettings } from '../../api/staff_queries'
@@ -38,6 +38,8 @@ export function SettingsPage() {
   const settings = tenant.data.tenant.settings ?? {}
   const windows = (settings.enrolment ?? {}) as Record<string, Window>
   const retention = (settings.attachments ?? {}) as Record<string, number>
+  const kept = ((settings.documents as { retention_days?: Record<string, number> } | undefined)?.retention_days ??
+    {}) as Record<string, number>
   const billing = (settings.billing ?? {}) as Record<string, unknown>
   // The server names a setting by JSON Pointer (form keys hold dots): the fields are named the same way.
   const path = (...parts: string[]) => jsonPointer(['settings', ...parts])
@@ -60,6 +62,11 @@ export function SettingsPage() {
       const value = String(data.get(path('attachments', name)) ?? '').trim()
       attachments[name] = value === '' ? null : /^-?\d+$/.test(value) ? Number(value) : value
     }
+    const retentionDays: Record<string, number | string | null> = {}
+    for (const type of DOCUMENT_TYPES) {
+      const value = String(data.get(path('documents', 'retention_days', type)) ?? '').trim()
+      retentionDays[type] = value === '' ? null : /^-?\d+$/.test(value) ? Number(value) : value
+    }
     // The arrears: an emptied number goes back to its default (null deletes the stored value).
     const arrears: Record<string, unknown> = {}
     for (const name of ARREARS_DAYS) {
@@ -77,7 +84,7 @@ export function SettingsPage() {
       ])
     )
     update.mutate(
-      { enrolment: windowsPatch, attachments, billing: arrears },
+      { enrolment: windowsPatch, attachments, billing: arrears, documents: { retention_days: retentionDays } },
       {
         onSuccess: () => {
           setErrors({})
@@ -99,6 +106,7 @@ export function SettingsPage() {
   const known = new Set([
     ...forms.data.flatMap((f) => ['opens', 'closes'].map((w) => path('enrolment', f.key, w))),
     ...RETENTION.map((r) => path('attachments', r)),
+    ...DOCUMENT_TYPES.map((type) => path('documents', 'retention_days', type)),
     ...[...ARREARS_DAYS, 'reminderFrom', 'letterPeriod', 'debtBlocksEnrolment'].map((n) => path('billing', n)),
   ])
   const dayField = (name: (typeof ARREARS_DAYS)[number]) => {
@@ -239,6 +247,38 @@ export function SettingsPage() {
             <small id="days-hint" className="form-text">
               {t('settings.daysHint')}
             </small>
+          </div>
+        </fieldset>
+        <fieldset className="card card-bg mb-4" data-testid="settings-documents">
+          <div className="card-body">
+            <legend className="h5">{t('settings.documentsRetention')}</legend>
+            <p className="small" id="documents-days-hint">
+              {t('settings.documentsRetentionHint')}
+            </p>
+            <div className="row g-3">
+              {DOCUMENT_TYPES.map((type) => {
+                const p = path('documents', 'retention_days', type)
+                return (
+                  <div key={type} className="col-12 col-md-6 col-lg-4">
+                    <label className="form-label" htmlFor={fieldId(p)}>
+                      {t(`documents.type_${type}`)}
+                    </label>
+                    <input
+                      id={fieldId(p)}
+                      name={p}
+                      type="text"
+                      inputMode="numeric"
+                      className={`form-control${errors[p] ? ' is-invalid' : ''}`}
+                      defaultValue={kept[type] ?? ''}
+                      placeholder={String(DOCUMENT_RETENTION_DEFAULTS[type])}
+                      aria-invalid={errors[p] ? true : undefined}
+                      aria-describedby={described(p, 'documents-days-hint')}
+                    />
+                    <FieldError id={`${fieldId(p)}-error`} message={errors[p]} />
+                  </div>
+                )
+              })}
+            </div>
           </div>
         </fieldset>
         <fieldset className="card card-bg mb-4" data-testid="settings-arrears">
