@@ -212,7 +212,8 @@ export function AttendanceScreen({ tenant, lang, roles, api }: PluginScreenProps
   if (!school) return <p data-testid="refezione-no-school">{text.noSchool}</p>
   const place: Place = {
     tenant: tenant.slug,
-    day: (backOffice && chosenDay) || mine.today,
+    // Today by default; an earlier day can be looked at, and marked (then flagged as after the cut-off).
+    day: chosenDay || mine.today,
     school: school.code,
     source: backOffice && paper ? 'paper' : 'tablet',
   }
@@ -243,21 +244,19 @@ export function AttendanceScreen({ tenant, lang, roles, api }: PluginScreenProps
             </select>
           </div>
         )}
-        {backOffice && (
-          <div className="col-12 col-md-3">
-            <label htmlFor="refezione-day" className="form-label fw-semibold">
-              {text.day}
-            </label>
-            <input
-              id="refezione-day"
-              type="date"
-              className="form-control form-control-lg"
-              value={place.day}
-              max={mine.today}
-              onChange={(e) => setChosenDay(e.target.value || null)}
-            />
-          </div>
-        )}
+        <div className="col-12 col-md-3">
+          <label htmlFor="refezione-day" className="form-label fw-semibold">
+            {text.day}
+          </label>
+          <input
+            id="refezione-day"
+            type="date"
+            className="form-control form-control-lg"
+            value={place.day}
+            max={mine.today}
+            onChange={(e) => setChosenDay(e.target.value || null)}
+          />
+        </div>
         {backOffice && (
           <div className="col-12 col-md-3">
             <div className="form-check">
