@@ -55,7 +55,17 @@ async function marksOn(ctx: PluginContext, day: string, codes: string[]): Promis
     Mark.query({ client })
       .where('day', day)
       .whereIn('school_code', chunk)
-      .select('id', 'enrolment_id', 'status', 'plain', 'late_entry', 'early_exit', 'marked_at', 'after_cutoff', 'source')
+      .select(
+        'id',
+        'enrolment_id',
+        'status',
+        'plain',
+        'late_entry',
+        'early_exit',
+        'marked_at',
+        'after_cutoff',
+        'source'
+      )
       .pojo<Record<string, unknown>>()
   )
   return rows.map((r) => ({
