@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { DataCipher, normaliseFiscalCode } from '../app/services/data_cipher.js'
+import { DataCipher, normaliseFiscalCode } from '../app/services/infrastructure/data_cipher.js'
 
 const ring = new DataCipher(`k2:${randomBytes(32).toString('base64')},k1:${randomBytes(32).toString('base64')}`)
 const sample = JSON.parse(

@@ -1,5 +1,5 @@
 /*
- * The long-running process, in the role PROCESS_ROLE names (app/services/process_role.ts):
+ * The long-running process, in the role PROCESS_ROLE names (app/services/infrastructure/process_role.ts):
  * `web` and `all` serve HTTP, `worker` runs the jobs and the schedules without HTTP.
  * SIGTERM stops it gracefully: no new request or job is taken, those in flight finish,
  * then the database and Redis connections close and the process exits with code 0.
@@ -8,7 +8,7 @@ import 'reflect-metadata'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { APP_ROOT, importer } from './app_root.js'
-import { dutiesOf, ProcessRoleError, roleFromEnv, setProcessRole } from '#services/process_role'
+import { dutiesOf, ProcessRoleError, roleFromEnv, setProcessRole } from '#services/infrastructure/process_role'
 
 function roleOrExit() {
   try {

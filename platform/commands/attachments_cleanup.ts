@@ -1,7 +1,7 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { cleanupAttachments } from '#services/attachment_cleanup'
-import { RequestContext } from '#services/request_context'
+import { cleanupAttachments } from '#services/submissions/attachment_cleanup'
+import { RequestContext } from '#services/infrastructure/request_context'
 
 /**
  * Runs the nightly retention cleanup of uploaded files now, for support: every

@@ -1,7 +1,7 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { reencryptAll, type ReencryptionProgress } from '#services/data_reencryption'
-import { RequestContext } from '#services/request_context'
+import { reencryptAll, type ReencryptionProgress } from '#services/infrastructure/data_reencryption'
+import { RequestContext } from '#services/infrastructure/request_context'
 
 /**
  * Key rotation: re-encrypts every encrypted column, blind index, audit value and attachment file

@@ -1,6 +1,6 @@
 import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { DEMO_PASSWORD, seedDemo } from '#services/demo_seeder'
+import { DEMO_PASSWORD, seedDemo } from '#services/content/demo_seeder'
 
 export default class DemoSeed extends BaseCommand {
   static commandName = 'demo:seed'

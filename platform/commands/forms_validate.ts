@@ -3,10 +3,10 @@ import { resolve } from 'node:path'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import Tenant from '#models/tenant'
-import { validateWithCatalog } from '#services/school_catalog_service'
+import { validateWithCatalog } from '#services/tenants/school_catalog_service'
 import { normaliseFormData } from '#shared/normalise'
-import { findCurrentForm } from '#services/form_service'
-import { RequestContext } from '#services/request_context'
+import { findCurrentForm } from '#services/definitions/form_service'
+import { RequestContext } from '#services/infrastructure/request_context'
 
 /**
  * Validates a data file against a tenant's form, exactly as the API does on

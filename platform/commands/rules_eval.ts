@@ -5,8 +5,13 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
 import Tenant from '#models/tenant'
 import { FormulaError, NoVersionInForceError, RuleSetError } from '#rules/engine'
 import { isIsoDate } from '#rules/version_picker'
-import { RequestContext } from '#services/request_context'
-import { FactsErrors, ruleSetService, RuleSetNotFoundError, RuleSetRequestError } from '#services/ruleset_service'
+import { RequestContext } from '#services/infrastructure/request_context'
+import {
+  FactsErrors,
+  ruleSetService,
+  RuleSetNotFoundError,
+  RuleSetRequestError,
+} from '#services/definitions/ruleset_service'
 
 /**
  * Exit codes, for scripts that call the command:

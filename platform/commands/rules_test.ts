@@ -1,6 +1,6 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { ruleSetService } from '#services/ruleset_service'
+import { ruleSetService } from '#services/definitions/ruleset_service'
 import { asFailure, inTenant, requireFlag } from './rules_eval.js'
 
 /**

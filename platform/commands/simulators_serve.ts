@@ -53,7 +53,7 @@ export default class SimulatorsServe extends BaseCommand {
     }
     const closers: Array<() => Promise<void> | void> = []
     if (this.smtpPort) {
-      const { startMailCapture } = await import('#services/mail_capture')
+      const { startMailCapture } = await import('#services/infrastructure/mail_capture')
       const folder = resolve(this.app.makePath(), this.mailDir)
       const capture = await startMailCapture(this.smtpPort, folder, this.host)
       closers.push(() => new Promise<void>((done) => capture.close(() => done())))

@@ -1,12 +1,12 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { resolve } from 'node:path'
-import { exportTenant, TenantExportError } from '#services/tenant_export'
-import { RequestContext } from '#services/request_context'
+import { exportTenant, TenantExportError } from '#services/tenants/tenant_export'
+import { RequestContext } from '#services/infrastructure/request_context'
 
 /**
  * One tenant's whole data into a folder: CSV per table, a PostgreSQL script, the uploaded files,
- * the data dictionary and a decryption helper (app/services/tenant_export.ts). For the comune at
+ * the data dictionary and a decryption helper (app/services/tenants/tenant_export.ts). For the comune at
  * the end of a contract, or on request.
  *
  * stdout: only JSON, `{"tenant", "out", "tables": {<table>: rows}, "attachments", "undescribed"}`.

@@ -1,7 +1,7 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, stores } from '@adonisjs/session'
-import { withTestClientSessions } from '#services/session_test_seam'
+import { withTestClientSessions } from '#services/infrastructure/session_test_seam'
 
 /**
  * Sessions live on the server (the database by default, Redis when REDIS_URL is set): the cookie

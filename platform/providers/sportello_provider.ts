@@ -1,17 +1,17 @@
 import type { ApplicationService } from '@adonisjs/core/types'
-import { DataCipher, setDataCipher } from '#services/data_cipher'
+import { DataCipher, setDataCipher } from '#services/infrastructure/data_cipher'
 import { PluginManifestError } from '#plugins/manifest_validator'
 import { PluginRegistry, setPluginRegistry, pluginRegistry } from '#plugins/registry'
 import { createQueue, setJobQueue } from '#queue/queue_factory'
 import type { JobQueue } from '#queue/types'
-import { dutiesOf, processRole, ProcessRoleError, type ProcessRole } from '#services/process_role'
+import { dutiesOf, processRole, ProcessRoleError, type ProcessRole } from '#services/infrastructure/process_role'
 
 /**
  * Boots what the whole platform shares: the data cipher, the plugin registry
  * (an invalid manifest stops the boot here, naming the plugin and field) and
  * the job queue. Every process can write jobs (they are rows of the database,
  * written in the transaction they follow); what else the queue does here follows
- * the process's role (app/services/process_role.ts): only `worker` and `all`
+ * the process's role (app/services/infrastructure/process_role.ts): only `worker` and `all`
  * consume jobs and register the schedules. Commands enqueue and run nothing.
  */
 export default class SportelloProvider {
@@ -85,9 +85,9 @@ export default class SportelloProvider {
     this.#queue.define(REPORT_RUN_JOB, reportRunJob)
     this.#queue.define(REPORT_FILES_CLEANUP_JOB, reportFilesCleanupJob)
     // Imported here, after boot: they load models, which need the database provider booted.
-    const { SUBMISSION_RECEIPT_JOB } = await import('#services/submission_service')
-    const { submissionReceiptJob } = await import('#services/submission_receipt_job')
-    const { ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob } = await import('#services/attachment_cleanup')
+    const { SUBMISSION_RECEIPT_JOB } = await import('#services/submissions/submission_service')
+    const { submissionReceiptJob } = await import('#services/submissions/submission_receipt_job')
+    const { ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob } = await import('#services/submissions/attachment_cleanup')
     this.#queue.define(SUBMISSION_RECEIPT_JOB, submissionReceiptJob)
     this.#queue.define(ATTACHMENTS_CLEANUP_JOB, attachmentsCleanupJob)
     const billing = await import('#services/billing/billing_jobs')
@@ -102,7 +102,7 @@ export default class SportelloProvider {
     if (!duties || !this.#queue) return
     const { default: env } = await import('#start/env')
     const logger = await this.app.container.make('logger')
-    const { startMailCapture } = await import('#services/mail_capture')
+    const { startMailCapture } = await import('#services/infrastructure/mail_capture')
     const capturePort = env.get('MAIL_CAPTURE_PORT')
     if (capturePort && duties.simulators && this.app.getEnvironment() === 'web') {
       this.#mailCapture = await startMailCapture(capturePort, this.app.makePath('tmp/mail'))
@@ -132,7 +132,8 @@ export default class SportelloProvider {
     if (!duties.scheduler) return
     const { schedulePluginJobs } = await import('#plugins/plugin_jobs')
     const { REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON } = await import('#reports/report_jobs')
-    const { ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON } = await import('#services/attachment_cleanup')
+    const { ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON } =
+      await import('#services/submissions/attachment_cleanup')
     await schedulePluginJobs(this.#queue, pluginRegistry().all())
     await this.#queue.schedule(REPORT_FILES_CLEANUP_JOB, REPORT_FILES_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
     await this.#queue.schedule(ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })

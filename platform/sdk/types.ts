@@ -4,7 +4,7 @@
  * platform's own modules may import it without depending on the SDK's runtime.
  */
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import type { Role } from '#services/roles'
+import type { Role } from '#services/tenants/roles'
 
 export type { Role }
 export type Lang = 'it' | 'en'

@@ -11,7 +11,7 @@ export const LANGS = ['it', 'en'] as const
 export type Lang = (typeof LANGS)[number]
 export type Localized = Record<Lang, string>
 
-/** The life of a submission (see app/services/submission_service.ts for the transitions). */
+/** The life of a submission (see app/services/submissions/submission_service.ts for the transitions). */
 export const SUBMISSION_STATUSES = [
   'draft',
   'submitted',

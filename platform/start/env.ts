@@ -59,7 +59,7 @@ const env = await Env.create(new URL('../', import.meta.url), {
   /* Jobs a worker process runs at once (BullMQ, default 4) */
   QUEUE_CONCURRENCY: Env.schema.number.optional(),
 
-  /* What this process runs: web (HTTP), worker (jobs and schedules) or all; see app/services/process_role.ts */
+  /* What this process runs: web (HTTP), worker (jobs and schedules) or all; see app/services/infrastructure/process_role.ts */
   PROCESS_ROLE: Env.schema.enum.optional(['web', 'worker', 'all'] as const),
 
   /* Outgoing mail: an SMTP URL (smtp://user:pass@host:587); the demo uses a local capture server */

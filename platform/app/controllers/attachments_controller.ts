@@ -3,10 +3,10 @@ import type { HttpContext } from '@adonisjs/core/http'
 import Attachment from '#models/attachment'
 import Submission from '#models/submission'
 import SubmissionPolicy from '#policies/submission_policy'
-import { findCurrentForm } from '#services/form_service'
-import { requestLanguage } from '#services/request_language'
-import { UploadRefused, readStored, storeUpload } from '#services/attachment_service'
-import { contentDisposition } from '#services/content_disposition'
+import { findCurrentForm } from '#services/definitions/form_service'
+import { requestLanguage } from '#services/infrastructure/request_language'
+import { UploadRefused, readStored, storeUpload } from '#services/submissions/attachment_service'
+import { contentDisposition } from '#services/infrastructure/content_disposition'
 
 /** What a browser shows by itself, safely: PDFs and raster images (an SVG is downloaded). */
 const PREVIEWABLE = /^(application\/pdf|image\/(png|jpeg|gif|webp))$/

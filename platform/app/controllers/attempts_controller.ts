@@ -1,8 +1,13 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import SubmissionPolicy from '#policies/submission_policy'
-import { requestLanguage } from '#services/request_language'
-import { externalAttempts, interruptedMessage, type AttemptKind, type AttemptStatus } from '#services/external_attempts'
-import { AttemptNotUnderReviewError, resolveAttempt } from '#services/attempt_review'
+import { requestLanguage } from '#services/infrastructure/request_language'
+import {
+  externalAttempts,
+  interruptedMessage,
+  type AttemptKind,
+  type AttemptStatus,
+} from '#services/infrastructure/external_attempts'
+import { AttemptNotUnderReviewError, resolveAttempt } from '#services/infrastructure/attempt_review'
 import { parseResolution } from '#validators/attempt'
 
 const STATUSES: readonly AttemptStatus[] = ['pending', 'done', 'needs_review']

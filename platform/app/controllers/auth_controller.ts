@@ -1,10 +1,10 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import Membership from '#models/membership'
 import Tenant from '#models/tenant'
-import { identityProviders } from '#services/identity_provider'
-import { RequestContext } from '#services/request_context'
+import { identityProviders } from '#services/infrastructure/identity_provider'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { loginValidator } from '#validators/auth'
-import { throttledLogin } from '#services/throttle'
+import { throttledLogin } from '#services/infrastructure/throttle'
 
 export default class AuthController {
   async login({ request, auth, response }: HttpContext) {

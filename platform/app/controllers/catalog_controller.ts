@@ -12,7 +12,7 @@ import {
   listSchools,
   updateClass,
   updateSchool,
-} from '#services/school_catalog_service'
+} from '#services/tenants/school_catalog_service'
 import {
   createClassValidator,
   createSchoolValidator,
@@ -20,7 +20,7 @@ import {
   updateClassValidator,
   updateSchoolValidator,
 } from '#validators/catalog'
-import { requestLanguage } from '#services/request_language'
+import { requestLanguage } from '#services/infrastructure/request_language'
 
 /** The tenant's schools and class groups: read by every member, kept by operators and tenant admins. */
 export default class CatalogController {

@@ -10,10 +10,10 @@ import {
   sourceEntries,
   sourceFilters,
   sourceOptions,
-} from '#services/catalog_source_service'
-import { requestLanguage } from '#services/request_language'
+} from '#services/tenants/catalog_source_service'
+import { requestLanguage } from '#services/infrastructure/request_language'
 import { catalogEntries, UnknownCatalogSourceError } from '#plugins/plugin_context'
-import type { TenantRef } from '#services/request_context'
+import type { TenantRef } from '#services/infrastructure/request_context'
 import type { Lang } from '#forms/types'
 import { entryValidator } from '#validators/catalog'
 

@@ -2,9 +2,9 @@ import type { HttpContext } from '@adonisjs/core/http'
 import Form from '#models/form'
 import FormVersion from '#models/form_version'
 import TenantPolicy from '#policies/tenant_policy'
-import { findCurrentForm } from '#services/form_service'
-import { pluginService } from '#services/plugin_service'
-import { enrolmentWindow, enrolmentWindowsOf } from '#services/enrolment_windows'
+import { findCurrentForm } from '#services/definitions/form_service'
+import { pluginService } from '#services/tenants/plugin_service'
+import { enrolmentWindow, enrolmentWindowsOf } from '#services/enrolments/enrolment_windows'
 
 const NOT_FOUND = { errors: [{ message: 'Modulo non trovato / form not found' }] }
 

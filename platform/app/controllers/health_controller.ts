@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { processRole } from '#services/process_role'
-import { readiness } from '#services/readiness'
+import { processRole } from '#services/infrastructure/process_role'
+import { readiness } from '#services/infrastructure/readiness'
 
 /** Probes for load balancers and orchestrators. */
 export default class HealthController {

@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import TenantPolicy from '#policies/tenant_policy'
 import { StoredPluginSettingsError, readPluginSettings } from '#plugins/plugin_settings'
 import { pluginRegistry } from '#plugins/registry'
-import { requestLanguage } from '#services/request_language'
+import { requestLanguage } from '#services/infrastructure/request_language'
 
 /** What the platform serves from plugin manifests: their settings blocks. */
 export default class PluginSettingsController {

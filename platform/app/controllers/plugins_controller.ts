@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import TenantPolicy from '#policies/tenant_policy'
 import { pluginRegistry } from '#plugins/registry'
-import { pluginService } from '#services/plugin_service'
+import { pluginService } from '#services/tenants/plugin_service'
 
 function describe(id: string) {
   const { manifest } = pluginRegistry().getOrFail(id)

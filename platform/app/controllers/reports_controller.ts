@@ -22,8 +22,8 @@ import {
   writeReport,
   type ReportFormat,
 } from '#reports/report_writer'
-import { pluginService } from '#services/plugin_service'
-import { requestLanguage } from '#services/request_language'
+import { pluginService } from '#services/tenants/plugin_service'
+import { requestLanguage } from '#services/infrastructure/request_language'
 import type { Lang } from '#sdk/types'
 
 /** Background runs one person may have waiting or running at once. */

@@ -2,9 +2,14 @@ import type { HttpContext } from '@adonisjs/core/http'
 import TenantPolicy from '#policies/tenant_policy'
 import RuleSetPolicy from '#policies/ruleset_policy'
 import { FormulaError, NoVersionInForceError, RuleSetError } from '#rules/engine'
-import { FactsErrors, ruleSetService, RuleSetNotFoundError, RuleSetRequestError } from '#services/ruleset_service'
+import {
+  FactsErrors,
+  ruleSetService,
+  RuleSetNotFoundError,
+  RuleSetRequestError,
+} from '#services/definitions/ruleset_service'
 import { evaluateValidator, publishValidator, runTestsValidator } from '#validators/ruleset'
-import { requestLanguage } from '#services/request_language'
+import { requestLanguage } from '#services/infrastructure/request_language'
 
 /** Fact sets one evaluate request may carry (each answer has its trace: a bigger batch is a bulk job, not a request). */
 export const MAX_EVALUATE_BATCH = 200

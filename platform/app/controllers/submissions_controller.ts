@@ -1,15 +1,15 @@
-import { buildReceipt } from '#services/receipt_service'
+import { buildReceipt } from '#services/submissions/receipt_service'
 import type { HttpContext } from '@adonisjs/core/http'
-import { PAGE_SIZE, pageParam } from '#services/pagination'
+import { PAGE_SIZE, pageParam } from '#services/infrastructure/pagination'
 import Submission from '#models/submission'
 import Membership from '#models/membership'
 import FormVersion from '#models/form_version'
 import SubmissionPolicy from '#policies/submission_policy'
-import { findCurrentForm, type CurrentForm } from '#services/form_service'
-import { pluginService } from '#services/plugin_service'
-import { askedLanguage, requestLanguage } from '#services/request_language'
+import { findCurrentForm, type CurrentForm } from '#services/definitions/form_service'
+import { pluginService } from '#services/tenants/plugin_service'
+import { askedLanguage, requestLanguage } from '#services/infrastructure/request_language'
 import type { SubmissionSummaryDto } from '#shared/contract'
-import { contentDisposition } from '#services/content_disposition'
+import { contentDisposition } from '#services/infrastructure/content_disposition'
 import {
   TransitionError,
   isEditable,
@@ -17,8 +17,8 @@ import {
   submissionService,
   type Outcome,
   type SendingWindow,
-} from '#services/submission_service'
-import { enrolmentWindow, enrolmentWindowsOf } from '#services/enrolment_windows'
+} from '#services/submissions/submission_service'
+import { enrolmentWindow, enrolmentWindowsOf } from '#services/enrolments/enrolment_windows'
 import { parseDraftBody, parseStatusBody } from '#validators/submission'
 import type { FormError, Lang } from '#forms/types'
 

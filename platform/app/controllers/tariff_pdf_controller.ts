@@ -3,12 +3,17 @@ import { DateTime } from 'luxon'
 import { isPlainObject } from '#forms/json_pointer'
 import { tariffFacts } from '#forms/tariff_preview'
 import TenantPolicy from '#policies/tenant_policy'
-import { findCurrentForm } from '#services/form_service'
-import { pluginService } from '#services/plugin_service'
-import { requestLanguage } from '#services/request_language'
-import { FactsErrors, ruleSetService, todayInItaly, type ExplainedEvaluation } from '#services/ruleset_service'
-import { tariffPdf } from '#services/tariff_pdf'
-import { contentDisposition } from '#services/content_disposition'
+import { findCurrentForm } from '#services/definitions/form_service'
+import { pluginService } from '#services/tenants/plugin_service'
+import { requestLanguage } from '#services/infrastructure/request_language'
+import {
+  FactsErrors,
+  ruleSetService,
+  todayInItaly,
+  type ExplainedEvaluation,
+} from '#services/definitions/ruleset_service'
+import { tariffPdf } from '#services/definitions/tariff_pdf'
+import { contentDisposition } from '#services/infrastructure/content_disposition'
 
 const TEXT = {
   formNotFound: {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import TenantPlugin from '#models/tenant_plugin'
 import { pluginRegistry } from '#plugins/registry'
-import { RequestContext, type TenantRef } from '#services/request_context'
+import { RequestContext, type TenantRef } from '#services/infrastructure/request_context'
 import { enqueueFollowUp } from '#events/follow_up'
 import type { DomainEvent, DomainEventName, DomainEvents, EventHandler, Transaction } from '#sdk/types'
 

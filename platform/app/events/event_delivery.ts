@@ -3,7 +3,7 @@ import Tenant from '#models/tenant'
 import TenantPlugin from '#models/tenant_plugin'
 import { pluginContext } from '#plugins/plugin_context'
 import { pluginRegistry } from '#plugins/registry'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import type { JobDefinition } from '#queue/types'
 import { PLUGIN_EVENT_JOB, setInTransactionRunner, subscriptionsTo, type PluginEventJob } from '#events/domain_events'
 

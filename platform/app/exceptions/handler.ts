@@ -1,7 +1,7 @@
 import app from '@adonisjs/core/services/app'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import bodyParserConfig from '#config/bodyparser'
-import { TooManyAttempts, waitMessage } from '#services/throttle'
+import { TooManyAttempts, waitMessage } from '#services/infrastructure/throttle'
 
 /** "20mb" → "20 MB", as a person writes it. */
 function readableSize(limit: string | number | undefined): string {

@@ -4,7 +4,7 @@
  * catalog. Allegato B (the canteen and transport forms): the school is chosen "con tendina dall'elenco
  * delle scuole con servizio mensa" once the order of school is chosen, then class and section.
  *
- * Pure and browser-safe: the caller loads the catalog once (platform/app/services/school_catalog_service.ts)
+ * Pure and browser-safe: the caller loads the catalog once (platform/app/services/tenants/school_catalog_service.ts)
  * and passes it in, so the same check runs in unit tests without a database.
  */
 import type { CatalogClass, CatalogSchool, FormDefinition, FormError, Lang, SchoolCatalog } from '#forms/types'

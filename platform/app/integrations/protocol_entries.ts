@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { DateTime } from 'luxon'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ProtocolRequest } from '#integrations/protocol_types'
-import { currentDataCipher } from '#services/data_cipher'
+import { currentDataCipher } from '#services/infrastructure/data_cipher'
 
 /**
  * The local record of one registration (protocol_entries), whichever system gave the number. The

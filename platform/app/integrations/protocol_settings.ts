@@ -13,7 +13,7 @@
  * own secrets (APP_KEY, DATA_ENCRYPTION_KEYS, ...).
  */
 
-import { SettingsError } from '#services/settings_error'
+import { SettingsError } from '#services/tenants/settings_error'
 export type ProtocolSettings =
   | { driver: 'simulator' }
   | {

@@ -1,4 +1,4 @@
-import type { AttemptSubject } from '#services/external_attempts'
+import type { AttemptSubject } from '#services/infrastructure/external_attempts'
 
 /**
  * The protocol system as the platform sees it, whatever implements it (protocol.ts picks one per

@@ -2,8 +2,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import Tenant from '#models/tenant'
 import Membership from '#models/membership'
-import { RequestContext } from '#services/request_context'
-import { TenantAccess } from '#services/tenant_access'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { TenantAccess } from '#services/tenants/tenant_access'
 
 /**
  * Resolves `:tenant` (the slug) and binds the request to it: from here on

@@ -1,4 +1,4 @@
-import { DataCipher, currentDataCipher } from '#services/data_cipher'
+import { DataCipher, currentDataCipher } from '#services/infrastructure/data_cipher'
 
 /**
  * Column options shared by models so that every engine stores values the

@@ -4,7 +4,7 @@ import { BaseModel, beforeSave, column } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
 import { blindIndexColumn, booleanColumn, encryptedColumn, identifierColumn } from '#models/columns'
-import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
+import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/infrastructure/data_cipher'
 import type { TraceEntry } from '#rules/types'
 import type { DeclaredIsee } from '#sdk/types'
 

@@ -6,7 +6,7 @@ import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
 import { jsonColumn } from '#models/columns'
 import User from '#models/user'
-import type { Role } from '#services/roles'
+import type { Role } from '#services/tenants/roles'
 
 /** What a user may do in one tenant: the roles they hold there. */
 export default class Membership extends compose(BaseModel, TenantScoped, Audited) {

@@ -2,7 +2,7 @@ import { tablePrefix } from '#plugins/plugin_schema'
 import { Ajv } from 'ajv'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { CronExpressionParser } from 'cron-parser'
-import { ROLES } from '#services/roles'
+import { ROLES } from '#services/tenants/roles'
 
 /**
  * Boot-time validation of a plugin manifest. Errors name the plugin and the

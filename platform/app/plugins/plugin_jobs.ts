@@ -2,7 +2,7 @@ import Tenant from '#models/tenant'
 import TenantPlugin from '#models/tenant_plugin'
 import { pluginContext } from '#plugins/plugin_context'
 import type { LoadedPlugin } from '#plugins/registry'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import type { JobQueue } from '#queue/types'
 
 /**

@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import { settingsAjv } from '#plugins/manifest_validator'
 import { pluginRegistry } from '#plugins/registry'
-import { SettingsError } from '#services/settings_error'
+import { SettingsError } from '#services/tenants/settings_error'
 import type { PluginManifest } from '#sdk/types'
 
 /**

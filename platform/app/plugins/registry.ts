@@ -3,7 +3,7 @@ import { delimiter, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { PluginManifest } from '#sdk/types'
 import { PluginManifestError, validateManifest } from '#plugins/manifest_validator'
-import { REPO_ROOT, loadDefaultForms, loadDefaultRuleSets } from '#services/default_content'
+import { REPO_ROOT, loadDefaultForms, loadDefaultRuleSets } from '#services/content/default_content'
 import { setPluginSourceProvider, type EntrySource } from '#forms/catalog_sources'
 
 export interface LoadedPlugin {

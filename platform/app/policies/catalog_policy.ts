@@ -1,6 +1,6 @@
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
-import type { TenantAccess } from '#services/tenant_access'
+import type { TenantAccess } from '#services/tenants/tenant_access'
 
 /**
  * The school catalog: every member reads it (citizens choose their school from it, TenantPolicy

@@ -1,7 +1,7 @@
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type Enrolment from '#models/enrolment'
-import type { TenantAccess } from '#services/tenant_access'
+import type { TenantAccess } from '#services/tenants/tenant_access'
 
 /**
  * Who reads enrolments. A citizen sees the children they applied for;

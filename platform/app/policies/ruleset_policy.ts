@@ -1,6 +1,6 @@
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
-import type { TenantAccess } from '#services/tenant_access'
+import type { TenantAccess } from '#services/tenants/tenant_access'
 
 /**
  * Rule sets beyond what TenantPolicy already says (any member lists and

@@ -1,6 +1,6 @@
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
-import type { TenantAccess } from '#services/tenant_access'
+import type { TenantAccess } from '#services/tenants/tenant_access'
 
 /** What a user may do within a tenant, from the roles of their membership there. */
 export default class TenantPolicy extends BasePolicy {

@@ -4,7 +4,7 @@ import type { Database } from '@adonisjs/lucid/database'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { Queue, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq'
 import { runJob } from '#queue/run_job'
-import { JobStore, errorText, isMissingTable } from '#queue/job_store'
+import { JobStore, errorText, isMissingTable, withoutPersonalData } from '#queue/job_store'
 import {
   UnknownJobError,
   isPermanent,
@@ -160,6 +160,8 @@ export class BullMQQueue implements JobQueue {
             log: (message) => this.logger.info(`[job ${job.name} ${job.id}] ${message}`),
           })
         } catch (error) {
+          // BullMQ keeps the message in Redis (failedReason): no address or code in it.
+          if (error instanceof Error) error.message = withoutPersonalData(error.message)
           // BullMQ's own way of saying "no more attempts".
           if (isPermanent(error)) throw new UnrecoverableError((error as Error).message)
           throw error

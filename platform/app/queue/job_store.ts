@@ -41,7 +41,20 @@ function envelopeOf(row: Row): JobEnvelope {
 /** Error text kept for support: enough to understand, bounded so a huge message cannot bloat the table. */
 export function errorText(error: unknown) {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return text.slice(0, 2000)
+  return withoutPersonalData(text.slice(0, 2000))
+}
+
+/* Bounded pieces, so the scan stays linear on any text. */
+const EMAIL = /[^\s@<>()[\]"',;:]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}/g
+const FISCAL_CODE = /\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPR-T][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b/gi
+
+/**
+ * An error kept in the jobs table or the log outlives the data it is about (an SMTP refusal names
+ * its recipient, a validation error may quote a codice fiscale): the addresses and codes are masked
+ * before the text is stored or printed.
+ */
+export function withoutPersonalData(text: string) {
+  return text.replace(EMAIL, '[email]').replace(FISCAL_CODE, '[codice fiscale]')
 }
 
 /** The jobs table is not there: a process started before its migrations ran (SQLite and PostgreSQL wording). */

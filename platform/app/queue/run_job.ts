@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import type { JobDefinition, JobEnvelope, JobRunContext } from '#queue/types'
 
 const runs = new AsyncLocalStorage<{ name: string; id: string; runId: string }>()

@@ -1,5 +1,5 @@
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import type { TenantRef } from '#services/request_context'
+import type { TenantRef } from '#services/infrastructure/request_context'
 
 /**
  * One job interface for all scheduled and background work (monthly billing,
@@ -64,7 +64,7 @@ export interface JobQueue {
   /**
    * Whether a job enqueued by one process is run by the consumers of others, with the latency
    * of a queue: what lets web processes write jobs that separate workers run (see
-   * app/services/process_role.ts). The in-process driver keeps its jobs in the database too,
+   * app/services/infrastructure/process_role.ts). The in-process driver keeps its jobs in the database too,
    * but wakes only its own dispatcher, so a split layout uses BullMQ.
    */
   readonly shared: boolean

@@ -10,7 +10,7 @@ import TenantPlugin from '#models/tenant_plugin'
 import { pluginContext } from '#plugins/plugin_context'
 import { findReport } from '#reports/report_registry'
 import { writeReport } from '#reports/report_writer'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import type { JobDefinition } from '#queue/types'
 
 /**

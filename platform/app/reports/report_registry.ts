@@ -1,6 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import { pluginRegistry } from '#plugins/registry'
-import type { TenantAccess } from '#services/tenant_access'
+import type { TenantAccess } from '#services/tenants/tenant_access'
 import type { ApiError, Lang, PluginReport } from '#sdk/types'
 
 /**

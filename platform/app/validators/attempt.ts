@@ -10,7 +10,7 @@
 import { DateTime } from 'luxon'
 import type { FormError, Lang } from '#forms/types'
 import { escapeSegment, isPlainObject } from '#forms/json_pointer'
-import type { AttemptKind } from '#services/external_attempts'
+import type { AttemptKind } from '#services/infrastructure/external_attempts'
 
 export type Resolution =
   | { outcome: 'registered'; number: number; year: number; date: string }

@@ -9,7 +9,7 @@
 import type { FormError, Lang } from '#forms/types'
 import { escapeSegment, isPlainObject } from '#forms/json_pointer'
 import { submissionStatusLabel } from '#shared/status_labels'
-import { REASON_MAX_LENGTH, STATUSES, isStatus, type SubmissionStatus } from '#services/submission_service'
+import { REASON_MAX_LENGTH, STATUSES, isStatus, type SubmissionStatus } from '#services/submissions/submission_service'
 import { forbiddenCharacter } from '#forms/field_rules'
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FormError[] }

@@ -1,6 +1,11 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import { DataCipher, FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/data_cipher'
+import {
+  DataCipher,
+  FISCAL_CODE_INDEX,
+  currentDataCipher,
+  normaliseFiscalCode,
+} from '#services/infrastructure/data_cipher'
 
 /**
  * Personal identifiers encrypted at rest (GDPR art. 32): users' name and codice fiscale, the

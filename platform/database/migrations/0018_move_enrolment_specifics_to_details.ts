@@ -1,6 +1,6 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import { DataCipher, currentDataCipher } from '#services/data_cipher'
+import { DataCipher, currentDataCipher } from '#services/infrastructure/data_cipher'
 
 /**
  * The enrolment record is the same for every service; what only one service knows belongs to its

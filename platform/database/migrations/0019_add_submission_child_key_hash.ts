@@ -1,6 +1,6 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
-import { DataCipher, currentDataCipher } from '#services/data_cipher'
-import { childIndexOf } from '#services/child_identity'
+import { DataCipher, currentDataCipher } from '#services/infrastructure/data_cipher'
+import { childIndexOf } from '#services/submissions/child_identity'
 
 /**
  * The duplicate check (duplicate_check.ts) looks for the child's other applications. The child is

@@ -1,6 +1,6 @@
 import type { HttpRouterService } from '@adonisjs/core/types'
 import { acceptsMultipart } from '#middleware/body_parser_middleware'
-import { throttleDocuments, throttleUploads } from '#services/throttle'
+import { throttleDocuments, throttleUploads } from '#services/infrastructure/throttle'
 
 const FormsController = () => import('#controllers/forms_controller')
 const SubmissionsController = () => import('#controllers/submissions_controller')

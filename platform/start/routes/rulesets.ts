@@ -1,5 +1,5 @@
 import type { HttpRouterService } from '@adonisjs/core/types'
-import { throttleEvaluate } from '#services/throttle'
+import { throttleEvaluate } from '#services/infrastructure/throttle'
 
 const RulesetsController = () => import('#controllers/rulesets_controller')
 

@@ -5,7 +5,7 @@ import type { Locator } from 'playwright-core'
 import { registerWebRoutes } from '#start/routes/web'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
 import { baseUrl, goToStep, openBrowser, seriousViolations, snap, snapWide, logIn } from './portal.js'
-import { loadDefaultForms } from '#services/default_content'
+import { loadDefaultForms } from '#services/content/default_content'
 import { serviceWorld } from './portal_world.js'
 import { transactionWithJobs } from '../helpers/world.js'
 

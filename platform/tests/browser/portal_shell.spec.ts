@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
 import { registerWebRoutes } from '#start/routes/web'
-import { pluginService } from '#services/plugin_service'
+import { pluginService } from '#services/tenants/plugin_service'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
 import { makeUser } from '#tests/helpers/world'
 import { baseUrl, DESKTOP, goToStep, logIn, logInStaff, openBrowser, seriousViolations } from './portal.js'
@@ -147,7 +147,7 @@ test.group('Portale cittadino: il Comune, chi ha fatto l’accesso, la navigazio
     const second = await refezioneTenant()
     const user = await makeUser(tenant, ['citizen'])
     const { default: Membership } = await import('#models/membership')
-    const { RequestContext } = await import('#services/request_context')
+    const { RequestContext } = await import('#services/infrastructure/request_context')
     await RequestContext.withTenant(second.tenant.ref, () => Membership.create({ userId: user.id, roles: ['citizen'] }))
     const { page, close } = await openBrowser()
     try {

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
 import { registerWebRoutes } from '#start/routes/web'
-import { pluginService } from '#services/plugin_service'
+import { pluginService } from '#services/tenants/plugin_service'
 import { refezioneTenant } from '#tests/functional/forms/world'
 import { makeUser } from '#tests/helpers/world'
 import { baseUrl, LAPTOP, logInStaff, openBrowser, seriousViolations, snap, TABLET } from './portal.js'

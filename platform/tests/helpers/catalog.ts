@@ -1,7 +1,7 @@
 import type Tenant from '#models/tenant'
-import { RequestContext } from '#services/request_context'
-import { ensureSchoolCatalog, type SchoolSeed } from '#services/school_catalog_service'
-import { DEMO_SCHOOLS } from '#services/demo_school_catalog'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { ensureSchoolCatalog, type SchoolSeed } from '#services/tenants/school_catalog_service'
+import { DEMO_SCHOOLS } from '#services/content/demo_school_catalog'
 
 /**
  * Gives a test tenant a school catalog: by default the demo one, which holds the schools the forms'

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import type { Group } from '@japa/runner/core'
-import { configureMailer } from '#services/mailer'
+import { configureMailer } from '#services/infrastructure/mailer'
 
 /** A real SMTP server on loopback that keeps (parsed) what it receives. */
 export async function smtpCapture() {

@@ -3,8 +3,8 @@ import { jobQueue } from '#queue/queue_factory'
 import Tenant from '#models/tenant'
 import User from '#models/user'
 import Membership from '#models/membership'
-import { RequestContext } from '#services/request_context'
-import type { Role } from '#services/roles'
+import { RequestContext } from '#services/infrastructure/request_context'
+import type { Role } from '#services/tenants/roles'
 
 /**
  * Test data with named shapes: a tenant, a user holding roles in it. Each

@@ -8,9 +8,9 @@ import { test } from '@japa/runner'
 import { isValidCodiceFiscale, isValidIban } from '#forms/codice_fiscale'
 import { validIban, validNumericFiscalCode } from '#integrations/pagopa/pagopa_settings'
 import { DEMO_PAY } from '#integrations/pay_demo'
-import { DEMO_CHILD } from '#services/demo_enrolment'
-import { DEMO_TENANTS, DEMO_USERS } from '#services/demo_seeder'
-import { loadDefaultForms } from '#services/default_content'
+import { DEMO_CHILD } from '#services/content/demo_enrolment'
+import { DEMO_TENANTS, DEMO_USERS } from '#services/content/demo_seeder'
+import { loadDefaultForms } from '#services/content/default_content'
 
 const MONTHS = 'ABCDEHLMPRST'
 

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import { createClientAsync, HttpClient, type Client, type IExOptions, type IHeaders } from 'soap'
-import { RequestContext } from '#services/request_context'
-import { writeAudit } from '#services/audit_service'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { writeAudit } from '#services/infrastructure/audit_service'
 import { DOCAREA_WSDL_PATH } from '#integrations/docarea/docarea_wsdl'
 import { buildSegnatura } from '#integrations/docarea/segnatura'
 import type { ProtocolRegistration, ProtocolRequest, ProtocolService } from '#integrations/protocol_types'
 import { protocolEntryRow } from '#integrations/protocol_entries'
-import { externalAttempts, type AttemptRecord } from '#services/external_attempts'
+import { externalAttempts, type AttemptRecord } from '#services/infrastructure/external_attempts'
 
 /**
  * How a file travels with a DOCAREA call. The WSDL declares only user name and

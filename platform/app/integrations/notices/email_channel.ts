@@ -1,4 +1,4 @@
-import { sendMail } from '#services/mailer'
+import { sendMail } from '#services/infrastructure/mailer'
 import { ServiceUnavailableError } from '#integrations/http/http_call'
 import {
   undeliverable,

@@ -2,8 +2,8 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Notice, { type NoticeStatus } from '#models/notice'
-import { RequestContext } from '#services/request_context'
-import { writeAudit } from '#services/audit_service'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { writeAudit } from '#services/infrastructure/audit_service'
 import { NoticeRefusedError, type NoticeChannel, type NoticeMessage } from '#integrations/notices/notice_channel'
 
 /**

@@ -11,7 +11,7 @@
  * with SMS_KEY_ (gateway) or IO_KEY_ (App IO service key) are accepted. The SMS sender is what the
  * phone shows: up to 11 letters, digits or spaces.
  */
-import { SettingsError } from '#services/settings_error'
+import { SettingsError } from '#services/tenants/settings_error'
 import { validSender } from '#integrations/sms/sms_text'
 
 export interface NoticeSettings {

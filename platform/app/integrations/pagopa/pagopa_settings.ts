@@ -15,7 +15,7 @@
  * platform's own secrets. The segregation code is the one pagoPA assigned to the ente's IUV
  * generation point; the national ones (99, 98, 97, 96, 85, 81, 47) are refused.
  */
-import { SettingsError } from '#services/settings_error'
+import { SettingsError } from '#services/tenants/settings_error'
 import { segregationCodeProblem } from '#integrations/pagopa/notice_number'
 import { FDR_PATH, GPD_PATH, RECEIPTS_PATH } from '#integrations/pagopa/pagopa_paths'
 

@@ -5,7 +5,7 @@ import { DateTime } from 'luxon'
 import { italianAmount } from '#integrations/pagopa/amounts'
 import { formatNoticeNumber } from '#integrations/pagopa/notice_number'
 import { pagopaQrPayload, posteDataMatrixPayload } from '#integrations/pagopa/notice_codes'
-import { safe, wrap } from '#services/pdf_sheet'
+import { safe, wrap } from '#services/infrastructure/pdf_sheet'
 
 /**
  * The AgID payment notice ("avviso di pagamento pagoPA"), drawn from the position's data as the

@@ -1,8 +1,8 @@
 import type { NormalizeConstructor } from '@adonisjs/core/types/helpers'
 import { BaseModel, afterCreate, afterDelete, afterUpdate, beforeUpdate } from '@adonisjs/lucid/orm'
 import type { LucidRow } from '@adonisjs/lucid/types/model'
-import { recordAudit } from '#services/audit_service'
-import { currentDataCipher } from '#services/data_cipher'
+import { recordAudit } from '#services/infrastructure/audit_service'
+import { currentDataCipher } from '#services/infrastructure/data_cipher'
 import type { AtRestMeta } from '#models/columns'
 
 /**

@@ -1,7 +1,7 @@
 import type { NormalizeConstructor } from '@adonisjs/core/types/helpers'
 import { BaseModel, beforeCreate, beforeSave, column } from '@adonisjs/lucid/orm'
 import type { LucidModel, ModelAdapterOptions, ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
-import { MissingTenantContextError, RequestContext } from '#services/request_context'
+import { MissingTenantContextError, RequestContext } from '#services/infrastructure/request_context'
 
 /**
  * Tenant isolation, enforced here and nowhere else: every query of a

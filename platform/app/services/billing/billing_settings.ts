@@ -1,4 +1,4 @@
-import { SettingsError } from '#services/settings_error'
+import { SettingsError } from '#services/tenants/settings_error'
 
 /**
  * The `billing` block of a tenant's settings (PATCH /api/v1/t/:tenant), every field optional:

@@ -2,7 +2,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import LedgerEntry, { type LedgerKind } from '#models/ledger_entry'
 import { emitDomainEvent } from '#events/domain_events'
 import { centsToEuro } from '#integrations/pagopa/amounts'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 
 /**
  * The ledger (DESIGN.md, Money): one account per tenant and paying person, made of immutable

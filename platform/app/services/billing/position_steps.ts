@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import { writeAudit } from '#services/audit_service'
+import { writeAudit } from '#services/infrastructure/audit_service'
 
 /**
  * The steps of a position after its creation, each recorded once (unique position + step):

@@ -9,7 +9,7 @@ import type { Receipt } from '#integrations/pagopa/gpd_types'
 import { pagopaFor } from '#integrations/pagopa/pagopa_service'
 import { parsePagopaSettings } from '#integrations/pagopa/pagopa_settings'
 import { formatNoticeNumber } from '#integrations/pagopa/notice_number'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { postEntry } from '#services/billing/ledger_service'
 import { recordStep } from '#services/billing/position_steps'
 

@@ -7,8 +7,8 @@ import { promisify } from 'node:util'
 import db from '@adonisjs/lucid/services/db'
 import Submission from '#models/submission'
 import { jobQueue } from '#queue/queue_factory'
-import { encryptedColumns, exportTenant, isEncryptedMeta, TenantExportError } from '#services/tenant_export'
-import { RequestContext } from '#services/request_context'
+import { encryptedColumns, exportTenant, isEncryptedMeta, TenantExportError } from '#services/tenants/tenant_export'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { FORM, refezioneTenant } from '../forms/world.js'
 import { makeTenant, transactionWithJobs } from '../../helpers/world.js'
 import { PLATFORM_ROOT } from '#tests/helpers/processes'
@@ -88,7 +88,7 @@ test.group('tenant:export', (group) => {
     const [a, b] = await twoTenants(client)
     const result = await RequestContext.asSystem('test', () => exportTenant({ tenant: a.tenant.slug, out }))
 
-    assert.deepEqual(result.undescribed, [], 'describe these in app/services/tenant_export_dictionary.ts')
+    assert.deepEqual(result.undescribed, [], 'describe these in app/services/tenants/tenant_export_dictionary.ts')
     const csv = async (table: string) => parseCsv(await readFile(join(out, 'csv', `${table}.csv`), 'utf8'))
 
     const tenants = await csv('tenants')

@@ -9,10 +9,14 @@ import Attachment from '#models/attachment'
 import type Tenant from '#models/tenant'
 import type User from '#models/user'
 import { jobQueue } from '#queue/queue_factory'
-import { ATTACHMENTS_CLEANUP_JOB, cleanupAttachments, type TenantCleanupReport } from '#services/attachment_cleanup'
-import { storagePath, storeUpload } from '#services/attachment_service'
-import { findCurrentForm } from '#services/form_service'
-import { RequestContext } from '#services/request_context'
+import {
+  ATTACHMENTS_CLEANUP_JOB,
+  cleanupAttachments,
+  type TenantCleanupReport,
+} from '#services/submissions/attachment_cleanup'
+import { storagePath, storeUpload } from '#services/submissions/attachment_service'
+import { findCurrentForm } from '#services/definitions/form_service'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { makeUser, transactionWithJobs } from '#tests/helpers/world'
 import { FORM, refezioneTenant } from './world.js'
 

@@ -4,8 +4,8 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { transactionWithJobs } from '#tests/helpers/world'
-import { RequestContext } from '#services/request_context'
-import { findCurrentForm } from '#services/form_service'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { findCurrentForm } from '#services/definitions/form_service'
 import FormVersion from '#models/form_version'
 import { FORM, refezioneTenant } from './world.js'
 

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import Submission from '#models/submission'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
 import { transactionWithJobs } from '#tests/helpers/world'
 

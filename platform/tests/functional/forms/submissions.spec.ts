@@ -2,7 +2,7 @@ import { jobQueue } from '#queue/queue_factory'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import FormVersion from '#models/form_version'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { FORM, refezioneTenant } from './world.js'
 import { transactionWithJobs } from '../../helpers/world.js'
 

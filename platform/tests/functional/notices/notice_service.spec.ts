@@ -4,7 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Tenant from '#models/tenant'
 import Notice from '#models/notice'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { sendNotice, NoticeKeyConflictError, noticesAbout } from '#integrations/notices/notice_service'
 import {
   NoticeRefusedError,

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { setTimeout as sleep } from 'node:timers/promises'
 import db from '@adonisjs/lucid/services/db'
 import Tenant from '#models/tenant'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { lastNoticeBase, nextNoticeNumber } from '#integrations/pagopa/notice_sequence'
 import { parseNoticeNumber } from '#integrations/pagopa/notice_number'
 

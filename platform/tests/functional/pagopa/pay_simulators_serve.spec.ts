@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { GPD_PATH } from '#integrations/pagopa/pagopa_paths'
 import { DEMO_PAY, useDemoPay } from '#integrations/pay_demo'
 import Tenant from '#models/tenant'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { freePort, PLATFORM_ROOT } from '#tests/helpers/processes'
 import { makeTenant } from '#tests/helpers/world'
 

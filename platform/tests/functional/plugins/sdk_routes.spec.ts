@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
-import { pluginService } from '#services/plugin_service'
-import { RequestContext } from '#services/request_context'
+import { pluginService } from '#services/tenants/plugin_service'
+import { RequestContext } from '#services/infrastructure/request_context'
 import AuditLog from '#models/audit_log'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 

@@ -1,8 +1,8 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import Tenant from '#models/tenant'
-import { pluginService } from '#services/plugin_service'
-import { RequestContext } from '#services/request_context'
+import { pluginService } from '#services/tenants/plugin_service'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 
 /** The fixture plugin's settings block: { greeting, reminder_days, notify: { enabled, cc } } with defaults. */

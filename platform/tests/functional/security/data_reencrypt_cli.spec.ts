@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import db from '@adonisjs/lucid/services/db'
 import { ENCRYPTED_COLUMNS } from '#models/data_at_rest'
-import { DataCipher } from '#services/data_cipher'
-import { attachmentContext } from '#services/attachment_service'
+import { DataCipher } from '#services/infrastructure/data_cipher'
+import { attachmentContext } from '#services/submissions/attachment_service'
 
 /**
  * `data:reencrypt` and the migration as an operator runs them: separate processes on their own

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { test } from '@japa/runner'
 import { spawn } from 'node:child_process'
 import testUtils from '@adonisjs/core/services/test_utils'
-import { pluginService } from '#services/plugin_service'
+import { pluginService } from '#services/tenants/plugin_service'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 
 /**

@@ -3,7 +3,7 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import { DateTime } from 'luxon'
 import env from '#start/env'
 import User from '#models/user'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 
 /** Plain HTTP with the cookies the server sets, as a browser (or someone who copied them) would. */

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
-import { DEMO_PASSWORD, DEMO_TENANTS, DEMO_USERS, seedDemo } from '#services/demo_seeder'
-import { pluginService } from '#services/plugin_service'
+import { DEMO_PASSWORD, DEMO_TENANTS, DEMO_USERS, seedDemo } from '#services/content/demo_seeder'
+import { pluginService } from '#services/tenants/plugin_service'
 import Tenant from '#models/tenant'
 import db from '@adonisjs/lucid/services/db'
 

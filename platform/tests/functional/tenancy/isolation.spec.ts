@@ -3,9 +3,9 @@ import router from '@adonisjs/core/services/router'
 import testUtils from '@adonisjs/core/services/test_utils'
 import Membership from '#models/membership'
 import AuditLog from '#models/audit_log'
-import { ROLES } from '#services/roles'
-import { MissingTenantContextError, RequestContext } from '#services/request_context'
-import { pluginService } from '#services/plugin_service'
+import { ROLES } from '#services/tenants/roles'
+import { MissingTenantContextError, RequestContext } from '#services/infrastructure/request_context'
+import { pluginService } from '#services/tenants/plugin_service'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 
 /** Every route under /api/v1/t/:tenant, as [method, pattern] pairs, read from the router itself. */

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { fileURLToPath } from 'node:url'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { PluginRegistry, pluginRegistry, setPluginRegistry } from '#plugins/registry'
-import { pluginService } from '#services/plugin_service'
+import { pluginService } from '#services/tenants/plugin_service'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 
 type Calls = Array<{ hook: string; tenant: string }>

@@ -1,9 +1,9 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import Tenant from '#models/tenant'
-import { RequestContext } from '#services/request_context'
-import { pluginService } from '#services/plugin_service'
-import { DEMO_IDENTITY, DEMO_LOGO_URL, DEMO_TENANTS, seedDemo } from '#services/demo_seeder'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { pluginService } from '#services/tenants/plugin_service'
+import { DEMO_IDENTITY, DEMO_LOGO_URL, DEMO_TENANTS, seedDemo } from '#services/content/demo_seeder'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 
 const DOCAREA = {

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { dutiesOf, ProcessRoleError, roleFromEnv } from '#services/process_role'
+import { dutiesOf, ProcessRoleError, roleFromEnv } from '#services/infrastructure/process_role'
 
 test.group('Process role', () => {
   test('defaults to everything in one process outside production', ({ assert }) => {

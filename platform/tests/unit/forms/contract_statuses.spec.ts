@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { INBOX_STATUSES, SUBMISSION_STATUSES } from '#shared/contract'
-import { STATUSES, TRANSITIONS } from '#services/submission_service'
+import { STATUSES, TRANSITIONS } from '#services/submissions/submission_service'
 import { it as italian } from '../../../web/src/i18n/it.js'
 
 test.group('Contract: submission statuses are one list for server and portal', () => {

@@ -6,7 +6,7 @@ import {
   lateFilingNote,
   parseEnrolmentSettings,
   windowRefusal,
-} from '#services/enrolment_windows'
+} from '#services/enrolments/enrolment_windows'
 
 const FORM = 'refezione.iscrizione'
 const SPRING = { [FORM]: { opens: '2026-03-01', closes: '2026-06-30' } }

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { loadDefaultForms } from '#services/default_content'
+import { loadDefaultForms } from '#services/content/default_content'
 import { fieldRuleErrors, validateSubmission } from '#forms/validator'
 import {
   dateFieldsWithoutRange,

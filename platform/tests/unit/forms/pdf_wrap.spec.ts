@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { PDFDocument, StandardFonts, type PDFFont } from 'pdf-lib'
-import { safe, wrap } from '#services/pdf_sheet'
+import { safe, wrap } from '#services/infrastructure/pdf_sheet'
 
 /** The rows as measured the obvious way: the whole row again for every word. */
 function reference(text: string, font: PDFFont, size: number, width: number): string[] {

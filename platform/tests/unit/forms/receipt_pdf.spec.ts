@@ -4,7 +4,7 @@
  */
 import { test } from '@japa/runner'
 import { loadForms } from '#forms/load_forms'
-import { receiptPdf, type ReceiptInput } from '#services/receipt_pdf'
+import { receiptPdf, type ReceiptInput } from '#services/submissions/receipt_pdf'
 import { pdfTextLines } from '#tests/helpers/pdf_text'
 
 const forms = await loadForms()

@@ -50,7 +50,7 @@ test.group('Import walls between the platform and plugins (ESLint no-restricted-
       {
         title: 'a plugin importing platform internals by package path is refused',
         file: 'plugins/refezione/index.ts',
-        specifier: '@sportello/platform/app/services/submission_service.js',
+        specifier: '@sportello/platform/app/services/submissions/submission_service.js',
       },
       {
         title: 'a plugin importing the platform package root is refused',
@@ -84,12 +84,12 @@ test.group('Import walls between the platform and plugins (ESLint no-restricted-
       },
       {
         title: 'the platform importing a plugin by a relative path is refused',
-        file: 'platform/app/services/enrolment_service.ts',
+        file: 'platform/app/services/enrolments/enrolment_service.ts',
         specifier: '../../../plugins/refezione/index.js',
       },
       {
         title: 'the platform importing a plugin by package is refused',
-        file: 'platform/app/services/enrolment_service.ts',
+        file: 'platform/app/services/enrolments/enrolment_service.ts',
         specifier: '@sportello/plugin-nidi',
       },
     ])

@@ -4,7 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import { InProcessQueue } from '#queue/in_process_driver'
 import { BullMQQueue } from '#queue/bullmq_driver'
 import type { JobQueue } from '#queue/types'
-import { RequestContext } from '#services/request_context'
+import { RequestContext } from '#services/infrastructure/request_context'
 
 const quiet = { info() {}, error() {} }
 

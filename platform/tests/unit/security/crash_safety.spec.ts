@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
-import { contentDisposition } from '#services/content_disposition'
+import { contentDisposition } from '#services/infrastructure/content_disposition'
 import { invalidHeaders } from '#middleware/response_guard_middleware'
-import { judge } from '#services/process_safety'
+import { judge } from '#services/infrastructure/process_safety'
 
 test.group('Headers built from user data', () => {
   test('content-disposition: ASCII fallback plus the UTF-8 name in filename*', ({ assert }) => {

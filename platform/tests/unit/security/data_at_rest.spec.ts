@@ -6,8 +6,8 @@ import db from '@adonisjs/lucid/services/db'
 import type { LucidModel } from '@adonisjs/lucid/types/model'
 import { ENCRYPTED_COLUMNS, PARTLY_ENCRYPTED_JSON } from '#models/data_at_rest'
 import type { AtRestMeta } from '#models/columns'
-import { DataCipher, currentDataCipher } from '#services/data_cipher'
-import { readableAuditValues } from '#services/audit_service'
+import { DataCipher, currentDataCipher } from '#services/infrastructure/data_cipher'
+import { readableAuditValues } from '#services/infrastructure/audit_service'
 
 /** Every model of app/models, so a new model's encrypted column cannot be missed. */
 async function models(): Promise<LucidModel[]> {

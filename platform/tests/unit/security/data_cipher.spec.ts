@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { createHmac, randomBytes } from 'node:crypto'
-import { DataCipher, normaliseFiscalCode } from '#services/data_cipher'
+import { DataCipher, normaliseFiscalCode } from '#services/infrastructure/data_cipher'
 
 const key = () => randomBytes(32).toString('base64')
 

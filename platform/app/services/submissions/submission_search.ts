@@ -1,0 +1,106 @@
+/**
+ * Search of submissions by codice fiscale and by name, with the data encrypted at rest.
+ *
+ * A submission's data are one encrypted column: SQL cannot look inside. At each sending, the
+ * codici fiscali and the words of the names of the people the form names (the objects at the top
+ * of the data holding `first_name`, `last_name` or `fiscal_code`: the paying parent, the child,
+ * the applicant) are hashed with the data key (HMAC-SHA256, the blind index of data_cipher.ts) and
+ * kept in `submission_search_terms`. A search hashes what the operator typed the same way and
+ * matches the hashes:
+ * - a codice fiscale (16 letters and digits) matches exactly, case and spaces aside;
+ * - otherwise each word typed (at most five) must be a whole word of a name in the submission,
+ *   case and accents aside: "rossi" finds Mario Rossi and Giulia Rossi, "ross" finds nothing.
+ * Nothing else (parts of words, phonetic matches) is possible without storing the names in clear.
+ * A key rotation (data:reencrypt) computes the terms again under the new key.
+ */
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
+import db from '@adonisjs/lucid/services/db'
+import type Submission from '#models/submission'
+import SubmissionSearchTerm from '#models/submission_search_term'
+import {
+  type DataCipher,
+  FISCAL_CODE_INDEX,
+  currentDataCipher,
+  normaliseFiscalCode,
+} from '#services/infrastructure/data_cipher'
+import { isPlainObject } from '#forms/json_pointer'
+
+/** The blind-index purpose of name words (codici fiscali share the users' and children's purpose). */
+export const NAME_WORD_INDEX = 'name_word'
+const MAX_WORDS_PER_SUBMISSION = 40
+const MAX_QUERY_WORDS = 5
+export const MAX_QUERY_LENGTH = 100
+const FISCAL_CODE = /^[A-Z0-9]{16}$/
+
+/** "D'Angelo-Rossi Nicolò" → ["d", "angelo", "rossi", "nicolo"]: lower case, accents and marks gone. */
+export function nameWords(text: string): string[] {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 2)
+}
+
+/** The clear terms of a submission's data: codici fiscali and name words of the people it names. */
+export function searchTermsOf(data: Record<string, unknown>): { fiscalCodes: string[]; words: string[] } {
+  const fiscalCodes = new Set<string>()
+  const words = new Set<string>()
+  for (const value of Object.values(data)) {
+    if (!isPlainObject(value)) continue
+    if (typeof value.fiscal_code === 'string' && value.fiscal_code.trim()) {
+      fiscalCodes.add(normaliseFiscalCode(value.fiscal_code))
+    }
+    for (const field of ['first_name', 'last_name']) {
+      const name = value[field]
+      if (typeof name === 'string') for (const w of nameWords(name.slice(0, 200))) words.add(w)
+    }
+  }
+  return { fiscalCodes: [...fiscalCodes], words: [...words].slice(0, MAX_WORDS_PER_SUBMISSION) }
+}
+
+/** The keyed hashes a submission is found by, under the cipher's current key (also for key rotation). */
+export function searchHashes(cipher: DataCipher, data: Record<string, unknown>): string[] {
+  const { fiscalCodes, words } = searchTermsOf(data)
+  return [
+    ...new Set([
+      ...fiscalCodes.map((cf) => cipher.blindIndex(FISCAL_CODE_INDEX, cf)),
+      ...words.map((w) => cipher.blindIndex(NAME_WORD_INDEX, w)),
+    ]),
+  ]
+}
+
+/** Rewrites the search terms of a submission, in the transaction of its sending. */
+export async function indexForSearch(trx: TransactionClientContract, submission: Submission) {
+  await SubmissionSearchTerm.query({ client: trx }).where('submission_id', submission.id).delete()
+  const terms = searchHashes(currentDataCipher(), submission.data ?? {})
+  if (terms.length === 0) return
+  await SubmissionSearchTerm.createMany(
+    terms.map((term) => ({ tenantId: submission.tenantId, submissionId: submission.id, term })),
+    { client: trx }
+  )
+}
+
+/**
+ * Narrows a (tenant-scoped) submissions query to those matching what was typed. Hashes are taken
+ * under every key of the ring, so a search keeps working while a key rotation is under way.
+ */
+export function whereMatches(query: ModelQueryBuilderContract<typeof Submission>, tenantId: number, text: string) {
+  const cipher = currentDataCipher()
+  const compact = normaliseFiscalCode(text)
+  const groups = FISCAL_CODE.test(compact)
+    ? [cipher.blindIndexes(FISCAL_CODE_INDEX, compact)]
+    : nameWords(text)
+        .slice(0, MAX_QUERY_WORDS)
+        .map((w) => cipher.blindIndexes(NAME_WORD_INDEX, w))
+  // Nothing searchable typed (one letter, punctuation): nothing matches, rather than everything.
+  if (groups.length === 0) return query.whereRaw('1 = 0')
+  for (const hashes of groups) {
+    query.whereIn(
+      'id',
+      db.from('submission_search_terms').select('submission_id').where('tenant_id', tenantId).whereIn('term', hashes)
+    )
+  }
+  return query
+}
