@@ -29,8 +29,8 @@ const ignitor = new Ignitor(APP_ROOT, { importer }).tap((app) => {
 await ignitor.httpServer().start()
 
 const { pluginTestKit: kit } = await import('#sdk/testing')
-const { RequestContext } = await import('#services/request_context')
-const { findCurrentForm } = await import('#services/form_service')
+const { RequestContext } = await import('#services/infrastructure/request_context')
+const { findCurrentForm } = await import('#services/definitions/form_service')
 const { default: Submission } = await import('#models/submission')
 const { default: Enrolment } = await import('#models/enrolment')
 const { default: db } = await import('@adonisjs/lucid/services/db')
