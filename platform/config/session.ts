@@ -2,6 +2,7 @@ import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, stores } from '@adonisjs/session'
 import { withTestClientSessions } from '#services/infrastructure/session_test_seam'
+import { touchingAtMostEveryMinute } from '#services/infrastructure/session_touch'
 
 /**
  * Sessions live on the server (the database by default, Redis when REDIS_URL is set): the cookie
@@ -9,8 +10,9 @@ import { withTestClientSessions } from '#services/infrastructure/session_test_se
  * cookie was copied to. The cookie store, which keeps the session in the cookie itself and so
  * cannot be revoked, stays available for nothing but local experiments (refused in production).
  */
-const database = stores.database({ tableName: 'sessions' })
-const redis = stores.redis({ connection: 'main' })
+// An unchanged session's expiry is renewed at most once a minute, not written at every request.
+const database = touchingAtMostEveryMinute(stores.database({ tableName: 'sessions' }))
+const redis = touchingAtMostEveryMinute(stores.redis({ connection: 'main' }))
 
 const sessionConfig = defineConfig({
   enabled: true,

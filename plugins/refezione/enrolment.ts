@@ -15,7 +15,23 @@ export interface RefezioneDetails {
   school_order?: string
   class_year?: string
   diet?: { requested: boolean; type: string | null; authorised: boolean | null }
+  /** How the family asked to receive the monthly pagoPA notice (the form's payment_channel), read by billing. */
+  notice_channel?: 'sms' | 'email' | 'post'
+  /** The mobile number for SMS notices (the form's payment_phone). */
+  notice_phone?: string
+  /** Where paper notices go: the paying parent's residence as the form gave it. */
+  notice_address?: { lines: string[]; postalCode: string; city: string; province: string | null }
 }
+
+/** The form's payment_channel (Allegato B) as the platform's notice channel; direct debit has none. */
+const NOTICE_CHANNEL: Record<string, RefezioneDetails['notice_channel']> = {
+  pagopa_sms: 'sms',
+  pagopa_email: 'email',
+  pagopa_post: 'post',
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 export function detailsOf(data: Record<string, unknown>): RefezioneDetails {
   const details: RefezioneDetails = {}
@@ -23,6 +39,22 @@ export function detailsOf(data: Record<string, unknown>): RefezioneDetails {
   const year = textOf(data.class_year)
   if (order) details.school_order = order
   if (year) details.class_year = year
+  const channel = NOTICE_CHANNEL[textOf(data.payment_channel) ?? '']
+  if (channel) details.notice_channel = channel
+  const phone = textOf(data.payment_phone)
+  if (phone) details.notice_phone = phone
+  const residence = isRecord(data.payer) && isRecord(data.payer.residence) ? data.payer.residence : null
+  const street = residence ? textOf(residence.street) : null
+  const postalCode = residence ? textOf(residence.postal_code) : null
+  const city = residence ? textOf(residence.municipality) : null
+  if (residence && street && postalCode && city) {
+    details.notice_address = {
+      lines: [[street, textOf(residence.house_number)].filter(Boolean).join(' ')],
+      postalCode,
+      city,
+      province: textOf(residence.province),
+    }
+  }
   if ('special_diet' in data) {
     const requested = data.special_diet === true
     details.diet = { requested, type: requested ? textOf(data.diet_type) : null, authorised: null }

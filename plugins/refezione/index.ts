@@ -6,6 +6,7 @@ import { attendanceRoutes } from './routes/attendance_routes.js'
 import { orderRoutes } from './routes/order_routes.js'
 import { cutoffRun } from './services/order_service.js'
 import { REPORTS } from './services/reports.js'
+import { mealCharges } from './services/billing_service.js'
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA } from './services/common.js'
 import { seedDemoCalendar } from './demo/demo_calendar.js'
 import { seedDemoDay } from './demo/demo_day.js'
@@ -34,6 +35,8 @@ export default definePlugin({
     orderRoutes(router)
   },
   reports: REPORTS,
+  /** Post-paid: on the 1st the platform's monthly run bills the meals consumed in the month before. */
+  billing: { charges: mealCharges },
   jobs: {
     /**
      * The 9:30 cut-off (seed 000: bookings to the central system by 9:30). It runs every five minutes

@@ -1,6 +1,7 @@
 import { definePlugin } from '@sportello/platform/sdk'
 import { lists } from './lists.js'
 import { describe, enrolOnAcceptance } from './enrolment.js'
+import { transportCharges } from './billing.js'
 
 /** School transport (trasporto scolastico): enrolment with line and stop, monthly or annual fee. */
 export default definePlugin({
@@ -16,4 +17,6 @@ export default definePlugin({
   events: { 'submission.accepted': enrolOnAcceptance },
   enrolment: { describe },
   lists,
+  /** Post-paid: the platform's monthly run bills each month's pass (or the annual one once). */
+  billing: { charges: transportCharges },
 })

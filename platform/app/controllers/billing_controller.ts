@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream'
 import type { HttpContext } from '@adonisjs/core/http'
 import BillingRun from '#models/billing_run'
-import PaymentPosition, { POSITION_STATUSES } from '#models/payment_position'
+import PaymentFlow from '#models/payment_flow'
+import PaymentFlowLine from '#models/payment_flow_line'
+import PaymentPosition, { OPEN_POSITION_STATUSES, POSITION_STATUSES } from '#models/payment_position'
 import Tenant from '#models/tenant'
 import User from '#models/user'
 import { PAGE_SIZE, pageParam } from '#services/infrastructure/pagination'
@@ -9,11 +11,15 @@ import { requestLanguage } from '#services/infrastructure/request_language'
 import { contentDisposition } from '#services/infrastructure/content_disposition'
 import { centsToEuro } from '#integrations/pagopa/amounts'
 import { formatNoticeNumber } from '#integrations/pagopa/notice_number'
+import { checkoutLink, parsePagopaSettings } from '#integrations/pagopa/pagopa_settings'
 import { BillingRequestError, runView, serviceName, startRun } from '#services/billing/billing_run'
 import { balanceOf, entryView, statementOf } from '#services/billing/ledger_service'
 import { langOf, positionNoticePdf } from '#services/billing/position_job'
 import { stepsOf } from '#services/billing/position_steps'
 import { requestReconciliation } from '#services/billing/reconcile'
+import { previewRun } from '#services/billing/billing_preview'
+import { paymentStatementPdf } from '#services/billing/payment_statement'
+import { LETTER_REPORT_COLUMNS, letterReportRows } from '#services/billing/letters_report'
 import { CONTENT_TYPES, ReportOutputClosedError, writeReport } from '#reports/report_writer'
 import type { Lang, ReportColumn, ReportValue } from '#sdk/types'
 
@@ -23,6 +29,15 @@ const TEXT = {
     en: 'Only the office (operator or tenant administrator) sees billing.',
   },
   runNotFound: { it: 'Fatturazione non trovata.', en: 'No such billing run.' },
+  month: {
+    it: 'Indica il mese ("month") nella forma AAAA-MM, per esempio 2026-11.',
+    en: 'Give the month ("month") written YYYY-MM, for example 2026-11.',
+  },
+  year: (max: number) => ({
+    it: `Indica l'anno ("year") dal 2000 al ${max}.`,
+    en: `Give the year ("year") from 2000 to ${max}.`,
+  }),
+  flowNotFound: { it: 'Flusso di rendicontazione non trovato.', en: 'No such reporting flow.' },
   positionNotFound: { it: 'Posizione di pagamento non trovata.', en: 'No such payment position.' },
   body: {
     it: 'Indica il servizio ("service") e il mese ("period", AAAA-MM).',
@@ -43,6 +58,27 @@ const STATUS_LABELS: Record<string, { it: string; en: string }> = {
   cancelled: { it: 'Annullato', en: 'Cancelled' },
 }
 
+function flowView(flow: PaymentFlow, lang: Lang) {
+  return {
+    id: flow.id,
+    flow_id: flow.flowId,
+    revision: flow.revision,
+    psp_id: flow.pspId,
+    psp_name: flow.pspName,
+    flow_date: flow.flowDate,
+    regulation: flow.regulation,
+    regulation_date: flow.regulationDate,
+    declared_count: flow.declaredCount,
+    declared_sum_cents: flow.declaredSumCents,
+    computed_count: flow.computedCount,
+    computed_sum_cents: flow.computedSumCents,
+    totals_ok: flow.totalsOk,
+    problems: (flow.problems ?? []).map((p) => p[lang]),
+    summary: flow.summary,
+    reconciled_at: flow.createdAt.toISO(),
+  }
+}
+
 function isStaff(ctx: HttpContext) {
   return ctx.access.has('operator', 'tenant_admin')
 }
@@ -55,7 +91,8 @@ function positionView(
   tenantSlug: string,
   position: PaymentPosition,
   lang: Lang,
-  steps: Array<{ step: string; at: string; details: Record<string, unknown> | null }>
+  steps: Array<{ step: string; at: string; details: Record<string, unknown> | null }>,
+  payUrl: ((nav: string) => string) | null = null
 ) {
   return {
     id: position.id,
@@ -79,6 +116,17 @@ function positionView(
     steps,
     notice_url:
       position.status === 'pending' ? null : `/api/v1/t/${tenantSlug}/payments/positions/${position.id}/notice.pdf`,
+    pay_url: payUrl && OPEN_POSITION_STATUSES.includes(position.status) ? payUrl(position.nav) : null,
+  }
+}
+
+/** The tenant's pay link of a notice (its pagoPA checkout), or null without pagoPA settings. */
+function payLinkOf(tenant: Tenant): ((nav: string) => string) | null {
+  try {
+    const settings = parsePagopaSettings(tenant.settings?.pagopa)
+    return settings ? (nav) => checkoutLink(settings, nav) : null
+  } catch {
+    return null
   }
 }
 
@@ -177,6 +225,31 @@ export default class BillingController {
     if (!isStaff(ctx)) return refuse(ctx, lang)
     const rows = await BillingRun.query().orderBy('period', 'desc').orderBy('id', 'desc').limit(200)
     return { runs: await Promise.all(rows.map((r) => runView(r, lang))) }
+  }
+
+  /**
+   * `POST /billing/runs/preview` `{ service, period }`: the dry run of a month, nothing written:
+   * lines, payers and total, by school and by unit fee, the enrolments left out and the anomalies.
+   */
+  async previewRun(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const body = ctx.request.body() as { service?: unknown; period?: unknown }
+    if (typeof body.service !== 'string' || typeof body.period !== 'string') {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: '/service', rule: 'required', message: TEXT.body[lang] }],
+      })
+    }
+    try {
+      return { preview: await previewRun(ctx.tenant, { service: body.service, period: body.period }, lang) }
+    } catch (error) {
+      if (error instanceof BillingRequestError) {
+        return ctx.response.unprocessableEntity({
+          errors: [{ path: error.path, rule: error.rule, message: error.messages[lang] }],
+        })
+      }
+      throw error
+    }
   }
 
   async showRun(ctx: HttpContext) {
@@ -292,12 +365,113 @@ export default class BillingController {
     return { balance: await balanceOf({ payerUserId: userId }), entries: entries.map(entryView) }
   }
 
-  /** `POST /billing/reconcile`: reads the receipts of open positions now (also done every hour). */
+  /** `POST /billing/reconcile`: reads the receipts of open positions and the new reporting flows now (also done every hour). */
   async reconcile(ctx: HttpContext) {
     const lang = requestLanguage(ctx.request)
     if (!isStaff(ctx)) return refuse(ctx, lang)
     await requestReconciliation(ctx.tenant)
     return ctx.response.accepted({ queued: true })
+  }
+
+  /**
+   * `GET /billing/flows?anomalies=1&page=`: the reporting flows reconciled, newest first, with their
+   * totals check and the count of each outcome; `anomalies=1` keeps those with something to look at.
+   */
+  async flows(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const page = pageParam(ctx.request)
+    const query = PaymentFlow.query().orderBy('id', 'desc')
+    if (ctx.request.input('anomalies') === '1') {
+      query.where((q) =>
+        q
+          .where('totals_ok', false)
+          .orWhereIn('id', (sub) => sub.from('payment_flow_lines').select('flow_row_id').whereNot('outcome', 'matched'))
+      )
+    }
+    const rows = await query.paginate(page, PAGE_SIZE)
+    return {
+      flows: rows.all().map((f) => flowView(f, lang)),
+      meta: { page, total: rows.total, per_page: PAGE_SIZE },
+    }
+  }
+
+  /** `GET /billing/flows/:id`: one flow with its lines, the ones not matched first. */
+  async showFlow(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const id = Number(ctx.params.id)
+    const flow = Number.isSafeInteger(id) && id > 0 ? await PaymentFlow.find(id) : null
+    if (!flow) return ctx.response.notFound({ errors: [{ message: TEXT.flowNotFound[lang] }] })
+    const lines = await PaymentFlowLine.query().where('flow_row_id', flow.id).orderBy('line_index').limit(10_000)
+    const order = (outcome: string) => (outcome === 'matched' ? 1 : 0)
+    return {
+      flow: flowView(flow, lang),
+      lines: lines
+        .sort((a, b) => order(a.outcome) - order(b.outcome) || a.lineIndex - b.lineIndex)
+        .map((l) => ({
+          index: l.lineIndex,
+          iuv: l.iuv,
+          iur: l.iur,
+          id_transfer: l.idTransfer,
+          amount_cents: l.amountCents,
+          amount: centsToEuro(l.amountCents),
+          pay_status: l.payStatus,
+          pay_date: l.payDate,
+          outcome: l.outcome,
+          difference_cents: l.differenceCents,
+          position_id: l.positionId,
+          reason: l.reason[lang],
+        })),
+    }
+  }
+
+  /**
+   * `GET /billing/letters?month=YYYY-MM&format=json|xlsx|csv`: the arrears letters sent in a month,
+   * one row per position listed (protocol number, parent's codice fiscale, position, amount owed).
+   * JSON answers the first 1,000 rows (`truncated` says when there are more); the files stream all.
+   */
+  async letters(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    if (!isStaff(ctx)) return refuse(ctx, lang)
+    const qs = ctx.request.qs() as Record<string, unknown>
+    const month = qs.month
+    if (typeof month !== 'string' || !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: '/month', rule: 'format', message: TEXT.month[lang] }],
+      })
+    }
+    const format = (qs.format ?? 'json') as string
+    if (format === 'json') {
+      const rows: Array<Record<string, ReportValue>> = []
+      let truncated = false
+      for await (const row of letterReportRows(month)) {
+        if (rows.length === 1000) {
+          truncated = true
+          break
+        }
+        rows.push(row)
+      }
+      return { month, rows, truncated }
+    }
+    if (format !== 'xlsx' && format !== 'csv') {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: '/format', rule: 'enum', message: TEXT.format[lang] }],
+      })
+    }
+    const output = new PassThrough()
+    const title = lang === 'it' ? `Lettere di sollecito ${month}` : `Arrears letters ${month}`
+    ctx.response.header('content-type', CONTENT_TYPES[format])
+    ctx.response.header('content-disposition', contentDisposition('attachment', `solleciti-${month}.${format}`))
+    ctx.response.header('cache-control', 'no-store')
+    writeReport(format, letterReportRows(month), output, { title, columns: LETTER_REPORT_COLUMNS, lang }).catch(
+      (error) => {
+        if (error instanceof ReportOutputClosedError) return
+        ctx.logger.error({ err: error }, 'letters report failed while streaming')
+        output.destroy(error as Error)
+      }
+    )
+    ctx.response.stream(output)
   }
 
   /** `GET /payments/positions`: the reader's own positions, newest first. */
@@ -311,9 +485,32 @@ export default class BillingController {
       .limit(500)
     const steps = await stepsOf(rows.map((r) => r.id))
     return {
-      positions: rows.map((p) => positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? [])),
+      positions: rows.map((p) => positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? [], payLinkOf(ctx.tenant))),
       balance: await balanceOf({ payerUserId: user.id }),
     }
+  }
+
+  /**
+   * `GET /payments/statement.pdf?year=YYYY`: the reader's payments of a calendar year as a PDF, for
+   * the deduction of school expenses (the current year by default).
+   */
+  async statementPdf(ctx: HttpContext) {
+    const lang = requestLanguage(ctx.request)
+    const user = ctx.auth.getUserOrFail()
+    const raw = ctx.request.qs().year
+    const thisYear = new Date().getFullYear()
+    const year = raw === undefined ? thisYear : Number(raw)
+    if (!Number.isInteger(year) || year < 2000 || year > thisYear) {
+      return ctx.response.unprocessableEntity({
+        errors: [{ path: '/year', rule: 'range', message: TEXT.year(thisYear)[lang] }],
+      })
+    }
+    const tenant = await Tenant.findOrFail(ctx.tenant.id)
+    const pdf = await paymentStatementPdf(tenant, user, year, lang)
+    ctx.response.header('content-type', 'application/pdf')
+    ctx.response.header('content-disposition', contentDisposition('inline', `pagamenti-${year}.pdf`))
+    ctx.response.header('cache-control', 'no-store')
+    return ctx.response.send(Buffer.from(pdf))
   }
 
   /** `GET /payments/positions/:id/notice.pdf`: the AgID notice, for its payer or the office. */

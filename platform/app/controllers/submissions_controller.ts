@@ -4,6 +4,7 @@ import { PAGE_SIZE, pageParam } from '#services/infrastructure/pagination'
 import Submission from '#models/submission'
 import Membership from '#models/membership'
 import FormVersion from '#models/form_version'
+import type SubmissionEvent from '#models/submission_event'
 import SubmissionPolicy from '#policies/submission_policy'
 import { findCurrentForm, type CurrentForm } from '#services/definitions/form_service'
 import { pluginService } from '#services/tenants/plugin_service'
@@ -266,7 +267,7 @@ export default class SubmissionsController {
     }
     if (!outcome.ok) return this.#refuse(ctx, outcome.errors)
     const staff = await ctx.bouncer.with(SubmissionPolicy).allows('viewAll', ctx.access)
-    const body = await this.#present(outcome.submission, staff, lang)
+    const body = await this.#present(outcome.submission, staff, lang, outcome)
     // Sent, with something the sender should know (a second application for the same child).
     const warnings = (outcome.warnings ?? []).map((w) => ({ rule: w.rule, message: w.messages[lang] }))
     return ctx.response.status(status).send(warnings.length ? { ...body, warnings } : body)
@@ -298,15 +299,26 @@ export default class SubmissionsController {
     return current
   }
 
-  async #present(submission: Submission, staff: boolean, lang: Lang) {
+  /** A submission as answered; `known` spares reading back what the change that made it knows. */
+  async #present(
+    submission: Submission,
+    staff: boolean,
+    lang: Lang,
+    known: { history?: SubmissionEvent[]; formVersion?: number } = {}
+  ) {
     const [version, history] = await Promise.all([
-      FormVersion.query().where('id', submission.formVersionId).select('id', 'version').first(),
-      submissionService.history(submission),
+      known.formVersion ??
+        FormVersion.query()
+          .where('id', submission.formVersionId)
+          .select('id', 'version')
+          .first()
+          .then((v) => v?.version ?? null),
+      known.history ?? submissionService.history(submission),
     ])
     return {
       submission: {
         ...summary(submission),
-        formVersion: version?.version ?? null,
+        formVersion: version,
         data: submission.data,
         history: history.map((e) => ({
           from: e.fromStatus,

@@ -31,17 +31,20 @@ export async function announceSubmissionMove(
   trx: TransactionClientContract,
   row: MovedSubmission,
   from: string | null,
-  to: string
+  to: string,
+  /** The form's service when the caller holds the form already (a sending does): not read again. */
+  knownService?: string
 ) {
   const name = SUBMISSION_EVENTS[to as keyof typeof SUBMISSION_EVENTS]
   if (!name) return
-  const form = await Form.query({ client: trx }).where('id', row.formId).select('service').firstOrFail()
+  const service =
+    knownService ?? (await Form.query({ client: trx }).where('id', row.formId).select('service').firstOrFail()).service
   await emitDomainEvent(
     name,
     {
       submissionId: row.id,
       formKey: row.formKey,
-      service: form.service,
+      service,
       applicantUserId: row.applicantUserId,
       fromStatus: from,
       toStatus: to,

@@ -49,7 +49,12 @@ export async function useDemoPay(tenant: Tenant, ports: PayDemoPorts, host = '12
   if (tenant.slug !== DEMO_PAY.tenant) return
   const settings = { ...tenant.settings }
   if (ports.gpd && settings.pagopa === undefined) {
-    settings.pagopa = { ...DEMO_PAY.pagopa, baseUrl: `http://${host}:${ports.gpd}` }
+    settings.pagopa = {
+      ...DEMO_PAY.pagopa,
+      baseUrl: `http://${host}:${ports.gpd}`,
+      // The "pay" link of the demo opens the simulator's checkout page of the notice.
+      checkoutUrl: `http://${host}:${ports.gpd}/pay/{nav}`,
+    }
   }
   if ((ports.sms || ports.io) && settings.notices === undefined) {
     settings.notices = {

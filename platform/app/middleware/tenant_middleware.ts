@@ -27,6 +27,8 @@ export default class TenantMiddleware {
       })
     }
     RequestContext.setTenant(tenant.ref)
+    // What this process keeps of the tenant's catalog, services and forms is good under this stamp.
+    RequestContext.setContentStamp(tenant.id, tenant.contentStamp ?? null)
     ctx.tenant = tenant
     ctx.access = new TenantAccess(membership?.roles ?? [], user.isPlatformAdmin)
     return next()

@@ -4,11 +4,12 @@ import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
 import type { HasMany } from '@adonisjs/lucid/types/relations'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
+import { StampsTenantContent } from '#models/mixins/stamps_tenant_content'
 import { booleanColumn, jsonColumn } from '#models/columns'
 import SchoolClass from '#models/school_class'
 
 /** A school building (plesso) of the tenant, with its order and the services that serve it. */
-export default class School extends compose(BaseModel, TenantScoped, Audited) {
+export default class School extends compose(BaseModel, TenantScoped, Audited, StampsTenantContent) {
   static table = 'schools'
 
   @column({ isPrimary: true })

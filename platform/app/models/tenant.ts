@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, afterCreate, column } from '@adonisjs/lucid/orm'
+import { randomUUID } from 'node:crypto'
+import { BaseModel, afterCreate, beforeCreate, column } from '@adonisjs/lucid/orm'
 import { Audited } from '#models/mixins/audited'
 import { jsonColumn } from '#models/columns'
 import { announceTenantCreation } from '#events/platform_events'
@@ -22,6 +23,10 @@ export default class Tenant extends compose(BaseModel, Audited) {
   @column(jsonColumn)
   declare settings: Record<string, unknown>
 
+  /** Renewed by every write to the tenant's catalog, services and forms (tenant_content.ts). */
+  @column()
+  declare contentStamp: string | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 
@@ -29,6 +34,12 @@ export default class Tenant extends compose(BaseModel, Audited) {
   declare updatedAt: DateTime | null
 
   /** `tenant.created`, in the creating transaction (if any), whoever creates the tenant. */
+  /** A new tenant starts with a stamp of its own (an id reused after a rollback must not match what was kept). */
+  @beforeCreate()
+  static stampContent(tenant: Tenant) {
+    tenant.contentStamp ??= randomUUID()
+  }
+
   @afterCreate()
   static async announce(tenant: Tenant) {
     await announceTenantCreation(tenant)

@@ -3,10 +3,11 @@ import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
+import { StampsTenantContent } from '#models/mixins/stamps_tenant_content'
 import { booleanColumn } from '#models/columns'
 
 /** A plugin (service) as installed for one tenant, enabled or not. */
-export default class TenantPlugin extends compose(BaseModel, TenantScoped, Audited) {
+export default class TenantPlugin extends compose(BaseModel, TenantScoped, Audited, StampsTenantContent) {
   @column({ isPrimary: true })
   declare id: number
 

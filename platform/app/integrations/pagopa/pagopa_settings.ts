@@ -34,6 +34,12 @@ export interface PagopaSettings {
   receiptsKeyEnv: string
   fdrKeyEnv: string
   timeoutMs: number
+  /**
+   * Where a family pays a notice online: `{nav}` in it becomes the notice number (the demo points it
+   * at the simulator's checkout, `<simulator>/pay/{nav}`); pagoPA's own checkout, where the notice
+   * code is typed in, when absent.
+   */
+  checkoutUrl: string
 }
 
 export class PagopaSettingsError extends SettingsError {
@@ -60,6 +66,7 @@ const FIELDS = new Set([
   'receiptsKeyEnv',
   'fdrKeyEnv',
   'timeoutMs',
+  'checkoutUrl',
 ])
 
 /** The check digit of a numeric fiscal code (codice fiscale numerico / partita IVA). */
@@ -196,5 +203,14 @@ export function parsePagopaSettings(value: unknown): PagopaSettings | null {
     receiptsKeyEnv: keyEnv(block, 'receiptsKeyEnv', false) ?? subscriptionKeyEnv,
     fdrKeyEnv: keyEnv(block, 'fdrKeyEnv', false) ?? subscriptionKeyEnv,
     timeoutMs,
+    checkoutUrl: url(block, 'checkoutUrl', false) ?? PAGOPA_CHECKOUT,
   }
+}
+
+/** pagoPA's public checkout: the family types in the notice code and the ente's fiscal code. */
+export const PAGOPA_CHECKOUT = 'https://checkout.pagopa.it/'
+
+/** The link that pays one notice: the checkout with `{nav}` filled in. */
+export function checkoutLink(settings: Pick<PagopaSettings, 'checkoutUrl'>, nav: string) {
+  return settings.checkoutUrl.replaceAll('{nav}', encodeURIComponent(nav))
 }

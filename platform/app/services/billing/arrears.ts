@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import PaymentPosition, { OPEN_POSITION_STATUSES } from '#models/payment_position'
+import ArrearsLetter from '#models/arrears_letter'
 import Tenant from '#models/tenant'
 import User from '#models/user'
 import { enqueueFollowUp } from '#events/follow_up'
@@ -11,6 +12,7 @@ import type { JobDefinition } from '#queue/types'
 import { italianAmount } from '#integrations/pagopa/amounts'
 import { formatNoticeNumber } from '#integrations/pagopa/notice_number'
 import { parsePagopaSettings } from '#integrations/pagopa/pagopa_settings'
+import { protocolService } from '#integrations/protocol'
 import type { ChannelName } from '#integrations/notices/notice_channel'
 import { noticeChannelFor } from '#integrations/notices/notice_channels'
 import { billingSettingsOf } from '#services/billing/billing_run'
@@ -186,6 +188,8 @@ export async function sendReminder(positionId: number) {
 const LETTER_TEXT = {
   it: {
     title: 'Sollecito formale di pagamento',
+    protocol: 'Protocollo',
+    protocolOf: (label: string, date: string) => `n. ${label} del ${date}`,
     date: 'Data',
     to: 'Destinatario',
     fiscalCode: 'Codice fiscale',
@@ -202,6 +206,8 @@ const LETTER_TEXT = {
   },
   en: {
     title: 'Formal payment reminder',
+    protocol: 'Protocol',
+    protocolOf: (label: string, date: string) => `no. ${label} of ${date}`,
     date: 'Date',
     to: 'Addressee',
     fiscalCode: 'Fiscal code',
@@ -217,9 +223,8 @@ const LETTER_TEXT = {
   },
 }
 
-/** The arrears letter of a position's payer: every open position of theirs that had its reminder. */
-export async function arrearsLetterPdf(tenant: Tenant, position: PaymentPosition, payer: User, lang: Lang) {
-  const t = LETTER_TEXT[lang]
+/** The positions an arrears letter lists: every open position of the payer that had its reminder (this one first if not). */
+async function letterPositions(position: PaymentPosition) {
   const open = await PaymentPosition.query()
     .where('payer_user_id', position.payerUserId)
     .whereIn('status', OPEN_POSITION_STATUSES)
@@ -231,13 +236,32 @@ export async function arrearsLetterPdf(tenant: Tenant, position: PaymentPosition
     )
     .orderBy('period')
     .limit(100)
-  const positions = open.some((p) => p.id === position.id) ? open : [position, ...open]
+  return open.some((p) => p.id === position.id) ? open : [position, ...open]
+}
+
+/**
+ * The arrears letter of a position's payer: every open position of theirs that had its reminder.
+ * With its outgoing protocol registration once it has one (the number is printed on the letter sent).
+ */
+export async function arrearsLetterPdf(
+  tenant: Tenant,
+  position: PaymentPosition,
+  payer: User,
+  lang: Lang,
+  protocol: { label: string; date: string } | null = null,
+  listed?: PaymentPosition[]
+) {
+  const t = LETTER_TEXT[lang]
+  const positions = listed ?? (await letterPositions(position))
   const sheet = await PdfSheet.create({ title: t.title, subject: `${t.title} ${position.nav}`, lang })
   sheet.heading(tenant.name)
   sheet.text(t.title, { font: sheet.bold, size: 13 })
   sheet.y -= 6
   sheet.pairs(
     [
+      ...(protocol
+        ? [[t.protocol, t.protocolOf(protocol.label, dueText(protocol.date, lang))] as [string, string]]
+        : []),
       [t.date, dueText(DateTime.now().setZone(TIME_ZONE).toISODate()!, lang)],
       [t.to, payer.fullName],
       [t.fiscalCode, payer.fiscalCode ?? '—'],
@@ -268,29 +292,62 @@ export async function arrearsLetterPdf(tenant: Tenant, position: PaymentPosition
   return sheet.save()
 }
 
+/**
+ * Sends a position's arrears letter: registered outgoing in the ente's protocol (DOCAREA, flow U;
+ * the key is the position's, so a retry gets the same number), the number printed on the letter,
+ * sent by post (registered mail) where the ente runs the postal batch, else by email, and kept in
+ * `arrears_letters` for the monthly report. Every step is keyed: a retry after a crash sends once.
+ */
 export async function sendLetter(positionId: number) {
   const position = await stillOpen(positionId, 'letter')
   if (!position) return
   const tenant = await Tenant.findOrFail(position.tenantId)
   const payer = await User.findOrFail(position.payerUserId)
   const lang = langOf(payer)
-  const pdf = await arrearsLetterPdf(tenant, position, payer, lang)
+  const listed = await letterPositions(position)
   const t = LETTER_TEXT[lang]
+  const [firstName, ...rest] = (payer.fullName ?? '').trim().split(/\s+/)
+  const registration = await protocolService().register({
+    idempotencyKey: `arrears-letter:${position.iupd}`,
+    direction: 'U',
+    subject: `${t.title}: ${positionSubject(position, lang)}`.slice(0, 250),
+    correspondent: { firstName: firstName || '-', lastName: rest.join(' ') || '-', fiscalCode: payer.fiscalCode },
+    document: {
+      fileName: `sollecito-${position.nav}.pdf`,
+      content: await arrearsLetterPdf(tenant, position, payer, lang, null, listed),
+      mimeType: 'application/pdf',
+    },
+  })
+  const pdf = await arrearsLetterPdf(tenant, position, payer, lang, registration, listed)
   // Post where the ente runs the postal batch (registered mail); the family's email otherwise or after.
   const preferred: ChannelName[] = noticeChannelFor(tenant, 'post') ? ['post', 'email'] : ['email']
-  await sendThroughChannels(
+  const sent = await sendThroughChannels(
     tenant,
     position,
     'lettera',
     {
       recipient: { name: payer.fullName, email: payer.email, fiscalCode: payer.fiscalCode },
       subject: `${t.title}: ${positionSubject(position, lang)}`,
-      text: `${t.intro} ${formatNoticeNumber(position.nav)}, € ${owedText(position)}. ${t.after}`,
+      text: `${t.intro} ${formatNoticeNumber(position.nav)}, € ${owedText(position)}. ${t.protocol} ${t.protocolOf(registration.label, dueText(registration.date, lang))}. ${t.after}`,
       registered: true,
       attachments: [{ filename: `sollecito-${position.nav}.pdf`, content: pdf, contentType: 'application/pdf' }],
     },
     preferred
   )
+  const existing = await ArrearsLetter.query().where('position_id', position.id).first()
+  if (existing) return
+  await ArrearsLetter.create({
+    positionId: position.id,
+    payerUserId: position.payerUserId,
+    protocolNumber: registration.number,
+    protocolYear: registration.year,
+    protocolDate: registration.date,
+    protocolLabel: registration.label,
+    positions: listed.map((p) => ({ id: p.id, owed_cents: p.amountCents - p.paidCents })),
+    owedCents: listed.reduce((sum, p) => sum + p.amountCents - p.paidCents, 0),
+    channel: sent.channel,
+    sentMonth: DateTime.now().setZone(TIME_ZONE).toFormat('yyyy-MM'),
+  })
 }
 
 export const billingArrearsJob: JobDefinition<Record<string, never>> = {

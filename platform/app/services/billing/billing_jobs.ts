@@ -18,6 +18,7 @@ import {
   billingReminderJob,
 } from '#services/billing/arrears'
 import { BILLING_RECONCILE_CRON, BILLING_RECONCILE_JOB, billingReconcileJob } from '#services/billing/reconcile'
+import { DEMO_BILLING_PAY_JOB, demoBillingPayJob } from '#services/content/demo_billing'
 
 /** The billing jobs on the queue, and their schedules (Europe/Rome). */
 export function defineBillingJobs(queue: JobQueue) {
@@ -28,6 +29,7 @@ export function defineBillingJobs(queue: JobQueue) {
   queue.define(BILLING_ARREARS_JOB, billingArrearsJob)
   queue.define(BILLING_REMINDER_JOB, billingReminderJob)
   queue.define(BILLING_LETTER_JOB, billingLetterJob)
+  queue.define(DEMO_BILLING_PAY_JOB, demoBillingPayJob)
 }
 
 export async function scheduleBillingJobs(queue: JobQueue) {

@@ -71,7 +71,7 @@ function rowsOf(result: unknown): Array<Record<string, unknown>> {
 }
 
 /** Checks that the service can be billed for the period in this tenant; answers the 422 to give otherwise. */
-async function checkBillable(tenant: Tenant, service: string, period: string) {
+export async function checkBillable(tenant: Tenant, service: string, period: string) {
   if (typeof period !== 'string' || !PERIOD.test(period)) {
     throw new BillingRequestError('/period', 'format', {
       it: 'Il periodo deve essere un mese nella forma AAAA-MM, per esempio 2026-11.',

@@ -12,7 +12,12 @@ import { italianAmount } from '#integrations/pagopa/amounts'
 import { formatNoticeNumber } from '#integrations/pagopa/notice_number'
 import { noticeChannelFor } from '#integrations/notices/notice_channels'
 import { sendNotice } from '#integrations/notices/notice_service'
-import { NOTICE_CHANNELS, type ChannelName, type NoticeMessage } from '#integrations/notices/notice_channel'
+import {
+  NOTICE_CHANNELS,
+  type ChannelName,
+  type NoticeMessage,
+  type PostalAddress,
+} from '#integrations/notices/notice_channel'
 import { billingSettingsOf, serviceName } from '#services/billing/billing_run'
 import { recordStep } from '#services/billing/position_steps'
 import { PermanentJobError, type JobDefinition } from '#queue/types'
@@ -78,10 +83,14 @@ export async function positionNoticePdf(tenant: Tenant, position: PaymentPositio
 }
 
 /**
- * The channel the family chose: the `notice_channel` of the child's enrolment when the form
- * recorded one, else email. Email is always the fallback: every account has an address.
+ * What the family chose on the enrolment of the position's first charge: the channel of its notices
+ * (`notice_channel` in the enrolment's details, as the service's plugin records the form's choice)
+ * the mobile number for SMS (`notice_phone`) and the postal address for paper (`notice_address`).
+ * Email is always the fallback: every account has an address.
  */
-async function channelsFor(position: PaymentPosition): Promise<ChannelName[]> {
+async function enrolmentChoice(
+  position: PaymentPosition
+): Promise<{ channels: ChannelName[]; phone: string | null; address: PostalAddress | null }> {
   const row = await db
     .from('payment_position_items')
     .join('ledger_entries', 'ledger_entries.id', 'payment_position_items.entry_id')
@@ -91,8 +100,20 @@ async function channelsFor(position: PaymentPosition): Promise<ChannelName[]> {
     .first()
   const enrolment = row ? await Enrolment.find(row.enrolment_id) : null
   const chosen = enrolment?.details?.notice_channel
+  const phone = enrolment?.details?.notice_phone
+  const address = enrolment?.details?.notice_address as PostalAddress | undefined
   const first = NOTICE_CHANNELS.includes(chosen as ChannelName) ? (chosen as ChannelName) : 'email'
-  return first === 'email' ? ['email'] : [first, 'email']
+  return {
+    channels: first === 'email' ? ['email'] : [first, 'email'],
+    phone: typeof phone === 'string' && phone.trim() ? phone.trim().slice(0, 30) : null,
+    address:
+      address &&
+      Array.isArray(address.lines) &&
+      typeof address.postalCode === 'string' &&
+      typeof address.city === 'string'
+        ? address
+        : null,
+  }
 }
 
 export function dueText(date: string, lang: Lang) {
@@ -140,7 +161,16 @@ export async function sendThroughChannels(
   preferred?: ChannelName[]
 ): Promise<{ channel: ChannelName | null; status: string }> {
   let last = 'undeliverable'
-  for (const name of preferred ?? (await channelsFor(position))) {
+  const choice = await enrolmentChoice(position)
+  message = {
+    ...message,
+    recipient: {
+      ...message.recipient,
+      phone: message.recipient.phone ?? choice.phone,
+      address: message.recipient.address ?? choice.address,
+    },
+  }
+  for (const name of preferred ?? choice.channels) {
     const channel = noticeChannelFor(tenant, name)
     if (!channel) continue
     const { notice } = await sendNotice(

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import PaymentPosition, { OPEN_POSITION_STATUSES } from '#models/payment_position'
 import Tenant from '#models/tenant'
 import { enqueueFollowUp } from '#events/follow_up'
@@ -32,53 +33,73 @@ export const BILLING_RECONCILE_JOB = 'platform.billing-reconcile'
 /** Every hour, at a quarter past: receipts reach GPD within minutes of a payment. */
 export const BILLING_RECONCILE_CRON = '15 * * * *'
 
+/** What a payment of a position is known by: a receipt, or a line of a reporting flow (its IUR as the id). */
+export type PaymentFact = Pick<Receipt, 'iuv' | 'receiptId' | 'amount' | 'paymentDateTime' | 'pspCompanyName'> & {
+  /** Where it was read: the receipt (default) or a flow (its id), kept on the payment. */
+  flowId?: string
+}
+
 /** Posts one receipt of a position; answers whether it was new. */
-export async function applyReceipt(position: PaymentPosition, receipt: Receipt): Promise<boolean> {
+export async function applyReceipt(position: PaymentPosition, receipt: PaymentFact): Promise<boolean> {
   if (receipt.iuv !== position.iuv) throw new Error(`Receipt ${receipt.receiptId} is not for position ${position.iupd}`)
+  return db.transaction((trx) => applyPaymentIn(trx, position.id, receipt))
+}
+
+/**
+ * Posts a payment of a position in the caller's transaction, under the key `pagopa:<iuv>:<receipt id>`
+ * (a flow line's IUR is the receipt's id, so a payment read from both is posted once); answers
+ * whether it was new.
+ */
+export async function applyPaymentIn(
+  trx: TransactionClientContract,
+  positionId: number,
+  receipt: PaymentFact
+): Promise<boolean> {
   const cents = receipt.amount
   if (!Number.isSafeInteger(cents) || cents <= 0) return false
-  return db.transaction(async (trx) => {
-    const query = PaymentPosition.query({ client: trx }).where('id', position.id)
-    if (trx.dialect.name === 'postgres') query.forUpdate()
-    const current = await query.firstOrFail()
-    const chargeIds = (
-      await trx.from('payment_position_items').where('position_id', current.id).select('entry_id')
-    ).map((r) => Number(r.entry_id))
-    const paidAt = DateTime.fromISO(receipt.paymentDateTime)
-    const { created } = await postEntry(trx, {
-      key: `pagopa:${receipt.iuv}:${receipt.receiptId}`.slice(0, 200),
-      kind: 'payment',
-      payerUserId: current.payerUserId,
-      service: current.service,
-      period: current.period,
-      amountCents: -cents,
-      description: `Pagamento pagoPA avviso ${formatNoticeNumber(current.nav)}`,
-      details: {
-        iuv: receipt.iuv,
-        receipt_id: receipt.receiptId,
-        psp: receipt.pspCompanyName,
-        paid_at: receipt.paymentDateTime,
-        position_id: current.id,
-      },
-      payment: { chargeIds, iuv: receipt.iuv },
-    })
-    if (!created) return false
-    const paid = current.paidCents + cents
-    const status = paid >= current.amountCents ? 'paid' : 'partially_paid'
-    current.useTransaction(trx)
-    current.paidCents = paid
-    if (current.status !== 'cancelled') current.status = status
-    current.paidAt = paidAt.isValid ? paidAt : DateTime.now()
-    current.psp = receipt.pspCompanyName?.slice(0, 200) ?? null
-    await current.save()
-    await recordStep(trx, current.tenantId, current.id, status, {
+  const query = PaymentPosition.query({ client: trx }).where('id', positionId)
+  if (trx.dialect.name === 'postgres') query.forUpdate()
+  const current = await query.firstOrFail()
+  if (receipt.iuv !== current.iuv) throw new Error(`Receipt ${receipt.receiptId} is not for position ${current.iupd}`)
+  const chargeIds = (await trx.from('payment_position_items').where('position_id', current.id).select('entry_id')).map(
+    (r) => Number(r.entry_id)
+  )
+  const paidAt = DateTime.fromISO(receipt.paymentDateTime)
+  const { created } = await postEntry(trx, {
+    key: `pagopa:${receipt.iuv}:${receipt.receiptId}`.slice(0, 200),
+    kind: 'payment',
+    payerUserId: current.payerUserId,
+    service: current.service,
+    period: current.period,
+    amountCents: -cents,
+    description: `Pagamento pagoPA avviso ${formatNoticeNumber(current.nav)}`,
+    details: {
+      iuv: receipt.iuv,
       receipt_id: receipt.receiptId,
-      amount_cents: cents,
-      paid_cents: paid,
-      ...(paid > current.amountCents ? { overpaid_cents: paid - current.amountCents } : {}),
-    })
-    return true
+      psp: receipt.pspCompanyName,
+      paid_at: receipt.paymentDateTime,
+      position_id: current.id,
+      ...(receipt.flowId ? { flow_id: receipt.flowId } : {}),
+    },
+    payment: { chargeIds, iuv: receipt.iuv },
   })
+  if (!created) return false
+  const paid = current.paidCents + cents
+  const status = paid >= current.amountCents ? 'paid' : 'partially_paid'
+  current.useTransaction(trx)
+  current.paidCents = paid
+  if (current.status !== 'cancelled') current.status = status
+  current.paidAt = paidAt.isValid ? paidAt : DateTime.now()
+  current.psp = receipt.pspCompanyName?.slice(0, 200) ?? null
+  await current.save()
+  await recordStep(trx, current.tenantId, current.id, status, {
+    receipt_id: receipt.receiptId,
+    amount_cents: cents,
+    paid_cents: paid,
+    ...(paid > current.amountCents ? { overpaid_cents: paid - current.amountCents } : {}),
+    ...(receipt.flowId ? { flow_id: receipt.flowId } : {}),
+  })
+  return true
 }
 
 /** Reads the receipts of the tenant's open positions and posts the new ones. */
@@ -121,6 +142,9 @@ export const billingReconcileJob: JobDefinition<Record<string, never>> = {
     if (ctx.tenant) {
       const tenant = await Tenant.findOrFail(ctx.tenant.id)
       await reconcileTenant(tenant)
+      // The reporting flows next: they confirm what the receipts said and bring what they missed.
+      const { reconcileFlows } = await import('#services/billing/flow_reconcile')
+      await reconcileFlows(tenant)
       return
     }
     const tenants = await RequestContext.asSystem('billing-reconcile', () => Tenant.query().orderBy('id'))

@@ -4,6 +4,7 @@ import Membership from '#models/membership'
 import { pluginService } from '#services/tenants/plugin_service'
 import { useDemoDocarea } from '#integrations/docarea/docarea_demo'
 import { useDemoPay } from '#integrations/pay_demo'
+import { seedDemoBilling } from '#services/content/demo_billing'
 import { seedDemoEnrolment } from '#services/content/demo_enrolment'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { ensureSchoolCatalog } from '#services/tenants/school_catalog_service'
@@ -134,6 +135,8 @@ export async function seedDemo() {
     }
     const payHost = env.get('PAY_SIMULATORS_HOST')
     for (const tenant of tenants.values()) await useDemoPay(tenant, payPorts, payHost)
+    // Last: the demo's billed months (they need the pagoPA settings just written).
+    for (const tenant of tenants.values()) await seedDemoBilling(tenant)
     return {
       tenants: [...tenants.keys()],
       upgraded,

@@ -1,6 +1,8 @@
 import Form from '#models/form'
 import FormVersion from '#models/form_version'
 import type { FormDefinition } from '#forms/types'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { requestContentStamp, tenantContentCache } from '#services/tenants/tenant_content'
 
 /**
  * Finding a tenant's form and the version submissions are made on. Runs in
@@ -44,7 +46,15 @@ FormVersion.after('create', forget)
 FormVersion.after('update', forget)
 FormVersion.after('delete', forget)
 
-export async function findCurrentForm(ref: string): Promise<CurrentForm | null> {
+/**
+ * The form a reference names and the head of its versions, kept by the process under the tenant's
+ * content stamp the request read (a new form or version renews it, see tenant_content.ts).
+ */
+type FormHead = { form: Form; head: FormVersion } | null
+const MAX_REFS_PER_TENANT = 200
+const heads = tenantContentCache<Map<string, Promise<FormHead>>>()
+
+async function readFormHead(ref: string): Promise<FormHead> {
   const form = await findForm(ref)
   if (!form) return null
   const head = await FormVersion.query()
@@ -52,7 +62,28 @@ export async function findCurrentForm(ref: string): Promise<CurrentForm | null> 
     .orderBy('version', 'desc')
     .select('id', 'tenant_id', 'version', 'created_at')
     .first()
-  if (!head) return null
+  return head ? { form, head } : null
+}
+
+async function formHead(ref: string): Promise<FormHead> {
+  const tenant = RequestContext.tenant()
+  const stamp = tenant ? requestContentStamp(tenant.id) : undefined
+  if (!tenant || stamp === undefined) return readFormHead(ref)
+  const byRef = await heads.get(tenant.id, stamp, async () => new Map())
+  let entry = byRef.get(ref)
+  if (!entry) {
+    if (byRef.size >= MAX_REFS_PER_TENANT) byRef.clear()
+    entry = readFormHead(ref)
+    byRef.set(ref, entry)
+    entry.catch(() => byRef.delete(ref))
+  }
+  return entry
+}
+
+export async function findCurrentForm(ref: string): Promise<CurrentForm | null> {
+  const found = await formHead(ref)
+  if (!found) return null
+  const { form, head } = found
   let hit = versions.get(head.id)
   // The row must be the one read before (same tenant, number and time of writing): cheap to check.
   const same = (v: FormVersion) =>

@@ -3,6 +3,7 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
 import RuleSet from '#models/rule_set'
 import RuleSetVersion from '#models/rule_set_version'
+import { currentJobRun } from '#queue/run_job'
 import {
   evaluate,
   FactsValidationError,
@@ -183,9 +184,43 @@ function isUniqueViolation(error: unknown) {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505'
 }
 
+/**
+ * Rule sets read during one job run, by key: a receipt job evaluates the fee for its draft and for
+ * its final receipt, and each evaluation read the whole rule set again (two queries and every
+ * version's body parsed, each time). Within a run the first read serves the others, which also
+ * keeps one receipt's two evaluations on the same rules. A publication in this process makes
+ * every run read afresh.
+ */
+const readsOfRun = new WeakMap<object, { generation: number; byKey: Map<string, Promise<Loaded>> }>()
+let generation = 0
+const republished = () => void generation++
+RuleSet.after('create', republished)
+RuleSet.after('update', republished)
+RuleSetVersion.after('create', republished)
+RuleSetVersion.after('update', republished)
+RuleSetVersion.after('delete', republished)
+
 export class RuleSetService {
   /** `client`: the transaction the caller is in (a query outside it would wait for it on SQLite). */
   async load(key: string, client?: QueryClientContract): Promise<Loaded> {
+    const run = client ? undefined : currentJobRun()
+    if (!run) return this.#read(key, client)
+    let reads = readsOfRun.get(run)
+    if (!reads || reads.generation !== generation) {
+      reads = { generation, byKey: new Map() }
+      readsOfRun.set(run, reads)
+    }
+    const byKey = reads.byKey
+    let read = byKey.get(key)
+    if (!read) {
+      read = this.#read(key)
+      byKey.set(key, read)
+      read.catch(() => byKey.get(key) === read && byKey.delete(key))
+    }
+    return read
+  }
+
+  async #read(key: string, client?: QueryClientContract): Promise<Loaded> {
     const row = await RuleSet.query({ client }).where('key', key).first()
     if (!row) throw new RuleSetNotFoundError(key)
     const rows = await RuleSetVersion.query({ client }).where('ruleset_id', row.id).orderBy('version', 'asc')

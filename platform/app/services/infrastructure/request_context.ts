@@ -21,6 +21,8 @@ interface Store {
   actor?: Actor
   /** Set only by platform code that legitimately spans tenants (seeding, platform admin). */
   allTenants?: boolean
+  /** The content stamp of the tenant row this request read (tenant_content.ts); none in jobs and commands. */
+  contentStamp?: { tenantId: number; stamp: string | null }
 }
 
 const storage = new AsyncLocalStorage<Store>()
@@ -63,6 +65,12 @@ export const RequestContext = {
     const store = storage.getStore()
     if (!store) throw new Error('setTenant called outside a request context')
     store.tenant = tenant
+  },
+
+  /** Records the content stamp of the tenant row the request read (done once, by the tenant middleware). */
+  setContentStamp(tenantId: number, stamp: string | null) {
+    const store = storage.getStore()
+    if (store) store.contentStamp = { tenantId, stamp }
   },
 
   /** Runs fn for one tenant, keeping the current actor. */

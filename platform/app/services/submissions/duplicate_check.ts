@@ -50,11 +50,13 @@ export async function findDuplicates(
   formKey: string,
   data: Record<string, unknown>,
   sentOn: string,
-  exceptSubmissionId: number | null
+  exceptSubmissionId: number | null,
+  knownService?: string | null
 ): Promise<Duplicate[]> {
   const child = childInData(data)
   if (!child) return []
-  const service = await serviceOfForm(formKey)
+  // The caller usually holds the form already (its service is one query less per sending).
+  const service = knownService === undefined ? await serviceOfForm(formKey) : knownService
   const year = schoolYearOf(sentOn, attendanceFromOf(service, data))
   const found: Duplicate[] = []
 
@@ -131,14 +133,15 @@ export async function checkDuplicates(
   formKey: string,
   data: Record<string, unknown>,
   exceptSubmissionId: number | null,
-  lang: Lang
+  lang: Lang,
+  service?: string | null
 ): Promise<DuplicateOutcome> {
   const policy = duplicatePolicy(form)
   if (!policy) return { kind: 'none' }
   const child = childInData(data)
   if (!child) return { kind: 'none' }
   const sentOn = DateTime.now().setZone('Europe/Rome').toISODate()!
-  const duplicates = await findDuplicates(formKey, data, sentOn, exceptSubmissionId)
+  const duplicates = await findDuplicates(formKey, data, sentOn, exceptSubmissionId, service)
   if (duplicates.length === 0) return { kind: 'none' }
   const year = await submissionSchoolYear(formKey, data, sentOn)
   const who = child.name ? `${child.name} (${child.key})` : child.key

@@ -25,6 +25,7 @@ import {
   normaliseFiscalCode,
 } from '#services/infrastructure/data_cipher'
 import { isPlainObject } from '#forms/json_pointer'
+import { RequestContext } from '#services/infrastructure/request_context'
 
 /** The blind-index purpose of name words (codici fiscali share the users' and children's purpose). */
 export const NAME_WORD_INDEX = 'name_word'
@@ -71,15 +72,31 @@ export function searchHashes(cipher: DataCipher, data: Record<string, unknown>):
   ]
 }
 
-/** Rewrites the search terms of a submission, in the transaction of its sending. */
-export async function indexForSearch(trx: TransactionClientContract, submission: Submission) {
-  await SubmissionSearchTerm.query({ client: trx }).where('submission_id', submission.id).delete()
+/**
+ * Rewrites the search terms of a submission, in the transaction of its sending: one statement for
+ * all of them (a sending has a handful), after the old ones are deleted unless the row is `fresh`
+ * (created in this very transaction, so it has none).
+ */
+export async function indexForSearch(
+  trx: TransactionClientContract,
+  submission: Submission,
+  options: { fresh?: boolean } = {}
+) {
+  if (!options.fresh) {
+    await SubmissionSearchTerm.query({ client: trx }).where('submission_id', submission.id).delete()
+  }
   const terms = searchHashes(currentDataCipher(), submission.data ?? {})
   if (terms.length === 0) return
-  await SubmissionSearchTerm.createMany(
-    terms.map((term) => ({ tenantId: submission.tenantId, submissionId: submission.id, term })),
-    { client: trx }
-  )
+  // Written past the model (one multi-row insert), so its tenant check is made here: the rows take
+  // the submission's tenant, which must be the tenant of the context, as for any tenant-owned write.
+  const tenant = RequestContext.tenant()
+  if (tenant && tenant.id !== submission.tenantId) {
+    throw new Error('submission_search_terms: refusing to write rows of another tenant')
+  }
+  await trx
+    .insertQuery()
+    .table(SubmissionSearchTerm.table)
+    .multiInsert(terms.map((term) => ({ tenant_id: submission.tenantId, submission_id: submission.id, term })))
 }
 
 /**

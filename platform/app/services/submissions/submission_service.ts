@@ -67,7 +67,15 @@ export class TransitionError extends Error {
 export type Checked = { ok: true; warnings: StoredWarning[] | null } | { ok: false; errors: FormError[] }
 
 export type Outcome =
-  { ok: true; submission: Submission; warnings?: StoredWarning[] | null } | { ok: false; errors: FormError[] }
+  | {
+      ok: true
+      submission: Submission
+      warnings?: StoredWarning[] | null
+      /** The whole history and the form version's number, when the change knows them (a new submission). */
+      history?: SubmissionEvent[]
+      formVersion?: number
+    }
+  | { ok: false; errors: FormError[] }
 
 function checkTransition(from: SubmissionStatus, to: SubmissionStatus, reason: string | null) {
   const label = (status: SubmissionStatus, lang: Lang) => submissionStatusLabel(status, lang)
@@ -173,7 +181,14 @@ export class SubmissionService {
     if (!timing.ok) return timing
     data = normaliseFormData(current.definition.schema, data)
     const check = await validateWithCatalog(current.definition, data, { lang })
-    const duplicates = await checkDuplicates(current.definition, current.form.key, data, submission.id, lang)
+    const duplicates = await checkDuplicates(
+      current.definition,
+      current.form.key,
+      data,
+      submission.id,
+      lang,
+      current.form.service
+    )
     const refused = [...check.errors, ...(duplicates.kind === 'refuse' ? duplicates.errors : [])]
     if (refused.length) return { ok: false, errors: refused }
     const files = await checkReferences(current.definition, data, [submission.applicantUserId, actorUserId], lang)
@@ -194,7 +209,7 @@ export class SubmissionService {
       row.lang = lang
       row.warnings = warnings
       await row.save()
-      await this.#record(trx, row, from, 'submitted', timing.note, actorUserId)
+      await this.#record(trx, row, from, 'submitted', timing.note, actorUserId, { service: current.form.service })
       await linkToSubmission(files.fileIds, row, trx)
       await enqueueReceipt(trx, row)
       return row
@@ -225,7 +240,7 @@ export class SubmissionService {
     if (!timing.ok) return timing
     const check = await validateWithCatalog(current.definition, input.data, { lang, partial: !submit })
     const duplicates = submit
-      ? await checkDuplicates(current.definition, current.form.key, input.data, null, lang)
+      ? await checkDuplicates(current.definition, current.form.key, input.data, null, lang, current.form.service)
       : ({ kind: 'none' } as const)
     const refused = [...check.errors, ...(duplicates.kind === 'refuse' ? duplicates.errors : [])]
     if (refused.length) return { ok: false as const, errors: refused }
@@ -246,7 +261,9 @@ export class SubmissionService {
     const files = { fileIds: prepared.fileIds }
     // One transaction: the row, its history, its files and the job that protocols it are stored
     // together or not at all.
+    const history: SubmissionEvent[] = []
     const submission = await db.transaction(async (trx) => {
+      history.length = 0
       const row = await Submission.create(
         {
           formId: current.form.id,
@@ -265,15 +282,18 @@ export class SubmissionService {
         },
         { client: trx }
       )
-      await this.#record(trx, row, null, 'draft', null, input.actorUserId)
+      // The row is new: its service is the form's, and it has no search terms to replace.
+      const known = { service: current.form.service, fresh: true }
+      history.push(await this.#record(trx, row, null, 'draft', null, input.actorUserId, known))
       if (submit) {
-        await this.#record(trx, row, 'draft', 'submitted', timing.note, input.actorUserId)
+        history.push(await this.#record(trx, row, 'draft', 'submitted', timing.note, input.actorUserId, known))
         await linkToSubmission(files.fileIds, row, trx)
         await enqueueReceipt(trx, row)
       }
       return row
     })
-    return { ok: true, submission, warnings }
+    // What the answer shows is known without reading it back: the version sent on, and the history written.
+    return { ok: true, submission, warnings, history, formVersion: current.version.version }
   }
 
   /**
@@ -330,16 +350,18 @@ export class SubmissionService {
     from: SubmissionStatus | null,
     to: SubmissionStatus,
     reason: string | null,
-    userId: number | null
+    userId: number | null,
+    known: { service?: string; fresh?: boolean } = {}
   ) {
-    await SubmissionEvent.create(
+    const event = await SubmissionEvent.create(
       { tenantId: row.tenantId, submissionId: row.id, fromStatus: from, toStatus: to, reason, userId },
       { client: trx }
     )
     // submission.submitted / accepted / rejected, in the transaction of the move.
-    await announceSubmissionMove(trx, row, from, to)
+    await announceSubmissionMove(trx, row, from, to, known.service)
     // Each sending is found by the back office's search (codice fiscale, names) with its data.
-    if (to === 'submitted') await indexForSearch(trx, row)
+    if (to === 'submitted') await indexForSearch(trx, row, { fresh: known.fresh })
+    return event
   }
 }
 

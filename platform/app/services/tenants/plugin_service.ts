@@ -1,3 +1,4 @@
+import { tenantContentCache } from '#services/tenants/tenant_content'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
@@ -19,6 +20,8 @@ import type { Role } from '#services/tenants/roles'
  * plugin's default forms and rule sets into the tenant unless the tenant
  * already has them (so it is idempotent and never overwrites staff edits).
  */
+const enabledKept = tenantContentCache<string[]>()
+
 export class PluginService {
   async enable(tenant: Tenant, pluginId: string) {
     const { manifest } = pluginRegistry().getOrFail(pluginId)
@@ -65,11 +68,16 @@ export class PluginService {
     })
   }
 
+  /** The tenant's enabled services, kept by the process under the content stamp of the tenant row given. */
   async enabledIds(tenant: Tenant): Promise<string[]> {
-    return RequestContext.withTenant(tenant.ref, async () => {
-      const rows = await TenantPlugin.query().where('enabled', true).orderBy('plugin_id')
-      return rows.map((r) => r.pluginId)
-    })
+    // A row read without its stamp (a partial select, a row just created) is not trusted with one: read afresh.
+    const ids = await enabledKept.get(tenant.id, tenant.contentStamp, () =>
+      RequestContext.withTenant(tenant.ref, async () => {
+        const rows = await TenantPlugin.query().where('enabled', true).orderBy('plugin_id')
+        return rows.map((r) => r.pluginId)
+      })
+    )
+    return [...ids]
   }
 
   async #copyDefaults(trx: TransactionClientContract, formIds: string[], rulesetIds: string[], service: string) {

@@ -1,6 +1,8 @@
 import School from '#models/school'
 import CatalogEntry from '#models/catalog_entry'
 import type { CatalogEntryData } from '#forms/catalog_sources'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { requestContentStamp, tenantContentCache } from '#services/tenants/tenant_content'
 import { todayInItaly } from '#services/definitions/ruleset_service'
 import SchoolClass from '#models/school_class'
 import { catalogFrom, type SchoolCatalog } from '#forms/school_catalog'
@@ -41,8 +43,21 @@ export class CatalogConflictError extends Error {
   }
 }
 
-/** The catalog of the current tenant, loaded once (three queries) for a validation. */
+const kept = tenantContentCache<SchoolCatalog>()
+
+/**
+ * The catalog of the current tenant for a validation: kept by the process under the tenant's content
+ * stamp the request read (a change by staff renews the stamp, see tenant_content.ts), else loaded
+ * (three queries). Which schools are open for enrolment depends on the day, so the day is part of the key.
+ */
 export async function loadSchoolCatalog(): Promise<SchoolCatalog> {
+  const tenant = RequestContext.tenant()
+  if (!tenant) return readSchoolCatalog()
+  const today = todayInItaly()
+  return kept.get(tenant.id, requestContentStamp(tenant.id), readSchoolCatalog, today)
+}
+
+async function readSchoolCatalog(): Promise<SchoolCatalog> {
   // Only the columns a validation reads: every submission loads the catalog, and timestamps would
   // be parsed into dates for nothing (a few dozen rows per request).
   const schools = await School.query()

@@ -27,6 +27,8 @@ export const TABLES: Record<string, TableMeaning> = {
       name: 'Official name',
       fiscal_code: 'Codice fiscale / partita IVA of the body',
       settings: 'Configuration (JSON): protocol system, enrolment windows, attachment retention and the like',
+      content_stamp:
+        'A random value renewed at every change of the school catalog, services or forms (tells the servers what they keep is stale); no meaning of its own',
     },
   },
   users: {

@@ -11,7 +11,8 @@ import { formatNoticeNumber } from '#integrations/pagopa/notice_number'
 import { billingWorld } from '#tests/helpers/billing'
 import { captureMailEachTest } from '#tests/helpers/smtp'
 import { pdfTextLines } from '#tests/helpers/pdf_text'
-import { transactionWithJobs } from '#tests/helpers/world'
+import { makeUser, transactionWithJobs } from '#tests/helpers/world'
+import ArrearsLetter from '#models/arrears_letter'
 
 /**
  * The whole flow on real servers: enrolments with fees → the run → positions on the GPD simulator →
@@ -23,7 +24,7 @@ test.group('Billing: from enrolments to the arrears letter', (group) => {
   group.each.setup(() => transactionWithJobs())
   const mail = captureMailEachTest(group)
 
-  test('paid, unpaid and cancelled positions through reminders and letters', async ({ assert, cleanup }) => {
+  test('paid, unpaid and cancelled positions through reminders and letters', async ({ assert, cleanup, client }) => {
     const world = await billingWorld({ billing: { reminderAfterDays: 10, letterAfterDays: 20, dueDays: 30 } })
     cleanup(() => world.close())
     const paying = await world.enrol(null, '45.00')
@@ -80,6 +81,46 @@ test.group('Billing: from enrolments to the arrears letter', (group) => {
     const lines = await pdfTextLines(letters[0].attachments[0].content)
     assert.includeMembers(lines, [world.tenant.name, 'Sollecito formale di pagamento', formatNoticeNumber(unpaid.nav)])
     assert.isTrue(lines.some((l) => l.includes('38,20')))
+
+    // Registered outgoing in the protocol before it went, its number printed on the letter and kept.
+    const letter = await RequestContext.withTenant(world.tenant.ref, () =>
+      ArrearsLetter.query().where('position_id', unpaid.id).firstOrFail()
+    )
+    assert.match(letter.protocolLabel, /^\d{4}\/\d{7}$/)
+    assert.isTrue(lines.some((l) => l.includes(`n. ${letter.protocolLabel}`)))
+    assert.include(letters[0].text!, letter.protocolLabel)
+    assert.deepEqual(letter.positions, [{ id: unpaid.id, owed_cents: 3820 }])
+    assert.equal(letter.channel, 'email')
+    const entry = await db
+      .from('protocol_entries')
+      .where('tenant_id', world.tenant.id)
+      .where('number', letter.protocolNumber)
+      .first()
+    assert.equal(entry.direction, 'U')
+
+    // The month's report of the letters sent: the parent's codice fiscale, the position, the amount owed.
+    const operator = await makeUser(world.tenant, ['operator'])
+    const report = await client
+      .get(`/api/v1/t/${world.tenant.slug}/billing/letters?month=${letter.sentMonth}`)
+      .loginAs(operator)
+    report.assertStatus(200)
+    assert.lengthOf(report.body().rows, 1)
+    assert.deepInclude(report.body().rows[0], {
+      protocol: letter.protocolLabel,
+      payer_fiscal_code: late.payer.fiscalCode,
+      position: unpaid.iupd,
+      owed: '38.20',
+      children: 'Bimbo2 Rossi',
+    })
+    const csv = await client
+      .get(`/api/v1/t/${world.tenant.slug}/billing/letters?month=${letter.sentMonth}&format=csv`)
+      .loginAs(operator)
+    csv.assertStatus(200)
+    assert.include(csv.text(), unpaid.iupd)
+    const wrong = await client.get(`/api/v1/t/${world.tenant.slug}/billing/letters?month=2026-13`).loginAs(operator)
+    wrong.assertStatus(422)
+    const citizen = await client.get(`/api/v1/t/${world.tenant.slug}/billing/letters?month=2026-11`).loginAs(late.payer)
+    citizen.assertStatus(403)
 
     // Each step was recorded once; the paid and the cancelled positions have none of them.
     const steps = await db

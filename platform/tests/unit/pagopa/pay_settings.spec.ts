@@ -45,7 +45,13 @@ test.group('Tenant settings: pagopa', () => {
       receiptsKeyEnv: 'PAGOPA_KEY_PIACENZA',
       fdrKeyEnv: 'PAGOPA_KEY_PIACENZA',
       timeoutMs: 10000,
+      checkoutUrl: 'https://checkout.pagopa.it/',
     })
+    assert.equal(
+      parsePagopaSettings({ ...PAGOPA, checkoutUrl: 'http://127.0.0.1:9/pay/{nav}' })!.checkoutUrl,
+      'http://127.0.0.1:9/pay/{nav}'
+    )
+    assert.throws(() => parsePagopaSettings({ ...PAGOPA, checkoutUrl: 'ftp://x' }), /checkoutUrl/)
     const own = parsePagopaSettings({ ...PAGOPA, fdrUrl: 'http://127.0.0.1:9/fdr', fdrKeyEnv: 'PAGOPA_KEY_FDR' })!
     assert.equal(own.fdrUrl, 'http://127.0.0.1:9/fdr')
     assert.equal(own.fdrKeyEnv, 'PAGOPA_KEY_FDR')
