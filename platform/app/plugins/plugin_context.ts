@@ -180,7 +180,12 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
     enrolments: {
       async list(filter = {}) {
         const rows = await scoped(async () => {
-          const query = Enrolment.query({ client }).where('service', pluginId).orderBy('id')
+          // Only the columns a plugin's record shows: the tariff's facts, result and trace (large, and
+          // encrypted) and the timestamps are neither decrypted nor parsed for lists of thousands.
+          const query = Enrolment.query({ client })
+            .select(ENROLMENT_RECORD_COLUMNS)
+            .where('service', pluginId)
+            .orderBy('id')
           if (filter.schoolYear) query.where('school_year', filter.schoolYear)
           if (filter.status) query.where('status', filter.status)
           if (filter.schoolIds) query.whereIn('school_id', filter.schoolIds.length ? filter.schoolIds : [''])
@@ -381,6 +386,33 @@ function newEnrolment(service: string, input: NewEnrolment): Partial<Enrolment> 
     tariffMissingReason: tariff ? null : 'no_tariff_rule',
   }
 }
+
+/** The columns enrolmentView reads. */
+const ENROLMENT_RECORD_COLUMNS = [
+  'id',
+  'tenant_id',
+  'service',
+  'form_key',
+  'school_year',
+  'submission_id',
+  'applicant_user_id',
+  'status',
+  'child_first_name',
+  'child_last_name',
+  'child_fiscal_code',
+  'child_unborn',
+  'child_birth_date',
+  'school_id',
+  'section',
+  'isee',
+  'details',
+  'tariff_amount',
+  'tariff_ruleset',
+  'tariff_version',
+  'tariff_at',
+  'fee_override_amount',
+  'fee_override_reason',
+]
 
 export function enrolmentView(row: Enrolment): EnrolmentRecord {
   return {

@@ -9,7 +9,7 @@ import {
   recordAdults,
   recordMarks,
 } from '../services/attendance_service.js'
-import { DAY_PATTERN, checkDay, say } from '../services/common.js'
+import { DAY_PATTERN, checkDay, say, settingsOf, today } from '../services/common.js'
 import { schoolsDay, type ChildDay, type ClassSummary } from '../services/day_state.js'
 
 const MARKERS = ['school_staff', 'operator', 'tenant_admin'] as const
@@ -150,9 +150,13 @@ const classView = (c: ClassSummary) => ({
 export function attendanceRoutes(router: PluginRouter) {
   router.get('/my/places', {
     roles: ['school_staff', 'kitchen', 'operator', 'tenant_admin'],
-    handle: async ({ user }) => {
+    handle: async ({ user }, ctx) => {
       const rows = await Assignment.query().where('user_id', user.id).orderBy('scope').orderBy('code').limit(500)
+      const settings = await settingsOf(ctx)
       return {
+        // The server's day and cut-off, in Rome: a tablet whose own clock is wrong still marks the right day.
+        today: today(),
+        cutoff_time: settings.cutoff_time,
         all_schools: isBackOffice(user),
         schools: rows.filter((r) => r.scope === 'school').map((r) => r.code),
         kitchens: rows.filter((r) => r.scope === 'kitchen').map((r) => r.code),

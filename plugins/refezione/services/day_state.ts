@@ -30,7 +30,58 @@ export interface ChildDay {
   afterCutoff: boolean
 }
 
-export function childDay(pupil: Pupil, served: boolean, request: RequestKind | null, marks: Mark[]): ChildDay {
+/** What the rule reads of a mark (a Mark satisfies it; schoolsDay reads plain rows into it). */
+export interface MarkFacts {
+  id: number
+  enrolmentId: number
+  status: 'present' | 'absent' | null
+  plain: boolean | null
+  lateEntry: boolean | null
+  earlyExit: boolean | null
+  markedAt: string
+  afterCutoff: boolean
+  source: MarkSource
+}
+
+const flag = (value: unknown) => (value === null || value === undefined ? null : Boolean(value))
+
+/**
+ * The day's marks of these schools as plain rows, only the columns the rule reads: a city's day is
+ * tens of thousands of marks, which the cut-off reads at once, so no model is built for each.
+ */
+async function marksOn(ctx: PluginContext, day: string, codes: string[]): Promise<MarkFacts[]> {
+  const client = ctx.trx ?? undefined
+  const rows = await inChunks(codes, (chunk) =>
+    Mark.query({ client })
+      .where('day', day)
+      .whereIn('school_code', chunk)
+      .select(
+        'id',
+        'enrolment_id',
+        'status',
+        'plain',
+        'late_entry',
+        'early_exit',
+        'marked_at',
+        'after_cutoff',
+        'source'
+      )
+      .pojo<Record<string, unknown>>()
+  )
+  return rows.map((r) => ({
+    id: Number(r.id),
+    enrolmentId: Number(r.enrolment_id),
+    status: (r.status as MarkFacts['status']) ?? null,
+    plain: flag(r.plain),
+    lateEntry: flag(r.late_entry),
+    earlyExit: flag(r.early_exit),
+    markedAt: String(r.marked_at),
+    afterCutoff: Boolean(r.after_cutoff),
+    source: r.source as MarkSource,
+  }))
+}
+
+export function childDay(pupil: Pupil, served: boolean, request: RequestKind | null, marks: MarkFacts[]): ChildDay {
   const state: ChildDay = {
     pupil,
     served,
@@ -130,11 +181,11 @@ export async function schoolsDay(
     pupils.map((p) => p.enrolmentId)
   )
   const [marks, closed, adults] = await Promise.all([
-    inChunks(codes, (chunk) => Mark.query({ client }).where('day', day).whereIn('school_code', chunk)),
+    marksOn(ctx, day, codes),
     inChunks(codes, (chunk) => ClassDay.query({ client }).where('day', day).whereIn('school_code', chunk)),
     inChunks(codes, (chunk) => AdultMeal.query({ client }).where('day', day).whereIn('school_code', chunk)),
   ])
-  const marksOf = new Map<number, Mark[]>()
+  const marksOf = new Map<number, MarkFacts[]>()
   for (const mark of marks.sort(byDeviceOrder)) {
     const list = marksOf.get(mark.enrolmentId) ?? []
     list.push(mark)
