@@ -6,8 +6,8 @@
  * same with or without a network, and the banner says whether everything is sent. The back office
  * uses the same page to copy a paper register (any day, recorded as `paper`).
  */
-import { useState } from 'react'
-import { useQueryClient } from '@tanstack/react-query'
+import { useEffect, useRef, useState } from 'react'
+import { useQueryClient, type QueryClient } from '@tanstack/react-query'
 import type { Lang, PluginScreenProps } from '@sportello/platform/sdk/web'
 import { deviceId, deviceStamp, type OutboxEntry } from './outbox'
 import { SyncStatus, useOutbox, type Outbox } from './sync'
@@ -16,6 +16,8 @@ import {
   className,
   dietName,
   formatDay,
+  keptViewKey,
+  keptViewRead,
   useKeptView,
   type AlertDto,
   type Places,
@@ -184,6 +186,63 @@ const entry = (place: Place, kind: OutboxEntry['kind'], body: Record<string, unk
   }
 }
 
+const classesPath = (day: string, school: string) =>
+  `/refezione/attendance/${day}/classes?school_code=${encodeURIComponent(school)}`
+
+function classPath(day: string, school: string, cls: { class_year: string | null; section: string }) {
+  const query = new URLSearchParams({ school_code: school, section: cls.section })
+  if (cls.class_year) query.set('class_year', cls.class_year)
+  return `/refezione/attendance/${day}/class?${query}`
+}
+
+/** At most this many schools are copied to the device: a school's staff work in one or a few. */
+const SCHOOLS_ON_DEVICE = 10
+
+/**
+ * While the network is there, the day's classes and every class's children of the user's schools
+ * are read once and kept on the device (outbox.ts, `views`), so that after a reload without a
+ * network any class opens and can be marked, not only those looked at before. One class after the
+ * other, in the background; the back office (every school) copies nothing.
+ */
+async function keepDayOnDevice(
+  api: PluginScreenProps['api'],
+  client: QueryClient,
+  tenant: string,
+  day: string,
+  schools: string[]
+) {
+  const read = <T,>(path: string) =>
+    client.fetchQuery({
+      queryKey: keptViewKey(tenant, path),
+      queryFn: () => keptViewRead<T>(api, tenant, path),
+      staleTime: 30_000,
+    })
+  for (const school of schools.slice(0, SCHOOLS_ON_DEVICE)) {
+    const classes = await read<ClassesAnswer>(classesPath(day, school))
+    if (classes.offlineSince) return
+    for (const c of classes.data.classes) {
+      if (!c.served || c.enrolled === 0) continue
+      const answer = await read<ClassAnswer>(classPath(day, school, c))
+      if (answer.offlineSince) return
+    }
+  }
+}
+
+function useDayOnDevice(api: PluginScreenProps['api'], tenant: string, day: string | null, schools: string[] | null) {
+  const client = useQueryClient()
+  const done = useRef(new Set<string>())
+  const key = day && schools && schools.length ? `${day}|${schools.join(',')}` : null
+  useEffect(() => {
+    if (!key || done.current.has(key)) return
+    done.current.add(key)
+    keepDayOnDevice(api, client, tenant, day!, schools!).catch(() => {
+      // Not kept this time (the network went): the next load of the page tries again.
+      done.current.delete(key)
+    })
+    // `key` names the day and the schools; api and client do not change while the page is open.
+  }, [key])
+}
+
 const pendingOf = (outbox: Outbox, place: Place) =>
   outbox.entries.filter((e) => e.body.day === place.day && e.body.school_code === place.school)
 
@@ -203,6 +262,9 @@ export function AttendanceScreen({ tenant, lang, roles, api }: PluginScreenProps
   const [chosenDay, setChosenDay] = useState<string | null>(null)
   const [paper, setPaper] = useState(false)
   const [openClass, setOpenClass] = useState<{ class_year: string | null; section: string } | null>(null)
+  // Read from the server just now (not a copy kept from before): the school staff's day goes to the device.
+  const fresh = places.data && !places.data.offlineSince && !places.data.data.all_schools ? places.data.data : null
+  useDayOnDevice(api, tenant.slug, fresh?.today ?? null, fresh?.schools ?? null)
 
   if (places.isPending || catalog.isPending) return <p role="status">{text.loading}</p>
   if (!places.data || !catalog.data) return <p className="text-danger">{text.failed}</p>
@@ -311,12 +373,7 @@ function SchoolDay({
   outbox: Outbox
   onOpen: (c: { class_year: string | null; section: string }) => void
 }) {
-  const day = useKeptView<ClassesAnswer>(
-    api,
-    place.tenant,
-    `/refezione/attendance/${place.day}/classes?school_code=${encodeURIComponent(place.school)}`,
-    60_000
-  )
+  const day = useKeptView<ClassesAnswer>(api, place.tenant, classesPath(place.day, place.school), 60_000)
   const alerts = useKeptView<{ alerts: AlertDto[] }>(api, place.tenant, `/refezione/alerts?day=${place.day}`, 60_000)
   if (day.isPending) return <p role="status">{text.loading}</p>
   if (!day.data) return <p className="text-danger">{day.error?.message ?? text.failed}</p>
@@ -567,9 +624,7 @@ function ClassScreen({
   outbox: Outbox
   onBack: () => void
 }) {
-  const query = new URLSearchParams({ school_code: place.school, section: cls.section })
-  if (cls.class_year) query.set('class_year', cls.class_year)
-  const view = useKeptView<ClassAnswer>(api, place.tenant, `/refezione/attendance/${place.day}/class?${query}`, 60_000)
+  const view = useKeptView<ClassAnswer>(api, place.tenant, classPath(place.day, place.school, cls), 60_000)
   const name = className(cls.class_year, cls.section)
   const header = (
     <div className="d-flex flex-wrap gap-3 align-items-center mb-3">

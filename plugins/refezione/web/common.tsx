@@ -28,23 +28,34 @@ export interface SchoolDto {
  */
 export function useKeptView<T>(api: Api, tenant: string, path: string | null, refetchInterval?: number) {
   return useQuery({
-    queryKey: ['refezione', 'view', tenant, path],
+    queryKey: keptViewKey(tenant, path),
     enabled: path !== null,
     refetchInterval,
-    queryFn: async (): Promise<{ data: T; offlineSince: string | null }> => {
-      const key = `${tenant}|${path}`
-      try {
-        const data = await api<T>('GET', path!)
-        void saveView(key, data).catch(() => {})
-        return { data, offlineSince: null }
-      } catch (error) {
-        if (!isNetworkFailure(error)) throw error
-        const kept = await readView<T>(key)
-        if (!kept) throw error
-        return { data: kept.data, offlineSince: kept.savedAt }
-      }
-    },
+    // Asked even when the browser says it is offline (after a reload without network): the copy answers.
+    networkMode: 'always',
+    queryFn: () => keptViewRead<T>(api, tenant, path!),
   })
+}
+
+export const keptViewKey = (tenant: string, path: string | null) => ['refezione', 'view', tenant, path]
+
+/** One read of a kept view: the server's answer, saved on the device; without a network, the saved copy. */
+export async function keptViewRead<T>(
+  api: Api,
+  tenant: string,
+  path: string
+): Promise<{ data: T; offlineSince: string | null }> {
+  const key = `${tenant}|${path}`
+  try {
+    const data = await api<T>('GET', path)
+    await saveView(key, data).catch(() => {})
+    return { data, offlineSince: null }
+  } catch (error) {
+    if (!isNetworkFailure(error)) throw error
+    const kept = await readView<T>(key)
+    if (!kept) throw error
+    return { data: kept.data, offlineSince: kept.savedAt }
+  }
 }
 
 const DIETS: Record<string, { it: string; en: string }> = {

@@ -39,7 +39,7 @@ test.group('Refezione: the canteen day on the tablet, offline included, to the k
     const bruno = await child(tenant, parent.id)
     const carla = await child(tenant, parent.id, { diet: 'medical' })
     // Dario, in 2ª B, which nobody closes.
-    await child(tenant, parent.id, { classYear: '2', section: 'B' })
+    const dario = await child(tenant, parent.id, { classYear: '2', section: 'B' })
     const api = `/api/v1/t/${tenant.slug}/refezione`
     const marks = () => kit.as(tenant, 'refezione', async () => Mark.query().where('day', '2026-12-01'))
 
@@ -127,11 +127,53 @@ test.group('Refezione: the canteen day on the tablet, offline included, to the k
         closed.map((c) => [c.classYear, c.section]),
         [['1', 'A']]
       )
-      // A reload sends nothing again: the outbox is empty, the server's view holds the marks.
+      // A reload sends nothing again: the outbox is empty, the server's view holds the marks. With the
+      // network there, the page copies the day of the school to the tablet, 2ª B included (never opened).
+      const dayCopied = page.waitForResponse((r) => /\/attendance\/2026-12-01\/class\?.*section=B/.test(r.url()))
       await page.reload()
       await page.getByTestId('refezione-sync-state').filter({ hasText: 'Tutto inviato' }).waitFor()
       await page.getByTestId('refezione-open-classes').filter({ hasText: 'Classi da chiudere: 1 su 2' }).waitFor()
+      await dayCopied
       assert.lengthOf(await marks(), 3)
+
+      // The network drops and the page is reopened without it: the session and the day kept on the
+      // tablet open it; a class never looked at opens from the copy and is marked, not sent.
+      await context.setOffline(true)
+      await page.reload()
+      await page.getByRole('heading', { name: 'Mensa: presenze del giorno', level: 1 }).waitFor()
+      await page.getByTestId('refezione-offline').waitFor()
+      await page.getByTestId('class-2|B').click()
+      await page.getByRole('heading', { name: 'Classe 2ª B' }).waitFor()
+      await row(dario.id).getByTestId('child-state').filter({ hasText: 'Presente' }).waitFor()
+      await row(dario.id).getByRole('button', { name: 'Assente' }).click()
+      await page
+        .getByTestId('refezione-sync-state')
+        .filter({ hasText: 'Non inviato: 1 segnatura sul tablet' })
+        .waitFor()
+      await row(dario.id).getByTestId('child-state').filter({ hasText: 'Assente' }).waitFor()
+      assert.deepEqual(await seriousViolations(page), [], 'reopened offline: axe violations')
+      await snap(page, 'refezione-tablet-reopened-offline')
+      // Meanwhile the session ended on the server. The network returns: the tablet asks to log in
+      // again, and the mark waits on the device until it can be sent.
+      await context.clearCookies()
+      await context.setOffline(false)
+      await page.getByRole('button', { name: 'Accedi' }).waitFor()
+      assert.lengthOf(await marks(), 3, 'nothing sent without a session')
+      await page.getByLabel('Indirizzo email').fill(staff.email)
+      await page.getByLabel('Password').fill('secret-password')
+      await page.getByRole('button', { name: 'Accedi' }).click()
+      await page.getByRole('heading', { name: 'Mensa: presenze del giorno', level: 1 }).waitFor()
+      await page.getByTestId('refezione-sync-state').filter({ hasText: 'Tutto inviato' }).waitFor()
+      const dariosMarks = (await marks()).filter((m) => m.enrolmentId === dario.id)
+      assert.deepEqual(
+        dariosMarks.map((m) => [m.status, m.source]),
+        [['absent', 'tablet']],
+        'the offline mark arrived once'
+      )
+      assert.lengthOf(await marks(), 4)
+      await page.reload()
+      await page.getByTestId('refezione-sync-state').filter({ hasText: 'Tutto inviato' }).waitFor()
+      assert.lengthOf(await marks(), 4, 'a reload sends nothing again')
 
       // Adults by slot, teachers apart.
       await page.getByRole('button', { name: 'Uno in più: Insegnanti' }).click()
