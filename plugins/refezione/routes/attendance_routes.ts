@@ -11,6 +11,7 @@ import {
 } from '../services/attendance_service.js'
 import { DAY_PATTERN, checkDay, say, settingsOf, today } from '../services/common.js'
 import { schoolsDay, type ChildDay, type ClassSummary } from '../services/day_state.js'
+import { withNames } from '../services/pupils.js'
 
 const MARKERS = ['school_staff', 'operator', 'tenant_admin'] as const
 const BACK_OFFICE = ['operator', 'tenant_admin'] as const
@@ -226,6 +227,11 @@ export function attendanceRoutes(router: PluginRouter) {
       const only = school.classes.filter((c) => (c.year ?? '') === classYear && c.section === query.section)
       const state = await schoolsDay(ctx, date, [{ ...school, classes: only }])
       const summary = state.classes.find((c) => c.classYear === classYear && c.section === query.section)
+      if (summary)
+        await withNames(
+          ctx,
+          summary.children.map((c) => c.pupil)
+        )
       if (!summary) {
         throw new PluginHttpError(404, [
           { path: '/section', rule: 'exists', message: say(ctx.lang, 'Classe inesistente', 'No such class') },
