@@ -119,9 +119,9 @@ export function useLogout() {
   const client = useQueryClient()
   return useMutation({
     mutationFn: async () => {
-      // The device forgets the session first: a logout without a network still leaves nothing kept.
-      await forgetSession()
-      await api('POST', '/auth/logout').catch(() => undefined)
+      // The call leaves at once (a page that moves on right after still ends the session on the server);
+      // the device forgets its copy beside it, network or not.
+      await Promise.all([api('POST', '/auth/logout').catch(() => undefined), forgetSession()])
     },
     onSettled: () => {
       forgetAllButMe(client)
