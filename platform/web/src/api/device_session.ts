@@ -6,7 +6,7 @@
  *
  * - Only a user holding `school_staff` in some tenant is kept; any other login forgets the copy.
  * - It is trusted for TRUST_HOURS after the server last confirmed it; older, it is not used.
- * - Logging out, a 401 from `/auth/me` and another user's login clear it.
+ * - Logging out, a 401 from `/auth/me` and another role's login clear it; another school staff user's replaces it.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import type { MeDto, TenantDto } from '#shared/contract'
@@ -49,20 +49,19 @@ async function quietly<T>(work: () => Promise<T>, fallback: T): Promise<T> {
 /** After the server answered `/auth/me`: keep it for a school staff user, forget any copy otherwise. */
 export async function rememberMe(me: MeDto | null) {
   if (!me || !keepsSession(me)) return forgetSession()
-  await quietly(async () => {
-    const store = await db()
-    const previous = await store.get('kept', 'me')
-    // Another user on the same tablet: nothing of the previous one stays.
-    if (previous && previous.userId !== me.id) await store.clear('kept')
-    await store.put('kept', { key: 'me', savedAt: Date.now(), userId: me.id, data: me })
-  }, undefined)
+  // Another user on the same tablet overwrites the previous one: the tenants kept beside are not personal.
+  await quietly(
+    async () => (await db()).put('kept', { key: 'me', savedAt: Date.now(), userId: me.id, data: me }),
+    undefined
+  )
 }
 
+/** A kept row, only while a kept session is still trusted. */
 async function trusted(key: string): Promise<unknown> {
   return quietly(async () => {
     const store = await db()
     const [me, row] = await Promise.all([store.get('kept', 'me'), store.get('kept', key)])
-    if (!me || !row || row.userId !== me.userId) return null
+    if (!me || !row) return null
     if (Date.now() - me.savedAt > TRUST_HOURS * 3_600_000) return null
     return row.data
   }, null)
@@ -75,13 +74,16 @@ export async function keptMe(): Promise<MeDto | null> {
   return me
 }
 
-/** After the server answered a tenant: kept beside the session's user, if one is kept. */
+/**
+ * After the server answered a tenant (its name, look and enabled plugins: nothing personal). Kept
+ * whoever asked, since the answer may arrive before the session is kept; used only beside a kept
+ * session, and cleared with it.
+ */
 export async function rememberTenant(slug: string, tenant: TenantDto) {
-  await quietly(async () => {
-    const store = await db()
-    const me = await store.get('kept', 'me')
-    if (me) await store.put('kept', { key: `tenant|${slug}`, savedAt: Date.now(), userId: me.userId, data: tenant })
-  }, undefined)
+  await quietly(
+    async () => (await db()).put('kept', { key: `tenant|${slug}`, savedAt: Date.now(), userId: 0, data: tenant }),
+    undefined
+  )
 }
 
 export async function keptTenant(slug: string): Promise<TenantDto | null> {
