@@ -17,10 +17,11 @@
  * without Debian's postgresql-15 the part says so and is skipped.
  *
  *   BENCH_CHILDREN (100000)  BENCH_DAYS (20)  PG_PORT (55432)
+ *   BENCH_PGOPTS (extra server settings, e.g. "-c log_min_duration_statement=100")  BENCH_PGLOG (copy of the server log)
  */
 import 'reflect-metadata'
 import { spawnSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -67,7 +68,7 @@ sh(`${PGBIN}/pg_ctl`, [
   join(work, 'pg.log'),
   '-w',
   '-o',
-  `-p ${PG_PORT} -k ${work} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB`,
+  `-p ${PG_PORT} -k ${work} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB ${process.env.BENCH_PGOPTS ?? ''}`,
   'start',
 ])
 started = true
@@ -193,6 +194,7 @@ async function bench() {
   await db.rawQuery('CREATE TABLE bench_floor (LIKE ledger_entries INCLUDING ALL)')
   await db.rawQuery('CHECKPOINT')
   mark = Date.now()
+  let cpu = cpuNow()
   await db.rawQuery(
     `INSERT INTO bench_floor (tenant_id, entry_key, kind, payer_user_id, enrolment_id, service, period, amount_cents, quantity, unit_cents, description, actor_label, created_at)
      SELECT m.tenant_id, 'billing:pasti:${PERIOD}:' || m.enrolment_id || ':meals:' || m.unit_cents, 'charge', e.applicant_user_id, m.enrolment_id,
@@ -203,10 +205,12 @@ async function bench() {
     [tenantId]
   )
   const floorMs = Date.now() - mark
+  const floorCpu = cpuSince(cpu)
   const floor = await db.from('bench_floor').count('* as n').sum('amount_cents as cents').first()
 
   await db.rawQuery('CHECKPOINT')
   const runMs: number[] = []
+  const runCpu: Array<{ node: number; pg: number }> = []
   const run = await RequestContext.withTenant(tenant.ref, async () => {
     const created = await BillingRun.create({
       service: 'pasti',
@@ -225,8 +229,10 @@ async function bench() {
         await db.from('billing_runs').where('id', created.id).update({ status: 'collecting' })
       }
       mark = Date.now()
+      cpu = cpuNow()
       await RequestContext.asSystem('bench', () => RequestContext.withTenant(tenant.ref, () => collectRun(created.id)))
       runMs.push(Date.now() - mark)
+      runCpu.push(cpuSince(cpu))
     }
     return created.refresh()
   })
@@ -241,11 +247,16 @@ async function bench() {
     .first()
   const items = await db.from('payment_position_items').where('tenant_id', tenantId).count('* as n').first()
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+  const cpuText = (c: { node: number; pg: number }) =>
+    `CPU ${seconds(c.node + c.pg)} (Node ${seconds(c.node)}, PostgreSQL ${seconds(c.pg)})`
   say(`  floor (one INSERT … SELECT … GROUP BY):     ${seconds(floorMs)}  ${floor.n} rows, ${floor.cents} cents`)
+  say(`    ${cpuText(floorCpu)}`)
   say(
     `  monthly run, to positions ready to send:    ${seconds(runMs[0])}  ${charges.n} charges, ${positions.n} positions, ${items.n} items, ${jobs.n} position jobs, ${charges.cents} cents (${(runMs[0] / floorMs).toFixed(1)}× the floor)`
   )
-  say(`  the same month run again (adds nothing):    ${seconds(runMs[1])}`)
+  const cpuRatio = (runCpu[0].node + runCpu[0].pg) / Math.max(1, floorCpu.node + floorCpu.pg)
+  say(`    ${cpuText(runCpu[0])}: ${cpuRatio.toFixed(1)}× the floor's CPU time`)
+  say(`  the same month run again (adds nothing):    ${seconds(runMs[1])}  ${cpuText(runCpu[1])}`)
   say(`  peak memory (resident set):                  ${Math.round(peakRss / 1024 / 1024)} MB`)
   const ok =
     run.status === 'collected' &&
@@ -257,6 +268,46 @@ async function bench() {
   say(
     `  ${ok ? 'charges and positions match the floor' : 'MISMATCH with the floor'}; target (≤ 30 s and ≤ 3× the floor): ${target ? 'met' : 'NOT met'}`
   )
+
+  /**
+   * CPU time used so far, in ms, by this process and by the PostgreSQL cluster (its server processes
+   * alive now plus those that ended, from /proc): on a shared machine wall time also counts the
+   * others' work, CPU time only ours.
+   */
+  function cpuNow() {
+    const usage = process.cpuUsage()
+    return { node: (usage.user + usage.system) / 1000, pg: postgresCpuMs() }
+  }
+  function cpuSince(start: { node: number; pg: number }) {
+    const end = cpuNow()
+    return { node: end.node - start.node, pg: end.pg - start.pg }
+  }
+  function postgresCpuMs(): number {
+    try {
+      const tick = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100)
+      const postmaster = Number(readFileSync(join(work, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0])
+      let ticks = 0
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue
+        let stat: string
+        try {
+          stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+        } catch {
+          continue
+        }
+        // Fields after the command's closing parenthesis: state, ppid, … utime (14), stime (15), cutime, cstime.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        const pid = Number(entry)
+        const ppid = Number(fields[1])
+        if (pid !== postmaster && ppid !== postmaster) continue
+        ticks += Number(fields[11]) + Number(fields[12])
+        if (pid === postmaster) ticks += Number(fields[13]) + Number(fields[14])
+      }
+      return ticks * tick
+    } catch {
+      return 0
+    }
+  }
 
   async function copyRows(table: string, id: number, count: number, overrides: Record<string, string>) {
     const columns = (

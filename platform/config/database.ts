@@ -3,6 +3,7 @@ import env from '#start/env'
 import { defineConfig } from '@adonisjs/lucid'
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import { keepPreparedStatements, type PreparingConnection } from '#services/infrastructure/sqlite_statements'
 
 /*
  * SQLite (better-sqlite3) is the embedded default; PostgreSQL 15 when
@@ -17,20 +18,39 @@ if (useSqlite) mkdirSync(dirname(sqlitePath), { recursive: true })
 
 /**
  * better-sqlite3 runs every statement on the event loop, so a commit that waits for the disk stalls
- * every request. In WAL mode a commit appends to one log and syncs it once, instead of writing a
- * rollback journal and the database with several syncs; synchronous stays FULL, so a submission
- * answered 201 is on disk even after a power loss (NORMAL, which skips that sync, left a whole
- * checkpoint's sync to one unlucky request: a stall of a second on a busy disk). busy_timeout lets a
- * second process (a worker beside the web process) wait for the write lock instead of failing with
- * SQLITE_BUSY. Foreign keys stay on (better-sqlite3's default), said here so that it does not depend
- * on how the driver was built.
+ * every request. In WAL mode a commit appends to one log; with `synchronous = NORMAL` it does not
+ * wait for the disk either: the log is synced when it is copied back into the database (a
+ * checkpoint), which a worker thread does off the event loop (services/infrastructure/
+ * sqlite_checkpointer.ts). The trade-off, stated in docs/security.md ("Under load"): a transaction
+ * that committed survives the process being killed (kill -9, a crash: the log is in the operating
+ * system's hands), but the last commits before a power loss or a kernel crash may be rolled back;
+ * the database itself stays consistent. `FULL` synced the log at every commit, 25-40 ms of a frozen
+ * event loop on a busy disk, several times per submission. The connections' own automatic
+ * checkpoint is kept as a safety net at 10,000 pages (about 40 MB of log), far past what the thread
+ * leaves, so that it does not run inside a request while the thread works. busy_timeout lets
+ * another connection (the checkpoint thread, a command beside the server) wait for a lock instead of
+ * failing with SQLITE_BUSY. Foreign keys stay on (better-sqlite3's default), said here so that it
+ * does not depend on how the driver was built.
  */
-export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON']
+export const SQLITE_PRAGMAS = [
+  'journal_mode = WAL',
+  'synchronous = NORMAL',
+  'wal_autocheckpoint = 10000',
+  'busy_timeout = 5000',
+  'foreign_keys = ON',
+]
 
-// knex hands afterCreate the driver's connection: better-sqlite3's Database.
-export function sqlitePragmas(connection: { pragma(source: string): unknown }, done: (error: Error | null) => void) {
+/**
+ * knex hands afterCreate the driver's connection: better-sqlite3's Database. Besides the pragmas,
+ * each connection keeps the statements it prepared (services/infrastructure/sqlite_statements.ts).
+ */
+export function sqlitePragmas(
+  connection: PreparingConnection & { pragma(source: string): unknown },
+  done: (error: Error | null) => void
+) {
   try {
     for (const pragma of SQLITE_PRAGMAS) connection.pragma(pragma)
+    keepPreparedStatements(connection)
     done(null)
   } catch (error) {
     done(error as Error)

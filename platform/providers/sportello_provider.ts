@@ -19,6 +19,7 @@ export default class SportelloProvider {
   #mailCapture: { close(): void } | undefined
   #docarea: { close(): Promise<void> } | undefined
   #payDemo: { close(): Promise<void> } | undefined
+  #checkpointer: { stop(): Promise<void> } | undefined
 
   constructor(protected app: ApplicationService) {}
 
@@ -104,6 +105,14 @@ export default class SportelloProvider {
     if (!duties || !this.#queue) return
     const { default: env } = await import('#start/env')
     const logger = await this.app.container.make('logger')
+    // On SQLite, the log is copied into the database by a thread of its own (config/database.ts).
+    if (this.app.config.get('database.connection') === 'sqlite') {
+      const { SqliteCheckpointer } = await import('#services/infrastructure/sqlite_checkpointer')
+      this.#checkpointer = new SqliteCheckpointer(
+        this.app.config.get('database.connections.sqlite.connection.filename'),
+        logger
+      )
+    }
     const { startMailCapture } = await import('#services/infrastructure/mail_capture')
     const capturePort = env.get('MAIL_CAPTURE_PORT')
     if (capturePort && duties.simulators && this.app.getEnvironment() === 'web') {
@@ -148,5 +157,6 @@ export default class SportelloProvider {
     this.#mailCapture?.close()
     await this.#docarea?.close()
     await this.#payDemo?.close()
+    await this.#checkpointer?.stop()
   }
 }

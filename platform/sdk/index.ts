@@ -30,3 +30,4 @@ export { declaredIsee, groupOf, textOf } from './form_fields.js'
 
 /* Billing: the charges of a service billed by a fixed monthly fee (or the fee × a quantity). */
 export { monthlyFeeCharges, schoolYearOf } from '#services/billing/monthly_fees'
+export { euroTextToCents, lineAmount } from '#services/billing/charge_amount'

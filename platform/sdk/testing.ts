@@ -26,6 +26,7 @@ import TenantPlugin from '#models/tenant_plugin'
 import RuleSet from '#models/rule_set'
 import RuleSetVersion from '#models/rule_set_version'
 import Form from '#models/form'
+import Enrolment from '#models/enrolment'
 import Submission from '#models/submission'
 import { findCurrentForm } from '#services/definitions/form_service'
 import { ensureSchoolCatalog, type SchoolSeed } from '#services/tenants/school_catalog_service'
@@ -246,6 +247,38 @@ export const pluginTestKit = {
       const ctx = await pluginContext(pluginId, { tenant: tenant.ref })
       return ctx.enrolments.create({ ...input, formKey, submissionId: submission.id })
     })
+  },
+
+  /**
+   * A new version of one of the tenant's rule sets, in force from a date: the latest version's body
+   * as `edit` changes it (a tariff raised mid-year, say). Returns the new version's number.
+   */
+  async ruleSetVersion(tenant: Tenant, key: string, validFrom: string, edit: (body: Record<string, any>) => void) {
+    return RequestContext.withTenant(tenant.ref, async () => {
+      const set = await RuleSet.query().where('key', key).firstOrFail()
+      const latest = await RuleSetVersion.query().where('ruleset_id', set.id).orderBy('version', 'desc').firstOrFail()
+      const version = latest.version + 1
+      const body = structuredClone(latest.body) as Record<string, any>
+      edit(body)
+      Object.assign(body, { version, valid_from: validFrom })
+      await RuleSetVersion.create({
+        rulesetId: set.id,
+        version,
+        validFrom,
+        validTo: null,
+        body,
+        source: 'test',
+        publishedBy: null,
+      })
+      return version
+    })
+  },
+
+  /** The fee an operator sets by hand on an enrolment (a decimal string in euro). */
+  async feeOverride(tenant: Tenant, enrolmentId: number, amount: string) {
+    await RequestContext.withTenant(tenant.ref, () =>
+      Enrolment.query().where('id', enrolmentId).update({ fee_override_amount: amount })
+    )
   },
 
   /** Runs fn as the platform would run a plugin's code for the tenant: with its context, in its scope. */

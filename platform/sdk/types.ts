@@ -128,6 +128,13 @@ export interface RuleEvaluation {
   trace: unknown[]
 }
 
+/** A stretch of days in which one version of a rule set is in force (see `ctx.rules.periods`). */
+export interface RulePeriod {
+  from: string
+  to: string
+  version: number | null
+}
+
 export interface CatalogSchoolView {
   code: string
   name: string
@@ -183,7 +190,14 @@ export interface EnrolmentRecord {
   section: string | null
   isee: DeclaredIsee | null
   details: Record<string, unknown> | null
-  tariff: { amount: string | null; ruleset: string | null; version: number | null; at: string | null }
+  tariff: {
+    amount: string | null
+    ruleset: string | null
+    version: number | null
+    at: string | null
+    /** The facts the fee was computed from, to evaluate the rule set again at another date. */
+    facts?: Record<string, unknown> | null
+  }
   /**
    * The fee an operator set by hand in place of the computed one (a decimal string in euro), when
    * the back office records one; billing uses it instead of `tariff.amount`.
@@ -427,6 +441,11 @@ export interface PluginContext {
   readonly rules: {
     /** Evaluates a rule set of the tenant at a date (YYYY-MM-DD), with the trace of every amount. */
     evaluate(ruleset: string, at: string, facts: Record<string, unknown>): Promise<RuleEvaluation>
+    /**
+     * The versions of a rule set in force between two dates (YYYY-MM-DD, both included), as
+     * consecutive periods: `version` null where none is in force. An unknown rule set has none ([]).
+     */
+    periods(ruleset: string, from: string, to: string): Promise<RulePeriod[]>
   }
   readonly catalog: {
     /** The tenant's active schools, optionally of one order or served by one service. */

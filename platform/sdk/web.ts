@@ -40,6 +40,11 @@ export interface PluginScreen {
   title: Localized
   /** An entry of the main navigation, placed by `order` among the platform's (10, 20, ...). */
   nav?: { label?: Localized; order: number }
+  /**
+   * Shown inside a page of the platform instead of as a page of its own: "payments" puts it, under
+   * its title, on the family's Pagamenti page (the canteen shows the meals consumed there).
+   */
+  embed?: 'payments'
   component: ComponentType<PluginScreenProps>
 }
 

@@ -15,16 +15,25 @@ export const plugins: Config['plugins'] = [
   authApiClient(app),
 ]
 
-/** The schema is rebuilt once per run, on whichever engine DB_CONNECTION names. */
+/** An Ace command run inside the test process; its failure fails the run's setup. */
+async function ace(command: string, args: string[]) {
+  const kernel = await app.container.make('ace')
+  const ran = await kernel.exec(command, args)
+  if (ran.exitCode) throw ran.error ?? new Error(`"${command}" failed`)
+}
+
+/**
+ * The schema is built once per run, on whichever engine DB_CONNECTION names, and taken down after.
+ * Without PostgreSQL's advisory lock: the run owns its throw-away database, and the lock is taken
+ * and released on whichever pooled connection is free, which the in-process queue polling beside
+ * the migrations can make two different ones ("unable to release database lock").
+ */
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
     async () => {
-      await testUtils
-        .db()
-        .truncate()
-        .catch(() => {})
+      await ace('migration:run', ['--compact-output', '--disable-locks'])
+      return () => ace('migration:reset', ['--compact-output', '--disable-locks'])
     },
-    () => testUtils.db().migrate(),
   ],
   teardown: [],
 }

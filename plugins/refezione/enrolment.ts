@@ -16,7 +16,7 @@ export interface RefezioneDetails {
   class_year?: string
   diet?: { requested: boolean; type: string | null; authorised: boolean | null }
   /** How the family asked to receive the monthly pagoPA notice (the form's payment_channel), read by billing. */
-  notice_channel?: 'sms' | 'email' | 'post'
+  notice_channel?: 'sms' | 'email' | 'io' | 'post'
   /** The mobile number for SMS notices (the form's payment_phone). */
   notice_phone?: string
   /** Where paper notices go: the paying parent's residence as the form gave it. */
@@ -27,6 +27,7 @@ export interface RefezioneDetails {
 const NOTICE_CHANNEL: Record<string, RefezioneDetails['notice_channel']> = {
   pagopa_sms: 'sms',
   pagopa_email: 'email',
+  pagopa_io: 'io',
   pagopa_post: 'post',
 }
 

@@ -10,6 +10,10 @@ export const MESSAGES = defineMessages({
     it: "Il centro cottura {kitchen} non ha confermato l'ordine del {day} entro {minutes} minuti dall'orario limite.",
     en: 'Kitchen {kitchen} has not confirmed its order for {day} within {minutes} minutes of the cut-off.',
   },
+  'billing.fee_not_computable': {
+    it: "Tariffa non calcolabile dal {from} al {to}: applicata quella dell'iscrizione ({fee} euro).",
+    en: "Fee not computable from {from} to {to}: the enrolment's fee applied ({fee} euro).",
+  },
 })
 
 /** The class as the alerts name it: "3ª B", or the section alone. */

@@ -5,6 +5,8 @@ import PaymentFlow from '#models/payment_flow'
 import PaymentFlowLine from '#models/payment_flow_line'
 import PaymentPosition, { OPEN_POSITION_STATUSES, POSITION_STATUSES } from '#models/payment_position'
 import Tenant from '#models/tenant'
+import Enrolment from '#models/enrolment'
+import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
 import { PAGE_SIZE, pageParam } from '#services/infrastructure/pagination'
 import { requestLanguage } from '#services/infrastructure/request_language'
@@ -119,6 +121,59 @@ function positionView(
       position.status === 'pending' ? null : `/api/v1/t/${tenantSlug}/payments/positions/${position.id}/notice.pdf`,
     pay_url: payUrl && OPEN_POSITION_STATUSES.includes(position.status) ? payUrl(position.nav) : null,
   }
+}
+
+/**
+ * What each position asks for, child by child: the charges it holds (quantity, unit fee, amount,
+ * the ledger's description) with the child's first name, for the family's page.
+ */
+async function positionLines(tenantId: number, positionIds: number[]) {
+  const out = new Map<
+    number,
+    Array<{
+      enrolment_id: number | null
+      child_name: string | null
+      quantity: string | null
+      unit_cents: number | null
+      amount_cents: number
+      description: string
+    }>
+  >()
+  if (positionIds.length === 0) return out
+  const rows = await db
+    .from('payment_position_items')
+    .join('ledger_entries', 'ledger_entries.id', 'payment_position_items.entry_id')
+    .where('payment_position_items.tenant_id', tenantId)
+    .whereIn('payment_position_items.position_id', positionIds)
+    .orderBy('ledger_entries.id')
+    .select(
+      'payment_position_items.position_id as position_id',
+      'ledger_entries.enrolment_id as enrolment_id',
+      'ledger_entries.quantity as quantity',
+      'ledger_entries.unit_cents as unit_cents',
+      'ledger_entries.amount_cents as amount_cents',
+      'ledger_entries.description as description'
+    )
+  const enrolmentIds = [...new Set(rows.map((r) => r.enrolment_id).filter((id): id is number => id !== null))]
+  const names = new Map(
+    (enrolmentIds.length ? await Enrolment.query().whereIn('id', enrolmentIds) : []).map((e) => [
+      e.id,
+      e.childFirstName,
+    ])
+  )
+  for (const row of rows) {
+    const list = out.get(Number(row.position_id)) ?? []
+    list.push({
+      enrolment_id: row.enrolment_id === null ? null : Number(row.enrolment_id),
+      child_name: row.enrolment_id === null ? null : (names.get(Number(row.enrolment_id)) ?? null),
+      quantity: row.quantity === null ? null : String(row.quantity),
+      unit_cents: row.unit_cents === null ? null : Number(row.unit_cents),
+      amount_cents: Number(row.amount_cents),
+      description: String(row.description),
+    })
+    out.set(Number(row.position_id), list)
+  }
+  return out
 }
 
 /** The tenant's pay link of a notice (its pagoPA checkout), or null without pagoPA settings. */
@@ -514,8 +569,15 @@ export default class BillingController {
       .orderBy('id', 'desc')
       .limit(500)
     const steps = await stepsOf(rows.map((r) => r.id))
+    const lines = await positionLines(
+      ctx.tenant.id,
+      rows.map((r) => r.id)
+    )
     return {
-      positions: rows.map((p) => positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? [], payLinkOf(ctx.tenant))),
+      positions: rows.map((p) => ({
+        ...positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? [], payLinkOf(ctx.tenant)),
+        lines: lines.get(p.id) ?? [],
+      })),
       balance: await balanceOf({ payerUserId: user.id }),
     }
   }

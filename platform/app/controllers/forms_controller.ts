@@ -6,6 +6,7 @@ import TenantPolicy from '#policies/tenant_policy'
 import { findCurrentForm } from '#services/definitions/form_service'
 import { pluginService } from '#services/tenants/plugin_service'
 import { enrolmentWindow, enrolmentWindowsOf } from '#services/enrolments/enrolment_windows'
+import { applicantFactsFor } from '#services/submissions/applicant_facts'
 
 const notFound = () => ({ errors: [{ message: t(currentLanguage(), 'form.notFound') }] })
 
@@ -58,5 +59,32 @@ export default class FormsController {
         definition: current.definition,
       },
     }
+  }
+
+  /**
+   * `GET /forms/:id/facts`: the facts about the applicant the form's BLOCCO rules read
+   * (shared/applicant_facts.ts), so the portal shows a rule where the server will apply it: the
+   * reader's own, or, for the office filing on a citizen's behalf, `?applicant=<user id>`'s.
+   * `facts` is null for a form whose rules read none.
+   */
+  async facts(ctx: HttpContext) {
+    const { tenant, access, bouncer, params, request, response } = ctx
+    await bouncer.with(TenantPolicy).authorize('view', access)
+    const lang = currentLanguage()
+    const current = await findCurrentForm(String(params.id))
+    if (!current || !(await pluginService.enabledIds(tenant)).includes(current.form.service))
+      return response.notFound(notFound())
+    let applicantId = ctx.auth.getUserOrFail().id
+    const raw = request.qs().applicant
+    if (raw !== undefined) {
+      const id = Number(raw)
+      if (!access.has('operator', 'tenant_admin') || !Number.isSafeInteger(id) || id < 1) {
+        return response.unprocessableEntity({
+          errors: [{ path: '/applicant', rule: 'applicant', message: t(lang, 'form.factsApplicant') }],
+        })
+      }
+      applicantId = id
+    }
+    return { facts: (await applicantFactsFor(current, applicantId, lang)) ?? null }
   }
 }

@@ -1,3 +1,4 @@
+import type { ApplicantFacts } from '#shared/applicant_facts'
 /**
  * Types of the canonical form (see forms/README.md for the file format).
  *
@@ -118,6 +119,11 @@ export interface ValidateOptions {
    * are checked against it (rule "catalog:<check>"). The server always passes it on submit.
    */
   catalog?: SchoolCatalog
+  /**
+   * Facts about the applicant from the platform (shared/applicant_facts.ts: overdue debt and the
+   * tenant's choice to block on it): BLOCCO conditions read them over the data, messages name them.
+   */
+  facts?: Partial<ApplicantFacts>
 }
 
 /* The school catalog as the validator reads it (school_catalog.ts checks the fields against it). */

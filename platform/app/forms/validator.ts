@@ -24,6 +24,7 @@ import {
   withDefaultDateRanges,
 } from '#forms/field_rules'
 import { catalogErrors } from '#forms/school_catalog'
+import { fillFacts, withApplicantFacts, type ApplicantFacts } from '#shared/applicant_facts'
 
 /** Creates the Ajv instance used for forms: formats and annotation keywords registered. */
 export function createFormAjv(): Ajv2020 {
@@ -130,12 +131,7 @@ function compileByContent(form: FormDefinition): CompiledForm {
   const { $id: _id, ...schema } = form.schema
   const compiled: CompiledForm = {
     validate: sharedAjv.compile(withDefaultDateRanges(schema)),
-    blocchi: form.blocchi.map((b) => ({
-      id: b.id,
-      paths: b.paths,
-      message: b.message,
-      test: tryCompile(b.condition, form.conditions),
-    })),
+    blocchi: compileBlocchi(form),
     attachmentConditions: new Map(
       Object.entries(form.attachments ?? {})
         .filter(([, rule]) => rule.required_when !== undefined)
@@ -260,15 +256,82 @@ function safeTest(test: CompiledCondition, facts: Record<string, unknown>): bool
   }
 }
 
-function bloccoErrors(compiled: CompiledForm, data: unknown, lang: Lang): FormError[] {
+/** The BLOCCO rules of a form compiled, each with its test or the error that keeps it from compiling. */
+function compileBlocchi(form: Pick<FormDefinition, 'blocchi' | 'conditions'>): CompiledForm['blocchi'] {
+  return form.blocchi.map((b) => ({
+    id: b.id,
+    paths: b.paths,
+    message: b.message,
+    test: tryCompile(b.condition, form.conditions),
+  }))
+}
+
+/** What one BLOCCO rule decides on some data: whether it fires, and with which message. */
+export interface BloccoOutcome {
+  id: string
+  paths: string[]
+  /** True when the rule blocks: its condition holds, or it cannot be evaluated (that blocks too). */
+  fires: boolean
+  /** The condition does not compile or throws on these data. */
+  unevaluable: boolean
+  /** The message shown at each path, in the language asked. */
+  message: string
+}
+
+/**
+ * Each rule on the data, with the applicant's facts from the platform (their overdue debt, the
+ * tenant's choice to block on it) read over the data and named in the messages.
+ */
+function bloccoOutcomes(
+  blocchi: CompiledForm['blocchi'],
+  data: unknown,
+  lang: Lang,
+  applicant?: Partial<ApplicantFacts>
+): BloccoOutcome[] {
+  if (!isPlainObject(data))
+    return blocchi.map((b) => ({ ...outcomeBase(b, lang, applicant), fires: false, unevaluable: false }))
+  const facts = withApplicantFacts(data, applicant)
+  return blocchi.map((blocco) => {
+    const outcome = blocco.test instanceof Error ? 'error' : safeTest(blocco.test, facts)
+    const base = outcomeBase(blocco, lang, applicant)
+    if (outcome !== 'error') return { ...base, fires: outcome, unevaluable: false }
+    return { ...base, fires: true, unevaluable: true, message: unevaluableMessage(lang, base.message) }
+  })
+}
+
+function outcomeBase(blocco: CompiledForm['blocchi'][number], lang: Lang, applicant?: Partial<ApplicantFacts>) {
+  return {
+    id: blocco.id,
+    paths: blocco.paths,
+    message: fillFacts(blocco.message[lang] ?? blocco.message.it, applicant),
+  }
+}
+
+/**
+ * Every BLOCCO rule of a form on some data, fired or not: what a submission would be refused for,
+ * with the very evaluation the submission runs (the designer's "try it"). A published version is
+ * compiled once (compileForm's cache); a draft's rules are compiled for the call.
+ */
+export function evaluateBlocchi(
+  source: { published: FormDefinition } | { draft: Pick<FormDefinition, 'blocchi' | 'conditions'> },
+  data: unknown,
+  lang: Lang
+): BloccoOutcome[] {
+  const blocchi = 'published' in source ? compileForm(source.published).blocchi : compileBlocchi(source.draft)
+  return bloccoOutcomes(blocchi, data, lang)
+}
+
+function bloccoErrors(
+  compiled: CompiledForm,
+  data: unknown,
+  lang: Lang,
+  applicant?: Partial<ApplicantFacts>
+): FormError[] {
   if (!isPlainObject(data)) return [] // the schema already refuses a non-object submission
   const out: FormError[] = []
-  for (const blocco of compiled.blocchi) {
-    const outcome = blocco.test instanceof Error ? 'error' : safeTest(blocco.test, data)
-    if (outcome === false) continue
-    const text = blocco.message[lang] ?? blocco.message.it
-    const message = outcome === 'error' ? unevaluableMessage(lang, text) : text
-    for (const path of blocco.paths) out.push({ path, rule: blocco.id, message })
+  for (const blocco of bloccoOutcomes(compiled.blocchi, data, lang, applicant)) {
+    if (!blocco.fires) continue
+    for (const path of blocco.paths) out.push({ path, rule: blocco.id, message: blocco.message })
   }
   return out
 }
@@ -299,7 +362,7 @@ export function validateSubmission(form: FormDefinition, data: unknown, opts: Va
     })
   }
   errors.push(...attachmentErrors(form, compiled, data, lang, partial))
-  if (!partial) errors.push(...bloccoErrors(compiled, data, lang))
+  if (!partial) errors.push(...bloccoErrors(compiled, data, lang, opts.facts))
   if (!partial && opts.catalog) errors.push(...catalogErrors(form, data, opts.catalog, lang))
 
   const seen = new Set<string>()

@@ -20,7 +20,8 @@ import { lineAmount } from '#services/billing/charge_amount'
 import { sendMail } from '#services/infrastructure/mailer'
 import { PdfSheet } from '#services/infrastructure/pdf_sheet'
 import { RequestContext, type TenantRef } from '#services/infrastructure/request_context'
-import { ruleSetService } from '#services/definitions/ruleset_service'
+import { RuleSetNotFoundError, ruleSetService } from '#services/definitions/ruleset_service'
+import { rulePeriods } from '#rules/version_picker'
 import type { EvaluationResult } from '#rules/types'
 import type {
   CatalogEntry,
@@ -125,6 +126,15 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
           at: result.at,
           result: result.result,
           trace: result.trace,
+        }
+      },
+      async periods(ruleset, from, to) {
+        try {
+          const { doc } = await scoped(() => ruleSetService.load(ruleset, client ?? undefined))
+          return rulePeriods(doc, from, to)
+        } catch (error) {
+          if (error instanceof RuleSetNotFoundError) return []
+          throw error
         }
       },
     },
@@ -490,7 +500,13 @@ export function enrolmentView(row: Enrolment): EnrolmentRecord {
     section: row.section,
     isee: row.isee,
     details: row.details,
-    tariff: { amount: row.tariffAmount, ruleset: row.tariffRuleset, version: row.tariffVersion, at: row.tariffAt },
+    tariff: {
+      amount: row.tariffAmount,
+      ruleset: row.tariffRuleset,
+      version: row.tariffVersion,
+      at: row.tariffAt,
+      facts: row.tariffFacts,
+    },
     feeOverride: row.feeOverrideAmount ? { amount: row.feeOverrideAmount, reason: row.feeOverrideReason } : null,
     withdrawnFrom: row.withdrawnFrom,
   }

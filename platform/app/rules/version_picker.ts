@@ -38,3 +38,51 @@ export function pickVersion(doc: RuleSetDocument, at: string): RuleSetVersion {
   if (!best) throw new NoVersionInForceError(doc.id, at)
   return best
 }
+
+/** The day after an ISO date. */
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + 1)
+  return d.toISOString().slice(0, 10)
+}
+
+/**
+ * The versions in force from `from` to `to` (both included) as consecutive periods: a period starts
+ * at `from` and at every start (or day after an end) of a version that falls inside, so a tariff
+ * that changes mid-month gives two periods. `version` is null where no version is in force. Linear
+ * in the versions.
+ */
+export function rulePeriods(
+  doc: RuleSetDocument,
+  from: string,
+  to: string
+): Array<{ from: string; to: string; version: number | null }> {
+  if (!isIsoDate(from) || !isIsoDate(to) || to < from) return []
+  const starts = new Set<string>([from])
+  for (const version of doc.versions) {
+    if (version.valid_from > from && version.valid_from <= to) starts.add(version.valid_from)
+    if (version.valid_to !== null && version.valid_to >= from && version.valid_to < to)
+      starts.add(nextDay(version.valid_to))
+  }
+  const sorted = [...starts].sort()
+  const periods: Array<{ from: string; to: string; version: number | null }> = []
+  sorted.forEach((start, i) => {
+    const end = i + 1 < sorted.length ? previousDay(sorted[i + 1]) : to
+    let version: number | null = null
+    try {
+      version = pickVersion(doc, start).version
+    } catch (error) {
+      if (!(error instanceof NoVersionInForceError)) throw error
+    }
+    const last = periods[periods.length - 1]
+    if (last && last.version === version) last.to = end
+    else periods.push({ from: start, to: end, version })
+  })
+  return periods
+}
+
+function previousDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() - 1)
+  return d.toISOString().slice(0, 10)
+}

@@ -1,6 +1,7 @@
 import type { HttpRouterService } from '@adonisjs/core/types'
 
 const BillingController = () => import('#controllers/billing_controller')
+const InjunctionsController = () => import('#controllers/injunctions_controller')
 
 /**
  * Billing for the office and payments for families, inside the /api/v1/t/:tenant group. Who may
@@ -19,6 +20,13 @@ export function registerBillingRoutes(router: HttpRouterService) {
   router.get('/billing/flows', [BillingController, 'flows'])
   router.get('/billing/flows/:id', [BillingController, 'showFlow'])
   router.get('/billing/letters', [BillingController, 'letters'])
+  router.get('/billing/injunctions/candidates', [InjunctionsController, 'candidates'])
+  router.get('/billing/injunctions', [InjunctionsController, 'index'])
+  router.post('/billing/injunctions', [InjunctionsController, 'store'])
+  router.get('/billing/injunctions/:id/pdf', [InjunctionsController, 'pdf'])
+  router.get('/billing/collection-records', [InjunctionsController, 'records'])
+  router.post('/billing/collection-records', [InjunctionsController, 'storeRecord'])
+  router.get('/billing/collection-records/:id/file', [InjunctionsController, 'recordFile'])
   router.get('/payments/positions', [BillingController, 'myPositions'])
   router.post('/payments/topups', [BillingController, 'storeTopUp'])
   router.get('/payments/positions/:id/notice.pdf', [BillingController, 'noticePdf'])

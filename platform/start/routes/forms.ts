@@ -1,6 +1,6 @@
 import type { HttpRouterService } from '@adonisjs/core/types'
 import { acceptsMultipart } from '#middleware/body_parser_middleware'
-import { throttleDocuments, throttleUploads } from '#services/infrastructure/throttle'
+import { throttleDocuments, throttleEvaluate, throttleUploads } from '#services/infrastructure/throttle'
 
 const FormsController = () => import('#controllers/forms_controller')
 const SubmissionsController = () => import('#controllers/submissions_controller')
@@ -12,11 +12,13 @@ const InboxController = () => import('#controllers/inbox_controller')
 const BulkActionsController = () => import('#controllers/bulk_actions_controller')
 const CounterController = () => import('#controllers/counter_controller')
 const PeopleController = () => import('#controllers/people_controller')
+const FormBlocchiController = () => import('#controllers/form_blocchi_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/forms', [FormsController, 'index'])
   router.get('/forms/:id', [FormsController, 'show'])
+  router.get('/forms/:id/facts', [FormsController, 'facts'])
   router.post('/forms/:id/submissions', [SubmissionsController, 'store'])
   router.post('/forms/:id/submit', [SubmissionsController, 'submitNew'])
   router.post('/forms/:id/check', [SubmissionsController, 'check'])
@@ -52,4 +54,5 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.put('/enrolments/:eid/fee', [EnrolmentsController, 'overrideFee'])
   router.get('/attempts', [AttemptsController, 'index'])
   router.post('/attempts/:id/resolve', [AttemptsController, 'resolve'])
+  router.post('/forms/:id/blocchi/try', [FormBlocchiController, 'try']).use(throttleEvaluate)
 }

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { lineAmount } from '@sportello/platform/sdk'
 import plugin from '../index.js'
 import { detailsOf } from '../enrolment.js'
 import ClassDay from '../models/class_day.js'
@@ -139,5 +140,91 @@ test.group('Refezione: the monthly charges from the meals consumed', (group) => 
     })
     assert.isUndefined(detailsOf({ payment_channel: 'direct_debit' }).notice_channel)
     assert.equal(detailsOf({ payment_channel: 'pagopa_sms' }).notice_channel, 'sms')
+    assert.equal(detailsOf({ payment_channel: 'pagopa_io' }).notice_channel, 'io')
+  })
+})
+
+test.group('Refezione: a fee that changes within the month', (group) => {
+  group.each.setup(() => kit.isolate())
+  group.each.teardown(() => resetClock())
+
+  test('each meal costs the fee of the version in force on its day: two parts, both versions in the trace', async ({
+    assert,
+  }) => {
+    const { tenant } = await canteenTenant()
+    await schoolYear(tenant)
+    const parent = await kit.member(tenant, ['citizen'])
+    // Priced at enrolment with version 2 (non-residents: flat 5.89 per meal).
+    const priced = (amount: string, facts: Record<string, unknown>) => ({
+      evaluation: { ruleset: 'refezione.tariffa', version: 2, at: '2026-09-01', result: { amount }, trace: [] },
+      facts,
+    })
+    let n = 0
+    const enrol = (tariff: ReturnType<typeof priced>) =>
+      kit.enrolment(tenant, 'refezione', {
+        schoolYear: '2026/2027',
+        applicantUserId: parent.id,
+        child: { firstName: `Bimba${++n}`, lastName: 'Verdi' },
+        schoolId: 'alberoni',
+        section: 'A',
+        details: { school_order: 'primaria', class_year: '1' },
+        tariff,
+      })
+    const outsider = await enrol(priced('5.89', { residence: 'other' }))
+    const overridden = await enrol(priced('5.89', { residence: 'other' }))
+    await kit.feeOverride(tenant, overridden.id, '4.00')
+
+    const line = async () => {
+      setClock('2026-11-01T06:00')
+      const result = await kit.as(tenant, 'refezione', (ctx) =>
+        Promise.resolve(plugin.billing!.charges('2026-10', ctx))
+      )
+      return { byId: new Map(result.lines.map((l) => [l.enrolmentId, l])), notes: result.notes ?? [] }
+    }
+    // Before the change: one version for the whole month, the line as the enrolment priced it.
+    const before = await line()
+    assert.equal(before.byId.get(outsider.id)?.quantity, '22')
+    assert.equal(before.byId.get(outsider.id)?.unitCents, 589)
+    assert.isUndefined(before.byId.get(outsider.id)?.details?.parts)
+
+    // The comune raises the non-residents' fee from 15 October 2026 (a new version, version 3).
+    const version = await kit.ruleSetVersion(tenant, 'refezione.tariffa', '2026-10-15', (body) => {
+      body.parameters.tariffa_non_residenti.value = '6.10'
+    })
+    assert.equal(version, 3)
+
+    const after = await line()
+    const split = after.byId.get(outsider.id)!
+    // October 2026: 10 weekdays from the 1st to the 14th, 12 from the 15th to the 31st.
+    assert.equal(split.quantity, '22')
+    assert.isUndefined(split.unitCents)
+    assert.equal(split.amountCents, 10 * 589 + 12 * 610)
+    assert.deepEqual(lineAmount(split), { amountCents: 13210, quantity: '22', unitCents: null })
+    assert.deepEqual(split.details?.parts, [
+      { from: '2026-10-01', to: '2026-10-14', version: 2, quantity: '10', unitCents: 589, amountCents: 5890 },
+      { from: '2026-10-15', to: '2026-10-31', version: 3, quantity: '12', unitCents: 610, amountCents: 7320 },
+    ])
+    assert.deepEqual(split.details?.versions, [2, 3])
+    const trace = split.details?.trace as Array<{ version: number; trace: unknown[] | null }>
+    assert.deepEqual(
+      trace.map((t) => t.version),
+      [2, 3]
+    )
+    assert.isNotEmpty(trace[1].trace)
+    assert.match(split.description, /10 × 5,89 € \(1\/10–14\/10\) \+ 12 × 6,10 € \(15\/10–31\/10\)/)
+    // The fee the office set by hand is not re-priced.
+    assert.equal(after.byId.get(overridden.id)?.unitCents, 400)
+    assert.isUndefined(after.byId.get(overridden.id)?.details?.parts)
+    // The same facts give the same lines.
+    assert.deepEqual((await line()).byId.get(outsider.id), split)
+
+    // November is wholly in version 3: one part, the new fee.
+    setClock('2026-12-01T06:00')
+    const november = await kit.as(tenant, 'refezione', (ctx) =>
+      Promise.resolve(plugin.billing!.charges('2026-11', ctx))
+    )
+    const whole = november.lines.find((l) => l.enrolmentId === outsider.id)!
+    assert.equal(whole.unitCents, 610)
+    assert.equal(whole.details?.version, 3)
   })
 })

@@ -16,6 +16,7 @@ import { protocolService } from '#integrations/protocol'
 import type { ChannelName } from '#integrations/notices/notice_channel'
 import { noticeChannelFor } from '#integrations/notices/notice_channels'
 import { billingSettingsOf } from '#services/billing/billing_run'
+import { LETTER_PERIODS } from '#services/billing/billing_settings'
 import { dueText, langOf, positionSubject, sendThroughChannels, type Lang } from '#services/billing/position_job'
 import { recordStep } from '#services/billing/position_steps'
 import { reconcileTenant } from '#services/billing/reconcile'
@@ -39,6 +40,12 @@ export const BILLING_LETTER_JOB = 'platform.billing-letter'
 const TIME_ZONE = 'Europe/Rome'
 const BATCH = 500
 
+/** The first day of the period of `months` months (counted from January) that holds `day`. */
+export function periodStart(day: DateTime, months: number): DateTime {
+  const first = Math.floor((day.month - 1) / months) * months + 1
+  return day.set({ month: first, day: 1 }).startOf('day')
+}
+
 /** Records the steps due at `now` and enqueues their jobs; answers how many of each. */
 export async function scheduleArrears(tenant: Tenant, now: DateTime = DateTime.now()) {
   const settings = billingSettingsOf(tenant)
@@ -46,13 +53,21 @@ export async function scheduleArrears(tenant: Tenant, now: DateTime = DateTime.n
   await reconcileTenant(tenant)
   const today = now.setZone(TIME_ZONE)
   const reminderBefore = today.minus({ days: settings.reminderAfterDays }).toISODate()!
+  // Counted from the day the position was loaded on pagoPA (its row is written then), where the ente
+  // counts as Allegato A words it; from the due date otherwise.
+  const loadedBefore = today
+    .minus({ days: settings.reminderAfterDays })
+    .startOf('day')
+    .toLocal()
+    .toFormat(db.connection().dialect.dateTimeFormat)
   const out = { reminders: 0, letters: 0 }
 
   let lastId = 0
   for (;;) {
-    const due = await PaymentPosition.query()
-      .whereIn('status', OPEN_POSITION_STATUSES)
-      .where('due_date', '<', reminderBefore)
+    const query = PaymentPosition.query().whereIn('status', OPEN_POSITION_STATUSES)
+    if (settings.reminderFrom === 'loaded') query.where('created_at', '<', loadedBefore)
+    else query.where('due_date', '<', reminderBefore)
+    const due = await query
       .where('id', '>', lastId)
       .whereNotExists((q) =>
         q
@@ -85,7 +100,11 @@ export async function scheduleArrears(tenant: Tenant, now: DateTime = DateTime.n
 
   // The letter's day is the reminder's day plus letterAfterDays, counted from the due date, so a
   // reminder taken late (the job did not run for a while) does not push the letter further.
-  const letterBefore = today.minus({ days: settings.reminderAfterDays + settings.letterAfterDays }).toISODate()!
+  // With a letter period the letters go together on the first day of each period (Allegato A: monthly,
+  // quarterly, four-monthly, six-monthly): a position whose letter day falls inside a period waits for
+  // the next one; a day the job did not run is made up on its next run.
+  const letterDay = settings.letterPeriod ? periodStart(today, LETTER_PERIODS[settings.letterPeriod]) : today
+  const letterBefore = letterDay.minus({ days: settings.reminderAfterDays + settings.letterAfterDays }).toISODate()!
   lastId = 0
   for (;;) {
     const due = await PaymentPosition.query()

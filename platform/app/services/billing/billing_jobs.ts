@@ -24,6 +24,7 @@ import {
   prepaidAlertJob,
   prepaidDailyJob,
 } from '#services/billing/prepaid'
+import { INJUNCTION_JOB, billingInjunctionJob } from '#services/billing/injunctions'
 import { BILLING_RECONCILE_CRON, BILLING_RECONCILE_JOB, billingReconcileJob } from '#services/billing/reconcile'
 import { DEMO_BILLING_PAY_JOB, demoBillingPayJob } from '#services/content/demo_billing'
 
@@ -36,6 +37,7 @@ export function defineBillingJobs(queue: JobQueue) {
   queue.define(BILLING_ARREARS_JOB, billingArrearsJob)
   queue.define(BILLING_REMINDER_JOB, billingReminderJob)
   queue.define(BILLING_LETTER_JOB, billingLetterJob)
+  queue.define(INJUNCTION_JOB, billingInjunctionJob)
   queue.define(PREPAID_DAILY_JOB, prepaidDailyJob)
   queue.define(PREPAID_ALERT_JOB, prepaidAlertJob)
   queue.define(DEMO_BILLING_PAY_JOB, demoBillingPayJob)

@@ -193,17 +193,28 @@ export async function collectRun(runId: number) {
     throw new Error(`Plugin ${run.service}: billing.charges must answer at most ${MAX_LINES} lines`)
   }
 
-  // The paying parent of each enrolment the lines name, of this service only; a line naming another is left out.
+  // The paying parent of each enrolment the lines name, of this service only (a line naming another
+  // is left out), and whether that parent has a codice fiscale: one joined read, in one statement on
+  // PostgreSQL (the ids as one array parameter), in chunks of bound parameters on SQLite.
   const ids = [...new Set(result.lines.map((l) => l.enrolmentId))].filter((id) => Number.isSafeInteger(id))
   const payerOf = new Map<number, number>()
-  for (let i = 0; i < ids.length; i += 1000) {
-    const rows = await db
+  const withCode = new Set<number>()
+  const onPostgres = db.connection().dialect.name === 'postgres'
+  const chunk = onPostgres ? MAX_LINES : 1000
+  for (let i = 0; i < ids.length; i += chunk) {
+    const slice = ids.slice(i, i + chunk)
+    const query = db
       .from('enrolments')
-      .where('tenant_id', tenant.id)
-      .where('service', run.service)
-      .whereIn('id', ids.slice(i, i + 1000))
-      .select('id', 'applicant_user_id')
-    for (const row of rows) payerOf.set(Number(row.id), Number(row.applicant_user_id))
+      .join('users', 'users.id', 'enrolments.applicant_user_id')
+      .where('enrolments.tenant_id', tenant.id)
+      .where('enrolments.service', run.service)
+      .select('enrolments.id', 'enrolments.applicant_user_id', db.raw('users.fiscal_code IS NOT NULL AS has_code'))
+    if (onPostgres) query.whereRaw('enrolments.id = ANY(?::int[])', [slice])
+    else query.whereIn('enrolments.id', slice)
+    for (const row of await query) {
+      payerOf.set(Number(row.id), Number(row.applicant_user_id))
+      if (row.has_code === true || Number(row.has_code) === 1) withCode.add(Number(row.applicant_user_id))
+    }
   }
   const byPayer = new Map<number, PayerLines>()
   for (const line of result.lines) {
@@ -227,15 +238,6 @@ export async function collectRun(runId: number) {
     ).map((r) => Number(r.payer_user_id))
   )
   const waiting = [...byPayer.keys()].filter((id) => !done.has(id)).sort((a, b) => a - b)
-  const withCode = new Set<number>()
-  for (let i = 0; i < waiting.length; i += 1000) {
-    const rows = await db
-      .from('users')
-      .whereIn('id', waiting.slice(i, i + 1000))
-      .whereNotNull('fiscal_code')
-      .select('id')
-    for (const row of rows) withCode.add(Number(row.id))
-  }
   const name = serviceName(run.service)
   const billable: PayerBill[] = []
   for (const payerUserId of waiting) {

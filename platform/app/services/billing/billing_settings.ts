@@ -13,6 +13,19 @@ import { SettingsError } from '#services/tenants/settings_error'
  *   position (the tender: "X days after the position was loaded"; 15 when not set).
  * - letterAfterDays: the arrears letter goes this many days after the reminder's day (due date +
  *   reminderAfterDays), if still unpaid and reminded.
+ * - reminderFrom: the day the reminder's days count from: "due" (the due date, the default) or
+ *   "loaded" (the day the position was loaded on pagoPA, as Allegato A words it: "a distanza di X
+ *   giorni ... dalla data di caricamento della posizione di pagamento").
+ * - letterPeriod: how often the arrears letters are extracted (Allegato A: "con periodicità
+ *   configurabile (es. mensile, trimestrale, quadrimestrale o semestrale)"): "monthly", "quarterly",
+ *   "four_monthly", "six_monthly", or null (the default) for every day, each letter on its own day.
+ *   With a period, the letters of a period go together on its first day the daily job runs
+ *   (1 January, 1 April, ... for quarterly), for the positions then past their letter day.
+ * - debtBlocksEnrolment: applications are refused while the applicant has positions unpaid
+ *   `debtBlockAfterDays` days after their due date (the forms' BLOCCO "debito_scaduto" reads it).
+ *   Off by default: the tender lets the comune suspend the service and recover the credit
+ *   (Allegato B, "in caso di mancato pagamento della tariffa attribuita"), it does not refuse the
+ *   application; a comune that does turns it on.
  * - prepaid: the services run pre-paid (the family's account is topped up by pagoPA and each day's
  *   meals are debited from it); every other service is post-paid (billed by the monthly run).
  * - lowBalanceCents: under this credit the family of a pre-paid service is alerted (1000: 10 euro).
@@ -25,6 +38,10 @@ export interface BillingSettings {
   runHour: number
   reminderAfterDays: number
   letterAfterDays: number
+  reminderFrom: ReminderFrom
+  letterPeriod: LetterPeriod | null
+  debtBlocksEnrolment: boolean
+  debtBlockAfterDays: number
   services: string[]
   prepaid: string[]
   lowBalanceCents: number
@@ -33,11 +50,21 @@ export interface BillingSettings {
   taxonomy: string
 }
 
+export const REMINDER_FROM = ['due', 'loaded'] as const
+export type ReminderFrom = (typeof REMINDER_FROM)[number]
+/** The letter periods and their length in months (Allegato A: monthly, quarterly, four-monthly, six-monthly). */
+export const LETTER_PERIODS = { monthly: 1, quarterly: 3, four_monthly: 4, six_monthly: 6 } as const
+export type LetterPeriod = keyof typeof LETTER_PERIODS
+
 export const BILLING_DEFAULTS: BillingSettings = {
   dueDays: 30,
   runHour: 6,
   reminderAfterDays: 15,
   letterAfterDays: 30,
+  reminderFrom: 'due',
+  letterPeriod: null,
+  debtBlocksEnrolment: false,
+  debtBlockAfterDays: 0,
   services: [],
   prepaid: [],
   lowBalanceCents: 1000,
@@ -58,6 +85,7 @@ const BOUNDS: Record<
   | 'runHour'
   | 'reminderAfterDays'
   | 'letterAfterDays'
+  | 'debtBlockAfterDays'
   | 'lowBalanceCents'
   | 'topUpMinCents'
   | 'topUpMaxCents',
@@ -70,7 +98,10 @@ const BOUNDS: Record<
   runHour: [0, 23],
   reminderAfterDays: [0, 365],
   letterAfterDays: [1, 365],
+  debtBlockAfterDays: [0, 365],
 }
+
+const OTHER_FIELDS = ['services', 'prepaid', 'taxonomy', 'reminderFrom', 'letterPeriod', 'debtBlocksEnrolment']
 
 export function parseBillingSettings(value: unknown): BillingSettings {
   if (value === undefined || value === null) return { ...BILLING_DEFAULTS }
@@ -104,11 +135,41 @@ export function parseBillingSettings(value: unknown): BillingSettings {
       out.taxonomy = raw
       continue
     }
+    if (key === 'reminderFrom') {
+      if (!REMINDER_FROM.includes(raw as ReminderFrom)) {
+        throw new BillingSettingsError(['reminderFrom'], {
+          it: 'deve essere "due" (dalla scadenza) o "loaded" (dal caricamento della posizione su pagoPA)',
+          en: 'must be "due" (from the due date) or "loaded" (from the day the position was loaded on pagoPA)',
+        })
+      }
+      out.reminderFrom = raw as ReminderFrom
+      continue
+    }
+    if (key === 'letterPeriod') {
+      if (raw !== null && !(typeof raw === 'string' && Object.hasOwn(LETTER_PERIODS, raw))) {
+        throw new BillingSettingsError(['letterPeriod'], {
+          it: 'deve essere "monthly", "quarterly", "four_monthly", "six_monthly" oppure null (ogni giorno)',
+          en: 'must be "monthly", "quarterly", "four_monthly", "six_monthly" or null (every day)',
+        })
+      }
+      out.letterPeriod = raw as LetterPeriod | null
+      continue
+    }
+    if (key === 'debtBlocksEnrolment') {
+      if (typeof raw !== 'boolean') {
+        throw new BillingSettingsError(['debtBlocksEnrolment'], {
+          it: 'deve essere true o false',
+          en: 'must be true or false',
+        })
+      }
+      out.debtBlocksEnrolment = raw
+      continue
+    }
     const bounds = BOUNDS[key as keyof typeof BOUNDS]
     if (!bounds) {
       throw new BillingSettingsError([key], {
-        it: `campo sconosciuto: sono ammessi ${[...Object.keys(BOUNDS), 'services', 'prepaid', 'taxonomy'].join(', ')}`,
-        en: `unknown field: allowed are ${[...Object.keys(BOUNDS), 'services', 'prepaid', 'taxonomy'].join(', ')}`,
+        it: `campo sconosciuto: sono ammessi ${[...Object.keys(BOUNDS), ...OTHER_FIELDS].join(', ')}`,
+        en: `unknown field: allowed are ${[...Object.keys(BOUNDS), ...OTHER_FIELDS].join(', ')}`,
       })
     }
     if (!Number.isInteger(raw) || (raw as number) < bounds[0] || (raw as number) > bounds[1]) {

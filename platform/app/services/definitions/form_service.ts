@@ -80,6 +80,32 @@ async function formHead(ref: string): Promise<FormHead> {
   return entry
 }
 
+/**
+ * A version by its row id, as a submission names the one it was made on (the receipt, built twice
+ * per sending by its job): kept like the head versions above, under the same check that the row is
+ * still the one read before (its tenant, number and time of writing, a read of four columns instead
+ * of the whole definition). Null when there is no such row.
+ */
+export async function formVersionById(id: number): Promise<FormVersion | null> {
+  const hit = versions.get(id)
+  if (hit) {
+    const row = await FormVersion.query().where('id', id).select('id', 'tenant_id', 'version', 'created_at').first()
+    if (!row) return null
+    if (
+      row.tenantId === hit.version.tenantId &&
+      row.version === hit.version.version &&
+      row.createdAt?.toMillis() === hit.version.createdAt?.toMillis()
+    ) {
+      return hit.version
+    }
+  }
+  const version = await FormVersion.query().where('id', id).first()
+  if (!version) return null
+  if (versions.size >= MAX_CACHED_VERSIONS) versions.delete(versions.keys().next().value as number)
+  versions.set(id, { version })
+  return version
+}
+
 export async function findCurrentForm(ref: string): Promise<CurrentForm | null> {
   const found = await formHead(ref)
   if (!found) return null

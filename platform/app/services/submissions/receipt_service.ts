@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import Submission from '#models/submission'
-import FormVersion from '#models/form_version'
+import { formVersionById } from '#services/definitions/form_service'
 import Tenant from '#models/tenant'
 import User from '#models/user'
 import School from '#models/school'
@@ -27,7 +27,10 @@ export async function buildReceipt(
 ) {
   // A row created in this process before its first reload has no language yet: Italian, the default.
   const lang: Lang = asked ?? submission.lang ?? 'it'
-  const version = await FormVersion.findOrFail(submission.formVersionId)
+  // Versions are immutable: the process keeps the ones it read (form_service.ts).
+  const version = await formVersionById(submission.formVersionId)
+  if (!version)
+    throw new Error(`Submission ${submission.id} names form version ${submission.formVersionId}, which does not exist`)
   const definition = version.definition as unknown as FormDefinition
   const formTitle = definition.title?.[lang] ?? definition.title?.it ?? submission.formKey
   const [tenant, applicant, filer] = await RequestContext.asSystem('receipt', () =>

@@ -17,6 +17,7 @@ import { lateFilingNote, windowRefusal, type WindowDecision } from '#services/en
 import { EDITABLE_STATUSES, SUBMISSION_STATUSES, type SubmissionStatus } from '#shared/contract'
 import { announceSubmissionMove } from '#events/platform_events'
 import { indexForSearch } from '#services/submissions/submission_search'
+import { applicantFactsFor } from '#services/submissions/applicant_facts'
 
 /**
  * The life of a submission, and the only place its status changes.
@@ -180,7 +181,8 @@ export class SubmissionService {
     const timing = checkWindow(firstSending ? window : undefined, submission.applicantUserId !== actorUserId, lang)
     if (!timing.ok) return timing
     data = normaliseFormData(current.definition.schema, data)
-    const check = await validateWithCatalog(current.definition, data, { lang })
+    const facts = await applicantFactsFor(current, submission.applicantUserId, lang)
+    const check = await validateWithCatalog(current.definition, data, { lang, facts })
     const duplicates = await checkDuplicates(
       current.definition,
       current.form.key,
@@ -238,7 +240,8 @@ export class SubmissionService {
       ? checkWindow(input.window, input.applicantUserId !== input.actorUserId, lang)
       : ({ ok: true, note: null } as const)
     if (!timing.ok) return timing
-    const check = await validateWithCatalog(current.definition, input.data, { lang, partial: !submit })
+    const facts = submit ? await applicantFactsFor(current, input.applicantUserId, lang) : undefined
+    const check = await validateWithCatalog(current.definition, input.data, { lang, partial: !submit, facts })
     const duplicates = submit
       ? await checkDuplicates(current.definition, current.form.key, input.data, null, lang, current.form.service)
       : ({ kind: 'none' } as const)

@@ -427,6 +427,45 @@ export const TABLES: Record<string, TableMeaning> = {
       sent_month: 'Month the letter was sent (YYYY-MM), for the monthly report',
     },
   },
+  injunctions: {
+    description: 'A payment injunction (ingiunzione) of a payer whose positions stayed unpaid after the arrears letter',
+    columns: {
+      year: 'Year of the injunction, with number its label (YYYY/NNNNNN)',
+      number: 'Number of the injunction within its year and tenant',
+      payer_user_id: 'The payer (users.id) the injunction demands payment from',
+      status: 'issuing (recorded, protocol under way), issued (protocolled and sent) or paid (every position paid)',
+      positions:
+        'The positions demanded, each with iupd, notice number, service, month and what it still asked for (JSON)',
+      owed_cents: 'Total demanded, in euro cents',
+      due_date: 'Day by which the injunction asks to pay',
+      protocol_number: 'Outgoing protocol number of the injunction',
+      protocol_year: 'Year of the protocol registration',
+      protocol_date: 'Day of the protocol registration',
+      protocol_label: 'Protocol number as printed on the injunction',
+      issued_by: 'The office user (users.id) who issued it',
+      collection_record_id: 'The coercive-collection record (collection_records.id) it was handed over in, if any',
+    },
+  },
+  injunction_positions: {
+    description: 'Which payment position an injunction demands: a position is in one injunction at most',
+    columns: {
+      injunction_id: 'The injunction (injunctions.id)',
+      position_id: 'The position demanded (payment_positions.id)',
+      owed_cents: 'What the position still asked for when the injunction was issued, in euro cents',
+    },
+  },
+  collection_records: {
+    description: 'A coercive-collection record (messa a ruolo): the fixed-width file of unpaid injunctions handed over',
+    columns: {
+      number: 'Number of the record within the tenant',
+      layout: 'The record layout it was written in (SPORTELLO-RUOLO-V1 by default, docs/collection_record.md)',
+      injunctions: 'How many injunctions it holds',
+      total_cents: 'Total of the amounts in it, in euro cents',
+      content: 'The fixed-width file as written (CR LF line ends)',
+      csv: 'The same details as CSV',
+      created_by: 'The office user (users.id) who produced it',
+    },
+  },
   billing_runs: {
     description: 'Monthly post-paid billing runs, one per service and month',
     columns: {

@@ -47,6 +47,8 @@ function evalArgs(factsFile: string, at = '2021-10-01', tenant = 'piacenza', rul
 }
 
 test.group('rules:eval command', (group) => {
+  // Its processes run on their own SQLite database whatever the suite runs on (see bin/test.ts).
+  group.tap((t) => t.tags(['@embedded']))
   group.setup(async () => {
     await rm(`${repoRoot}platform/tmp/cli-test.sqlite3`, { force: true })
     await mkdir(`${repoRoot}platform/tmp/cli-facts`, { recursive: true })

@@ -287,6 +287,15 @@ const CASES: Case[] = [
     json: { facts: {} },
   },
   {
+    by: 'form_blocchi',
+    what: 'a try of the BLOCCO rules without sample data',
+    status: 422,
+    method: 'post',
+    url: (w) => `${w.base}/forms/nessuno/blocchi/try`,
+    as: (w) => w.admin,
+    json: {},
+  },
+  {
     by: 'billing',
     what: 'a billing run without service and period',
     status: 422,
@@ -294,6 +303,14 @@ const CASES: Case[] = [
     url: (w) => `${w.base}/billing/runs`,
     as: (w) => w.operator,
     json: {},
+  },
+  {
+    by: 'injunctions',
+    what: 'injunction candidates after a negative number of days',
+    status: 422,
+    method: 'get',
+    url: (w) => `${w.base}/billing/injunctions/candidates?after_days=-1`,
+    as: (w) => w.operator,
   },
   // A plugin route (the fixture plugin `sample`): disabled, then a body its validator refuses.
   {

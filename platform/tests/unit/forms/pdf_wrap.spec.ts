@@ -66,4 +66,24 @@ test.group('PDF text wrapping', () => {
     assert.lengthOf(rows, 1)
     assert.isBelow(measured, 10 * text.length)
   })
+
+  test('a text that fits on its row is measured once, not word by word', async ({ assert }) => {
+    const doc = await PDFDocument.create()
+    const font = await doc.embedFont(StandardFonts.Helvetica)
+    let calls = 0
+    const counting = new Proxy(font, {
+      get(target, key) {
+        if (key === 'widthOfTextAtSize')
+          return (text: string, size: number) => {
+            calls++
+            return target.widthOfTextAtSize(text, size)
+          }
+        return Reflect.get(target, key)
+      },
+    })
+    assert.deepEqual(wrap('Scuola primaria  Alberoni, classe 2', counting, 9, 495), [
+      'Scuola primaria Alberoni, classe 2',
+    ])
+    assert.equal(calls, 1)
+  })
 })

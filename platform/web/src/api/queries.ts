@@ -19,6 +19,7 @@ import type {
   TenantDto,
 } from '#shared/contract'
 import type { FormDefinition } from '#forms/types'
+import type { ApplicantFacts } from '#shared/applicant_facts'
 import { api, ApiRequestError, tenantBase } from './client'
 import {
   forgetSession,
@@ -169,6 +170,25 @@ export function useFormDefinition(slug: string, key: string) {
     queryKey: keys.form(slug, key),
     queryFn: () => api<FormAnswer>('GET', `${tenantBase(slug)}/forms/${encodeURIComponent(key)}`),
     staleTime: 60_000,
+  })
+}
+
+/**
+ * The facts about the applicant the form's BLOCCO rules read (their overdue debt, whether the
+ * tenant refuses on it): the reader's own, or at the counter the citizen's filed for. Null when the
+ * form reads none; while it loads, or if it fails, the rules run without it (the server decides).
+ */
+export function useApplicantFacts(slug: string, key: string, applicantId: number | undefined, lang: Lang) {
+  return useQuery({
+    queryKey: ['applicant-facts', slug, key, applicantId ?? 'me', lang] as const,
+    queryFn: async () =>
+      (
+        await api<{ facts: ApplicantFacts | null }>(
+          'GET',
+          `${tenantBase(slug)}/forms/${encodeURIComponent(key)}/facts${applicantId ? `?applicant=${applicantId}` : ''}`
+        )
+      ).facts,
+    staleTime: 30_000,
   })
 }
 

@@ -12,6 +12,7 @@ import { SubmissionsPage } from '../pages/SubmissionsPage'
 import { SubmissionRoute } from '../pages/SubmissionPage'
 import { EnrolmentsPage } from '../pages/EnrolmentsPage'
 import { EnrolmentRoute } from '../pages/EnrolmentPage'
+import { PaymentsPage } from '../pages/PaymentsPage'
 import { HomePage, StaffHomePage } from '../pages/staff/StaffHomePage'
 import { InboxPage } from '../pages/staff/InboxPage'
 import { ReviewRoute } from '../pages/staff/ReviewPage'
@@ -21,6 +22,7 @@ import { PeoplePage, PersonRoute } from '../pages/staff/PeoplePage'
 import { RegisterPage } from '../pages/staff/RegisterPage'
 import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { AuditPage } from '../pages/staff/AuditPage'
+import { InjunctionsPage } from '../pages/staff/InjunctionsPage'
 import { SettingsPage } from '../pages/staff/SettingsPage'
 import { RuleSetsPage } from '../pages/designer/RuleSetsPage'
 import { RuleSetRoute } from '../pages/designer/RuleSetPage'
@@ -45,6 +47,7 @@ export const citizenPages: TenantPage[] = [
   { path: 'domande/:id/integra', element: <FormRoute />, roles: CITIZEN },
   { path: 'iscritti', element: <EnrolmentsPage />, roles: CITIZEN, nav: { label: 'enrolments', order: 30 } },
   { path: 'iscritti/:id', element: <EnrolmentRoute />, roles: CITIZEN },
+  { path: 'pagamenti', element: <PaymentsPage />, roles: CITIZEN, nav: { label: 'payments', order: 35 } },
 ]
 
 /** The offices handling applications and enrolments. */
@@ -90,6 +93,13 @@ export const staffPages: TenantPage[] = [
   },
   { path: 'ufficio/persone/:id', element: <PersonRoute />, roles: OFFICE, side: 'staff' },
   {
+    path: 'ufficio/ingiunzioni',
+    element: <InjunctionsPage />,
+    roles: OFFICE,
+    side: 'staff',
+    nav: { label: 'injunctions', order: 58 },
+  },
+  {
     path: 'ufficio/attivita',
     element: <AuditPage />,
     roles: ['tenant_admin'],
@@ -113,13 +123,16 @@ export const staffPages: TenantPage[] = [
   { path: 'ufficio/regole/:id', element: <RuleSetRoute />, roles: DESIGN, side: 'staff' },
 ]
 
-export const pluginPages: TenantPage[] = discoveredScreens().map(({ plugin, screen }) => ({
-  path: screenPath(plugin, screen),
-  element: <PluginScreenPage screen={screen} />,
-  roles: screen.roles,
-  side: screen.side,
-  plugin,
-  nav: screen.nav ? { label: screen.nav.label ?? screen.title, order: screen.nav.order } : undefined,
-}))
+// A screen a plugin gives to a platform page (`embed`) shows there, not as a page of its own.
+export const pluginPages: TenantPage[] = discoveredScreens()
+  .filter(({ screen }) => !screen.embed)
+  .map(({ plugin, screen }) => ({
+    path: screenPath(plugin, screen),
+    element: <PluginScreenPage screen={screen} />,
+    roles: screen.roles,
+    side: screen.side,
+    plugin,
+    nav: screen.nav ? { label: screen.nav.label ?? screen.title, order: screen.nav.order } : undefined,
+  }))
 
 export const tenantPages: TenantPage[] = [...citizenPages, ...staffPages, ...pluginPages]

@@ -40,6 +40,26 @@ export function screenPath(plugin: string, screen: PluginScreen): string {
   return screen.side === 'staff' ? `ufficio/${plugin}/${screen.path}` : `${plugin}/${screen.path}`
 }
 
+/** The screens plugins give to a page of the platform (`embed`), e.g. the family's payments. */
+export function embeddedScreens(page: NonNullable<PluginScreen['embed']>) {
+  return discoveredScreens().filter(({ screen }) => screen.embed === page)
+}
+
+/** A plugin's component with the tenant's API, the reader's language and roles, wherever it is shown. */
+export function PluginScreenPanel({ screen }: { screen: PluginScreen }) {
+  const { lang } = useT()
+  const tenant = useCurrentTenant()
+  const Component = screen.component
+  const call = useCallback(
+    <T,>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
+      api<T>(method, `${tenantBase(tenant.slug)}${path.startsWith('/') ? path : `/${path}`}`, body),
+    [tenant.slug]
+  )
+  return (
+    <Component tenant={{ slug: tenant.slug, name: tenant.name }} lang={lang} roles={[...tenant.roles]} api={call} />
+  )
+}
+
 /** A plugin's page inside the portal: its title as the page heading, then the plugin's component. */
 export function PluginScreenPage({ screen }: { screen: PluginScreen }) {
   const { lang } = useT()

@@ -6,6 +6,7 @@
 import type { ErrorSchema, UiSchema } from '@rjsf/utils'
 import { evaluateCondition, type Condition, type NamedConditions } from '#shared/conditions'
 import type { Lang } from '#shared/contract'
+import { fillFacts, withApplicantFacts, type ApplicantFacts } from '#shared/applicant_facts'
 import { FileUpload } from '../widgets/FileUpload'
 
 type Json = Record<string, unknown>
@@ -237,11 +238,19 @@ export interface Blocco {
 }
 
 /** BLOCCO rules that fire on the current data, one message per blocked path. */
-export function firingBlocchi(blocchi: Blocco[], data: Json, lang: Lang, named?: NamedConditions): Message[] {
+export function firingBlocchi(
+  blocchi: Blocco[],
+  data: Json,
+  lang: Lang,
+  named?: NamedConditions,
+  facts?: Partial<ApplicantFacts> | null
+): Message[] {
   const out: Message[] = []
+  // The applicant's facts from the platform (their overdue debt) read as the server reads them.
+  const withFacts = withApplicantFacts(data, facts)
   for (const rule of blocchi) {
-    if (!safeEvaluate(rule.condition, data, named)) continue
-    const message = rule.message[lang] ?? rule.message.it
+    if (!safeEvaluate(rule.condition, withFacts, named)) continue
+    const message = fillFacts(rule.message[lang] ?? rule.message.it, facts)
     for (const path of rule.paths) out.push({ path, message })
   }
   return out

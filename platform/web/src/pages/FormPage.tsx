@@ -12,7 +12,14 @@ import type { ApiError, CounterCitizenDto, EnrolmentWindowDto, SubmissionDetailD
 import { formSteps, type FormStep } from '#shared/form_steps'
 import { fieldRuleErrors } from '#forms/validator'
 import { ApiRequestError } from '../api/client'
-import { useCatalogLists, useFee, useFormDefinition, useSaveSubmission, useSubmission } from '../api/queries'
+import {
+  useApplicantFacts,
+  useCatalogLists,
+  useFee,
+  useFormDefinition,
+  useSaveSubmission,
+  useSubmission,
+} from '../api/queries'
 import { useCurrentTenant } from '../app/tenant_context'
 import { useT, windowLabel } from '../i18n'
 import {
@@ -183,9 +190,10 @@ function FormEditor({
     () => normaliseFormData(definition.schema, visibleData(baseUi, data, named)),
     [definition, baseUi, data, named]
   )
+  const applicantFacts = useApplicantFacts(tenant.slug, formKey, onBehalfOf?.id, lang).data ?? null
   const blocchi: Message[] = useMemo(
-    () => firingBlocchi((definition.blocchi ?? []) as unknown as Blocco[], sent, lang, named),
-    [definition, sent, lang, named]
+    () => firingBlocchi((definition.blocchi ?? []) as unknown as Blocco[], sent, lang, named, applicantFacts),
+    [definition, sent, lang, named, applicantFacts]
   )
   // The rules every field obeys (no control characters, plausible dates), checked here by the
   // server's own code so that the message sits at the field before sending.

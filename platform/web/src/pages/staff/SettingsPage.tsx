@@ -9,6 +9,10 @@ import { LoadError, Loading } from '../../widgets/status'
 
 type Window = { opens?: string; closes?: string }
 const RETENTION = ['unreferenced_days', 'stale_draft_days'] as const
+/** The arrears settings of the billing block (billing_settings.ts): days, where they count from, how often letters go. */
+const ARREARS_DAYS = ['reminderAfterDays', 'letterAfterDays', 'debtBlockAfterDays'] as const
+const REMINDER_FROM = ['due', 'loaded'] as const
+const LETTER_PERIODS = ['', 'monthly', 'quarterly', 'four_monthly', 'six_monthly'] as const
 
 /** The message the server gave for exactly this path, if any. */
 function FieldError({ id, message }: { id: string; message?: string }) {
@@ -40,6 +44,7 @@ export function SettingsPage() {
   const settings = tenant.data.tenant.settings ?? {}
   const windows = (settings.enrolment ?? {}) as Record<string, Window>
   const retention = (settings.attachments ?? {}) as Record<string, number>
+  const billing = (settings.billing ?? {}) as Record<string, unknown>
   // The server names a setting by JSON Pointer (form keys hold dots): the fields are named the same way.
   const path = (...parts: string[]) => jsonPointer(['settings', ...parts])
   const fieldId = (p: string) => `setting-${p.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}`
@@ -61,6 +66,15 @@ export function SettingsPage() {
       const value = String(data.get(path('attachments', name)) ?? '').trim()
       attachments[name] = value === '' ? null : /^-?\d+$/.test(value) ? Number(value) : value
     }
+    // The arrears: an emptied number goes back to its default (null deletes the stored value).
+    const arrears: Record<string, unknown> = {}
+    for (const name of ARREARS_DAYS) {
+      const value = String(data.get(path('billing', name)) ?? '').trim()
+      arrears[name] = value === '' ? null : /^-?\d+$/.test(value) ? Number(value) : value
+    }
+    arrears.reminderFrom = String(data.get(path('billing', 'reminderFrom')) ?? 'due')
+    arrears.letterPeriod = String(data.get(path('billing', 'letterPeriod')) ?? '') || null
+    arrears.debtBlocksEnrolment = data.get(path('billing', 'debtBlocksEnrolment')) === 'on'
     // Whole blocks replace the stored ones field by field: an emptied date goes away.
     const windowsPatch = Object.fromEntries(
       Object.entries(enrolment).map(([key, w]) => [
@@ -69,7 +83,7 @@ export function SettingsPage() {
       ])
     )
     update.mutate(
-      { enrolment: windowsPatch, attachments },
+      { enrolment: windowsPatch, attachments, billing: arrears },
       {
         onSuccess: () => {
           setErrors({})
@@ -91,7 +105,58 @@ export function SettingsPage() {
   const known = new Set([
     ...forms.data.flatMap((f) => ['opens', 'closes'].map((w) => path('enrolment', f.key, w))),
     ...RETENTION.map((r) => path('attachments', r)),
+    ...[...ARREARS_DAYS, 'reminderFrom', 'letterPeriod', 'debtBlocksEnrolment'].map((n) => path('billing', n)),
   ])
+  const dayField = (name: (typeof ARREARS_DAYS)[number]) => {
+    const p = path('billing', name)
+    return (
+      <div key={name} className="col-12 col-md-6">
+        <label className="form-label" htmlFor={fieldId(p)}>
+          {t(`settings.${name}`)}
+        </label>
+        <input
+          id={fieldId(p)}
+          name={p}
+          type="text"
+          inputMode="numeric"
+          className={`form-control${errors[p] ? ' is-invalid' : ''}`}
+          defaultValue={typeof billing[name] === 'number' ? String(billing[name]) : ''}
+          aria-invalid={errors[p] ? true : undefined}
+          aria-describedby={described(p, `${fieldId(p)}-hint`)}
+        />
+        <small id={`${fieldId(p)}-hint`} className="form-text">
+          {t(`settings.${name}Hint`)}
+        </small>
+        <FieldError id={`${fieldId(p)}-error`} message={errors[p]} />
+      </div>
+    )
+  }
+  const choiceField = (name: 'reminderFrom' | 'letterPeriod', options: readonly string[], stored: string) => {
+    const p = path('billing', name)
+    return (
+      <div key={name} className="col-12 col-md-6">
+        <label className="form-label" htmlFor={fieldId(p)}>
+          {t(`settings.${name}`)}
+        </label>
+        <select
+          id={fieldId(p)}
+          name={p}
+          className={`form-select${errors[p] ? ' is-invalid' : ''}`}
+          defaultValue={stored}
+          aria-invalid={errors[p] ? true : undefined}
+          aria-describedby={described(p)}
+        >
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {t(`settings.${name}_${o || 'daily'}` as `settings.${'reminderFrom_due' | 'letterPeriod_daily'}`)}
+            </option>
+          ))}
+        </select>
+        <FieldError id={`${fieldId(p)}-error`} message={errors[p]} />
+      </div>
+    )
+  }
+  const blockPath = path('billing', 'debtBlocksEnrolment')
   const general = Object.entries(errors).filter(([p]) => !known.has(p))
 
   return (
@@ -180,6 +245,40 @@ export function SettingsPage() {
             <small id="days-hint" className="form-text">
               {t('settings.daysHint')}
             </small>
+          </div>
+        </fieldset>
+        <fieldset className="card card-bg mb-4" data-testid="settings-arrears">
+          <div className="card-body">
+            <legend className="h5">{t('settings.arrears')}</legend>
+            <p className="small">{t('settings.arrearsHint')}</p>
+            <div className="row g-3">
+              {dayField('reminderAfterDays')}
+              {choiceField('reminderFrom', REMINDER_FROM, billing.reminderFrom === 'loaded' ? 'loaded' : 'due')}
+              {dayField('letterAfterDays')}
+              {choiceField(
+                'letterPeriod',
+                LETTER_PERIODS,
+                typeof billing.letterPeriod === 'string' ? billing.letterPeriod : ''
+              )}
+              <div className="col-12 col-md-6">
+                <div className="form-check">
+                  <input
+                    id={fieldId(blockPath)}
+                    name={blockPath}
+                    type="checkbox"
+                    className={`form-check-input${errors[blockPath] ? ' is-invalid' : ''}`}
+                    defaultChecked={billing.debtBlocksEnrolment === true}
+                    aria-invalid={errors[blockPath] ? true : undefined}
+                    aria-describedby={described(blockPath)}
+                  />
+                  <label className="form-check-label" htmlFor={fieldId(blockPath)}>
+                    {t('settings.debtBlocksEnrolment')}
+                  </label>
+                </div>
+                <FieldError id={`${fieldId(blockPath)}-error`} message={errors[blockPath]} />
+              </div>
+              {dayField('debtBlockAfterDays')}
+            </div>
           </div>
         </fieldset>
         <button type="submit" className="btn btn-primary" disabled={update.isPending}>

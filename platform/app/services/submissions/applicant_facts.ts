@@ -1,0 +1,29 @@
+import Tenant from '#models/tenant'
+import type { CurrentForm } from '#services/definitions/form_service'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { applicantFacts } from '#services/billing/overdue_debt'
+import { APPLICANT_FACT_NAMES, type ApplicantFacts } from '#shared/applicant_facts'
+import type { Lang } from '#forms/types'
+
+/** Whether any BLOCCO rule (or named condition) of the form reads one of the applicant's facts. */
+export function readsApplicantFacts(definition: CurrentForm['definition']): boolean {
+  const text = JSON.stringify([definition.blocchi ?? [], definition.conditions ?? {}])
+  return APPLICANT_FACT_NAMES.some((name) => text.includes(`"${name}"`))
+}
+
+/**
+ * The applicant's facts for the BLOCCO rules of a form sent in the tenant in context, computed only
+ * for a form whose rules read them (shared/applicant_facts.ts). The applicant, not the operator
+ * filing on their behalf: the debt is the family's.
+ */
+export async function applicantFactsFor(
+  current: CurrentForm,
+  applicantUserId: number,
+  lang: Lang
+): Promise<ApplicantFacts | undefined> {
+  if (!readsApplicantFacts(current.definition)) return undefined
+  const ref = RequestContext.tenant()
+  if (!ref) return undefined
+  const tenant = await Tenant.findOrFail(ref.id)
+  return applicantFacts(tenant, applicantUserId, lang)
+}

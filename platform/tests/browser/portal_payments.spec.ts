@@ -1,0 +1,99 @@
+import { test } from '@japa/runner'
+import router from '@adonisjs/core/services/router'
+import { registerWebRoutes } from '#start/routes/web'
+import PaymentPosition from '#models/payment_position'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { reconcileTenant } from '#services/billing/reconcile'
+import { formatNoticeNumber } from '#integrations/pagopa/notice_number'
+import { canteenBillingWorld } from '#tests/helpers/family_billing'
+import { captureMailEachTest } from '#tests/helpers/smtp'
+import { baseUrl, logIn, openBrowser, seriousViolations, snap, PHONE } from './portal.js'
+import { transactionWithJobs } from '../helpers/world.js'
+
+registerWebRoutes(router)
+
+test.group('Portale cittadino: pagamenti', (group) => {
+  group.each.setup(() => transactionWithJobs())
+  captureMailEachTest(group)
+
+  test('a parent sees the billed month, pays it on the checkout, and after reconciliation sees it paid', async ({
+    assert,
+    client,
+    cleanup,
+  }) => {
+    const world = await canteenBillingWorld(client)
+    cleanup(() => world.close())
+    await world.enrolThroughForm(world.sample)
+    await world.bill('2026-10')
+    const position = await RequestContext.withTenant(world.tenant.ref, () => PaymentPosition.query().firstOrFail())
+    const { page, close } = await openBrowser()
+    try {
+      await logIn(page, world.citizen.email)
+      await page.getByRole('navigation', { name: 'Menu principale' }).getByRole('link', { name: 'Pagamenti' }).click()
+      await page.getByRole('heading', { name: 'Pagamenti', level: 1 }).waitFor()
+      const row = page.getByTestId(`position-${position.id}`)
+      await row.waitFor()
+      assert.include(await row.textContent(), 'Ottobre 2026')
+      assert.include(await row.textContent(), 'Giulia')
+      assert.equal((await row.getByTestId('notice-code').textContent())?.trim(), formatNoticeNumber(position.nav))
+      assert.equal((await row.getByTestId('position-status').textContent())?.trim(), 'Da pagare')
+      const amount = `${Math.floor(position.amountCents / 100)},${String(position.amountCents % 100).padStart(2, '0')}`
+      assert.include(await row.textContent(), amount)
+      assert.include(await page.getByTestId('payments-balance').textContent(), amount)
+
+      // The notice and the yearly statement are PDFs the family can open.
+      const noticeHref = await row.getByRole('link', { name: /Avviso PDF di Ottobre 2026/ }).getAttribute('href')
+      const notice = await page.request.get(`${baseUrl()}${noticeHref}`)
+      assert.equal(notice.status(), 200)
+      assert.equal(notice.headers()['content-type'], 'application/pdf')
+      const statementHref = await page.getByTestId('statement-link').getAttribute('href')
+      const statement = await page.request.get(`${baseUrl()}${statementHref}`)
+      assert.equal(statement.headers()['content-type'], 'application/pdf')
+
+      // The canteen's panel: the meals eaten by the child in October.
+      await page.getByLabel('Mese', { exact: true }).selectOption('2026-10')
+      const meals = page.getByTestId('refezione-meals')
+      await meals.getByText('Pasti consumati a ottobre 2026').waitFor()
+      const eaten = Number((await meals.locator('tbody td').first().textContent())?.trim())
+      assert.isAbove(eaten, 0)
+      assert.include(await row.textContent(), `${eaten} ×`)
+
+      assert.deepEqual(await seriousViolations(page), [], 'payments: axe violations')
+      await snap(page, 'portal-payments')
+      await page.setViewportSize(PHONE)
+      await snap(page, 'portal-payments-phone')
+      assert.deepEqual(await seriousViolations(page), [], 'payments on a phone: axe violations')
+      await page.setViewportSize({ width: 1366, height: 900 })
+
+      const portalUrl = page.url()
+      // "Paga": the checkout (the simulator's, in tests and the demo), where the notice is paid.
+      await row.getByRole('link', { name: /Paga l’avviso di Ottobre 2026/ }).click()
+      await page.waitForURL(`${world.gpd.url}/pay/**`)
+      await page.getByRole('button', { name: /Paga/ }).click()
+      await page.locator('.ok').waitFor()
+
+      // Once the receipts are reconciled the family sees it paid, and nothing left to pay.
+      await RequestContext.withTenant(world.tenant.ref, () => reconcileTenant(world.tenant))
+      await page.goto(portalUrl)
+      const paid = page.getByTestId(`position-${position.id}`)
+      await paid.getByTestId('position-status').filter({ hasText: 'Pagato' }).waitFor()
+      assert.notInclude(await paid.textContent(), 'Paga l’avviso')
+      assert.equal(await paid.getByRole('link', { name: /^Paga/ }).count(), 0)
+      assert.include(await page.getByTestId('payments-balance').textContent(), 'Nessun importo da pagare')
+
+      // In English too.
+      await page.evaluate(() => localStorage.setItem('sportello.lang', 'en'))
+      await page.reload()
+      await page.getByRole('heading', { name: 'Payments', level: 1 }).waitFor()
+      await page
+        .getByTestId(`position-${position.id}`)
+        .getByTestId('position-status')
+        .filter({ hasText: 'Paid' })
+        .waitFor()
+      assert.include(await page.getByTestId(`position-${position.id}`).textContent(), 'October 2026')
+      assert.deepEqual(await seriousViolations(page), [], 'payments in English: axe violations')
+    } finally {
+      await close()
+    }
+  })
+})

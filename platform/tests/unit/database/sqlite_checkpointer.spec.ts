@@ -1,0 +1,91 @@
+import { test } from '@japa/runner'
+import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sqlitePragmas } from '#config/database'
+import { SqliteCheckpointer } from '#services/infrastructure/sqlite_checkpointer'
+
+const quiet = { info() {}, error() {} }
+
+test.group('SQLite checkpoints on a thread of their own', () => {
+  test('the application connection leaves the log to the thread, which copies it into the database', async ({
+    assert,
+  }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sportello-checkpoint-'))
+    const file = join(dir, 'db.sqlite3')
+    const connection = new Database(file)
+    sqlitePragmas(connection, (error) => {
+      if (error) throw error
+    })
+    // An interval far away: only the checkpoints asked for here run.
+    const checkpointer = new SqliteCheckpointer(file, quiet, 3_600_000)
+    try {
+      connection.exec('create table rows (id integer primary key, body text)')
+      const insert = connection.prepare('insert into rows (body) values (?)')
+      // More than SQLite's own default limit (1,000 pages): with it, a commit of this process would
+      // have copied the log on the event loop already.
+      for (let i = 0; i < 600; i++) connection.transaction(() => insert.run('x'.repeat(8000)))()
+      const databaseBefore = statSync(file).size
+      const first = await checkpointer.now()
+      assert.isAbove(first.log, 1000)
+      assert.equal(first.checkpointed, first.log)
+      assert.isAbove(statSync(file).size, databaseBefore)
+      // What was copied reads the same from a connection that never saw the log.
+      connection.close()
+      const fresh = new Database(file, { readonly: true })
+      assert.equal((fresh.prepare('select count(*) as n from rows').get() as { n: number }).n, 600)
+      fresh.close()
+    } finally {
+      await checkpointer.stop()
+      if (connection.open) connection.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a missing database stops the thread with a message, and the process goes on', async ({ assert }) => {
+    const errors: string[] = []
+    const checkpointer = new SqliteCheckpointer(join(tmpdir(), 'sportello-no-such-dir', 'db.sqlite3'), {
+      info() {},
+      error: (message) => errors.push(message),
+    })
+    await checkpointer.stop()
+    assert.lengthOf(errors, 1)
+    assert.match(errors[0], /checkpoint thread stopped/)
+  })
+
+  test('a process waiting for the thread to stop is not ended before it has stopped', async ({ assert }) => {
+    // The thread does not keep an idle process alive, but stopping it must: a test run's teardown
+    // awaits it and then prints its summary and sets its exit code.
+    const platform = fileURLToPath(new URL('../../../', import.meta.url))
+    const dir = mkdtempSync(join(platform, 'tmp', 'checkpoint-exit-'))
+    const file = join(dir, 'db.sqlite3')
+    new Database(file).close()
+    const probe = join(dir, 'probe.ts')
+    writeFileSync(
+      probe,
+      [
+        "import { SqliteCheckpointer } from '#services/infrastructure/sqlite_checkpointer'",
+        `const checkpointer = new SqliteCheckpointer(${JSON.stringify(file)}, { info() {}, error() {} })`,
+        'await checkpointer.stop()',
+        "process.stdout.write('after stop')",
+        'process.exitCode = 3',
+      ].join('\n')
+    )
+    try {
+      const outcome = await promisify(execFile)('node', ['--import=ts-node-maintained/register/esm', probe], {
+        cwd: platform,
+      }).then(
+        () => ({ code: 0, stdout: '' }),
+        (error: { code: number; stdout: string }) => error
+      )
+      assert.equal(outcome.stdout, 'after stop')
+      assert.equal(outcome.code, 3)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }).timeout(60_000)
+})
