@@ -95,6 +95,9 @@ export default class SportelloProvider {
     this.#queue.define(BULK_ACCEPT_JOB, bulkAcceptJob)
     const billing = await import('#services/billing/billing_jobs')
     billing.defineBillingJobs(this.#queue)
+    const directory = await import('#services/infrastructure/directory_sync')
+    this.#queue.define(directory.DIRECTORY_SYNC_JOB, directory.directorySyncJob)
+    this.#queue.define(directory.DIRECTORY_SYNC_TENANT_JOB, directory.directorySyncTenantJob)
     setJobQueue(this.#queue)
   }
 
@@ -150,6 +153,8 @@ export default class SportelloProvider {
     await this.#queue.schedule(ATTACHMENTS_CLEANUP_JOB, ATTACHMENTS_CLEANUP_CRON, {}, { tz: 'Europe/Rome' })
     const { scheduleBillingJobs } = await import('#services/billing/billing_jobs')
     await scheduleBillingJobs(this.#queue)
+    const { DIRECTORY_SYNC_JOB, DIRECTORY_SYNC_CRON } = await import('#services/infrastructure/directory_sync')
+    await this.#queue.schedule(DIRECTORY_SYNC_JOB, DIRECTORY_SYNC_CRON, {}, { tz: 'Europe/Rome' })
   }
 
   /** The queue is closed earlier, when the application starts terminating (see start()). */

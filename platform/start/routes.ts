@@ -25,6 +25,7 @@ registerWebRoutes(router)
 router
   .group(() => {
     router.post('/auth/login', [AuthController, 'login'])
+    router.get('/auth/directories', [AuthController, 'directories'])
     router.post('/auth/logout', [AuthController, 'logout']).use(middleware.auth())
     router.get('/auth/me', [AuthController, 'me']).use(middleware.auth())
     router.get('/plugins', [PluginsController, 'catalogue'])

@@ -6,6 +6,9 @@ import { RequestContext } from '#services/infrastructure/request_context'
 import { directoryLoginValidator, loginValidator } from '#validators/auth'
 import { throttledLogin } from '#services/infrastructure/throttle'
 
+/** A bound on the list the login page reads (a platform serves tens of bodies, not thousands). */
+const MAX_DIRECTORIES = 1000
+
 export default class AuthController {
   /**
    * `{ email, password }` for a local account; `{ provider: 'ldap', tenant, username, password }` for
@@ -26,6 +29,19 @@ export default class AuthController {
     }
     await auth.use('web').login(user)
     return response.ok({ user: await this.#describe(user.id) })
+  }
+
+  /**
+   * `GET /auth/directories`: the tenants whose staff log in from a directory, for the login page's
+   * choice (their names are public, as on their portals; nothing of the directory itself is told).
+   */
+  async directories() {
+    const tenants = await Tenant.query().select('slug', 'name', 'settings').orderBy('name').limit(MAX_DIRECTORIES)
+    return {
+      directories: tenants
+        .filter((t) => t.settings?.directory !== undefined && t.settings?.directory !== null)
+        .map((t) => ({ slug: t.slug, name: t.name })),
+    }
   }
 
   /** Ends the session on the server: the old id is deleted from the store, so a copied cookie is refused. */

@@ -66,7 +66,7 @@ export default class CatalogController {
       const school = await createSchool(input)
       return response.created({ school: school.toApi() })
     } catch (error) {
-      return conflict(error, response, requestLanguage(request))
+      return conflict(error, response, requestLanguage(request), '/code')
     }
   }
 
@@ -95,7 +95,7 @@ export default class CatalogController {
       const row = await addClass(school, { year: input.year ?? null, section: input.section, active: input.active })
       return ctx.response.created({ class: row.toApi() })
     } catch (error) {
-      return conflict(error, ctx.response, requestLanguage(ctx.request))
+      return conflict(error, ctx.response, requestLanguage(ctx.request), '/section')
     }
   }
 
@@ -107,7 +107,7 @@ export default class CatalogController {
     try {
       return { class: (await updateClass(found.school, found.row, changes)).toApi() }
     } catch (error) {
-      return conflict(error, ctx.response, requestLanguage(ctx.request))
+      return conflict(error, ctx.response, requestLanguage(ctx.request), '/section')
     }
   }
 
@@ -139,9 +139,10 @@ export default class CatalogController {
   }
 }
 
-function conflict(error: unknown, response: HttpContext['response'], lang: 'it' | 'en') {
+/** A code or a class taken: named at the field that makes it so (`/code` of a school, `/section` of a class). */
+function conflict(error: unknown, response: HttpContext['response'], lang: 'it' | 'en', path: string) {
   if (error instanceof CatalogConflictError) {
-    return response.conflict({ errors: [{ message: error.messages[lang] }] })
+    return response.conflict({ errors: [{ path, message: error.messages[lang] }] })
   }
   throw error
 }

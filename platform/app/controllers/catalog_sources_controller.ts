@@ -51,7 +51,9 @@ export default class CatalogSourcesController {
         source,
         kind: 'entries',
         filters: sourceFilters(source),
-        ...(manage ? { attributes: lists[source].attributes, parent: lists[source].parent ?? null } : {}),
+        ...(manage
+          ? { title: lists[source].title, attributes: lists[source].attributes, parent: lists[source].parent ?? null }
+          : {}),
       })),
     ]
     return { sources }

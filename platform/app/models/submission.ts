@@ -6,6 +6,7 @@ import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
 import { blindIndexColumn, booleanColumn, encryptedColumn, identifierColumn } from '#models/columns'
 import { childIndexOf } from '#services/submissions/child_identity'
+import { schoolOfData } from '#services/submissions/submission_school'
 import SubmissionEvent from '#models/submission_event'
 import type { SubmissionStatus } from '#shared/contract'
 import type { Lang } from '#forms/types'
@@ -61,6 +62,10 @@ export default class Submission extends compose(BaseModel, TenantScoped, Audited
   @column(blindIndexColumn)
   declare childKeyHash: string | null
 
+  /** The catalog code of the school the data name (submission_school.ts), kept in step on save. */
+  @column()
+  declare schoolCode: string | null
+
   @column()
   declare protocolNumber: string | null
 
@@ -88,5 +93,6 @@ export default class Submission extends compose(BaseModel, TenantScoped, Audited
   static indexChild(row: Submission) {
     if (row.$dirty.data === undefined && row.$isPersisted) return
     row.childKeyHash = childIndexOf(row.data)
+    row.schoolCode = schoolOfData(row.data)
   }
 }

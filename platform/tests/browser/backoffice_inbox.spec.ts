@@ -216,6 +216,49 @@ test.group('Back office: the operator handles a canteen application with the cit
     }
   })
 
+  test('the operator narrows the inbox to one school, in Italian and in English', async ({ assert, client }) => {
+    const { citizen, operator, base, sample, tenant } = await refezioneTenant()
+    ;(await client.post(`${base}/forms/${FORM}/submit`).json({ data: sample }).loginAs(citizen)).assertStatus(201)
+    const carducci = await client
+      .post(`${base}/forms/${FORM}/submit`)
+      .json({ data: { ...sample, student: CHILD, school_id: 'pc-primaria-carducci', class_year: '1', section: 'A' } })
+      .loginAs(citizen)
+    carducci.assertStatus(201)
+    const id: number = carducci.body().submission.id
+    await jobQueue().drained()
+
+    const { page, close } = await openBrowser()
+    try {
+      await page.setViewportSize(LAPTOP)
+      await logInStaff(page, operator.email)
+      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/ufficio/domande`)
+      await page.getByTestId('inbox-table').waitFor()
+      await page.waitForFunction(`document.querySelectorAll('[data-testid="inbox-table"] tbody tr').length === 2`)
+      await page.getByLabel('Scuola', { exact: true }).selectOption({ label: 'Scuola primaria Carducci' })
+      await page.getByRole('button', { name: 'Cerca' }).click()
+      await page.waitForFunction(`document.querySelectorAll('[data-testid="inbox-table"] tbody tr').length === 1`)
+      assert.include(await page.getByTestId(`inbox-row-${id}`).textContent(), 'Nicolò Ferrari')
+      assert.equal((await page.getByTestId('count-protocolled').textContent())?.replace(/\D/g, ''), '1')
+      // The filter is in the address: the page read again keeps it chosen.
+      assert.include(page.url(), 'school=pc-primaria-carducci')
+      await page.reload()
+      await page.getByTestId(`inbox-row-${id}`).waitFor()
+      await page.waitForFunction(`document.querySelector('#inbox-school')?.value === 'pc-primaria-carducci'`)
+      assert.deepEqual(await seriousViolations(page), [], 'inbox by school: axe violations')
+
+      await page.getByRole('button', { name: /English/ }).click()
+      const school = page.getByLabel('School', { exact: true })
+      await school.waitFor()
+      assert.equal(await school.inputValue(), 'pc-primaria-carducci')
+      assert.include(await school.locator('option').first().textContent(), 'Every school')
+      assert.equal(await page.locator('[data-testid="inbox-table"] tbody tr').count(), 1)
+      assert.deepEqual(await seriousViolations(page), [], 'inbox by school in English: axe violations')
+      await snap(page, 'backoffice-inbox-school')
+    } finally {
+      await close()
+    }
+  })
+
   test('school staff, kitchen and designers do not reach the inbox', async ({ assert }) => {
     const { tenant } = await refezioneTenant()
     const { page, close } = await openBrowser()

@@ -67,8 +67,10 @@ test.group('Back office: the operator renews and withdraws enrolments in the reg
       await snap(page, 'backoffice-register-renewed-tablet')
       await page.setViewportSize(LAPTOP)
 
-      // One child leaves: withdrawn from a day, with the reason.
-      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/ufficio/iscritti/${ids[1]}`)
+      // A renewed year is ended by its renewal: nothing to withdraw there any more.
+      assert.equal((await db.from('enrolments').where('id', ids[1]).first()).status, 'ended')
+      // The child at the end of the cycle leaves: withdrawn from a day, with the reason.
+      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/ufficio/iscritti/${ids[2]}`)
       await page.getByRole('heading', { name: "Ritira l'iscrizione", level: 2 }).waitFor()
       await page.getByRole('button', { name: "Ritira l'iscrizione" }).click()
       await page.getByText("Indica un giorno dell'anno scolastico").waitFor()
@@ -85,7 +87,7 @@ test.group('Back office: the operator renews and withdraws enrolments in the reg
       assert.include(await withdrawal.textContent(), why)
       assert.deepEqual(await seriousViolations(page), [], 'withdrawn entry: axe violations')
       await snap(page, 'backoffice-register-withdrawn-laptop')
-      const stored = await db.from('enrolments').where('id', ids[1]).first()
+      const stored = await db.from('enrolments').where('id', ids[2]).first()
       assert.equal(stored.status, 'withdrawn')
       assert.equal(stored.withdrawn_from, `${start}-11-15`)
     } finally {

@@ -51,10 +51,11 @@ export async function mealsInMonth(ctx: PluginContext, month: string): Promise<M
       (c) => `${c.day}|${classKey(c.schoolCode, c.classYear, c.section)}`
     )
   )
-  for (const schoolYear of years) {
+  // Ended enrolments (renewed into the next year) owe the meals of their own school year too.
+  for (const [schoolYear, status] of [...years].flatMap((y) => [[y, 'active'] as const, [y, 'ended'] as const])) {
     let afterId = 0
     for (;;) {
-      const page = await ctx.enrolments.list({ schoolYear, status: 'active', afterId, limit: PAGE })
+      const page = await ctx.enrolments.list({ schoolYear, status, afterId, limit: PAGE })
       const pupils = page.map(pupilOf).filter((p) => p !== null)
       const ids = pupils.map((p) => p.enrolmentId)
       if (ids.length > 0) {

@@ -32,8 +32,10 @@ export async function monthlyFeeCharges(
   // A child withdrawn from a day is billed the months begun before it (a month counts when the
   // child was enrolled on its first day).
   const withdrawn = await ctx.enrolments.list({ schoolYear, status: 'withdrawn' })
+  // An enrolment ended by its renewal into the next year ran to the end of its own school year.
   const enrolments = [
     ...(await ctx.enrolments.list({ schoolYear, status: 'active' })),
+    ...(await ctx.enrolments.list({ schoolYear, status: 'ended' })),
     ...withdrawn.filter((e) => e.withdrawnFrom && e.withdrawnFrom > `${period}-01`),
   ]
   const lines: BillingCharges['lines'] = []

@@ -157,7 +157,8 @@ export class EnrolmentChanges {
    * school, section and application, the service's details with the class year moved on, the ISEE
    * as last declared, and the fee computed again at the new year's date from the same facts (the
    * fee set by hand is not carried: it was decided for one year). Each enrolment is renewed at most
-   * once (a unique index on `renewed_from_id`); the new one goes out as `enrolment.created`.
+   * once (a unique index on `renewed_from_id`); the new one goes out as `enrolment.created`, and
+   * the renewed one is `ended`.
    */
   async renew(id: number): Promise<RenewOutcome> {
     return db.transaction(async (trx) => {
@@ -192,6 +193,12 @@ export class EnrolmentChanges {
         renewedFromId: from.id,
         ...(await renewedTariff(trx, from, next)),
       })
+      // The year renewed is over for the register: the child goes on in the new one. Ended in the
+      // same transaction (audited by the model, with who renewed), so a renewal never leaves two
+      // active enrolments of one child; billing still bills its own school year (monthly_fees.ts).
+      from.useTransaction(trx)
+      from.status = 'ended'
+      await from.save()
       return { enrolmentId: id, outcome: 'renewed' as const, renewedId: renewed.id }
     })
   }

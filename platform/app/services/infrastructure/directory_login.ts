@@ -57,13 +57,80 @@ function first(entry: Entry, attribute: string): string | undefined {
   return typeof one === 'string' && one.trim() !== '' ? one.trim() : undefined
 }
 
-/** What the directory says of a person whose password it accepted. */
-interface DirectoryPerson {
+/** What the directory says of a person (whose password it accepted, at a login). */
+export interface DirectoryPerson {
   dn: string
   email: string
   fullName: string
   disabled: boolean
   roles: Role[]
+}
+
+function newClient(settings: DirectorySettings) {
+  return new Client({ url: settings.url, timeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS })
+}
+
+/** A connection bound as the service account (or anonymous without one); unavailable when refused. */
+async function serviceClient(settings: DirectorySettings): Promise<Client> {
+  const client = newClient(settings)
+  const servicePassword = settings.bindPasswordEnv ? process.env[settings.bindPasswordEnv] : undefined
+  try {
+    if (settings.bindDn) await client.bind(settings.bindDn, servicePassword ?? '')
+  } catch {
+    await client.unbind().catch(() => {})
+    throw new DirectoryUnavailable()
+  }
+  return client
+}
+
+/** The entries with this login name (at most two are asked: more than one is a name no one can trust). */
+async function entriesOf(client: Client, settings: DirectorySettings, login: string): Promise<Entry[] | 'ambiguous'> {
+  const userFilter = settings.userFilter.replaceAll('{username}', Filter.escape(login))
+  try {
+    return (
+      await client.search(settings.baseDn, {
+        scope: 'sub',
+        filter: userFilter,
+        attributes: ['mail', 'cn', 'displayName'],
+        sizeLimit: 2,
+      })
+    ).searchEntries
+  } catch (error) {
+    if ((error as { code?: number }).code === 4) return 'ambiguous'
+    throw new DirectoryUnavailable()
+  }
+}
+
+/** Whether the entry is disabled, and the roles its groups give here. */
+async function describe(client: Client, settings: DirectorySettings, entry: Entry, login: string) {
+  try {
+    const disabled = settings.disabledFilter
+      ? (await client.search(entry.dn, { scope: 'base', filter: settings.disabledFilter, attributes: ['dn'] }))
+          .searchEntries.length > 0
+      : false
+    const dn = Filter.escape(entry.dn)
+    const groups = (
+      await client.search(settings.baseDn, {
+        scope: 'sub',
+        filter: `(|(member=${dn})(uniqueMember=${dn}))`,
+        attributes: ['dn'],
+        sizeLimit: MAX_GROUPS,
+      })
+    ).searchEntries
+    const roles = new Set<Role>()
+    for (const group of groups) for (const role of settings.groupRoles[normaliseDn(group.dn)] ?? []) roles.add(role)
+    const email = first(entry, 'mail')?.toLowerCase()
+    const person: DirectoryPerson = {
+      dn: entry.dn,
+      email: email ?? '',
+      fullName: first(entry, 'displayName') ?? first(entry, 'cn') ?? login,
+      disabled,
+      roles: [...roles].sort(),
+    }
+    return person
+  } catch {
+    throw new DirectoryUnavailable()
+  }
 }
 
 /**
@@ -79,34 +146,15 @@ export async function askDirectory(
 ): Promise<DirectoryPerson | null> {
   // An LDAP bind with an empty password is an anonymous bind that succeeds: never let one through.
   if (!password) throw invalidCredentials()
-  const client = new Client({ url: settings.url, timeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS })
+  const client = await serviceClient(settings)
   try {
-    const servicePassword = settings.bindPasswordEnv ? process.env[settings.bindPasswordEnv] : undefined
-    try {
-      if (settings.bindDn) await client.bind(settings.bindDn, servicePassword ?? '')
-    } catch {
-      throw new DirectoryUnavailable()
-    }
-    const userFilter = settings.userFilter.replaceAll('{username}', Filter.escape(login))
-    let found: Entry[]
-    try {
-      found = (
-        await client.search(settings.baseDn, {
-          scope: 'sub',
-          filter: userFilter,
-          attributes: ['mail', 'cn', 'displayName'],
-          sizeLimit: 2,
-        })
-      ).searchEntries
-    } catch (error) {
-      // More than one entry for one login name is refused like an unknown one.
-      if ((error as { code?: number }).code === 4) throw invalidCredentials()
-      throw new DirectoryUnavailable()
-    }
+    const found = await entriesOf(client, settings, login)
+    // More than one entry for one login name is refused like an unknown one.
+    if (found === 'ambiguous') throw invalidCredentials()
     if (found.length === 0) return null
     if (found.length !== 1) throw invalidCredentials()
     const entry = found[0]
-    const userClient = new Client({ url: settings.url, timeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS })
+    const userClient = newClient(settings)
     try {
       await userClient.bind(entry.dn, password)
     } catch (error) {
@@ -115,34 +163,32 @@ export async function askDirectory(
     } finally {
       await userClient.unbind().catch(() => {})
     }
-    try {
-      const disabled = settings.disabledFilter
-        ? (await client.search(entry.dn, { scope: 'base', filter: settings.disabledFilter, attributes: ['dn'] }))
-            .searchEntries.length > 0
-        : false
-      const dn = Filter.escape(entry.dn)
-      const groups = (
-        await client.search(settings.baseDn, {
-          scope: 'sub',
-          filter: `(|(member=${dn})(uniqueMember=${dn}))`,
-          attributes: ['dn'],
-          sizeLimit: MAX_GROUPS,
-        })
-      ).searchEntries
-      const roles = new Set<Role>()
-      for (const group of groups) for (const role of settings.groupRoles[normaliseDn(group.dn)] ?? []) roles.add(role)
-      const email = first(entry, 'mail')?.toLowerCase()
-      const person: DirectoryPerson = {
-        dn: entry.dn,
-        email: email ?? '',
-        fullName: first(entry, 'displayName') ?? first(entry, 'cn') ?? login,
-        disabled,
-        roles: [...roles].sort(),
-      }
-      return person
-    } catch {
-      throw new DirectoryUnavailable()
+    return await describe(client, settings, entry, login)
+  } finally {
+    await client.unbind().catch(() => {})
+  }
+}
+
+/**
+ * Reads people from the directory as the service account, without their password (the periodic
+ * sync, directory_sync.ts): for each login name, what the directory says now, null when no entry
+ * has it any more, 'ambiguous' when several do. One connection for them all; a directory that
+ * does not answer is DirectoryUnavailable, and nothing is concluded.
+ */
+export async function readDirectoryPeople(
+  settings: DirectorySettings,
+  logins: readonly string[]
+): Promise<Map<string, DirectoryPerson | null | 'ambiguous'>> {
+  const client = await serviceClient(settings)
+  try {
+    const out = new Map<string, DirectoryPerson | null | 'ambiguous'>()
+    for (const login of logins) {
+      const found = await entriesOf(client, settings, login)
+      if (found === 'ambiguous' || found.length > 1) out.set(login, 'ambiguous')
+      else if (found.length === 0) out.set(login, null)
+      else out.set(login, await describe(client, settings, found[0], login))
     }
+    return out
   } finally {
     await client.unbind().catch(() => {})
   }

@@ -13,13 +13,13 @@
  * Nothing else (parts of words, phonetic matches) is possible without storing the names in clear.
  * A key rotation (data:reencrypt) computes the terms again under the new key.
  */
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import db from '@adonisjs/lucid/services/db'
 import type Submission from '#models/submission'
 import SubmissionSearchTerm from '#models/submission_search_term'
 import {
-  type DataCipher,
+  DataCipher,
   FISCAL_CODE_INDEX,
   currentDataCipher,
   normaliseFiscalCode,
@@ -120,4 +120,52 @@ export function whereMatches(query: ModelQueryBuilderContract<typeof Submission>
     )
   }
   return query
+}
+
+/**
+ * Gives the search terms to the sent submissions that have none: those sent before the terms
+ * existed (migration 0016), which the inbox's search would otherwise never find. Idempotent: a
+ * submission with terms is left alone, so a second run writes nothing; one whose data name no one
+ * gets none and is read again by a later run, harmlessly. Runs past the tenant scope (every
+ * tenant's rows, each term taking its submission's tenant), in batches by id.
+ */
+export async function backfillSearchTerms(client: QueryClientContract, batch = 500): Promise<number> {
+  const cipher = currentDataCipher()
+  let last = 0
+  let indexed = 0
+  for (;;) {
+    const rows = await client
+      .from('submissions')
+      .select('id', 'tenant_id', 'data')
+      .whereNotNull('submitted_at')
+      .where('id', '>', last)
+      .whereNotExists((q) =>
+        q
+          .from('submission_search_terms')
+          .select('id')
+          .whereRaw('submission_search_terms.submission_id = submissions.id')
+      )
+      .orderBy('id')
+      .limit(batch)
+    if (rows.length === 0) return indexed
+    const terms = rows.flatMap((row) => {
+      const stored = row.data as unknown
+      const clear = DataCipher.isEncrypted(stored)
+        ? cipher.decrypt(stored)
+        : typeof stored === 'string'
+          ? JSON.parse(stored)
+          : stored
+      const hashes = searchHashes(cipher, isPlainObject(clear) ? clear : {})
+      if (hashes.length) indexed++
+      return hashes.map((term) => ({ tenant_id: row.tenant_id, submission_id: row.id, term }))
+    })
+    // Slices keep a statement under SQLite's bound-parameter limit (40 words + codes per submission).
+    for (let i = 0; i < terms.length; i += 300) {
+      await client
+        .insertQuery()
+        .table('submission_search_terms')
+        .multiInsert(terms.slice(i, i + 300))
+    }
+    last = rows[rows.length - 1].id
+  }
 }

@@ -138,6 +138,8 @@ export const TABLES: Record<string, TableMeaning> = {
       child_key_hash:
         'Keyed hash (HMAC-SHA256) of the codice fiscale of the child the application is for: for the duplicate check; not reversible',
       protocol_number: 'Protocol number given on registration, e.g. 2026/0000042',
+      school_code:
+        'Catalog code of the school the application is for (schools.code), copied from the data for the inbox filter',
       submitted_at: 'When it was (last) sent',
       lang: 'Language the applicant used (it, en): the receipt speaks it',
       warnings: 'What staff should check before deciding (JSON), e.g. another application for the same child',
@@ -159,6 +161,16 @@ export const TABLES: Record<string, TableMeaning> = {
     columns: {
       submission_id: 'The submission (submissions.id)',
       term: 'The keyed hash, "<key id>:<hex>"; meaningless without the data key',
+    },
+  },
+  submission_status_counts: {
+    description:
+      'How many submissions there are per form, school and status (kept by database triggers on submissions): the back office inbox reads its counts here',
+    columns: {
+      form_key: 'The form key, <service>.<name>',
+      school_code: 'Catalog code of the school (schools.code); empty for submissions naming none',
+      status: 'The submission status',
+      total: 'How many submissions of this form and school are in this status',
     },
   },
   protocol_entries: {

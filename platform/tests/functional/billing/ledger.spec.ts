@@ -193,6 +193,13 @@ test.group('Ledger', (group) => {
       // March 2027 is still the school year 2026/2027; September 2027 is the next one.
       assert.lengthOf((await monthlyFeeCharges(ctx, '2027-03')).lines, 1)
       assert.lengthOf((await monthlyFeeCharges(ctx, '2027-09')).lines, 0)
+      // Ended by its renewal into the next year, it still owes the months of its own year.
+      withFee.enrolment.status = 'ended'
+      await withFee.enrolment.save()
+      assert.deepEqual(
+        (await monthlyFeeCharges(ctx, '2027-06')).lines.map((l) => l.enrolmentId),
+        [withFee.enrolment.id]
+      )
     })
   })
 })

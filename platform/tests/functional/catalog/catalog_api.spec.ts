@@ -88,6 +88,8 @@ test.group('School catalog API', (group) => {
       .loginAs(operator)
     twice.assertStatus(409)
     assert.include(twice.body().errors[0].message, 'Esiste già una scuola con codice "pc-primaria-nuova"')
+    // Named at the field that makes it so, as the settings form shows it.
+    assert.equal(twice.body().errors[0].path, '/code')
 
     const invalid = await client
       .post(`${base}/schools`)
@@ -121,6 +123,7 @@ test.group('School catalog API', (group) => {
       .loginAs(operator)
     dup.assertStatus(409)
     assert.include(dup.body().errors[0].message, 'already has year 1 section A')
+    assert.equal(dup.body().errors[0].path, '/section')
 
     const classB = await client
       .post(`${base}/schools/pc-primaria-nuova/classes`)

@@ -119,6 +119,23 @@ test.group('Register: withdraw from a date, renew for the next school year', (gr
     assert.equal(next.school.id, previous.school.id)
     assert.match(next.tariff.amount, /^\d+\.\d{2}$/)
     assert.equal(next.tariff.at, `${start + 1}-09-01`)
+    // The renewed year is ended, in the renewal's transaction, and the audit says who did it.
+    assert.equal(previous.status, 'ended')
+    assert.equal((await client.get(`${base}/enrolments/${fifth}`).loginAs(operator)).body().enrolment.status, 'active')
+    const ending = await db
+      .from('audit_logs')
+      .where('tenant_id', tenant.id)
+      .where('entity', 'enrolments')
+      .where('entity_id', String(second))
+      .where('action', 'update')
+    assert.isTrue(
+      ending.some(
+        (a) =>
+          a.actor_user_id === operator.id &&
+          (typeof a.after === 'string' ? JSON.parse(a.after) : a.after)?.status === 'ended'
+      ),
+      'the ending is audited with the operator'
+    )
 
     // Asked again: the same renewal, never a second one.
     const again = await renew([second])

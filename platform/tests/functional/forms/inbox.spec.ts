@@ -6,7 +6,7 @@ import { DataCipher, currentDataCipher, setDataCipher } from '#services/infrastr
 import { reencryptAll } from '#services/infrastructure/data_reencryption'
 import { makeUser } from '#tests/helpers/world'
 import { INBOX_PAGE_SIZE } from '#controllers/inbox_controller'
-import { nameWords, searchTermsOf } from '#services/submissions/submission_search'
+import { backfillSearchTerms, nameWords, searchTermsOf } from '#services/submissions/submission_search'
 import { FORM, forChild, refezioneTenant } from './world.js'
 import { transactionWithJobs } from '../../helpers/world.js'
 
@@ -127,6 +127,118 @@ test.group('Back office: the inbox of applications', (group) => {
     for (const { term } of terms) {
       assert.notMatch(term, /rossi|mario|figlio|STTSGT/i)
     }
+  })
+
+  test('by school: the page and the counts narrow to the applications naming that school', async ({
+    client,
+    assert,
+  }) => {
+    const { citizen, operator, base, sample } = await refezioneTenant()
+    const ids: number[] = []
+    for (let n = 0; n < 4; n++) {
+      const data = forChild(sample, n)
+      if (n % 2 === 1) Object.assign(data, { school_id: 'pc-primaria-carducci', class_year: '1', section: 'A' })
+      const sent = await client.post(`${base}/forms/${FORM}/submit`).json({ data }).loginAs(citizen)
+      sent.assertStatus(201)
+      ids.push(sent.body().submission.id)
+    }
+    await jobQueue().drained()
+    ;(
+      await client
+        .post(`${base}/submissions/${ids[1]}/status`)
+        .json({ status: 'rejected', reason: 'Fuori termine' })
+        .loginAs(operator)
+    ).assertStatus(200)
+
+    const carducci = await client.get(`${base}/inbox`).qs({ school: 'pc-primaria-carducci' }).loginAs(operator)
+    carducci.assertStatus(200)
+    assert.deepEqual(
+      carducci.body().submissions.map((r: Row) => r.id),
+      [ids[3], ids[1]]
+    )
+    assert.equal(carducci.body().total, 2)
+    assert.equal(carducci.body().counts.rejected, 1)
+    const rejected = await client
+      .get(`${base}/inbox`)
+      .qs({ school: 'pc-primaria-carducci', status: 'rejected' })
+      .loginAs(operator)
+    assert.deepEqual(
+      rejected.body().submissions.map((r: Row) => r.id),
+      [ids[1]]
+    )
+    const alberoni = await client.get(`${base}/inbox`).qs({ school: 'pc-primaria-alberoni' }).loginAs(operator)
+    assert.deepEqual(
+      alberoni.body().submissions.map((r: Row) => r.id),
+      [ids[2], ids[0]]
+    )
+    assert.equal(alberoni.body().counts.rejected, 0)
+    const none = await client.get(`${base}/inbox`).qs({ school: 'pc-nido-girasole' }).loginAs(operator)
+    assert.equal(none.body().total, 0)
+    // What is exported follows the same filter.
+    const csv = await client
+      .get(`${base}/inbox/export`)
+      .qs({ format: 'csv', school: 'pc-primaria-carducci' })
+      .loginAs(operator)
+    csv.assertStatus(200)
+    assert.lengthOf(csv.text().trim().split('\n'), 3)
+    // The school is kept in clear beside the encrypted data, and nothing else of it.
+    const stored = await db.from('submissions').whereIn('id', ids).orderBy('id').select('school_code', 'data')
+    assert.deepEqual(
+      stored.map((r) => r.school_code),
+      ['pc-primaria-alberoni', 'pc-primaria-carducci', 'pc-primaria-alberoni', 'pc-primaria-carducci']
+    )
+    assert.notInclude(String(stored[0].data), 'alberoni')
+    const wrong = await client.get(`${base}/inbox`).qs({ school: 'Not A Code!' }).loginAs(operator)
+    wrong.assertStatus(422)
+    assert.equal(wrong.body().errors[0].path, '/school')
+  })
+
+  test('applications sent before the search terms existed are found once the backfill has run, which runs once', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, citizen, operator, base, sample } = await refezioneTenant()
+    const ids: number[] = []
+    for (let n = 0; n < 3; n++) {
+      const sent = await client
+        .post(`${base}/forms/${FORM}/submit`)
+        .json({ data: forChild(sample, n) })
+        .loginAs(citizen)
+      sent.assertStatus(201)
+      ids.push(sent.body().submission.id)
+    }
+    const draft = await client.post(`${base}/forms/${FORM}/submissions`).json({ data: sample }).loginAs(citizen)
+    draft.assertStatus(201)
+    await jobQueue().drained()
+    // As they were before migration 0016: sent, without terms.
+    const before = await db.from('submission_search_terms').whereIn('submission_id', ids).count('* as n')
+    await db.from('submission_search_terms').whereIn('submission_id', [ids[0], ids[1]]).delete()
+    const child = forChild(sample, 1).student as { fiscal_code: string }
+    const search = (q: string) => client.get(`${base}/inbox`).qs({ q }).loginAs(operator)
+    assert.equal((await search(child.fiscal_code)).body().total, 0)
+    assert.equal((await search('rossi')).body().total, 1)
+
+    assert.equal(await backfillSearchTerms(db.connection()), 2)
+    const byCode = await search(child.fiscal_code)
+    assert.deepEqual(
+      byCode.body().submissions.map((r: Row) => r.id),
+      [ids[1]]
+    )
+    const byName = await search('Mario Rossi')
+    assert.sameMembers(
+      byName.body().submissions.map((r: Row) => r.id),
+      ids
+    )
+    const after = await db.from('submission_search_terms').whereIn('submission_id', ids).count('* as n')
+    assert.equal(Number(after[0].n), Number(before[0].n))
+    const rows = await db.from('submission_search_terms').where('tenant_id', tenant.id).select('term')
+    for (const { term } of rows) assert.notMatch(term, /rossi|mario|STTSGT/i)
+    // Run again (migration:run on a database already done): nothing more is written.
+    assert.equal(await backfillSearchTerms(db.connection()), 0)
+    const again = await db.from('submission_search_terms').whereIn('submission_id', ids).count('* as n')
+    assert.equal(Number(again[0].n), Number(before[0].n))
+    // A draft is never searched: it gets no terms.
+    assert.lengthOf(await db.from('submission_search_terms').where('submission_id', draft.body().submission.id), 0)
   })
 
   test('wrong parameters are named, one by one; only operators and administrators read it', async ({

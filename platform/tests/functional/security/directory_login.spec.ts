@@ -6,6 +6,9 @@ import User from '#models/user'
 import Membership from '#models/membership'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant, makeUser } from '#tests/helpers/world'
+import db from '@adonisjs/lucid/services/db'
+import { jobQueue } from '#queue/queue_factory'
+import { directorySyncJob, syncDirectory } from '#services/infrastructure/directory_sync'
 
 /**
  * Staff login from a tenant's directory. The settings and the refusals that need no directory run
@@ -108,6 +111,21 @@ test.group('Directory login: settings and refusals without a directory', (group)
 
     const invalid = await client.post(LOGIN).json({ provider: 'ldap', tenant: down.slug, username: 'mrossi' })
     invalid.assertStatus(422)
+
+    // The periodic sync with a directory that does not answer concludes nothing: access stays.
+    const staff = await makeUser(down, ['operator'])
+    staff.merge({ directoryTenantId: down.id, directoryLogin: 'mrossi', password: null })
+    await RequestContext.asSystem('test', () => staff.save())
+    await assert.rejects(() => syncDirectory(down))
+    assert.deepEqual((await membershipOf(down, staff.email))!.roles, ['operator'])
+
+    // The login page lists the bodies with a directory, and nothing of the directory itself.
+    const listed = await client.get('/api/v1/auth/directories')
+    listed.assertStatus(200)
+    const slugs = listed.body().directories.map((d: { slug: string }) => d.slug)
+    assert.include(slugs, down.slug)
+    assert.notInclude(slugs, plain.slug)
+    assert.notInclude(JSON.stringify(listed.body()), '127.0.0.1')
   })
 })
 
@@ -269,6 +287,59 @@ if (LDAP_URL) {
       await removePerson(person.dn)
       ;(await login()).assertStatus(400)
       assert.isNull(await membershipOf(tenant, person.email))
+    })
+
+    test('the hourly sync follows the directory between logins: roles changed, disabled and removed people lose access, audited', async ({
+      client,
+      assert,
+      cleanup,
+    }) => {
+      const tenant = await tenantWithDirectory(LDAP_URL!)
+      const moved = await newPerson([OPERATORS])
+      const disabled = await newPerson([OPERATORS])
+      const removed = await newPerson([OPERATORS])
+      const kept = await newPerson([OPERATORS])
+      cleanup(async () => {
+        for (const p of [moved, disabled, removed, kept]) await removePerson(p.dn)
+      })
+      for (const p of [moved, disabled, removed, kept]) {
+        const response = await client
+          .post(LOGIN)
+          .json({ provider: 'ldap', tenant: tenant.slug, username: p.uid, password: PASSWORD })
+        response.assertStatus(200)
+      }
+      // Nothing changed in the directory: the sync changes nothing.
+      const quiet = await syncDirectory(tenant)
+      assert.deepEqual(quiet, { checked: 4, revoked: 0, rolesChanged: 0, ambiguous: [] })
+
+      await asDirectoryAdmin(async (ldap) => {
+        await ldap.modify(
+          ADMINS,
+          new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [moved.dn] }) })
+        )
+        await ldap.modify(
+          disabled.dn,
+          new Change({ operation: 'add', modification: new Attribute({ type: 'employeeType', values: ['disabled'] }) })
+        )
+      })
+      await removePerson(removed.dn)
+      // Without anyone logging in, the job of the schedule brings the tenant in line.
+      await RequestContext.asSystem('test', () => directorySyncJob.handle({}, {} as never))
+      await jobQueue().drained()
+      assert.deepEqual((await membershipOf(tenant, moved.email))!.roles, ['designer', 'operator', 'tenant_admin'])
+      assert.isNull(await membershipOf(tenant, disabled.email))
+      assert.isNull(await membershipOf(tenant, removed.email))
+      assert.deepEqual((await membershipOf(tenant, kept.email))!.roles, ['operator'])
+      // Audited, with the sync as the actor.
+      const audit = await db
+        .from('audit_logs')
+        .where('tenant_id', tenant.id)
+        .where('entity', 'memberships')
+        .whereIn('action', ['delete', 'update'])
+      assert.isAtLeast(audit.length, 3)
+      for (const row of audit) assert.equal(row.actor_label, `directory-sync:${tenant.slug}`)
+      // Run again: nothing left to change.
+      assert.deepInclude(await syncDirectory(tenant), { revoked: 0, rolesChanged: 0 })
     })
 
     test('a directory never logs in as an account it did not create', async ({ client, assert, cleanup }) => {

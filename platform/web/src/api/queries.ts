@@ -103,11 +103,23 @@ function forgetAllButMe(client: ReturnType<typeof useQueryClient>) {
   client.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] })
 }
 
+/** The bodies whose staff log in from their directory (the login page's "network account"). */
+export function useDirectories() {
+  return useQuery({
+    queryKey: ['auth-directories'] as const,
+    queryFn: () => api<{ directories: Array<{ slug: string; name: string }> }>('GET', '/auth/directories'),
+    select: (answer) => answer.directories,
+    staleTime: 5 * 60_000,
+  })
+}
+
 export function useLogin() {
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (credentials: { email: string; password: string }) =>
-      api<{ user: MeDto }>('POST', '/auth/login', credentials),
+    mutationFn: (
+      credentials:
+        { email: string; password: string } | { provider: 'ldap'; tenant: string; username: string; password: string }
+    ) => api<{ user: MeDto }>('POST', '/auth/login', credentials),
     onSuccess: (answer) => {
       forgetAllButMe(client)
       client.setQueryData(keys.me, answer.user)

@@ -27,6 +27,7 @@ import { keys } from './queries'
 export interface InboxFilters {
   status?: InboxStatus | ''
   form?: string
+  school?: string
   school_year?: string
   from?: string
   to?: string
@@ -40,6 +41,16 @@ export function inboxQueryString(filters: InboxFilters, after?: string | null) {
   for (const [name, value] of Object.entries(filters)) if (value) params.set(name, String(value))
   if (after) params.set('after', after)
   return params.toString()
+}
+
+/** The tenant's active schools, as the catalog lists them (the inbox's school filter). */
+export function useSchools(slug: string) {
+  return useQuery({
+    queryKey: ['catalog-schools', slug] as const,
+    queryFn: () =>
+      api<{ schools: Array<{ code: string; name: string }> }>('GET', `${tenantBase(slug)}/catalog/schools`),
+    staleTime: 5 * 60_000,
+  })
 }
 
 export const staffKeys = {

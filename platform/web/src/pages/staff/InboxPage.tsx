@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import { INBOX_SORTS, INBOX_STATUSES, type InboxSort, type InboxStatus } from '#shared/contract'
 import { useForms } from '../../api/queries'
-import { inboxQueryString, useBulkAccept, useInbox, type InboxFilters } from '../../api/staff_queries'
+import { inboxQueryString, useBulkAccept, useInbox, useSchools, type InboxFilters } from '../../api/staff_queries'
 import { tenantBase } from '../../api/client'
 import { ExportLinks } from '../../widgets/ExportLinks'
 import { useCurrentTenant } from '../../app/tenant_context'
@@ -12,7 +12,7 @@ import { StatusBadge } from '../../widgets/StatusBadge'
 import { LoadError, Loading } from '../../widgets/status'
 import { ApiRequestError } from '../../api/client'
 
-const FILTER_NAMES = ['status', 'form', 'school_year', 'from', 'to', 'q', 'sort'] as const
+const FILTER_NAMES = ['status', 'form', 'school', 'school_year', 'from', 'to', 'q', 'sort'] as const
 
 /** The school years an operator looks at: the one whose calls are open now and the two before. */
 function recentSchoolYears(today = new Date()): string[] {
@@ -26,6 +26,7 @@ function filtersOf(params: URLSearchParams): InboxFilters {
   return {
     status: (INBOX_STATUSES as readonly string[]).includes(status) ? (status as InboxStatus) : '',
     form: params.get('form') ?? '',
+    school: params.get('school') ?? '',
     school_year: params.get('school_year') ?? '',
     from: params.get('from') ?? '',
     to: params.get('to') ?? '',
@@ -36,7 +37,7 @@ function filtersOf(params: URLSearchParams): InboxFilters {
 
 /**
  * The offices' inbox: the applications of the tenant's services, filtered on the server (status,
- * form, school year, dates, a name or codice fiscale), with the count in each status, a page at a
+ * form, school, school year, dates, a name or codice fiscale), with the count in each status, a page at a
  * time. The filters live in the address, so going back from an application returns to the same list.
  */
 export function InboxPage() {
@@ -49,6 +50,7 @@ export function InboxPage() {
   const after = cursors.at(-1) ?? null
   const inbox = useInbox(tenant.slug, filters, after, lang)
   const forms = useForms(tenant.slug)
+  const schools = useSchools(tenant.slug)
   const base = `/t/${encodeURIComponent(tenant.slug)}`
   // The applications ticked for acceptance together (only protocolled ones can be accepted).
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set())
@@ -136,6 +138,17 @@ export function InboxPage() {
               any={t('inbox.anyForm')}
               value={filters.form}
               options={(forms.data ?? []).map((f) => ({ value: f.key, label: f.title[lang] ?? f.title.it }))}
+            />
+            <FilterSelect
+              // Mounted again once the schools arrive, so that the one in the address is chosen.
+              key={schools.data ? 'schools' : 'loading'}
+              className="col-12 col-md-6 col-lg-3"
+              id="inbox-school"
+              name="school"
+              label={t('inbox.school')}
+              any={t('inbox.anySchool')}
+              value={filters.school}
+              options={(schools.data?.schools ?? []).map((s) => ({ value: s.code, label: s.name }))}
             />
             <FilterSelect
               className="col-12 col-md-6 col-lg-3"

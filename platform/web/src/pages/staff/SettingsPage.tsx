@@ -6,6 +6,10 @@ import { useUpdateSettings } from '../../api/staff_queries'
 import { useCurrentTenant } from '../../app/tenant_context'
 import { useT } from '../../i18n'
 import { LoadError, Loading } from '../../widgets/status'
+import { FieldError } from '../../widgets/FieldError'
+import { ProtocolSettingsForm } from './ProtocolSettingsForm'
+import { CatalogSettings } from './CatalogSettings'
+import { ListsSettings } from './ListsSettings'
 
 type Window = { opens?: string; closes?: string }
 const RETENTION = ['unreferenced_days', 'stale_draft_days'] as const
@@ -13,16 +17,6 @@ const RETENTION = ['unreferenced_days', 'stale_draft_days'] as const
 const ARREARS_DAYS = ['reminderAfterDays', 'letterAfterDays', 'debtBlockAfterDays'] as const
 const REMINDER_FROM = ['due', 'loaded'] as const
 const LETTER_PERIODS = ['', 'monthly', 'quarterly', 'four_monthly', 'six_monthly'] as const
-
-/** The message the server gave for exactly this path, if any. */
-function FieldError({ id, message }: { id: string; message?: string }) {
-  if (!message) return null
-  return (
-    <div id={id} className="invalid-feedback d-block" role="alert">
-      {message}
-    </div>
-  )
-}
 
 /**
  * The tenant admins' settings, for the blocks the API checks: each form's enrolment period and how
@@ -285,6 +279,9 @@ export function SettingsPage() {
           {t('settings.save')}
         </button>
       </form>
+      <ProtocolSettingsForm stored={settings.protocol as Parameters<typeof ProtocolSettingsForm>[0]['stored']} />
+      <CatalogSettings />
+      <ListsSettings />
     </section>
   )
 }
