@@ -24,9 +24,20 @@ export default defineConfig({
     suites: [
       { name: 'unit', files: ['tests/unit/**/*.spec(.ts|.js)'], timeout: 10000 },
       { name: 'functional', files: ['tests/functional/**/*.spec(.ts|.js)'], timeout: 60000 },
-      { name: 'plugins', files: ['../plugins/*/tests/**/*.spec(.ts|.js)'], timeout: 60000 },
+      {
+        name: 'plugins',
+        files: ['../plugins/*/tests/**/*.spec(.ts|.js)', '!../plugins/*/tests/browser/**'],
+        timeout: 60000,
+      },
       // Real-browser tests need the built portal (npm run build:web) and chromium: opt-in with BROWSER_TESTS=1.
-      { name: 'browser', files: process.env.BROWSER_TESTS ? ['tests/browser/**/*.spec.ts'] : [], timeout: 120000 },
+      // A plugin's own browser tests live in plugins/<id>/tests/browser/.
+      {
+        name: 'browser',
+        files: process.env.BROWSER_TESTS
+          ? ['tests/browser/**/*.spec.ts', '../plugins/*/tests/browser/**/*.spec.ts']
+          : [],
+        timeout: 120000,
+      },
     ],
     forceExit: false,
   },

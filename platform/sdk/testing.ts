@@ -35,6 +35,13 @@ import { DateTime } from 'luxon'
 /** The contract every form passes (forms/README.md), for the tests of forms and of plugins. */
 export { formContractTests } from './form_contract_tests.js'
 
+/**
+ * A plugin's browser tests (`plugins/<id>/tests/browser/*.spec.ts`, run by the browser suite with
+ * BROWSER_TESTS=1 after `npm run build:web`): Debian's chromium against the test server, the staff
+ * login, the axe check, screenshots. Loaded on demand, so other tests never load the browser driver.
+ */
+export const browserKit = () => import('../tests/browser/portal.js')
+
 /** The routes a manifest declares, as a recording router sees them. */
 function declaredRoutes(plugin: PluginManifest) {
   const routes: Array<{ method: string; path: string; route: PluginRoute<unknown, unknown> }> = []

@@ -207,6 +207,22 @@ export interface EnrolmentRecord {
   withdrawnFrom?: string | null
 }
 
+/**
+ * The lean read of an enrolment (`ctx.enrolments.placements`): where the child is and the plugin's
+ * own details, as plain values. No child identity is read or decrypted: a day's or a month's work
+ * over a city's tens of thousands of children reads this, then the names of the few it shows.
+ */
+export interface EnrolmentPlacement {
+  id: number
+  applicantUserId: number
+  schoolYear: string
+  status: EnrolmentRecord['status']
+  schoolId: string | null
+  section: string | null
+  /** The plugin's details, decrypted (it keeps there what it needs to place the child: class, diet). */
+  details: Record<string, unknown> | null
+}
+
 /** Which enrolments of the plugin's service to read. */
 export interface EnrolmentFilter {
   schoolYear?: string
@@ -448,6 +464,14 @@ export interface PluginContext {
      * columns; `afterId` with `limit` reads it in pages.
      */
     list(filter?: EnrolmentFilter): Promise<EnrolmentRecord[]>
+    /**
+     * The same selection as `list`, read lean: plain rows with the placement and the details only,
+     * no model built, nothing of the child's identity decrypted. In id order; `limit` is at most
+     * 5,000 (the default), so a large set is read in pages with `afterId`.
+     */
+    placements(filter?: EnrolmentFilter): Promise<EnrolmentPlacement[]>
+    /** The child's name of these enrolments (at most 5,000 ids), decrypted for them only; in id order. */
+    names(ids: number[]): Promise<Array<{ id: number; firstName: string | null; lastName: string | null }>>
     find(id: number): Promise<EnrolmentRecord | null>
     create(input: NewEnrolment): Promise<EnrolmentRecord>
     /**

@@ -2,6 +2,7 @@ import { LocalizedError, fill, texts } from '#i18n/catalogue'
 import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
 import Enrolment from '#models/enrolment'
+import { encryptedColumn, identifierColumn } from '#models/columns'
 import Membership from '#models/membership'
 import School from '#models/school'
 import SchoolClass from '#models/school_class'
@@ -24,6 +25,8 @@ import { rulePeriods } from '#rules/version_picker'
 import type { EvaluationResult } from '#rules/types'
 import type {
   CatalogEntry,
+  EnrolmentFilter,
+  EnrolmentPlacement,
   EnrolmentRecord,
   Lang,
   MailNotice,
@@ -190,17 +193,40 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
     enrolments: {
       async list(filter = {}) {
         const rows = await scoped(async () => {
-          const query = Enrolment.query({ client }).where('service', pluginId).orderBy('id')
-          if (filter.schoolYear) query.where('school_year', filter.schoolYear)
-          if (filter.status) query.where('status', filter.status)
-          if (filter.schoolIds) query.whereIn('school_id', filter.schoolIds.length ? filter.schoolIds : [''])
-          if (filter.applicantUserId !== undefined) query.where('applicant_user_id', filter.applicantUserId)
-          if (filter.ids) query.whereIn('id', filter.ids.length ? filter.ids : [0])
-          if (filter.afterId !== undefined) query.where('id', '>', filter.afterId)
-          if (filter.limit !== undefined) query.limit(filter.limit)
-          return query
+          // Only the columns a plugin's record shows: the tariff's facts, result and trace (large, and
+          // encrypted) and the timestamps are neither decrypted nor parsed for lists of thousands.
+          const query = Enrolment.query({ client }).select(ENROLMENT_RECORD_COLUMNS)
+          return enrolmentFilter(query, pluginId, filter)
         })
         return rows.map(enrolmentView)
+      },
+      async placements(filter = {}) {
+        const limit = Math.min(filter.limit ?? PLACEMENTS_PAGE, PLACEMENTS_PAGE)
+        const rows = await scoped(async () => {
+          // Plain rows (no model, no hooks per row); the tenant's scope is the model query's own.
+          const query = Enrolment.query({ client }).select(PLACEMENT_COLUMNS)
+          return enrolmentFilter(query, pluginId, { ...filter, limit }).pojo<Record<string, unknown>>()
+        })
+        return rows.map(placementView)
+      },
+      async names(ids) {
+        if (ids.length > PLACEMENTS_PAGE) {
+          throw new Error(`enrolments.names: at most ${PLACEMENTS_PAGE} ids at once, ${ids.length} given`)
+        }
+        if (ids.length === 0) return []
+        const rows = await scoped(async () =>
+          Enrolment.query({ client })
+            .select('id', 'child_first_name', 'child_last_name')
+            .where('service', pluginId)
+            .whereIn('id', ids)
+            .orderBy('id')
+            .pojo<Record<string, unknown>>()
+        )
+        return rows.map((r) => ({
+          id: Number(r.id),
+          firstName: (identifierColumn.consume(r.child_first_name) as string | null) ?? null,
+          lastName: (identifierColumn.consume(r.child_last_name) as string | null) ?? null,
+        }))
       },
       async find(id) {
         return scoped(async () => {
@@ -389,6 +415,68 @@ function newEnrolment(service: string, input: NewEnrolment): Partial<Enrolment> 
     tariffFacts: tariff?.facts ?? null,
     tariffTrace: (tariff?.evaluation.trace as Enrolment['tariffTrace']) ?? null,
     tariffMissingReason: tariff ? null : 'no_tariff_rule',
+  }
+}
+
+/** The columns enrolmentView reads. */
+const ENROLMENT_RECORD_COLUMNS = [
+  'id',
+  'tenant_id',
+  'service',
+  'form_key',
+  'school_year',
+  'submission_id',
+  'applicant_user_id',
+  'status',
+  'child_first_name',
+  'child_last_name',
+  'child_fiscal_code',
+  'child_unborn',
+  'child_birth_date',
+  'school_id',
+  'section',
+  'isee',
+  'details',
+  'tariff_amount',
+  'tariff_ruleset',
+  'tariff_version',
+  'tariff_at',
+  'fee_override_amount',
+  'fee_override_reason',
+]
+
+/** The page size of the lean reads (`placements`, `names`): bounded memory per call whatever the set. */
+const PLACEMENTS_PAGE = 5000
+
+const PLACEMENT_COLUMNS = ['id', 'applicant_user_id', 'school_year', 'status', 'school_id', 'section', 'details']
+
+/** A plugin's selection of its enrolments, the same for `list` and `placements`: in id order. */
+function enrolmentFilter<Q extends ReturnType<typeof Enrolment.query>>(
+  query: Q,
+  service: string,
+  filter: EnrolmentFilter
+) {
+  query.where('service', service).orderBy('id')
+  if (filter.schoolYear) query.where('school_year', filter.schoolYear)
+  if (filter.status) query.where('status', filter.status)
+  if (filter.schoolIds) query.whereIn('school_id', filter.schoolIds.length ? filter.schoolIds : [''])
+  if (filter.applicantUserId !== undefined) query.where('applicant_user_id', filter.applicantUserId)
+  if (filter.ids) query.whereIn('id', filter.ids.length ? filter.ids : [0])
+  if (filter.afterId !== undefined) query.where('id', '>', filter.afterId)
+  if (filter.limit !== undefined) query.limit(filter.limit)
+  return query
+}
+
+/** A plain row as the lean read gives it: the details decrypted as the model would (columns.ts). */
+function placementView(r: Record<string, unknown>): EnrolmentPlacement {
+  return {
+    id: Number(r.id),
+    applicantUserId: Number(r.applicant_user_id),
+    schoolYear: String(r.school_year),
+    status: r.status as EnrolmentPlacement['status'],
+    schoolId: (r.school_id as string | null) ?? null,
+    section: (r.section as string | null) ?? null,
+    details: encryptedColumn.consume(r.details) as EnrolmentPlacement['details'],
   }
 }
 

@@ -24,6 +24,7 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.ttf': 'font/ttf',
   '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
 }
 
 async function sendIndex({ response }: HttpContext) {
@@ -65,6 +66,24 @@ const sendAsset = (ctx: HttpContext) => sendFile(ctx, ASSETS, 'public, max-age=3
 // Static files keep their names: cached for a day.
 const sendStatic = (ctx: HttpContext) => sendFile(ctx, STATIC, 'public, max-age=86400')
 
+/**
+ * The service worker and the web app manifest the build writes beside index.html (vite.config.ts).
+ * The worker lives at the root so that its scope is the whole portal; like index.html it names the
+ * current build's files, so the browser must always ask for it again.
+ */
+async function sendBuilt({ request, response }: HttpContext) {
+  const name = request.url() === '/sw.js' ? 'sw.js' : 'manifest.webmanifest'
+  try {
+    const body = await readFile(join(DIST, name))
+    response.header('cache-control', 'no-cache')
+    response.header('content-type', TYPES[extname(name)])
+    response.header('x-content-type-options', 'nosniff')
+    return response.send(body)
+  } catch {
+    return response.notFound('Not found')
+  }
+}
+
 let registered = false
 
 /**
@@ -76,6 +95,8 @@ export function registerWebRoutes(router: HttpRouterService) {
   registered = true
   router.get('/', sendIndex)
   router.get('/portale/*', sendIndex)
+  router.get('/sw.js', sendBuilt)
+  router.get('/manifest.webmanifest', sendBuilt)
   router.get('/assets/*', sendAsset)
   router.get('/static/*', sendStatic)
 }

@@ -35,11 +35,15 @@ test.group('Back office: the desk and the navigation by role; plugin pages where
       await snap(page, 'staff-desk-operator-tablet')
       await page.getByRole('button', { name: 'Esci' }).click()
 
-      for (const user of [kitchen, school]) {
+      // The kitchen and the school see the desk and the canteen page of their role only.
+      for (const [user, pageName] of [
+        [kitchen, 'Ordine cucina'],
+        [school, 'Presenze'],
+      ] as const) {
         await logInStaff(page, user.email)
         const theirs = await nav.getByRole('link').allTextContents()
-        assert.deepEqual(theirs, ['Scrivania'], `${user.email}: only the desk`)
-        await page.getByTestId('desk-empty').waitFor()
+        assert.deepEqual(theirs, ['Scrivania', pageName], `${user.email}: the desk and their page`)
+        await page.getByTestId('desk-entries').getByRole('link', { name: pageName }).waitFor()
         // The operator's plugin page, addressed directly, says it is not for this role.
         await page.goto(`${baseUrl()}/#/t/${tenant.slug}/ufficio/refezione/iscritti`)
         await page.getByText('Questa pagina non è disponibile con il tuo ruolo in questo ente.').waitFor()

@@ -19,6 +19,15 @@ const queryClient = new QueryClient({
   },
 })
 
+// The service worker (vite.config.ts) keeps the app shell for offline use; only the built portal has one.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error: unknown) => {
+      console.warn('Service worker not registered: the portal works, but not offline.', error)
+    })
+  })
+}
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>

@@ -9,8 +9,9 @@ import {
   recordAdults,
   recordMarks,
 } from '../services/attendance_service.js'
-import { DAY_PATTERN, checkDay, say } from '../services/common.js'
+import { DAY_PATTERN, checkDay, say, settingsOf, today } from '../services/common.js'
 import { schoolsDay, type ChildDay, type ClassSummary } from '../services/day_state.js'
+import { withNames } from '../services/pupils.js'
 
 const MARKERS = ['school_staff', 'operator', 'tenant_admin'] as const
 const BACK_OFFICE = ['operator', 'tenant_admin'] as const
@@ -150,9 +151,13 @@ const classView = (c: ClassSummary) => ({
 export function attendanceRoutes(router: PluginRouter) {
   router.get('/my/places', {
     roles: ['school_staff', 'kitchen', 'operator', 'tenant_admin'],
-    handle: async ({ user }) => {
+    handle: async ({ user }, ctx) => {
       const rows = await Assignment.query().where('user_id', user.id).orderBy('scope').orderBy('code').limit(500)
+      const settings = await settingsOf(ctx)
       return {
+        // The server's day and cut-off, in Rome: a tablet whose own clock is wrong still marks the right day.
+        today: today(),
+        cutoff_time: settings.cutoff_time,
         all_schools: isBackOffice(user),
         schools: rows.filter((r) => r.scope === 'school').map((r) => r.code),
         kitchens: rows.filter((r) => r.scope === 'kitchen').map((r) => r.code),
@@ -222,6 +227,11 @@ export function attendanceRoutes(router: PluginRouter) {
       const only = school.classes.filter((c) => (c.year ?? '') === classYear && c.section === query.section)
       const state = await schoolsDay(ctx, date, [{ ...school, classes: only }])
       const summary = state.classes.find((c) => c.classYear === classYear && c.section === query.section)
+      if (summary)
+        await withNames(
+          ctx,
+          summary.children.map((c) => c.pupil)
+        )
       if (!summary) {
         throw new PluginHttpError(404, [
           { path: '/section', rule: 'exists', message: say(ctx.lang, 'Classe inesistente', 'No such class') },

@@ -6,7 +6,7 @@ import type { RequestKind } from '../models/meal_request.js'
 import { calendarOn, type DayCalendar } from './calendar_service.js'
 import { requestsOn } from './booking_service.js'
 import { classKey } from './common.js'
-import { pupilOf, type Pupil } from './pupils.js'
+import { pupilOfPlacement, type Pupil } from './pupils.js'
 
 /**
  * A child's canteen day, by the written rule that reconciles the two sources:
@@ -30,7 +30,58 @@ export interface ChildDay {
   afterCutoff: boolean
 }
 
-export function childDay(pupil: Pupil, served: boolean, request: RequestKind | null, marks: Mark[]): ChildDay {
+/** What the rule reads of a mark (a Mark satisfies it; schoolsDay reads plain rows into it). */
+export interface MarkFacts {
+  id: number
+  enrolmentId: number
+  status: 'present' | 'absent' | null
+  plain: boolean | null
+  lateEntry: boolean | null
+  earlyExit: boolean | null
+  markedAt: string
+  afterCutoff: boolean
+  source: MarkSource
+}
+
+const flag = (value: unknown) => (value === null || value === undefined ? null : Boolean(value))
+
+/**
+ * The day's marks of these schools as plain rows, only the columns the rule reads: a city's day is
+ * tens of thousands of marks, which the cut-off reads at once, so no model is built for each.
+ */
+async function marksOn(ctx: PluginContext, day: string, codes: string[]): Promise<MarkFacts[]> {
+  const client = ctx.trx ?? undefined
+  const rows = await inChunks(codes, (chunk) =>
+    Mark.query({ client })
+      .where('day', day)
+      .whereIn('school_code', chunk)
+      .select(
+        'id',
+        'enrolment_id',
+        'status',
+        'plain',
+        'late_entry',
+        'early_exit',
+        'marked_at',
+        'after_cutoff',
+        'source'
+      )
+      .pojo<Record<string, unknown>>()
+  )
+  return rows.map((r) => ({
+    id: Number(r.id),
+    enrolmentId: Number(r.enrolment_id),
+    status: (r.status as MarkFacts['status']) ?? null,
+    plain: flag(r.plain),
+    lateEntry: flag(r.late_entry),
+    earlyExit: flag(r.early_exit),
+    markedAt: String(r.marked_at),
+    afterCutoff: Boolean(r.after_cutoff),
+    source: r.source as MarkSource,
+  }))
+}
+
+export function childDay(pupil: Pupil, served: boolean, request: RequestKind | null, marks: MarkFacts[]): ChildDay {
   const state: ChildDay = {
     pupil,
     served,
@@ -83,23 +134,29 @@ export interface SchoolsDay {
 const byDeviceOrder = (a: { markedAt: string; id: number }, b: { markedAt: string; id: number }) =>
   a.markedAt < b.markedAt ? -1 : a.markedAt > b.markedAt ? 1 : a.id - b.id
 
-/** The active pupils of these schools in the school year, read in pages of 1,000. */
+const PAGE = 5000
+
+/**
+ * The active pupils of these schools in the school year, read lean in pages of 5,000: place and
+ * diet only, no model per enrolment and no name decrypted (a city's day is 36,000 children). Their
+ * names are read by `withNames` for the few that are shown (a class, the named special diets).
+ */
 export async function pupilsOf(ctx: PluginContext, schoolCodes: string[], schoolYear: string) {
   const pupils: Pupil[] = []
   let afterId = 0
   for (;;) {
-    const page = await ctx.enrolments.list({
+    const page = await ctx.enrolments.placements({
       schoolIds: schoolCodes,
       status: 'active',
       schoolYear,
       afterId,
-      limit: 1000,
+      limit: PAGE,
     })
     for (const record of page) {
-      const pupil = pupilOf(record)
+      const pupil = pupilOfPlacement(record)
       if (pupil) pupils.push(pupil)
     }
-    if (page.length < 1000) return pupils
+    if (page.length < PAGE) return pupils
     afterId = page[page.length - 1].id
   }
 }
@@ -130,11 +187,11 @@ export async function schoolsDay(
     pupils.map((p) => p.enrolmentId)
   )
   const [marks, closed, adults] = await Promise.all([
-    inChunks(codes, (chunk) => Mark.query({ client }).where('day', day).whereIn('school_code', chunk)),
+    marksOn(ctx, day, codes),
     inChunks(codes, (chunk) => ClassDay.query({ client }).where('day', day).whereIn('school_code', chunk)),
     inChunks(codes, (chunk) => AdultMeal.query({ client }).where('day', day).whereIn('school_code', chunk)),
   ])
-  const marksOf = new Map<number, Mark[]>()
+  const marksOf = new Map<number, MarkFacts[]>()
   for (const mark of marks.sort(byDeviceOrder)) {
     const list = marksOf.get(mark.enrolmentId) ?? []
     list.push(mark)

@@ -7,6 +7,7 @@ import Alert, { type AlertKind } from '../models/alert.js'
 import { clock, cutoffOf, say, settingsOf } from './common.js'
 import { classLabel } from '../messages.js'
 import { schoolsDay, type ClassSummary } from './day_state.js'
+import { withNames } from './pupils.js'
 
 declare module '@sportello/platform/sdk' {
   interface DomainEvents {
@@ -39,13 +40,7 @@ export interface ComputedOrder {
  */
 export function lineOf(c: ClassSummary, schoolName: string): { line: OrderLine; diets: NamedDiet[] } {
   const estimated = c.closed === null
-  const eaters = c.children
-    .map((child) =>
-      estimated
-        ? { child, eats: child.served && child.request !== 'cancel', plain: child.request === 'plain' }
-        : { child, eats: child.eats, plain: child.plain }
-    )
-    .filter((e) => e.eats)
+  const eaters = eatersOf(c)
   const diets: Record<string, number> = {}
   const named: NamedDiet[] = []
   for (const { child, plain } of eaters) {
@@ -77,44 +72,104 @@ export function lineOf(c: ClassSummary, schoolName: string): { line: OrderLine; 
   }
 }
 
-/** The schools a kitchen cooks for, with their classes: three queries whatever their number. */
-export async function kitchenSchools(ctx: PluginContext, kitchenCode: string) {
+/** The children of a class who eat, by the class's state: as marked if closed, by the fallback rule if not. */
+function eatersOf(c: ClassSummary) {
+  const estimated = c.closed === null
+  return c.children
+    .map((child) =>
+      estimated
+        ? { child, eats: child.served && child.request !== 'cancel', plain: child.request === 'plain' }
+        : { child, eats: child.eats, plain: child.plain }
+    )
+    .filter((e) => e.eats)
+}
+
+/** The schools each of these kitchens cooks for, with their classes: three queries whatever their number. */
+export async function kitchensSchools(ctx: PluginContext, kitchenCodes: string[]) {
   const client = ctx.trx ?? undefined
-  const links = await KitchenSchool.query({ client }).where('kitchen_code', kitchenCode).limit(5000)
-  const wanted = new Set(links.map((l) => l.schoolCode))
-  const schools = (await ctx.catalog.schools({ service: 'refezione' })).filter((s) => wanted.has(s.code))
+  const links = kitchenCodes.length
+    ? await KitchenSchool.query({ client }).whereIn('kitchen_code', kitchenCodes).limit(50_000)
+    : []
+  const kitchenOf = new Map(links.map((l) => [l.schoolCode, l.kitchenCode]))
+  const schools = (await ctx.catalog.schools({ service: 'refezione' })).filter((s) => kitchenOf.has(s.code))
   const classes = await ctx.catalog.classesOf(schools.map((s) => s.code))
-  return schools.map((s) => ({ code: s.code, name: s.name, order: s.order, classes: classes[s.code] ?? [] }))
+  return schools.map((s) => ({
+    kitchen: kitchenOf.get(s.code)!,
+    code: s.code,
+    name: s.name,
+    order: s.order,
+    classes: classes[s.code] ?? [],
+  }))
+}
+
+/** The schools a kitchen cooks for, with their classes. */
+export async function kitchenSchools(ctx: PluginContext, kitchenCode: string) {
+  return kitchensSchools(ctx, [kitchenCode])
 }
 
 export async function computeOrder(ctx: PluginContext, day: string, kitchenCode: string): Promise<ComputedOrder> {
-  const schools = await kitchenSchools(ctx, kitchenCode)
-  const names = new Map(schools.map((s) => [s.code, s.name]))
+  return (await computeOrders(ctx, day, [kitchenCode])).get(kitchenCode)!
+}
+
+/**
+ * The orders of these kitchens for the day, computed together: the day of all their schools is
+ * read once (pupils lean, then requests, marks, closings and adults in one pass each), each child
+ * goes through the reconciling rule once, and only the names of the children eating a special
+ * diet are read and decrypted (the named list). Work linear in the pupils and marks.
+ */
+export async function computeOrders(
+  ctx: PluginContext,
+  day: string,
+  kitchenCodes: string[]
+): Promise<Map<string, ComputedOrder>> {
+  const schools = await kitchensSchools(ctx, kitchenCodes)
+  const schoolOf = new Map(schools.map((s) => [s.code, s]))
   const state = await schoolsDay(ctx, day, schools)
   // A class with no enrolled child orders nothing and needs no one to close it.
   const served = state.classes.filter((c) => c.served && c.children.length > 0)
-  const classes: OrderLine[] = []
-  const specialDiets: NamedDiet[] = []
+  await withNames(
+    ctx,
+    served.flatMap((c) => eatersOf(c).flatMap((e) => (e.child.pupil.diet ? [e.child.pupil] : [])))
+  )
+  const out = new Map<string, ComputedOrder>()
+  const orderOf = (kitchen: string) => {
+    let order = out.get(kitchen)
+    if (!order) {
+      order = { lines: { classes: [], adults: [] }, specialDiets: [], meals: 0, estimated: false, open: [] }
+      out.set(kitchen, order)
+    }
+    return order
+  }
+  for (const code of kitchenCodes) orderOf(code)
   for (const c of served) {
-    const { line, diets } = lineOf(c, names.get(c.schoolCode) ?? c.schoolCode)
-    classes.push(line)
-    specialDiets.push(...diets)
+    const school = schoolOf.get(c.schoolCode)
+    // A child in a school no kitchen of these cooks for (the catalog moved it) is not theirs to count.
+    if (!school) continue
+    const order = orderOf(school.kitchen)
+    const { line, diets } = lineOf(c, school.name)
+    order.lines.classes.push(line)
+    order.specialDiets.push(...diets)
+    order.meals += line.meals
+    if (line.estimated) {
+      order.estimated = true
+      order.open.push(c)
+    }
   }
   const adults = new Map<string, OrderAdults>()
   for (const a of state.adults) {
+    const school = schoolOf.get(a.schoolCode)
+    if (!school) continue
     const key = `${a.schoolCode}|${a.slot}`
-    const row = adults.get(key) ?? { school_code: a.schoolCode, slot: a.slot, teachers: 0, others: 0 }
+    let row = adults.get(key)
+    if (!row) {
+      row = { school_code: a.schoolCode, slot: a.slot, teachers: 0, others: 0 }
+      adults.set(key, row)
+      orderOf(school.kitchen).lines.adults.push(row)
+    }
     if (a.kind === 'teacher') row.teachers += a.count
     else row.others += a.count
-    adults.set(key, row)
   }
-  return {
-    lines: { classes, adults: [...adults.values()] },
-    specialDiets,
-    meals: classes.reduce((n, l) => n + l.meals, 0),
-    estimated: classes.some((l) => l.estimated),
-    open: served.filter((c) => c.closed === null),
-  }
+  return out
 }
 
 /** Writes an alert once (per day, kind and place) and tells the plugins listening, in the caller's transaction. */
@@ -167,10 +222,17 @@ async function raise(
 export async function freezeDay(ctx: PluginContext, day: string) {
   const kitchens = await Kitchen.query().orderBy('code').limit(1000)
   const done = new Set((await Order.query().where('day', day).select('kitchen_code')).map((o) => o.kitchenCode))
+  const todo = kitchens.filter((k) => !done.has(k.code))
+  const computedAll = todo.length
+    ? await computeOrders(
+        ctx,
+        day,
+        todo.map((k) => k.code)
+      )
+    : new Map()
   const frozen: Order[] = []
-  for (const kitchen of kitchens) {
-    if (done.has(kitchen.code)) continue
-    const computed = await computeOrder(ctx, day, kitchen.code)
+  for (const kitchen of todo) {
+    const computed: ComputedOrder = computedAll.get(kitchen.code)!
     if (computed.lines.classes.length === 0) continue
     try {
       const order = await ctx.transaction(async (tctx) => {

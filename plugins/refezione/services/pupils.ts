@@ -1,4 +1,4 @@
-import type { EnrolmentRecord } from '@sportello/platform/sdk'
+import type { EnrolmentPlacement, EnrolmentRecord, PluginContext } from '@sportello/platform/sdk'
 
 /**
  * A child as the canteen's day needs it, read from the enrolment the SDK gives. The one place that
@@ -19,7 +19,7 @@ export interface Pupil {
   diet: string | null
 }
 
-function dietOf(record: EnrolmentRecord): string | null {
+function dietOf(record: Pick<EnrolmentRecord, 'details'>): string | null {
   const raw = record.details?.diet
   if (typeof raw === 'string' && raw) return raw
   if (raw && typeof raw === 'object') {
@@ -29,13 +29,25 @@ function dietOf(record: EnrolmentRecord): string | null {
   return null
 }
 
-function detailText(record: EnrolmentRecord, key: 'school_order' | 'class_year'): string | null {
+function detailText(record: Pick<EnrolmentRecord, 'details'>, key: 'school_order' | 'class_year'): string | null {
   const value = (record.details as Record<string, unknown> | null)?.[key]
   return typeof value === 'string' && value ? value : null
 }
 
 /** The pupil, or null for an enrolment without a school or class (it has no place in a canteen day). */
 export function pupilOf(record: EnrolmentRecord): Pupil | null {
+  const pupil = pupilOfPlacement(record)
+  if (!pupil) return null
+  pupil.firstName = record.child.firstName ?? ''
+  pupil.lastName = record.child.lastName ?? ''
+  return pupil
+}
+
+/**
+ * The pupil from the lean read (`ctx.enrolments.placements`): its place and diet, the name left
+ * empty. Whoever shows names reads them afterwards, for those it shows only (`withNames`).
+ */
+export function pupilOfPlacement(record: EnrolmentPlacement): Pupil | null {
   if (!record.schoolId || !record.section) return null
   return {
     enrolmentId: record.id,
@@ -46,8 +58,22 @@ export function pupilOf(record: EnrolmentRecord): Pupil | null {
     schoolOrder: detailText(record, 'school_order'),
     classYear: detailText(record, 'class_year') ?? '',
     section: record.section,
-    firstName: record.child.firstName ?? '',
-    lastName: record.child.lastName ?? '',
+    firstName: '',
+    lastName: '',
     diet: dietOf(record),
   }
+}
+
+/** Fills in the names of these pupils (read and decrypted for them only, in pages of 5,000). */
+export async function withNames(ctx: PluginContext, pupils: Pupil[]) {
+  const byId = new Map(pupils.map((p) => [p.enrolmentId, p]))
+  const ids = [...byId.keys()]
+  for (let i = 0; i < ids.length; i += 5000) {
+    for (const row of await ctx.enrolments.names(ids.slice(i, i + 5000))) {
+      const pupil = byId.get(row.id)!
+      pupil.firstName = row.firstName ?? ''
+      pupil.lastName = row.lastName ?? ''
+    }
+  }
+  return pupils
 }

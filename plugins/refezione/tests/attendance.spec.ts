@@ -220,4 +220,23 @@ test.group('Refezione: attendance marks from the school', (group) => {
       { slot: '13:00', kind: 'teacher', count: 2 },
     ])
   })
+  test("the tablet takes the day and the cut-off from the server's clock, with the user's places", async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, staff, operator, api } = await world()
+    await kit.settings(tenant, 'refezione', { cutoff_time: '10:00' })
+    setClock('2026-12-01T23:30')
+    const mine = await client.get(`${api}/my/places`).loginAs(staff)
+    mine.assertStatus(200)
+    assert.deepEqual(mine.body(), {
+      today: '2026-12-01',
+      cutoff_time: '10:00',
+      all_schools: false,
+      schools: ['alberoni'],
+      kitchens: [],
+    })
+    const office = await client.get(`${api}/my/places`).loginAs(operator)
+    assert.include(office.body(), { today: '2026-12-01', all_schools: true })
+  })
 })

@@ -1,10 +1,14 @@
 /**
  * The canteen's pages in the portal (see @sportello/platform/sdk/web): the offices' list of the
- * children enrolled in the canteen, with school, class and fee, fifty a page.
+ * children enrolled in the canteen, with school, class and fee, fifty a page; the school's
+ * attendance tablet (attendance.tsx, also the back office's paper mode) and the kitchen's order
+ * (kitchen.tsx); the families' meals of a month, in their payments page.
  */
 import { useState } from 'react'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { defineScreens, type EnrolmentSummaryDto, type PluginScreenProps } from '@sportello/platform/sdk/web'
+import { AttendanceScreen } from './attendance'
+import { KitchenScreen } from './kitchen'
 
 const TEXT = {
   it: {
@@ -252,6 +256,22 @@ export default defineScreens({
       title: { it: 'Mensa: bambini iscritti', en: 'Canteen: enrolled children' },
       nav: { label: { it: 'Mensa', en: 'Canteen' }, order: 60 },
       component: CanteenChildren,
+    },
+    {
+      path: 'presenze',
+      side: 'staff',
+      roles: ['school_staff', 'operator', 'tenant_admin'],
+      title: { it: 'Mensa: presenze del giorno', en: "Canteen: the day's attendance" },
+      nav: { label: { it: 'Presenze', en: 'Attendance' }, order: 61 },
+      component: AttendanceScreen,
+    },
+    {
+      path: 'cucina',
+      side: 'staff',
+      roles: ['kitchen', 'operator', 'tenant_admin'],
+      title: { it: 'Mensa: ordine del centro cottura', en: "Canteen: the kitchen's order" },
+      nav: { label: { it: 'Ordine cucina', en: 'Kitchen order' }, order: 62 },
+      component: KitchenScreen,
     },
     {
       path: 'pasti',

@@ -244,4 +244,57 @@ test.group('SDK: enrolments read school by school and in pages', (group) => {
       assert.deepEqual(await ids({ afterId: a.id, limit: 1 }), [b.id])
     })
   })
+
+  test('placements read the same selection lean, with the details and without the child; names only for the ids given', async ({
+    assert,
+  }) => {
+    const tenant = await makeTenant()
+    const other = await makeTenant()
+    await pluginService.enable(tenant, 'refezione')
+    await pluginService.enable(other, 'refezione')
+    const mother = await makeUser(tenant, ['citizen'])
+    const enrol = (t: typeof tenant, applicantUserId: number, schoolId: string, firstName: string, diet?: string) =>
+      pluginTestKit.enrolment(t, 'refezione', {
+        schoolYear: '2026/2027',
+        applicantUserId,
+        child: { firstName, lastName: 'Rossi', fiscalCode: 'RSSNNA18A41G535X' },
+        schoolId,
+        section: 'A',
+        details: { class_year: '1', ...(diet ? { diet: { requested: true, type: diet } } : {}) },
+      })
+    const a = await enrol(tenant, mother.id, 'alberoni', 'Anna', 'medical')
+    const b = await enrol(tenant, mother.id, 'carducci', 'Bruno')
+    const z = await enrol(other, (await makeUser(other, ['citizen'])).id, 'alberoni', 'Zeno')
+    await pluginTestKit.as(tenant, 'refezione', async (ctx) => {
+      const lean = await ctx.enrolments.placements({ schoolIds: ['alberoni', 'carducci'], status: 'active' })
+      assert.deepEqual(lean, [
+        {
+          id: a.id,
+          applicantUserId: mother.id,
+          schoolYear: '2026/2027',
+          status: 'active',
+          schoolId: 'alberoni',
+          section: 'A',
+          details: { class_year: '1', diet: { requested: true, type: 'medical' } },
+        },
+        {
+          id: b.id,
+          applicantUserId: mother.id,
+          schoolYear: '2026/2027',
+          status: 'active',
+          schoolId: 'carducci',
+          section: 'A',
+          details: { class_year: '1' },
+        },
+      ])
+      assert.deepEqual(
+        (await ctx.enrolments.placements({ afterId: a.id, limit: 1 })).map((e) => e.id),
+        [b.id]
+      )
+      // The other tenant's child is not there, by any route.
+      assert.deepEqual(await ctx.enrolments.names([a.id, z.id]), [{ id: a.id, firstName: 'Anna', lastName: 'Rossi' }])
+      assert.deepEqual(await ctx.enrolments.names([]), [])
+      await assert.rejects(() => ctx.enrolments.names(Array.from({ length: 5001 }, (_, i) => i + 1)), /5000/)
+    })
+  })
 })

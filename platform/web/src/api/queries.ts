@@ -21,6 +21,15 @@ import type {
 import type { FormDefinition } from '#forms/types'
 import type { ApplicantFacts } from '#shared/applicant_facts'
 import { api, ApiRequestError, tenantBase } from './client'
+import {
+  forgetSession,
+  isDeviceCopy,
+  keptMe,
+  keptTenant,
+  rememberMe,
+  rememberTenant,
+  unreachable,
+} from './device_session'
 
 export const keys = {
   me: ['me'] as const,
@@ -53,19 +62,36 @@ export function useCatalogLists(slug: string) {
   })
 }
 
-/** Who is logged in: `null` when nobody is (401), so the portal shows the login page. */
+/**
+ * Who is logged in: `null` when nobody is (401), so the portal shows the login page. Without a
+ * network, a school staff user's last known session kept on the device (device_session.ts) opens
+ * the pages; it is asked again of the server as soon as the network returns, and a session the
+ * server no longer knows leads to the login page.
+ */
 export function useMe() {
   return useQuery({
     queryKey: keys.me,
-    queryFn: async () => {
+    // Asked even when the browser says it is offline: the answer then comes from the device.
+    networkMode: 'always',
+    queryFn: async (): Promise<MeDto | null> => {
       try {
-        return (await api<{ user: MeDto }>('GET', '/auth/me')).user
+        const me = (await api<{ user: MeDto }>('GET', '/auth/me')).user
+        void rememberMe(me)
+        return me
       } catch (error) {
-        if (error instanceof ApiRequestError && (error.status === 401 || error.status === 403)) return null
+        if (error instanceof ApiRequestError && (error.status === 401 || error.status === 403)) {
+          void forgetSession()
+          return null
+        }
+        if (unreachable(error)) {
+          const kept = await keptMe()
+          if (kept) return kept
+        }
         throw error
       }
     },
-    staleTime: Number.POSITIVE_INFINITY,
+    // The server's answer holds until login or logout; a copy from the device only until the network returns.
+    staleTime: (query) => (isDeviceCopy(query.state.data) ? 0 : Number.POSITIVE_INFINITY),
   })
 }
 
@@ -97,6 +123,7 @@ export function useLogin() {
     onSuccess: (answer) => {
       forgetAllButMe(client)
       client.setQueryData(keys.me, answer.user)
+      void rememberMe(answer.user)
     },
   })
 }
@@ -104,7 +131,11 @@ export function useLogin() {
 export function useLogout() {
   const client = useQueryClient()
   return useMutation({
-    mutationFn: () => api('POST', '/auth/logout').catch(() => undefined),
+    mutationFn: async () => {
+      // The call leaves at once (a page that moves on right after still ends the session on the server);
+      // the device forgets its copy beside it, network or not.
+      await Promise.all([api('POST', '/auth/logout').catch(() => undefined), forgetSession()])
+    },
     onSettled: () => {
       forgetAllButMe(client)
       client.setQueryData(keys.me, null)
@@ -116,9 +147,21 @@ export function useLogout() {
 export function useTenant(slug: string | undefined) {
   return useQuery({
     queryKey: keys.tenant(slug ?? ''),
-    queryFn: () => api<TenantDto>('GET', tenantBase(slug!)),
+    networkMode: 'always',
+    queryFn: async () => {
+      try {
+        const tenant = await api<TenantDto>('GET', tenantBase(slug!))
+        void rememberTenant(slug!, tenant)
+        return tenant
+      } catch (error) {
+        // Without a network, the copy kept beside the device's session (see useMe).
+        const kept = unreachable(error) ? await keptTenant(slug!) : null
+        if (kept) return kept
+        throw error
+      }
+    },
     enabled: Boolean(slug),
-    staleTime: 5 * 60_000,
+    staleTime: (query) => (isDeviceCopy(query.state.data) ? 0 : 5 * 60_000),
   })
 }
 

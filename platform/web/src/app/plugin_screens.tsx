@@ -4,8 +4,10 @@
  * a tenant page that opens, and shows in the navigation, only where its plugin is enabled.
  */
 import { useCallback } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
 import type { PluginScreen, PluginScreens } from '@sportello/platform/sdk/web'
-import { api, tenantBase } from '../api/client'
+import { api, ApiRequestError, tenantBase } from '../api/client'
+import { keys } from '../api/queries'
 import { useT } from '../i18n'
 import { useCurrentTenant } from './tenant_context'
 
@@ -63,10 +65,20 @@ export function PluginScreenPage({ screen }: { screen: PluginScreen }) {
   const { lang } = useT()
   const tenant = useCurrentTenant()
   const Component = screen.component
+  const client = useQueryClient()
   const call = useCallback(
-    <T,>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
-      api<T>(method, `${tenantBase(tenant.slug)}${path.startsWith('/') ? path : `/${path}`}`, body),
-    [tenant.slug]
+    async <T,>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown) => {
+      try {
+        return await api<T>(method, `${tenantBase(tenant.slug)}${path.startsWith('/') ? path : `/${path}`}`, body)
+      } catch (error) {
+        // The session ended (expired, or the device's copy of it is no longer the server's): ask who is
+        // logged in, which leads to the login page; what the plugin keeps on the device stays there.
+        if (error instanceof ApiRequestError && error.status === 401)
+          void client.invalidateQueries({ queryKey: keys.me })
+        throw error
+      }
+    },
+    [tenant.slug, client]
   )
   return (
     <section aria-labelledby="plugin-screen-title">
