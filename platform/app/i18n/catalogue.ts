@@ -232,6 +232,91 @@ export const MESSAGES = defineMessages({
     it: 'L\'indirizzo "{slug}" è già di un altro ente: sceglierne un altro.',
     en: '"{slug}" is already taken: choose another.',
   },
+  // The form builder's converter (canonical form to and from Form.io): each names its component.
+  'formio.unknownKeyword': {
+    it: '"{component}": la parola chiave "{keyword}" dello schema non è gestita dal costruttore di moduli.',
+    en: '"{component}": the schema keyword "{keyword}" is not handled by the form builder.',
+  },
+  'formio.unknownUi': {
+    it: '"{component}": l\'indicazione di presentazione "{keyword}" non è gestita dal costruttore di moduli.',
+    en: '"{component}": the presentation setting "{keyword}" is not handled by the form builder.',
+  },
+  'formio.unresolvedRef': {
+    it: '"{component}": la definizione condivisa "{ref}" non esiste nel modulo.',
+    en: '"{component}": the shared definition "{ref}" does not exist in the form.',
+  },
+  'formio.orderMismatch': {
+    it: '"{component}": "ui:order" deve elencare ogni campo una volta sola.',
+    en: '"{component}": "ui:order" must list every field exactly once.',
+  },
+  'formio.notAnObject': {
+    it: '"{component}": la definizione del campo non è un oggetto.',
+    en: '"{component}": the field definition is not an object.',
+  },
+  'formio.badOption': {
+    it: '"{component}": l\'opzione "{option}" non ha una forma che il costruttore sa rappresentare.',
+    en: '"{component}": the option "{option}" has a shape the builder cannot represent.',
+  },
+  'formio.enumNotText': {
+    it: '"{component}": le scelte di un elenco devono essere testi.',
+    en: '"{component}": the choices of a list must be texts.',
+  },
+  'formio.unknownFormat': {
+    it: '"{component}": il formato "{format}" non è gestito (ammessi: data, e-mail, codice fiscale, IBAN).',
+    en: '"{component}": the format "{format}" is not handled (allowed: date, e-mail, codice fiscale, IBAN).',
+  },
+  'formio.unmappable': {
+    it: '"{component}": un campo di tipo {what} non ha un componente corrispondente nel costruttore.',
+    en: '"{component}": a field of type {what} has no matching component in the builder.',
+  },
+  'formio.nestedList': {
+    it: '"{component}": un elenco di elenchi non è gestito dal costruttore.',
+    en: '"{component}": a list of lists is not handled by the builder.',
+  },
+  'formio.noEnvelope': {
+    it: 'Il modulo non viene dal costruttore di Sportello: mancano le sue impostazioni ("settings.sportello").',
+    en: 'The form does not come from the Sportello builder: its settings ("settings.sportello") are missing.',
+  },
+  'formio.layoutGroup': {
+    it: '"{component}": un gruppo "{type}" solo grafico non è gestito; usare un gruppo di campi (container).',
+    en: '"{component}": a layout-only "{type}" group is not handled; use a group of fields (container).',
+  },
+  'formio.badKey': {
+    it: '"{component}": il nome del campo deve essere in minuscolo, con lettere, cifre e trattini bassi (al massimo 64).',
+    en: '"{component}": the field name must be lower case letters, digits and underscores (64 at most).',
+  },
+  'formio.duplicateKey': {
+    it: '"{component}": due campi con lo stesso nome nello stesso gruppo.',
+    en: '"{component}": two fields with the same name in the same group.',
+  },
+  'formio.unsupportedFeature': {
+    it: '"{component}": "{feature}" di Form.io non si può rappresentare nel modulo; toglierlo (le condizioni si scrivono come regole BLOCCO o "visible_when").',
+    en: '"{component}": Form.io\'s "{feature}" cannot be represented in the form; remove it (conditions are written as BLOCCO rules or "visible_when").',
+  },
+  'formio.badValues': {
+    it: '"{component}": ogni scelta deve avere un\'etichetta e un valore testuale.',
+    en: '"{component}": every choice needs a label and a text value.',
+  },
+  'formio.unknownComponent': {
+    it: '"{component}": il componente "{type}" non è gestito dal modulo.',
+    en: '"{component}": the component "{type}" is not handled by the form.',
+  },
+  'formio.richContent': {
+    it: '"{component}": il testo statico può essere solo un paragrafo semplice, senza marcatori HTML.',
+    en: '"{component}": static content can only be a plain paragraph, without HTML tags.',
+  },
+  'formio.sharedType': {
+    it: '"{component}": il tipo viene dalla definizione condivisa "{ref}" e non si può cambiare qui.',
+    en: '"{component}": its type comes from the shared definition "{ref}" and cannot be changed here.',
+  },
+  'formio.sharedFields': {
+    it: '"{component}": i campi vengono dalla definizione condivisa "{ref}" e non si possono cambiare qui (solo la presentazione).',
+    en: '"{component}": its fields come from the shared definition "{ref}" and cannot be changed here (only their presentation).',
+  },
+  'formio.badCatalogUrl': {
+    it: '"{component}": le scelte da un elenco dell\'ente devono venire da /api/v1/t/{{ tenant }}/catalog/sources/<elenco>.',
+    en: '"{component}": choices from a tenant list must come from /api/v1/t/{{ tenant }}/catalog/sources/<list>.',
+  },
   // Text fields.
   'text.forbiddenCharacter': {
     it: '"{field}" contiene un carattere non ammesso ({code}, di controllo o di direzione del testo): toglilo.',
