@@ -317,6 +317,108 @@ export const MESSAGES = defineMessages({
     it: '"{component}": le scelte da un elenco dell\'ente devono venire da /api/v1/t/{{ tenant }}/catalog/sources/<elenco>.',
     en: '"{component}": choices from a tenant list must come from /api/v1/t/{{ tenant }}/catalog/sources/<list>.',
   },
+  // Forms in the designer: drafts, publication, export and import.
+  'formDraft.notAnObject': {
+    it: 'Il modulo deve essere un oggetto JSON (schema, uiSchema, regole BLOCCO, ...).',
+    en: 'The form must be a JSON object (schema, uiSchema, BLOCCO rules, ...).',
+  },
+  'formDraft.tooLarge': { it: 'Modulo troppo grande: al massimo {kb} KB.', en: 'Form too large: {kb} KB at most.' },
+  'formDraft.wrongId': {
+    it: 'L\'identificativo del modulo deve restare "{key}".',
+    en: 'The form id must stay "{key}".',
+  },
+  'formDraft.wrongService': {
+    it: 'Il servizio del modulo deve restare "{service}".',
+    en: 'The form\'s service must stay "{service}".',
+  },
+  'formDraft.title': {
+    it: 'Il titolo del modulo serve in italiano e in inglese.',
+    en: 'The form title is needed in Italian and in English.',
+  },
+  'formDraft.schemaShape': {
+    it: 'Lo schema deve essere un oggetto JSON Schema di tipo "object" con i suoi campi ("properties").',
+    en: 'The schema must be a JSON Schema of type "object" with its fields ("properties").',
+  },
+  'formDraft.partShape': {
+    it: 'La parte "{part}" del modulo non ha la forma prevista (vedi forms/README.md).',
+    en: 'The "{part}" part of the form does not have the expected shape (see forms/README.md).',
+  },
+  'formDraft.schemaCompile': {
+    it: 'Lo schema non è valido: {detail}',
+    en: 'The schema is not valid: {detail}',
+  },
+  'formDraft.ruleId': {
+    it: 'Ogni regola BLOCCO ha un identificativo in minuscolo (lettere, cifre, trattini bassi).',
+    en: 'Every BLOCCO rule has a lower-case id (letters, digits, underscores).',
+  },
+  'formDraft.ruleDuplicate': {
+    it: 'Due regole BLOCCO con lo stesso identificativo "{id}": rinominarne una.',
+    en: 'Two BLOCCO rules with the same id "{id}": rename one.',
+  },
+  'formDraft.ruleMessage': {
+    it: 'Il messaggio della regola BLOCCO serve in italiano e in inglese.',
+    en: "The BLOCCO rule's message is needed in Italian and in English.",
+  },
+  'formDraft.rulePaths': {
+    it: 'Indicare almeno un campo che la regola BLOCCO blocca.',
+    en: 'Name at least one field the BLOCCO rule blocks.',
+  },
+  'formDraft.unknownField': {
+    it: 'Il campo "{field}" non esiste nel modulo: aggiungerlo o correggere il nome.',
+    en: 'The field "{field}" does not exist in the form: add it or correct the name.',
+  },
+  'formDraft.unknownFact': {
+    it: 'La condizione legge il campo "{field}", che non esiste nel modulo.',
+    en: 'The condition reads the field "{field}", which does not exist in the form.',
+  },
+  'formDraft.condition': {
+    it: 'La condizione non è valida: {detail}',
+    en: 'The condition is not valid: {detail}',
+  },
+  'formDraft.noVersion': {
+    it: 'Il modulo "{key}" non ha la versione {version}.',
+    en: 'The form "{key}" has no version {version}.',
+  },
+  'formDraft.badVersion': {
+    it: '"{version}" non è un numero di versione (oppure "draft" per la bozza).',
+    en: '"{version}" is not a version number (or "draft" for the draft).',
+  },
+  'formDraft.exists': {
+    it: 'Esiste già una bozza di questo modulo: continuarla, oppure scartarla prima.',
+    en: 'A draft of this form already exists: continue it, or discard it first.',
+  },
+  'formDraft.none': {
+    it: 'Nessuna bozza del modulo "{key}": iniziarne una.',
+    en: 'No draft of the form "{key}": start one.',
+  },
+  'formDraft.startRequired': {
+    it: 'Indicare il giorno da cui la nuova versione vale (AAAA-MM-GG).',
+    en: 'Give the day the new version applies from (YYYY-MM-DD).',
+  },
+  'formDraft.startInPast': {
+    it: 'La nuova versione non può valere da un giorno passato ({validFrom}): le domande già fatte restano sulla loro versione.',
+    en: 'A new version cannot apply from a past day ({validFrom}): applications already made keep their version.',
+  },
+  'formDraft.startBeforeLatest': {
+    it: 'Una versione già pubblicata vale dal {validFrom}: scegliere quel giorno o uno successivo.',
+    en: 'A version already published applies from {validFrom}: choose that day or a later one.',
+  },
+  'formDraft.notAnExport': {
+    it: 'Il file non è un modulo esportato da Sportello.',
+    en: 'The file is not a form exported from Sportello.',
+  },
+  'formDraft.exportVersion': {
+    it: 'Il file è in un formato di esportazione diverso: questo ente legge la versione {version}.',
+    en: 'The file is in another export format: this installation reads version {version}.',
+  },
+  'formDraft.importKey': {
+    it: 'Il modulo del file non ha un identificativo ("<servizio>.<nome>") e un servizio validi.',
+    en: 'The form in the file has no valid id ("<service>.<name>") and service.',
+  },
+  'formDraft.importService': {
+    it: 'Qui il modulo "{key}" appartiene al servizio "{service}": il file non può sostituirlo.',
+    en: 'Here the form "{key}" belongs to the service "{service}": the file cannot replace it.',
+  },
   // Text fields.
   'text.forbiddenCharacter': {
     it: '"{field}" contiene un carattere non ammesso ({code}, di controllo o di direzione del testo): toglilo.',

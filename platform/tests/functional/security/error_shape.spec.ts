@@ -287,6 +287,15 @@ const CASES: Case[] = [
     json: { facts: {} },
   },
   {
+    by: 'form_designer',
+    what: 'an import of a file that is not an exported form',
+    status: 422,
+    method: 'post',
+    url: (w) => `${w.base}/forms/import`,
+    as: (w) => w.admin,
+    json: { hello: 'world' },
+  },
+  {
     by: 'billing',
     what: 'a billing run without service and period',
     status: 422,
