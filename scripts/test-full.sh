@@ -66,4 +66,5 @@ export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 # The browser tests drive Debian's chromium against the built portal.
 npm run build:web -w platform
 export BROWSER_TESTS=1
-npm test
+# Tests tagged @embedded run their processes on SQLite whatever the suite uses: npm test has run them.
+npm run test -w platform -- --tags='~@embedded' "$@"

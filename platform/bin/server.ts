@@ -45,6 +45,8 @@ async function startWorker() {
   const app = ignitor.createApp('console')
   await app.init()
   await app.boot()
+  // As in the web process: a job's stray error is logged, and does not take the worker down.
+  await import('#start/process_safety')
   await app.start(() => {})
   const logger = await app.container.make('logger')
   logger.info('started worker: job consumers and schedules')

@@ -18,6 +18,12 @@ process.env.PLUGINS_DIR ??= [
   fileURLToPath(new URL('../tests/fixtures/sample_plugins', import.meta.url)),
 ].join(delimiter)
 
+/*
+ * Tests tagged @embedded start processes of their own on an SQLite file of their own (the command
+ * line, the environment check at boot, a nested run of the suite), whatever database this run uses:
+ * `npm test` runs them, and `npm run test:full` leaves them out (--tags=~@embedded) rather than run
+ * them a second time unchanged.
+ */
 new Ignitor(APP_ROOT, { importer })
   .tap((app) => {
     app.booting(async () => {

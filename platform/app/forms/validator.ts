@@ -132,12 +132,7 @@ function compileByContent(form: FormDefinition): CompiledForm {
   const { $id: _id, ...schema } = form.schema
   const compiled: CompiledForm = {
     validate: sharedAjv.compile(withDefaultDateRanges(schema)),
-    blocchi: form.blocchi.map((b) => ({
-      id: b.id,
-      paths: b.paths,
-      message: b.message,
-      test: tryCompile(b.condition, form.conditions),
-    })),
+    blocchi: compileBlocchi(form),
     attachmentConditions: new Map(
       Object.entries(form.attachments ?? {})
         .filter(([, rule]) => rule.required_when !== undefined)
@@ -262,15 +257,62 @@ function safeTest(test: CompiledCondition, facts: Record<string, unknown>): bool
   }
 }
 
+/** The BLOCCO rules of a form compiled, each with its test or the error that keeps it from compiling. */
+function compileBlocchi(form: Pick<FormDefinition, 'blocchi' | 'conditions'>): CompiledForm['blocchi'] {
+  return form.blocchi.map((b) => ({
+    id: b.id,
+    paths: b.paths,
+    message: b.message,
+    test: tryCompile(b.condition, form.conditions),
+  }))
+}
+
+/** What one BLOCCO rule decides on some data: whether it fires, and with which message. */
+export interface BloccoOutcome {
+  id: string
+  paths: string[]
+  /** True when the rule blocks: its condition holds, or it cannot be evaluated (that blocks too). */
+  fires: boolean
+  /** The condition does not compile or throws on these data. */
+  unevaluable: boolean
+  /** The message shown at each path, in the language asked. */
+  message: string
+}
+
+function bloccoOutcomes(blocchi: CompiledForm['blocchi'], data: unknown, lang: Lang): BloccoOutcome[] {
+  if (!isPlainObject(data)) return blocchi.map((b) => ({ ...outcomeBase(b, lang), fires: false, unevaluable: false }))
+  return blocchi.map((blocco) => {
+    const outcome = blocco.test instanceof Error ? 'error' : safeTest(blocco.test, data)
+    const base = outcomeBase(blocco, lang)
+    if (outcome !== 'error') return { ...base, fires: outcome, unevaluable: false }
+    return { ...base, fires: true, unevaluable: true, message: unevaluableMessage(lang, base.message) }
+  })
+}
+
+function outcomeBase(blocco: CompiledForm['blocchi'][number], lang: Lang) {
+  return { id: blocco.id, paths: blocco.paths, message: blocco.message[lang] ?? blocco.message.it }
+}
+
+/**
+ * Every BLOCCO rule of a form on some data, fired or not: what a submission would be refused for,
+ * with the very evaluation the submission runs (the designer's "try it"). A published version is
+ * compiled once (compileForm's cache); a draft's rules are compiled for the call.
+ */
+export function evaluateBlocchi(
+  source: { published: FormDefinition } | { draft: Pick<FormDefinition, 'blocchi' | 'conditions'> },
+  data: unknown,
+  lang: Lang
+): BloccoOutcome[] {
+  const blocchi = 'published' in source ? compileForm(source.published).blocchi : compileBlocchi(source.draft)
+  return bloccoOutcomes(blocchi, data, lang)
+}
+
 function bloccoErrors(compiled: CompiledForm, data: unknown, lang: Lang): FormError[] {
   if (!isPlainObject(data)) return [] // the schema already refuses a non-object submission
   const out: FormError[] = []
-  for (const blocco of compiled.blocchi) {
-    const outcome = blocco.test instanceof Error ? 'error' : safeTest(blocco.test, data)
-    if (outcome === false) continue
-    const text = blocco.message[lang] ?? blocco.message.it
-    const message = outcome === 'error' ? unevaluableMessage(lang, text) : text
-    for (const path of blocco.paths) out.push({ path, rule: blocco.id, message })
+  for (const blocco of bloccoOutcomes(compiled.blocchi, data, lang)) {
+    if (!blocco.fires) continue
+    for (const path of blocco.paths) out.push({ path, rule: blocco.id, message: blocco.message })
   }
   return out
 }

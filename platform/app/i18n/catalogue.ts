@@ -429,6 +429,35 @@ export const MESSAGES = defineMessages({
     en: 'Portal not built: run "npm run build:web".',
   },
   'audit.undecipherable': { it: '[non decifrabile]', en: '[cannot be decrypted]' },
+  // Trying a form's BLOCCO rules on sample data (the designer).
+  'blocchiTry.dataRequired': {
+    it: 'Indicare in "data" i dati di prova: un oggetto con i campi del modulo.',
+    en: '"data" is required: an object with the fields of the form.',
+  },
+  'blocchiTry.versionInvalid': {
+    it: '"version" deve essere il numero di una versione pubblicata del modulo (un intero da 1).',
+    en: '"version" must be the number of a published version of the form (an integer from 1).',
+  },
+  'blocchiTry.versionNotFound': {
+    it: 'Il modulo non ha una versione {version}: scegliere una delle versioni pubblicate.',
+    en: 'The form has no version {version}: choose one of its published versions.',
+  },
+  'blocchiTry.noVersion': {
+    it: 'Il modulo non ha ancora versioni pubblicate: provare le regole della bozza ("draft").',
+    en: 'The form has no published version yet: try the rules of the draft ("draft").',
+  },
+  'blocchiTry.both': {
+    it: 'Indicare "version" oppure "draft", non entrambi.',
+    en: 'Give "version" or "draft", not both.',
+  },
+  'blocchiTry.draftInvalid': {
+    it: 'La bozza non è nella forma attesa in {path}: "blocchi" è una lista di regole, ciascuna con "id" (da 1 a 128 caratteri), "paths" (al più {max} JSON Pointer), "message" con "it" ed "en", "condition"; "conditions" è un oggetto.',
+    en: 'The draft is not in the expected shape at {path}: "blocchi" is a list of rules, each with "id" (1 to 128 characters), "paths" (at most {max} JSON Pointers), "message" with "it" and "en", "condition"; "conditions" is an object.',
+  },
+  'blocchiTry.tooMany': {
+    it: 'Troppe regole in una prova: al massimo {max}.',
+    en: 'Too many rules in one try: {max} at most.',
+  },
 })
 
 export type MessageKey = keyof typeof MESSAGES

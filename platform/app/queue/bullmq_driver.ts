@@ -103,8 +103,23 @@ export class BullMQQueue implements JobQueue {
 
   /** Connected on first use: a process that only writes jobs to the outbox never talks to Redis. */
   #bull() {
-    this.#queue ??= new Queue(this.#queueName, { connection: this.#connection, prefix: this.#prefix })
+    if (!this.#queue) {
+      this.#queue = new Queue(this.#queueName, { connection: this.#connection, prefix: this.#prefix })
+      this.#logErrorsOf(this.#queue, 'queue')
+    }
     return this.#queue
+  }
+
+  /**
+   * BullMQ's objects emit 'error' for what goes wrong outside a job: Redis unreachable, a lock lost
+   * under load, a command failing while closing. An 'error' event nobody listens to is thrown as an
+   * uncaught exception, which stops the process: each one is logged instead, and the work it
+   * concerns is taken again by BullMQ's own retries and stalled-job check.
+   */
+  #logErrorsOf(emitter: { on(event: 'error', listener: (error: Error) => void): unknown }, what: string) {
+    emitter.on('error', (error: Error) =>
+      this.logger.error(`[queue ${what}] ${withoutPersonalData(error?.message ?? String(error))}`)
+    )
   }
 
   define<P>(name: string, definition: JobDefinition<P>) {
@@ -161,6 +176,7 @@ export class BullMQQueue implements JobQueue {
   async start() {
     this.#started = true
     this.#events = new QueueEvents(this.#queueName, { connection: this.#connection, prefix: this.#prefix })
+    this.#logErrorsOf(this.#events, 'events')
     this.#worker = new Worker(
       this.#queueName,
       async (job, token) => {
@@ -192,6 +208,7 @@ export class BullMQQueue implements JobQueue {
         stalledInterval: this.#leaseMs,
       }
     )
+    this.#logErrorsOf(this.#worker, 'worker')
     this.#worker.on('failed', (job, error) =>
       this.logger.error(`[job ${job?.name} ${job?.id}] attempt ${job?.attemptsMade} failed: ${error.message}`)
     )

@@ -1,6 +1,6 @@
 import type { HttpRouterService } from '@adonisjs/core/types'
 import { acceptsMultipart } from '#middleware/body_parser_middleware'
-import { throttleDocuments, throttleUploads } from '#services/infrastructure/throttle'
+import { throttleDocuments, throttleEvaluate, throttleUploads } from '#services/infrastructure/throttle'
 
 const FormsController = () => import('#controllers/forms_controller')
 const SubmissionsController = () => import('#controllers/submissions_controller')
@@ -13,6 +13,7 @@ const BulkActionsController = () => import('#controllers/bulk_actions_controller
 const CounterController = () => import('#controllers/counter_controller')
 const PeopleController = () => import('#controllers/people_controller')
 const FormDesignerController = () => import('#controllers/form_designer_controller')
+const FormBlocchiController = () => import('#controllers/form_blocchi_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
 export function registerFormsRoutes(router: HttpRouterService) {
@@ -65,4 +66,5 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.put('/enrolments/:eid/fee', [EnrolmentsController, 'overrideFee'])
   router.get('/attempts', [AttemptsController, 'index'])
   router.post('/attempts/:id/resolve', [AttemptsController, 'resolve'])
+  router.post('/forms/:id/blocchi/try', [FormBlocchiController, 'try']).use(throttleEvaluate)
 }

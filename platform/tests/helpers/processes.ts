@@ -74,6 +74,18 @@ export function startProcess(entry: 'bin/server.ts' | 'bin/worker.ts', env: Node
   return { child, output: () => output, exited, waitFor }
 }
 
+/**
+ * Waits for the process to end and fails unless it ended by itself with code 0, showing what it
+ * printed: an exit code alone does not say which error or which late log line caused it.
+ */
+export async function assertCleanExit(started: Started) {
+  const exit = await started.exited
+  if (exit.code === 0 && exit.signal === null) return
+  throw new Error(
+    `expected exit code 0, got code ${exit.code} signal ${exit.signal}; the process said:\n${started.output().slice(-8000)}`
+  )
+}
+
 /** Stops a process left running by a failed test (SIGKILL: it is only cleanup). */
 export function killQuietly(started: Started | undefined) {
   if (started && started.child.exitCode === null && started.child.signalCode === null) started.child.kill('SIGKILL')

@@ -13,7 +13,9 @@ async function boot(env: Record<string, string>) {
   )
 }
 
-test.group('Environment validated at boot', () => {
+test.group('Environment validated at boot', (group) => {
+  // Its processes run on their own SQLite database whatever the suite runs on (see bin/test.ts).
+  group.tap((t) => t.tags(['@embedded']))
   test('a malformed variable stops the boot and is named', async ({ assert }) => {
     const result = await boot({ DB_CONNECTION: 'mysql' })
     assert.notEqual(result.code, 0)

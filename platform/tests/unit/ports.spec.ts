@@ -97,5 +97,8 @@ test.group('Ports', () => {
       held?.close()
       await rm(`${platform}/${sqlite}`, { force: true })
     }
-  }).timeout(150_000)
+  })
+    // Its child suite runs on its own SQLite database whatever this suite runs on (see bin/test.ts).
+    .tags(['@embedded'])
+    .timeout(150_000)
 })

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { Queue } from 'bullmq'
 import {
+  assertCleanExit,
   freePort,
   killQuietly,
   PLATFORM_ROOT,
@@ -105,7 +106,7 @@ test.group('Process roles: web and all', (group) => {
     assert.include(error.message, 'node ace.js migration:run --force')
 
     started.child.kill('SIGTERM')
-    assert.deepEqual(await started.exited, { code: 0, signal: null })
+    await assertCleanExit(started)
     await rm(file, { force: true })
   }).timeout(90000)
 
@@ -170,7 +171,7 @@ test.group('Process roles: web and all', (group) => {
     const status = await answer
     // Refused credentials: an answer from the application, not a reset connection.
     assert.include([400, 401, 422], status)
-    assert.deepEqual(await started.exited, { code: 0, signal: null })
+    await assertCleanExit(started)
   }).timeout(90000)
 })
 
@@ -277,9 +278,28 @@ function workerTests(redisUrl: string) {
       await producer!.enqueue('slow.nap', { log, ms: 1500, tag: 'a' }, { jobId: 'nap-a' })
       await untilLine(/^start a /)
       one.child.kill('SIGTERM')
-      assert.deepEqual(await one.exited, { code: 0, signal: null })
+      await assertCleanExit(one)
       assert.deepEqual(await lines(), [`start a ${one.child.pid}`, `done a ${one.child.pid}`])
       assert.equal(await producer!.state('nap-a'), 'completed')
+    }).timeout(120000)
+
+    test('a promise a job left rejected is logged; the worker goes on and still exits with code 0', async ({
+      assert,
+    }) => {
+      const one = startWorker()
+      await one.waitFor('started worker')
+      await producer!.enqueue('slow.stray', { log, tag: 's' }, { jobId: 'stray-s' })
+      await untilLine(/^stray s /)
+      await producer!.enqueue('slow.nap', { log, ms: 10, tag: 'after' }, { jobId: 'nap-after' })
+      await untilLine(/^done after /)
+      await one.waitFor('a promise nobody awaited')
+      one.child.kill('SIGTERM')
+      await assertCleanExit(one)
+      assert.deepEqual(await lines(), [
+        `stray s ${one.child.pid}`,
+        `start after ${one.child.pid}`,
+        `done after ${one.child.pid}`,
+      ])
     }).timeout(120000)
 
     test('SIGKILL mid-job: another worker takes the job over and finishes it once', async ({ assert }) => {
@@ -299,7 +319,7 @@ function workerTests(redisUrl: string) {
       ])
       assert.equal(await producer!.state('nap-b'), 'completed')
       two.child.kill('SIGTERM')
-      assert.deepEqual(await two.exited, { code: 0, signal: null })
+      await assertCleanExit(two)
     }).timeout(180000)
   })
 }

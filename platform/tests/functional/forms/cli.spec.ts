@@ -26,6 +26,8 @@ async function ace(...args: string[]): Promise<Result> {
 }
 
 test.group('forms:validate command', (group) => {
+  // Its processes run on their own SQLite database whatever the suite runs on (see bin/test.ts).
+  group.tap((t) => t.tags(['@embedded']))
   let dir = ''
   group.setup(async () => {
     await rm(join(platform, DB_FILE), { force: true })

@@ -94,6 +94,8 @@ async function attachmentFiles() {
 }
 
 test.group('data:reencrypt command', (group) => {
+  // Its processes run on their own SQLite database whatever the suite runs on (see bin/test.ts).
+  group.tap((t) => t.tags(['@embedded']))
   group.setup(async () => {
     await rm(join(platform, DB_FILE), { force: true })
     for (const step of [['migration:run', '--force'], ['demo:seed']]) {

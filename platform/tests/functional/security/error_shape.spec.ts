@@ -296,6 +296,15 @@ const CASES: Case[] = [
     json: { hello: 'world' },
   },
   {
+    by: 'form_blocchi',
+    what: 'a try of the BLOCCO rules without sample data',
+    status: 422,
+    method: 'post',
+    url: (w) => `${w.base}/forms/nessuno/blocchi/try`,
+    as: (w) => w.admin,
+    json: {},
+  },
+  {
     by: 'billing',
     what: 'a billing run without service and period',
     status: 422,

@@ -24,7 +24,9 @@ import { LoadError, Loading } from '../../widgets/status'
 import { CasesEditor } from './CasesEditor'
 import { changedCells, changedParts } from './compare'
 import { FormulaField } from './FormulaField'
+import { ConstantsSection } from './ConstantsSection'
 import { JsonField } from './JsonField'
+import { NamedConditionsSection } from './NamedConditionsSection'
 import { TableGrid } from './TableGrid'
 import { TracePanel } from './TracePanel'
 
@@ -284,6 +286,7 @@ function RuleSetEditor({
           {(
             [
               ['sec-tables', 'tables'],
+              ['sec-constants', 'constants'],
               ['sec-facts', 'facts'],
               ['sec-conditions', 'conditions'],
               ['sec-formulas', 'formulas'],
@@ -346,26 +349,11 @@ function RuleSetEditor({
         ))}
       </section>
 
+      <ConstantsSection body={viewed} editing={editing} onChange={change} />
+
       <FactsSection body={viewed} editing={editing} onChange={change} />
 
-      <section id="sec-conditions" aria-labelledby="h-conditions" className="mb-4">
-        <h2 id="h-conditions" className="h4">
-          {t('designer.conditions')}
-        </h2>
-        <div className="row">
-          {Object.entries(viewed.conditions ?? {}).map(([name, condition]) => (
-            <div className="col-lg-6" key={`${shownNumber}-${name}`}>
-              <JsonField
-                label={name}
-                value={condition}
-                readOnly={!editing}
-                rows={5}
-                onChange={(next) => change({ ...viewed, conditions: { ...viewed.conditions, [name]: next } })}
-              />
-            </div>
-          ))}
-        </div>
-      </section>
+      <NamedConditionsSection body={viewed} editing={editing} version={shownNumber} onChange={change} />
 
       <section id="sec-formulas" aria-labelledby="h-formulas" className="mb-4">
         <h2 id="h-formulas" className="h4">
