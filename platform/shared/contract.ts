@@ -120,6 +120,8 @@ export interface FormSummaryDto {
   service: string
   title: Localized
   enrolment: EnrolmentWindowDto
+  /** The version in force today. */
+  currentVersion?: { id: number; version: number }
 }
 
 /** A submission as lists show it (no data). */

@@ -3,7 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import Form from '#models/form'
 import FormVersion from '#models/form_version'
 import TenantPolicy from '#policies/tenant_policy'
-import { findCurrentForm } from '#services/definitions/form_service'
+import { findCurrentForm, inForce } from '#services/definitions/form_service'
 import { pluginService } from '#services/tenants/plugin_service'
 import { enrolmentWindow, enrolmentWindowsOf } from '#services/enrolments/enrolment_windows'
 import { applicantFactsFor } from '#services/submissions/applicant_facts'
@@ -17,12 +17,12 @@ export default class FormsController {
     const services = await pluginService.enabledIds(tenant)
     const forms = services.length ? await Form.query().whereIn('service', services).orderBy('key') : []
     const versions = forms.length
-      ? await FormVersion.query()
-          .whereIn(
+      ? await inForce(
+          FormVersion.query().whereIn(
             'form_id',
             forms.map((f) => f.id)
           )
-          .select('id', 'form_id', 'version')
+        ).select('id', 'form_id', 'version')
       : []
     const latest = new Map<number, FormVersion>()
     for (const v of versions) if ((latest.get(v.formId)?.version ?? -1) < v.version) latest.set(v.formId, v)

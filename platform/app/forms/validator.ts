@@ -49,6 +49,8 @@ export function createFormAjv(): Ajv2020 {
   addDateRangeKeyword(ajv)
   // A declaration the citizen makes by ticking it (`const: true`): an annotation, see forms/README.md.
   ajv.addKeyword({ keyword: 'x-declaration', schemaType: 'boolean' })
+  // An amount in a currency (the builder's currency field, "EUR"): an annotation for the renderer.
+  ajv.addKeyword({ keyword: 'x-currency', schemaType: 'string' })
   return ajv
 }
 

@@ -295,6 +295,193 @@ export const MESSAGES = defineMessages({
     it: 'L\'indirizzo "{slug}" è già di un altro ente: sceglierne un altro.',
     en: '"{slug}" is already taken: choose another.',
   },
+  // The form builder's converter (canonical form to and from Form.io): each names its component.
+  'formio.unknownKeyword': {
+    it: '"{component}": la parola chiave "{keyword}" dello schema non è gestita dal costruttore di moduli.',
+    en: '"{component}": the schema keyword "{keyword}" is not handled by the form builder.',
+  },
+  'formio.unknownUi': {
+    it: '"{component}": l\'indicazione di presentazione "{keyword}" non è gestita dal costruttore di moduli.',
+    en: '"{component}": the presentation setting "{keyword}" is not handled by the form builder.',
+  },
+  'formio.unresolvedRef': {
+    it: '"{component}": la definizione condivisa "{ref}" non esiste nel modulo.',
+    en: '"{component}": the shared definition "{ref}" does not exist in the form.',
+  },
+  'formio.orderMismatch': {
+    it: '"{component}": "ui:order" deve elencare ogni campo una volta sola.',
+    en: '"{component}": "ui:order" must list every field exactly once.',
+  },
+  'formio.notAnObject': {
+    it: '"{component}": la definizione del campo non è un oggetto.',
+    en: '"{component}": the field definition is not an object.',
+  },
+  'formio.badOption': {
+    it: '"{component}": l\'opzione "{option}" non ha una forma che il costruttore sa rappresentare.',
+    en: '"{component}": the option "{option}" has a shape the builder cannot represent.',
+  },
+  'formio.enumNotText': {
+    it: '"{component}": le scelte di un elenco devono essere testi.',
+    en: '"{component}": the choices of a list must be texts.',
+  },
+  'formio.unknownFormat': {
+    it: '"{component}": il formato "{format}" non è gestito (ammessi: data, e-mail, codice fiscale, IBAN).',
+    en: '"{component}": the format "{format}" is not handled (allowed: date, e-mail, codice fiscale, IBAN).',
+  },
+  'formio.unmappable': {
+    it: '"{component}": un campo di tipo {what} non ha un componente corrispondente nel costruttore.',
+    en: '"{component}": a field of type {what} has no matching component in the builder.',
+  },
+  'formio.nestedList': {
+    it: '"{component}": un elenco di elenchi non è gestito dal costruttore.',
+    en: '"{component}": a list of lists is not handled by the builder.',
+  },
+  'formio.noEnvelope': {
+    it: 'Il modulo non viene dal costruttore di Sportello: mancano le sue impostazioni ("settings.sportello").',
+    en: 'The form does not come from the Sportello builder: its settings ("settings.sportello") are missing.',
+  },
+  'formio.layoutGroup': {
+    it: '"{component}": un gruppo "{type}" solo grafico non è gestito; usare un gruppo di campi (container).',
+    en: '"{component}": a layout-only "{type}" group is not handled; use a group of fields (container).',
+  },
+  'formio.badKey': {
+    it: '"{component}": il nome del campo deve essere in minuscolo, con lettere, cifre e trattini bassi (al massimo 64).',
+    en: '"{component}": the field name must be lower case letters, digits and underscores (64 at most).',
+  },
+  'formio.duplicateKey': {
+    it: '"{component}": due campi con lo stesso nome nello stesso gruppo.',
+    en: '"{component}": two fields with the same name in the same group.',
+  },
+  'formio.unsupportedFeature': {
+    it: '"{component}": "{feature}" di Form.io non si può rappresentare nel modulo; toglierlo (le condizioni si scrivono come regole BLOCCO o "visible_when").',
+    en: '"{component}": Form.io\'s "{feature}" cannot be represented in the form; remove it (conditions are written as BLOCCO rules or "visible_when").',
+  },
+  'formio.badValues': {
+    it: '"{component}": ogni scelta deve avere un\'etichetta e un valore testuale.',
+    en: '"{component}": every choice needs a label and a text value.',
+  },
+  'formio.unknownComponent': {
+    it: '"{component}": il componente "{type}" non è gestito dal modulo.',
+    en: '"{component}": the component "{type}" is not handled by the form.',
+  },
+  'formio.richContent': {
+    it: '"{component}": il testo statico può essere solo un paragrafo semplice, senza marcatori HTML.',
+    en: '"{component}": static content can only be a plain paragraph, without HTML tags.',
+  },
+  'formio.sharedType': {
+    it: '"{component}": il tipo viene dalla definizione condivisa "{ref}" e non si può cambiare qui.',
+    en: '"{component}": its type comes from the shared definition "{ref}" and cannot be changed here.',
+  },
+  'formio.sharedFields': {
+    it: '"{component}": i campi vengono dalla definizione condivisa "{ref}" e non si possono cambiare qui (solo la presentazione).',
+    en: '"{component}": its fields come from the shared definition "{ref}" and cannot be changed here (only their presentation).',
+  },
+  'formio.badCatalogUrl': {
+    it: '"{component}": le scelte da un elenco dell\'ente devono venire da /api/v1/t/{{ tenant }}/catalog/sources/<elenco>.',
+    en: '"{component}": choices from a tenant list must come from /api/v1/t/{{ tenant }}/catalog/sources/<list>.',
+  },
+  // Forms in the designer: drafts, publication, export and import.
+  'formDraft.notAnObject': {
+    it: 'Il modulo deve essere un oggetto JSON (schema, uiSchema, regole BLOCCO, ...).',
+    en: 'The form must be a JSON object (schema, uiSchema, BLOCCO rules, ...).',
+  },
+  'formDraft.tooLarge': { it: 'Modulo troppo grande: al massimo {kb} KB.', en: 'Form too large: {kb} KB at most.' },
+  'formDraft.wrongId': {
+    it: 'L\'identificativo del modulo deve restare "{key}".',
+    en: 'The form id must stay "{key}".',
+  },
+  'formDraft.wrongService': {
+    it: 'Il servizio del modulo deve restare "{service}".',
+    en: 'The form\'s service must stay "{service}".',
+  },
+  'formDraft.title': {
+    it: 'Il titolo del modulo serve in italiano e in inglese.',
+    en: 'The form title is needed in Italian and in English.',
+  },
+  'formDraft.schemaShape': {
+    it: 'Lo schema deve essere un oggetto JSON Schema di tipo "object" con i suoi campi ("properties").',
+    en: 'The schema must be a JSON Schema of type "object" with its fields ("properties").',
+  },
+  'formDraft.partShape': {
+    it: 'La parte "{part}" del modulo non ha la forma prevista (vedi forms/README.md).',
+    en: 'The "{part}" part of the form does not have the expected shape (see forms/README.md).',
+  },
+  'formDraft.schemaCompile': {
+    it: 'Lo schema non è valido: {detail}',
+    en: 'The schema is not valid: {detail}',
+  },
+  'formDraft.ruleId': {
+    it: 'Ogni regola BLOCCO ha un identificativo in minuscolo (lettere, cifre, trattini bassi).',
+    en: 'Every BLOCCO rule has a lower-case id (letters, digits, underscores).',
+  },
+  'formDraft.ruleDuplicate': {
+    it: 'Due regole BLOCCO con lo stesso identificativo "{id}": rinominarne una.',
+    en: 'Two BLOCCO rules with the same id "{id}": rename one.',
+  },
+  'formDraft.ruleMessage': {
+    it: 'Il messaggio della regola BLOCCO serve in italiano e in inglese.',
+    en: "The BLOCCO rule's message is needed in Italian and in English.",
+  },
+  'formDraft.rulePaths': {
+    it: 'Indicare almeno un campo che la regola BLOCCO blocca.',
+    en: 'Name at least one field the BLOCCO rule blocks.',
+  },
+  'formDraft.unknownField': {
+    it: 'Il campo "{field}" non esiste nel modulo: aggiungerlo o correggere il nome.',
+    en: 'The field "{field}" does not exist in the form: add it or correct the name.',
+  },
+  'formDraft.unknownFact': {
+    it: 'La condizione legge il campo "{field}", che non esiste nel modulo.',
+    en: 'The condition reads the field "{field}", which does not exist in the form.',
+  },
+  'formDraft.condition': {
+    it: 'La condizione non è valida: {detail}',
+    en: 'The condition is not valid: {detail}',
+  },
+  'formDraft.noVersion': {
+    it: 'Il modulo "{key}" non ha la versione {version}.',
+    en: 'The form "{key}" has no version {version}.',
+  },
+  'formDraft.badVersion': {
+    it: '"{version}" non è un numero di versione (oppure "draft" per la bozza).',
+    en: '"{version}" is not a version number (or "draft" for the draft).',
+  },
+  'formDraft.exists': {
+    it: 'Esiste già una bozza di questo modulo: continuarla, oppure scartarla prima.',
+    en: 'A draft of this form already exists: continue it, or discard it first.',
+  },
+  'formDraft.none': {
+    it: 'Nessuna bozza del modulo "{key}": iniziarne una.',
+    en: 'No draft of the form "{key}": start one.',
+  },
+  'formDraft.startRequired': {
+    it: 'Indicare il giorno da cui la nuova versione vale (AAAA-MM-GG).',
+    en: 'Give the day the new version applies from (YYYY-MM-DD).',
+  },
+  'formDraft.startInPast': {
+    it: 'La nuova versione non può valere da un giorno passato ({validFrom}): le domande già fatte restano sulla loro versione.',
+    en: 'A new version cannot apply from a past day ({validFrom}): applications already made keep their version.',
+  },
+  'formDraft.startBeforeLatest': {
+    it: 'Una versione già pubblicata vale dal {validFrom}: scegliere quel giorno o uno successivo.',
+    en: 'A version already published applies from {validFrom}: choose that day or a later one.',
+  },
+  'formDraft.notAnExport': {
+    it: 'Il file non è un modulo esportato da Sportello.',
+    en: 'The file is not a form exported from Sportello.',
+  },
+  'formDraft.exportVersion': {
+    it: 'Il file è in un formato di esportazione diverso: questo ente legge la versione {version}.',
+    en: 'The file is in another export format: this installation reads version {version}.',
+  },
+  'formDraft.importKey': {
+    it: 'Il modulo del file non ha un identificativo ("<servizio>.<nome>") e un servizio validi.',
+    en: 'The form in the file has no valid id ("<service>.<name>") and service.',
+  },
+  'formDraft.importService': {
+    it: 'Qui il modulo "{key}" appartiene al servizio "{service}": il file non può sostituirlo.',
+    en: 'Here the form "{key}" belongs to the service "{service}": the file cannot replace it.',
+  },
   // Text fields.
   'text.forbiddenCharacter': {
     it: '"{field}" contiene un carattere non ammesso ({code}, di controllo o di direzione del testo): toglilo.',

@@ -23,6 +23,10 @@ export default class FormVersion extends compose(BaseModel, TenantScoped, Audite
   @column(jsonColumn)
   declare definition: Record<string, unknown>
 
+  /** First day it is in force (YYYY-MM-DD, Europe/Rome); null: from the start. */
+  @column()
+  declare validFrom: string | null
+
   @column()
   declare source: string
 

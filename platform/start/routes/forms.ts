@@ -13,6 +13,7 @@ const BulkActionsController = () => import('#controllers/bulk_actions_controller
 const CounterController = () => import('#controllers/counter_controller')
 const PeopleController = () => import('#controllers/people_controller')
 const DocumentsController = () => import('#controllers/documents_controller')
+const FormDesignerController = () => import('#controllers/form_designer_controller')
 const FormBlocchiController = () => import('#controllers/form_blocchi_controller')
 
 /** Forms routes, mounted inside the /api/v1/t/:tenant group (auth + tenant middleware already applied). */
@@ -20,6 +21,18 @@ export function registerFormsRoutes(router: HttpRouterService) {
   router.get('/forms', [FormsController, 'index'])
   router.get('/forms/:id', [FormsController, 'show'])
   router.get('/forms/:id/facts', [FormsController, 'facts'])
+  // Forms in the designer: versions, the autosaved draft, publication from a day, diff, export and import.
+  router.post('/forms/import', [FormDesignerController, 'import'])
+  router.get('/forms/:id/versions', [FormDesignerController, 'versions'])
+  router.get('/forms/:id/versions/:version', [FormDesignerController, 'version'])
+  router.get('/forms/:id/diff', [FormDesignerController, 'diff'])
+  router.get('/forms/:id/export', [FormDesignerController, 'export'])
+  router.get('/forms/:id/draft', [FormDesignerController, 'draft'])
+  router.post('/forms/:id/draft', [FormDesignerController, 'startDraft'])
+  router.put('/forms/:id/draft', [FormDesignerController, 'saveDraft'])
+  router.delete('/forms/:id/draft', [FormDesignerController, 'discardDraft'])
+  router.post('/forms/:id/draft/check', [FormDesignerController, 'checkDraft'])
+  router.post('/forms/:id/draft/publish', [FormDesignerController, 'publishDraft'])
   router.post('/forms/:id/submissions', [SubmissionsController, 'store'])
   router.post('/forms/:id/submit', [SubmissionsController, 'submitNew'])
   router.post('/forms/:id/check', [SubmissionsController, 'check'])

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import Form from '#models/form'
 import FormVersion from '#models/form_version'
 import type { FormDefinition } from '#forms/types'
@@ -21,13 +22,27 @@ export async function findForm(ref: string): Promise<Form | null> {
   return Form.query().where('key', ref).first()
 }
 
+/** Today in Europe/Rome (YYYY-MM-DD): the day a version's `valid_from` is compared with. */
+export function formDay(): string {
+  return DateTime.now().setZone('Europe/Rome').toISODate()!
+}
+
 /**
- * The version in force: the highest published one. Versions are immutable
- * and a change is a new version (DESIGN.md, "Form engine"), so the highest
- * number is the newest publication.
+ * Versions in force on a day: those without a start, or started by then. Publishing refuses a start
+ * before the latest one's, so the highest of these is the newest publication in force; a version
+ * published for a later day waits, and an open call keeps its form until then.
+ */
+export function inForce<Q extends { where: (...args: any[]) => Q }>(query: Q, day = formDay()): Q {
+  // Lucid's query builder types its `where` overloads loosely; the callback form is what is used.
+  return query.where((q: any) => q.whereNull('valid_from').orWhere('valid_from', '<=', day))
+}
+
+/**
+ * The version in force: the highest published one started by today. Versions are immutable
+ * and a change is a new version (DESIGN.md, "Form engine").
  */
 export async function currentVersion(form: Form): Promise<FormVersion | null> {
-  return FormVersion.query().where('form_id', form.id).orderBy('version', 'desc').first()
+  return inForce(FormVersion.query().where('form_id', form.id)).orderBy('version', 'desc').first()
 }
 
 /**
@@ -57,8 +72,7 @@ const heads = tenantContentCache<Map<string, Promise<FormHead>>>()
 async function readFormHead(ref: string): Promise<FormHead> {
   const form = await findForm(ref)
   if (!form) return null
-  const head = await FormVersion.query()
-    .where('form_id', form.id)
+  const head = await inForce(FormVersion.query().where('form_id', form.id))
     .orderBy('version', 'desc')
     .select('id', 'tenant_id', 'version', 'created_at')
     .first()
@@ -70,12 +84,15 @@ async function formHead(ref: string): Promise<FormHead> {
   const stamp = tenant ? requestContentStamp(tenant.id) : undefined
   if (!tenant || stamp === undefined) return readFormHead(ref)
   const byRef = await heads.get(tenant.id, stamp, async () => new Map())
-  let entry = byRef.get(ref)
+  // The day is part of the key: a version published for a later day comes into force at its start
+  // with no write that would renew the stamp.
+  const key = `${formDay()}|${ref}`
+  let entry = byRef.get(key)
   if (!entry) {
     if (byRef.size >= MAX_REFS_PER_TENANT) byRef.clear()
     entry = readFormHead(ref)
-    byRef.set(ref, entry)
-    entry.catch(() => byRef.delete(ref))
+    byRef.set(key, entry)
+    entry.catch(() => byRef.delete(key))
   }
   return entry
 }

@@ -105,6 +105,16 @@ export const TABLES: Record<string, TableMeaning> = {
       updated_by: 'The user who saved it last (users.id)',
     },
   },
+  form_drafts: {
+    description: 'The next version of a form while staff prepare it in the designer, not yet published',
+    columns: {
+      form_id: 'The form (forms.id)',
+      based_on: 'The version number it was started from; empty when imported for a form with no version here',
+      origin: 'edit (started from a version here) or import (a file exported elsewhere)',
+      definition: 'The form being prepared (JSON), as form_versions.definition',
+      updated_by: 'The user who saved it last (users.id)',
+    },
+  },
   forms: {
     description: 'Application forms of this tenant, each with its versions in form_versions',
     columns: {
@@ -119,7 +129,9 @@ export const TABLES: Record<string, TableMeaning> = {
       form_id: 'The form (forms.id)',
       version: 'Version number, from 1',
       definition: 'The form (JSON): JSON Schema, layout, BLOCCO rules, attachment rules',
-      source: 'Where it came from: default (shipped with the service) or published by staff',
+      valid_from:
+        'First day it applies (YYYY-MM-DD); empty: from the start. Until then the version before stays in force',
+      source: 'Where it came from: default (shipped with the service) or designer (published by staff)',
       published_by: 'The user who published it (users.id), empty for defaults',
     },
   },

@@ -70,7 +70,14 @@ export async function tenantFromTemplate(input: {
         const copy = await Form.create({ key: form.key, service: form.service, title: form.title }, { client: trx })
         for (const v of form.versions) {
           await FormVersion.create(
-            { formId: copy.id, version: v.version, definition: v.definition, source: v.source, publishedBy: null },
+            {
+              formId: copy.id,
+              version: v.version,
+              definition: v.definition,
+              validFrom: v.validFrom,
+              source: v.source,
+              publishedBy: null,
+            },
             { client: trx }
           )
         }

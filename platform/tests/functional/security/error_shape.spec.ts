@@ -295,6 +295,15 @@ const CASES: Case[] = [
     json: { facts: {} },
   },
   {
+    by: 'form_designer',
+    what: 'an import of a file that is not an exported form',
+    status: 422,
+    method: 'post',
+    url: (w) => `${w.base}/forms/import`,
+    as: (w) => w.admin,
+    json: { hello: 'world' },
+  },
+  {
     by: 'form_blocchi',
     what: 'a try of the BLOCCO rules without sample data',
     status: 422,

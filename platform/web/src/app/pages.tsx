@@ -26,6 +26,7 @@ import { InjunctionsPage } from '../pages/staff/InjunctionsPage'
 import { SettingsPage } from '../pages/staff/SettingsPage'
 import { RuleSetsPage } from '../pages/designer/RuleSetsPage'
 import { RuleSetRoute } from '../pages/designer/RuleSetPage'
+import { FormDesignerRoute, FormsDesignerPage } from '../pages/designer/FormsDesignerPage'
 import { PluginScreenPage, discoveredScreens, screenPath } from './plugin_screens'
 import { STAFF_ROLES } from './tenant_context'
 
@@ -121,6 +122,14 @@ export const staffPages: TenantPage[] = [
     nav: { label: 'designer', order: 60 },
   },
   { path: 'ufficio/regole/:id', element: <RuleSetRoute />, roles: DESIGN, side: 'staff' },
+  {
+    path: 'ufficio/moduli',
+    element: <FormsDesignerPage />,
+    roles: DESIGN,
+    side: 'staff',
+    nav: { label: 'forms', order: 62 },
+  },
+  { path: 'ufficio/moduli/:formKey', element: <FormDesignerRoute />, roles: DESIGN, side: 'staff' },
 ]
 
 // A screen a plugin gives to a platform page (`embed`) shows there, not as a page of its own.

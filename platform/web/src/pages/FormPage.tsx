@@ -49,7 +49,7 @@ import type { SentState } from './SubmissionPage'
  * RJSF only needs the validator to resolve `if`/`then` branches: the server validates for real,
  * so the project's own formats are accepted as they are here.
  */
-const validator = customizeValidator({
+export const formValidator = customizeValidator({
   AjvClass: Ajv2020 as never,
   customFormats: { 'codice-fiscale': /.*/, 'iban': /.*/ },
 })
@@ -452,7 +452,7 @@ function FormEditor({
             schema={schema}
             uiSchema={stepUi}
             formData={data}
-            validator={validator}
+            validator={formValidator}
             noHtml5Validate
             noValidate
             experimental_defaultFormStateBehavior={FORM_STATE_BEHAVIOR}

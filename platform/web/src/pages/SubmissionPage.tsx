@@ -124,6 +124,14 @@ function SubmissionPage({ id }: { id: string }) {
         <dd className="col-sm-8">
           <StatusBadge status={s.status} testId="receipt-status" />
         </dd>
+        {s.formVersion !== null && (
+          <>
+            <dt className="col-sm-4">{t('receipt.formVersion')}</dt>
+            <dd className="col-sm-8" data-testid="receipt-form-version">
+              {s.formVersion}
+            </dd>
+          </>
+        )}
         {s.protocolNumber && (
           <>
             <dt className="col-sm-4">{t('receipt.protocol')}</dt>

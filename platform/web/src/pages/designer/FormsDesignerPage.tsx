@@ -1,0 +1,921 @@
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
+import { Link, useParams } from 'react-router'
+import Form from '@rjsf/core'
+import type { RJSFSchema, UiSchema } from '@rjsf/utils'
+import { FORM_STATE_BEHAVIOR } from '#shared/form_state'
+import type { ApiError, Lang } from '#shared/contract'
+import { useCatalogLists, useForms } from '../../api/queries'
+import {
+  compareForms,
+  exportUrl,
+  importForm,
+  useDiscardFormDraft,
+  useFormDraft,
+  useFormVersion,
+  useFormVersions,
+  usePublishFormDraft,
+  useSaveFormDraft,
+  useStartFormDraft,
+  type FormDefinitionJson,
+  type FormDiffDto,
+  type FormDraftDto,
+  type FormVersionSummaryDto,
+} from '../../api/form_designer_queries'
+import { useCurrentTenant } from '../../app/tenant_context'
+import { useT } from '../../i18n'
+import { LoadError, Loading } from '../../widgets/status'
+import { accessibleTemplates } from '../../widgets/templates'
+import { withCatalogSelects } from '../../widgets/CatalogSelect'
+import { portalWidgets } from '../../widgets/CodiceFiscaleWidget'
+import { applyVisibility, localizeSchema, rjsfTranslator, withAttachmentFields } from '../../forms/form_support'
+import { formValidator } from '../FormPage'
+import {
+  addField,
+  CATALOG_SOURCES,
+  FIELD_KINDS,
+  fieldLabel,
+  fieldOrder,
+  fieldsWithRules,
+  isRequired,
+  kindOf,
+  moveField,
+  removeField,
+  setLabel,
+  setRequired,
+  type FieldKind,
+  type NewField,
+} from './form_fields'
+
+const AUTOSAVE_MS = 800
+
+function todayIso() {
+  const d = new Date()
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+}
+
+function errorText(error: unknown) {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** The designer's list of the tenant's forms, with the version in force, and the import of a form file. */
+export function FormsDesignerPage() {
+  const { t, lang } = useT()
+  const tenant = useCurrentTenant()
+  const forms = useForms(tenant.slug)
+  const [notice, setNotice] = useState<string | null>(null)
+  const base = `/t/${encodeURIComponent(tenant.slug)}/ufficio/moduli`
+  const onImport = async (file: File | undefined) => {
+    setNotice(null)
+    if (!file) return
+    try {
+      const answer = await importForm(tenant.slug, JSON.parse(await file.text()))
+      setNotice(t('formDesigner.imported', { form: answer.draft.form }))
+    } catch (error) {
+      setNotice(error instanceof SyntaxError ? t('formDesigner.importNotJson') : errorText(error))
+    }
+  }
+  return (
+    <section aria-labelledby="forms-designer-title">
+      <h1 id="forms-designer-title" className="h2 mb-2">
+        {t('formDesigner.title')}
+      </h1>
+      <p className="mb-4">{t('formDesigner.intro')}</p>
+      {forms.isPending ? (
+        <Loading />
+      ) : forms.isError ? (
+        <LoadError error={forms.error} />
+      ) : (
+        <div className="table-responsive">
+          <table className="table" data-testid="designer-forms">
+            <caption className="visually-hidden">{t('formDesigner.title')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('formDesigner.form')}</th>
+                <th scope="col">{t('formDesigner.service')}</th>
+                <th scope="col">{t('formDesigner.inForce')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {forms.data.map((f) => (
+                <tr key={f.key}>
+                  <th scope="row">
+                    <Link to={`${base}/${encodeURIComponent(f.key)}`}>{f.title[lang] ?? f.title.it ?? f.key}</Link>
+                    <div className="small text-secondary">{f.key}</div>
+                  </th>
+                  <td>{f.service}</td>
+                  <td>{f.currentVersion?.version ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="mt-4">
+        <label htmlFor="form-import" className="form-label">
+          {t('formDesigner.import')}
+        </label>
+        <input
+          id="form-import"
+          type="file"
+          accept="application/json,.json"
+          className="form-control"
+          onChange={(e) => void onImport(e.target.files?.[0])}
+        />
+        <p className="small text-secondary">{t('formDesigner.importHint')}</p>
+        {notice && (
+          <p role="status" data-testid="import-notice">
+            {notice}
+          </p>
+        )}
+      </div>
+    </section>
+  )
+}
+
+export function FormDesignerRoute() {
+  const { formKey = '' } = useParams()
+  const tenant = useCurrentTenant()
+  const versions = useFormVersions(tenant.slug, formKey)
+  const draft = useFormDraft(tenant.slug, formKey)
+  // Kept here: publishing or discarding the draft shows the page anew, with what happened.
+  const [notice, setNotice] = useState<string | null>(null)
+  if (versions.isPending || draft.isPending) return <Loading />
+  if (versions.isError) return <LoadError error={versions.error} />
+  if (draft.isError) return <LoadError error={draft.error} />
+  return (
+    <FormDesigner
+      key={`${draft.data.draft?.based_on ?? 'none'}-${draft.data.draft ? 'draft' : 'view'}`}
+      formKey={formKey}
+      title={versions.data.form.title}
+      versions={versions.data.versions}
+      draft={draft.data.draft}
+      canPublish={draft.data.can_publish}
+      notice={notice}
+      setNotice={setNotice}
+    />
+  )
+}
+
+type SaveState = { state: 'saved' | 'pending' | 'saving' | 'error'; at?: string; message?: string }
+
+function FormDesigner({
+  formKey,
+  title,
+  versions,
+  draft,
+  canPublish,
+  notice,
+  setNotice,
+}: {
+  formKey: string
+  title: Record<string, string>
+  versions: FormVersionSummaryDto[]
+  draft: FormDraftDto | null
+  canPublish: boolean
+  notice: string | null
+  setNotice: (notice: string | null) => void
+}) {
+  const { t, lang } = useT()
+  const tenant = useCurrentTenant()
+  const slug = tenant.slug
+  const current = versions.find((v) => v.in_force) ?? versions[0]
+  const shownVersion = useFormVersion(slug, formKey, draft ? null : (current?.version ?? null))
+  const [definition, setDefinition] = useState<FormDefinitionJson | null>(draft?.definition ?? null)
+  const [problems, setProblems] = useState<ApiError[]>([])
+  const [save, setSave] = useState<SaveState>({ state: 'saved', at: draft?.updated_at ?? undefined })
+  const [validFrom, setValidFrom] = useState(todayIso())
+  const start = useStartFormDraft(slug, formKey)
+  const saveDraft = useSaveFormDraft(slug, formKey)
+  const publish = usePublishFormDraft(slug, formKey)
+  const discard = useDiscardFormDraft(slug, formKey)
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
+  const latest = useRef(definition)
+  latest.current = definition
+
+  const flush = async () => {
+    if (timer.current) clearTimeout(timer.current)
+    timer.current = null
+    if (!latest.current) return
+    setSave({ state: 'saving' })
+    try {
+      const answer = await saveDraft.mutateAsync(latest.current)
+      setProblems(answer.problems)
+      setSave({ state: 'saved', at: answer.draft.updated_at ?? undefined })
+    } catch (error) {
+      setSave({ state: 'error', message: errorText(error) })
+      throw error
+    }
+  }
+  // Every change is saved a moment after the last one; leaving the page saves what is pending.
+  const change = (next: FormDefinitionJson) => {
+    setDefinition(next)
+    setSave({ state: 'pending' })
+    if (timer.current) clearTimeout(timer.current)
+    timer.current = setTimeout(() => void flush().catch(() => undefined), AUTOSAVE_MS)
+  }
+  useEffect(
+    () => () => {
+      if (timer.current) void flush().catch(() => undefined)
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    []
+  )
+
+  const viewed = definition ?? shownVersion.data?.definition ?? null
+  const editing = draft !== null && definition !== null
+  const doPublish = async () => {
+    setNotice(null)
+    try {
+      await flush()
+      const answer = await publish.mutateAsync(validFrom)
+      setNotice(t('formDesigner.published', { version: answer.version.version, from: answer.version.valid_from ?? '' }))
+    } catch (error) {
+      setNotice(t('formDesigner.publishRefused', { message: errorText(error) }))
+    }
+  }
+  const time = save.at ? new Date(save.at).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'it-IT') : ''
+
+  return (
+    <section aria-labelledby="form-designer-title">
+      <p className="mb-1">
+        <Link to={`/t/${encodeURIComponent(slug)}/ufficio/moduli`}>{t('formDesigner.back')}</Link>
+      </p>
+      <h1 id="form-designer-title" className="h2 mb-2">
+        {title[lang] ?? title.it ?? formKey}
+      </h1>
+      <VersionsTable versions={versions} />
+      <p>
+        <a href={exportUrl(slug, formKey)} download>
+          {t('formDesigner.export')}
+        </a>
+      </p>
+      {notice && (
+        <div className="alert alert-info" role="status" data-testid="designer-notice">
+          {notice}
+        </div>
+      )}
+      {!draft ? (
+        <div className="card card-bg mb-3">
+          <div className="card-body">
+            <p>{t('formDesigner.noDraft')}</p>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={start.isPending}
+              onClick={() => {
+                setNotice(null)
+                start.mutateAsync().catch((error) => setNotice(errorText(error)))
+              }}
+            >
+              {t('formDesigner.start')}
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="card card-bg mb-3" data-testid="form-draft-panel">
+          <div className="card-body">
+            <p className="mb-2">
+              <span className="badge designer-badge-draft me-2">{t('formDesigner.badgeDraft')}</span>
+              {draft.origin === 'import'
+                ? t('formDesigner.draftImported')
+                : t('formDesigner.draftOf', { base: draft.based_on ?? '-' })}
+            </p>
+            <div className="row g-2 align-items-end">
+              <div className="col-auto">
+                <label htmlFor="form-valid-from" className="form-label">
+                  {t('formDesigner.validFrom')}
+                </label>
+                <input
+                  id="form-valid-from"
+                  type="date"
+                  className="form-control"
+                  min={todayIso()}
+                  value={validFrom}
+                  onChange={(e) => setValidFrom(e.target.value)}
+                />
+              </div>
+              <div className="col-auto">
+                {canPublish ? (
+                  <button type="button" className="btn btn-success" onClick={doPublish} disabled={publish.isPending}>
+                    {t('formDesigner.publish')}
+                  </button>
+                ) : (
+                  <p className="small mb-0">{t('formDesigner.publishByAdmin')}</p>
+                )}
+              </div>
+              <div className="col-auto">
+                <button
+                  type="button"
+                  className="btn btn-outline-danger"
+                  onClick={() => {
+                    if (timer.current) clearTimeout(timer.current)
+                    timer.current = null
+                    discard.mutateAsync().catch((error) => setNotice(errorText(error)))
+                  }}
+                >
+                  {t('formDesigner.discard')}
+                </button>
+              </div>
+            </div>
+            <p className="small mt-2 mb-0" role="status" data-testid="form-save-state">
+              {save.state === 'saving' && t('formDesigner.saving')}
+              {save.state === 'pending' && t('formDesigner.unsaved')}
+              {save.state === 'saved' && time && t('formDesigner.saved', { time })}
+              {save.state === 'error' && (
+                <span className="text-danger">{t('formDesigner.saveError', { message: save.message ?? '' })}</span>
+              )}
+            </p>
+            {problems.length > 0 && (
+              <div className="mt-2" data-testid="form-problems">
+                <p className="fw-semibold mb-1">{t('formDesigner.problems')}</p>
+                <ul>
+                  {problems.map((p, i) => (
+                    <li key={i}>
+                      <code>{p.path}</code> {p.message}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </div>
+        </div>
+      )}
+      {viewed ? (
+        <>
+          <FieldList definition={viewed} editing={editing} onChange={change} />
+          {editing && <AddField definition={viewed} onAdd={change} />}
+          <Preview definition={viewed} />
+          <Compare formKey={formKey} versions={versions} hasDraft={draft !== null} onBeforeCompare={flush} />
+        </>
+      ) : (
+        <Loading />
+      )}
+    </section>
+  )
+}
+
+function VersionsTable({ versions }: { versions: FormVersionSummaryDto[] }) {
+  const { t } = useT()
+  return (
+    <div className="table-responsive">
+      <table className="table table-sm" data-testid="form-versions">
+        <caption>{t('formDesigner.versions')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('formDesigner.version')}</th>
+            <th scope="col">{t('formDesigner.validFrom')}</th>
+            <th scope="col">{t('formDesigner.state')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {versions.map((v) => (
+            <tr key={v.version}>
+              <th scope="row">{v.version}</th>
+              <td>{v.valid_from ?? t('formDesigner.fromStart')}</td>
+              <td>
+                {v.in_force
+                  ? t('formDesigner.stateInForce')
+                  : v.valid_from && v.valid_from > todayIso()
+                    ? t('formDesigner.stateFuture')
+                    : t('formDesigner.statePast')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function FieldList({
+  definition,
+  editing,
+  onChange,
+}: {
+  definition: FormDefinitionJson
+  editing: boolean
+  onChange: (next: FormDefinitionJson) => void
+}) {
+  const { t } = useT()
+  const keys = fieldOrder(definition)
+  const ruled = useMemo(() => fieldsWithRules(definition), [definition])
+  const [open, setOpen] = useState<string | null>(null)
+  return (
+    <section aria-labelledby="fields-title" className="mb-4">
+      <h2 id="fields-title" className="h4">
+        {t('formDesigner.fields')}
+      </h2>
+      <ol className="list-group list-group-numbered" data-testid="form-fields">
+        {keys.map((key, i) => {
+          const label = fieldLabel(definition, key, 'it')
+          return (
+            <li key={key} className="list-group-item" data-field={key}>
+              <div className="d-flex flex-wrap align-items-center gap-2">
+                <span className="fw-semibold">{label}</span>
+                <code className="small">{key}</code>
+                <span className="badge designer-badge-field">
+                  {t(`formDesigner.kind_${kindOf(definition, key)}` as 'formDesigner.kind_text')}
+                </span>
+                {isRequired(definition, key) && (
+                  <span className="badge designer-badge-field">{t('formDesigner.required')}</span>
+                )}
+                {ruled.has(key) && (
+                  <span className="badge designer-badge-draft" title={t('formDesigner.hasRulesHint')}>
+                    {t('formDesigner.hasRules')}
+                  </span>
+                )}
+                {editing && (
+                  <span className="ms-auto d-flex gap-1">
+                    <button
+                      type="button"
+                      className="btn btn-sm btn-outline-primary"
+                      aria-label={t('formDesigner.moveUp', { field: label })}
+                      disabled={i === 0}
+                      onClick={() => onChange(moveField(definition, key, -1))}
+                    >
+                      ↑
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-sm btn-outline-primary"
+                      aria-label={t('formDesigner.moveDown', { field: label })}
+                      disabled={i === keys.length - 1}
+                      onClick={() => onChange(moveField(definition, key, 1))}
+                    >
+                      ↓
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-sm btn-outline-primary"
+                      aria-expanded={open === key}
+                      aria-label={t('formDesigner.editField', { field: label })}
+                      onClick={() => setOpen(open === key ? null : key)}
+                    >
+                      {t('formDesigner.edit')}
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-sm btn-outline-danger"
+                      aria-label={t('formDesigner.removeField', { field: label })}
+                      onClick={() => onChange(removeField(definition, key))}
+                    >
+                      {t('formDesigner.remove')}
+                    </button>
+                  </span>
+                )}
+              </div>
+              {editing && open === key && (
+                <div className="row g-2 mt-2">
+                  <div className="col-md-5">
+                    <label className="form-label" htmlFor={`label-it-${key}`}>
+                      {t('formDesigner.labelIt')}
+                    </label>
+                    <input
+                      id={`label-it-${key}`}
+                      className="form-control"
+                      value={fieldLabel(definition, key, 'it')}
+                      onChange={(e) => onChange(setLabel(definition, key, 'it', e.target.value))}
+                    />
+                  </div>
+                  <div className="col-md-5">
+                    <label className="form-label" htmlFor={`label-en-${key}`}>
+                      {t('formDesigner.labelEn')}
+                    </label>
+                    <input
+                      id={`label-en-${key}`}
+                      className="form-control"
+                      value={fieldLabel(definition, key, 'en')}
+                      onChange={(e) => onChange(setLabel(definition, key, 'en', e.target.value))}
+                    />
+                  </div>
+                  <div className="col-md-2 form-check mt-4">
+                    <input
+                      id={`required-${key}`}
+                      type="checkbox"
+                      className="form-check-input"
+                      checked={isRequired(definition, key)}
+                      onChange={(e) => onChange(setRequired(definition, key, e.target.checked))}
+                    />
+                    <label className="form-check-label" htmlFor={`required-${key}`}>
+                      {t('formDesigner.required')}
+                    </label>
+                  </div>
+                </div>
+              )}
+            </li>
+          )
+        })}
+      </ol>
+    </section>
+  )
+}
+
+const EMPTY_FIELD: NewField = {
+  key: '',
+  kind: 'text',
+  labelIt: '',
+  labelEn: '',
+  required: false,
+  options: '',
+  source: '',
+  step: '',
+}
+
+function AddField({
+  definition,
+  onAdd,
+}: {
+  definition: FormDefinitionJson
+  onAdd: (next: FormDefinitionJson) => void
+}) {
+  const { t } = useT()
+  const [field, setField] = useState<NewField>(EMPTY_FIELD)
+  const [problem, setProblem] = useState<string | null>(null)
+  const steps = (definition.uiSchema['ui:steps'] ?? []) as Array<{ id: string; title: Record<string, string> }>
+  const { lang } = useT()
+  const set = (patch: Partial<NewField>) => setField({ ...field, ...patch })
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    if (!/^[a-z][a-z0-9_]{0,63}$/.test(field.key)) return setProblem(t('formDesigner.badKey'))
+    if (field.key in definition.schema.properties) return setProblem(t('formDesigner.keyTaken'))
+    if (!field.labelIt.trim() || !field.labelEn.trim()) return setProblem(t('formDesigner.labelsNeeded'))
+    if ((field.kind === 'radio' || field.kind === 'select') && !field.options.trim()) {
+      return setProblem(t('formDesigner.optionsNeeded'))
+    }
+    setProblem(null)
+    onAdd(addField(definition, { ...field, step: field.step || steps[0]?.id || '' }))
+    setField(EMPTY_FIELD)
+  }
+  const choice = field.kind === 'radio' || field.kind === 'select'
+  return (
+    <section aria-labelledby="add-field-title" className="card card-bg mb-4">
+      <div className="card-body">
+        <h2 id="add-field-title" className="h5">
+          {t('formDesigner.addField')}
+        </h2>
+        <form className="row g-2" onSubmit={submit} noValidate>
+          <div className="col-md-4">
+            <label className="form-label" htmlFor="new-key">
+              {t('formDesigner.key')}
+            </label>
+            <input
+              id="new-key"
+              className="form-control"
+              value={field.key}
+              aria-describedby="new-key-hint"
+              onChange={(e) => set({ key: e.target.value })}
+            />
+            <p id="new-key-hint" className="small text-secondary mb-0">
+              {t('formDesigner.keyHint')}
+            </p>
+          </div>
+          <div className="col-md-4">
+            <label className="form-label" htmlFor="new-kind">
+              {t('formDesigner.kind')}
+            </label>
+            <select
+              id="new-kind"
+              className="form-select"
+              value={field.kind}
+              onChange={(e) => set({ kind: e.target.value as FieldKind })}
+            >
+              {FIELD_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {t(`formDesigner.kind_${k}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          {steps.length > 0 && (
+            <div className="col-md-4">
+              <label className="form-label" htmlFor="new-step">
+                {t('formDesigner.step')}
+              </label>
+              <select
+                id="new-step"
+                className="form-select"
+                value={field.step || steps[0].id}
+                onChange={(e) => set({ step: e.target.value })}
+              >
+                {steps.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.title[lang] ?? s.title.it ?? s.id}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <div className="col-md-6">
+            <label className="form-label" htmlFor="new-label-it">
+              {t('formDesigner.labelIt')}
+            </label>
+            <input
+              id="new-label-it"
+              className="form-control"
+              value={field.labelIt}
+              onChange={(e) => set({ labelIt: e.target.value })}
+            />
+          </div>
+          <div className="col-md-6">
+            <label className="form-label" htmlFor="new-label-en">
+              {t('formDesigner.labelEn')}
+            </label>
+            <input
+              id="new-label-en"
+              className="form-control"
+              value={field.labelEn}
+              onChange={(e) => set({ labelEn: e.target.value })}
+            />
+          </div>
+          {choice && (
+            <div className="col-12">
+              <label className="form-label" htmlFor="new-options">
+                {t('formDesigner.options')}
+              </label>
+              <textarea
+                id="new-options"
+                className="form-control"
+                rows={3}
+                aria-describedby="new-options-hint"
+                value={field.options}
+                onChange={(e) => set({ options: e.target.value })}
+              />
+              <p id="new-options-hint" className="small text-secondary mb-0">
+                {t('formDesigner.optionsHint')}
+              </p>
+            </div>
+          )}
+          {field.kind === 'catalog' && (
+            <div className="col-md-6">
+              <label className="form-label" htmlFor="new-source">
+                {t('formDesigner.source')}
+              </label>
+              <select
+                id="new-source"
+                className="form-select"
+                value={field.source || CATALOG_SOURCES[0]}
+                onChange={(e) => set({ source: e.target.value })}
+              >
+                {CATALOG_SOURCES.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <div className="col-12 form-check ms-2">
+            <input
+              id="new-required"
+              type="checkbox"
+              className="form-check-input"
+              checked={field.required}
+              onChange={(e) => set({ required: e.target.checked })}
+            />
+            <label className="form-check-label" htmlFor="new-required">
+              {t('formDesigner.required')}
+            </label>
+          </div>
+          <div className="col-12">
+            <button type="submit" className="btn btn-primary">
+              {t('formDesigner.add')}
+            </button>
+          </div>
+          {problem && (
+            <p className="text-danger" role="alert">
+              {problem}
+            </p>
+          )}
+        </form>
+      </div>
+    </section>
+  )
+}
+
+/** The form as the citizen will see it: the same renderer, widgets and catalog selects, in it or en. */
+function Preview({ definition }: { definition: FormDefinitionJson }) {
+  const { t } = useT()
+  const tenant = useCurrentTenant()
+  const catalogLists = useCatalogLists(tenant.slug)
+  const [lang, setLang] = useState<Lang>('it')
+  const [data, setData] = useState<Record<string, unknown>>({})
+  const schema = useMemo(() => localizeSchema(definition.schema, lang) as RJSFSchema, [definition, lang])
+  const ui = useMemo(() => {
+    const { 'ui:steps': _steps, ...rest } = definition.uiSchema as UiSchema
+    return applyVisibility(
+      withCatalogSelects(
+        withAttachmentFields(rest, definition as { attachments?: Record<string, unknown> }),
+        data,
+        tenant.slug,
+        catalogLists.data ?? new Set()
+      ),
+      data,
+      definition.conditions as never
+    )
+  }, [definition, data, tenant.slug, catalogLists.data])
+  return (
+    <section aria-labelledby="preview-title" className="mb-4">
+      <h2 id="preview-title" className="h4">
+        {t('formDesigner.preview')}
+      </h2>
+      <div className="btn-group mb-3" role="group" aria-label={t('formDesigner.previewLanguage')}>
+        {(['it', 'en'] as const).map((l) => (
+          <button
+            key={l}
+            type="button"
+            className={`btn btn-sm ${lang === l ? 'btn-primary' : 'btn-outline-primary'}`}
+            aria-pressed={lang === l}
+            onClick={() => setLang(l)}
+          >
+            {t(`header.languageName_${l}`)}
+          </button>
+        ))}
+      </div>
+      <div className="border rounded p-3" data-testid="form-preview" lang={lang}>
+        <Form
+          schema={schema}
+          uiSchema={ui}
+          formData={data}
+          validator={formValidator}
+          noHtml5Validate
+          noValidate
+          experimental_defaultFormStateBehavior={FORM_STATE_BEHAVIOR}
+          showErrorList={false}
+          formContext={{ lang, apiBase: `/api/v1/t/${encodeURIComponent(tenant.slug)}`, formKey: definition.id }}
+          templates={accessibleTemplates}
+          widgets={portalWidgets}
+          translateString={rjsfTranslator(lang) as never}
+          onChange={(e) => setData((e.formData ?? {}) as Record<string, unknown>)}
+        >
+          <></>
+        </Form>
+      </div>
+    </section>
+  )
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '—'
+  return typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+/** Two versions (or a version and the draft) side by side. */
+function Compare({
+  formKey,
+  versions,
+  hasDraft,
+  onBeforeCompare,
+}: {
+  formKey: string
+  versions: FormVersionSummaryDto[]
+  hasDraft: boolean
+  onBeforeCompare: () => Promise<void>
+}) {
+  const { t } = useT()
+  const tenant = useCurrentTenant()
+  const choices = [...(hasDraft ? ['draft'] : []), ...versions.map((v) => String(v.version))]
+  const [from, setFrom] = useState(choices[1] ?? choices[0] ?? '')
+  const [to, setTo] = useState(choices[0] ?? '')
+  const [diff, setDiff] = useState<FormDiffDto | null>(null)
+  const [problem, setProblem] = useState<string | null>(null)
+  const name = (c: string) =>
+    c === 'draft' ? t('formDesigner.draftName') : t('formDesigner.versionName', { version: c })
+  const run = async (event: FormEvent) => {
+    event.preventDefault()
+    setProblem(null)
+    try {
+      if (from === 'draft' || to === 'draft') await onBeforeCompare().catch(() => undefined)
+      setDiff((await compareForms(tenant.slug, formKey, from, to)).diff)
+    } catch (error) {
+      setProblem(errorText(error))
+    }
+  }
+  const title = (entry: { title: { it?: string } }, path: string) => entry.title.it ?? path
+  return (
+    <section aria-labelledby="compare-title" className="mb-4">
+      <h2 id="compare-title" className="h4">
+        {t('formDesigner.compare')}
+      </h2>
+      <form className="row g-2 align-items-end mb-3" onSubmit={run}>
+        <div className="col-auto">
+          <label className="form-label" htmlFor="compare-from">
+            {t('formDesigner.compareFrom')}
+          </label>
+          <select id="compare-from" className="form-select" value={from} onChange={(e) => setFrom(e.target.value)}>
+            {choices.map((c) => (
+              <option key={c} value={c}>
+                {name(c)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="col-auto">
+          <label className="form-label" htmlFor="compare-to">
+            {t('formDesigner.compareTo')}
+          </label>
+          <select id="compare-to" className="form-select" value={to} onChange={(e) => setTo(e.target.value)}>
+            {choices.map((c) => (
+              <option key={c} value={c}>
+                {name(c)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="col-auto">
+          <button type="submit" className="btn btn-outline-primary">
+            {t('formDesigner.compareRun')}
+          </button>
+        </div>
+      </form>
+      {problem && (
+        <p className="text-danger" role="alert">
+          {problem}
+        </p>
+      )}
+      {diff && (
+        <div className="table-responsive">
+          <table className="table table-sm" data-testid="form-diff">
+            <caption>{t('formDesigner.compareCaption', { from: name(diff.from), to: name(diff.to) })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('formDesigner.what')}</th>
+                <th scope="col">{name(diff.from)}</th>
+                <th scope="col">{name(diff.to)}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {diff.fields.added.map((f) => (
+                <tr key={`a${f.path}`} className="table-success">
+                  <th scope="row">{t('formDesigner.fieldAdded', { field: title(f, f.path) })}</th>
+                  <td>—</td>
+                  <td>
+                    <code>{f.path}</code>
+                  </td>
+                </tr>
+              ))}
+              {diff.fields.removed.map((f) => (
+                <tr key={`r${f.path}`} className="table-danger">
+                  <th scope="row">{t('formDesigner.fieldRemoved', { field: title(f, f.path) })}</th>
+                  <td>
+                    <code>{f.path}</code>
+                  </td>
+                  <td>—</td>
+                </tr>
+              ))}
+              {diff.fields.changed.flatMap((f) =>
+                f.changes.map((c) => (
+                  <tr key={`c${f.path}${c.what}`}>
+                    <th scope="row">{t('formDesigner.fieldChanged', { field: title(f, f.path), what: c.what })}</th>
+                    <td className="small">{show(c.before)}</td>
+                    <td className="small">{show(c.after)}</td>
+                  </tr>
+                ))
+              )}
+              {diff.rules.added.map((id) => (
+                <tr key={`ra${id}`} className="table-success">
+                  <th scope="row">{t('formDesigner.ruleAdded', { rule: id })}</th>
+                  <td>—</td>
+                  <td>{id}</td>
+                </tr>
+              ))}
+              {diff.rules.removed.map((id) => (
+                <tr key={`rr${id}`} className="table-danger">
+                  <th scope="row">{t('formDesigner.ruleRemoved', { rule: id })}</th>
+                  <td>{id}</td>
+                  <td>—</td>
+                </tr>
+              ))}
+              {diff.rules.changed.flatMap((r) =>
+                r.changes.map((c) => (
+                  <tr key={`rc${r.id}${c.what}`}>
+                    <th scope="row">{t('formDesigner.ruleChanged', { rule: r.id, what: c.what })}</th>
+                    <td className="small">{show(c.before)}</td>
+                    <td className="small">{show(c.after)}</td>
+                  </tr>
+                ))
+              )}
+              {diff.other.map((o) => (
+                <tr key={`o${o}`}>
+                  <th scope="row">{t('formDesigner.otherChanged', { what: o })}</th>
+                  <td colSpan={2}>{t('formDesigner.seeFile')}</td>
+                </tr>
+              ))}
+              {diff.fields.added.length +
+                diff.fields.removed.length +
+                diff.fields.changed.length +
+                diff.rules.added.length +
+                diff.rules.removed.length +
+                diff.rules.changed.length +
+                diff.other.length ===
+                0 && (
+                <tr>
+                  <td colSpan={3}>{t('formDesigner.noDifference')}</td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}
