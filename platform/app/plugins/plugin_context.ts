@@ -193,7 +193,7 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
     enrolments: {
       async list(filter = {}) {
         const rows = await scoped(async () => {
-          // Only the columns a plugin's record shows: the tariff's facts, result and trace (large, and
+          // Only the columns a plugin's record shows: the tariff's result and trace (large, and
           // encrypted) and the timestamps are neither decrypted nor parsed for lists of thousands.
           const query = Enrolment.query({ client }).select(ENROLMENT_RECORD_COLUMNS)
           return enrolmentFilter(query, pluginId, filter)
@@ -441,6 +441,8 @@ const ENROLMENT_RECORD_COLUMNS = [
   'tariff_ruleset',
   'tariff_version',
   'tariff_at',
+  // Billing prices each meal again at the version in force on its day, from the same facts.
+  'tariff_facts',
   'fee_override_amount',
   'fee_override_reason',
 ]

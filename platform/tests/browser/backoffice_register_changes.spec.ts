@@ -67,8 +67,8 @@ test.group('Back office: the operator renews and withdraws enrolments in the reg
       await snap(page, 'backoffice-register-renewed-tablet')
       await page.setViewportSize(LAPTOP)
 
-      // A renewed year is ended by its renewal: nothing to withdraw there any more.
-      assert.equal((await db.from('enrolments').where('id', ids[1]).first()).status, 'ended')
+      // Renewed while its school year runs, the enrolment stays active until the year is over.
+      assert.equal((await db.from('enrolments').where('id', ids[1]).first()).status, 'active')
       // The child at the end of the cycle leaves: withdrawn from a day, with the reason.
       await page.goto(`${baseUrl()}/#/t/${tenant.slug}/ufficio/iscritti/${ids[2]}`)
       await page.getByRole('heading', { name: "Ritira l'iscrizione", level: 2 }).waitFor()

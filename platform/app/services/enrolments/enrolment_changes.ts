@@ -26,6 +26,11 @@ export function schoolYearRange(schoolYear: string) {
   return { first: `${start}-09-01`, last: `${start + 1}-08-31` }
 }
 
+/** The last day of a school year ("2026/2027"): 31 August of its second calendar year. */
+export function schoolYearEnd(schoolYear: string) {
+  return `${Number(schoolYear.slice(0, 4)) + 1}-08-31`
+}
+
 export function nextSchoolYear(schoolYear: string) {
   const start = Number(schoolYear.slice(0, 4)) + 1
   return `${start}/${start + 1}`
@@ -158,7 +163,7 @@ export class EnrolmentChanges {
    * as last declared, and the fee computed again at the new year's date from the same facts (the
    * fee set by hand is not carried: it was decided for one year). Each enrolment is renewed at most
    * once (a unique index on `renewed_from_id`); the new one goes out as `enrolment.created`, and
-   * the renewed one is `ended`.
+   * the renewed one is `ended` when its school year is already over.
    */
   async renew(id: number): Promise<RenewOutcome> {
     return db.transaction(async (trx) => {
@@ -193,12 +198,15 @@ export class EnrolmentChanges {
         renewedFromId: from.id,
         ...(await renewedTariff(trx, from, next)),
       })
-      // The year renewed is over for the register: the child goes on in the new one. Ended in the
-      // same transaction (audited by the model, with who renewed), so a renewal never leaves two
-      // active enrolments of one child; billing still bills its own school year (monthly_fees.ts).
-      from.useTransaction(trx)
-      from.status = 'ended'
-      await from.save()
+      // A year renewed after it is over is ended here, in the renewal's transaction (audited by the
+      // model, with who renewed); billing still bills its own school year (monthly_fees.ts). Renewed
+      // before its end (in spring, for September) it stays active until then: the canteen's
+      // attendance, the kitchen's counts and the families' requests still read it every day.
+      if (DateTime.now().setZone('Europe/Rome').toISODate()! > schoolYearEnd(from.schoolYear)) {
+        from.useTransaction(trx)
+        from.status = 'ended'
+        await from.save()
+      }
       return { enrolmentId: id, outcome: 'renewed' as const, renewedId: renewed.id }
     })
   }

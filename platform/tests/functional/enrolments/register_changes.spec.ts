@@ -119,14 +119,43 @@ test.group('Register: withdraw from a date, renew for the next school year', (gr
     assert.equal(next.school.id, previous.school.id)
     assert.match(next.tariff.amount, /^\d+\.\d{2}$/)
     assert.equal(next.tariff.at, `${start + 1}-09-01`)
-    // The renewed year is ended, in the renewal's transaction, and the audit says who did it.
-    assert.equal(previous.status, 'ended')
+    // Renewed while its school year runs: it stays active, the canteen and billing still read it.
+    assert.equal(previous.status, 'active')
     assert.equal((await client.get(`${base}/enrolments/${fifth}`).loginAs(operator)).body().enrolment.status, 'active')
+
+    // Asked again: the same renewal, never a second one.
+    const again = await renew([second])
+    assert.deepInclude(again.body().results[0], { outcome: 'already_renewed', renewedId: of(second).renewedId })
+    const rows = await db.from('enrolments').where('tenant_id', tenant.id).where('renewed_from_id', second)
+    assert.lengthOf(rows, 1)
+  })
+
+  test('a year renewed after it is over is ended in the renewal, audited with who renewed', async ({
+    client,
+    assert,
+  }) => {
+    const { base, operator, tenant, enrolmentIds } = await enrolled(client, 1)
+    const [id] = enrolmentIds
+    const { school_year: year } = await db.from('enrolments').where('id', id).first()
+    const start = Number(year.slice(0, 4))
+    // Last year's enrolment, renewed late: its school year ended on 31 August.
+    await db
+      .from('enrolments')
+      .where('id', id)
+      .update({ school_year: `${start - 1}/${start}` })
+    const answer = await client
+      .post(`${base}/enrolments/renew`)
+      .json({ enrolment_ids: [id] })
+      .loginAs(operator)
+    answer.assertStatus(200)
+    assert.equal(answer.body().results[0].outcome, 'renewed')
+    const previous = (await client.get(`${base}/enrolments/${id}`).loginAs(operator)).body().enrolment
+    assert.equal(previous.status, 'ended')
     const ending = await db
       .from('audit_logs')
       .where('tenant_id', tenant.id)
       .where('entity', 'enrolments')
-      .where('entity_id', String(second))
+      .where('entity_id', String(id))
       .where('action', 'update')
     assert.isTrue(
       ending.some(
@@ -136,11 +165,5 @@ test.group('Register: withdraw from a date, renew for the next school year', (gr
       ),
       'the ending is audited with the operator'
     )
-
-    // Asked again: the same renewal, never a second one.
-    const again = await renew([second])
-    assert.deepInclude(again.body().results[0], { outcome: 'already_renewed', renewedId: of(second).renewedId })
-    const rows = await db.from('enrolments').where('tenant_id', tenant.id).where('renewed_from_id', second)
-    assert.lengthOf(rows, 1)
   })
 })
