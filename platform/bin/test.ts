@@ -45,7 +45,15 @@ new Ignitor(APP_ROOT, { importer })
       },
     })
   })
-  .run(() => run())
+  // A run whose setup failed (an unreachable database, a failed migration) skips the teardown hooks:
+  // the application is terminated here too, or its queue and server would keep the process alive.
+  .run(async (app) => {
+    try {
+      await run()
+    } finally {
+      await app.terminate()
+    }
+  })
   .catch((error) => {
     process.exitCode = 1
     prettyPrintError(error)
