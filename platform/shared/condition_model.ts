@@ -317,6 +317,35 @@ const MAX_ITEMS_OFFERED = 5
 const MAX_FIELDS = 400
 
 /**
+ * The facts about the applicant the platform gives a form's BLOCCO rules beside the form's data
+ * (shared/applicant_facts.ts): offered in the condition editor like the form's own fields.
+ */
+export const APPLICANT_FIELDS: ReadonlyArray<FieldOption> = [
+  {
+    fact: 'blocco_debiti',
+    type: 'boolean',
+    label: { it: 'Ente: domande bloccate per debiti scaduti', en: 'Tenant: applications blocked for overdue debts' },
+  },
+  {
+    fact: 'debito_scaduto_cents',
+    type: 'integer',
+    label: { it: 'Debito scaduto del richiedente (centesimi)', en: "Applicant's overdue debt (cents)" },
+  },
+  {
+    fact: 'debito_scaduto',
+    type: 'string',
+    label: { it: 'Debito scaduto del richiedente (testo)', en: "Applicant's overdue debt (text)" },
+  },
+]
+
+/** What a form's BLOCCO rules may read: the form's fields, then the applicant's facts. */
+export function bloccoFields(schema: unknown, uiSchema: unknown = {}): FieldOption[] {
+  const own = fieldsFromSchema(schema, uiSchema)
+  const taken = new Set(own.map((f) => fieldKey(f.fact, f.path)))
+  return [...own, ...APPLICANT_FIELDS.filter((f) => !taken.has(fieldKey(f.fact, f.path)))]
+}
+
+/**
  * The fields of a form's data (top-level properties are the facts; an object's properties and a
  * list's items are reached with a path, `$.city`, `$[0].school_name`, `$.length`), or of a rule
  * set's facts schema, in schema order. A form that adds properties in `allOf` / `if`-`then`

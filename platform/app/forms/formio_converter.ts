@@ -498,7 +498,7 @@ class ToFormio {
     return it
   }
 
-  /** `{ order: "/school_order", service: "refezione" }` as Form.io's filter query. */
+  /** `{ order: "/school_order", service: "<form key>" }` as Form.io's filter query. */
   filterQuery(filter: unknown, path: string): string | null {
     if (!isObj(filter)) {
       this.issues.add(path, 'formio.badOption', { option: 'filter' })

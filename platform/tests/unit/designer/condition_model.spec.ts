@@ -9,6 +9,7 @@ import fc from 'fast-check'
 import { loadForms } from '#forms/load_forms'
 import {
   fieldKey,
+  bloccoFields,
   fieldsFromSchema,
   hasRaw,
   newLeaf,
@@ -193,9 +194,11 @@ test.group('Condition editor | fields', () => {
     assert.isTrue(fields.some((f) => f.type === 'date'))
   })
 
-  test('every fact and path the shipped BLOCCO rules read is offered by the form it belongs to', ({ assert }) => {
+  test("every fact and path the shipped BLOCCO rules read is offered: the form's fields and the applicant's facts", ({
+    assert,
+  }) => {
     for (const f of forms) {
-      const offered = new Set(fieldsFromSchema(f.schema, f.uiSchema).map((x) => fieldKey(x.fact, x.path)))
+      const offered = new Set(bloccoFields(f.schema, f.uiSchema).map((x) => fieldKey(x.fact, x.path)))
       for (const blocco of f.blocchi) {
         for (const l of leaves(toModel(blocco.condition))) {
           assert.isTrue(offered.has(fieldKey(l.fact, l.path)), `${f.id} ${blocco.id}: ${l.fact} ${l.path ?? ''}`)

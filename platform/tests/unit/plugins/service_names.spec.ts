@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
  *
  * The list holds the services' ids and the identifiers only one service's forms use. A new
  * service adds its id here; a word that is also a platform concept (ISEE, nido as an order of
- * school, school order, class year) is not on it.
+ * school, school order, class year, a medical diet certificate among a child's documents) is not on it.
  */
 const SERVICE_WORDS = [
   'refezione',
@@ -27,8 +27,6 @@ const SERVICE_WORDS = [
   'transport_lines',
   'transport_stop',
   'transport_stops',
-  'diet',
-  'diets',
   'special_diet',
   'diet_type',
   'summer_weeks',

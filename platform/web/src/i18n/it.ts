@@ -142,7 +142,7 @@ export const it = {
   },
   listsSettings: {
     title: 'Altri elenchi dei moduli',
-    intro: 'Gli elenchi dei servizi tra cui si sceglie nei moduli, come le linee e le fermate del trasporto.',
+    intro: 'Gli elenchi dei servizi tra cui si sceglie nei moduli, come le linee e le fermate di un servizio di bus.',
     list: 'Elenco',
     name: 'Nome',
     code: 'Codice',

@@ -1,7 +1,7 @@
 import { useId, useMemo, useState } from 'react'
 import type { Blocco, FormDefinition } from '#forms/types'
 import { blockableFields, bloccoProblems, type BloccoProblem } from '#shared/blocco_rule'
-import { fieldsFromSchema } from '#shared/condition_model'
+import { bloccoFields } from '#shared/condition_model'
 import { describeCondition } from '#shared/condition_text'
 import { useT } from '../../i18n'
 import { ConditionEditor } from './ConditionEditor'
@@ -45,7 +45,7 @@ export function BloccoRuleEditor({
 }) {
   const { t, lang } = useT()
   const id = useId()
-  const fields = useMemo(() => fieldsFromSchema(form.schema, form.uiSchema), [form.schema, form.uiSchema])
+  const fields = useMemo(() => bloccoFields(form.schema, form.uiSchema), [form.schema, form.uiSchema])
   const blockable = useMemo(() => blockableFields(fields), [fields])
   const named = useMemo(() => Object.keys(form.conditions ?? {}), [form.conditions])
   const [filter, setFilter] = useState('')

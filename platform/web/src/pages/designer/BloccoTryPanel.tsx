@@ -1,7 +1,7 @@
 import { useId, useMemo, useState, type FormEvent } from 'react'
 import type { FormDefinition } from '#forms/types'
 import { tryRows, type BloccoTryResult } from '#shared/blocco_rule'
-import { fieldsFromSchema } from '#shared/condition_model'
+import { bloccoFields } from '#shared/condition_model'
 import { api, ApiRequestError, tenantBase } from '../../api/client'
 import { useT } from '../../i18n'
 import { JsonField } from './JsonField'
@@ -38,7 +38,7 @@ export function BloccoTryPanel({
 }) {
   const { t, lang } = useT()
   const id = useId()
-  const fields = useMemo(() => fieldsFromSchema(form.schema, form.uiSchema), [form.schema, form.uiSchema])
+  const fields = useMemo(() => bloccoFields(form.schema, form.uiSchema), [form.schema, form.uiSchema])
   const [data, setData] = useState<unknown>(form.sample ?? {})
   const [result, setResult] = useState<BloccoTryResult | null>(null)
   const [problem, setProblem] = useState<string | null>(null)

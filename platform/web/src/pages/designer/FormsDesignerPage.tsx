@@ -31,7 +31,7 @@ import { applyVisibility, localizeSchema, rjsfTranslator, withAttachmentFields }
 import { formValidator } from '../FormPage'
 import {
   addField,
-  CATALOG_SOURCES,
+  PLATFORM_SOURCES,
   FIELD_KINDS,
   fieldLabel,
   fieldOrder,
@@ -529,6 +529,9 @@ function AddField({
   onAdd: (next: FormDefinitionJson) => void
 }) {
   const { t } = useT()
+  const tenant = useCurrentTenant()
+  const lists = useCatalogLists(tenant.slug)
+  const sources = [...PLATFORM_SOURCES, ...[...(lists.data ?? [])].sort()]
   const [field, setField] = useState<NewField>(EMPTY_FIELD)
   const [problem, setProblem] = useState<string | null>(null)
   const steps = (definition.uiSchema['ui:steps'] ?? []) as Array<{ id: string; title: Record<string, string> }>
@@ -653,10 +656,10 @@ function AddField({
               <select
                 id="new-source"
                 className="form-select"
-                value={field.source || CATALOG_SOURCES[0]}
+                value={field.source || sources[0]}
                 onChange={(e) => set({ source: e.target.value })}
               >
-                {CATALOG_SOURCES.map((s) => (
+                {sources.map((s) => (
                   <option key={s} value={s}>
                     {s}
                   </option>

@@ -26,17 +26,11 @@ export const FIELD_KINDS = [
 ] as const
 export type FieldKind = (typeof FIELD_KINDS)[number]
 
-/** Lists of the tenant a catalog-sourced select can take its options from (forms/README.md). */
-export const CATALOG_SOURCES = [
-  'schools',
-  'classes',
-  'sections',
-  'transport_lines',
-  'transport_stops',
-  'nido_structures',
-  'edugate_structures',
-  'educational_structures',
-] as const
+/**
+ * The platform's own lists a catalog-sourced select can take its options from (forms/README.md);
+ * the lists the services' plugins declare are read from the tenant's catalog (GET /catalog/sources).
+ */
+export const PLATFORM_SOURCES = ['schools', 'classes', 'sections'] as const
 
 export const PHONE_PATTERN = '^\\+?[0-9][0-9 ]{5,18}$'
 
@@ -180,7 +174,7 @@ function nodeFor(def: FormDefinitionJson, field: NewField): { node: Obj; ui: Obj
     case 'catalog':
       return {
         node: titled({ type: 'string', minLength: 1, maxLength: 64 }),
-        ui: { 'ui:options': { source: field.source || CATALOG_SOURCES[0] } },
+        ui: { 'ui:options': { source: field.source || PLATFORM_SOURCES[0] } },
       }
     case 'static':
       return { node: { type: 'null', title: field.labelIt, description: field.labelIt }, ui: {} }
