@@ -11,6 +11,7 @@ import { byName, compileCondition, type Condition, type FactAccess } from '#shar
 import { createFormAjv } from '#forms/validator'
 import { isPlainObject, joinPointer, schemaAt } from '#forms/json_pointer'
 import type { FormError } from '#forms/types'
+import { APPLICANT_FACT_NAMES } from '#shared/applicant_facts'
 
 type Obj = { [key: string]: unknown }
 
@@ -89,6 +90,8 @@ export function checkFormDefinition(definition: unknown, opts: DefinitionCheck):
   }
 
   const fields = new Set(Object.keys(schema.properties as Obj))
+  // A condition reads the form's fields, and the facts the platform gives about the applicant.
+  const readable = new Set([...fields, ...APPLICANT_FACT_NAMES])
   const named = definition.conditions as Obj | undefined
   const ids = new Set<string>()
   ;(definition.blocchi as unknown[]).forEach((rule, index) => {
@@ -118,7 +121,7 @@ export function checkFormDefinition(definition: unknown, opts: DefinitionCheck):
     }
     try {
       for (const fact of factsRead(rule.condition, named)) {
-        if (!fields.has(fact)) errors.push(problem(lang, `${at}/condition`, 'formDraft.unknownFact', { field: fact }))
+        if (!readable.has(fact)) errors.push(problem(lang, `${at}/condition`, 'formDraft.unknownFact', { field: fact }))
       }
     } catch (error) {
       errors.push(
@@ -149,7 +152,7 @@ export function checkFormDefinition(definition: unknown, opts: DefinitionCheck):
     } else if (isPlainObject(rule) && rule.required_when !== undefined) {
       try {
         for (const fact of factsRead(rule.required_when, named)) {
-          if (!fields.has(fact))
+          if (!readable.has(fact))
             errors.push(problem(lang, `${at}/required_when`, 'formDraft.unknownFact', { field: fact }))
         }
       } catch (error) {

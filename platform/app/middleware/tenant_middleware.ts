@@ -30,6 +30,7 @@ export default class TenantMiddleware {
     RequestContext.setTenant(tenant.ref)
     // What this process keeps of the tenant's catalog, services and forms is good under this stamp.
     RequestContext.setContentStamp(tenant.id, tenant.contentStamp ?? null)
+    RequestContext.setTenantSettings(tenant.id, tenant.settings)
     ctx.tenant = tenant
     ctx.access = new TenantAccess(membership?.roles ?? [], user.isPlatformAdmin)
     return next()

@@ -23,6 +23,8 @@ interface Store {
   allTenants?: boolean
   /** The content stamp of the tenant row this request read (tenant_content.ts); none in jobs and commands. */
   contentStamp?: { tenantId: number; stamp: string | null }
+  /** The tenant's settings as the request read them with its row: not read again in the same request. */
+  tenantSettings?: { tenantId: number; settings: unknown }
 }
 
 const storage = new AsyncLocalStorage<Store>()
@@ -71,6 +73,17 @@ export const RequestContext = {
   setContentStamp(tenantId: number, stamp: string | null) {
     const store = storage.getStore()
     if (store) store.contentStamp = { tenantId, stamp }
+  },
+
+  setTenantSettings(tenantId: number, settings: unknown) {
+    const store = storage.getStore()
+    if (store) store.tenantSettings = { tenantId, settings }
+  },
+
+  /** The settings of this tenant as the request read them, or undefined outside a request. */
+  tenantSettings(tenantId: number): unknown {
+    const kept = storage.getStore()?.tenantSettings
+    return kept && kept.tenantId === tenantId ? kept.settings : undefined
   },
 
   /** Runs fn for one tenant, keeping the current actor. */

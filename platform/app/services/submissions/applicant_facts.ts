@@ -24,6 +24,8 @@ export async function applicantFactsFor(
   if (!readsApplicantFacts(current.definition)) return undefined
   const ref = RequestContext.tenant()
   if (!ref) return undefined
-  const tenant = await Tenant.findOrFail(ref.id)
+  // The tenant row the request read already carries the settings; jobs and commands read it here.
+  const settings = RequestContext.tenantSettings(ref.id)
+  const tenant = settings !== undefined ? { settings: settings as Tenant['settings'] } : await Tenant.findOrFail(ref.id)
   return applicantFacts(tenant, applicantUserId, lang)
 }
