@@ -27,8 +27,8 @@ export default class extends BaseSchema {
 
   async down() {
     this.schema.dropTable('form_drafts')
-    this.schema.alterTable('form_versions', (table) => {
-      table.dropColumn('valid_from')
-    })
+    // Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL): the schema builder's SQLite way
+    // copies the table, which the foreign key of submissions refuses once there is data.
+    this.schema.raw('ALTER TABLE form_versions DROP COLUMN valid_from')
   }
 }
