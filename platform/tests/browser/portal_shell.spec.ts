@@ -47,7 +47,12 @@ test.group('Portale cittadino: il Comune, chi ha fatto l’accesso, la navigazio
 
       // The citizen's navigation, and the current page marked in it.
       const nav = page.getByRole('navigation', { name: 'Menu principale' })
-      assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Servizi', 'Le mie domande', 'I miei iscritti'])
+      assert.deepEqual(await nav.getByRole('link').allTextContents(), [
+        'Servizi',
+        'Le mie domande',
+        'I miei iscritti',
+        'Pagamenti',
+      ])
       assert.equal(await nav.getByRole('link', { name: 'Servizi' }).getAttribute('aria-current'), 'page')
 
       // The page has a favicon, served from the portal's assets.
@@ -92,7 +97,8 @@ test.group('Portale cittadino: il Comune, chi ha fatto l’accesso, la navigazio
       await logInStaff(page, operator.email)
       const nav = page.getByRole('navigation', { name: 'Menu principale' })
       const entries = await nav.getByRole('link').allTextContents()
-      for (const citizens of ['Servizi', 'Le mie domande', 'I miei iscritti']) assert.notInclude(entries, citizens)
+      for (const citizens of ['Servizi', 'Le mie domande', 'I miei iscritti', 'Pagamenti'])
+        assert.notInclude(entries, citizens)
       assert.include(await page.getByTestId('current-user').textContent(), 'Operatore')
       await page.goto(`${baseUrl()}/#/t/${tenant.slug}/domande`)
       await page.getByText('Questa pagina non è disponibile con il tuo ruolo in questo ente.').waitFor()

@@ -185,7 +185,13 @@ test.group('Refezione: the canteen day on the tablet, offline included, to the k
         .getByTestId('refezione-adults-recorded')
         .filter({ hasText: '12:30 – insegnanti 2, altri adulti 1' })
         .waitFor()
-      const adults = await kit.as(tenant, 'refezione', async () => AdultMeal.query().orderBy('kind'))
+      // "Tutto inviato" was already on screen before the click: wait for the rows themselves.
+      const recorded = () => kit.as(tenant, 'refezione', async () => AdultMeal.query().orderBy('kind'))
+      let adults = await recorded()
+      for (let waited = 0; adults.length < 2 && waited < 15_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        adults = await recorded()
+      }
       assert.deepEqual(
         adults.map((a) => [a.slot, a.kind, a.count]),
         [
