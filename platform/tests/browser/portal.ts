@@ -122,6 +122,10 @@ export interface AxeViolation {
 /** axe-core run in the page; returns the serious and critical violations only. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   const axe = await import('axe-core')
+  // Colours as the page rests: no button left hovered by the last click, no CSS transition caught
+  // half-way (axe would measure the colour of that instant).
+  await page.mouse.move(0, 0)
+  await page.evaluate('document.getAnimations().forEach((a) => a.finish())')
   // Evaluated, not added as an inline <script>: the portal's CSP rightly refuses inline scripts.
   await page.evaluate(axe.default.source)
   // A string expression: it runs in the page, where `axe` and `document` exist (not in this process).
