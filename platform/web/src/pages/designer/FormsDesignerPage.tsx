@@ -800,30 +800,22 @@ function Compare({
         {t('formDesigner.compare')}
       </h2>
       <form className="row g-2 align-items-end mb-3" onSubmit={run}>
-        <div className="col-auto">
-          <label className="form-label" htmlFor="compare-from">
-            {t('formDesigner.compareFrom')}
-          </label>
-          <select id="compare-from" className="form-select" value={from} onChange={(e) => setFrom(e.target.value)}>
-            {choices.map((c) => (
-              <option key={c} value={c}>
-                {name(c)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="col-auto">
-          <label className="form-label" htmlFor="compare-to">
-            {t('formDesigner.compareTo')}
-          </label>
-          <select id="compare-to" className="form-select" value={to} onChange={(e) => setTo(e.target.value)}>
-            {choices.map((c) => (
-              <option key={c} value={c}>
-                {name(c)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CompareSide
+          id="compare-from"
+          label={t('formDesigner.compareFrom')}
+          value={from}
+          onChange={setFrom}
+          choices={choices}
+          name={name}
+        />
+        <CompareSide
+          id="compare-to"
+          label={t('formDesigner.compareTo')}
+          value={to}
+          onChange={setTo}
+          choices={choices}
+          name={name}
+        />
         <div className="col-auto">
           <button type="submit" className="btn btn-outline-primary">
             {t('formDesigner.compareRun')}
@@ -920,5 +912,35 @@ function Compare({
         </div>
       )}
     </section>
+  )
+}
+
+/** One side of the comparison: a labelled choice among the versions (and the draft). */
+function CompareSide(props: {
+  id: string
+  label: string
+  value: string
+  onChange: (value: string) => void
+  choices: string[]
+  name: (choice: string) => string
+}) {
+  return (
+    <div className="col-auto">
+      <label className="form-label" htmlFor={props.id}>
+        {props.label}
+      </label>
+      <select
+        id={props.id}
+        className="form-select"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      >
+        {props.choices.map((c) => (
+          <option key={c} value={c}>
+            {props.name(c)}
+          </option>
+        ))}
+      </select>
+    </div>
   )
 }
