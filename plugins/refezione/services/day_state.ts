@@ -196,8 +196,8 @@ async function inChunks<T>(codes: string[], read: (chunk: string[]) => Promise<T
 
 /**
  * The day of a set of schools, every class with its children: a bounded number of queries whatever
- * the number of classes (pupils in pages, then requests, marks, closures and adults in one pass
- * each), and work linear in the pupils and marks.
+ * the number of classes (pupils in pages, with the marks, closings and adults beside them, then the
+ * requests, one pass each), and work linear in the pupils and marks.
  */
 export async function schoolsDay(
   ctx: PluginContext,
@@ -207,17 +207,19 @@ export async function schoolsDay(
   const client = ctx.trx ?? undefined
   const calendar = await calendarOn(day, ctx)
   const codes = schools.map((s) => s.code)
-  const pupils = calendar.schoolYear ? await pupilsOf(ctx, codes, calendar.schoolYear.code) : []
+  // The marks, closings and adults are read while the pupils' pages are (the database answers
+  // them while this process decrypts the pupils' details); the requests need the pupils.
+  const [pupils, marks, closed, adults] = await Promise.all([
+    calendar.schoolYear ? pupilsOf(ctx, codes, calendar.schoolYear.code) : ([] as Pupil[]),
+    marksOn(ctx, day, codes),
+    closingsOn(ctx, day, codes),
+    inChunks(codes, (chunk) => AdultMeal.query({ client }).where('day', day).whereIn('school_code', chunk)),
+  ])
   const requests = await requestsOn(
     ctx,
     day,
     pupils.map((p) => p.enrolmentId)
   )
-  const [marks, closed, adults] = await Promise.all([
-    marksOn(ctx, day, codes),
-    closingsOn(ctx, day, codes),
-    inChunks(codes, (chunk) => AdultMeal.query({ client }).where('day', day).whereIn('school_code', chunk)),
-  ])
   const marksOf = new Map<number, MarkFacts[]>()
   for (const mark of marks.sort(byDeviceOrder)) {
     const list = marksOf.get(mark.enrolmentId) ?? []
