@@ -188,7 +188,7 @@ const alertKey = (a: { kind: string; schoolCode: string; kitchenCode: string; cl
 /**
  * Writes each alert once (per day, kind and place) and tells the plugins listening, in the caller's
  * transaction: the day's alerts of these kinds are read in one query, only the missing ones are
- * written (a day with many open classes costs one read, not one per class).
+ * written, together (a day with many open classes costs a few statements, not two per class).
  */
 async function raiseAll(ctx: PluginContext, day: string, inputs: AlertInput[]) {
   if (inputs.length === 0) return
@@ -210,6 +210,8 @@ async function raiseAll(ctx: PluginContext, day: string, inputs: AlertInput[]) {
       })
     )
   )
+  const missing: Array<AlertInput & { schoolCode: string; kitchenCode: string; classYear: string; section: string }> =
+    []
   for (const input of inputs) {
     const key = {
       day,
@@ -221,7 +223,10 @@ async function raiseAll(ctx: PluginContext, day: string, inputs: AlertInput[]) {
     }
     if (seen.has(alertKey(key))) continue
     seen.add(alertKey(key))
-    const alert = await Alert.create({ ...key, message: input.message }, { client })
+    missing.push({ ...key, message: input.message })
+  }
+  const alerts = await Alert.createAll(missing, { client })
+  for (const alert of alerts) {
     await ctx.events.emit('refezione.alert', {
       alertId: alert.id,
       kind: alert.kind,
@@ -232,33 +237,30 @@ async function raiseAll(ctx: PluginContext, day: string, inputs: AlertInput[]) {
   }
 }
 
-/** Writes a kitchen's frozen order, its open classes' alerts and its event, in the caller's transaction. */
-async function writeOrder(tctx: PluginContext, day: string, kitchenCode: string, computed: ComputedOrder) {
-  const row = await Order.create(
-    {
-      day,
-      kitchenCode,
-      status: 'frozen',
-      frozenAt: clock.now().toUTC().toISO()!,
-      confirmedAt: null,
-      confirmedBy: null,
-      estimated: computed.estimated,
-      meals: computed.meals,
-      revision: 1,
-      lines: computed.lines,
-      specialDiets: computed.specialDiets,
-    },
-    { client: tctx.trx! }
-  )
-  await tctx.events.emit('refezione.order_frozen', {
+/** A kitchen's order as frozen now. */
+const frozenOrder = (day: string, kitchenCode: string, computed: ComputedOrder) => ({
+  day,
+  kitchenCode,
+  status: 'frozen' as const,
+  frozenAt: clock.now().toUTC().toISO()!,
+  confirmedAt: null,
+  confirmedBy: null,
+  estimated: computed.estimated,
+  meals: computed.meals,
+  revision: 1,
+  lines: computed.lines,
+  specialDiets: computed.specialDiets,
+})
+
+/** Tells the plugins listening that an order was frozen, in the caller's transaction. */
+const emitFrozen = (tctx: PluginContext, row: Order) =>
+  tctx.events.emit('refezione.order_frozen', {
     orderId: row.id,
-    day,
-    kitchenCode,
+    day: row.day,
+    kitchenCode: row.kitchenCode,
     meals: row.meals,
     revision: row.revision,
   })
-  return row
-}
 
 /** The alerts of the classes an order counted by the fallback rule (not closed by the cut-off). */
 const openClassAlerts = (tctx: PluginContext, day: string, kitchenCode: string, computed: ComputedOrder) =>
@@ -279,8 +281,8 @@ const openClassAlerts = (tctx: PluginContext, day: string, kitchenCode: string, 
 
 /**
  * Freezes every kitchen's order for the day that has none yet, with their alerts and events, in one
- * transaction: a run that dies halfway leaves no order, and the next run makes them all; one
- * commit for the day instead of one per kitchen. Should another run have frozen one of these
+ * transaction and multi-row inserts: a run that dies halfway leaves no order, and the next run
+ * makes them all; one commit for the day instead of one per kitchen. Should another run have frozen one of these
  * kitchens meanwhile (the unique day + kitchen key refuses a second), nothing of this run's
  * transaction stands, and each kitchen is written again in its own, the other run's orders left
  * as they are.
@@ -302,8 +304,11 @@ export async function freezeDay(ctx: PluginContext, day: string) {
   if (ready.length === 0) return []
   try {
     return await ctx.transaction(async (tctx) => {
-      const frozen: Order[] = []
-      for (const { kitchen, computed } of ready) frozen.push(await writeOrder(tctx, day, kitchen.code, computed))
+      const frozen = await Order.createAll(
+        ready.map(({ kitchen, computed }) => frozenOrder(day, kitchen.code, computed)),
+        { client: tctx.trx! }
+      )
+      for (const row of frozen) await emitFrozen(tctx, row)
       await raiseAll(
         tctx,
         day,
@@ -327,7 +332,8 @@ async function freezeEach(
     try {
       frozen.push(
         await ctx.transaction(async (tctx) => {
-          const row = await writeOrder(tctx, day, kitchen.code, computed)
+          const row = await Order.create(frozenOrder(day, kitchen.code, computed), { client: tctx.trx! })
+          await emitFrozen(tctx, row)
           await raiseAll(tctx, day, openClassAlerts(tctx, day, kitchen.code, computed))
           return row
         })

@@ -104,4 +104,77 @@ test.group('Refezione: the cut-off reads the day in a few queries and writes it 
       )
     })
   })
+
+  test('rows created together get their ids in order, the tenant, an audit row each and their health data encrypted', async ({
+    assert,
+  }) => {
+    const { tenant } = await canteenTenant()
+    const other = await kit.tenant(['refezione'])
+    const order = (kitchenCode: string, meals: number) => ({
+      day: DAY,
+      kitchenCode,
+      status: 'frozen' as const,
+      frozenAt: '2026-12-01T08:30:00.000Z',
+      confirmedAt: null,
+      confirmedBy: null,
+      estimated: false,
+      meals,
+      revision: 1,
+      lines: { classes: [], adults: [] },
+      specialDiets: [
+        {
+          school_code: 'alberoni',
+          class_year: '1',
+          section: 'A',
+          first_name: 'Anna',
+          last_name: 'Rossi',
+          diet: 'vegetarian',
+          plain: false,
+        },
+      ],
+    })
+    const rows = await kit.as(tenant, 'refezione', (ctx) =>
+      ctx.transaction((tctx) =>
+        Order.createAll([order('cc-1', 1), order('cc-2', 2), order('cc-3', 3)], { client: tctx.trx! })
+      )
+    )
+    assert.deepEqual(
+      rows.map((r) => [r.kitchenCode, r.meals, r.tenantId, r.$isPersisted]),
+      [
+        ['cc-1', 1, tenant.id, true],
+        ['cc-2', 2, tenant.id, true],
+        ['cc-3', 3, tenant.id, true],
+      ]
+    )
+    await kit.as(tenant, 'refezione', async () => {
+      const stored = await Order.query().orderBy('id')
+      assert.deepEqual(
+        stored.map((o) => [o.id, o.kitchenCode, o.meals, o.specialDiets?.[0].first_name]),
+        rows.map((r) => [r.id, r.kitchenCode, r.meals, 'Anna']),
+        'each id read back is the row given in that place'
+      )
+      assert.isNotNull(stored[0].createdAt, 'timestamps set as create sets them')
+      const raw = await Order.query().select('special_diets').pojo<{ special_diets: string }>()
+      for (const r of raw) assert.notInclude(r.special_diets, 'Anna', 'the named diets are ciphertext at rest')
+    })
+    const { default: db } = await import('@adonisjs/lucid/services/db')
+    const audits = await db
+      .from('audit_logs')
+      .where('entity', 'refezione_orders')
+      .whereIn(
+        'entity_id',
+        rows.map((r) => String(r.id))
+      )
+      .orderBy('id')
+    assert.deepEqual(
+      audits.map((a) => [a.tenant_id, a.action, a.entity_id]),
+      rows.map((r) => [tenant.id, 'create', String(r.id)])
+    )
+    for (const a of audits) {
+      const after = typeof a.after === 'string' ? JSON.parse(a.after) : a.after
+      assert.equal(after.specialDiets, '[cifrato]', 'the audit says the diets changed, never what they are')
+    }
+    // The other tenant sees none of them.
+    assert.lengthOf(await kit.as(other, 'refezione', () => Order.query()), 0)
+  })
 })
