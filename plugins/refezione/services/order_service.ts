@@ -281,11 +281,11 @@ const openClassAlerts = (tctx: PluginContext, day: string, kitchenCode: string, 
 
 /**
  * Freezes every kitchen's order for the day that has none yet, with their alerts and events, in one
- * transaction and multi-row inserts: a run that dies halfway leaves no order, and the next run
- * makes them all; one commit for the day instead of one per kitchen. Should another run have frozen one of these
- * kitchens meanwhile (the unique day + kitchen key refuses a second), nothing of this run's
- * transaction stands, and each kitchen is written again in its own, the other run's orders left
- * as they are.
+ * transaction and multi-row inserts: a run that dies halfway leaves no order, and the next run makes
+ * them all; one commit for the day instead of one per kitchen. Should another run have frozen one of
+ * these kitchens meanwhile (the unique day + kitchen key refuses a second), nothing of this run's
+ * transaction stands, and each kitchen is written again in its own, the other run's orders left as
+ * they are.
  */
 export async function freezeDay(ctx: PluginContext, day: string) {
   const kitchens = await Kitchen.query().orderBy('code').limit(1000)
