@@ -29,6 +29,8 @@ import { withCatalogSelects } from '../../widgets/CatalogSelect'
 import { portalWidgets } from '../../widgets/CodiceFiscaleWidget'
 import { applyVisibility, localizeSchema, rjsfTranslator, withAttachmentFields } from '../../forms/form_support'
 import { formValidator } from '../FormPage'
+import { BloccoRulesSection } from './BloccoRulesSection'
+import { BloccoTryPanel } from './BloccoTryPanel'
 import {
   addField,
   PLATFORM_SOURCES,
@@ -344,6 +346,14 @@ function FormDesigner({
         <>
           <FieldList definition={viewed} editing={editing} onChange={change} />
           {editing && <AddField definition={viewed} onAdd={change} />}
+          <BloccoRulesSection definition={viewed} editing={editing} onChange={change} problems={problems} />
+          <BloccoTryPanel
+            slug={slug}
+            formId={formKey}
+            form={viewed as never}
+            draft={editing ? ({ blocchi: viewed.blocchi, conditions: viewed.conditions } as never) : null}
+            beforeTry={flush}
+          />
           <Preview definition={viewed} />
           <Compare formKey={formKey} versions={versions} hasDraft={draft !== null} onBeforeCompare={flush} />
         </>

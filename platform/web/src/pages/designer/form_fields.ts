@@ -3,6 +3,7 @@
  * of a kind, move it, remove it, change its labels (it, en) and whether it is required. Every edit
  * returns a new definition; BLOCCO rules are left as they are (the condition editor owns them).
  */
+import { fieldsWithRules as fieldsWithRulesOf } from '#shared/blocco_rule'
 import type { FormDefinitionJson } from '../../api/form_designer_queries'
 
 type Obj = Record<string, unknown>
@@ -246,18 +247,7 @@ export function setRequired(def: FormDefinitionJson, key: string, required: bool
   return next
 }
 
-/** Fields that BLOCCO rules read or block: the builder marks them. */
+/** Fields that BLOCCO rules read or block: the builder marks them (shared/blocco_rule.ts). */
 export function fieldsWithRules(def: FormDefinitionJson): Set<string> {
-  const out = new Set<string>()
-  const walk = (c: unknown) => {
-    if (!isObj(c)) return
-    if (typeof c.fact === 'string') out.add(c.fact)
-    for (const k of ['all', 'any']) if (Array.isArray(c[k])) (c[k] as unknown[]).forEach(walk)
-    if (c.not) walk(c.not)
-  }
-  for (const rule of def.blocchi ?? []) {
-    walk(rule.condition)
-    for (const p of (rule.paths ?? []) as string[]) out.add(p.split('/')[1] ?? '')
-  }
-  return out
+  return fieldsWithRulesOf(def)
 }
