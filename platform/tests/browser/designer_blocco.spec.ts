@@ -108,7 +108,7 @@ test.group('Designer: a BLOCCO rule added to the refezione form, tried and publi
       assert.equal(await added.getByTestId('blocco-rule-fields').innerText(), LABEL)
       // The builder marks the field the new rule reads and blocks.
       await page.locator('[data-field="meals_per_week"]').getByText('Regole BLOCCO').waitFor()
-      await added.scrollIntoViewIfNeeded()
+      await added.evaluate((el) => el.scrollIntoView({ block: 'start', behavior: 'instant' }))
       await guideShot(page, 'form-blocco-rule')
       assert.deepEqual(await seriousViolations(page), [], 'rule editor: axe violations')
 

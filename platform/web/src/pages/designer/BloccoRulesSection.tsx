@@ -80,7 +80,7 @@ export function BloccoRulesSection({
             return (
               <li key={i} className="list-group-item" data-rule={rule.id}>
                 <div className="d-flex flex-wrap align-items-start gap-2">
-                  <div className="flex-grow-1" style={{ minWidth: '16rem' }}>
+                  <div style={{ flex: '1 1 16rem', minWidth: 0 }}>
                     <p className="mb-1 fw-semibold" data-testid="blocco-rule-description">
                       {described ||
                         t('bloccoRules.generated', { when: describeCondition(rule.condition, fields, lang) })}
