@@ -21,6 +21,8 @@ async function guideShot(page: Page, name: string) {
 const LABEL = 'Giorni di mensa a settimana'
 const MESSAGE_IT = 'La mensa funziona al più 5 giorni a settimana: indica un numero da 1 a 5.'
 const MESSAGE_EN = 'The canteen runs 5 days a week at most: give a number from 1 to 5.'
+const PRIMARY_IT = 'Scuola primaria (elementare)'
+const PRIMARY_EN = 'Primary school (elementary)'
 const DESCRIPTION = 'Non si chiedono più giorni di mensa di quanti la scuola ne offra.'
 
 test.group('Designer: a BLOCCO rule added to the refezione form, tried and published from today', (group) => {
@@ -70,6 +72,30 @@ test.group('Designer: a BLOCCO rule added to the refezione form, tried and publi
         0,
         'no rule reads the new field yet'
       )
+
+      // The options of a choice field, in both languages: the primary school's labels made clearer.
+      await page.getByRole('button', { name: 'Modifica Ordine di scuola frequentata' }).click()
+      const options = page.locator('#options-school_order')
+      assert.equal(
+        await options.inputValue(),
+        [
+          "infanzia | Scuola dell'infanzia (materna) | Pre-school (scuola dell'infanzia)",
+          'primaria | Scuola primaria | Primary school',
+          'secondaria_primo_grado | Scuola secondaria di primo grado | Lower secondary school',
+        ].join('\n')
+      )
+      await options.fill(
+        [
+          "infanzia | Scuola dell'infanzia (materna) | Pre-school (scuola dell'infanzia)",
+          `primaria | ${PRIMARY_IT} | ${PRIMARY_EN}`,
+          'secondaria_primo_grado | Scuola secondaria di primo grado | Lower secondary school',
+        ].join('\n')
+      )
+      const preview = page.getByTestId('form-preview')
+      await preview.getByLabel(PRIMARY_IT, { exact: true }).waitFor()
+      await page.getByRole('group', { name: 'Lingua dell’anteprima' }).getByRole('button', { name: 'English' }).click()
+      await preview.getByLabel(PRIMARY_EN, { exact: true }).waitFor()
+      await page.getByRole('button', { name: 'Modifica Ordine di scuola frequentata' }).click()
 
       // The rule: added, saved as it is, and the draft's check says at the rule what it lacks.
       await rules.getByRole('button', { name: 'Aggiungi una regola' }).click()
@@ -167,6 +193,8 @@ test.group('Designer: a BLOCCO rule added to the refezione form, tried and publi
       await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${FORM}?bozza=${draftId}`)
       await page.getByRole('heading', { name: 'Iscrizione alla refezione scolastica' }).waitFor()
       await goToStep(page, 'Scuola')
+      // The option relabelled by the designer, with the family's choice kept.
+      assert.isTrue(await page.getByLabel(PRIMARY_IT, { exact: true }).isChecked())
       const field = page.locator('.rjsf-field').filter({ has: page.getByLabel(LABEL, { exact: true }) })
       await page.getByLabel(LABEL, { exact: true }).fill('6')
       // The message sits at the field, in the browser, before anything is sent.

@@ -352,6 +352,8 @@ export const en: Strings<typeof it> = {
     step: 'Step of the form',
     options: 'Choices',
     optionsHint: 'One a line: value | Italian label | English label.',
+    optionsEditHint:
+      'One a line: value | Italian label | English label. Changing a value changes the data saved: applications already sent stay on their version.',
     source: 'List of the administration',
     add: 'Add the field',
     badKey: 'Write the field name in lower case letters, digits and underscores.',

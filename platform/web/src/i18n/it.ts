@@ -349,6 +349,8 @@ export const it = {
     step: 'Passo del modulo',
     options: 'Scelte',
     optionsHint: 'Una per riga: valore | etichetta italiana | etichetta inglese.',
+    optionsEditHint:
+      'Una per riga: valore | etichetta italiana | etichetta inglese. Cambiare un valore cambia il dato salvato: le domande già inviate restano sulla loro versione.',
     source: 'Elenco dell’ente',
     add: 'Aggiungi il campo',
     badKey: 'Il nome del campo va scritto in minuscolo, con lettere, cifre e trattini bassi.',

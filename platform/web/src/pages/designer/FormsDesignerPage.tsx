@@ -41,7 +41,10 @@ import {
   isRequired,
   kindOf,
   moveField,
+  optionsText,
+  parseOptions,
   removeField,
+  setOptions,
   setLabel,
   setRequired,
   type FieldKind,
@@ -510,6 +513,13 @@ function FieldList({
                       {t('formDesigner.required')}
                     </label>
                   </div>
+                  {optionsText(definition, key) !== null && (
+                    <ChoiceOptions
+                      fieldKey={key}
+                      initial={optionsText(definition, key) ?? ''}
+                      onChange={(text) => onChange(setOptions(definition, key, text))}
+                    />
+                  )}
                 </div>
               )}
             </li>
@@ -517,6 +527,51 @@ function FieldList({
         })}
       </ol>
     </section>
+  )
+}
+
+/**
+ * The options of a choice field, one a line ("value | Italian label | English label"): the text is
+ * kept as typed and each change with at least one option goes to the form.
+ */
+function ChoiceOptions({
+  fieldKey,
+  initial,
+  onChange,
+}: {
+  fieldKey: string
+  initial: string
+  onChange: (text: string) => void
+}) {
+  const { t } = useT()
+  const [text, setText] = useState(initial)
+  const empty = parseOptions(text).length === 0
+  return (
+    <div className="col-12">
+      <label className="form-label" htmlFor={`options-${fieldKey}`}>
+        {t('formDesigner.options')}
+      </label>
+      <textarea
+        id={`options-${fieldKey}`}
+        className={`form-control${empty ? ' is-invalid' : ''}`}
+        rows={Math.min(8, Math.max(3, text.split('\n').length))}
+        aria-describedby={`options-${fieldKey}-hint${empty ? ` options-${fieldKey}-error` : ''}`}
+        aria-invalid={empty || undefined}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value)
+          if (parseOptions(e.target.value).length > 0) onChange(e.target.value)
+        }}
+      />
+      <p id={`options-${fieldKey}-hint`} className="small text-secondary mb-0">
+        {t('formDesigner.optionsEditHint')}
+      </p>
+      {empty && (
+        <p id={`options-${fieldKey}-error`} className="invalid-feedback d-block">
+          {t('formDesigner.optionsNeeded')}
+        </p>
+      )}
+    </div>
   )
 }
 
