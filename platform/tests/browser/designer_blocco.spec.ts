@@ -95,6 +95,17 @@ test.group('Designer: a BLOCCO rule added to the refezione form, tried and publi
       await preview.getByLabel(PRIMARY_IT, { exact: true }).waitFor()
       await page.getByRole('group', { name: 'Lingua dell’anteprima' }).getByRole('button', { name: 'English' }).click()
       await preview.getByLabel(PRIMARY_EN, { exact: true }).waitFor()
+      // Beside the preview, the live fee the citizen sees: it follows the data entered in the preview.
+      const previewFee = page.getByTestId('preview-fee')
+      await previewFee.getByText('Complete the data to see the fee.').waitFor()
+      // The fee needs the residence and the two yes/no questions of the ISEE step.
+      await preview.getByLabel('Piacenza', { exact: true }).check()
+      for (const question of ['Does the child have a disability certified', 'Is the child in foster care?']) {
+        await preview.getByRole('group', { name: question }).getByLabel('No', { exact: true }).check()
+      }
+      await previewFee.getByTestId('preview-fee-amount').filter({ hasText: /^€\d/ }).waitFor()
+      await previewFee.scrollIntoViewIfNeeded()
+      await guideShot(page, 'form-preview-fee')
       await page.getByRole('button', { name: 'Modifica Ordine di scuola frequentata' }).click()
 
       // The rule: added, saved as it is, and the draft's check says at the rule what it lacks.

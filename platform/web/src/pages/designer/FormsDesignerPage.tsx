@@ -4,7 +4,11 @@ import Form from '@rjsf/core'
 import type { RJSFSchema, UiSchema } from '@rjsf/utils'
 import { FORM_STATE_BEHAVIOR } from '#shared/form_state'
 import type { ApiError, Lang } from '#shared/contract'
-import { useCatalogLists, useForms } from '../../api/queries'
+import { useCatalogLists, useFee, useForms } from '../../api/queries'
+import { normaliseFormData } from '#shared/normalise'
+import { tariffFacts } from '#forms/tariff_preview'
+import type { FormDefinition } from '#forms/types'
+import { bandLabel, feeView } from '../../widgets/Fee'
 import {
   compareForms,
   exportUrl,
@@ -22,7 +26,7 @@ import {
   type FormVersionSummaryDto,
 } from '../../api/form_designer_queries'
 import { useCurrentTenant } from '../../app/tenant_context'
-import { useT } from '../../i18n'
+import { formatEuro, useT } from '../../i18n'
 import { LoadError, Loading } from '../../widgets/status'
 import { accessibleTemplates } from '../../widgets/templates'
 import { withCatalogSelects } from '../../widgets/CatalogSelect'
@@ -768,6 +772,7 @@ function Preview({ definition }: { definition: FormDefinitionJson }) {
   const [lang, setLang] = useState<Lang>('it')
   const [data, setData] = useState<Record<string, unknown>>({})
   const schema = useMemo(() => localizeSchema(definition.schema, lang) as RJSFSchema, [definition, lang])
+  const fee = definition.tariff_preview !== undefined
   const ui = useMemo(() => {
     const { 'ui:steps': _steps, ...rest } = definition.uiSchema as UiSchema
     return applyVisibility(
@@ -818,7 +823,46 @@ function Preview({ definition }: { definition: FormDefinitionJson }) {
           <></>
         </Form>
       </div>
+      {fee && <PreviewFee definition={definition} data={data} lang={lang} />}
     </section>
+  )
+}
+
+/**
+ * The fee beside the preview, as the citizen sees it while filling the form: the form's tariff
+ * preview evaluated live on the data entered, by the rule set in force today, in the preview's language.
+ */
+function PreviewFee({ definition, data, lang }: { definition: FormDefinitionJson; data: unknown; lang: Lang }) {
+  const { t } = useT()
+  const tenant = useCurrentTenant()
+  const sent = useMemo(() => normaliseFormData(definition.schema, data), [definition, data])
+  const fee = useFee(tenant.slug, tariffFacts(definition as unknown as FormDefinition, sent), lang)
+  const view = fee.data ? feeView(fee.data) : null
+  return (
+    <aside className="card card-bg mt-3" aria-labelledby="preview-fee-title" data-testid="preview-fee" lang={lang}>
+      <div className="card-body" aria-live="polite">
+        <h3 id="preview-fee-title" className="h5">
+          {t('fee.title', { lng: lang })}
+        </h3>
+        {view?.amount ? (
+          <>
+            <p className="tariff-amount mb-1">
+              <span className="text-nowrap" data-testid="preview-fee-amount">
+                {formatEuro(view.amount, lang)}
+              </span>
+              {view.unit && <span className="fee-unit"> {t(`fee.unit_${view.unit}`, { lng: lang })}</span>}
+            </p>
+            {view.band && (
+              <p className="mb-0">
+                {t('fee.band', { lng: lang })}: <span data-testid="preview-fee-band">{bandLabel(view.band)}</span>
+              </p>
+            )}
+          </>
+        ) : (
+          <p className="mb-0">{t('fee.unavailable', { lng: lang })}</p>
+        )}
+      </div>
+    </aside>
   )
 }
 
