@@ -117,6 +117,16 @@ test.group('Designer: a BLOCCO rule added to the refezione form, tried and publi
         .getByTestId('blocco-rule-problems')
         .getByText('Il messaggio della regola BLOCCO serve in italiano e in inglese.')
         .waitFor()
+      // Opened again, the draft says at once what its check finds, at the rule.
+      await page.reload()
+      await page.getByTestId('form-draft-panel').waitFor()
+      const fresh = rules.locator('li[data-rule]').last()
+      await fresh
+        .getByTestId('blocco-rule-problems')
+        .getByText('Indicare il riferimento nel bando (articolo, allegato) da cui viene la regola BLOCCO.')
+        .waitFor()
+      await fresh.getByRole('button', { name: /^Modifica la regola / }).click()
+      await editor.waitFor()
 
       await editor.getByLabel('Codice della regola').fill('troppi_giorni_mensa')
       await editor.getByLabel('Riferimento nel bando (articolo, allegato)').fill('Capitolato, art. 4 (calendario)')

@@ -10,6 +10,7 @@ import { tariffFacts } from '#forms/tariff_preview'
 import type { FormDefinition } from '#forms/types'
 import { bandLabel, feeView } from '../../widgets/Fee'
 import {
+  checkFormDraft,
   compareForms,
   exportUrl,
   importForm,
@@ -199,6 +200,7 @@ function FormDesigner({
   const discard = useDiscardFormDraft(slug, formKey)
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
   const latest = useRef(definition)
+  const answered = useRef(false)
   latest.current = definition
 
   const flush = async () => {
@@ -208,6 +210,7 @@ function FormDesigner({
     setSave({ state: 'saving' })
     try {
       const answer = await saveDraft.mutateAsync(latest.current)
+      answered.current = true
       setProblems(answer.problems)
       setSave({ state: 'saved', at: answer.draft.updated_at ?? undefined })
     } catch (error) {
@@ -222,6 +225,19 @@ function FormDesigner({
     if (timer.current) clearTimeout(timer.current)
     timer.current = setTimeout(() => void flush().catch(() => undefined), AUTOSAVE_MS)
   }
+  // A draft opened again says at once what would stop its publication, rule by rule and field by field.
+  useEffect(() => {
+    if (!draft) return
+    let current = true
+    checkFormDraft(slug, formKey)
+      // A save answered meanwhile is newer than this check: its problems stay.
+      .then((answer) => current && !answered.current && setProblems(answer.problems))
+      .catch(() => undefined)
+    return () => {
+      current = false
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
   useEffect(
     () => () => {
       if (timer.current) void flush().catch(() => undefined)
