@@ -6,6 +6,7 @@ import Enrolment from '#models/enrolment'
 import EnrolmentPolicy from '#policies/enrolment_policy'
 import { requestLanguage } from '#services/infrastructure/request_language'
 import { type MessageKey, type MessageParams, t } from '#i18n/catalogue'
+import { documentAlerts } from '#services/documents/document_alerts'
 import { pluginRegistry } from '#plugins/registry'
 import { isValidCodiceFiscale, isValidDate } from '#forms/codice_fiscale'
 import { forbiddenCharacter } from '#forms/field_rules'
@@ -113,7 +114,12 @@ export default class PeopleController {
     }
     const page = Math.min(Math.max(Number(request.input('page', 1)) || 1, 1), 10_000)
     const result = await query.paginate(page, PAGE)
-    return { people: result.all().map(present), meta: result.getMeta() }
+    // Each person's documents to renew, flagged in the list.
+    const alerts = await documentAlerts(result.all().map((p) => p.fiscalCode))
+    return {
+      people: result.all().map((p) => ({ ...present(p), documents: alerts.get(p.fiscalCode) ?? null })),
+      meta: result.getMeta(),
+    }
   }
 
   async store(ctx: HttpContext) {
