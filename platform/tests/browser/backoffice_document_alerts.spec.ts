@@ -6,7 +6,7 @@ import { registerWebRoutes } from '#start/routes/web'
 import { jobQueue } from '#queue/queue_factory'
 import { codiceFiscaleCheckChar } from '#forms/codice_fiscale'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
-import { LAPTOP, baseUrl, logInStaff, openBrowser, seriousViolations, snap } from './portal.js'
+import { LAPTOP, logInStaff, openBrowser, seriousViolations, snap } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
 
 registerWebRoutes(router)
@@ -22,7 +22,7 @@ test.group('Back office: documents to renew flagged in the lists', (group) => {
     assert,
     client,
   }) => {
-    const { tenant, citizen, operator, base, sample } = await refezioneTenant()
+    const { citizen, operator, base, sample } = await refezioneTenant()
     const file = async (subject: Record<string, number>, fields: Record<string, string>) => {
       const request = client.post(`${base}/documents`).loginAs(operator)
       for (const [name, value] of Object.entries({ ...subject, ...fields })) request.field(name, String(value))
@@ -50,8 +50,10 @@ test.group('Back office: documents to renew flagged in the lists', (group) => {
     try {
       await page.setViewportSize(LAPTOP)
       await logInStaff(page, operator.email)
-      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/ufficio/persone`)
-      await page.getByTestId('people-table').waitFor()
+      const menu = page.getByRole('navigation', { name: 'Menu principale' })
+      await menu.getByRole('link', { name: 'Anagrafica' }).click()
+      await page.getByRole('heading', { name: 'Anagrafica: genitori e figli', level: 1 }).waitFor()
+      await page.getByTestId('people-table').waitFor({ timeout: 60_000 })
       const row = page.getByRole('row').filter({ hasText: 'Anna Neri' })
       const flag = row.getByTestId('document-alert-expired')
       await flag.waitFor()
@@ -63,8 +65,9 @@ test.group('Back office: documents to renew flagged in the lists', (group) => {
       assert.deepEqual(await seriousViolations(page), [], 'people list with a flag: axe violations')
       await snap(page, 'backoffice-people-document-alert')
 
-      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/ufficio/iscritti`)
-      await page.getByTestId('register-table').waitFor()
+      await menu.getByRole('link', { name: 'Registro iscritti' }).click()
+      await page.getByRole('heading', { name: 'Registro degli iscritti', level: 1 }).waitFor()
+      await page.getByTestId('register-table').waitFor({ timeout: 60_000 })
       const expiring = page.getByTestId(`register-row-${enrolment.id}`).getByTestId('document-alert-expiring')
       await expiring.waitFor()
       assert.equal(
