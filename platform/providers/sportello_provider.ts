@@ -98,6 +98,8 @@ export default class SportelloProvider {
     const directory = await import('#services/infrastructure/directory_sync')
     this.#queue.define(directory.DIRECTORY_SYNC_JOB, directory.directorySyncJob)
     this.#queue.define(directory.DIRECTORY_SYNC_TENANT_JOB, directory.directorySyncTenantJob)
+    const yearEnd = await import('#services/enrolments/year_end')
+    this.#queue.define(yearEnd.ENROLMENTS_YEAR_END_JOB, yearEnd.enrolmentsYearEndJob)
     setJobQueue(this.#queue)
   }
 
@@ -158,6 +160,8 @@ export default class SportelloProvider {
     await scheduleBillingJobs(this.#queue)
     const { DIRECTORY_SYNC_JOB, DIRECTORY_SYNC_CRON } = await import('#services/infrastructure/directory_sync')
     await this.#queue.schedule(DIRECTORY_SYNC_JOB, DIRECTORY_SYNC_CRON, {}, { tz: 'Europe/Rome' })
+    const { ENROLMENTS_YEAR_END_JOB, ENROLMENTS_YEAR_END_CRON } = await import('#services/enrolments/year_end')
+    await this.#queue.schedule(ENROLMENTS_YEAR_END_JOB, ENROLMENTS_YEAR_END_CRON, {}, { tz: 'Europe/Rome' })
   }
 
   /** The queue is closed earlier, when the application starts terminating (see start()). */

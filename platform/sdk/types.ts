@@ -197,6 +197,8 @@ export interface EnrolmentRecord {
     at: string | null
     /** The facts the fee was computed from, to evaluate the rule set again at another date. */
     facts?: Record<string, unknown> | null
+    /** The rule set's outputs (band, regime, exemption...): read only when the filter asks `withTariffResult`. */
+    result?: Record<string, string | number | boolean | null> | null
   }
   /**
    * The fee an operator set by hand in place of the computed one (a decimal string in euro), when
@@ -235,6 +237,8 @@ export interface EnrolmentFilter {
   /** Only ids above this one: with `limit`, reads the list in pages. */
   afterId?: number
   limit?: number
+  /** `list` also reads the tariff's result (encrypted, decrypted per row): for reports by band or exemption. */
+  withTariffResult?: boolean
 }
 
 /** What a plugin gives to create an enrolment of its own service. */

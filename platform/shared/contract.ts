@@ -227,6 +227,8 @@ export interface EnrolmentSummaryDto {
     /** The fee set by hand by an operator, which billing charges in place of `amount` (staff also read why and who). */
     override?: FeeOverrideDto | null
   }
+  /** Staff lists: the child's documents expired or expiring; null when none. */
+  documents?: DocumentAlertDto | null
 }
 
 export interface FeeOverrideDto {
@@ -353,6 +355,8 @@ export interface PersonDto {
   lastName: string
   fiscalCode: string
   birthDate: string | null
+  /** The list: the person's documents expired or expiring; null when none. */
+  documents?: DocumentAlertDto | null
 }
 
 /** A child's enrolment as the register of people lists it. */
@@ -416,6 +420,15 @@ export const DOCUMENT_RETENTION_DEFAULTS: Readonly<Record<DocumentType, number>>
 
 /** Where a document stands against its expiry: `expiring` within 30 days. */
 export type DocumentValidity = 'valid' | 'expiring' | 'expired' | 'no_expiry'
+
+/**
+ * A person's documents that need renewing, as the register and the people list flag them: the types
+ * whose latest document is expired or expiring (a type with a newer valid document is not flagged).
+ */
+export interface DocumentAlertDto {
+  expired: DocumentType[]
+  expiring: DocumentType[]
+}
 
 export interface DocumentDto {
   id: number

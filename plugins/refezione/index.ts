@@ -6,6 +6,7 @@ import { attendanceRoutes } from './routes/attendance_routes.js'
 import { orderRoutes } from './routes/order_routes.js'
 import { cutoffRun } from './services/order_service.js'
 import { REPORTS } from './services/reports.js'
+import { ENROLMENT_REPORTS } from './services/enrolment_reports.js'
 import { mealCharges } from './services/billing_service.js'
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA } from './services/common.js'
 import { seedDemoCalendar } from './demo/demo_calendar.js'
@@ -36,7 +37,7 @@ export default definePlugin({
     attendanceRoutes(router)
     orderRoutes(router)
   },
-  reports: REPORTS,
+  reports: [...REPORTS, ...ENROLMENT_REPORTS],
   /** Post-paid: on the 1st the platform's monthly run bills the meals consumed in the month before. */
   billing: { charges: mealCharges },
   jobs: {

@@ -20,6 +20,7 @@ import { getAt, isPlainObject } from '#forms/json_pointer'
 import type { FormDefinition, Lang } from '#forms/types'
 import type { EnrolmentDetailGroup } from '#sdk/types'
 import type { RenewResultDto } from '#shared/contract'
+import { documentAlerts } from '#services/documents/document_alerts'
 import type { FormError } from '#forms/types'
 import { forbiddenCharacter } from '#forms/field_rules'
 import { RENEW_TEXT, enrolmentChanges, isDay, schoolYearRange } from '#services/enrolments/enrolment_changes'
@@ -210,7 +211,8 @@ export default class EnrolmentsController {
     const lang = requestLanguage(request)
     const page = pageParam(request)
     const query = Enrolment.query().select(SUMMARY_COLUMNS).orderBy('school_year', 'desc').orderBy('id', 'desc')
-    if (await bouncer.with(EnrolmentPolicy).denies('viewAll', access)) query.where('applicant_user_id', user.id)
+    const staff = await bouncer.with(EnrolmentPolicy).allows('viewAll', access)
+    if (!staff) query.where('applicant_user_id', user.id)
     const service = request.input('service')
     if (typeof service === 'string' && service) query.where('service', service)
     const year = request.input('school_year')
@@ -221,8 +223,13 @@ export default class EnrolmentsController {
     const rows = result.all()
     const defs = await definitions(rows.map((r) => r.formKey))
     const schools = await schoolNames(rows.map((r) => r.schoolId))
+    // The register flags the child's documents to renew (staff only: families see no documents).
+    const alerts = staff ? await documentAlerts(rows.map((r) => r.childFiscalCode)) : null
     return {
-      enrolments: rows.map((r) => summary(r, defs.get(r.formKey) ?? null, lang, schools)),
+      enrolments: rows.map((r) => ({
+        ...summary(r, defs.get(r.formKey) ?? null, lang, schools),
+        ...(alerts ? { documents: (r.childFiscalCode && alerts.get(r.childFiscalCode)) || null } : {}),
+      })),
       meta: result.getMeta(),
     }
   }

@@ -11,6 +11,7 @@ import { pluginService } from '#services/tenants/plugin_service'
 import { askedLanguage, requestLanguage } from '#services/infrastructure/request_language'
 import { childInData } from '#services/submissions/child_identity'
 import { MAX_QUERY_LENGTH, whereMatches } from '#services/submissions/submission_search'
+import { planDays, sendingRange } from '#services/submissions/inbox_day_counts'
 import { isPlainObject } from '#forms/json_pointer'
 import { EXPORT_SLICE, exportFormat, refuseFormat, streamList } from '#reports/list_export'
 import { submissionStatusLabel } from '#shared/status_labels'
@@ -185,11 +186,17 @@ async function inboxQuery(tenant: Tenant, filters: InboxFilters) {
     .map((f) => f.key)
   const format = Submission.query().client.dialect.dateTimeFormat
 
-  const filtered = () => {
+  /** Every filter but the dates. */
+  const undated = () => {
     const query = Submission.query()
       .whereIn('form_key', keys)
       .whereIn('status', [...INBOX_STATUSES])
     if (filters.school) query.where('school_code', filters.school)
+    if (filters.q) whereMatches(query, tenant.id, filters.q)
+    return query
+  }
+  const filtered = () => {
+    const query = undated()
     if (filters.from) query.where('submitted_at', '>=', moment(filters.from, format))
     if (filters.to) {
       query.where('submitted_at', '<', moment(DateTime.fromISO(filters.to).plus({ days: 1 }).toISODate()!, format))
@@ -200,23 +207,52 @@ async function inboxQuery(tenant: Tenant, filters: InboxFilters) {
       query.where('submitted_at', '>=', moment(`${start}-03-01`, format))
       query.where('submitted_at', '<', moment(`${start + 1}-03-01`, format))
     }
-    if (filters.q) whereMatches(query, tenant.id, filters.q)
     return query
   }
 
   /**
    * The counts per status under the filters. Under form, service and school alone they are read
    * from the counters the database keeps with every status change (migration 0034), a handful of
-   * rows; under dates, a school year or a search they are counted.
+   * rows; under dates or a school year, from the counters per day (migration 0037) with the parts
+   * of days at the range's ends counted; under a search they are counted.
    */
   const counts = async () => {
     const out = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>
-    if (filters.from || filters.to || filters.schoolYear || filters.q) {
+    if (filters.q) {
       const rows = await filtered().select('status').count('* as total').groupBy('status')
       for (const row of rows) out[row.status as InboxStatus] = Number(row.$extras.total)
       return out
     }
     if (keys.length === 0) return out
+    if (filters.from || filters.to || filters.schoolYear) {
+      const postgres = Submission.query().client.dialect.name === 'postgres'
+      const plan = planDays(sendingRange(filters), postgres ? null : (day) => moment(day, format))
+      if (plan.empty) return out
+      if (plan.days) {
+        const query = db
+          .from('submission_day_counts')
+          .where('tenant_id', tenant.id)
+          .whereIn('form_key', keys)
+          .whereIn('status', [...INBOX_STATUSES])
+        // '' is the day of an application never sent, which no range of days holds.
+        if (plan.days.first) query.where('day', '>=', plan.days.first)
+        else query.where('day', '!=', '')
+        if (plan.days.end) query.where('day', '<', plan.days.end)
+        if (filters.school) query.where('school_code', filters.school)
+        const rows = await query.select('status').sum('total as total').groupBy('status')
+        for (const row of rows) out[row.status as InboxStatus] += Number(row.total)
+      }
+      if (plan.edges.length > 0) {
+        const edges = undated().where((q) => {
+          for (const [from, to] of plan.edges) {
+            q.orWhere((part) => part.where('submitted_at', '>=', from).where('submitted_at', '<', to))
+          }
+        })
+        const rows = await edges.select('status').count('* as total').groupBy('status')
+        for (const row of rows) out[row.status as InboxStatus] += Number(row.$extras.total)
+      }
+      return out
+    }
     const query = db
       .from('submission_status_counts')
       .where('tenant_id', tenant.id)

@@ -5,6 +5,8 @@ import PersonRelation from '#models/person_relation'
 import Enrolment from '#models/enrolment'
 import EnrolmentPolicy from '#policies/enrolment_policy'
 import { requestLanguage } from '#services/infrastructure/request_language'
+import { type MessageKey, type MessageParams, t } from '#i18n/catalogue'
+import { documentAlerts } from '#services/documents/document_alerts'
 import { pluginRegistry } from '#plugins/registry'
 import { isValidCodiceFiscale, isValidDate } from '#forms/codice_fiscale'
 import { forbiddenCharacter } from '#forms/field_rules'
@@ -15,40 +17,10 @@ import type { FormError, Lang } from '#forms/types'
 
 const PAGE = 50
 
-const TEXT = {
-  kind: { it: '"kind" deve essere parent o child.', en: '"kind" must be parent or child.' },
-  name: (field: string) => ({
-    it: `Scrivi ${field === 'first_name' ? 'il nome' : 'il cognome'} (da 1 a 100 caratteri, senza caratteri di controllo).`,
-    en: `Write the ${field === 'first_name' ? 'first' : 'last'} name (1 to 100 characters, no control characters).`,
-  }),
-  fiscalCode: {
-    it: 'Scrivi un codice fiscale di 16 caratteri valido (con il carattere di controllo giusto).',
-    en: 'Write a valid 16-character codice fiscale (with the right check character).',
-  },
-  birthDate: {
-    it: 'La data di nascita deve essere una data valida (AAAA-MM-GG).',
-    en: 'The birth date must be a valid date (YYYY-MM-DD).',
-  },
-  unknown: (name: string) => ({ it: `Campo sconosciuto "${name}".`, en: `Unknown field "${name}".` }),
-  taken: {
-    it: "Questo codice fiscale è già nell'anagrafica: cerca la persona invece di inserirla di nuovo.",
-    en: 'This codice fiscale is already in the register: look the person up instead of adding them again.',
-  },
-  notFound: { it: 'Persona non trovata.', en: 'Person not found.' },
-  parent: {
-    it: '"parent_id" deve essere un genitore dell\'anagrafica, e la persona un figlio.',
-    en: '"parent_id" must be a parent in the register, and the person a child.',
-  },
-  inUse: (what: string[]) => ({
-    it: `Non si può eliminare: ${what.map((w) => IN_USE[w].it).join(', ')}. Togli prima questi legami.`,
-    en: `It cannot be deleted: ${what.map((w) => IN_USE[w].en).join(', ')}. Remove these links first.`,
-  }),
-}
-
-const IN_USE: Record<string, Record<Lang, string>> = {
-  relations: { it: 'è legata a genitori o figli', en: 'it is linked to parents or children' },
-  enrolments: { it: 'ha iscrizioni ai servizi', en: 'it has enrolments in the services' },
-}
+/** Why a person cannot be deleted, as the catalogue names each link. */
+const IN_USE = { relations: 'people.inUse.relations', enrolments: 'people.inUse.enrolments' } as const
+const inUse = (lang: Lang, what: Array<keyof typeof IN_USE>) =>
+  t(lang, 'people.inUse', { what: what.map((w) => t(lang, IN_USE[w])).join(', ') })
 
 function present(p: Person): PersonDto {
   return {
@@ -70,17 +42,17 @@ function parsePerson(
   creating: boolean
 ): { ok: true; value: Fields } | { ok: false; errors: FormError[] } {
   const errors: FormError[] = []
-  const error = (path: string, rule: string, text: Record<Lang, string>) =>
-    errors.push({ path, rule: `request:${rule}`, message: text[lang] })
+  const error = (path: string, rule: string, key: MessageKey, params?: MessageParams) =>
+    errors.push({ path, rule: `request:${rule}`, message: t(lang, key, params) })
   const input = isPlainObject(body) ? body : {}
   for (const key of Object.keys(input)) {
     if (!['kind', 'first_name', 'last_name', 'fiscal_code', 'birth_date'].includes(key)) {
-      error(`/${key}`, 'unknown', TEXT.unknown(key))
+      error(`/${key}`, 'unknown', 'people.unknownField', { name: key })
     }
   }
   const value: Fields = {}
   if (creating || input.kind !== undefined) {
-    if (!(PERSON_KINDS as readonly unknown[]).includes(input.kind)) error('/kind', 'kind', TEXT.kind)
+    if (!(PERSON_KINDS as readonly unknown[]).includes(input.kind)) error('/kind', 'kind', 'people.kind')
     else value.kind = input.kind as PersonKind
   }
   for (const [field, attribute] of [
@@ -89,7 +61,8 @@ function parsePerson(
   ] as const) {
     if (!creating && input[field] === undefined) continue
     const text = typeof input[field] === 'string' ? input[field].trim().replace(/\s+/g, ' ') : ''
-    if (!text || text.length > 100 || forbiddenCharacter(text)) error(`/${field}`, 'name', TEXT.name(field))
+    if (!text || text.length > 100 || forbiddenCharacter(text))
+      error(`/${field}`, 'name', field === 'first_name' ? 'people.firstName' : 'people.lastName')
     else value[attribute] = text
   }
   if (creating || input.fiscal_code !== undefined) {
@@ -97,11 +70,11 @@ function parsePerson(
       typeof input.fiscal_code === 'string' && input.fiscal_code.length <= 40
         ? normaliseCodiceFiscale(input.fiscal_code).replace(/\s+/g, '')
         : ''
-    if (!isValidCodiceFiscale(code)) error('/fiscal_code', 'fiscal_code', TEXT.fiscalCode)
+    if (!isValidCodiceFiscale(code)) error('/fiscal_code', 'fiscal_code', 'people.fiscalCode')
     else value.fiscalCode = code
   }
   if (input.birth_date !== undefined && input.birth_date !== null && input.birth_date !== '') {
-    if (!isValidDate(input.birth_date)) error('/birth_date', 'birth_date', TEXT.birthDate)
+    if (!isValidDate(input.birth_date)) error('/birth_date', 'birth_date', 'people.birthDate')
     else value.birthDate = input.birth_date as string
   } else if (input.birth_date === null || input.birth_date === '') value.birthDate = null
   return errors.length ? { ok: false, errors } : { ok: true, value }
@@ -124,7 +97,7 @@ export default class PeopleController {
     if (kind) {
       if (!(PERSON_KINDS as readonly unknown[]).includes(kind)) {
         return response.unprocessableEntity({
-          errors: [{ path: '/kind', rule: 'query:kind', message: TEXT.kind[lang] }],
+          errors: [{ path: '/kind', rule: 'query:kind', message: t(lang, 'people.kind') }],
         })
       }
       query.where('kind', kind)
@@ -134,14 +107,19 @@ export default class PeopleController {
       const normalised = normaliseCodiceFiscale(code).replace(/\s+/g, '')
       if (!isValidCodiceFiscale(normalised)) {
         return response.unprocessableEntity({
-          errors: [{ path: '/fiscal_code', rule: 'query:fiscal_code', message: TEXT.fiscalCode[lang] }],
+          errors: [{ path: '/fiscal_code', rule: 'query:fiscal_code', message: t(lang, 'people.fiscalCode') }],
         })
       }
       query.whereIn('fiscal_code_hash', Person.hashesOf(normalised))
     }
     const page = Math.min(Math.max(Number(request.input('page', 1)) || 1, 1), 10_000)
     const result = await query.paginate(page, PAGE)
-    return { people: result.all().map(present), meta: result.getMeta() }
+    // Each person's documents to renew, flagged in the list.
+    const alerts = await documentAlerts(result.all().map((p) => p.fiscalCode))
+    return {
+      people: result.all().map((p) => ({ ...present(p), documents: alerts.get(p.fiscalCode) ?? null })),
+      meta: result.getMeta(),
+    }
   }
 
   async store(ctx: HttpContext) {
@@ -151,7 +129,9 @@ export default class PeopleController {
     const parsed = parsePerson(request.body(), lang, true)
     if (!parsed.ok) return response.unprocessableEntity({ errors: parsed.errors })
     if (await Person.query().whereIn('fiscal_code_hash', Person.hashesOf(parsed.value.fiscalCode!)).first()) {
-      return response.conflict({ errors: [{ path: '/fiscal_code', rule: 'request:taken', message: TEXT.taken[lang] }] })
+      return response.conflict({
+        errors: [{ path: '/fiscal_code', rule: 'request:taken', message: t(lang, 'people.taken') }],
+      })
     }
     const person = await Person.create(parsed.value)
     return response.created({ person: present(person) })
@@ -163,7 +143,7 @@ export default class PeopleController {
     await bouncer.with(EnrolmentPolicy).authorize('overrideFee', access)
     const lang = requestLanguage(request)
     const person = await this.#find(ctx)
-    if (!person) return response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
+    if (!person) return response.notFound({ errors: [{ message: t(lang, 'people.notFound') }] })
     const relations = await PersonRelation.query().where(person.kind === 'child' ? 'child_id' : 'parent_id', person.id)
     const relatedIds = relations.map((r) => (person.kind === 'child' ? r.parentId : r.childId))
     const related = relatedIds.length ? await Person.query().whereIn('id', relatedIds).orderBy('id') : []
@@ -190,18 +170,18 @@ export default class PeopleController {
     await bouncer.with(EnrolmentPolicy).authorize('overrideFee', access)
     const lang = requestLanguage(request)
     const person = await this.#find(ctx)
-    if (!person) return response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
+    if (!person) return response.notFound({ errors: [{ message: t(lang, 'people.notFound') }] })
     const parsed = parsePerson(request.body(), lang, false)
     if (!parsed.ok) return response.unprocessableEntity({ errors: parsed.errors })
     if (parsed.value.kind && parsed.value.kind !== person.kind) {
       const linked = await PersonRelation.query().where('parent_id', person.id).orWhere('child_id', person.id).first()
-      if (linked) return response.conflict({ errors: [{ path: '/kind', message: TEXT.inUse(['relations'])[lang] }] })
+      if (linked) return response.conflict({ errors: [{ path: '/kind', message: inUse(lang, ['relations']) }] })
     }
     if (parsed.value.fiscalCode) {
       const other = await Person.query().whereIn('fiscal_code_hash', Person.hashesOf(parsed.value.fiscalCode)).first()
       if (other && other.id !== person.id) {
         return response.conflict({
-          errors: [{ path: '/fiscal_code', rule: 'request:taken', message: TEXT.taken[lang] }],
+          errors: [{ path: '/fiscal_code', rule: 'request:taken', message: t(lang, 'people.taken') }],
         })
       }
     }
@@ -216,15 +196,15 @@ export default class PeopleController {
     await bouncer.with(EnrolmentPolicy).authorize('overrideFee', access)
     const lang = requestLanguage(request)
     const person = await this.#find(ctx)
-    if (!person) return response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
-    const uses: string[] = []
+    if (!person) return response.notFound({ errors: [{ message: t(lang, 'people.notFound') }] })
+    const uses: Array<keyof typeof IN_USE> = []
     if (await PersonRelation.query().where('parent_id', person.id).orWhere('child_id', person.id).first()) {
       uses.push('relations')
     }
     const hashes = Person.hashesOf(person.fiscalCode)
     const enrolled = await Enrolment.query().whereIn('child_fiscal_code_hash', hashes).select('id').first()
     if (enrolled) uses.push('enrolments')
-    if (uses.length) return response.conflict({ errors: [{ rule: 'person:in_use', message: TEXT.inUse(uses)[lang] }] })
+    if (uses.length) return response.conflict({ errors: [{ rule: 'person:in_use', message: inUse(lang, uses) }] })
     await person.delete()
     return response.noContent()
   }
@@ -235,13 +215,13 @@ export default class PeopleController {
     await bouncer.with(EnrolmentPolicy).authorize('overrideFee', access)
     const lang = requestLanguage(request)
     const child = await this.#find(ctx)
-    if (!child) return response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
+    if (!child) return response.notFound({ errors: [{ message: t(lang, 'people.notFound') }] })
     const body = request.body()
     const parentId = isPlainObject(body) ? body.parent_id : undefined
     const parent = Number.isInteger(parentId) ? await Person.find(parentId as number) : null
     if (!parent || parent.kind !== 'parent' || child.kind !== 'child') {
       return response.unprocessableEntity({
-        errors: [{ path: '/parent_id', rule: 'request:parent', message: TEXT.parent[lang] }],
+        errors: [{ path: '/parent_id', rule: 'request:parent', message: t(lang, 'people.parent') }],
       })
     }
     await db.transaction(async (trx) => {
@@ -260,7 +240,7 @@ export default class PeopleController {
     await bouncer.with(EnrolmentPolicy).authorize('overrideFee', access)
     const lang = requestLanguage(request)
     const child = await this.#find(ctx)
-    if (!child) return response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
+    if (!child) return response.notFound({ errors: [{ message: t(lang, 'people.notFound') }] })
     const parentId = Number(params.parentId)
     const link = Number.isInteger(parentId)
       ? await PersonRelation.query().where('child_id', child.id).where('parent_id', parentId).first()

@@ -500,6 +500,40 @@ export const MESSAGES = defineMessages({
     en: 'Portal not built: run "npm run build:web".',
   },
   'audit.undecipherable': { it: '[non decifrabile]', en: '[cannot be decrypted]' },
+  // The offices' register of people (people_controller.ts).
+  'people.kind': { it: '"kind" deve essere parent o child.', en: '"kind" must be parent or child.' },
+  'people.firstName': {
+    it: 'Scrivi il nome (da 1 a 100 caratteri, senza caratteri di controllo).',
+    en: 'Write the first name (1 to 100 characters, no control characters).',
+  },
+  'people.lastName': {
+    it: 'Scrivi il cognome (da 1 a 100 caratteri, senza caratteri di controllo).',
+    en: 'Write the last name (1 to 100 characters, no control characters).',
+  },
+  'people.fiscalCode': {
+    it: 'Scrivi un codice fiscale di 16 caratteri valido (con il carattere di controllo giusto).',
+    en: 'Write a valid 16-character codice fiscale (with the right check character).',
+  },
+  'people.birthDate': {
+    it: 'La data di nascita deve essere una data valida (AAAA-MM-GG).',
+    en: 'The birth date must be a valid date (YYYY-MM-DD).',
+  },
+  'people.unknownField': { it: 'Campo sconosciuto "{name}".', en: 'Unknown field "{name}".' },
+  'people.taken': {
+    it: "Questo codice fiscale è già nell'anagrafica: cerca la persona invece di inserirla di nuovo.",
+    en: 'This codice fiscale is already in the register: look the person up instead of adding them again.',
+  },
+  'people.notFound': { it: 'Persona non trovata.', en: 'Person not found.' },
+  'people.parent': {
+    it: '"parent_id" deve essere un genitore dell\'anagrafica, e la persona un figlio.',
+    en: '"parent_id" must be a parent in the register, and the person a child.',
+  },
+  'people.inUse': {
+    it: 'Non si può eliminare: {what}. Togli prima questi legami.',
+    en: 'It cannot be deleted: {what}. Remove these links first.',
+  },
+  'people.inUse.relations': { it: 'è legata a genitori o figli', en: 'it is linked to parents or children' },
+  'people.inUse.enrolments': { it: 'ha iscrizioni ai servizi', en: 'it has enrolments in the services' },
   // Trying a form's BLOCCO rules on sample data (the designer).
   'blocchiTry.dataRequired': {
     it: 'Indicare in "data" i dati di prova: un oggetto con i campi del modulo.',

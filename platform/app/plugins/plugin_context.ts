@@ -199,9 +199,12 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
           // Only the columns a plugin's record shows: the tariff's result and trace (large, and
           // encrypted) and the timestamps are neither decrypted nor parsed for lists of thousands.
           const query = Enrolment.query({ client }).select(ENROLMENT_RECORD_COLUMNS)
+          if (filter.withTariffResult) query.select('tariff_result')
           return enrolmentFilter(query, pluginId, filter)
         })
-        return rows.map(enrolmentView)
+        return rows.map((row) =>
+          filter.withTariffResult ? withResult(enrolmentView(row), row.tariffResult) : enrolmentView(row)
+        )
       },
       async placements(filter = {}) {
         const limit = Math.min(filter.limit ?? PLACEMENTS_PAGE, PLACEMENTS_PAGE)
@@ -483,6 +486,10 @@ function placementView(r: Record<string, unknown>): EnrolmentPlacement {
     section: (r.section as string | null) ?? null,
     details: encryptedColumn.consume(r.details) as EnrolmentPlacement['details'],
   }
+}
+
+function withResult(record: EnrolmentRecord, result: Enrolment['tariffResult']): EnrolmentRecord {
+  return { ...record, tariff: { ...record.tariff, result: result ?? null } }
 }
 
 export function enrolmentView(row: Enrolment): EnrolmentRecord {

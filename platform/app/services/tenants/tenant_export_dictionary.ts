@@ -185,6 +185,17 @@ export const TABLES: Record<string, TableMeaning> = {
       total: 'How many submissions of this form and school are in this status',
     },
   },
+  submission_day_counts: {
+    description:
+      'How many submissions there are per form, day of sending, school and status (kept by database triggers on submissions): the back office inbox sums them under dates or a school year',
+    columns: {
+      form_key: 'The form key, <service>.<name>',
+      day: 'The day the submissions were sent (YYYY-MM-DD, Italian calendar day); empty for drafts never sent',
+      school_code: 'Catalog code of the school (schools.code); empty for submissions naming none',
+      status: 'The submission status',
+      total: 'How many submissions of this form, day and school are in this status',
+    },
+  },
   protocol_entries: {
     description: 'Registrations in the protocol (protocollo informatico), one per registered document',
     columns: {

@@ -480,6 +480,8 @@ export const en: Strings<typeof it> = {
     validity_expiring: 'Expires on {{day}}',
     validity_valid: 'Valid until {{day}}',
     validity_no_expiry: 'No expiry',
+    alert_expired: 'Expired documents: {{types}}',
+    alert_expiring: 'Documents expiring: {{types}}',
     issued: 'Issued on {{day}}',
     fromApplication: 'From application no. {{id}}',
     preview: 'Preview of {{name}}',

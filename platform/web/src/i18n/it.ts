@@ -478,6 +478,8 @@ export const it = {
     validity_expiring: 'In scadenza il {{day}}',
     validity_valid: 'Valido fino al {{day}}',
     validity_no_expiry: 'Senza scadenza',
+    alert_expired: 'Documenti scaduti: {{types}}',
+    alert_expiring: 'Documenti in scadenza: {{types}}',
     issued: 'Rilasciato il {{day}}',
     fromApplication: 'Dalla domanda n. {{id}}',
     preview: 'Anteprima di {{name}}',

@@ -1,3 +1,4 @@
+import { DocumentAlert } from '../../widgets/DocumentAlert'
 import { FilterSelect } from '../../widgets/FilterSelect'
 import { useState, type FormEvent } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
@@ -182,6 +183,7 @@ export function PeoplePage() {
                     <Link to={`${base}/${p.id}`}>
                       {p.firstName} {p.lastName}
                     </Link>
+                    <DocumentAlert alert={p.documents} />
                   </td>
                   <td>{p.fiscalCode}</td>
                   <td>{t(`people.kind_${p.kind}`)}</td>

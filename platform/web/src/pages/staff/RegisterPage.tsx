@@ -6,6 +6,7 @@ import { useRegister, useRenewEnrolments, useServices, type RegisterFilters } fr
 import { useCurrentTenant } from '../../app/tenant_context'
 import { tenantBase } from '../../api/client'
 import { ExportLinks } from '../../widgets/ExportLinks'
+import { DocumentAlert } from '../../widgets/DocumentAlert'
 import { formatDay, formatEuro, useT } from '../../i18n'
 import { ApiRequestError } from '../../api/client'
 import { LoadError, Loading } from '../../widgets/status'
@@ -238,6 +239,7 @@ export function RegisterPage() {
                   <td>
                     <Link to={`${base}/ufficio/iscritti/${e.id}`}>{childLabel(e)}</Link>
                     {e.child.fiscalCode && <span className="d-block small text-secondary">{e.child.fiscalCode}</span>}
+                    <DocumentAlert alert={e.documents} />
                     {e.child.fiscalCode && (
                       <Link className="d-block small" to={`${base}/ufficio/iscritti/${e.id}#documenti`}>
                         {t('documents.registerLink')}
