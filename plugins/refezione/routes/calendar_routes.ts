@@ -333,9 +333,12 @@ export function calendarRoutes(router: PluginRouter) {
         calendarsBetween(from, to, ctx),
         ctx.catalog.classes(query.school_code),
       ])
+      const firstDay = calendars.get(from)!
       return {
         month: query.month,
         school_code: query.school_code,
+        // The weekdays with canteen as they stand (the school's row, else the tenant's setting).
+        weekdays: firstDay.weekdaysOf(query.school_code, '', ''),
         days: [...calendars.values()].map((calendar) => {
           const school = calendar.served(query.school_code, '', '')
           return {

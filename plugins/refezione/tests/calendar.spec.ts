@@ -129,6 +129,7 @@ test.group('Refezione: the calendar', (group) => {
     const month = await client.get(`${url}/month`).qs({ month: '2026-12', school_code: 'alberoni' }).loginAs(operator)
     month.assertStatus(200)
     const days = month.body().days as any[]
+    assert.deepEqual(month.body().weekdays, [1, 2, 3, 4, 5])
     assert.lengthOf(days, 31)
     const on = (day: string) => days.find((d) => d.day === day)
     assert.deepInclude(on('2026-12-01'), { weekday: 2, served: true, reason: null, classes: [] })

@@ -56,6 +56,13 @@ const TEXT = {
     needFrom: 'Indica il primo giorno della chiusura.',
     needReason: 'Scrivi il motivo della chiusura (ad esempio «Sciopero del personale»).',
     demo: 'demo',
+    weekdaysTitle: 'Giorni della settimana con la mensa',
+    weekdaysWho: 'Scuola o classe',
+    weekdaysIntro:
+      'Una classe con i suoi giorni fa diversamente dalla sua scuola; una scuola senza, come l’impostazione del Comune.',
+    weekdaysSave: 'Salva i giorni',
+    weekdaysSaved: (who: string) => `Giorni di mensa salvati: ${who}.`,
+    weekdaysNone: 'Scegli almeno un giorno.',
     noYears: 'Nessun anno scolastico nel calendario.',
     loading: 'Caricamento…',
     failed: 'Non è stato possibile leggere il calendario. Riprova.',
@@ -93,6 +100,12 @@ const TEXT = {
     needFrom: 'Give the first day of the closure.',
     needReason: 'Write the reason for the closure (for example "Staff strike").',
     demo: 'demo',
+    weekdaysTitle: 'Weekdays with canteen',
+    weekdaysWho: 'School or class',
+    weekdaysIntro: 'A class with its own days differs from its school; a school without, as the comune’s setting.',
+    weekdaysSave: 'Save the days',
+    weekdaysSaved: (who: string) => `Canteen days saved: ${who}.`,
+    weekdaysNone: 'Choose at least one day.',
     noYears: 'No school year in the calendar.',
     loading: 'Loading…',
     failed: 'The calendar could not be read. Try again.',
@@ -249,8 +262,169 @@ export function CalendarScreen({ tenant, lang, api }: PluginScreenProps) {
         canGoOn={inYear(shiftMonth(month, 1))}
         onMonth={(by) => setChosenMonth(shiftMonth(month, by))}
       />
+      <ServiceWeekdays api={api} tenant={tenant.slug} lang={lang} school={school} year={year} month={month} />
       <SchoolClosures api={api} tenant={tenant.slug} lang={lang} school={school} year={year} />
     </>
+  )
+}
+
+interface MonthAnswer {
+  weekdays: number[]
+  days: MonthDay[]
+}
+
+const useMonth = (api: PluginScreenProps['api'], tenant: string, school: string, month: string) =>
+  useQuery({
+    queryKey: ['refezione', 'calendar-month', tenant, school, month],
+    queryFn: () => api<MonthAnswer>('GET', `/refezione/calendar/month?month=${month}&school_code=${school}`),
+  })
+
+interface ServiceDaysDto {
+  id: number
+  school_code: string
+  class_year: string | null
+  section: string | null
+  weekdays: number[]
+}
+
+/** The weekdays with canteen of the school or of one of its classes (a class's row wins over its school's). */
+function ServiceWeekdays({
+  api,
+  tenant,
+  lang,
+  school,
+  year,
+  month,
+}: {
+  api: PluginScreenProps['api']
+  tenant: string
+  lang: Lang
+  school: SchoolDto
+  year: YearDto
+  month: string
+}) {
+  const text = TEXT[lang]
+  const client = useQueryClient()
+  const monthAnswer = useMonth(api, tenant, school.code, month)
+  const rowsKey = ['refezione', 'calendar-service-days', tenant, year.code]
+  const rows = useQuery({
+    queryKey: rowsKey,
+    queryFn: () =>
+      api<{ service_days: ServiceDaysDto[] }>('GET', `/refezione/calendar/service-days?school_year=${year.code}`),
+  })
+  const classes = useQuery({
+    queryKey: ['refezione', 'calendar-classes', tenant, school.code],
+    queryFn: () => api<{ classes: ClassDto[] }>('GET', `/catalog/schools/${encodeURIComponent(school.code)}/classes`),
+  })
+  const [scope, setScope] = useState('school')
+  const [edited, setEdited] = useState<number[] | null>(null)
+  const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | null>(null)
+  const target = classes.data?.classes.find((c) => String(c.id) === scope)
+  const row = (rows.data?.service_days ?? []).find(
+    (r) =>
+      r.school_code === school.code &&
+      (target ? (r.class_year ?? '') === (target.year ?? '') && r.section === target.section : !r.section)
+  )
+  const current = edited ?? row?.weekdays ?? monthAnswer.data?.weekdays ?? []
+  const who = target ? text.classOf(className(target.year, target.section)) : `${text.wholeSchool} (${school.name})`
+  const save = useMutation({
+    mutationFn: () =>
+      api('PUT', '/refezione/calendar/service-days', {
+        school_year: year.code,
+        school_code: school.code,
+        ...(target ? { section: target.section, ...(target.year ? { class_year: target.year } : {}) } : {}),
+        weekdays: current,
+      }),
+    onSuccess: () => {
+      setOutcome({ ok: true, message: text.weekdaysSaved(who) })
+      setEdited(null)
+    },
+    onError: (error) => setOutcome({ ok: false, message: error.message }),
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: rowsKey })
+      void client.invalidateQueries({ queryKey: ['refezione', 'calendar-month', tenant] })
+    },
+  })
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    setOutcome(null)
+    if (current.length === 0) setOutcome({ ok: false, message: text.weekdaysNone })
+    else save.mutate()
+  }
+  return (
+    <section aria-labelledby="refezione-calendar-weekdays" className="mb-5">
+      <h2 id="refezione-calendar-weekdays" className="h4">
+        {text.weekdaysTitle}
+      </h2>
+      <p className="small">{text.weekdaysIntro}</p>
+      <form onSubmit={submit} noValidate className="row g-3 align-items-end">
+        <div className="col-12 col-md-4">
+          <label className="form-label" htmlFor="refezione-weekdays-scope">
+            {text.weekdaysWho}
+          </label>
+          <select
+            id="refezione-weekdays-scope"
+            className="form-select"
+            value={scope}
+            onChange={(e) => {
+              setScope(e.target.value)
+              setEdited(null)
+              setOutcome(null)
+            }}
+          >
+            <option value="school">
+              {text.wholeSchool} ({school.name})
+            </option>
+            {(classes.data?.classes ?? [])
+              .filter((c) => c.active)
+              .map((c) => (
+                <option key={c.id} value={String(c.id)}>
+                  {text.classOf(className(c.year, c.section))}
+                </option>
+              ))}
+          </select>
+        </div>
+        <fieldset className="col-12 col-md-5">
+          <legend className="visually-hidden">{text.weekdaysTitle}</legend>
+          <div className="d-flex flex-wrap gap-3">
+            {text.weekdays.slice(0, 6).map((name, i) => (
+              <div className="form-check my-0" key={name}>
+                <input
+                  className="form-check-input"
+                  type="checkbox"
+                  id={`refezione-weekday-${i + 1}`}
+                  checked={current.includes(i + 1)}
+                  onChange={(e) =>
+                    setEdited(
+                      e.target.checked ? [...current, i + 1].sort((a, b) => a - b) : current.filter((d) => d !== i + 1)
+                    )
+                  }
+                />
+                <label className="form-check-label" htmlFor={`refezione-weekday-${i + 1}`}>
+                  {name}
+                </label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+        <div className="col-12 col-md-3">
+          <button type="submit" className="btn btn-primary w-100" disabled={save.isPending}>
+            {text.weekdaysSave}
+          </button>
+        </div>
+      </form>
+      <div aria-live="polite">
+        {outcome && (
+          <div
+            className={`alert mt-3 ${outcome.ok ? 'alert-success' : 'alert-danger'}`}
+            role={outcome.ok ? 'status' : 'alert'}
+            data-testid="refezione-weekdays-outcome"
+          >
+            {outcome.message}
+          </div>
+        )}
+      </div>
+    </section>
   )
 }
 
@@ -274,11 +448,7 @@ function SchoolMonth({
   onMonth: (by: number) => void
 }) {
   const text = TEXT[lang]
-  const answer = useQuery({
-    queryKey: ['refezione', 'calendar-month', tenant, school.code, month],
-    queryFn: () =>
-      api<{ days: MonthDay[] }>('GET', `/refezione/calendar/month?month=${month}&school_code=${school.code}`),
-  })
+  const answer = useMonth(api, tenant, school.code, month)
   const label = monthLabel(month, lang)
   return (
     <section aria-labelledby="refezione-calendar-month" className="mb-5">

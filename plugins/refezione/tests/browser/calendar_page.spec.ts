@@ -40,7 +40,10 @@ test.group('Refezione: the back office edits the school calendar', (group) => {
       await page.getByRole('heading', { name: 'Mensa: calendario scolastico', level: 1 }).waitFor()
       await page.getByRole('heading', { name: 'Dicembre 2026', level: 2 }).waitFor()
       await page.getByLabel('Scuola', { exact: true }).selectOption({ label: 'Scuola primaria Alberoni' })
-      await page.getByRole('option', { name: 'Classe 2ª B' }).waitFor({ state: 'attached' })
+      await page
+        .getByLabel('Per', { exact: true })
+        .getByRole('option', { name: 'Classe 2ª B' })
+        .waitFor({ state: 'attached' })
       const thursday = page.getByTestId('refezione-day-2026-12-03')
       await thursday.filter({ hasText: 'Mensa' }).waitFor()
       assert.notInclude((await thursday.textContent()) ?? '', '2ª B', 'no class differs before the trip')
@@ -69,6 +72,19 @@ test.group('Refezione: the back office edits the school calendar', (group) => {
       await page.getByRole('button', { name: 'Aggiungi la chiusura' }).click()
       await page.getByRole('alert').filter({ hasText: 'Scrivi il motivo della chiusura' }).waitFor()
       await page.getByTestId('refezione-day-2026-12-04').filter({ hasText: 'Mensa' }).waitFor()
+
+      // 1ª A stops eating on Fridays: a class's own weekdays, the rest of the school as before.
+      await page.getByLabel('Scuola o classe').selectOption({ label: 'Classe 1ª A' })
+      const friday = page.getByRole('checkbox', { name: 'Venerdì' })
+      assert.isTrue(await friday.isChecked(), 'Fridays start as the school has them')
+      await page.locator('label[for="refezione-weekday-5"]').click()
+      await page.getByRole('button', { name: 'Salva i giorni' }).click()
+      await page
+        .getByTestId('refezione-weekdays-outcome')
+        .filter({ hasText: 'Giorni di mensa salvati: Classe 1ª A.' })
+        .waitFor()
+      await page.getByTestId('refezione-day-2026-12-04').filter({ hasText: '1ª A: Senza mensa' }).waitFor()
+      await page.getByTestId('refezione-day-2026-12-03').filter({ hasText: '2ª B: Gita' }).waitFor()
       assert.deepEqual(await seriousViolations(page), [], 'calendar: axe violations')
       await snap(page, 'refezione-calendar-laptop')
       await page.setViewportSize(PHONE)
