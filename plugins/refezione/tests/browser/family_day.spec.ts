@@ -38,7 +38,10 @@ test.group('Refezione: a family cancels a meal from the citizen portal, and the 
       const nav = page.getByRole('navigation', { name: 'Menu principale' })
 
       // A citizen without a child in the canteen gets no canteen entry, once the portal has asked.
-      const asked = page.waitForResponse((r) => /\/enrolments\?service=refezione&status=active/.test(r.url()))
+      // Registered before the login, whose own steps may take long on a loaded machine: a generous bound.
+      const asked = page.waitForResponse((r) => /\/enrolments\?service=refezione&status=active/.test(r.url()), {
+        timeout: 90_000,
+      })
       await logIn(page, stranger.email)
       await asked
       await nav.getByRole('link', { name: 'Pagamenti' }).waitFor()
