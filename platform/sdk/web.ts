@@ -41,8 +41,12 @@ export interface PluginScreen {
   roles: readonly Role[]
   /** The page's title (its first heading, and the navigation's label unless `nav` names one). */
   title: Localized
-  /** An entry of the main navigation, placed by `order` among the platform's (10, 20, ...). */
-  nav?: { label?: Localized; order: number }
+  /**
+   * An entry of the main navigation, placed by `order` among the platform's (10, 20, ...). `enrolled`:
+   * the entry shows only to a user with an active enrolment in the plugin's service (a family's page
+   * for the children enrolled in it); the page itself still opens for every role named.
+   */
+  nav?: { label?: Localized; order: number; enrolled?: boolean }
   /**
    * Shown inside a page of the platform instead of as a page of its own: "payments" puts it, under
    * its title, on the family's Pagamenti page (the canteen shows the meals consumed there).

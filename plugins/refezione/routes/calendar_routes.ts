@@ -1,10 +1,10 @@
-import { PluginHttpError, reply, vine } from '@sportello/platform/sdk'
+import { DateTime, PluginHttpError, reply, vine } from '@sportello/platform/sdk'
 import type { PluginContext, PluginRouter } from '@sportello/platform/sdk'
 import SchoolYear from '../models/school_year.js'
 import ServiceDays from '../models/service_days.js'
 import Closure, { CLOSURE_KINDS } from '../models/closure.js'
-import { calendarOn } from '../services/calendar_service.js'
-import { DAY_PATTERN, checkDay, say } from '../services/common.js'
+import { calendarOn, calendarsBetween } from '../services/calendar_service.js'
+import { DAY_PATTERN, ZONE, checkDay, say } from '../services/common.js'
 
 export const STAFF = ['operator', 'tenant_admin'] as const
 const READERS = ['operator', 'tenant_admin', 'school_staff', 'kitchen'] as const
@@ -42,6 +42,9 @@ const closureBody = vine.compile(
   })
 )
 const dayQuery = vine.compile(vine.object({ date: day(), school_code: code() }))
+const monthQuery = vine.compile(
+  vine.object({ month: vine.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/), school_code: code() })
+)
 
 function refuse(status: number, path: string, rule: string, message: string): never {
   throw new PluginHttpError(status, [{ path, rule, message }])
@@ -309,6 +312,49 @@ export function calendarRoutes(router: PluginRouter) {
           section: c.section,
           ...calendar.served(query.school_code, c.year, c.section),
         })),
+      }
+    },
+  })
+
+  /**
+   * A school's month: every day with whether the school has canteen and, class by class, the
+   * classes that differ from it (a class out on a trip, a class with its own weekdays). The calendar
+   * of the whole month is read in three queries (calendarsBetween); the answer is at most 31 days
+   * times the school's classes.
+   */
+  router.get('/calendar/month', {
+    roles: READERS,
+    query: monthQuery,
+    handle: async ({ query }, ctx) => {
+      const first = DateTime.fromISO(`${query.month}-01`, { zone: ZONE })
+      const from = first.toISODate()!
+      const to = first.endOf('month').toISODate()!
+      const [calendars, classes] = await Promise.all([
+        calendarsBetween(from, to, ctx),
+        ctx.catalog.classes(query.school_code),
+      ])
+      const firstDay = calendars.get(from)!
+      return {
+        month: query.month,
+        school_code: query.school_code,
+        // The weekdays with canteen as they stand (the school's row, else the tenant's setting).
+        weekdays: firstDay.weekdaysOf(query.school_code, '', ''),
+        days: [...calendars.values()].map((calendar) => {
+          const school = calendar.served(query.school_code, '', '')
+          return {
+            day: calendar.day,
+            weekday: calendar.weekday,
+            school_year: calendar.schoolYear?.code ?? null,
+            ...school,
+            classes: classes
+              .map((c) => ({
+                class_year: c.year,
+                section: c.section,
+                ...calendar.served(query.school_code, c.year, c.section),
+              }))
+              .filter((c) => c.served !== school.served || c.reason !== school.reason),
+          }
+        }),
       }
     },
   })

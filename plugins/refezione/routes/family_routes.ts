@@ -1,7 +1,7 @@
 import { PluginHttpError, reply, vine } from '@sportello/platform/sdk'
 import type { PluginRouter } from '@sportello/platform/sdk'
 import MealRequest, { REQUEST_KINDS } from '../models/meal_request.js'
-import { clearRequest, ownPupil, requestView, setRequest } from '../services/booking_service.js'
+import { bookingWindow, clearRequest, ownPupil, requestView, setRequest } from '../services/booking_service.js'
 import { DAY_PATTERN, checkDay, say } from '../services/common.js'
 import { pupilOf } from '../services/pupils.js'
 import { consumedIn } from '../services/consumed_service.js'
@@ -18,7 +18,9 @@ export function familyRoutes(router: PluginRouter) {
     roles: ['citizen'],
     handle: async ({ user }, ctx) => {
       const records = await ctx.enrolments.list({ applicantUserId: user.id, status: 'active', limit: 100 })
+      const schools = new Map((await ctx.catalog.schools({ service: 'refezione' })).map((s) => [s.code, s.name]))
       return {
+        booking: await bookingWindow(ctx),
         children: records
           .map(pupilOf)
           .filter((p) => p !== null)
@@ -27,6 +29,7 @@ export function familyRoutes(router: PluginRouter) {
             first_name: p.firstName,
             last_name: p.lastName,
             school_code: p.schoolCode,
+            school_name: schools.get(p.schoolCode) ?? null,
             class_year: p.classYear || null,
             section: p.section,
           })),

@@ -73,6 +73,24 @@ export async function checkOpen(ctx: PluginContext, day: string) {
   }
 }
 
+/**
+ * The families' booking window as the server's clock sees it (Rome): today, whether today is still
+ * open (before the cut-off), the cut-off time and the last day that may be booked. The portal's page
+ * reads it so that a device whose own clock is wrong still offers the right days.
+ */
+export async function bookingWindow(ctx: PluginContext) {
+  const settings = await settingsOf(ctx)
+  const now = clock.now()
+  const day = now.toISODate()!
+  return {
+    today: day,
+    today_open: now < cutoffOf(day, settings),
+    cutoff_time: settings.cutoff_time,
+    last_day: DateTime.fromISO(day, { zone: ZONE }).plus({ days: settings.booking_horizon_days }).toISODate()!,
+    horizon_days: settings.booking_horizon_days,
+  }
+}
+
 async function checkServed(ctx: PluginContext, pupil: Pupil, day: string) {
   const answer = (await calendarOn(day, ctx)).served(pupil.schoolCode, pupil.classYear, pupil.section)
   if (!answer.served) {

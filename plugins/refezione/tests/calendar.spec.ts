@@ -93,6 +93,80 @@ test.group('Refezione: the calendar', (group) => {
     assert.equal(summer.body().school.reason, 'no_school_year')
   })
 
+  test("a school's month: each day with canteen or why not, and the classes that differ from their school", async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, operator } = await canteenTenant()
+    const url = base(tenant.slug)
+    await client
+      .put(`${url}/years`)
+      .json({ code: '2026/2027', starts_on: '2026-09-15', ends_on: '2027-06-30' })
+      .loginAs(operator)
+    const trip = await client
+      .post(`${url}/closures`)
+      .json({
+        school_year: '2026/2027',
+        kind: 'trip',
+        starts_on: '2026-12-02',
+        ends_on: '2026-12-03',
+        school_code: 'alberoni',
+        class_year: '2',
+        section: 'B',
+        reason: 'Gita al museo',
+      })
+      .loginAs(operator)
+    await client
+      .post(`${url}/closures`)
+      .json({
+        school_year: '2026/2027',
+        kind: 'holiday',
+        starts_on: '2026-12-08',
+        ends_on: '2026-12-08',
+        reason: 'Immacolata',
+      })
+      .loginAs(operator)
+    const month = await client.get(`${url}/month`).qs({ month: '2026-12', school_code: 'alberoni' }).loginAs(operator)
+    month.assertStatus(200)
+    const days = month.body().days as any[]
+    assert.deepEqual(month.body().weekdays, [1, 2, 3, 4, 5])
+    assert.lengthOf(days, 31)
+    const on = (day: string) => days.find((d) => d.day === day)
+    assert.deepInclude(on('2026-12-01'), { weekday: 2, served: true, reason: null, classes: [] })
+    assert.deepInclude(on('2026-12-02'), { served: true })
+    assert.deepEqual(on('2026-12-02').classes, [
+      { class_year: '2', section: 'B', served: false, reason: 'trip', note: 'Gita al museo' },
+    ])
+    assert.deepInclude(on('2026-12-05'), { served: false, reason: 'weekday', classes: [] })
+    assert.deepInclude(on('2026-12-08'), { served: false, reason: 'holiday', note: 'Immacolata', classes: [] })
+    assert.deepInclude(on('2026-12-04'), { served: true, classes: [] })
+
+    // Removing the trip gives the class its canteen back; both writes are in the audit with their user.
+    ;(await client.delete(`${url}/closures/${trip.body().closure.id}`).loginAs(operator)).assertStatus(204)
+    const after = await client.get(`${url}/month`).qs({ month: '2026-12', school_code: 'alberoni' }).loginAs(operator)
+    assert.deepEqual(after.body().days.find((d: any) => d.day === '2026-12-02').classes, [])
+    const admin = await kit.member(tenant, ['tenant_admin'])
+    const audit = await client.get(`/api/v1/t/${tenant.slug}/audit`).qs({ entity: 'refezione_closures' }).loginAs(admin)
+    audit.assertStatus(200)
+    const entries = audit.body().entries as any[]
+    const tripEntries = entries.filter((e) => e.entityId === String(trip.body().closure.id))
+    assert.sameDeepMembers(
+      tripEntries.map((e) => [e.action, e.actorUserId, e.after?.reason ?? e.before?.reason]),
+      [
+        ['create', operator.id, 'Gita al museo'],
+        ['delete', operator.id, 'Gita al museo'],
+      ],
+      JSON.stringify(tripEntries)
+    )
+
+    const bad = await client.get(`${url}/month`).qs({ month: '2026-13', school_code: 'alberoni' }).loginAs(operator)
+    bad.assertStatus(422)
+    const citizen = await kit.member(tenant, ['citizen'])
+    ;(await client.get(`${url}/month`).qs({ month: '2026-12', school_code: 'alberoni' }).loginAs(citizen)).assertStatus(
+      403
+    )
+  })
+
   test('refusals: other roles, dates outside the year, unknown schools and classes, impossible dates', async ({
     client,
     assert,

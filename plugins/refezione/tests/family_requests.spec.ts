@@ -71,6 +71,32 @@ test.group('Refezione: families cancel a meal or ask for a plain one', (group) =
     assert.match(far.body().errors[0].message, /2026-12-08/)
   })
 
+  test("the family's children come with the booking window as the server's clock sees it", async ({
+    client,
+    assert,
+  }) => {
+    const { parent, other, tenant, enrolment } = await world()
+    await kit.settings(tenant, 'refezione', { cutoff_time: '10:00', booking_horizon_days: 7 })
+    const children = () => client.get(`/api/v1/t/${tenant.slug}/refezione/my/children`)
+    setClock('2026-12-01T09:59')
+    const before = await children().loginAs(parent)
+    before.assertStatus(200)
+    assert.deepEqual(before.body().booking, {
+      today: '2026-12-01',
+      today_open: true,
+      cutoff_time: '10:00',
+      last_day: '2026-12-08',
+      horizon_days: 7,
+    })
+    assert.deepEqual(
+      before.body().children.map((c: { enrolment_id: number }) => c.enrolment_id),
+      [enrolment.id]
+    )
+    setClock('2026-12-01T10:00')
+    assert.isFalse((await children().loginAs(parent)).body().booking.today_open)
+    assert.deepEqual((await children().loginAs(other)).body().children, [])
+  })
+
   test("refused: another family's child, a day without canteen, a bad kind, an impossible date", async ({
     client,
     assert,

@@ -2,13 +2,16 @@
  * The canteen's pages in the portal (see @sportello/platform/sdk/web): the offices' list of the
  * children enrolled in the canteen, with school, class and fee, fifty a page; the school's
  * attendance tablet (attendance.tsx, also the back office's paper mode) and the kitchen's order
- * (kitchen.tsx); the families' meals of a month, in their payments page.
+ * (kitchen.tsx); the school calendar's months and closures (calendar.tsx); the families' page to cancel a meal or ask for a plain one (family.tsx), in the
+ * navigation of families with a child enrolled; the families' meals of a month, in their payments page.
  */
 import { useState } from 'react'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { defineScreens, type EnrolmentSummaryDto, type PluginScreenProps } from '@sportello/platform/sdk/web'
 import { AttendanceScreen } from './attendance'
 import { KitchenScreen } from './kitchen'
+import { FamilyCanteenScreen } from './family'
+import { CalendarScreen } from './calendar'
 
 const TEXT = {
   it: {
@@ -272,6 +275,22 @@ export default defineScreens({
       title: { it: 'Mensa: ordine del centro cottura', en: "Canteen: the kitchen's order" },
       nav: { label: { it: 'Ordine cucina', en: 'Kitchen order' }, order: 62 },
       component: KitchenScreen,
+    },
+    {
+      path: 'calendario',
+      side: 'staff',
+      roles: ['operator', 'tenant_admin'],
+      title: { it: 'Mensa: calendario scolastico', en: 'Canteen: school calendar' },
+      nav: { label: { it: 'Calendario mensa', en: 'Canteen calendar' }, order: 63 },
+      component: CalendarScreen,
+    },
+    {
+      path: 'disdette',
+      side: 'citizen',
+      roles: ['citizen'],
+      title: { it: 'Mensa: disdette e pasti in bianco', en: 'Canteen: cancellations and plain meals' },
+      nav: { label: { it: 'Mensa', en: 'Canteen' }, order: 33, enrolled: true },
+      component: FamilyCanteenScreen,
     },
     {
       path: 'pasti',

@@ -300,6 +300,31 @@ export function useEnrolments(slug: string, lang: Lang) {
   })
 }
 
+/**
+ * Which of `services` the user has an active enrolment in (the navigation shows a service's family
+ * page only to its families); null while unknown. Under the enrolments' key: an acceptance reads it again.
+ */
+export function useEnrolledServices(slug: string, services: readonly string[]): ReadonlySet<string> | null {
+  const answer = useQuery({
+    queryKey: ['enrolments', slug, 'active-in', services.join(',')],
+    enabled: services.length > 0,
+    queryFn: async () => {
+      const found = await Promise.all(
+        services.map(async (service) => {
+          const query = `service=${encodeURIComponent(service)}&status=active`
+          const { enrolments } = await api<{ enrolments: EnrolmentSummaryDto[] }>(
+            'GET',
+            `${tenantBase(slug)}/enrolments?${query}`
+          )
+          return enrolments.length > 0 ? [service] : []
+        })
+      )
+      return found.flat()
+    },
+  })
+  return answer.data ? new Set(answer.data) : null
+}
+
 export function useEnrolment(slug: string, id: string, lang: Lang) {
   return useQuery({
     queryKey: keys.enrolment(slug, id, lang),

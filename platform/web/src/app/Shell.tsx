@@ -1,11 +1,11 @@
 import { Link, NavLink, Outlet, useMatch } from 'react-router'
 import type { MeDto, Role, TenantIdentity } from '#shared/contract'
-import { useLogout, useMe, useTenant } from '../api/queries'
+import { useEnrolledServices, useLogout, useMe, useTenant } from '../api/queries'
 import { useT, type Lang } from '../i18n'
 import { LoginPage } from '../pages/LoginPage'
 import { Loading, Problem } from '../widgets/status'
 import { tenantPages } from './pages'
-import { entryLabel, visibleEntries } from './navigation'
+import { entryLabel, servicesToAsk, visibleEntries } from './navigation'
 import { rolesIn } from './tenant_context'
 
 /** The tenant named by the address, if any: header and footer speak for it. */
@@ -74,7 +74,8 @@ function Navigation({
   plugins: ReadonlySet<string> | null
 }) {
   const { t, lang } = useT()
-  const entries = visibleEntries(tenantPages, roles, plugins)
+  const enrolled = useEnrolledServices(slug, servicesToAsk(tenantPages, roles, plugins))
+  const entries = visibleEntries(tenantPages, roles, plugins, enrolled)
   if (entries.length === 0) return null
   const base = `/t/${encodeURIComponent(slug)}`
   return (

@@ -13,9 +13,10 @@ export interface TenantPage {
   roles?: readonly Role[]
   /**
    * An entry of the main navigation (`order` sorts them): a portal string, or a plugin's own words;
-   * `roles` narrows who sees the entry when it is fewer than those who may open the page.
+   * `roles` narrows who sees the entry when it is fewer than those who may open the page;
+   * `enrolledIn` shows it only to a user with an active enrolment in that service.
    */
-  nav?: { label: NavLabel | Localized; order: number; roles?: readonly Role[] }
+  nav?: { label: NavLabel | Localized; order: number; roles?: readonly Role[]; enrolledIn?: string }
   /** The back office's pages (`ufficio/...`), listed on the staff's desk. */
   side?: 'staff' | 'citizen'
   /** A plugin's page: it opens, and shows, only where that plugin is enabled. */

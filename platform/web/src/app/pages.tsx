@@ -141,7 +141,13 @@ export const pluginPages: TenantPage[] = discoveredScreens()
     roles: screen.roles,
     side: screen.side,
     plugin,
-    nav: screen.nav ? { label: screen.nav.label ?? screen.title, order: screen.nav.order } : undefined,
+    nav: screen.nav
+      ? {
+          label: screen.nav.label ?? screen.title,
+          order: screen.nav.order,
+          enrolledIn: screen.nav.enrolled ? plugin : undefined,
+        }
+      : undefined,
   }))
 
 export const tenantPages: TenantPage[] = [...citizenPages, ...staffPages, ...pluginPages]
