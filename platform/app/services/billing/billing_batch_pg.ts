@@ -7,6 +7,7 @@ import { nextNoticeNumbers } from '#integrations/pagopa/notice_sequence'
 import type { PagopaSettings } from '#integrations/pagopa/pagopa_settings'
 import { LedgerKeyConflictError, type NewLedgerEntry } from '#services/billing/ledger_service'
 import { RequestContext } from '#services/infrastructure/request_context'
+import { phaseClock } from '#services/billing/billing_phases'
 
 /**
  * The monthly run's batch on PostgreSQL, set-based: the batch's charges travel as one JSON
@@ -26,9 +27,11 @@ export async function billBatchOnPostgres(
     payers: Array<{ payerUserId: number; entries: NewLedgerEntry[] }>
     pagopa: PagopaSettings
     notes: BillingRunNote[]
+    clock?: ReturnType<typeof phaseClock>
   }
 ): Promise<Array<{ id: number; iuv: string }>> {
   const { run, tenant } = input
+  const clock = input.clock ?? phaseClock()
   const actor = RequestContext.actor()
   const actorLabel = (actor?.label ?? 'anonimo').slice(0, 200)
   // 0 stands for none (NULLIF in the statements): no user id is 0.
@@ -48,33 +51,36 @@ export async function billBatchOnPostgres(
   )
   const source = `json_to_recordset(?::json) AS s(k text, p int, e int, a bigint, q text, u bigint, d text, x text)`
 
-  // A key already posted with another payer, kind or amount refuses the batch, as postEntry does.
+  // One statement: the charges inserted (a key already posted is left as it is), their audit rows,
+  // and the check that a key already posted carries the same payer, kind and amount (otherwise the
+  // batch is refused, as postEntry refuses it). The check's SELECT sees the ledger as it was before
+  // the statement, and looks up only the keys the insert skipped: a first run probes nothing.
   const conflicts = rows(
     await trx.rawQuery(
-      `SELECT s.k FROM ${source} JOIN ledger_entries l ON l.tenant_id = ? AND l.entry_key = s.k
-       WHERE l.kind <> 'charge' OR l.payer_user_id <> s.p OR l.amount_cents <> s.a LIMIT 1`,
-      [JSON.stringify(lines), tenant.id]
+      `WITH s AS MATERIALIZED (SELECT * FROM ${source}),
+       ins AS (
+         INSERT INTO ledger_entries (tenant_id, entry_key, kind, payer_user_id, enrolment_id, service, period, amount_cents,
+                                     quantity, unit_cents, description, details, actor_label, created_at)
+         SELECT ?, s.k, 'charge', s.p, s.e, ?, ?, s.a, s.q, s.u, s.d, s.x, ?, ?::timestamptz FROM s
+         ON CONFLICT (tenant_id, entry_key) DO NOTHING
+         RETURNING *),
+       audit AS (
+         INSERT INTO audit_logs (tenant_id, actor_user_id, actor_label, action, entity, entity_id, before, after, created_at)
+         SELECT tenant_id, NULLIF(?::int, 0), ?, 'create', 'ledger_entries', id::text, NULL,
+                json_build_object('id', id, 'tenantId', tenant_id, 'entryKey', entry_key, 'kind', kind, 'payerUserId', payer_user_id,
+                  'enrolmentId', enrolment_id, 'service', service, 'period', period, 'amountCents', amount_cents, 'quantity', quantity,
+                  'unitCents', unit_cents, 'description', description, 'details', details, 'actorLabel', actor_label,
+                  'createdAt', created_at),
+                created_at
+         FROM ins),
+       skipped AS (SELECT s.* FROM s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.entry_key = s.k))
+       SELECT skipped.k FROM skipped JOIN ledger_entries l ON l.tenant_id = ? AND l.entry_key = skipped.k
+       WHERE l.kind <> 'charge' OR l.payer_user_id <> skipped.p OR l.amount_cents <> skipped.a LIMIT 1`,
+      [JSON.stringify(lines), tenant.id, run.service, run.period, actorLabel, now, actorUserId, actorLabel, tenant.id]
     )
   )
   if (conflicts.length > 0) throw new LedgerKeyConflictError(String(conflicts[0].k))
-
-  await trx.rawQuery(
-    `WITH ins AS (
-       INSERT INTO ledger_entries (tenant_id, entry_key, kind, payer_user_id, enrolment_id, service, period, amount_cents,
-                                   quantity, unit_cents, description, details, actor_label, created_at)
-       SELECT ?, s.k, 'charge', s.p, s.e, ?, ?, s.a, s.q, s.u, s.d, s.x, ?, ?::timestamptz FROM ${source}
-       ON CONFLICT (tenant_id, entry_key) DO NOTHING
-       RETURNING *)
-     INSERT INTO audit_logs (tenant_id, actor_user_id, actor_label, action, entity, entity_id, before, after, created_at)
-     SELECT tenant_id, NULLIF(?::int, 0), ?, 'create', 'ledger_entries', id::text, NULL,
-            json_build_object('id', id, 'tenantId', tenant_id, 'entryKey', entry_key, 'kind', kind, 'payerUserId', payer_user_id,
-              'enrolmentId', enrolment_id, 'service', service, 'period', period, 'amountCents', amount_cents, 'quantity', quantity,
-              'unitCents', unit_cents, 'description', description, 'details', details, 'actorLabel', actor_label,
-              'createdAt', created_at),
-            created_at
-     FROM ins`,
-    [tenant.id, run.service, run.period, actorLabel, now, JSON.stringify(lines), actorUserId, actorLabel]
-  )
+  clock.mark('charges and their audit')
 
   // Every charge of these payers for this service and period not yet asked for by a position:
   // the lines above, and those the plugin posted itself through ctx.ledger.postCharge.
@@ -94,7 +100,9 @@ export async function billBatchOnPostgres(
   )) {
     const payer = Number(row.payer)
     totals.set(payer, (totals.get(payer) ?? 0) + Number(row.cents))
-    unbilledOf.set(payer, [...(unbilledOf.get(payer) ?? []), Number(row.id)])
+    const list = unbilledOf.get(payer)
+    if (list) list.push(Number(row.id))
+    else unbilledOf.set(payer, [Number(row.id)])
   }
   const owing = payerIds.filter((id) => (totals.get(id) ?? 0) > 0)
   for (const id of payerIds) {
@@ -104,9 +112,11 @@ export async function billBatchOnPostgres(
       message: { it: 'Nulla da pagare nel periodo', en: 'Nothing to pay in the period' },
     })
   }
+  clock.mark('unbilled charges read')
   if (owing.length === 0) return []
 
   const numbers = await nextNoticeNumbers(trx, tenant.id, input.pagopa.segregationCode, owing.length)
+  clock.mark('notice numbers')
   const positions = owing.map((payer, k) => ({
     p: payer,
     a: totals.get(payer)!,
@@ -145,6 +155,7 @@ export async function billBatchOnPostgres(
       ]
     )
   )
+  clock.mark('positions and their audit')
   // Each new position asks for its payer's unbilled charges, read above in this transaction.
   const payerOfIuv = new Map(positions.map((p) => [p.iuv, p.p]))
   const items = written.flatMap((r) =>
@@ -155,6 +166,7 @@ export async function billBatchOnPostgres(
      SELECT ?, s.p, s.e FROM json_to_recordset(?::json) AS s(p int, e bigint)`,
     [tenant.id, JSON.stringify(items)]
   )
+  clock.mark('position items')
   return written.map((r) => ({ id: Number(r.id), iuv: String(r.iuv) }))
 }
 

@@ -15,6 +15,7 @@ import { lineAmount } from '#services/billing/charge_amount'
 import { checkEntry, LedgerError, PERIOD, postEntries, type NewLedgerEntry } from '#services/billing/ledger_service'
 import { writeAudits } from '#services/infrastructure/audit_service'
 import { billBatchOnPostgres } from '#services/billing/billing_batch_pg'
+import { phaseClock } from '#services/billing/billing_phases'
 import { subscriptionsTo } from '#events/domain_events'
 import { billingModeOf, parseBillingSettings, type BillingSettings } from '#services/billing/billing_settings'
 import type { JobDefinition } from '#queue/types'
@@ -187,7 +188,9 @@ export async function collectRun(runId: number) {
   const pagopa = pagopaSettingsOf(tenant)
   const plugin = pluginRegistry().getOrFail(run.service)
   const ctx = await pluginContext(run.service, { tenant: tenant.ref })
+  const clock = phaseClock()
   const result = await plugin.manifest.billing!.charges(run.period, ctx)
+  clock.mark('charges from the plugin')
   const notes: BillingRunNote[] = (result.notes ?? []).slice(0, 1000).map((n) => ({ ...n }))
   if (!Array.isArray(result.lines) || result.lines.length > MAX_LINES) {
     throw new Error(`Plugin ${run.service}: billing.charges must answer at most ${MAX_LINES} lines`)
@@ -265,13 +268,14 @@ export async function collectRun(runId: number) {
   }
   // On PostgreSQL the batch is written by set-based statements inside the server (see
   // billing_batch_pg.ts), unless a plugin listens to charge.created: the portable path emits it.
+  clock.mark('payers read, lines checked')
   const setBased = db.connection().dialect.name === 'postgres' && subscriptionsTo('charge.created').length === 0
   const size = setBased ? billingBatch.setBasedPayersPerTransaction : billingBatch.payersPerTransaction
   for (let i = 0; i < billable.length; i += size) {
     const batch = billable.slice(i, i + size)
     await db.transaction(async (trx) => {
       if (!setBased) return billPayers(trx, { run, tenant, batch, pagopa, settings, name, notes })
-      const written = await billBatchOnPostgres(trx, { run, tenant, payers: batch, pagopa, notes })
+      const written = await billBatchOnPostgres(trx, { run, tenant, payers: batch, pagopa, notes, clock })
       await enqueueFollowUps(
         trx,
         BILLING_POSITION_JOB,
@@ -281,8 +285,10 @@ export async function collectRun(runId: number) {
         })),
         { tenant: tenant.ref }
       )
+      clock.mark('position jobs')
       for (const payer of batch) billingFaults.beforePayerCommit?.(payer.payerUserId)
     })
+    clock.mark(setBased ? 'commits' : 'batches')
   }
 
   const totals = await db
@@ -305,6 +311,7 @@ export async function collectRun(runId: number) {
   run.charges = Number(charges?.charges ?? 0)
   run.notes = notes.length > 0 ? notes : null
   await run.save()
+  clock.mark('totals')
 }
 
 interface PayerBill {

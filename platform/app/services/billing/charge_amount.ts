@@ -22,6 +22,13 @@ export function lineAmount(line: { amountCents?: number; quantity?: string; unit
   if (!Number.isSafeInteger(line.unitCents) || line.unitCents! < 0 || line.unitCents! > MAX_CENTS) {
     throw new LedgerError('unitCents', 'must be a whole, non-negative number of cents')
   }
+  // A whole quantity (meals, days) times whole cents is exact in integers: no rounding to do, and a
+  // month's run prices a hundred thousand such lines. A fraction takes the decimal path below.
+  if (!line.quantity.includes('.')) {
+    const cents = Number(line.quantity) * line.unitCents!
+    if (cents > MAX_CENTS) throw new LedgerError('amountCents', 'too large')
+    return { amountCents: cents, quantity: line.quantity, unitCents: line.unitCents! }
+  }
   const amount = new Decimal(line.quantity).times(line.unitCents!).toDecimalPlaces(0, Decimal.ROUND_HALF_UP)
   if (amount.greaterThan(MAX_CENTS)) throw new LedgerError('amountCents', 'too large')
   return { amountCents: amount.toNumber(), quantity: line.quantity, unitCents: line.unitCents! }

@@ -5,6 +5,7 @@ import PaymentPosition from '#models/payment_position'
 import { jobQueue } from '#queue/queue_factory'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { billingBatch, billingFaults, collectRun } from '#services/billing/billing_run'
+import { postEntry } from '#services/billing/ledger_service'
 import { noticeNumber } from '#integrations/pagopa/notice_number'
 import { pagopaFor } from '#integrations/pagopa/pagopa_service'
 import { billingWorld } from '#tests/helpers/billing'
@@ -162,5 +163,64 @@ test.group('Billing run', (group) => {
     })
     await jobQueue().drained()
     assert.lengthOf(mail().received, 3)
+  })
+  test("a charge already posted under a line's key: the same one is billed once, another amount stops the batch whole", async ({
+    assert,
+    cleanup,
+  }) => {
+    const world = await billingWorld()
+    cleanup(() => world.close())
+    const same = await world.enrol(null, '40.00')
+    const other = await world.enrol(null, '25.00')
+    const period = '2026-10'
+    const key = (enrolmentId: number) => `billing:rette:${period}:${enrolmentId}:fee`
+    const charge = (payerUserId: number, enrolmentId: number, amountCents: number) => ({
+      key: key(enrolmentId),
+      kind: 'charge' as const,
+      payerUserId,
+      enrolmentId,
+      service: 'rette',
+      period,
+      amountCents,
+      description: `Retta ${period}`,
+    })
+    await RequestContext.withTenant(world.tenant.ref, async () => {
+      await db.transaction((trx) => postEntry(trx, charge(same.payer.id, same.enrolment.id, 4000)))
+      await db.transaction((trx) => postEntry(trx, charge(other.payer.id, other.enrolment.id, 2600)))
+      const run = await BillingRun.create({
+        service: 'rette',
+        period,
+        status: 'collecting',
+        payers: null,
+        charges: 0,
+        totalCents: 0,
+        dueDate: '2026-12-31',
+        notes: null,
+        error: null,
+        startedByUserId: null,
+      })
+      // A payer a transaction: the first (same values) is billed with the charge already posted, the
+      // second (another amount) is refused whole: no position, no number, no new charge or audit row.
+      billingBatch.payersPerTransaction = 1
+      billingBatch.setBasedPayersPerTransaction = 1
+      await assert.rejects(() => collectRun(run.id), /already posted with another kind, payer or amount/)
+      const positions = await PaymentPosition.query()
+      assert.deepEqual(
+        positions.map((p) => [p.payerUserId, Number(p.amountCents), p.nav]),
+        [[same.payer.id, 4000, noticeNumber('01', 1n).nav]]
+      )
+      const charges = await ledgerCharges(world.tenant.id)
+      assert.deepEqual(
+        charges.map((c) => [c.entry_key, Number(c.amount_cents)]),
+        [
+          [key(same.enrolment.id), 4000],
+          [key(other.enrolment.id), 2600],
+        ]
+      )
+      const audits = await db.from('audit_logs').where('entity', 'ledger_entries').count('* as n').first()
+      assert.equal(Number(audits.n), 2, 'a charge already posted gets no second audit row, the refused batch none')
+    })
+    // The billed payer's position job runs against the simulator before the world closes.
+    await jobQueue().drained()
   })
 })
