@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { LocalizedError, texts } from '#i18n/catalogue'
 import Injunction from '#models/injunction'
+import PaymentPosition from '#models/payment_position'
 import CollectionRecord from '#models/collection_record'
 import Tenant from '#models/tenant'
 import User from '#models/user'
@@ -63,6 +64,16 @@ async function payersOf(ids: number[]) {
   return out
 }
 
+/** The injunctions' own pagoPA positions, by id. */
+async function ownPositionsOf(injunctions: Injunction[]) {
+  const ids = injunctions.map((i) => i.positionId).filter((id): id is number => id !== null)
+  const out = new Map<number, PaymentPosition>()
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const p of await PaymentPosition.query().whereIn('id', ids.slice(i, i + 500))) out.set(p.id, p)
+  }
+  return out
+}
+
 function recordView(record: CollectionRecord) {
   return {
     id: record.id,
@@ -116,11 +127,14 @@ export default class InjunctionsController {
       userId: ctx.auth.user?.id ?? null,
     })
     const payers = await payersOf(issued.map((i) => i.payerUserId))
+    const own = await ownPositionsOf(issued)
     ctx.response.status(issued.length > 0 ? 201 : 200)
     return {
       issued: issued.length,
       truncated,
-      injunctions: issued.map((i) => injunctionView(i, payers.get(i.payerUserId) ?? null, lang)),
+      injunctions: issued.map((i) =>
+        injunctionView(i, payers.get(i.payerUserId) ?? null, lang, own.get(i.positionId ?? 0) ?? null)
+      ),
     }
   }
 
@@ -134,10 +148,13 @@ export default class InjunctionsController {
       .offset((page - 1) * PAGE_SIZE)
       .limit(PAGE_SIZE + 1)
     const payers = await payersOf(rows.map((r) => r.payerUserId))
+    const own = await ownPositionsOf(rows)
     return {
       page,
       has_more: rows.length > PAGE_SIZE,
-      injunctions: rows.slice(0, PAGE_SIZE).map((i) => injunctionView(i, payers.get(i.payerUserId) ?? null, lang)),
+      injunctions: rows
+        .slice(0, PAGE_SIZE)
+        .map((i) => injunctionView(i, payers.get(i.payerUserId) ?? null, lang, own.get(i.positionId ?? 0) ?? null)),
     }
   }
 

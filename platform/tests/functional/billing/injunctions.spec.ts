@@ -127,8 +127,16 @@ test.group('Billing: injunctions and the coercive-collection record', (group) =>
     pdf.assertStatus(200)
     assert.equal(pdf.header('content-type'), 'application/pdf')
 
-    // One injunction is paid (its notice) before the record: only the other goes to coercive collection.
-    assert.equal((await pay(afterInjunctionP.nav)).status, 200)
+    // One injunction is paid (the notice that replaced its positions) before the record: only the
+    // other goes to coercive collection. Its old notice was invalidated on pagoPA.
+    assert.equal((await pay(afterInjunctionP.nav)).status, 409)
+    const paidInjunction = await RequestContext.withTenant(world.tenant.ref, () =>
+      Injunction.query().where('payer_user_id', payingAfterInjunction.payer.id).firstOrFail()
+    )
+    const replacing = await RequestContext.withTenant(world.tenant.ref, () =>
+      PaymentPosition.findOrFail(paidInjunction.positionId!)
+    )
+    assert.equal((await pay(replacing.nav)).status, 200)
     const made = await client.post(`${base}/collection-records`).json({ after_days: 0 }).loginAs(operator)
     made.assertStatus(201)
     assert.deepInclude(made.body().record, {
