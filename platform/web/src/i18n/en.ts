@@ -746,7 +746,8 @@ export const en: Strings<typeof it> = {
     duplicateTitle: 'Already enrolled',
     duplicateHint: 'You can see the current enrolments in “My enrolled children”.',
     debtTitle: 'Payment notices past due',
-    debtText: 'There are € {{amount}} of payment notices past due and unpaid: the ente accepts the application once they are paid.',
+    debtText:
+      'There are € {{amount}} of payment notices past due and unpaid: the ente accepts the application once they are paid.',
     debtPay: 'Pay the notices on the Payments page',
     completingTitle: 'The offices ask you to complete the application',
     completingText: 'Correct or complete the data mentioned and submit the application again.',
