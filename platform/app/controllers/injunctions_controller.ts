@@ -10,8 +10,8 @@ import { requestLanguage } from '#services/infrastructure/request_language'
 import { contentDisposition } from '#services/infrastructure/content_disposition'
 import { centsToEuro } from '#integrations/pagopa/amounts'
 import { langOf } from '#services/billing/position_job'
+import { billingSettingsOf } from '#services/billing/billing_run'
 import {
-  DEFAULT_AFTER_DAYS,
   createCollectionRecord,
   injunctionCandidates,
   injunctionPdf,
@@ -27,9 +27,9 @@ function officeOnly(ctx: HttpContext) {
   if (!ctx.access.has('operator', 'tenant_admin')) throw new LocalizedError(403, texts('injunction.officeOnly'))
 }
 
-/** `after_days` from the query or the body: a whole number of days from 0 to 3650, 30 when absent. */
-function afterDaysOf(value: unknown): number {
-  if (value === undefined || value === null || value === '') return DEFAULT_AFTER_DAYS
+/** `after_days` from the query or the body: a whole number of days from 0 to 3650, the tenant's setting when absent. */
+function afterDaysOf(value: unknown, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback
   const days =
     typeof value === 'number'
       ? value
@@ -95,8 +95,8 @@ export default class InjunctionsController {
   /** `GET /billing/injunctions/candidates?after_days=`: payers whose letter is older than that, still unpaid. */
   async candidates(ctx: HttpContext) {
     officeOnly(ctx)
-    const afterDays = afterDaysOf(ctx.request.qs().after_days)
     const tenant = await Tenant.findOrFail(ctx.tenant.id)
+    const afterDays = afterDaysOf(ctx.request.qs().after_days, billingSettingsOf(tenant).injunctionAfterDays)
     const { candidates, truncated } = await injunctionCandidates(tenant, { afterDays })
     return {
       after_days: afterDays,
@@ -117,9 +117,9 @@ export default class InjunctionsController {
   async store(ctx: HttpContext) {
     officeOnly(ctx)
     const body = ctx.request.body() as Record<string, unknown>
-    const afterDays = afterDaysOf(body.after_days)
-    const payerIds = payerIdsOf(body.payer_ids)
     const tenant = await Tenant.findOrFail(ctx.tenant.id)
+    const afterDays = afterDaysOf(body.after_days, billingSettingsOf(tenant).injunctionAfterDays)
+    const payerIds = payerIdsOf(body.payer_ids)
     const lang = requestLanguage(ctx.request)
     const { issued, truncated } = await issueInjunctions(tenant, {
       afterDays,
@@ -194,8 +194,8 @@ export default class InjunctionsController {
   async storeRecord(ctx: HttpContext) {
     officeOnly(ctx)
     const body = ctx.request.body() as Record<string, unknown>
-    const afterDays = afterDaysOf(body.after_days)
     const tenant = await Tenant.findOrFail(ctx.tenant.id)
+    const afterDays = afterDaysOf(body.after_days, billingSettingsOf(tenant).recordAfterDays)
     const record = await createCollectionRecord(tenant, { afterDays, userId: ctx.auth.user?.id ?? null })
     ctx.response.status(record ? 201 : 200)
     return { record: record ? recordView(record) : null }

@@ -61,10 +61,11 @@ import { SPORTELLO_RUOLO_V1, writeRecordFile, type RecordLayout } from '#service
  */
 export const INJUNCTION_JOB = 'platform.billing-injunction'
 const TIME_ZONE = 'Europe/Rome'
-/** The days after the letter (and after the injunction) when the office may take the next step, by default. */
-export const DEFAULT_AFTER_DAYS = 30
-/** The days an injunction gives to pay. */
-const PAY_WITHIN_DAYS = 30
+/*
+ * The days after the letter (and after the injunction) when the office may take the next step, the
+ * days an injunction gives to pay and the least amount worth one are the tenant's settings
+ * (billing.injunctionAfterDays, recordAfterDays, injunctionPayDays, injunctionMinCents).
+ */
 /** Candidate positions read at most in one call: the office issues in rounds. */
 const MAX_POSITIONS = 5000
 
@@ -156,7 +157,9 @@ export async function injunctionCandidates(
   }
   // A payer cut by the limit is left to the next round whole, never issued in part.
   if (truncated && kept.length > 0) byPayer.delete(Number(kept[kept.length - 1].payer_user_id))
-  return { candidates: [...byPayer.values()], truncated }
+  // Under the tenant's least amount no injunction: the positions wait, and count for a later one.
+  const min = billingSettingsOf(tenant).injunctionMinCents
+  return { candidates: [...byPayer.values()].filter((c) => c.owedCents >= min), truncated }
 }
 
 function isUniqueViolation(error: unknown) {
@@ -193,7 +196,7 @@ export async function issueInjunctions(
       const injunction = await db.transaction(async (trx) => {
         const year = now.year
         const number = await nextNumber(trx, tenant.id, year)
-        const dueDate = now.plus({ days: PAY_WITHIN_DAYS }).toISODate()!
+        const dueDate = now.plus({ days: billingSettingsOf(tenant).injunctionPayDays }).toISODate()!
         const services = [...new Set(candidate.positions.map((p) => p.service))]
         const notice = await nextNoticeNumber(trx, tenant.id, pagopa!.segregationCode)
         const position = await PaymentPosition.create(

@@ -119,6 +119,19 @@ export const it = {
     debtBlocksEnrolment: 'Non accettare domande da chi ha avvisi scaduti e non pagati',
     debtBlockAfterDays: 'Giorni di tolleranza dopo la scadenza',
     debtBlockAfterDaysHint: 'Giorni interi da 0 a 365; vuoto: 0.',
+    injunctions: 'Ingiunzioni e riscossione coattiva',
+    injunctionsHint:
+      'Quando gli avvisi ancora non pagati dopo la lettera di morosità passano all’ingiunzione, per quale importo minimo, quanto tempo dà l’ingiunzione per pagare e quando le ingiunzioni non pagate vanno a ruolo.',
+    injunctionAfterDays: 'Giorni dalla lettera di morosità all’ingiunzione',
+    injunctionAfterDaysHint: 'Giorni interi da 0 a 3650; vuoto: 30.',
+    injunctionPayDays: 'Giorni per pagare l’ingiunzione',
+    injunctionPayDaysHint: 'Giorni interi da 1 a 365; vuoto: 30.',
+    recordAfterDays: 'Giorni dall’ingiunzione alla riscossione coattiva',
+    recordAfterDaysHint: 'Giorni interi da 0 a 3650; vuoto: 30.',
+    injunctionMin: 'Importo minimo per l’ingiunzione (euro)',
+    injunctionMinHint:
+      'In euro, ad esempio 25 o 25,50; vuoto o 0: qualsiasi importo. Sotto, gli avvisi restano in attesa.',
+    injunctionMinInvalid: 'Scrivi un importo in euro, ad esempio 25 o 25,50.',
     save: 'Salva',
     saved: 'Impostazioni salvate.',
     failed: 'Le impostazioni non sono state salvate: correggi quanto indicato.',
@@ -1089,6 +1102,7 @@ export const it = {
     recordsTitle: 'Ruoli per la riscossione coattiva',
     recordsIntro:
       'Il ruolo raccoglie le ingiunzioni ancora non pagate, protocollate da almeno i giorni indicati, in un tracciato a lunghezza fissa (con la sua versione CSV). Ogni ingiunzione entra in un solo ruolo.',
+    tenantDays: 'come da impostazioni',
     daysAfterInjunction: "Giorni trascorsi dall'ingiunzione",
     makeRecord: 'Prepara il ruolo',
     recordMade: 'Ruolo n. {{number}} preparato con {{count}} ingiunzioni.',
