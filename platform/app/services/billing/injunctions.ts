@@ -5,6 +5,8 @@ import PaymentPosition, { OPEN_POSITION_STATUSES } from '#models/payment_positio
 import Injunction, { type InjunctionPosition } from '#models/injunction'
 import CollectionRecord from '#models/collection_record'
 import Tenant from '#models/tenant'
+import Enrolment from '#models/enrolment'
+import Submission from '#models/submission'
 import User from '#models/user'
 import { enqueueFollowUp } from '#events/follow_up'
 import { writeAudit } from '#services/infrastructure/audit_service'
@@ -19,7 +21,7 @@ import { renderPaymentNotice } from '#integrations/pagopa/payment_notice_pdf'
 import { PermanentJobError } from '#queue/types'
 import { recordStep } from '#services/billing/position_steps'
 import { protocolService } from '#integrations/protocol'
-import type { ChannelName } from '#integrations/notices/notice_channel'
+import type { ChannelName, PostalAddress } from '#integrations/notices/notice_channel'
 import { noticeChannelFor } from '#integrations/notices/notice_channels'
 import { billingSettingsOf, serviceName } from '#services/billing/billing_run'
 import {
@@ -639,6 +641,10 @@ const CSV_COLUMNS = [
   'period_to',
   'notices',
   'amount_cents',
+  'debtor_address',
+  'debtor_postal_code',
+  'debtor_municipality',
+  'debtor_province',
   'amount_eur',
 ] as const
 
@@ -648,6 +654,69 @@ function csvCell(value: string | number) {
 }
 
 const compact = (date: string) => date.replaceAll('-', '')
+
+interface DebtorAddress {
+  address: string
+  postal_code: string
+  municipality: string
+  province: string
+}
+
+const NO_ADDRESS: DebtorAddress = { address: '', postal_code: '', municipality: '', province: '' }
+const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '')
+
+/**
+ * The debtor's address for the coercive-collection record: the residence the paying parent gave in
+ * the application behind the injunction's charges (`payer.residence` of the submission, encrypted at
+ * rest and read here only for the record), the most recent enrolment first; else the postal address
+ * chosen for paper notices (`notice_address` of the enrolment); else empty.
+ */
+async function debtorAddress(
+  trx: TransactionClientContract,
+  tenantId: number,
+  payerUserId: number,
+  positionIds: number[]
+): Promise<DebtorAddress> {
+  const rows = await trx
+    .from('payment_position_items')
+    .join('ledger_entries', 'ledger_entries.id', 'payment_position_items.entry_id')
+    .where('payment_position_items.tenant_id', tenantId)
+    .whereIn('payment_position_items.position_id', positionIds.slice(0, 500))
+    .whereNotNull('ledger_entries.enrolment_id')
+    .orderBy('ledger_entries.id', 'desc')
+    .select('ledger_entries.enrolment_id')
+    .limit(20)
+  const enrolmentIds = [...new Set(rows.map((r) => Number(r.enrolment_id)))]
+  const enrolments = enrolmentIds.length
+    ? await Enrolment.query({ client: trx }).whereIn('id', enrolmentIds).where('applicant_user_id', payerUserId)
+    : []
+  enrolments.sort((a, b) => enrolmentIds.indexOf(a.id) - enrolmentIds.indexOf(b.id))
+  for (const enrolment of enrolments) {
+    const submission = await Submission.query({ client: trx }).where('id', enrolment.submissionId).first()
+    const payer = submission?.data?.payer as Record<string, unknown> | undefined
+    const residence = payer?.residence as Record<string, unknown> | undefined
+    if (residence && text(residence.street)) {
+      return {
+        address: `${text(residence.street)} ${text(residence.house_number)}`.trim(),
+        postal_code: text(residence.postal_code),
+        municipality: text(residence.municipality),
+        province: text(residence.province),
+      }
+    }
+  }
+  for (const enrolment of enrolments) {
+    const postal = enrolment.details?.notice_address as PostalAddress | undefined
+    if (postal && Array.isArray(postal.lines) && postal.lines.length > 0) {
+      return {
+        address: postal.lines.map(text).join(' ').trim(),
+        postal_code: text(postal.postalCode),
+        municipality: text(postal.city),
+        province: text(postal.province),
+      }
+    }
+  }
+  return NO_ADDRESS
+}
 
 /**
  * Hands to coercive collection the injunctions protocolled at least `afterDays` before `now` and
@@ -712,8 +781,14 @@ export async function createCollectionRecord(
     if (taken.length === 0) return null
     const last = await trx.from('collection_records').where('tenant_id', tenant.id).max('number as last').first()
     const number = Number(last?.last ?? 0) + 1
+    const addresses = new Map<number, DebtorAddress>()
+    for (const { injunction, unpaid } of taken) {
+      const ids = unpaid.map((p) => p.id)
+      addresses.set(injunction.id, await debtorAddress(trx, tenant.id, injunction.payerUserId, ids))
+    }
     const details = taken.map(({ injunction, owed, unpaid }, i) => {
       const payer = payers.get(injunction.payerUserId)
+      const where = addresses.get(injunction.id) ?? NO_ADDRESS
       const periods = unpaid.map((p) => p.period).sort()
       const services = [...new Set(unpaid.map((p) => serviceName(p.service).it))]
       return {
@@ -728,6 +803,10 @@ export async function createCollectionRecord(
         period_to: periods[periods.length - 1].replace('-', ''),
         notices: unpaid.length,
         amount_cents: owed,
+        debtor_address: where.address,
+        debtor_postal_code: where.postal_code,
+        debtor_municipality: where.municipality,
+        debtor_province: where.province,
       }
     })
     const total = taken.reduce((sum, x) => sum + x.owed, 0)
