@@ -52,6 +52,8 @@ new Ignitor(APP_ROOT, { importer })
       await run()
     } finally {
       await app.terminate()
+      const { runFailures } = await import('../tests/helpers/failure_digest.js')
+      runFailures.print()
     }
   })
   .catch((error) => {

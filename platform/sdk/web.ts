@@ -3,13 +3,16 @@
  *
  * The portal's build (Vite) finds every `plugins/*\/web/index.tsx` and bundles it: no code is loaded
  * at run time. The portal shows a plugin's pages only where the tenant has the plugin enabled, and
- * only to users holding one of the roles each page names. Browser-safe: types and an identity
- * function, nothing that needs Node or the server.
+ * only to users holding one of the roles each page names. Browser-safe: types, an identity
+ * function and pure formatting helpers, nothing that needs Node or the server.
  */
 import type { ComponentType } from 'react'
 import type { Lang, Localized, Role } from '../shared/contract.js'
 
 export type { Lang, Localized, Role }
+
+/** Money written as every page of the portal writes it (decimal strings or integer cents, never floats). */
+export { formatCents, formatEuro } from '../shared/money_text.js'
 
 /** What the portal hands a plugin page: the tenant, the reader, and a way to call the API. */
 export interface PluginScreenProps {

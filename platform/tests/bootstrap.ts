@@ -6,6 +6,7 @@ import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { authApiClient } from '@adonisjs/auth/plugins/api_client'
+import { runFailures } from '#tests/helpers/failure_digest'
 
 export const plugins: Config['plugins'] = [
   assert(),
@@ -13,6 +14,7 @@ export const plugins: Config['plugins'] = [
   pluginAdonisJS(app),
   sessionApiClient(app),
   authApiClient(app),
+  runFailures.plugin,
 ]
 
 /** An Ace command run inside the test process; its failure fails the run's setup. */

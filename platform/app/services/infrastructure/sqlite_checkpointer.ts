@@ -19,18 +19,33 @@ export const CHECKPOINT_EVERY_MS = 500
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.driver)
-const db = new Database(workerData.file, { fileMustExist: true })
-db.pragma('busy_timeout = 5000')
-db.pragma('synchronous = NORMAL')
+const { existsSync } = require('node:fs')
+// Opened on the first tick that finds the file: on a fresh machine the application creates the
+// database with its first connection, which may come after this thread starts.
+let db = null
 let failing = false
+function describe(error) {
+  if (!error) return 'unknown error'
+  return [error.code, error.message].filter(Boolean).join(': ') || String(error)
+}
 function checkpoint(asked) {
   try {
+    if (!db) {
+      // Not created yet: nothing to copy, and nothing wrong (the connections report a bad path).
+      if (!existsSync(workerData.file)) {
+        if (asked) parentPort.postMessage({ error: 'the database file does not exist yet', asked })
+        return
+      }
+      db = new Database(workerData.file, { fileMustExist: true })
+      db.pragma('busy_timeout = 5000')
+      db.pragma('synchronous = NORMAL')
+    }
     const [result] = db.pragma('wal_checkpoint(PASSIVE)')
     if (failing) parentPort.postMessage({ recovered: true })
     failing = false
     if (asked) parentPort.postMessage({ checkpointed: result.checkpointed, log: result.log, busy: result.busy })
   } catch (error) {
-    if (!failing || asked) parentPort.postMessage({ error: String((error && error.message) || error), first: !failing, asked })
+    if (!failing || asked) parentPort.postMessage({ error: describe(error), first: !failing, asked })
     failing = true
   }
 }
@@ -40,7 +55,7 @@ parentPort.on('message', (message) => {
   if (message === 'stop') {
     clearInterval(timer)
     checkpoint(false)
-    db.close()
+    if (db) db.close()
     parentPort.close()
   }
 })
@@ -77,8 +92,11 @@ export class SqliteCheckpointer {
         else waiter.resolve(message as CheckpointResult)
       }
     })
-    this.#worker.on('error', (error) =>
-      logger.error(`[sqlite] the checkpoint thread stopped (the connections' own limit takes over): ${error.message}`)
+    // What a thread throws reaches here cloned: a driver's error may arrive as a bare `{ code }`.
+    this.#worker.on('error', (error: { message?: string; code?: string }) =>
+      logger.error(
+        `[sqlite] the checkpoint thread stopped (the connections' own limit takes over): ${error?.message ?? error?.code ?? String(error)}`
+      )
     )
     this.#stopped = new Promise((resolve) => this.#worker.once('exit', () => resolve()))
   }

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import Database from 'better-sqlite3'
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
@@ -46,15 +46,58 @@ test.group('SQLite checkpoints on a thread of their own', () => {
     }
   })
 
-  test('a missing database stops the thread with a message, and the process goes on', async ({ assert }) => {
+  test('a database the application creates after the thread started is checkpointed once it exists', async ({
+    assert,
+  }) => {
+    // A fresh machine: the thread starts before the first connection creates the file. It used to
+    // stop for good on that (with the message "undefined"), leaving every later commit's log to
+    // the connections' own limit.
     const errors: string[] = []
-    const checkpointer = new SqliteCheckpointer(join(tmpdir(), 'sportello-no-such-dir', 'db.sqlite3'), {
-      info() {},
-      error: (message) => errors.push(message),
-    })
-    await checkpointer.stop()
-    assert.lengthOf(errors, 1)
-    assert.match(errors[0], /checkpoint thread stopped/)
+    const dir = mkdtempSync(join(tmpdir(), 'sportello-checkpoint-late-'))
+    const file = join(dir, 'db.sqlite3')
+    const checkpointer = new SqliteCheckpointer(
+      file,
+      { info() {}, error: (message) => errors.push(message) },
+      3_600_000
+    )
+    try {
+      await assert.rejects(() => checkpointer.now(), /does not exist yet/)
+      const connection = new Database(file)
+      sqlitePragmas(connection, (error) => {
+        if (error) throw error
+      })
+      connection.exec('create table rows (id integer primary key, body text)')
+      const insert = connection.prepare('insert into rows (body) values (?)')
+      for (let i = 0; i < 50; i++) connection.transaction(() => insert.run('x'.repeat(8000)))()
+      const result = await checkpointer.now()
+      assert.isAbove(result.log, 50)
+      assert.equal(result.checkpointed, result.log)
+      connection.close()
+      assert.deepEqual(errors, [], 'a file not created yet is not an error')
+    } finally {
+      await checkpointer.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a database that cannot be opened is reported with its cause, once, and the process goes on', async ({
+    assert,
+  }) => {
+    const errors: string[] = []
+    const dir = mkdtempSync(join(tmpdir(), 'sportello-checkpoint-bad-'))
+    // A directory where the file should be: it exists, and no database opens on it.
+    const file = join(dir, 'db.sqlite3')
+    mkdirSync(file)
+    const checkpointer = new SqliteCheckpointer(file, { info() {}, error: (message) => errors.push(message) }, 20)
+    try {
+      await assert.rejects(() => checkpointer.now(), /SQLITE_CANTOPEN/)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.lengthOf(errors, 1, `one message for a lasting failure, got: ${JSON.stringify(errors)}`)
+      assert.match(errors[0], /checkpoint failed.*SQLITE_CANTOPEN/)
+    } finally {
+      await checkpointer.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('a process waiting for the thread to stop is not ended before it has stopped', async ({ assert }) => {

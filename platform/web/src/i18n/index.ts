@@ -66,23 +66,9 @@ export function useT() {
   return { t, lang, setLang: (l: Lang) => void i18n.changeLanguage(l) }
 }
 
-/**
- * A decimal amount ("4300", "3.43", "-1.5") as money, without ever turning it into a float:
- * Italian "€ 4.300,00" (grouped always, as the calls print amounts), English "€4,300.00".
- */
-export function formatEuro(amount: string | number, lang: Lang): string {
-  const text = typeof amount === 'number' ? String(amount) : amount.trim()
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text)
-  if (!match) return text
-  const [, sign, whole, fraction = ''] = match
-  // Two decimals, rounded half up on the digits (amounts from the engine already have two).
-  let cents = BigInt(whole) * 100n + BigInt((fraction + '00').slice(0, 2))
-  if (fraction.length > 2 && Number(fraction[2]) >= 5) cents += 1n
-  const units = (cents / 100n).toString()
-  const decimals = (cents % 100n).toString().padStart(2, '0')
-  const grouped = units.replace(/\B(?=(\d{3})+(?!\d))/g, lang === 'it' ? '.' : ',')
-  return lang === 'it' ? `${sign}€ ${grouped},${decimals}` : `${sign}€${grouped}.${decimals}`
-}
+import { formatEuro } from '#shared/money_text'
+
+export { formatCents, formatEuro } from '#shared/money_text'
 
 /** "€ 3,43 a pasto", "€39.03 per month": the amount with its unit when the server names one. */
 export function feeText(amount: string, unit: FeeUnit | null | undefined, lang: Lang): string {

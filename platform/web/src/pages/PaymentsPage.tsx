@@ -1,10 +1,9 @@
 import { useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
-import { centsText } from '#shared/applicant_facts'
 import { api, tenantBase } from '../api/client'
 import { PluginScreenPanel, embeddedScreens } from '../app/plugin_screens'
 import { pluginOff, useCurrentTenant } from '../app/tenant_context'
-import { useT, type Lang } from '../i18n'
+import { formatCents, useT, type Lang } from '../i18n'
 import { LoadError, Loading } from '../widgets/status'
 
 /** A position as `GET /payments/positions` gives it to its payer (billing_controller.ts). */
@@ -59,10 +58,6 @@ function shownStatus(p: FamilyPosition, today: string): Shown {
   return p.status === 'partially_paid' ? 'partly' : 'to_pay'
 }
 
-function euro(cents: number, lang: Lang) {
-  return lang === 'it' ? `€ ${centsText(cents, 'it')}` : `€${centsText(cents, 'en')}`
-}
-
 function monthName(period: string, lang: Lang) {
   const [year, month] = period.split('-').map(Number)
   const name = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', {
@@ -111,15 +106,15 @@ export function PaymentsPage() {
               </h2>
               <p className="h4 mb-1" data-testid="payments-balance">
                 {answer.data.balance.balanceCents > 0
-                  ? t('payments.owed', { amount: euro(answer.data.balance.balanceCents, lang) })
+                  ? t('payments.owed', { amount: formatCents(answer.data.balance.balanceCents, lang) })
                   : answer.data.balance.balanceCents < 0
-                    ? t('payments.credit', { amount: euro(-answer.data.balance.balanceCents, lang) })
+                    ? t('payments.credit', { amount: formatCents(-answer.data.balance.balanceCents, lang) })
                     : t('payments.settled')}
               </p>
               <p className="small mb-0">
                 {t('payments.totals', {
-                  charged: euro(answer.data.balance.chargedCents, lang),
-                  paid: euro(Math.abs(answer.data.balance.paidCents), lang),
+                  charged: formatCents(answer.data.balance.chargedCents, lang),
+                  paid: formatCents(Math.abs(answer.data.balance.paidCents), lang),
                 })}
               </p>
             </div>
@@ -162,15 +157,15 @@ export function PaymentsPage() {
                                 {l.quantity && l.unit_cents !== null
                                   ? t('payments.line', {
                                       quantity: l.quantity,
-                                      unit: euro(l.unit_cents, lang),
-                                      amount: euro(l.amount_cents, lang),
+                                      unit: formatCents(l.unit_cents, lang),
+                                      amount: formatCents(l.amount_cents, lang),
                                     })
-                                  : euro(l.amount_cents, lang)}
+                                  : formatCents(l.amount_cents, lang)}
                               </li>
                             ))}
                           </ul>
                         </td>
-                        <td className="text-end text-nowrap">{euro(p.amount_cents, lang)}</td>
+                        <td className="text-end text-nowrap">{formatCents(p.amount_cents, lang)}</td>
                         <td className="text-nowrap">{dayText(p.due_date, lang)}</td>
                         <td className="text-nowrap">
                           <span className="font-monospace" data-testid="notice-code">
@@ -193,7 +188,10 @@ export function PaymentsPage() {
                               <a
                                 className="btn btn-primary btn-sm"
                                 href={p.pay_url}
-                                aria-label={t('payments.payLabel', { month, amount: euro(p.amount_cents, lang) })}
+                                aria-label={t('payments.payLabel', {
+                                  month,
+                                  amount: formatCents(p.amount_cents, lang),
+                                })}
                               >
                                 {t('payments.pay')}
                               </a>

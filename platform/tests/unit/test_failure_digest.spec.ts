@@ -1,0 +1,31 @@
+import { test } from '@japa/runner'
+import { EventEmitter } from 'node:events'
+import { FailureDigest } from '#tests/helpers/failure_digest'
+
+test.group('The failure digest at the end of a run', () => {
+  test('lists each failed test with its file and the first lines of its message, without colours', ({ assert }) => {
+    const emitter = new EventEmitter()
+    const digest = new FailureDigest()
+    digest.plugin({ emitter } as never)
+    const locator = new Error(
+      `\u001b[31mlocator.fill: Timeout 30000ms exceeded.\u001b[39m\nCall log:\n  - waiting for getByLabel('Valida dal')\n${'  - more\n'.repeat(20)}`
+    )
+    emitter.emit('test:end', {
+      title: { original: 'a designer', expanded: 'a designer publishes' },
+      meta: { fileName: 'tests/browser/designer_rulesets.spec.ts' },
+      hasError: true,
+      errors: [{ phase: 'test', error: locator }],
+    })
+    emitter.emit('test:end', { title: { expanded: 'passes' }, meta: {}, hasError: false, errors: [] })
+    let printed = ''
+    digest.print((text) => (printed += text))
+    assert.include(printed, '✖ tests/browser/designer_rulesets.spec.ts › a designer publishes')
+    assert.include(
+      printed,
+      "[test] Error: locator.fill: Timeout 30000ms exceeded.\n    Call log:\n      - waiting for getByLabel('Valida dal')"
+    )
+    assert.notInclude(printed, '\u001b[')
+    assert.notInclude(printed, 'passes')
+    assert.isBelow(printed.split('\n').length, 14, 'a long call log is cut')
+  })
+})
