@@ -29,6 +29,8 @@ export interface InjunctionDto {
   protocol_date: string | null
   collection_record_id: number | null
   positions: Array<{ id: number; notice_code: string; subject: string; owed: string }>
+  /** The pagoPA position that replaced the positions demanded, for the total. */
+  position: { id: number; notice_code: string; status: string } | null
 }
 
 export interface CollectionRecordDto {

@@ -1103,6 +1103,7 @@ export const en: Strings<typeof it> = {
     recordsIntro:
       'The record gathers the injunctions still unpaid, protocolled at least the days given ago, in a fixed-width file (with its CSV). Each injunction goes in one record only.',
     tenantDays: 'as in the settings',
+    noticeCode: 'pagoPA notice code of the total',
     daysAfterInjunction: 'Days since the injunction',
     makeRecord: 'Prepare the record',
     recordMade: 'Record no. {{number}} prepared with {{count}} injunctions.',

@@ -1103,6 +1103,7 @@ export const it = {
     recordsIntro:
       'Il ruolo raccoglie le ingiunzioni ancora non pagate, protocollate da almeno i giorni indicati, in un tracciato a lunghezza fissa (con la sua versione CSV). Ogni ingiunzione entra in un solo ruolo.',
     tenantDays: 'come da impostazioni',
+    noticeCode: 'Codice avviso pagoPA del totale',
     daysAfterInjunction: "Giorni trascorsi dall'ingiunzione",
     makeRecord: 'Prepara il ruolo',
     recordMade: 'Ruolo n. {{number}} preparato con {{count}} ingiunzioni.',

@@ -145,6 +145,7 @@ export function InjunctionsPage() {
                 <th scope="col" className="text-end">
                   {t('injunctions.owed')}
                 </th>
+                <th scope="col">{t('injunctions.noticeCode')}</th>
                 <th scope="col">{t('injunctions.document')}</th>
               </tr>
             </thead>
@@ -156,6 +157,7 @@ export function InjunctionsPage() {
                   <td>{i.protocol ? `${i.protocol} (${formatDay(i.protocol_date)})` : '–'}</td>
                   <td>{statusLabel(i.status)}</td>
                   <td className="text-end">{formatEuro(i.owed, lang)}</td>
+                  <td data-testid="injunction-notice">{i.position?.notice_code ?? '–'}</td>
                   <td>
                     <a href={injunctionPdfUrl(tenant.slug, i.id)} target="_blank" rel="noreferrer">
                       {t('injunctions.pdf', { number: i.number })}
