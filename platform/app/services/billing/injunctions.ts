@@ -512,7 +512,7 @@ export async function replaceOnPagopa(injunctionId: number): Promise<boolean> {
       old.useTransaction(trx)
       old.status = 'cancelled'
       await old.save()
-      await recordStep(trx, tenant.id, old.id, 'cancelled', { injunction_id: injunction.id })
+      await recordStep(trx, tenant.id, old.id, 'cancelled', { injunction_id: Number(injunction.id) })
     })
   }
   const outcomes = new Map<number, string>(
@@ -532,7 +532,10 @@ export async function replaceOnPagopa(injunctionId: number): Promise<boolean> {
     if (total === 0) {
       position.status = 'cancelled'
       await position.save()
-      await recordStep(trx, tenant.id, position.id, 'cancelled', { injunction_id: injunction.id, reason: 'paid' })
+      await recordStep(trx, tenant.id, position.id, 'cancelled', {
+        injunction_id: Number(injunction.id),
+        reason: 'paid',
+      })
       injunction.status = 'paid'
       injunction.owedCents = 0
       await injunction.save()

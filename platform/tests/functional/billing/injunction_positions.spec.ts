@@ -130,10 +130,10 @@ test.group('Billing: an injunction replaces the unpaid positions on pagoPA', (gr
         outcomes.map((o) => [Number(o.position_id), o.outcome, Number(o.injunction_id)]),
         (
           [
-            [a1.id, 'invalidated', injA.id],
-            [a2.id, 'invalidated', injA.id],
-            [b1.id, 'paid', injB.id],
-            [b2.id, 'invalidated', injB.id],
+            [a1.id, 'invalidated', Number(injA.id)],
+            [a2.id, 'invalidated', Number(injA.id)],
+            [b1.id, 'paid', Number(injB.id)],
+            [b2.id, 'invalidated', Number(injB.id)],
           ] as Array<[number, string, number]>
         ).sort((x, y) => x[0] - y[0])
       )
