@@ -2,10 +2,10 @@
  * The canteen day's benchmark (the last part of `npm run bench`): platform/bench/canteen_day_bench.ts
  * on a fresh SQLite database, then on a throw-away PostgreSQL 15 cluster (Debian's postgresql-15;
  * without it that part says so and is skipped). Each run migrates its database first, as a release
- * does, then marks a day of 36,000 pupils and runs the cut-off job.
+ * does, then marks a day of 36,000 pupils and runs the cut-off job. Alone: `npm run bench:canteen`.
  *
  *   BENCH_PUPILS (36000)  BENCH_CLASSES (1600)  BENCH_TABLETS (8)  PG_PORT (55432)  BENCH_PORT (38110)
- *   BENCH_DATABASES (sqlite,pg)
+ *   BENCH_DATABASES (sqlite,pg)  BENCH_RUNS (1: the cut-off job's runs on the marked day)
  */
 import { spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs'

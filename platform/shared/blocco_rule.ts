@@ -65,13 +65,16 @@ export type BloccoProblem =
   | { key: 'messageIt' }
   | { key: 'messageEn' }
   | { key: 'reference' }
+  | { key: 'description' }
 
-const ID = /^[a-z0-9][a-z0-9_.-]{0,63}$/
+/** As the server's check of a draft (app/forms/definition_check.ts) wants it. */
+const ID = /^[a-z][a-z0-9_]{0,63}$/
 
 /**
  * What keeps a rule from being saved: an id that is not one (or already used by another rule of
  * the form), a condition the engine cannot compile (with the form's named conditions), no blocked
- * field or one the form does not have, a message missing in a language, no tender reference.
+ * field or one the form does not have, a message missing in a language, no tender reference, a
+ * description (optional) written in one language only.
  */
 export function bloccoProblems(
   rule: Blocco,
@@ -97,6 +100,9 @@ export function bloccoProblems(
   if (!rule.message?.it?.trim()) out.push({ key: 'messageIt' })
   if (!rule.message?.en?.trim()) out.push({ key: 'messageEn' })
   if (typeof rule.reference !== 'string' || rule.reference.trim().length === 0) out.push({ key: 'reference' })
+  if (rule.description !== undefined && (!rule.description.it?.trim() || !rule.description.en?.trim())) {
+    out.push({ key: 'description' })
+  }
   return out
 }
 
@@ -121,10 +127,45 @@ export function fieldsRead(condition: unknown, out: Set<string> = new Set()): Se
   return out
 }
 
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * The top-level fields of a form that its BLOCCO rules read or block, for the builder to mark: a
+ * condition reads the fields it compares, those it compares them with and those of the named
+ * conditions it uses (each followed once: a loop among them is the draft check's to report).
+ */
+export function fieldsWithRules(form: { blocchi?: unknown; conditions?: unknown }): Set<string> {
+  const out = new Set<string>()
+  const named = isObj(form.conditions) ? form.conditions : {}
+  const followed = new Set<string>()
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c)) return c.forEach(walk)
+    if (!isObj(c)) return
+    if (typeof c.fact === 'string') out.add(c.fact)
+    if (isObj(c.value) && typeof c.value.fact === 'string') out.add(c.value.fact)
+    for (const k of ['all', 'any']) if (Array.isArray(c[k])) (c[k] as unknown[]).forEach(walk)
+    if (c.not) walk(c.not)
+    if (typeof c.condition === 'string' && !followed.has(c.condition)) {
+      followed.add(c.condition)
+      walk(named[c.condition])
+    }
+  }
+  for (const rule of Array.isArray(form.blocchi) ? form.blocchi : []) {
+    if (!isObj(rule)) continue
+    walk(rule.condition)
+    for (const p of Array.isArray(rule.paths) ? rule.paths : []) {
+      if (typeof p === 'string') out.add((p.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~'))
+    }
+  }
+  return out
+}
+
 /** The answer of POST /forms/:id/blocchi/try. */
 export interface BloccoTryResult {
   form: string
   version: number | null
+  /** The day the version tried starts (null: from the start, or the draft). */
+  valid_from?: string | null
   draft: boolean
   fired: number
   rules: Array<{ id: string; paths: string[]; fires: boolean; unevaluable: boolean; message: string }>

@@ -2,7 +2,7 @@ import { currentLanguage, t } from '#i18n/catalogue'
 import type { HttpContext } from '@adonisjs/core/http'
 import FormVersion from '#models/form_version'
 import FormBlocchiPolicy from '#policies/form_blocchi_policy'
-import { findForm } from '#services/definitions/form_service'
+import { findForm, formDay, inForce } from '#services/definitions/form_service'
 import { requestLanguage } from '#services/infrastructure/request_language'
 import { evaluateBlocchi, type BloccoOutcome } from '#forms/validator'
 import { isPlainObject } from '#forms/json_pointer'
@@ -70,9 +70,11 @@ function byField(outcomes: BloccoOutcome[]) {
 export default class FormBlocchiController {
   /**
    * POST /forms/:id/blocchi/try `{ data, version? | draft? }`: the form's BLOCCO rules on sample
-   * data, by the evaluation a submission runs. `version` names a published version (default: the
-   * one in force); `draft` carries the rules as the builder holds them (`{ blocchi, conditions }`).
-   * The answer lists every rule (fired or not) and, per blocked field, the rules that fire there.
+   * data, by the evaluation a submission runs. `version` names a published version; `at` (a day,
+   * default today) the version in force on that day, as a submission made then would be checked
+   * (a version published for a later day is not the one in force before it starts); `draft`
+   * carries the rules as the builder holds them (`{ blocchi, conditions }`). The answer lists every
+   * rule (fired or not) and, per blocked field, the rules that fire there.
    */
   async try({ access, bouncer, params, request, response }: HttpContext) {
     await bouncer.with(FormBlocchiPolicy).authorize('tryRules', access)
@@ -83,6 +85,18 @@ export default class FormBlocchiController {
     if (!isPlainObject(body.data)) return refuse('/data', 'required', t(lang, 'blocchiTry.dataRequired'))
     if (body.version !== undefined && body.draft !== undefined) {
       return refuse('/version', 'exclusive', t(lang, 'blocchiTry.both'))
+    }
+    if (body.at !== undefined && (body.version !== undefined || body.draft !== undefined)) {
+      return refuse('/at', 'exclusive', t(lang, 'blocchiTry.atExclusive'))
+    }
+    if (
+      body.at !== undefined &&
+      (typeof body.at !== 'string' ||
+        !/^\d{4}-\d{2}-\d{2}$/.test(body.at) ||
+        Number.isNaN(Date.parse(body.at)) ||
+        new Date(body.at).toISOString().slice(0, 10) !== body.at)
+    ) {
+      return refuse('/at', 'date', t(lang, 'blocchiTry.atInvalid'))
     }
     if (
       body.version !== undefined &&
@@ -95,6 +109,7 @@ export default class FormBlocchiController {
 
     let outcomes: BloccoOutcome[]
     let version: number | null = null
+    let validFrom: string | null = null
     if (body.draft !== undefined) {
       const read = readDraft(body.draft)
       if ('path' in read) {
@@ -105,21 +120,26 @@ export default class FormBlocchiController {
       outcomes = evaluateBlocchi({ draft: read.draft }, body.data, requestLanguage(request))
     } else {
       const query = FormVersion.query().where('form_id', form.id)
+      const day = typeof body.at === 'string' ? body.at : formDay()
       const row = await (
-        typeof body.version === 'number' ? query.where('version', body.version) : query.orderBy('version', 'desc')
+        typeof body.version === 'number'
+          ? query.where('version', body.version)
+          : inForce(query, day).orderBy('version', 'desc')
       ).first()
       if (!row) {
         return typeof body.version === 'number'
           ? refuse('/version', 'exists', t(lang, 'blocchiTry.versionNotFound', { version: body.version }), 404)
-          : refuse('/version', 'exists', t(lang, 'blocchiTry.noVersion'), 404)
+          : refuse('/at', 'exists', t(lang, 'blocchiTry.noVersionAt', { at: day }), 404)
       }
       version = row.version
+      validFrom = row.validFrom
       const definition = row.definition as unknown as FormDefinition
       outcomes = evaluateBlocchi({ published: definition }, body.data, requestLanguage(request))
     }
     return {
       form: form.key,
       version,
+      valid_from: validFrom,
       draft: version === null,
       fired: outcomes.filter((o) => o.fires).length,
       rules: outcomes,

@@ -106,6 +106,13 @@ export function checkFormDefinition(definition: unknown, opts: DefinitionCheck):
     else if (ids.has(id)) errors.push(problem(lang, `${at}/id`, 'formDraft.ruleDuplicate', { id }))
     else ids.add(id)
     if (!localized(rule.message)) errors.push(problem(lang, `${at}/message`, 'formDraft.ruleMessage'))
+    if (typeof rule.reference !== 'string' || rule.reference.trim() === '') {
+      errors.push(problem(lang, `${at}/reference`, 'formDraft.ruleReference'))
+    }
+    // The description in plain words is optional; written, it is in both languages.
+    if (rule.description !== undefined && !localized(rule.description)) {
+      errors.push(problem(lang, `${at}/description`, 'formDraft.ruleDescription'))
+    }
     if (!Array.isArray(rule.paths) || rule.paths.length === 0)
       errors.push(problem(lang, `${at}/paths`, 'formDraft.rulePaths'))
     else {

@@ -32,6 +32,8 @@ export interface Blocco {
   message: LocalizedText
   /** The tender article the rule comes from. */
   reference: string
+  /** Optional: what the rule is for, in plain words, for staff reading the form's rules. */
+  description?: LocalizedText
   /**
    * Data merged (top level, `null` deletes a key) into the form's `sample`: with `fires` the rule
    * must block, with `passes` the whole submission must be accepted. Used by the contract tests.

@@ -422,6 +422,14 @@ export const MESSAGES = defineMessages({
     it: 'Il messaggio della regola BLOCCO serve in italiano e in inglese.',
     en: "The BLOCCO rule's message is needed in Italian and in English.",
   },
+  'formDraft.ruleReference': {
+    it: 'Indicare il riferimento nel bando (articolo, allegato) da cui viene la regola BLOCCO.',
+    en: 'Give the tender reference (article, annex) the BLOCCO rule comes from.',
+  },
+  'formDraft.ruleDescription': {
+    it: 'La descrizione della regola BLOCCO, se scritta, serve in italiano e in inglese.',
+    en: "The BLOCCO rule's description, when written, is needed in Italian and in English.",
+  },
   'formDraft.rulePaths': {
     it: 'Indicare almeno un campo che la regola BLOCCO blocca.',
     en: 'Name at least one field the BLOCCO rule blocks.',
@@ -505,10 +513,6 @@ export const MESSAGES = defineMessages({
     it: 'Il modulo non ha una versione {version}: scegliere una delle versioni pubblicate.',
     en: 'The form has no version {version}: choose one of its published versions.',
   },
-  'blocchiTry.noVersion': {
-    it: 'Il modulo non ha ancora versioni pubblicate: provare le regole della bozza ("draft").',
-    en: 'The form has no published version yet: try the rules of the draft ("draft").',
-  },
   'blocchiTry.both': {
     it: 'Indicare "version" oppure "draft", non entrambi.',
     en: 'Give "version" or "draft", not both.',
@@ -516,6 +520,18 @@ export const MESSAGES = defineMessages({
   'blocchiTry.draftInvalid': {
     it: 'La bozza non è nella forma attesa in {path}: "blocchi" è una lista di regole, ciascuna con "id" (da 1 a 128 caratteri), "paths" (al più {max} JSON Pointer), "message" con "it" ed "en", "condition"; "conditions" è un oggetto.',
     en: 'The draft is not in the expected shape at {path}: "blocchi" is a list of rules, each with "id" (1 to 128 characters), "paths" (at most {max} JSON Pointers), "message" with "it" and "en", "condition"; "conditions" is an object.',
+  },
+  'blocchiTry.atInvalid': {
+    it: '"at" deve essere un giorno nella forma AAAA-MM-GG (per esempio 2026-09-01).',
+    en: '"at" must be a day written YYYY-MM-DD (for example 2026-09-01).',
+  },
+  'blocchiTry.atExclusive': {
+    it: '"at" sceglie la versione in vigore quel giorno: non indicarlo insieme a "version" o "draft".',
+    en: '"at" picks the version in force on that day: do not give it with "version" or "draft".',
+  },
+  'blocchiTry.noVersionAt': {
+    it: "Nessuna versione del modulo è in vigore il {at}: scegliere un giorno dall'inizio della prima versione.",
+    en: 'No version of the form is in force on {at}: choose a day from the start of the first version.',
   },
   'blocchiTry.tooMany': {
     it: 'Troppe regole in una prova: al massimo {max}.',

@@ -172,6 +172,7 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
             if (schools.length === 0) continue
             const codeOf = new Map(schools.map((school) => [school.id, school.code]))
             for (const school of schools) out[school.code] = []
+            // Plain rows: a city's schools have 1,600 classes, read at once by the canteen's cut-off.
             const rows = await SchoolClass.query({ client })
               .whereIn(
                 'school_id',
@@ -180,7 +181,9 @@ function buildContext(pluginId: string, tenant: Tenant, trx: Transaction | null,
               .where('active', true)
               .orderBy('year')
               .orderBy('section')
-            for (const c of rows) out[codeOf.get(c.schoolId)!].push({ year: c.year, section: c.section })
+              .select('school_id', 'year', 'section')
+              .pojo<{ school_id: number | string; year: string | null; section: string }>()
+            for (const c of rows) out[codeOf.get(Number(c.school_id))!].push({ year: c.year, section: c.section })
           }
           return out
         })

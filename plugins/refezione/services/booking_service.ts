@@ -128,15 +128,43 @@ export async function clearRequest(ctx: PluginContext, userId: number, enrolment
   if (existing) await existing.delete()
 }
 
-/** The requests standing for a set of children on one day: one query, keyed by enrolment. */
-export async function requestsOn(ctx: PluginContext, day: string, enrolmentIds: number[]) {
+/**
+ * The requests standing for a set of children on one day, keyed by enrolment. A few children (a
+ * class, a school) are read by id, one query per 500; a whole day's worth (the cut-off reads a
+ * city's 36,000) is read as the day's requests in pages of 5,000 and kept for these children:
+ * a day's requests are at most one per child, so a handful of queries instead of one per 500
+ * children, and work linear in the children and the requests. (`sizes` lets a test take either path.)
+ */
+export async function requestsOn(
+  ctx: PluginContext,
+  day: string,
+  enrolmentIds: number[],
+  sizes: { byIdUpTo: number; page: number } = { byIdUpTo: 500, page: 5000 }
+) {
   const out = new Map<number, RequestKind>()
   const client = ctx.trx ?? undefined
-  for (let i = 0; i < enrolmentIds.length; i += 500) {
+  if (enrolmentIds.length <= sizes.byIdUpTo) {
+    if (enrolmentIds.length === 0) return out
     const rows = await MealRequest.query({ client })
       .where('day', day)
-      .whereIn('enrolment_id', enrolmentIds.slice(i, i + 500))
-    for (const r of rows) out.set(r.enrolmentId, r.kind)
+      .whereIn('enrolment_id', enrolmentIds)
+      .select('enrolment_id', 'kind')
+      .pojo<{ enrolment_id: number | string; kind: RequestKind }>()
+    for (const r of rows) out.set(Number(r.enrolment_id), r.kind)
+    return out
   }
-  return out
+  const wanted = new Set(enrolmentIds)
+  let afterId = 0
+  for (;;) {
+    const rows = await MealRequest.query({ client })
+      .where('day', day)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(sizes.page)
+      .select('id', 'enrolment_id', 'kind')
+      .pojo<{ id: number | string; enrolment_id: number | string; kind: RequestKind }>()
+    for (const r of rows) if (wanted.has(Number(r.enrolment_id))) out.set(Number(r.enrolment_id), r.kind)
+    if (rows.length < sizes.page) return out
+    afterId = Number(rows[rows.length - 1].id)
+  }
 }

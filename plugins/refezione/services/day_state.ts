@@ -106,6 +106,12 @@ export function childDay(pupil: Pupil, served: boolean, request: RequestKind | n
   return state
 }
 
+/** What the day's readers need of a class's closing (a ClassDay satisfies it; schoolsDay reads plain rows). */
+export type ClassClosing = Pick<
+  ClassDay,
+  'schoolCode' | 'classYear' | 'section' | 'closedAt' | 'closedBy' | 'afterCutoff' | 'source'
+>
+
 export interface ClassSummary {
   schoolCode: string
   schoolOrder: string | null
@@ -113,7 +119,7 @@ export interface ClassSummary {
   section: string
   served: boolean
   children: ChildDay[]
-  closed: ClassDay | null
+  closed: ClassClosing | null
 }
 
 export interface AdultCount {
@@ -161,6 +167,27 @@ export async function pupilsOf(ctx: PluginContext, schoolCodes: string[], school
   }
 }
 
+/** The day's closings of these schools as plain rows: a city's day closes 1,600 classes. */
+async function closingsOn(ctx: PluginContext, day: string, codes: string[]): Promise<ClassClosing[]> {
+  const client = ctx.trx ?? undefined
+  const rows = await inChunks(codes, (chunk) =>
+    ClassDay.query({ client })
+      .where('day', day)
+      .whereIn('school_code', chunk)
+      .select('school_code', 'class_year', 'section', 'closed_at', 'closed_by', 'after_cutoff', 'source')
+      .pojo<Record<string, unknown>>()
+  )
+  return rows.map((r) => ({
+    schoolCode: String(r.school_code),
+    classYear: String(r.class_year ?? ''),
+    section: String(r.section),
+    closedAt: String(r.closed_at),
+    closedBy: r.closed_by === null || r.closed_by === undefined ? null : Number(r.closed_by),
+    afterCutoff: Boolean(r.after_cutoff),
+    source: r.source as MarkSource,
+  }))
+}
+
 async function inChunks<T>(codes: string[], read: (chunk: string[]) => Promise<T[]>) {
   const out: T[] = []
   for (let i = 0; i < codes.length; i += 500) out.push(...(await read(codes.slice(i, i + 500))))
@@ -169,8 +196,8 @@ async function inChunks<T>(codes: string[], read: (chunk: string[]) => Promise<T
 
 /**
  * The day of a set of schools, every class with its children: a bounded number of queries whatever
- * the number of classes (pupils in pages, then requests, marks, closures and adults in one pass
- * each), and work linear in the pupils and marks.
+ * the number of classes (pupils in pages, with the marks, closings and adults beside them, then the
+ * requests, one pass each), and work linear in the pupils and marks.
  */
 export async function schoolsDay(
   ctx: PluginContext,
@@ -180,17 +207,19 @@ export async function schoolsDay(
   const client = ctx.trx ?? undefined
   const calendar = await calendarOn(day, ctx)
   const codes = schools.map((s) => s.code)
-  const pupils = calendar.schoolYear ? await pupilsOf(ctx, codes, calendar.schoolYear.code) : []
+  // The marks, closings and adults are read while the pupils' pages are (the database answers
+  // them while this process decrypts the pupils' details); the requests need the pupils.
+  const [pupils, marks, closed, adults] = await Promise.all([
+    calendar.schoolYear ? pupilsOf(ctx, codes, calendar.schoolYear.code) : ([] as Pupil[]),
+    marksOn(ctx, day, codes),
+    closingsOn(ctx, day, codes),
+    inChunks(codes, (chunk) => AdultMeal.query({ client }).where('day', day).whereIn('school_code', chunk)),
+  ])
   const requests = await requestsOn(
     ctx,
     day,
     pupils.map((p) => p.enrolmentId)
   )
-  const [marks, closed, adults] = await Promise.all([
-    marksOn(ctx, day, codes),
-    inChunks(codes, (chunk) => ClassDay.query({ client }).where('day', day).whereIn('school_code', chunk)),
-    inChunks(codes, (chunk) => AdultMeal.query({ client }).where('day', day).whereIn('school_code', chunk)),
-  ])
   const marksOf = new Map<number, MarkFacts[]>()
   for (const mark of marks.sort(byDeviceOrder)) {
     const list = marksOf.get(mark.enrolmentId) ?? []

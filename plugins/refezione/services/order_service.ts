@@ -172,52 +172,120 @@ export async function computeOrders(
   return out
 }
 
-/** Writes an alert once (per day, kind and place) and tells the plugins listening, in the caller's transaction. */
-async function raise(
-  ctx: PluginContext,
-  input: {
-    day: string
-    kind: AlertKind
-    schoolCode?: string
-    kitchenCode?: string
-    classYear?: string
-    section?: string
-    message: string
-  }
-) {
-  const key = {
-    day: input.day,
-    kind: input.kind,
-    schoolCode: input.schoolCode ?? '',
-    kitchenCode: input.kitchenCode ?? '',
-    classYear: input.classYear ?? '',
-    section: input.section ?? '',
-  }
-  const client = ctx.trx!
-  const existing = await Alert.query({ client })
-    .where('day', key.day)
-    .where('kind', key.kind)
-    .where('school_code', key.schoolCode)
-    .where('kitchen_code', key.kitchenCode)
-    .where('class_year', key.classYear)
-    .where('section', key.section)
-    .first()
-  if (existing) return existing
-  const alert = await Alert.create({ ...key, message: input.message }, { client })
-  await ctx.events.emit('refezione.alert', {
-    alertId: alert.id,
-    kind: alert.kind,
-    day: alert.day,
-    schoolCode: alert.schoolCode || null,
-    kitchenCode: alert.kitchenCode || null,
-  })
-  return alert
+interface AlertInput {
+  day: string
+  kind: AlertKind
+  schoolCode?: string
+  kitchenCode?: string
+  classYear?: string
+  section?: string
+  message: string
 }
 
+const alertKey = (a: { kind: string; schoolCode: string; kitchenCode: string; classYear: string; section: string }) =>
+  [a.kind, a.schoolCode, a.kitchenCode, a.classYear, a.section].join('|')
+
 /**
- * Freezes every kitchen's order for the day that has none yet. Each kitchen in its own transaction,
- * with its alerts and events: a run that dies halfway leaves whole orders, and the next run makes
- * the missing ones only (the unique day + kitchen key refuses a second).
+ * Writes each alert once (per day, kind and place) and tells the plugins listening, in the caller's
+ * transaction: the day's alerts of these kinds are read in one query, only the missing ones are
+ * written, together (a day with many open classes costs a few statements, not two per class).
+ */
+async function raiseAll(ctx: PluginContext, day: string, inputs: AlertInput[]) {
+  if (inputs.length === 0) return
+  const client = ctx.trx!
+  const kinds = [...new Set(inputs.map((i) => i.kind))]
+  const existing = await Alert.query({ client })
+    .where('day', day)
+    .whereIn('kind', kinds)
+    .select('kind', 'school_code', 'kitchen_code', 'class_year', 'section')
+    .pojo<{ kind: string; school_code: string; kitchen_code: string; class_year: string; section: string }>()
+  const seen = new Set(
+    existing.map((a) =>
+      alertKey({
+        kind: a.kind,
+        schoolCode: a.school_code,
+        kitchenCode: a.kitchen_code,
+        classYear: a.class_year,
+        section: a.section,
+      })
+    )
+  )
+  const missing: Array<AlertInput & { schoolCode: string; kitchenCode: string; classYear: string; section: string }> =
+    []
+  for (const input of inputs) {
+    const key = {
+      day,
+      kind: input.kind,
+      schoolCode: input.schoolCode ?? '',
+      kitchenCode: input.kitchenCode ?? '',
+      classYear: input.classYear ?? '',
+      section: input.section ?? '',
+    }
+    if (seen.has(alertKey(key))) continue
+    seen.add(alertKey(key))
+    missing.push({ ...key, message: input.message })
+  }
+  const alerts = await Alert.createAll(missing, { client })
+  for (const alert of alerts) {
+    await ctx.events.emit('refezione.alert', {
+      alertId: alert.id,
+      kind: alert.kind,
+      day: alert.day,
+      schoolCode: alert.schoolCode || null,
+      kitchenCode: alert.kitchenCode || null,
+    })
+  }
+}
+
+/** A kitchen's order as frozen now. */
+const frozenOrder = (day: string, kitchenCode: string, computed: ComputedOrder) => ({
+  day,
+  kitchenCode,
+  status: 'frozen' as const,
+  frozenAt: clock.now().toUTC().toISO()!,
+  confirmedAt: null,
+  confirmedBy: null,
+  estimated: computed.estimated,
+  meals: computed.meals,
+  revision: 1,
+  lines: computed.lines,
+  specialDiets: computed.specialDiets,
+})
+
+/** Tells the plugins listening that an order was frozen, in the caller's transaction. */
+const emitFrozen = (tctx: PluginContext, row: Order) =>
+  tctx.events.emit('refezione.order_frozen', {
+    orderId: row.id,
+    day: row.day,
+    kitchenCode: row.kitchenCode,
+    meals: row.meals,
+    revision: row.revision,
+  })
+
+/** The alerts of the classes an order counted by the fallback rule (not closed by the cut-off). */
+const openClassAlerts = (tctx: PluginContext, day: string, kitchenCode: string, computed: ComputedOrder) =>
+  computed.open.map((c) => ({
+    day,
+    kind: 'class_not_closed' as const,
+    schoolCode: c.schoolCode,
+    kitchenCode,
+    classYear: c.classYear,
+    section: c.section,
+    // Kept in Italian, the office's language; GET /alerts answers each in the reader's.
+    message: tctx.t(
+      'alert.class_not_closed',
+      { label: classLabel(c.classYear, c.section), school: c.schoolCode, day },
+      'it'
+    ),
+  }))
+
+/**
+ * Freezes every kitchen's order for the day that has none yet, with their alerts and events, in one
+ * transaction and multi-row inserts: a run that dies halfway leaves no order, and the next run makes
+ * them all; one commit for the day instead of one per kitchen. Should another run have frozen one of
+ * these kitchens meanwhile (the unique day + kitchen key refuses a second), nothing of this run's
+ * transaction stands, and each kitchen is written again in its own, the other run's orders left as
+ * they are.
  */
 export async function freezeDay(ctx: PluginContext, day: string) {
   const kitchens = await Kitchen.query().orderBy('code').limit(1000)
@@ -229,55 +297,47 @@ export async function freezeDay(ctx: PluginContext, day: string) {
         day,
         todo.map((k) => k.code)
       )
-    : new Map()
+    : new Map<string, ComputedOrder>()
+  const ready = todo
+    .map((kitchen) => ({ kitchen, computed: computedAll.get(kitchen.code)! }))
+    .filter(({ computed }) => computed.lines.classes.length > 0)
+  if (ready.length === 0) return []
+  try {
+    return await ctx.transaction(async (tctx) => {
+      const frozen = await Order.createAll(
+        ready.map(({ kitchen, computed }) => frozenOrder(day, kitchen.code, computed)),
+        { client: tctx.trx! }
+      )
+      for (const row of frozen) await emitFrozen(tctx, row)
+      await raiseAll(
+        tctx,
+        day,
+        ready.flatMap(({ kitchen, computed }) => openClassAlerts(tctx, day, kitchen.code, computed))
+      )
+      return frozen
+    })
+  } catch {
+    return freezeEach(ctx, day, ready)
+  }
+}
+
+/** Each kitchen's order in its own transaction, those another run froze meanwhile left as they are. */
+async function freezeEach(
+  ctx: PluginContext,
+  day: string,
+  ready: Array<{ kitchen: Kitchen; computed: ComputedOrder }>
+) {
   const frozen: Order[] = []
-  for (const kitchen of todo) {
-    const computed: ComputedOrder = computedAll.get(kitchen.code)!
-    if (computed.lines.classes.length === 0) continue
+  for (const { kitchen, computed } of ready) {
     try {
-      const order = await ctx.transaction(async (tctx) => {
-        const row = await Order.create(
-          {
-            day,
-            kitchenCode: kitchen.code,
-            status: 'frozen',
-            frozenAt: clock.now().toUTC().toISO()!,
-            confirmedAt: null,
-            confirmedBy: null,
-            estimated: computed.estimated,
-            meals: computed.meals,
-            revision: 1,
-            lines: computed.lines,
-            specialDiets: computed.specialDiets,
-          },
-          { client: tctx.trx! }
-        )
-        for (const c of computed.open) {
-          await raise(tctx, {
-            day,
-            kind: 'class_not_closed',
-            schoolCode: c.schoolCode,
-            kitchenCode: kitchen.code,
-            classYear: c.classYear,
-            section: c.section,
-            // Kept in Italian, the office's language; GET /alerts answers each in the reader's.
-            message: tctx.t(
-              'alert.class_not_closed',
-              { label: classLabel(c.classYear, c.section), school: c.schoolCode, day },
-              'it'
-            ),
-          })
-        }
-        await tctx.events.emit('refezione.order_frozen', {
-          orderId: row.id,
-          day,
-          kitchenCode: kitchen.code,
-          meals: row.meals,
-          revision: row.revision,
+      frozen.push(
+        await ctx.transaction(async (tctx) => {
+          const row = await Order.create(frozenOrder(day, kitchen.code, computed), { client: tctx.trx! })
+          await emitFrozen(tctx, row)
+          await raiseAll(tctx, day, openClassAlerts(tctx, day, kitchen.code, computed))
+          return row
         })
-        return row
-      })
-      frozen.push(order)
+      )
     } catch (error) {
       // Another run froze this kitchen meanwhile: its order stands.
       if (!(await Order.query().where('day', day).where('kitchen_code', kitchen.code).first())) throw error
@@ -286,25 +346,31 @@ export async function freezeDay(ctx: PluginContext, day: string) {
   return frozen
 }
 
-/** Raises an alert for each order still unconfirmed once the tenant's delay after the cut-off has passed. */
+/**
+ * Raises an alert for each order still unconfirmed once the tenant's delay after the cut-off has
+ * passed: all of the day's in one transaction, the alerts already raised read once.
+ */
 export async function remindUnconfirmed(ctx: PluginContext, day: string) {
   const settings = await settingsOf(ctx)
   if (clock.now() < cutoffOf(day, settings).plus({ minutes: settings.kitchen_confirm_minutes })) return 0
   const waiting = await Order.query().where('day', day).where('status', 'frozen').limit(1000)
-  for (const order of waiting) {
-    await ctx.transaction((tctx) =>
-      raise(tctx, {
+  if (waiting.length === 0) return 0
+  await ctx.transaction((tctx) =>
+    raiseAll(
+      tctx,
+      day,
+      waiting.map((order) => ({
         day,
-        kind: 'order_unconfirmed',
+        kind: 'order_unconfirmed' as const,
         kitchenCode: order.kitchenCode,
         message: tctx.t(
           'alert.order_unconfirmed',
           { kitchen: order.kitchenCode, day, minutes: settings.kitchen_confirm_minutes },
           'it'
         ),
-      })
+      }))
     )
-  }
+  )
   return waiting.length
 }
 

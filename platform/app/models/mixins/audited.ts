@@ -1,7 +1,7 @@
 import type { NormalizeConstructor } from '@adonisjs/core/types/helpers'
 import { BaseModel, afterCreate, afterDelete, afterUpdate, beforeUpdate } from '@adonisjs/lucid/orm'
 import type { LucidRow } from '@adonisjs/lucid/types/model'
-import { recordAudit } from '#services/infrastructure/audit_service'
+import { recordAudit, writeAudits } from '#services/infrastructure/audit_service'
 import { currentDataCipher } from '#services/infrastructure/data_cipher'
 import type { AtRestMeta } from '#models/columns'
 
@@ -41,6 +41,26 @@ export function Audited<T extends NormalizeConstructor<typeof BaseModel>>(superc
     }
   }
   return AuditedModel
+}
+
+/**
+ * The audit rows of rows just created together by one multi-row insert (PluginModel.createAll), in
+ * multi-row inserts too: each the snapshot its own `create` would have written.
+ */
+export async function auditCreations(client: Parameters<typeof writeAudits>[0], rows: LucidRow[]) {
+  await writeAudits(
+    client,
+    rows.map((row) => {
+      const model = row.constructor as unknown as { table: string }
+      return {
+        tenantId: (row as unknown as { tenantId?: number }).tenantId ?? null,
+        action: 'create',
+        entity: model.table,
+        entityId: String(row.$primaryKeyValue ?? ''),
+        after: snapshot(row, Object.keys(row.$attributes)),
+      }
+    })
+  )
 }
 
 const HIDDEN = new Set(['password'])

@@ -3,6 +3,7 @@
  * the API returns them, indexed through `any`.
  */
 import { test } from '@japa/runner'
+import { DateTime } from 'luxon'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { pluginService } from '#services/tenants/plugin_service'
 import { RequestContext } from '#services/infrastructure/request_context'
@@ -143,6 +144,64 @@ test.group('Forms: BLOCCO rules tried on sample data', (group) => {
       low.body().rules.map((r: any) => r.fires),
       [false, true]
     )
+  })
+
+  test('without a version, the rules tried are those of the version in force on the chosen day (today unless given)', async ({
+    client,
+    assert,
+  }) => {
+    const w = await world()
+    // A version 2 from a later day that drops the siblings rule: before that day version 1 is in force.
+    const start = await client.post(`/api/v1/t/${w.tenant.slug}/forms/${FORM}/draft`).json({}).loginAs(w.admin)
+    start.assertStatus(201)
+    const definition = start.body().draft.definition
+    definition.blocchi = definition.blocchi.filter((b: any) => b.id !== 'siblings_missing')
+    const saved = await client
+      .put(`/api/v1/t/${w.tenant.slug}/forms/${FORM}/draft`)
+      .json({ definition })
+      .loginAs(w.admin)
+    saved.assertStatus(200)
+    const later = DateTime.now().setZone('Europe/Rome').plus({ days: 30 }).toISODate()!
+    const published = await client
+      .post(`/api/v1/t/${w.tenant.slug}/forms/${FORM}/draft/publish`)
+      .json({ valid_from: later })
+      .loginAs(w.admin)
+    published.assertStatus(201)
+    assert.equal(published.body().version.version, 2)
+
+    const data = broken(w.sample)
+    const fired = (body: any) => body.rules.filter((r: any) => r.fires).map((r: any) => r.id)
+    const today = await client.post(w.url).json({ data }).loginAs(w.designer)
+    today.assertStatus(200)
+    assert.equal(today.body().version, 1, 'today the version in force is 1, not the later one')
+    assert.include(fired(today.body()), 'siblings_missing')
+
+    const then = await client.post(w.url).json({ data, at: later }).loginAs(w.designer)
+    then.assertStatus(200)
+    assert.equal(then.body().version, 2)
+    assert.equal(then.body().valid_from, later)
+    assert.notInclude(fired(then.body()), 'siblings_missing')
+    assert.include(fired(then.body()), 'isee_choice_missing')
+
+    const dayBefore = DateTime.fromISO(later).minus({ days: 1 }).toISODate()!
+    const before = await client.post(w.url).json({ data, at: dayBefore }).loginAs(w.designer)
+    assert.equal(before.body().version, 1)
+
+    for (const [json, path] of [
+      [{ data, at: '2026-02-30' }, '/at'],
+      [{ data, at: 20260101 }, '/at'],
+      [{ data, at: later, version: 1 }, '/at'],
+      [{ data, at: later, draft: { blocchi: [] } }, '/at'],
+    ] as const) {
+      const refused = await client.post(w.url).json(json).loginAs(w.designer)
+      refused.assertStatus(422)
+      assert.isNull(errorShapeProblem(refused.body()))
+      assert.equal(refused.body().errors[0].path, path)
+    }
+    const early = await client.post(w.url).json({ data, at: '1900-01-01' }).loginAs(w.designer)
+    // Version 1 of a tenant's form has no start: it is in force from the beginning.
+    early.assertStatus(200)
+    assert.equal(early.body().version, 1)
   })
 
   test('only the designer and the tenant admin try rules, of their own tenant', async ({ client, assert }) => {

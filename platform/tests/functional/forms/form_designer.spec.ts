@@ -161,16 +161,30 @@ test.group('Form designer: drafts and versions', (group) => {
       reference: 'prova',
       examples: { fires: {}, passes: {} },
     })
+    // No tender reference, and a description in one language only.
+    broken.blocchi.push({
+      id: 'gluten_described',
+      condition: { fact: 'isee_value', operator: 'greaterThan', value: 1 },
+      paths: ['/isee_value'],
+      message: { it: 'Manca.', en: 'Missing.' },
+      reference: ' ',
+      description: { it: 'Senza glutine', en: '' },
+      examples: { fires: {}, passes: {} },
+    })
     const saved = await client.put(`${forms}/draft`).json({ definition: broken }).loginAs(admin)
     saved.assertStatus(200)
     const paths = saved.body().problems.map((p: any) => p.path)
-    const at = broken.blocchi.length - 1
+    const at = broken.blocchi.length - 2
     assert.includeMembers(paths, [
       '/schema',
       `/blocchi/${at}/message`,
       `/blocchi/${at}/paths/0`,
       `/blocchi/${at}/condition`,
+      `/blocchi/${at + 1}/reference`,
+      `/blocchi/${at + 1}/description`,
     ])
+    assert.notInclude(paths, `/blocchi/${at}/reference`)
+    assert.notInclude(paths, `/blocchi/${at}/description`)
     const kept = await client.get(`${forms}/draft`).loginAs(admin)
     assert.equal(kept.body().draft.definition.schema.properties.school_id.minLength, 'one')
 

@@ -4,7 +4,14 @@
  */
 import { test } from '@japa/runner'
 import { loadForms } from '#forms/load_forms'
-import { blockableFields, bloccoProblems, fieldPointer, fieldsRead, tryRows } from '#shared/blocco_rule'
+import {
+  blockableFields,
+  bloccoProblems,
+  fieldPointer,
+  fieldsRead,
+  fieldsWithRules,
+  tryRows,
+} from '#shared/blocco_rule'
 import { fieldKey, fieldsFromSchema } from '#shared/condition_model'
 import type { Blocco } from '#forms/types'
 
@@ -48,6 +55,11 @@ test.group('BLOCCO rule editor', () => {
     assert.deepEqual(keys({ ...good, message: { it: ' ', en: 'x' } }), ['messageIt'])
     assert.deepEqual(keys({ ...good, message: { it: 'x', en: '' } }), ['messageEn'])
     assert.deepEqual(keys({ ...good, reference: '' }), ['reference'])
+    assert.deepEqual(keys({ ...good, description: { it: 'Fratelli', en: ' ' } }), ['description'])
+    assert.deepEqual(keys({ ...good, description: { it: 'Fratelli', en: 'Siblings' } }), [])
+    // Ids as the server's check of a draft wants them.
+    assert.deepEqual(keys({ ...good, id: 'with.dot' }), ['id'])
+    assert.deepEqual(keys({ ...good, id: '1st' }), ['id'])
   })
 
   test('the fields a condition reads, compared fields included, for the builder to mark', ({ assert }) => {
@@ -59,6 +71,39 @@ test.group('BLOCCO rule editor', () => {
       ],
     })
     assert.deepEqual([...read].sort(), [fieldKey('a'), fieldKey('b', '$[0].x'), fieldKey('c'), fieldKey('d')].sort())
+  })
+})
+
+test.group('Form builder: fields that rules read are marked', () => {
+  test('a rule marks the fields it compares, those it compares them with, those of its named conditions and those it blocks', ({
+    assert,
+  }) => {
+    const form = structuredClone(forms.find((f) => f.id === 'refezione.iscrizione')!)
+    const before = fieldsWithRules(form)
+    assert.isTrue(before.has('has_siblings'))
+    for (const key of ['class_year', 'tariff_acknowledged', 'domicile']) assert.isFalse(before.has(key), key)
+    form.conditions = {
+      ...form.conditions,
+      adult: { fact: 'class_year', operator: 'exists' },
+    }
+    form.blocchi = [
+      ...form.blocchi,
+      {
+        id: 'new_rule',
+        condition: {
+          any: [
+            { condition: 'adult' },
+            { fact: 'isee_value', operator: 'greaterThan', value: { fact: 'tariff_acknowledged' } },
+          ],
+        },
+        paths: ['/domicile/city'],
+        message: { it: 'x', en: 'x' },
+        reference: 'x',
+        examples: { fires: {}, passes: {} },
+      },
+    ]
+    const after = fieldsWithRules(form)
+    for (const key of ['class_year', 'tariff_acknowledged', 'domicile']) assert.isTrue(after.has(key), key)
   })
 })
 

@@ -134,6 +134,11 @@ export function compareForms(slug: string, key: string, from: string, to: string
   )
 }
 
+/** What would stop the draft's publication, as saved (POST .../draft/check). */
+export function checkFormDraft(slug: string, key: string) {
+  return api<{ problems: ApiError[] }>('POST', `${base(slug, key)}/draft/check`)
+}
+
 export function importForm(slug: string, file: unknown) {
   return api<{ draft: FormDraftDto }>('POST', `${tenantBase(slug)}/forms/import`, file)
 }

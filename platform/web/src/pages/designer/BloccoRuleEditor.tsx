@@ -17,6 +17,7 @@ function problemsByPart(problems: BloccoProblem[]) {
     messageIt: at('messageIt'),
     messageEn: at('messageEn'),
     reference: at('reference'),
+    description: at('description'),
   }
 }
 
@@ -194,6 +195,39 @@ export function BloccoRuleEditor({
           )
         })}
       </div>
+
+      <fieldset className="mt-3" aria-describedby={parts.description.length ? `${id}-description-error` : undefined}>
+        <legend className="fs-6 fw-semibold mb-1">{t('bloccoEditor.description')}</legend>
+        <p className="small text-secondary mb-2">{t('bloccoEditor.descriptionHint')}</p>
+        <div className="row g-3">
+          {(['it', 'en'] as const).map((l) => (
+            <div className="col-md-6" key={l}>
+              <label htmlFor={`${id}-description-${l}`} className="form-label small fw-semibold">
+                {t(l === 'it' ? 'bloccoEditor.descriptionIt' : 'bloccoEditor.descriptionEn')}
+              </label>
+              <textarea
+                id={`${id}-description-${l}`}
+                rows={2}
+                className={`form-control form-control-sm${parts.description.length ? ' is-invalid' : ''}`}
+                value={rule.description?.[l] ?? ''}
+                readOnly={readOnly}
+                aria-invalid={parts.description.length > 0 || undefined}
+                onChange={(e) => {
+                  const description = {
+                    it: rule.description?.it ?? '',
+                    en: rule.description?.en ?? '',
+                    [l]: e.target.value,
+                  }
+                  const { description: _old, ...rest } = rule
+                  // Both languages emptied: the rule has no description (it is optional).
+                  change(description.it === '' && description.en === '' ? rest : { ...rest, description })
+                }}
+              />
+            </div>
+          ))}
+        </div>
+        {errorFor('description', `${id}-description-error`)}
+      </fieldset>
 
       <p className="mt-3 small" data-testid="blocco-summary">
         <span className="fw-semibold">{t('bloccoEditor.summary')}:</span>{' '}

@@ -4,8 +4,13 @@ import Form from '@rjsf/core'
 import type { RJSFSchema, UiSchema } from '@rjsf/utils'
 import { FORM_STATE_BEHAVIOR } from '#shared/form_state'
 import type { ApiError, Lang } from '#shared/contract'
-import { useCatalogLists, useForms } from '../../api/queries'
+import { useCatalogLists, useFee, useForms } from '../../api/queries'
+import { normaliseFormData } from '#shared/normalise'
+import { tariffFacts } from '#forms/tariff_preview'
+import type { FormDefinition } from '#forms/types'
+import { bandLabel, feeView } from '../../widgets/Fee'
 import {
+  checkFormDraft,
   compareForms,
   exportUrl,
   importForm,
@@ -22,13 +27,15 @@ import {
   type FormVersionSummaryDto,
 } from '../../api/form_designer_queries'
 import { useCurrentTenant } from '../../app/tenant_context'
-import { useT } from '../../i18n'
+import { formatEuro, useT } from '../../i18n'
 import { LoadError, Loading } from '../../widgets/status'
 import { accessibleTemplates } from '../../widgets/templates'
 import { withCatalogSelects } from '../../widgets/CatalogSelect'
 import { portalWidgets } from '../../widgets/CodiceFiscaleWidget'
 import { applyVisibility, localizeSchema, rjsfTranslator, withAttachmentFields } from '../../forms/form_support'
 import { formValidator } from '../FormPage'
+import { BloccoRulesSection } from './BloccoRulesSection'
+import { BloccoTryPanel } from './BloccoTryPanel'
 import {
   addField,
   PLATFORM_SOURCES,
@@ -39,7 +46,10 @@ import {
   isRequired,
   kindOf,
   moveField,
+  optionsText,
+  parseOptions,
   removeField,
+  setOptions,
   setLabel,
   setRequired,
   type FieldKind,
@@ -190,6 +200,7 @@ function FormDesigner({
   const discard = useDiscardFormDraft(slug, formKey)
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
   const latest = useRef(definition)
+  const answered = useRef(false)
   latest.current = definition
 
   const flush = async () => {
@@ -199,6 +210,7 @@ function FormDesigner({
     setSave({ state: 'saving' })
     try {
       const answer = await saveDraft.mutateAsync(latest.current)
+      answered.current = true
       setProblems(answer.problems)
       setSave({ state: 'saved', at: answer.draft.updated_at ?? undefined })
     } catch (error) {
@@ -213,6 +225,19 @@ function FormDesigner({
     if (timer.current) clearTimeout(timer.current)
     timer.current = setTimeout(() => void flush().catch(() => undefined), AUTOSAVE_MS)
   }
+  // A draft opened again says at once what would stop its publication, rule by rule and field by field.
+  useEffect(() => {
+    if (!draft) return
+    let current = true
+    checkFormDraft(slug, formKey)
+      // A save answered meanwhile is newer than this check: its problems stay.
+      .then((answer) => current && !answered.current && setProblems(answer.problems))
+      .catch(() => undefined)
+    return () => {
+      current = false
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
   useEffect(
     () => () => {
       if (timer.current) void flush().catch(() => undefined)
@@ -344,6 +369,14 @@ function FormDesigner({
         <>
           <FieldList definition={viewed} editing={editing} onChange={change} />
           {editing && <AddField definition={viewed} onAdd={change} />}
+          <BloccoRulesSection definition={viewed} editing={editing} onChange={change} problems={problems} />
+          <BloccoTryPanel
+            slug={slug}
+            formId={formKey}
+            form={viewed as never}
+            draft={editing ? ({ blocchi: viewed.blocchi, conditions: viewed.conditions } as never) : null}
+            beforeTry={flush}
+          />
           <Preview definition={viewed} />
           <Compare formKey={formKey} versions={versions} hasDraft={draft !== null} onBeforeCompare={flush} />
         </>
@@ -500,6 +533,13 @@ function FieldList({
                       {t('formDesigner.required')}
                     </label>
                   </div>
+                  {optionsText(definition, key) !== null && (
+                    <ChoiceOptions
+                      fieldKey={key}
+                      initial={optionsText(definition, key) ?? ''}
+                      onChange={(text) => onChange(setOptions(definition, key, text))}
+                    />
+                  )}
                 </div>
               )}
             </li>
@@ -507,6 +547,51 @@ function FieldList({
         })}
       </ol>
     </section>
+  )
+}
+
+/**
+ * The options of a choice field, one a line ("value | Italian label | English label"): the text is
+ * kept as typed and each change with at least one option goes to the form.
+ */
+function ChoiceOptions({
+  fieldKey,
+  initial,
+  onChange,
+}: {
+  fieldKey: string
+  initial: string
+  onChange: (text: string) => void
+}) {
+  const { t } = useT()
+  const [text, setText] = useState(initial)
+  const empty = parseOptions(text).length === 0
+  return (
+    <div className="col-12">
+      <label className="form-label" htmlFor={`options-${fieldKey}`}>
+        {t('formDesigner.options')}
+      </label>
+      <textarea
+        id={`options-${fieldKey}`}
+        className={`form-control${empty ? ' is-invalid' : ''}`}
+        rows={Math.min(8, Math.max(3, text.split('\n').length))}
+        aria-describedby={`options-${fieldKey}-hint${empty ? ` options-${fieldKey}-error` : ''}`}
+        aria-invalid={empty || undefined}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value)
+          if (parseOptions(e.target.value).length > 0) onChange(e.target.value)
+        }}
+      />
+      <p id={`options-${fieldKey}-hint`} className="small text-secondary mb-0">
+        {t('formDesigner.optionsEditHint')}
+      </p>
+      {empty && (
+        <p id={`options-${fieldKey}-error`} className="invalid-feedback d-block">
+          {t('formDesigner.optionsNeeded')}
+        </p>
+      )}
+    </div>
   )
 }
 
@@ -703,6 +788,7 @@ function Preview({ definition }: { definition: FormDefinitionJson }) {
   const [lang, setLang] = useState<Lang>('it')
   const [data, setData] = useState<Record<string, unknown>>({})
   const schema = useMemo(() => localizeSchema(definition.schema, lang) as RJSFSchema, [definition, lang])
+  const fee = definition.tariff_preview !== undefined
   const ui = useMemo(() => {
     const { 'ui:steps': _steps, ...rest } = definition.uiSchema as UiSchema
     return applyVisibility(
@@ -753,7 +839,46 @@ function Preview({ definition }: { definition: FormDefinitionJson }) {
           <></>
         </Form>
       </div>
+      {fee && <PreviewFee definition={definition} data={data} lang={lang} />}
     </section>
+  )
+}
+
+/**
+ * The fee beside the preview, as the citizen sees it while filling the form: the form's tariff
+ * preview evaluated live on the data entered, by the rule set in force today, in the preview's language.
+ */
+function PreviewFee({ definition, data, lang }: { definition: FormDefinitionJson; data: unknown; lang: Lang }) {
+  const { t } = useT()
+  const tenant = useCurrentTenant()
+  const sent = useMemo(() => normaliseFormData(definition.schema, data), [definition, data])
+  const fee = useFee(tenant.slug, tariffFacts(definition as unknown as FormDefinition, sent), lang)
+  const view = fee.data ? feeView(fee.data) : null
+  return (
+    <aside className="card card-bg mt-3" aria-labelledby="preview-fee-title" data-testid="preview-fee" lang={lang}>
+      <div className="card-body" aria-live="polite">
+        <h3 id="preview-fee-title" className="h5">
+          {t('fee.title', { lng: lang })}
+        </h3>
+        {view?.amount ? (
+          <>
+            <p className="tariff-amount mb-1">
+              <span className="text-nowrap" data-testid="preview-fee-amount">
+                {formatEuro(view.amount, lang)}
+              </span>
+              {view.unit && <span className="fee-unit"> {t(`fee.unit_${view.unit}`, { lng: lang })}</span>}
+            </p>
+            {view.band && (
+              <p className="mb-0">
+                {t('fee.band', { lng: lang })}: <span data-testid="preview-fee-band">{bandLabel(view.band)}</span>
+              </p>
+            )}
+          </>
+        ) : (
+          <p className="mb-0">{t('fee.unavailable', { lng: lang })}</p>
+        )}
+      </div>
+    </aside>
   )
 }
 

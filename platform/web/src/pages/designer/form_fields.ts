@@ -3,6 +3,7 @@
  * of a kind, move it, remove it, change its labels (it, en) and whether it is required. Every edit
  * returns a new definition; BLOCCO rules are left as they are (the condition editor owns them).
  */
+import { fieldsWithRules as fieldsWithRulesOf } from '#shared/blocco_rule'
 import type { FormDefinitionJson } from '../../api/form_designer_queries'
 
 type Obj = Record<string, unknown>
@@ -246,18 +247,51 @@ export function setRequired(def: FormDefinitionJson, key: string, required: bool
   return next
 }
 
-/** Fields that BLOCCO rules read or block: the builder marks them. */
+/** Fields that BLOCCO rules read or block: the builder marks them (shared/blocco_rule.ts). */
 export function fieldsWithRules(def: FormDefinitionJson): Set<string> {
-  const out = new Set<string>()
-  const walk = (c: unknown) => {
-    if (!isObj(c)) return
-    if (typeof c.fact === 'string') out.add(c.fact)
-    for (const k of ['all', 'any']) if (Array.isArray(c[k])) (c[k] as unknown[]).forEach(walk)
-    if (c.not) walk(c.not)
+  return fieldsWithRulesOf(def)
+}
+
+/**
+ * A choice field's options as the designer edits them, one a line: "value | Italian label |
+ * English label"; null when the field is not a choice or its options come from a shared part of
+ * the form (a `$ref`), which is edited in the form files.
+ */
+export function optionsText(def: FormDefinitionJson, key: string): string | null {
+  const node = def.schema.properties[key]
+  if (!node || !Array.isArray(node.enum) || !['radio', 'select'].includes(kindOf(def, key))) return null
+  const i18n = isObj(node['x-i18n']) ? node['x-i18n'] : {}
+  const labels = (lang: string) => {
+    const block = isObj(i18n[lang]) ? (i18n[lang] as Obj) : {}
+    return isObj(block.enum) ? (block.enum as Record<string, unknown>) : {}
   }
-  for (const rule of def.blocchi ?? []) {
-    walk(rule.condition)
-    for (const p of (rule.paths ?? []) as string[]) out.add(p.split('/')[1] ?? '')
-  }
-  return out
+  const it = labels('it')
+  const en = labels('en')
+  return (node.enum as unknown[])
+    .map((v) => {
+      const value = String(v)
+      const itLabel = typeof it[value] === 'string' ? (it[value] as string) : value
+      const enLabel = typeof en[value] === 'string' ? (en[value] as string) : itLabel
+      return `${value} | ${itLabel} | ${enLabel}`
+    })
+    .join('\n')
+}
+
+/**
+ * The options of a choice field replaced by those of the text (see optionsText): the values, and
+ * their labels in Italian and in English. A value listed twice is kept once (the first line).
+ */
+export function setOptions(def: FormDefinitionJson, key: string, text: string): FormDefinitionJson {
+  const next = clone(def)
+  const node = next.schema.properties[key]
+  const seen = new Set<string>()
+  const options = parseOptions(text).filter((o) => !seen.has(o.value) && seen.add(o.value))
+  node.enum = options.map((o) => o.value)
+  const i18n = isObj(node['x-i18n']) ? node['x-i18n'] : {}
+  const withEnum = (lang: 'it' | 'en') => ({
+    ...(isObj(i18n[lang]) ? (i18n[lang] as Obj) : {}),
+    enum: Object.fromEntries(options.map((o) => [o.value, o[lang]])),
+  })
+  node['x-i18n'] = { ...i18n, it: withEnum('it'), en: withEnum('en') }
+  return next
 }
