@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { LocalizedError, texts } from '#i18n/catalogue'
 import Injunction from '#models/injunction'
+import PaymentPosition from '#models/payment_position'
 import CollectionRecord from '#models/collection_record'
 import Tenant from '#models/tenant'
 import User from '#models/user'
@@ -9,8 +10,8 @@ import { requestLanguage } from '#services/infrastructure/request_language'
 import { contentDisposition } from '#services/infrastructure/content_disposition'
 import { centsToEuro } from '#integrations/pagopa/amounts'
 import { langOf } from '#services/billing/position_job'
+import { billingSettingsOf } from '#services/billing/billing_run'
 import {
-  DEFAULT_AFTER_DAYS,
   createCollectionRecord,
   injunctionCandidates,
   injunctionPdf,
@@ -26,9 +27,9 @@ function officeOnly(ctx: HttpContext) {
   if (!ctx.access.has('operator', 'tenant_admin')) throw new LocalizedError(403, texts('injunction.officeOnly'))
 }
 
-/** `after_days` from the query or the body: a whole number of days from 0 to 3650, 30 when absent. */
-function afterDaysOf(value: unknown): number {
-  if (value === undefined || value === null || value === '') return DEFAULT_AFTER_DAYS
+/** `after_days` from the query or the body: a whole number of days from 0 to 3650, the tenant's setting when absent. */
+function afterDaysOf(value: unknown, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback
   const days =
     typeof value === 'number'
       ? value
@@ -63,6 +64,16 @@ async function payersOf(ids: number[]) {
   return out
 }
 
+/** The injunctions' own pagoPA positions, by id. */
+async function ownPositionsOf(injunctions: Injunction[]) {
+  const ids = injunctions.map((i) => i.positionId).filter((id): id is number => id !== null)
+  const out = new Map<number, PaymentPosition>()
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const p of await PaymentPosition.query().whereIn('id', ids.slice(i, i + 500))) out.set(p.id, p)
+  }
+  return out
+}
+
 function recordView(record: CollectionRecord) {
   return {
     id: record.id,
@@ -84,8 +95,8 @@ export default class InjunctionsController {
   /** `GET /billing/injunctions/candidates?after_days=`: payers whose letter is older than that, still unpaid. */
   async candidates(ctx: HttpContext) {
     officeOnly(ctx)
-    const afterDays = afterDaysOf(ctx.request.qs().after_days)
     const tenant = await Tenant.findOrFail(ctx.tenant.id)
+    const afterDays = afterDaysOf(ctx.request.qs().after_days, billingSettingsOf(tenant).injunctionAfterDays)
     const { candidates, truncated } = await injunctionCandidates(tenant, { afterDays })
     return {
       after_days: afterDays,
@@ -106,9 +117,9 @@ export default class InjunctionsController {
   async store(ctx: HttpContext) {
     officeOnly(ctx)
     const body = ctx.request.body() as Record<string, unknown>
-    const afterDays = afterDaysOf(body.after_days)
-    const payerIds = payerIdsOf(body.payer_ids)
     const tenant = await Tenant.findOrFail(ctx.tenant.id)
+    const afterDays = afterDaysOf(body.after_days, billingSettingsOf(tenant).injunctionAfterDays)
+    const payerIds = payerIdsOf(body.payer_ids)
     const lang = requestLanguage(ctx.request)
     const { issued, truncated } = await issueInjunctions(tenant, {
       afterDays,
@@ -116,11 +127,14 @@ export default class InjunctionsController {
       userId: ctx.auth.user?.id ?? null,
     })
     const payers = await payersOf(issued.map((i) => i.payerUserId))
+    const own = await ownPositionsOf(issued)
     ctx.response.status(issued.length > 0 ? 201 : 200)
     return {
       issued: issued.length,
       truncated,
-      injunctions: issued.map((i) => injunctionView(i, payers.get(i.payerUserId) ?? null, lang)),
+      injunctions: issued.map((i) =>
+        injunctionView(i, payers.get(i.payerUserId) ?? null, lang, own.get(i.positionId ?? 0) ?? null)
+      ),
     }
   }
 
@@ -134,10 +148,13 @@ export default class InjunctionsController {
       .offset((page - 1) * PAGE_SIZE)
       .limit(PAGE_SIZE + 1)
     const payers = await payersOf(rows.map((r) => r.payerUserId))
+    const own = await ownPositionsOf(rows)
     return {
       page,
       has_more: rows.length > PAGE_SIZE,
-      injunctions: rows.slice(0, PAGE_SIZE).map((i) => injunctionView(i, payers.get(i.payerUserId) ?? null, lang)),
+      injunctions: rows
+        .slice(0, PAGE_SIZE)
+        .map((i) => injunctionView(i, payers.get(i.payerUserId) ?? null, lang, own.get(i.positionId ?? 0) ?? null)),
     }
   }
 
@@ -177,8 +194,8 @@ export default class InjunctionsController {
   async storeRecord(ctx: HttpContext) {
     officeOnly(ctx)
     const body = ctx.request.body() as Record<string, unknown>
-    const afterDays = afterDaysOf(body.after_days)
     const tenant = await Tenant.findOrFail(ctx.tenant.id)
+    const afterDays = afterDaysOf(body.after_days, billingSettingsOf(tenant).recordAfterDays)
     const record = await createCollectionRecord(tenant, { afterDays, userId: ctx.auth.user?.id ?? null })
     ctx.response.status(record ? 201 : 200)
     return { record: record ? recordView(record) : null }

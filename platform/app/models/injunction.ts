@@ -6,6 +6,11 @@ import { Audited } from '#models/mixins/audited'
 import { jsonColumn } from '#models/columns'
 import { centsColumn } from '#models/ledger_entry'
 
+/**
+ * issuing: recorded; its job replaces the positions on GPD, then protocols and sends it.
+ * issued: protocolled and sent. paid: its position is paid (or every position demanded was paid
+ * before it could be replaced).
+ */
 export type InjunctionStatus = 'issuing' | 'issued' | 'paid'
 
 export interface InjunctionPosition {
@@ -62,6 +67,10 @@ export default class Injunction extends compose(BaseModel, TenantScoped, Audited
 
   @column({ consume: (value: unknown) => (value === null || value === undefined ? null : Number(value)) })
   declare collectionRecordId: number | null
+
+  /** The pagoPA position that replaces the positions demanded: one notice for the total. */
+  @column({ consume: (value: unknown) => (value === null || value === undefined ? null : Number(value)) })
+  declare positionId: number | null
 
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime

@@ -65,4 +65,57 @@ test.group('Back office: the arrears period in the settings page', (group) => {
       await close()
     }
   })
+
+  test('the injunction thresholds: an amount that is not euro refused at its field, then saved in cents', async ({
+    assert,
+  }) => {
+    const { tenant } = await refezioneTenant()
+    const admin = await makeUser(tenant, ['tenant_admin'])
+    const { page, close } = await openBrowser()
+    try {
+      await page.setViewportSize(LAPTOP)
+      await logInStaff(page, admin.email)
+      await page
+        .getByRole('navigation', { name: 'Menu principale' })
+        .getByRole('link', { name: 'Impostazioni' })
+        .click()
+      const injunctions = page.getByTestId('settings-injunctions')
+      await injunctions.waitFor()
+      const min = injunctions.getByLabel('Importo minimo per l’ingiunzione (euro)')
+      await min.fill('venti')
+      await page.getByRole('button', { name: 'Salva' }).click()
+      const error = page.locator('#setting-settings-billing-injunctionMinCents-error')
+      await error.waitFor()
+      assert.include((await error.textContent()) ?? '', 'importo in euro')
+      assert.equal(await min.getAttribute('aria-invalid'), 'true')
+      assert.isUndefined((await Tenant.findOrFail(tenant.id)).settings.billing, 'nothing saved')
+
+      await injunctions.getByLabel('Giorni dalla lettera di morosità all’ingiunzione').fill('4000')
+      await min.fill('25,50')
+      await page.getByRole('button', { name: 'Salva' }).click()
+      const days = page.locator('#setting-settings-billing-injunctionAfterDays-error')
+      await days.waitFor()
+      assert.match((await days.textContent()) ?? '', /3650/)
+
+      await injunctions.getByLabel('Giorni dalla lettera di morosità all’ingiunzione').fill('60')
+      await injunctions.getByLabel('Giorni per pagare l’ingiunzione').fill('45')
+      await injunctions.getByLabel('Giorni dall’ingiunzione alla riscossione coattiva').fill('90')
+      await page.getByRole('button', { name: 'Salva' }).click()
+      await page.getByTestId('settings-saved').waitFor()
+      assert.include((await Tenant.findOrFail(tenant.id)).settings.billing as Record<string, unknown>, {
+        injunctionAfterDays: 60,
+        injunctionPayDays: 45,
+        recordAfterDays: 90,
+        injunctionMinCents: 2550,
+      })
+      assert.deepEqual(await seriousViolations(page), [], 'injunction settings: axe violations')
+      await snap(page, 'backoffice-injunction-settings')
+
+      await page.reload()
+      await injunctions.waitFor()
+      assert.equal(await min.inputValue(), '25,50')
+    } finally {
+      await close()
+    }
+  })
 })

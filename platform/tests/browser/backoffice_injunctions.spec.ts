@@ -67,6 +67,10 @@ test.group('Back office: injunctions and the coercive-collection record', (group
       const issued = await page.getByTestId('injunctions-issued').textContent()
       assert.match(issued!, /\d{4}\/\d{7}/)
       assert.include(issued!, 'Emessa')
+      // Each names the one pagoPA notice that replaced its positions.
+      for (const cell of await page.getByTestId('injunction-notice').allTextContents()) {
+        assert.match(cell.trim(), /^\d{4} \d{4} \d{4} \d{4} \d{2}$/, `a notice code, seen "${cell}"`)
+      }
 
       await page.getByLabel("Giorni trascorsi dall'ingiunzione").fill('0')
       await page.getByRole('button', { name: 'Prepara il ruolo' }).click()

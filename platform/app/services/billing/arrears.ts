@@ -65,10 +65,12 @@ export async function scheduleArrears(tenant: Tenant, now: DateTime = DateTime.n
   let lastId = 0
   for (;;) {
     const query = PaymentPosition.query().whereIn('status', OPEN_POSITION_STATUSES)
+    // An injunction's own position (injunctions.ts) follows its letter and injunction: no reminder, no letter.
     if (settings.reminderFrom === 'loaded') query.where('created_at', '<', loadedBefore)
     else query.where('due_date', '<', reminderBefore)
     const due = await query
       .where('id', '>', lastId)
+      .whereNotExists((q) => q.from('injunctions').whereColumn('injunctions.position_id', 'payment_positions.id'))
       .whereNotExists((q) =>
         q
           .from('payment_position_steps')
@@ -111,6 +113,7 @@ export async function scheduleArrears(tenant: Tenant, now: DateTime = DateTime.n
       .whereIn('status', OPEN_POSITION_STATUSES)
       .where('due_date', '<', letterBefore)
       .where('id', '>', lastId)
+      .whereNotExists((q) => q.from('injunctions').whereColumn('injunctions.position_id', 'payment_positions.id'))
       .whereExists((q) =>
         q
           .from('payment_position_steps')

@@ -26,6 +26,14 @@ import { SettingsError } from '#services/tenants/settings_error'
  *   Off by default: the tender lets the comune suspend the service and recover the credit
  *   (Allegato B, "in caso di mancato pagamento della tariffa attribuita"), it does not refuse the
  *   application; a comune that does turns it on.
+ * - injunctionAfterDays: an injunction may be issued this many days after the arrears letter's
+ *   protocol date, the positions still unpaid (seed 000, arrears b; 30 when not set). The office may
+ *   name other days for one issue.
+ * - injunctionMinCents: a payer owing less than this in all is not issued an injunction (0, the
+ *   default: any amount); the positions stay in the arrears and count for a later one.
+ * - injunctionPayDays: the days an injunction gives to pay, its due date and its position's (30).
+ * - recordAfterDays: an injunction still unpaid this many days after its protocol date goes to
+ *   the coercive-collection record (seed 000, arrears d; 30).
  * - prepaid: the services run pre-paid (the family's account is topped up by pagoPA and each day's
  *   meals are debited from it); every other service is post-paid (billed by the monthly run).
  * - lowBalanceCents: under this credit the family of a pre-paid service is alerted (1000: 10 euro).
@@ -42,6 +50,10 @@ export interface BillingSettings {
   letterPeriod: LetterPeriod | null
   debtBlocksEnrolment: boolean
   debtBlockAfterDays: number
+  injunctionAfterDays: number
+  injunctionMinCents: number
+  injunctionPayDays: number
+  recordAfterDays: number
   services: string[]
   prepaid: string[]
   lowBalanceCents: number
@@ -65,6 +77,10 @@ export const BILLING_DEFAULTS: BillingSettings = {
   letterPeriod: null,
   debtBlocksEnrolment: false,
   debtBlockAfterDays: 0,
+  injunctionAfterDays: 30,
+  injunctionMinCents: 0,
+  injunctionPayDays: 30,
+  recordAfterDays: 30,
   services: [],
   prepaid: [],
   lowBalanceCents: 1000,
@@ -86,6 +102,10 @@ const BOUNDS: Record<
   | 'reminderAfterDays'
   | 'letterAfterDays'
   | 'debtBlockAfterDays'
+  | 'injunctionAfterDays'
+  | 'injunctionMinCents'
+  | 'injunctionPayDays'
+  | 'recordAfterDays'
   | 'lowBalanceCents'
   | 'topUpMinCents'
   | 'topUpMaxCents',
@@ -99,6 +119,10 @@ const BOUNDS: Record<
   reminderAfterDays: [0, 365],
   letterAfterDays: [1, 365],
   debtBlockAfterDays: [0, 365],
+  injunctionAfterDays: [0, 3650],
+  injunctionMinCents: [0, 100_000_00],
+  injunctionPayDays: [1, 365],
+  recordAfterDays: [0, 3650],
 }
 
 const OTHER_FIELDS = ['services', 'prepaid', 'taxonomy', 'reminderFrom', 'letterPeriod', 'debtBlocksEnrolment']

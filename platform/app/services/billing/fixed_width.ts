@@ -140,7 +140,11 @@ export const SPORTELLO_RUOLO_V1: RecordLayout = {
     { name: 'period_to', length: 6, kind: 'numeric', description: 'Ultimo mese dovuto AAAAMM' },
     { name: 'notices', length: 3, kind: 'numeric', description: 'Numero di avvisi pagoPA compresi' },
     { name: 'amount_cents', length: 13, kind: 'numeric', description: 'Importo dovuto in centesimi' },
-    { name: 'filler', length: 79, kind: 'alpha', description: 'Spazi' },
+    { name: 'debtor_address', length: 40, kind: 'alpha', description: 'Indirizzo del debitore (via e civico)' },
+    { name: 'debtor_postal_code', length: 5, kind: 'alpha', description: 'CAP del debitore' },
+    { name: 'debtor_municipality', length: 30, kind: 'alpha', description: 'Comune del debitore' },
+    { name: 'debtor_province', length: 2, kind: 'alpha', description: 'Sigla della provincia del debitore' },
+    { name: 'filler', length: 2, kind: 'alpha', description: 'Spazi' },
   ],
   trailer: [
     { name: 'record_type', length: 1, kind: 'numeric', constant: '9', description: 'Tipo record: 9 coda' },

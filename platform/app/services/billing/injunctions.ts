@@ -5,6 +5,8 @@ import PaymentPosition, { OPEN_POSITION_STATUSES } from '#models/payment_positio
 import Injunction, { type InjunctionPosition } from '#models/injunction'
 import CollectionRecord from '#models/collection_record'
 import Tenant from '#models/tenant'
+import Enrolment from '#models/enrolment'
+import Submission from '#models/submission'
 import User from '#models/user'
 import { enqueueFollowUp } from '#events/follow_up'
 import { writeAudit } from '#services/infrastructure/audit_service'
@@ -12,12 +14,25 @@ import { PdfSheet } from '#services/infrastructure/pdf_sheet'
 import type { JobDefinition } from '#queue/types'
 import { centsToEuro, italianAmount } from '#integrations/pagopa/amounts'
 import { formatNoticeNumber } from '#integrations/pagopa/notice_number'
+import { nextNoticeNumber } from '#integrations/pagopa/notice_sequence'
+import { GpdConflictError, GpdError } from '#integrations/pagopa/gpd_client'
+import { noticeCreditor, pagopaFor, pagopaSettingsOf } from '#integrations/pagopa/pagopa_service'
+import { renderPaymentNotice } from '#integrations/pagopa/payment_notice_pdf'
+import { PermanentJobError } from '#queue/types'
+import { recordStep } from '#services/billing/position_steps'
 import { protocolService } from '#integrations/protocol'
-import type { ChannelName } from '#integrations/notices/notice_channel'
+import type { ChannelName, PostalAddress } from '#integrations/notices/notice_channel'
 import { noticeChannelFor } from '#integrations/notices/notice_channels'
-import { serviceName } from '#services/billing/billing_run'
-import { dueText, langOf, positionSubject, sendThroughChannels, type Lang } from '#services/billing/position_job'
-import { reconcileTenant } from '#services/billing/reconcile'
+import { billingSettingsOf, serviceName } from '#services/billing/billing_run'
+import {
+  dueText,
+  gpdPosition,
+  langOf,
+  positionSubject,
+  sendThroughChannels,
+  type Lang,
+} from '#services/billing/position_job'
+import { applyReceipt, reconcileTenant } from '#services/billing/reconcile'
 import { SPORTELLO_RUOLO_V1, writeRecordFile, type RecordLayout } from '#services/billing/fixed_width'
 
 /**
@@ -28,17 +43,31 @@ import { SPORTELLO_RUOLO_V1, writeRecordFile, type RecordLayout } from '#service
  * still unpaid `afterDays` after their own protocol date are then handed to coercive collection in
  * a fixed-width record (fixed_width.ts, docs/collection_record.md) with its CSV.
  *
- * Issuing records the injunction, its positions (each in one injunction at most: a unique key) and
- * the job that protocols and sends it in one transaction; the job's protocol key is the
- * injunction's, so a retry gets the same number. Issuing again issues nothing twice; a record never
- * takes an injunction twice.
+ * The injunction replaces the unpaid positions by ONE new pagoPA position for the total (seed 000,
+ * arrears b: "nuova posizione per il totale"). Issuing records, in one transaction, the injunction,
+ * its positions (each in one injunction at most: a unique key), the new position (`pending`, its
+ * notice number from the tenant's sequence, its iupd and iuv the idempotency keys on GPD) and the
+ * job. The job, retried until it succeeds and safe to run again at any point:
+ * 1. invalidates each replaced position on GPD (one already invalid is success) and marks it
+ *    `cancelled`, its outcome `invalidated`. A position GPD refuses to invalidate because it was
+ *    paid meanwhile is NOT invalidated: its receipt is posted to it as any payment, its outcome is
+ *    `paid`, and it leaves the injunction, whose total (and its position's amount, not yet on GPD)
+ *    is lowered before publishing. When every position was paid so, the injunction is `paid` at
+ *    once, its position `cancelled` (its number is used, never reused), and nothing is sent.
+ * 2. creates the new position on GPD, published (a retry finds it there: success);
+ * 3. protocols the injunction outgoing and sends it with the position's AgID notice; the protocol
+ *    key is the injunction's, so a retry gets the same number.
+ * The old positions are invalidated before the new one exists, so the debt is never payable twice.
+ * A payment of the new position settles the replaced ones (payment_posting.ts). Issuing again
+ * issues nothing twice; a record never takes an injunction twice.
  */
 export const INJUNCTION_JOB = 'platform.billing-injunction'
 const TIME_ZONE = 'Europe/Rome'
-/** The days after the letter (and after the injunction) when the office may take the next step, by default. */
-export const DEFAULT_AFTER_DAYS = 30
-/** The days an injunction gives to pay. */
-const PAY_WITHIN_DAYS = 30
+/*
+ * The days after the letter (and after the injunction) when the office may take the next step, the
+ * days an injunction gives to pay and the least amount worth one are the tenant's settings
+ * (billing.injunctionAfterDays, recordAfterDays, injunctionPayDays, injunctionMinCents).
+ */
 /** Candidate positions read at most in one call: the office issues in rounds. */
 const MAX_POSITIONS = 5000
 
@@ -130,7 +159,9 @@ export async function injunctionCandidates(
   }
   // A payer cut by the limit is left to the next round whole, never issued in part.
   if (truncated && kept.length > 0) byPayer.delete(Number(kept[kept.length - 1].payer_user_id))
-  return { candidates: [...byPayer.values()], truncated }
+  // Under the tenant's least amount no injunction: the positions wait, and count for a later one.
+  const min = billingSettingsOf(tenant).injunctionMinCents
+  return { candidates: [...byPayer.values()].filter((c) => c.owedCents >= min), truncated }
 }
 
 function isUniqueViolation(error: unknown) {
@@ -160,19 +191,45 @@ export async function issueInjunctions(
   await reconcileTenant(tenant)
   const { candidates, truncated } = await injunctionCandidates(tenant, options)
   const now = today(options.now)
+  const pagopa = candidates.length > 0 ? pagopaSettingsOf(tenant) : null
   const issued: Injunction[] = []
   for (const candidate of candidates) {
     try {
       const injunction = await db.transaction(async (trx) => {
+        const year = now.year
+        const number = await nextNumber(trx, tenant.id, year)
+        const dueDate = now.plus({ days: billingSettingsOf(tenant).injunctionPayDays }).toISODate()!
+        const services = [...new Set(candidate.positions.map((p) => p.service))]
+        const notice = await nextNoticeNumber(trx, tenant.id, pagopa!.segregationCode)
+        const position = await PaymentPosition.create(
+          {
+            runId: null,
+            payerUserId: candidate.payerUserId,
+            service: services[0],
+            period: now.toFormat('yyyy-MM'),
+            iupd: `${pagopa!.fiscalCode}-ING-${year}-${number}`.slice(0, 140),
+            iuv: notice.iuv,
+            nav: notice.nav,
+            amountCents: candidate.owedCents,
+            paidCents: 0,
+            dueDate,
+            status: 'pending',
+            noticeChannel: null,
+            paidAt: null,
+            psp: null,
+          },
+          { client: trx }
+        )
         const made = await Injunction.create(
           {
-            year: now.year,
-            number: await nextNumber(trx, tenant.id, now.year),
+            year,
+            number,
             payerUserId: candidate.payerUserId,
             status: 'issuing',
             positions: candidate.positions,
             owedCents: candidate.owedCents,
-            dueDate: now.plus({ days: PAY_WITHIN_DAYS }).toISODate()!,
+            dueDate,
+            positionId: position.id,
             protocolNumber: null,
             protocolYear: null,
             protocolDate: null,
@@ -227,6 +284,11 @@ const TEXT = {
     total: 'Totale ingiunto',
     due: 'Da pagare entro',
     how: 'Si può pagare ciascun avviso con l’app IO, presso banche, uffici postali e punti convenzionati o online con il codice avviso indicato.',
+    replaced:
+      'Gli avvisi elencati sono stati annullati su pagoPA e sostituiti da un unico avviso per il totale ingiunto:',
+    totalCode: 'Codice avviso pagoPA del totale',
+    howOne:
+      'Si può pagare il totale con l’app IO, presso banche, uffici postali e punti convenzionati o online con il codice avviso qui sopra o con l’avviso pagoPA allegato.',
     after:
       'In mancanza di pagamento entro il termine l’ente procederà alla riscossione coattiva delle somme dovute, con l’aggiunta delle spese. Se ha già pagato, non tenga conto di questo atto.',
   },
@@ -245,6 +307,10 @@ const TEXT = {
     total: 'Total demanded',
     due: 'To pay by',
     how: 'Pay each notice with the IO app, at banks, post offices and affiliated shops or online with the notice code shown.',
+    replaced: 'The notices listed have been cancelled on pagoPA and replaced by one notice for the total demanded:',
+    totalCode: 'pagoPA notice code of the total',
+    howOne:
+      'Pay the total with the IO app, at banks, post offices and affiliated shops or online with the notice code above or the attached pagoPA notice.',
     after:
       'Without payment by the date above the ente will recover the sums owed by coercive collection, costs added. If you have already paid, please disregard this act.',
   },
@@ -294,15 +360,21 @@ export async function injunctionPdf(tenant: Tenant, injunction: Injunction, paye
     )
   }
   sheet.rule()
+  const position = injunction.positionId ? await PaymentPosition.find(injunction.positionId) : null
+  if (position) {
+    sheet.text(t.replaced)
+    sheet.y -= 4
+  }
   sheet.pairs(
     [
       [t.total, `€ ${italianAmount(injunction.owedCents)}`],
+      ...(position ? [[t.totalCode, formatNoticeNumber(position.nav)] as [string, string]] : []),
       [t.due, dueText(injunction.dueDate, lang)],
     ],
     150
   )
   sheet.y -= 6
-  sheet.text(t.how)
+  sheet.text(position ? t.howOne : t.how)
   sheet.text(t.after)
   return sheet.save()
 }
@@ -342,10 +414,21 @@ export async function protocolInjunction(injunctionId: number) {
     protocolLabel: registration.label,
   })
   const position = await PaymentPosition.find(injunction.positions[0]?.id ?? 0)
+  const own = injunction.positionId ? await PaymentPosition.find(injunction.positionId) : null
   if (position && payer) {
     const pdf = await injunctionPdf(tenant, injunction, payer, lang)
+    // The AgID notice of the one position that now asks for the total.
+    const notice = own
+      ? await renderPaymentNotice({
+          lang,
+          subject: `${t.title} ${injunction.label}`,
+          creditor: noticeCreditor(tenant),
+          debtor: { fiscalCode: payer.fiscalCode ?? '', fullName: payer.fullName.slice(0, 70) },
+          single: { nav: own.nav, amountCents: own.amountCents, dueDate: own.dueDate },
+        })
+      : null
     const preferred: ChannelName[] = noticeChannelFor(tenant, 'post') ? ['post', 'email'] : ['email']
-    await sendThroughChannels(
+    const sent = await sendThroughChannels(
       tenant,
       position,
       `ingiunzione-${injunction.id}`,
@@ -360,22 +443,157 @@ export async function protocolInjunction(injunctionId: number) {
             content: pdf,
             contentType: 'application/pdf',
           },
+          ...(own && notice
+            ? [{ filename: `avviso-${own.nav}.pdf`, content: notice, contentType: 'application/pdf' }]
+            : []),
         ],
       },
       preferred
     )
+    if (own) {
+      await db.transaction((trx) =>
+        recordStep(trx, tenant.id, own.id, 'notified', { channel: sent.channel, status: sent.status })
+      )
+    }
   }
-  injunction.status = 'issued'
+  // Paid while it was being sent (payment_posting.ts): it stays paid.
+  const now = await Injunction.query().where('id', injunction.id).select('status').first()
+  injunction.status = now?.status === 'paid' ? 'paid' : 'issued'
   await injunction.save()
+}
+
+type ReplacedOutcome = 'invalidated' | 'paid'
+
+/**
+ * Step 1 and 2 of the injunction's job (see the top of this file): the replaced positions off GPD,
+ * the injunction's position on it. Each outcome is recorded as it is known, so a run after a crash
+ * asks GPD only what is missing (and GPD answers what it already did as success). Answers whether
+ * the injunction still has to be protocolled and sent.
+ */
+export async function replaceOnPagopa(injunctionId: number): Promise<boolean> {
+  const injunction = await Injunction.find(injunctionId)
+  if (!injunction || injunction.status !== 'issuing') return false
+  // Issued before injunctions had a position of their own: nothing to replace.
+  if (injunction.positionId === null) return true
+  const position = await PaymentPosition.findOrFail(injunction.positionId)
+  if (position.status !== 'pending') return position.status !== 'cancelled'
+  const tenant = await Tenant.findOrFail(injunction.tenantId)
+  const { settings, gateway } = pagopaFor(tenant)
+  const rows = await db
+    .from('injunction_positions')
+    .where('tenant_id', tenant.id)
+    .where('injunction_id', injunction.id)
+    .orderBy('id')
+  for (const row of rows) {
+    if (row.outcome) continue
+    const old = await PaymentPosition.findOrFail(Number(row.position_id))
+    let outcome: ReplacedOutcome = 'invalidated'
+    if (old.status === 'paid') outcome = 'paid'
+    else {
+      try {
+        await gateway.invalidatePosition(old.iupd)
+      } catch (error) {
+        if (error instanceof GpdConflictError) {
+          // GPD holds it paid (or being paid): it is not invalidated; its receipt is posted to it.
+          const receipt = await gateway.getReceipt(old.iuv)
+          if (!receipt) throw new Error(`Position ${old.iupd} cannot be invalidated and has no receipt yet`)
+          await applyReceipt(old, receipt)
+          outcome = 'paid'
+        } else if (!(error instanceof GpdError && error.status === 404)) {
+          throw error
+        }
+        // 404: GPD does not hold it, so nobody can pay it: as good as invalidated.
+      }
+    }
+    await db.transaction(async (trx) => {
+      await trx.from('injunction_positions').where('id', row.id).update({ outcome })
+      if (outcome !== 'invalidated') return
+      await old.refresh()
+      old.useTransaction(trx)
+      old.status = 'cancelled'
+      await old.save()
+      await recordStep(trx, tenant.id, old.id, 'cancelled', { injunction_id: Number(injunction.id) })
+    })
+  }
+  const outcomes = new Map<number, string>(
+    (
+      await db
+        .from('injunction_positions')
+        .where('tenant_id', tenant.id)
+        .where('injunction_id', injunction.id)
+        .select('position_id', 'outcome')
+    ).map((r) => [Number(r.position_id), r.outcome])
+  )
+  const kept = injunction.positions.filter((p) => outcomes.get(p.id) === 'invalidated')
+  const total = kept.reduce((sum, p) => sum + p.owed_cents, 0)
+  const still = await db.transaction(async (trx) => {
+    injunction.useTransaction(trx)
+    position.useTransaction(trx)
+    if (total === 0) {
+      position.status = 'cancelled'
+      await position.save()
+      await recordStep(trx, tenant.id, position.id, 'cancelled', {
+        injunction_id: Number(injunction.id),
+        reason: 'paid',
+      })
+      injunction.status = 'paid'
+      injunction.owedCents = 0
+      await injunction.save()
+      return false
+    }
+    if (total !== injunction.owedCents || kept.length !== injunction.positions.length) {
+      injunction.positions = kept
+      injunction.owedCents = total
+      await injunction.save()
+      position.amountCents = total
+      await position.save()
+    }
+    return true
+  })
+  if (!still) return false
+  const payer = await User.findOrFail(position.payerUserId)
+  if (!payer.fiscalCode) throw new PermanentJobError(`Position ${position.iupd}: the payer has no codice fiscale`)
+  const body = gpdPosition(
+    tenant,
+    position,
+    payer,
+    settings.iban,
+    billingSettingsOf(tenant).taxonomy,
+    `${TEXT.it.title} ${injunction.label}`
+  )
+  let gpdStatus: string
+  try {
+    gpdStatus = (await gateway.createPosition(body, { toPublish: true })).position.status
+  } catch (error) {
+    // Another position under our IUPD or IUV: a person must look (nothing is paid twice meanwhile).
+    if (error instanceof GpdConflictError) throw new PermanentJobError(error.message)
+    throw error
+  }
+  await db.transaction(async (trx) => {
+    const updated = await PaymentPosition.query({ client: trx })
+      .where('id', position.id)
+      .where('status', 'pending')
+      .update({ status: 'published', updated_at: DateTime.now().toFormat(trx.dialect.dateTimeFormat) })
+    const affected = Array.isArray(updated) ? Number(updated[0]) : Number(updated)
+    if (affected === 1) await recordStep(trx, tenant.id, position.id, 'published', { gpd_status: gpdStatus })
+  })
+  return true
 }
 
 export const billingInjunctionJob: JobDefinition<{ injunctionId: number }> = {
   attempts: 8,
   backoffMs: 5000,
-  handle: (payload) => protocolInjunction(payload.injunctionId),
+  async handle(payload) {
+    if (await replaceOnPagopa(payload.injunctionId)) await protocolInjunction(payload.injunctionId)
+  },
 }
 
-export function injunctionView(injunction: Injunction, payer: User | null, lang: Lang) {
+export function injunctionView(
+  injunction: Injunction,
+  payer: User | null,
+  lang: Lang,
+  own: PaymentPosition | null = null
+) {
   return {
     id: injunction.id,
     number: injunction.label,
@@ -389,6 +607,17 @@ export function injunctionView(injunction: Injunction, payer: User | null, lang:
     protocol: injunction.protocolLabel,
     protocol_date: injunction.protocolDate,
     collection_record_id: injunction.collectionRecordId,
+    position: own
+      ? {
+          id: own.id,
+          iupd: own.iupd,
+          notice_code: formatNoticeNumber(own.nav),
+          status: own.status,
+          amount_cents: own.amountCents,
+          paid_cents: own.paidCents,
+          due_date: own.dueDate,
+        }
+      : null,
     positions: injunction.positions.map((p) => ({
       id: p.id,
       iupd: p.iupd,
@@ -415,6 +644,10 @@ const CSV_COLUMNS = [
   'period_to',
   'notices',
   'amount_cents',
+  'debtor_address',
+  'debtor_postal_code',
+  'debtor_municipality',
+  'debtor_province',
   'amount_eur',
 ] as const
 
@@ -424,6 +657,69 @@ function csvCell(value: string | number) {
 }
 
 const compact = (date: string) => date.replaceAll('-', '')
+
+interface DebtorAddress {
+  address: string
+  postal_code: string
+  municipality: string
+  province: string
+}
+
+const NO_ADDRESS: DebtorAddress = { address: '', postal_code: '', municipality: '', province: '' }
+const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '')
+
+/**
+ * The debtor's address for the coercive-collection record: the residence the paying parent gave in
+ * the application behind the injunction's charges (`payer.residence` of the submission, encrypted at
+ * rest and read here only for the record), the most recent enrolment first; else the postal address
+ * chosen for paper notices (`notice_address` of the enrolment); else empty.
+ */
+async function debtorAddress(
+  trx: TransactionClientContract,
+  tenantId: number,
+  payerUserId: number,
+  positionIds: number[]
+): Promise<DebtorAddress> {
+  const rows = await trx
+    .from('payment_position_items')
+    .join('ledger_entries', 'ledger_entries.id', 'payment_position_items.entry_id')
+    .where('payment_position_items.tenant_id', tenantId)
+    .whereIn('payment_position_items.position_id', positionIds.slice(0, 500))
+    .whereNotNull('ledger_entries.enrolment_id')
+    .orderBy('ledger_entries.id', 'desc')
+    .select('ledger_entries.enrolment_id')
+    .limit(20)
+  const enrolmentIds = [...new Set(rows.map((r) => Number(r.enrolment_id)))]
+  const enrolments = enrolmentIds.length
+    ? await Enrolment.query({ client: trx }).whereIn('id', enrolmentIds).where('applicant_user_id', payerUserId)
+    : []
+  enrolments.sort((a, b) => enrolmentIds.indexOf(a.id) - enrolmentIds.indexOf(b.id))
+  for (const enrolment of enrolments) {
+    const submission = await Submission.query({ client: trx }).where('id', enrolment.submissionId).first()
+    const payer = submission?.data?.payer as Record<string, unknown> | undefined
+    const residence = payer?.residence as Record<string, unknown> | undefined
+    if (residence && text(residence.street)) {
+      return {
+        address: `${text(residence.street)} ${text(residence.house_number)}`.trim(),
+        postal_code: text(residence.postal_code),
+        municipality: text(residence.municipality),
+        province: text(residence.province),
+      }
+    }
+  }
+  for (const enrolment of enrolments) {
+    const postal = enrolment.details?.notice_address as PostalAddress | undefined
+    if (postal && Array.isArray(postal.lines) && postal.lines.length > 0) {
+      return {
+        address: postal.lines.map(text).join(' ').trim(),
+        postal_code: text(postal.postalCode),
+        municipality: text(postal.city),
+        province: text(postal.province),
+      }
+    }
+  }
+  return NO_ADDRESS
+}
 
 /**
  * Hands to coercive collection the injunctions protocolled at least `afterDays` before `now` and
@@ -447,7 +743,7 @@ export async function createCollectionRecord(
       .orderBy('year')
       .orderBy('number')
       .limit(MAX_POSITIONS)
-    const positionIds = injunctions.flatMap((i) => i.positions.map((p) => p.id))
+    const positionIds = injunctions.flatMap((i) => (i.positionId ? [i.positionId] : i.positions.map((p) => p.id)))
     const open = new Map<number, number>()
     for (let i = 0; i < positionIds.length; i += 500) {
       const rows = await trx
@@ -468,19 +764,34 @@ export async function createCollectionRecord(
     }
     const taken: Array<{ injunction: Injunction; owed: number; unpaid: InjunctionPosition[] }> = []
     for (const injunction of injunctions) {
-      const unpaid = injunction.positions.filter((p) => open.has(p.id))
+      // An injunction with its own position owes what that position still asks; the positions it
+      // replaced are listed for the months and notices. One issued before that owes its positions.
+      const own = injunction.positionId
+      const unpaid = own
+        ? open.has(own)
+          ? injunction.positions
+          : []
+        : injunction.positions.filter((p) => open.has(p.id))
       if (unpaid.length === 0) {
+        injunction.useTransaction(trx)
         injunction.status = 'paid'
         await injunction.save()
         continue
       }
-      taken.push({ injunction, owed: unpaid.reduce((sum, p) => sum + open.get(p.id)!, 0), unpaid })
+      const owed = own ? open.get(own)! : unpaid.reduce((sum, p) => sum + open.get(p.id)!, 0)
+      taken.push({ injunction, owed, unpaid })
     }
     if (taken.length === 0) return null
     const last = await trx.from('collection_records').where('tenant_id', tenant.id).max('number as last').first()
     const number = Number(last?.last ?? 0) + 1
+    const addresses = new Map<number, DebtorAddress>()
+    for (const { injunction, unpaid } of taken) {
+      const ids = unpaid.map((p) => p.id)
+      addresses.set(injunction.id, await debtorAddress(trx, tenant.id, injunction.payerUserId, ids))
+    }
     const details = taken.map(({ injunction, owed, unpaid }, i) => {
       const payer = payers.get(injunction.payerUserId)
+      const where = addresses.get(injunction.id) ?? NO_ADDRESS
       const periods = unpaid.map((p) => p.period).sort()
       const services = [...new Set(unpaid.map((p) => serviceName(p.service).it))]
       return {
@@ -495,6 +806,10 @@ export async function createCollectionRecord(
         period_to: periods[periods.length - 1].replace('-', ''),
         notices: unpaid.length,
         amount_cents: owed,
+        debtor_address: where.address,
+        debtor_postal_code: where.postal_code,
+        debtor_municipality: where.municipality,
+        debtor_province: where.province,
       }
     })
     const total = taken.reduce((sum, x) => sum + x.owed, 0)

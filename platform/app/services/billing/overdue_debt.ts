@@ -17,7 +17,13 @@ export async function overdueDebtCents(payerUserId: number, afterDays: number, n
   const rows = await PaymentPosition.query()
     .where('payer_user_id', payerUserId)
     .whereIn('status', OPEN_POSITION_STATUSES)
-    .where('due_date', '<', before)
+    // An injunction's position asks for positions long past due (injunctions.ts): it counts whole,
+    // whatever its own due date, as the positions it replaced did.
+    .where((q) =>
+      q
+        .where('due_date', '<', before)
+        .orWhereExists((e) => e.from('injunctions').whereColumn('injunctions.position_id', 'payment_positions.id'))
+    )
     .select('amount_cents', 'paid_cents')
     .limit(10_000)
   let cents = 0

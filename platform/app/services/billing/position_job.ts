@@ -39,8 +39,16 @@ export function positionSubject(position: PaymentPosition, lang: Lang) {
   return `${name} ${month.toFormat('LLLL yyyy')}`.slice(0, 90)
 }
 
-function gpdPosition(tenant: Tenant, position: PaymentPosition, payer: User, iban: string, taxonomy: string) {
-  const description = positionSubject(position, 'it').slice(0, 140)
+/** The GPD body of a position: one option, one transfer for the whole amount. */
+export function gpdPosition(
+  tenant: Tenant,
+  position: PaymentPosition,
+  payer: User,
+  iban: string,
+  taxonomy: string,
+  subject?: string
+) {
+  const description = (subject ?? positionSubject(position, 'it')).slice(0, 140)
   const body: DebtPosition = {
     iupd: position.iupd,
     type: 'F',

@@ -484,7 +484,8 @@ export const TABLES: Record<string, TableMeaning> = {
       year: 'Year of the injunction, with number its label (YYYY/NNNNNN)',
       number: 'Number of the injunction within its year and tenant',
       payer_user_id: 'The payer (users.id) the injunction demands payment from',
-      status: 'issuing (recorded, protocol under way), issued (protocolled and sent) or paid (every position paid)',
+      status:
+        'issuing (recorded, its position and protocol under way), issued (protocolled and sent) or paid (its position paid)',
       positions:
         'The positions demanded, each with iupd, notice number, service, month and what it still asked for (JSON)',
       owed_cents: 'Total demanded, in euro cents',
@@ -495,6 +496,7 @@ export const TABLES: Record<string, TableMeaning> = {
       protocol_label: 'Protocol number as printed on the injunction',
       issued_by: 'The office user (users.id) who issued it',
       collection_record_id: 'The coercive-collection record (collection_records.id) it was handed over in, if any',
+      position_id: 'The pagoPA position (payment_positions.id) that replaces the positions demanded, for the total',
     },
   },
   injunction_positions: {
@@ -503,6 +505,8 @@ export const TABLES: Record<string, TableMeaning> = {
       injunction_id: 'The injunction (injunctions.id)',
       position_id: 'The position demanded (payment_positions.id)',
       owed_cents: 'What the position still asked for when the injunction was issued, in euro cents',
+      outcome:
+        'What became of the position on pagoPA: invalidated (the injunction asks for it) or paid (paid before, left out); empty until then',
     },
   },
   collection_records: {

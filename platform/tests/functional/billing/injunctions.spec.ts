@@ -3,6 +3,7 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import PaymentPosition from '#models/payment_position'
 import Injunction from '#models/injunction'
+import Submission from '#models/submission'
 import { jobQueue } from '#queue/queue_factory'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { startRun } from '#services/billing/billing_run'
@@ -127,8 +128,36 @@ test.group('Billing: injunctions and the coercive-collection record', (group) =>
     pdf.assertStatus(200)
     assert.equal(pdf.header('content-type'), 'application/pdf')
 
-    // One injunction is paid (its notice) before the record: only the other goes to coercive collection.
-    assert.equal((await pay(afterInjunctionP.nav)).status, 200)
+    // One injunction is paid (the notice that replaced its positions) before the record: only the
+    // other goes to coercive collection. Its old notice was invalidated on pagoPA.
+    assert.equal((await pay(afterInjunctionP.nav)).status, 409)
+    const paidInjunction = await RequestContext.withTenant(world.tenant.ref, () =>
+      Injunction.query().where('payer_user_id', payingAfterInjunction.payer.id).firstOrFail()
+    )
+    const replacing = await RequestContext.withTenant(world.tenant.ref, () =>
+      PaymentPosition.findOrFail(paidInjunction.positionId!)
+    )
+    assert.equal((await pay(replacing.nav)).status, 200)
+    // The debtor's residence, as the paying parent gave it in the application (encrypted at rest).
+    await RequestContext.asSystem('test', () =>
+      RequestContext.withTenant(world.tenant.ref, async () => {
+        const submission = await Submission.findOrFail(late.enrolment.submissionId)
+        submission.data = {
+          payer: {
+            residence: {
+              street: 'Via Giuseppe Garibaldi',
+              house_number: '12/B',
+              postal_code: '29121',
+              municipality: 'Piacenza',
+              province: 'PC',
+            },
+          },
+        }
+        await submission.save()
+      })
+    )
+    const stored = await db.from('submissions').where('id', late.enrolment.submissionId).first()
+    assert.notInclude(String(stored.data), 'Garibaldi', 'the residence is encrypted at rest')
     const made = await client.post(`${base}/collection-records`).json({ after_days: 0 }).loginAs(operator)
     made.assertStatus(201)
     assert.deepInclude(made.body().record, {
@@ -177,6 +206,10 @@ test.group('Billing: injunctions and the coercive-collection record', (group) =>
       period_to: '202610',
       notices: '001',
       amount_cents: '0000000003820',
+      debtor_address: 'VIA GIUSEPPE GARIBALDI 12/B',
+      debtor_postal_code: '29121',
+      debtor_municipality: 'PIACENZA',
+      debtor_province: 'PC',
       filler: '',
     })
     assert.isNotEmpty(parseLine(SPORTELLO_RUOLO_V1.detail, records[1]).service)
@@ -194,7 +227,10 @@ test.group('Billing: injunctions and the coercive-collection record', (group) =>
     assert.lengthOf(csvLines, 2)
     assert.isTrue(csvLines[0].startsWith('sequence;debtor_fiscal_code;'))
     assert.include(csvLines[1], `;${late.payer.fiscalCode};`)
-    assert.isTrue(csvLines[1].endsWith(';3820;38.20'))
+    assert.isTrue(
+      csvLines[1].endsWith(';3820;Via Giuseppe Garibaldi 12/B;29121;Piacenza;PC;38.20'),
+      `CSV line: ${csvLines[1]}`
+    )
 
     // A second record takes nothing already handed over.
     const none = await client.post(`${base}/collection-records`).json({ after_days: 0 }).loginAs(operator)

@@ -34,6 +34,10 @@ test.group('Fixed-width records (the coercive-collection layout)', () => {
       period_to: '202611',
       notices: 3,
       amount_cents: 12345,
+      debtor_address: 'Via Giuseppe Garibaldi 12',
+      debtor_postal_code: '29121',
+      debtor_municipality: 'Piacenza',
+      debtor_province: 'PC',
     })
     assert.lengthOf(line, 250)
     assert.equal(line.slice(0, 1), '1')
@@ -48,7 +52,11 @@ test.group('Fixed-width records (the coercive-collection layout)', () => {
     assert.equal(line.slice(149, 155), '202611')
     assert.equal(line.slice(155, 158), '003')
     assert.equal(line.slice(158, 171), '0000000012345')
-    assert.equal(line.slice(171), ' '.repeat(79))
+    assert.equal(line.slice(171, 211), 'VIA GIUSEPPE GARIBALDI 12'.padEnd(40))
+    assert.equal(line.slice(211, 216), '29121')
+    assert.equal(line.slice(216, 246), 'PIACENZA'.padEnd(30))
+    assert.equal(line.slice(246, 248), 'PC')
+    assert.equal(line.slice(248), '  ')
     assert.deepInclude(parseLine(SPORTELLO_RUOLO_V1.detail, line), {
       debtor_name: 'NICCOLO D AMA NUNEZ',
       amount_cents: '0000000012345',

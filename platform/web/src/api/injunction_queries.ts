@@ -29,6 +29,8 @@ export interface InjunctionDto {
   protocol_date: string | null
   collection_record_id: number | null
   positions: Array<{ id: number; notice_code: string; subject: string; owed: string }>
+  /** The pagoPA position that replaced the positions demanded, for the total. */
+  position: { id: number; notice_code: string; status: string } | null
 }
 
 export interface CollectionRecordDto {
@@ -42,13 +44,14 @@ export interface CollectionRecordDto {
 
 const base = (slug: string) => `${tenantBase(slug)}/billing`
 
-export function useInjunctionCandidates(slug: string, afterDays: number, lang: Lang) {
+/** `afterDays` null: the tenant's setting (billing.injunctionAfterDays), which the answer names. */
+export function useInjunctionCandidates(slug: string, afterDays: number | null, lang: Lang) {
   return useQuery({
     queryKey: ['injunction-candidates', slug, afterDays, lang],
     queryFn: () =>
-      api<{ candidates: InjunctionCandidateDto[]; truncated: boolean }>(
+      api<{ candidates: InjunctionCandidateDto[]; truncated: boolean; after_days: number }>(
         'GET',
-        `${base(slug)}/injunctions/candidates?after_days=${afterDays}`
+        `${base(slug)}/injunctions/candidates${afterDays === null ? '' : `?after_days=${afterDays}`}`
       ),
   })
 }
@@ -79,7 +82,7 @@ function useRefresh(slug: string) {
 export function useIssueInjunctions(slug: string) {
   const refresh = useRefresh(slug)
   return useMutation({
-    mutationFn: (body: { after_days: number }) =>
+    mutationFn: (body: { after_days?: number }) =>
       api<{ issued: number; truncated: boolean }>('POST', `${base(slug)}/injunctions`, body),
     onSuccess: refresh,
   })
@@ -88,7 +91,7 @@ export function useIssueInjunctions(slug: string) {
 export function useCreateCollectionRecord(slug: string) {
   const refresh = useRefresh(slug)
   return useMutation({
-    mutationFn: (body: { after_days: number }) =>
+    mutationFn: (body: { after_days?: number }) =>
       api<{ record: CollectionRecordDto | null }>('POST', `${base(slug)}/collection-records`, body),
     onSuccess: refresh,
   })

@@ -349,6 +349,19 @@ function FormEditor({
             <p className="mb-0">{t('form.completingText')}</p>
           </div>
         )}
+        {applicantFacts?.blocco_debiti && applicantFacts.debito_scaduto_cents > 0 && (
+          <div className="alert alert-danger" data-testid="debt-block">
+            <h2 className="h5">{t('form.debtTitle')}</h2>
+            <p className={onBehalfOf ? 'mb-0' : 'mb-1'}>
+              {t('form.debtText', { amount: applicantFacts.debito_scaduto })}
+            </p>
+            {!onBehalfOf && (
+              <p className="mb-0">
+                <Link to={`${base}/pagamenti`}>{t('form.debtPay')}</Link>
+              </p>
+            )}
+          </div>
+        )}
         {lines.length > 0 && (
           <ErrorSummary ref={summaryRef} lines={lines} onGo={goToField} enrolmentsHref={`${base}/iscritti`} />
         )}

@@ -13,8 +13,6 @@ import { useCurrentTenant } from '../../app/tenant_context'
 import { formatDateTime, formatDay, formatEuro, useT } from '../../i18n'
 import { LoadError, Loading } from '../../widgets/status'
 
-const DEFAULT_DAYS = 30
-
 function errorText(error: unknown, fallback: string) {
   return error instanceof ApiRequestError ? error.errors.map((e) => e.message).join(' ') : fallback
 }
@@ -27,8 +25,9 @@ function errorText(error: unknown, fallback: string) {
 export function InjunctionsPage() {
   const { t, lang } = useT()
   const tenant = useCurrentTenant()
-  const [days, setDays] = useState(DEFAULT_DAYS)
-  const [recordDays, setRecordDays] = useState(DEFAULT_DAYS)
+  // Null: the tenant's settings (billing.injunctionAfterDays, recordAfterDays) until the office names other days.
+  const [days, setDays] = useState<number | null>(null)
+  const [recordDays, setRecordDays] = useState<number | null>(null)
   const [message, setMessage] = useState<string | null>(null)
   const candidates = useInjunctionCandidates(tenant.slug, days, lang)
   const injunctions = useInjunctions(tenant.slug, lang)
@@ -38,8 +37,9 @@ export function InjunctionsPage() {
 
   const readDays = (event: FormEvent<HTMLFormElement>, name: string) => {
     event.preventDefault()
-    const value = Number(new FormData(event.currentTarget).get(name))
-    return Number.isInteger(value) && value >= 0 && value <= 3650 ? value : DEFAULT_DAYS
+    const raw = String(new FormData(event.currentTarget).get(name) ?? '').trim()
+    const value = Number(raw)
+    return raw !== '' && Number.isInteger(value) && value >= 0 && value <= 3650 ? value : null
   }
 
   const statusLabel = (status: string) =>
@@ -71,7 +71,8 @@ export function InjunctionsPage() {
             type="number"
             min={0}
             max={3650}
-            defaultValue={days}
+            key={days ?? candidates.data?.after_days ?? 'loading'}
+            defaultValue={days ?? candidates.data?.after_days ?? ''}
             className="form-control"
           />
         </div>
@@ -116,13 +117,10 @@ export function InjunctionsPage() {
             className="btn btn-primary"
             disabled={issue.isPending}
             onClick={() =>
-              issue.mutate(
-                { after_days: days },
-                {
-                  onSuccess: (answer) => setMessage(t('injunctions.issued', { count: answer.issued })),
-                  onError: (error) => setMessage(errorText(error, t('app.genericError'))),
-                }
-              )
+              issue.mutate(days === null ? {} : { after_days: days }, {
+                onSuccess: (answer) => setMessage(t('injunctions.issued', { count: answer.issued })),
+                onError: (error) => setMessage(errorText(error, t('app.genericError'))),
+              })
             }
           >
             {t('injunctions.issue')}
@@ -147,6 +145,7 @@ export function InjunctionsPage() {
                 <th scope="col" className="text-end">
                   {t('injunctions.owed')}
                 </th>
+                <th scope="col">{t('injunctions.noticeCode')}</th>
                 <th scope="col">{t('injunctions.document')}</th>
               </tr>
             </thead>
@@ -158,6 +157,7 @@ export function InjunctionsPage() {
                   <td>{i.protocol ? `${i.protocol} (${formatDay(i.protocol_date)})` : '–'}</td>
                   <td>{statusLabel(i.status)}</td>
                   <td className="text-end">{formatEuro(i.owed, lang)}</td>
+                  <td data-testid="injunction-notice">{i.position?.notice_code ?? '–'}</td>
                   <td>
                     <a href={injunctionPdfUrl(tenant.slug, i.id)} target="_blank" rel="noreferrer">
                       {t('injunctions.pdf', { number: i.number })}
@@ -177,18 +177,15 @@ export function InjunctionsPage() {
         onSubmit={(e) => {
           const value = readDays(e, 'record_days')
           setRecordDays(value)
-          makeRecord.mutate(
-            { after_days: value },
-            {
-              onSuccess: (answer) =>
-                setMessage(
-                  answer.record
-                    ? t('injunctions.recordMade', { number: answer.record.number, count: answer.record.injunctions })
-                    : t('injunctions.recordNone')
-                ),
-              onError: (error) => setMessage(errorText(error, t('app.genericError'))),
-            }
-          )
+          makeRecord.mutate(value === null ? {} : { after_days: value }, {
+            onSuccess: (answer) =>
+              setMessage(
+                answer.record
+                  ? t('injunctions.recordMade', { number: answer.record.number, count: answer.record.injunctions })
+                  : t('injunctions.recordNone')
+              ),
+            onError: (error) => setMessage(errorText(error, t('app.genericError'))),
+          })
         }}
       >
         <div>
@@ -201,7 +198,8 @@ export function InjunctionsPage() {
             type="number"
             min={0}
             max={3650}
-            defaultValue={recordDays}
+            defaultValue={recordDays ?? ''}
+            placeholder={t('injunctions.tenantDays')}
             className="form-control"
           />
         </div>

@@ -14,7 +14,16 @@ import { ListsSettings } from './ListsSettings'
 type Window = { opens?: string; closes?: string }
 const RETENTION = ['unreferenced_days', 'stale_draft_days'] as const
 /** The arrears settings of the billing block (billing_settings.ts): days, where they count from, how often letters go. */
-const ARREARS_DAYS = ['reminderAfterDays', 'letterAfterDays', 'debtBlockAfterDays'] as const
+const ARREARS_DAYS = [
+  'reminderAfterDays',
+  'letterAfterDays',
+  'debtBlockAfterDays',
+  'injunctionAfterDays',
+  'injunctionPayDays',
+  'recordAfterDays',
+] as const
+/** The least amount for an injunction, typed in euro ("25", "25,50") and stored in cents. */
+const EURO = /^(\d{1,7})(?:[.,](\d{1,2}))?$/
 const REMINDER_FROM = ['due', 'loaded'] as const
 const LETTER_PERIODS = ['', 'monthly', 'quarterly', 'four_monthly', 'six_monthly'] as const
 
@@ -76,6 +85,14 @@ export function SettingsPage() {
     arrears.reminderFrom = String(data.get(path('billing', 'reminderFrom')) ?? 'due')
     arrears.letterPeriod = String(data.get(path('billing', 'letterPeriod')) ?? '') || null
     arrears.debtBlocksEnrolment = data.get(path('billing', 'debtBlocksEnrolment')) === 'on'
+    const minPath = path('billing', 'injunctionMinCents')
+    const min = String(data.get(minPath) ?? '').trim()
+    const euro = EURO.exec(min)
+    if (min !== '' && !euro) {
+      setErrors({ [minPath]: t('settings.injunctionMinInvalid') })
+      return
+    }
+    arrears.injunctionMinCents = euro ? Number(euro[1]) * 100 + Number((euro[2] ?? '0').padEnd(2, '0')) : null
     // Whole blocks replace the stored ones field by field: an emptied date goes away.
     const windowsPatch = Object.fromEntries(
       Object.entries(enrolment).map(([key, w]) => [
@@ -107,7 +124,9 @@ export function SettingsPage() {
     ...forms.data.flatMap((f) => ['opens', 'closes'].map((w) => path('enrolment', f.key, w))),
     ...RETENTION.map((r) => path('attachments', r)),
     ...DOCUMENT_TYPES.map((type) => path('documents', 'retention_days', type)),
-    ...[...ARREARS_DAYS, 'reminderFrom', 'letterPeriod', 'debtBlocksEnrolment'].map((n) => path('billing', n)),
+    ...[...ARREARS_DAYS, 'reminderFrom', 'letterPeriod', 'debtBlocksEnrolment', 'injunctionMinCents'].map((n) =>
+      path('billing', n)
+    ),
   ])
   const dayField = (name: (typeof ARREARS_DAYS)[number]) => {
     const p = path('billing', name)
@@ -159,6 +178,7 @@ export function SettingsPage() {
     )
   }
   const blockPath = path('billing', 'debtBlocksEnrolment')
+  const minPath = path('billing', 'injunctionMinCents')
   const general = Object.entries(errors).filter(([p]) => !known.has(p))
 
   return (
@@ -312,6 +332,40 @@ export function SettingsPage() {
                 <FieldError id={`${fieldId(blockPath)}-error`} message={errors[blockPath]} />
               </div>
               {dayField('debtBlockAfterDays')}
+            </div>
+          </div>
+        </fieldset>
+        <fieldset className="card card-bg mb-4" data-testid="settings-injunctions">
+          <div className="card-body">
+            <legend className="h5">{t('settings.injunctions')}</legend>
+            <p className="small">{t('settings.injunctionsHint')}</p>
+            <div className="row g-3">
+              {dayField('injunctionAfterDays')}
+              {dayField('injunctionPayDays')}
+              {dayField('recordAfterDays')}
+              <div className="col-12 col-md-6">
+                <label className="form-label" htmlFor={fieldId(minPath)}>
+                  {t('settings.injunctionMin')}
+                </label>
+                <input
+                  id={fieldId(minPath)}
+                  name={minPath}
+                  type="text"
+                  inputMode="decimal"
+                  className={`form-control${errors[minPath] ? ' is-invalid' : ''}`}
+                  defaultValue={
+                    typeof billing.injunctionMinCents === 'number' && billing.injunctionMinCents > 0
+                      ? (billing.injunctionMinCents / 100).toFixed(2).replace('.', lang === 'it' ? ',' : '.')
+                      : ''
+                  }
+                  aria-invalid={errors[minPath] ? true : undefined}
+                  aria-describedby={described(minPath, `${fieldId(minPath)}-hint`)}
+                />
+                <small id={`${fieldId(minPath)}-hint`} className="form-text">
+                  {t('settings.injunctionMinHint')}
+                </small>
+                <FieldError id={`${fieldId(minPath)}-error`} message={errors[minPath]} />
+              </div>
             </div>
           </div>
         </fieldset>
