@@ -27,8 +27,9 @@ export class FailureDigest {
         messages: payload.errors.map(({ phase, error }) => `[${phase}] ${firstLines(error)}`),
       })
     })
+    // A group "has an error" when one of its tests failed; listed here only for its own hooks' errors.
     emitter.on('group:end', (payload) => {
-      if (!payload.hasError) return
+      if (!payload.hasError || payload.errors.length === 0) return
       this.#failures.push({
         title: `group: ${payload.title}`,
         messages: payload.errors.map(({ phase, error }) => `[${phase}] ${firstLines(error)}`),

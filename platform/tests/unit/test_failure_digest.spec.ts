@@ -17,6 +17,13 @@ test.group('The failure digest at the end of a run', () => {
       errors: [{ phase: 'test', error: locator }],
     })
     emitter.emit('test:end', { title: { expanded: 'passes' }, meta: {}, hasError: false, errors: [] })
+    // The group of a failed test fails too, with no error of its own: not listed a second time.
+    emitter.emit('group:end', { title: 'Designer', hasError: true, errors: [] })
+    emitter.emit('group:end', {
+      title: 'Setup broke',
+      hasError: true,
+      errors: [{ phase: 'setup', error: new Error('no db') }],
+    })
     let printed = ''
     digest.print((text) => (printed += text))
     assert.include(printed, '✖ tests/browser/designer_rulesets.spec.ts › a designer publishes')
@@ -26,6 +33,9 @@ test.group('The failure digest at the end of a run', () => {
     )
     assert.notInclude(printed, '\u001b[')
     assert.notInclude(printed, 'passes')
-    assert.isBelow(printed.split('\n').length, 14, 'a long call log is cut')
+    assert.notInclude(printed, 'group: Designer')
+    assert.include(printed, '› group: Setup broke\n    [setup] Error: no db')
+    assert.include(printed, 'Failed (2):')
+    assert.isBelow(printed.split('\n').length, 17, 'a long call log is cut')
   })
 })

@@ -7,7 +7,12 @@
  */
 import { useState } from 'react'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { defineScreens, type EnrolmentSummaryDto, type PluginScreenProps } from '@sportello/platform/sdk/web'
+import {
+  defineScreens,
+  formatEuro,
+  type EnrolmentSummaryDto,
+  type PluginScreenProps,
+} from '@sportello/platform/sdk/web'
 import { AttendanceScreen } from './attendance'
 import { KitchenScreen } from './kitchen'
 import { FamilyCanteenScreen } from './family'
@@ -51,13 +56,6 @@ interface Answer {
   meta: { currentPage: number; lastPage: number; total: number }
 }
 
-/** A decimal string as euro in the reader's language, without going through a float. */
-function euro(amount: string, lang: 'it' | 'en') {
-  const [whole, fraction = ''] = amount.split('.')
-  const cents = `${fraction}00`.slice(0, 2)
-  return lang === 'it' ? `€ ${whole},${cents}` : `€${whole}.${cents}`
-}
-
 function CanteenChildren({ tenant, lang, api }: PluginScreenProps) {
   const text = TEXT[lang]
   const [page, setPage] = useState(1)
@@ -91,7 +89,7 @@ function CanteenChildren({ tenant, lang, api }: PluginScreenProps) {
                 <td>{[e.child.firstName, e.child.lastName].filter(Boolean).join(' ') || '–'}</td>
                 <td>{[e.school.name ?? e.school.id, e.school.section].filter(Boolean).join(' · ') || '–'}</td>
                 <td>{e.schoolYear}</td>
-                <td className="text-end">{e.tariff.amount ? euro(e.tariff.amount, lang) : text.noFee}</td>
+                <td className="text-end">{e.tariff.amount ? formatEuro(e.tariff.amount, lang) : text.noFee}</td>
               </tr>
             ))}
           </tbody>
