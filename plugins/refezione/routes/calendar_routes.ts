@@ -125,6 +125,39 @@ function checkRange(ctx: PluginContext, from: string, to: string, within?: Schoo
   }
 }
 
+/**
+ * A school year runs for more than one day and for less than a year: its last day comes after its
+ * first and before the same day of the following year (a typo in a year, such as 2207 for 2027,
+ * would otherwise give the canteen centuries of service days).
+ */
+function checkYearLength(ctx: PluginContext, from: string, to: string) {
+  if (to === from) {
+    refuse(
+      422,
+      '/ends_on',
+      'after',
+      say(
+        ctx.lang,
+        "L'ultimo giorno dell'anno scolastico deve venire dopo il primo",
+        'The last day of the school year must come after the first'
+      )
+    )
+  }
+  const limit = DateTime.fromISO(from, { zone: ZONE }).plus({ years: 1 }).toISODate()!
+  if (to >= limit) {
+    refuse(
+      422,
+      '/ends_on',
+      'within',
+      say(
+        ctx.lang,
+        `Un anno scolastico dura meno di un anno: l'ultimo giorno deve venire prima del ${limit}`,
+        `A school year lasts less than a year: the last day must come before ${limit}`
+      )
+    )
+  }
+}
+
 const yearView = (y: SchoolYear) => ({ code: y.code, starts_on: y.startsOn, ends_on: y.endsOn, demo: y.demo })
 const serviceDaysView = (r: ServiceDays) => ({
   id: r.id,
@@ -161,7 +194,7 @@ export function calendarRoutes(router: PluginRouter) {
     handle: async ({ body }, ctx) => {
       checkRange(ctx, body.starts_on, body.ends_on)
       const [a, b] = body.code.split('/').map(Number)
-      if (b !== a + 1 || !body.starts_on.startsWith(`${a}-`)) {
+      if (b !== a + 1 || a < 2000 || a > 2099 || !body.starts_on.startsWith(`${a}-`)) {
         refuse(
           422,
           '/code',
@@ -173,6 +206,7 @@ export function calendarRoutes(router: PluginRouter) {
           )
         )
       }
+      checkYearLength(ctx, body.starts_on, body.ends_on)
       const overlapping = await SchoolYear.query()
         .whereNot('code', body.code)
         .where('starts_on', '<=', body.ends_on)

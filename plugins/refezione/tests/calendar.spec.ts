@@ -220,9 +220,59 @@ test.group('Refezione: the calendar', (group) => {
 
     const overlap = await client
       .put(`${url}/years`)
-      .json({ code: '2027/2028', starts_on: '2027-06-01', ends_on: '2028-06-30' })
+      .json({ code: '2027/2028', starts_on: '2027-06-01', ends_on: '2028-05-31' })
       .loginAs(operator)
     overlap.assertStatus(409)
+  })
+
+  test('staff move the end of the school year: implausible dates are refused at their field, the change is audited', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, operator } = await canteenTenant()
+    const url = base(tenant.slug)
+    const put = (body: object) =>
+      client.put(`${url}/years`).header('accept-language', 'en').json(body).loginAs(operator)
+    ;(await put({ code: '2026/2027', starts_on: '2026-09-15', ends_on: '2027-06-30' })).assertStatus(200)
+
+    const refusals: Array<[object, string, RegExp]> = [
+      [{ code: '2026/2027', starts_on: '2026-09-15', ends_on: '2026-09-01' }, '/ends_on', /before the first/],
+      [{ code: '2026/2027', starts_on: '2026-09-15', ends_on: '2026-09-15' }, '/ends_on', /must come after the first/],
+      [{ code: '2026/2027', starts_on: '2026-09-15', ends_on: '2027-09-15' }, '/ends_on', /before 2027-09-15/],
+      [{ code: '2026/2027', starts_on: '2026-09-15', ends_on: '2207-06-30' }, '/ends_on', /less than a year/],
+      [{ code: '2026/2027', starts_on: '2027-09-15', ends_on: '2028-06-30' }, '/code', /start in 2026/],
+      [{ code: '1026/1027', starts_on: '1026-09-15', ends_on: '1027-06-30' }, '/code', /YYYY\/YYYY\+1/],
+      [{ code: '2026/2027', starts_on: '2026-02-30', ends_on: '2027-06-30' }, '/starts_on', /not a valid date/],
+    ]
+    for (const [body, path, message] of refusals) {
+      const answer = await put(body)
+      answer.assertStatus(422)
+      const error = answer.body().errors[0]
+      assert.equal(error.path, path, JSON.stringify(body))
+      assert.match(error.message, message, JSON.stringify(body))
+    }
+
+    ;(await put({ code: '2026/2027', starts_on: '2026-09-15', ends_on: '2027-06-10' })).assertStatus(200)
+    const years = await client.get(`${url}/years`).loginAs(operator)
+    assert.deepEqual(
+      years.body().years.map((y: any) => [y.code, y.starts_on, y.ends_on]),
+      [['2026/2027', '2026-09-15', '2027-06-10']]
+    )
+    const admin = await kit.member(tenant, ['tenant_admin'])
+    const audit = await client
+      .get(`/api/v1/t/${tenant.slug}/audit`)
+      .qs({ entity: 'refezione_school_years' })
+      .loginAs(admin)
+    audit.assertStatus(200)
+    const entries = audit.body().entries as any[]
+    assert.sameDeepMembers(
+      entries.map((e) => [e.action, e.actorUserId, e.after?.endsOn ?? e.after?.ends_on ?? null]),
+      [
+        ['create', operator.id, '2027-06-30'],
+        ['update', operator.id, '2027-06-10'],
+      ],
+      JSON.stringify(entries)
+    )
   })
 
   test("the demo's calendar follows Emilia-Romagna's regional dates and is seeded once, marked as demo", async ({
