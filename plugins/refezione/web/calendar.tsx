@@ -64,6 +64,21 @@ const TEXT = {
     weekdaysSaved: (who: string) => `Giorni di mensa salvati: ${who}.`,
     weekdaysNone: 'Scegli almeno un giorno.',
     noYears: 'Nessun anno scolastico nel calendario.',
+    yearDates: (code: string) => `Date dell’anno ${code}`,
+    yearIntro: 'Fuori da queste date la mensa non c’è; le chiusure stanno dentro l’anno.',
+    newYear: 'Nuovo anno scolastico',
+    newYearIntro: 'Il codice è «AAAA/AAAA+1»; l’anno inizia nel primo dei due e dura meno di un anno.',
+    yearCode: 'Codice dell’anno',
+    yearStarts: 'Primo giorno di mensa',
+    yearEnds: 'Ultimo giorno di mensa',
+    yearSave: 'Salva le date',
+    yearCreate: 'Crea l’anno',
+    yearSaved: (code: string, from: string, to: string) => `Anno ${code} salvato: dal ${from} al ${to}.`,
+    needCode: 'Scrivi il codice dell’anno come «2027/2028».',
+    needStart: 'Indica il primo giorno di mensa dell’anno.',
+    needEnd: 'Indica l’ultimo giorno di mensa dell’anno.',
+    endAfterStart: 'L’ultimo giorno deve venire dopo il primo: correggi una delle due date.',
+    yearExists: (code: string) => `L’anno ${code} è già nel calendario: cambiane le date qui sopra.`,
     loading: 'Caricamento…',
     failed: 'Non è stato possibile leggere il calendario. Riprova.',
   },
@@ -107,6 +122,21 @@ const TEXT = {
     weekdaysSaved: (who: string) => `Canteen days saved: ${who}.`,
     weekdaysNone: 'Choose at least one day.',
     noYears: 'No school year in the calendar.',
+    yearDates: (code: string) => `Dates of ${code}`,
+    yearIntro: 'Outside these dates there is no canteen; closures fall within the year.',
+    newYear: 'New school year',
+    newYearIntro: 'The code is "YYYY/YYYY+1"; the year starts in the first of the two and lasts less than a year.',
+    yearCode: 'Code of the year',
+    yearStarts: 'First canteen day',
+    yearEnds: 'Last canteen day',
+    yearSave: 'Save the dates',
+    yearCreate: 'Create the year',
+    yearSaved: (code: string, from: string, to: string) => `Year ${code} saved: from ${from} to ${to}.`,
+    needCode: 'Write the code of the year as "2027/2028".',
+    needStart: 'Give the first canteen day of the year.',
+    needEnd: 'Give the last canteen day of the year.',
+    endAfterStart: 'The last day must come after the first: correct one of the two dates.',
+    yearExists: (code: string) => `Year ${code} is already in the calendar: change its dates above.`,
     loading: 'Loading…',
     failed: 'The calendar could not be read. Try again.',
   },
@@ -198,9 +228,16 @@ export function CalendarScreen({ tenant, lang, api }: PluginScreenProps) {
   const [chosenMonth, setChosenMonth] = useState<string | null>(null)
   if (places.isPending || years.isPending || schools.isPending) return <p role="status">{text.loading}</p>
   if (!places.data || !years.data || !schools.data) return <p className="text-danger">{text.failed}</p>
-  if (years.data.years.length === 0) return <p>{text.noYears}</p>
   const today = places.data.today
   const list = years.data.years
+  if (list.length === 0) {
+    return (
+      <>
+        <p>{text.noYears}</p>
+        <SchoolYearForm api={api} tenant={tenant.slug} lang={lang} next={nextYear(today)} onSaved={setChosenYear} />
+      </>
+    )
+  }
   const year =
     list.find((y) => y.code === chosenYear) ??
     list.find((y) => y.starts_on <= today && today <= y.ends_on) ??
@@ -250,6 +287,28 @@ export function CalendarScreen({ tenant, lang, api }: PluginScreenProps) {
               </option>
             ))}
           </select>
+        </div>
+      </div>
+      <div className="row g-4 mb-5">
+        <div className="col-12 col-lg-6">
+          <SchoolYearForm
+            key={year.code}
+            api={api}
+            tenant={tenant.slug}
+            lang={lang}
+            year={year}
+            onSaved={setChosenYear}
+          />
+        </div>
+        <div className="col-12 col-lg-6">
+          <SchoolYearForm
+            api={api}
+            tenant={tenant.slug}
+            lang={lang}
+            next={nextYear(list[list.length - 1].ends_on)}
+            taken={list.map((y) => y.code)}
+            onSaved={setChosenYear}
+          />
         </div>
       </div>
       <SchoolMonth
@@ -771,5 +830,149 @@ function SchoolClosures({
         </section>
       </div>
     </div>
+  )
+}
+
+/** The school year that follows a day: "2027/2028" after any day of 2027 up to August, else the next. */
+function nextYear(after: string) {
+  const [y, m] = after.split('-').map(Number)
+  const first = m >= 9 ? y + 1 : y
+  return `${first}/${first + 1}`
+}
+
+interface FieldError {
+  path?: string
+  message: string
+}
+
+/**
+ * The dates of a school year (`year` given) or a new one (`next`, the code it proposes): checked
+ * here for what the page can tell (dates given, last after first), then by the server, whose
+ * refusals land at the field they name.
+ */
+function SchoolYearForm({
+  api,
+  tenant,
+  lang,
+  year,
+  next,
+  taken = [],
+  onSaved,
+}: {
+  api: PluginScreenProps['api']
+  tenant: string
+  lang: Lang
+  year?: YearDto
+  next?: string
+  taken?: string[]
+  onSaved: (code: string) => void
+}) {
+  const text = TEXT[lang]
+  const client = useQueryClient()
+  const id = year ? 'refezione-year' : 'refezione-new-year'
+  const [code, setCode] = useState(year?.code ?? next ?? '')
+  const [from, setFrom] = useState(year?.starts_on ?? '')
+  const [to, setTo] = useState(year?.ends_on ?? '')
+  const [errors, setErrors] = useState<FieldError[]>([])
+  const [saved, setSaved] = useState<string | null>(null)
+  const save = useMutation({
+    mutationFn: (body: { code: string; starts_on: string; ends_on: string }) =>
+      api<{ year: YearDto }>('PUT', '/refezione/calendar/years', body),
+    onSuccess: ({ year: answer }) => {
+      setSaved(text.yearSaved(answer.code, formatDay(answer.starts_on, lang), formatDay(answer.ends_on, lang)))
+      if (!year) {
+        setCode(nextYear(answer.ends_on))
+        setFrom('')
+        setTo('')
+      }
+      onSaved(answer.code)
+    },
+    onError: (error) => {
+      const list = (error as { errors?: FieldError[] }).errors
+      // Editing a year, its code is fixed: a refused code means a first day outside its first calendar year.
+      const own = (e: FieldError) => (year && e.path === '/code' ? { ...e, path: '/starts_on' } : e)
+      setErrors(Array.isArray(list) && list.length > 0 ? list.map(own) : [{ message: error.message }])
+    },
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: ['refezione', 'calendar-years', tenant] })
+      void client.invalidateQueries({ queryKey: ['refezione', 'calendar-month', tenant] })
+    },
+  })
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    setSaved(null)
+    const found: FieldError[] = []
+    const trimmed = code.trim()
+    if (!year && !/^\d{4}\/\d{4}$/.test(trimmed)) found.push({ path: '/code', message: text.needCode })
+    else if (!year && taken.includes(trimmed)) found.push({ path: '/code', message: text.yearExists(trimmed) })
+    if (!from) found.push({ path: '/starts_on', message: text.needStart })
+    if (!to) found.push({ path: '/ends_on', message: text.needEnd })
+    else if (from && to <= from) found.push({ path: '/ends_on', message: text.endAfterStart })
+    setErrors(found)
+    if (found.length === 0) save.mutate({ code: trimmed, starts_on: from, ends_on: to })
+  }
+  const at = (path: string) => errors.filter((e) => e.path === path).map((e) => e.message)
+  const known = ['/starts_on', '/ends_on', ...(year ? [] : ['/code'])]
+  const general = errors.filter((e) => !e.path || !known.includes(e.path))
+  const field = (path: string, label: string, value: string, set: (v: string) => void, type: 'date' | 'text') => {
+    const messages = at(path)
+    const name = path.slice(1)
+    return (
+      <div className={type === 'text' ? 'col-12' : 'col-12 col-sm-6'}>
+        <label className="form-label" htmlFor={`${id}-${name}`}>
+          {label}
+        </label>
+        <input
+          id={`${id}-${name}`}
+          type={type}
+          className={`form-control${messages.length ? ' is-invalid' : ''}`}
+          required
+          value={value}
+          maxLength={type === 'text' ? 9 : undefined}
+          aria-invalid={messages.length > 0}
+          aria-describedby={messages.length ? `${id}-${name}-error` : undefined}
+          onChange={(e) => set(e.target.value)}
+        />
+        {messages.length > 0 && (
+          <div id={`${id}-${name}-error`} className="invalid-feedback" data-testid={`${id}-${name}-error`}>
+            {messages.join(' ')}
+          </div>
+        )}
+      </div>
+    )
+  }
+  const title = year ? text.yearDates(year.code) : text.newYear
+  return (
+    <section aria-labelledby={`${id}-title`} className="card card-bg h-100">
+      <div className="card-body">
+        <h2 id={`${id}-title`} className="h4">
+          {title}
+        </h2>
+        <p className="small">{year ? text.yearIntro : text.newYearIntro}</p>
+        <form onSubmit={submit} noValidate aria-labelledby={`${id}-title`} className="row g-3">
+          {!year && field('/code', text.yearCode, code, setCode, 'text')}
+          {field('/starts_on', text.yearStarts, from, setFrom, 'date')}
+          {field('/ends_on', text.yearEnds, to, setTo, 'date')}
+          <div className="col-12">
+            <button type="submit" className="btn btn-primary" disabled={save.isPending}>
+              {save.isPending ? text.saving : year ? text.yearSave : text.yearCreate}
+            </button>
+          </div>
+        </form>
+        <div aria-live="polite">
+          {general.length > 0 && (
+            <div className="alert alert-danger mt-3" role="alert" data-testid={`${id}-outcome`}>
+              <strong className="d-block">{text.refused}</strong>
+              {general.map((e) => e.message).join(' ')}
+            </div>
+          )}
+          {saved && (
+            <div className="alert alert-success mt-3" role="status" data-testid={`${id}-outcome`}>
+              {saved}
+            </div>
+          )}
+        </div>
+      </div>
+    </section>
   )
 }

@@ -125,4 +125,86 @@ test.group('Refezione: the back office edits the school calendar', (group) => {
       await close()
     }
   })
+
+  test('staff shorten the school year on the page: the days after its end have no canteen; a bad range is refused at its field', async ({
+    assert,
+  }) => {
+    const { openBrowser, logInStaff, seriousViolations, snap } = await browserKit()
+    const { tenant, operator } = await canteenTenant()
+    await schoolYear(tenant)
+
+    setClock('2027-06-01T08:00')
+    const { page, close } = await openBrowser()
+    try {
+      await page.setViewportSize(LAPTOP)
+      await logInStaff(page, operator.email)
+      await page
+        .getByRole('navigation', { name: 'Menu principale' })
+        .getByRole('link', { name: 'Calendario mensa' })
+        .click()
+      await page.getByRole('heading', { name: 'Giugno 2027', level: 2 }).waitFor()
+      const friday = page.getByTestId('refezione-day-2027-06-11')
+      await friday.filter({ hasText: 'Mensa' }).waitFor()
+      assert.notInclude((await friday.textContent()) ?? '', 'Fuori', 'Friday 11 June is in the year before the change')
+
+      const dates = page.getByRole('form', { name: 'Date dell’anno 2026/2027' })
+      const last = dates.getByLabel('Ultimo giorno di mensa')
+      assert.equal(await last.inputValue(), '2027-06-30', 'the form shows the year as it stands')
+      assert.equal(await dates.getByLabel('Primo giorno di mensa').inputValue(), '2026-09-15')
+
+      // Lessons end on Thursday 10 June: from Friday the month has no canteen.
+      await last.fill('2027-06-10')
+      await dates.getByRole('button', { name: 'Salva le date' }).click()
+      await page
+        .getByTestId('refezione-year-outcome')
+        .filter({ hasText: 'Anno 2026/2027 salvato: dal martedì 15 settembre 2026 al giovedì 10 giugno 2027.' })
+        .waitFor()
+      await friday.filter({ hasText: 'Fuori dall’anno scolastico' }).waitFor()
+      await page.getByTestId('refezione-day-2027-06-10').filter({ hasText: 'Mensa' }).waitFor()
+
+      // An end before the start is refused on the page, at the last day's field.
+      await last.fill('2026-09-01')
+      await dates.getByRole('button', { name: 'Salva le date' }).click()
+      const lastError = page.getByTestId('refezione-year-ends_on-error')
+      await lastError.filter({ hasText: 'L’ultimo giorno deve venire dopo il primo' }).waitFor()
+      assert.equal(await last.getAttribute('aria-invalid'), 'true', 'the last day is marked invalid')
+
+      // A year that would last more than a year is refused by the server, its message at the same field.
+      await last.fill('2027-09-30')
+      await dates.getByRole('button', { name: 'Salva le date' }).click()
+      await lastError.filter({ hasText: 'Un anno scolastico dura meno di un anno' }).waitFor()
+      await friday.filter({ hasText: 'Fuori dall’anno scolastico' }).waitFor()
+
+      // The next school year, created from the page.
+      const create = page.getByRole('form', { name: 'Nuovo anno scolastico' })
+      assert.equal(await create.getByLabel('Codice dell’anno').inputValue(), '2027/2028', 'the next year is proposed')
+      await create.getByLabel('Primo giorno di mensa').fill('2027-09-15')
+      await create.getByLabel('Ultimo giorno di mensa').fill('2028-06-09')
+      await create.getByRole('button', { name: 'Crea l’anno' }).click()
+      await page.getByTestId('refezione-new-year-outcome').filter({ hasText: 'Anno 2027/2028 salvato' }).waitFor()
+      await page.getByRole('heading', { name: 'Date dell’anno 2027/2028', level: 2 }).waitFor()
+      assert.equal(
+        await create.getByLabel('Codice dell’anno').inputValue(),
+        '2028/2029',
+        'the form then proposes the year after'
+      )
+      await page.getByRole('heading', { name: 'Settembre 2027', level: 2 }).waitFor()
+      await page.getByTestId('refezione-day-2027-09-15').filter({ hasText: 'Mensa' }).waitFor()
+
+      await page.getByLabel('Anno scolastico', { exact: true }).selectOption('2026/2027')
+      await dates.getByLabel('Ultimo giorno di mensa').fill('2027-05-01')
+      await dates.getByLabel('Primo giorno di mensa').fill('2027-06-01')
+      await dates.getByRole('button', { name: 'Salva le date' }).click()
+      await lastError.filter({ hasText: 'L’ultimo giorno deve venire dopo il primo' }).waitFor()
+      assert.deepEqual(await seriousViolations(page), [], 'school year form: axe violations')
+      await lastError.scrollIntoViewIfNeeded()
+      await snap(page, 'refezione-calendar-year-laptop')
+      await page.setViewportSize(PHONE)
+      assert.deepEqual(await seriousViolations(page), [], 'school year form on a phone: axe violations')
+      await lastError.scrollIntoViewIfNeeded()
+      await snap(page, 'refezione-calendar-year-phone')
+    } finally {
+      await close()
+    }
+  })
 })
