@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import { pluginRegistry } from '#plugins/registry'
 import type { TenantAccess } from '#services/tenants/tenant_access'
-import type { ApiError, Lang, PluginReport } from '#sdk/types'
+import type { ApiError, Lang, LocalizedText, PluginReport } from '#sdk/types'
 
 /**
  * The reports plugins declare, named `<plugin id>.<report id>`: listed per tenant (the plugins
@@ -10,6 +10,8 @@ import type { ApiError, Lang, PluginReport } from '#sdk/types'
 export interface ReportEntry {
   id: string
   pluginId: string
+  /** The plugin's name, by which the back office groups its reports. */
+  service: LocalizedText
   report: PluginReport<Record<string, unknown>>
 }
 
@@ -17,7 +19,12 @@ export function allReports(): ReportEntry[] {
   return pluginRegistry()
     .all()
     .flatMap(({ manifest }) =>
-      (manifest.reports ?? []).map((report) => ({ id: `${manifest.id}.${report.id}`, pluginId: manifest.id, report }))
+      (manifest.reports ?? []).map((report) => ({
+        id: `${manifest.id}.${report.id}`,
+        pluginId: manifest.id,
+        service: manifest.name,
+        report,
+      }))
     )
 }
 
@@ -34,7 +41,9 @@ export function describeReport(entry: ReportEntry, lang: Lang) {
   return {
     id: entry.id,
     plugin: entry.pluginId,
+    service: entry.service[lang],
     title: entry.report.title[lang],
+    description: entry.report.description?.[lang] ?? null,
     params: entry.report.params ?? { type: 'object', properties: {} },
     columns: entry.report.columns.map((c) => ({ key: c.key, label: c.label[lang], type: c.type })),
   }
