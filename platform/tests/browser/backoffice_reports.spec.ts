@@ -62,6 +62,7 @@ test.group('Back office: the reports page', (group) => {
       const yearError = card.locator('.invalid-feedback')
       await yearError.waitFor()
       assert.equal(await year.getAttribute('aria-invalid'), 'true', 'the wrong school year is marked invalid')
+      assert.include(await yearError.textContent(), 'AAAA/AAAA', 'the school year error says the form expected')
 
       // Right, with the school picked by name: a run, its progress, then the download.
       await year.fill('2026/2027')
@@ -107,6 +108,18 @@ test.group('Back office: the reports page', (group) => {
       assert.deepEqual(await seriousViolations(page), [], 'reports page on a phone: axe violations')
       await snap(page, 'backoffice-reports-phone')
       await page.setViewportSize(LAPTOP)
+
+      // The same page in English: the titles, descriptions and fields in the reader's language.
+      await page.getByRole('button', { name: /English/ }).click()
+      await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor()
+      const english = page.getByRole('article', { name: 'Enrolled children by school' })
+      await english.getByText(/^The children enrolled in the school year/).waitFor()
+      await english.getByLabel(/^School year/).waitFor()
+      await english.getByRole('button', { name: 'Prepare CSV' }).waitFor()
+      assert.deepEqual(await seriousViolations(page), [], 'reports page in English: axe violations')
+      await snap(page, 'backoffice-reports-en-laptop')
+      await page.getByRole('button', { name: /Italiano/ }).click()
+      await page.getByRole('heading', { name: 'Report', level: 1 }).waitFor()
       await page.getByRole('button', { name: 'Esci' }).click()
 
       // The kitchen may not read reports: no entry in its menu.
