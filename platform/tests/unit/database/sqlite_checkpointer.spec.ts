@@ -104,6 +104,8 @@ test.group('SQLite checkpoints on a thread of their own', () => {
     // The thread does not keep an idle process alive, but stopping it must: a test run's teardown
     // awaits it and then prints its summary and sets its exit code.
     const platform = fileURLToPath(new URL('../../../', import.meta.url))
+    // tmp/ holds the suite's own database on SQLite only: a run on PostgreSQL in a fresh clone has none.
+    mkdirSync(join(platform, 'tmp'), { recursive: true })
     const dir = mkdtempSync(join(platform, 'tmp', 'checkpoint-exit-'))
     const file = join(dir, 'db.sqlite3')
     new Database(file).close()
