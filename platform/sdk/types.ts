@@ -644,6 +644,8 @@ export interface PluginReport<P extends Record<string, unknown> = Record<string,
   /** Unique in the plugin; the platform names it `<plugin id>.<id>`. */
   id: string
   title: LocalizedText
+  /** What the report lists and what for, one or two sentences (the back office's list of reports shows it). */
+  description?: LocalizedText
   roles: readonly Role[]
   /** JSON Schema of the parameters (type object); defaults are applied, strings from a query are coerced. */
   params?: JsonSchemaObject

@@ -127,6 +127,7 @@ const schema = {
         properties: {
           id: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
           title: localized,
+          description: localized,
           roles,
           params: { type: 'object' },
           columns: {

@@ -1,7 +1,8 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import { pluginRegistry } from '#plugins/registry'
 import type { TenantAccess } from '#services/tenants/tenant_access'
-import type { ApiError, Lang, PluginReport } from '#sdk/types'
+import { defineMessages, fill } from '#i18n/catalogue'
+import type { ApiError, Lang, LocalizedText, PluginReport } from '#sdk/types'
 
 /**
  * The reports plugins declare, named `<plugin id>.<report id>`: listed per tenant (the plugins
@@ -10,6 +11,8 @@ import type { ApiError, Lang, PluginReport } from '#sdk/types'
 export interface ReportEntry {
   id: string
   pluginId: string
+  /** The plugin's name, by which the back office groups its reports. */
+  service: LocalizedText
   report: PluginReport<Record<string, unknown>>
 }
 
@@ -17,7 +20,12 @@ export function allReports(): ReportEntry[] {
   return pluginRegistry()
     .all()
     .flatMap(({ manifest }) =>
-      (manifest.reports ?? []).map((report) => ({ id: `${manifest.id}.${report.id}`, pluginId: manifest.id, report }))
+      (manifest.reports ?? []).map((report) => ({
+        id: `${manifest.id}.${report.id}`,
+        pluginId: manifest.id,
+        service: manifest.name,
+        report,
+      }))
     )
 }
 
@@ -34,7 +42,9 @@ export function describeReport(entry: ReportEntry, lang: Lang) {
   return {
     id: entry.id,
     plugin: entry.pluginId,
+    service: entry.service[lang],
     title: entry.report.title[lang],
+    description: entry.report.description?.[lang] ?? null,
     params: entry.report.params ?? { type: 'object', properties: {} },
     columns: entry.report.columns.map((c) => ({ key: c.key, label: c.label[lang], type: c.type })),
   }
@@ -51,8 +61,32 @@ export class ReportParamsError extends Error {
   }
 }
 
+/** A parameter whose text is not in its pattern's form: the forms the portal knows, said in words. */
+const PATTERN_TEXT = defineMessages({
+  day: {
+    it: 'Il parametro "{name}" deve essere una data nella forma AAAA-MM-GG, per esempio 2026-09-15.',
+    en: 'The parameter "{name}" must be a date written YYYY-MM-DD, for example 2026-09-15.',
+  },
+  schoolYear: {
+    it: 'Il parametro "{name}" deve essere un anno scolastico nella forma AAAA/AAAA, per esempio 2026/2027.',
+    en: 'The parameter "{name}" must be a school year written YYYY/YYYY, for example 2026/2027.',
+  },
+  other: {
+    it: 'Il parametro "{name}" non è scritto nella forma richiesta: correggilo.',
+    en: 'The parameter "{name}" is not written in the required form: correct it.',
+  },
+})
+const KNOWN_PATTERNS: Record<string, keyof typeof PATTERN_TEXT> = {
+  '^\\d{4}-\\d{2}-\\d{2}$': 'day',
+  '^\\d{4}/\\d{4}$': 'schoolYear',
+}
+
 function messageOf(error: ErrorObject, lang: Lang): string {
   const field = error.instancePath || '/'
+  if (error.keyword === 'pattern') {
+    const pattern = (error.params as { pattern: string }).pattern
+    return fill(PATTERN_TEXT[KNOWN_PATTERNS[pattern] ?? 'other'][lang], { name: field.replace(/^\//, '') })
+  }
   if (error.keyword === 'required') {
     const missing = (error.params as { missingProperty: string }).missingProperty
     return lang === 'it' ? `Il parametro "${missing}" è obbligatorio.` : `The parameter "${missing}" is required.`

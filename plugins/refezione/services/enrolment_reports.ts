@@ -74,6 +74,10 @@ const byName = (a: EnrolmentRecord, b: EnrolmentRecord) =>
 const bySchool: PluginReport<YearParams> = {
   id: 'iscritti-per-scuola',
   title: { it: 'Iscritti per scuola', en: 'Enrolled children by school' },
+  description: {
+    it: "I bambini iscritti nell'anno scolastico, scuola per scuola, per classe e sezione.",
+    en: 'The children enrolled in the school year, school by school, by class and section.',
+  },
   roles: BACK_OFFICE,
   params: yearParams,
   columns: [
@@ -125,6 +129,10 @@ function groupOf(e: EnrolmentRecord): string {
 const byBand: PluginReport<YearParams> = {
   id: 'iscritti-per-fascia',
   title: { it: 'Iscritti per fascia tariffaria', en: 'Enrolled children by fee band' },
+  description: {
+    it: 'Quanti iscritti per fascia tariffaria, con non residenti ed esenti.',
+    en: 'How many children in each fee band, with non-residents and exempt children.',
+  },
   roles: BACK_OFFICE,
   params: yearParams,
   columns: [

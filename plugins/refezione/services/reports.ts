@@ -60,6 +60,10 @@ async function canteenSchools(ctx: PluginContext, only?: string) {
 const presences: PluginReport<PeriodParams> = {
   id: 'presenze',
   title: { it: 'Presenze per giorno, scuola e classe', en: 'Presences by day, school and class' },
+  description: {
+    it: 'Iscritti, pasti, pasti in bianco e assenti di ogni classe, giorno per giorno nel periodo.',
+    en: 'Enrolled, meals, plain meals and absences of each class, day by day in the period.',
+  },
   roles: BACK_OFFICE,
   params: period,
   check: (params, ctx) => void daysOf(ctx, params),
@@ -103,6 +107,10 @@ const presences: PluginReport<PeriodParams> = {
 const adults: PluginReport<PeriodParams> = {
   id: 'adulti',
   title: { it: 'Pasti adulti per giorno e scuola', en: "Adults' meals by day and school" },
+  description: {
+    it: 'I pasti di insegnanti e altri adulti, per giorno, scuola e turno.',
+    en: "Teachers' and other adults' meals by day, school and slot.",
+  },
   roles: BACK_OFFICE,
   params: period,
   check: (params, ctx) => void daysOf(ctx, params),
@@ -160,6 +168,10 @@ const adults: PluginReport<PeriodParams> = {
 const diets: PluginReport<{ day: string }> = {
   id: 'diete',
   title: { it: 'Diete speciali per dieta e scuola', en: 'Special diets by diet and school' },
+  description: {
+    it: 'Quanti bambini seguono ogni dieta speciale, scuola per scuola, nel giorno scelto.',
+    en: 'How many children follow each special diet, school by school, on the chosen day.',
+  },
   roles: BACK_OFFICE,
   params: {
     type: 'object',
@@ -198,6 +210,10 @@ const diets: PluginReport<{ day: string }> = {
 const consumed: PluginReport<PeriodParams> = {
   id: 'pasti',
   title: { it: 'Pasti consumati nel periodo', en: 'Meals consumed in a period' },
+  description: {
+    it: 'I totali del periodo per scuola: giorni di servizio, pasti di alunni e adulti, classi stimate.',
+    en: "The period's totals by school: service days, pupils' and adults' meals, estimated classes.",
+  },
   roles: BACK_OFFICE,
   params: period,
   check: (params, ctx) => void daysOf(ctx, params),
@@ -278,6 +294,10 @@ const consumed: PluginReport<PeriodParams> = {
 const lateClasses: PluginReport<PeriodParams> = {
   id: 'classi-in-ritardo',
   title: { it: 'Classi chiuse in ritardo o stimate', en: 'Classes closed late or estimated' },
+  description: {
+    it: "Le classi che hanno chiuso le presenze dopo l'orario limite o di cui il pasto è stato stimato.",
+    en: 'The classes that closed their attendance after the cut-off or whose meals were estimated.',
+  },
   roles: BACK_OFFICE,
   params: period,
   check: (params, ctx) => void daysOf(ctx, params),

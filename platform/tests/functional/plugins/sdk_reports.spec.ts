@@ -72,6 +72,16 @@ test.group('SDK: reports', (group) => {
       ]
     )
     assert.deepEqual(forOperator.body().reports[0].columns[2], { key: 'amount', label: 'Amount', type: 'money' })
+    // The service that declares them (the plugin's name) and a description when the report has one.
+    assert.deepEqual(
+      forOperator
+        .body()
+        .reports.map((r: { service: string; description: string | null }) => [r.service, r.description]),
+      [
+        ['Sample service', 'The notes, with amount and day.'],
+        ['Sample service', null],
+      ]
+    )
     const forAdmin = await client.get(base).loginAs(admin)
     assert.deepEqual(
       forAdmin.body().reports.map((r: { id: string }) => r.id),

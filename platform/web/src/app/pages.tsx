@@ -24,6 +24,7 @@ import { RegisterEntryRoute } from '../pages/staff/RegisterEntryPage'
 import { AuditPage } from '../pages/staff/AuditPage'
 import { InjunctionsPage } from '../pages/staff/InjunctionsPage'
 import { SettingsPage } from '../pages/staff/SettingsPage'
+import { ReportsPage } from '../pages/staff/ReportsPage'
 import { RuleSetsPage } from '../pages/designer/RuleSetsPage'
 import { RuleSetRoute } from '../pages/designer/RuleSetPage'
 import { FormDesignerRoute, FormsDesignerPage } from '../pages/designer/FormsDesignerPage'
@@ -99,6 +100,13 @@ export const staffPages: TenantPage[] = [
     roles: OFFICE,
     side: 'staff',
     nav: { label: 'injunctions', order: 58 },
+  },
+  {
+    path: 'ufficio/report',
+    element: <ReportsPage />,
+    roles: OFFICE,
+    side: 'staff',
+    nav: { label: 'reports', order: 85 },
   },
   {
     path: 'ufficio/attivita',
