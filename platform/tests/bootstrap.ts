@@ -40,7 +40,20 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   teardown: [],
 }
 
+/**
+ * A browser test runs once more after a failure. In full runs on PostgreSQL, one browser test now
+ * and then (a different one each run) found its page answered 401 after a successful login and
+ * timed out; each passes alone and in other runs, and the cause is not found yet. A test that
+ * fails twice fails the run; one that passed only on its second attempt is named at the end of
+ * the run (tests/helpers/failure_digest.ts), so the flake stays visible.
+ */
+export const BROWSER_RETRIES = 1
+
 export const configureSuite: Config['configureSuite'] = (suite) => {
+  if (suite.name === 'browser') {
+    suite.onGroup((group) => group.each.retry(BROWSER_RETRIES))
+    suite.onTest((test) => test.retry(BROWSER_RETRIES))
+  }
   if (['browser', 'functional', 'e2e', 'plugins'].includes(suite.name)) {
     return suite.setup(() => testUtils.httpServer().start())
   }

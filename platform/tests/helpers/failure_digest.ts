@@ -16,10 +16,19 @@ function firstLines(error: unknown, lines = 8, chars = 900) {
 
 export class FailureDigest {
   #failures: Failure[] = []
+  #retried: Failure[] = []
 
   /** The Japa plugin that collects the failures of a run. */
   plugin: PluginFn = ({ emitter }) => {
     emitter.on('test:end', (payload) => {
+      // Attempts count from 1: a test that passed on a later one failed before it.
+      if (!payload.hasError && (payload.retryAttempt ?? 1) > 1) {
+        this.#retried.push({
+          title: payload.title.expanded,
+          file: typeof payload.meta.fileName === 'string' ? payload.meta.fileName : undefined,
+          messages: [`passed on attempt ${payload.retryAttempt}`],
+        })
+      }
       if (!payload.hasError) return
       this.#failures.push({
         title: payload.title.expanded,
@@ -39,13 +48,16 @@ export class FailureDigest {
 
   /** The digest, or nothing when every test passed. */
   print(write: (text: string) => void = (text) => process.stderr.write(text)) {
-    if (this.#failures.length === 0) return
-    const lines = [`\nFailed (${this.#failures.length}):`]
+    const lines: string[] = []
+    if (this.#retried.length > 0) lines.push(`\nPassed only after a failed attempt (${this.#retried.length}):`)
+    for (const retried of this.#retried)
+      lines.push(`↻ ${retried.file ?? ''} › ${retried.title}: ${retried.messages[0]}`)
+    if (this.#failures.length > 0) lines.push(`\nFailed (${this.#failures.length}):`)
     for (const failure of this.#failures) {
       lines.push(`✖ ${failure.file ?? ''} › ${failure.title}`)
       for (const message of failure.messages) lines.push(message.replace(/^/gm, '    '))
     }
-    write(lines.join('\n') + '\n')
+    if (lines.length > 0) write(lines.join('\n') + '\n')
   }
 }
 

@@ -17,6 +17,13 @@ test.group('The failure digest at the end of a run', () => {
       errors: [{ phase: 'test', error: locator }],
     })
     emitter.emit('test:end', { title: { expanded: 'passes' }, meta: {}, hasError: false, errors: [] })
+    emitter.emit('test:end', {
+      title: { expanded: 'passes the second time' },
+      meta: { fileName: 'tests/browser/tablet.spec.ts' },
+      hasError: false,
+      errors: [],
+      retryAttempt: 2,
+    })
     // The group of a failed test fails too, with no error of its own: not listed a second time.
     emitter.emit('group:end', { title: 'Designer', hasError: true, errors: [] })
     emitter.emit('group:end', {
@@ -32,10 +39,14 @@ test.group('The failure digest at the end of a run', () => {
       "[test] Error: locator.fill: Timeout 30000ms exceeded.\n    Call log:\n      - waiting for getByLabel('Valida dal')"
     )
     assert.notInclude(printed, '\u001b[')
-    assert.notInclude(printed, 'passes')
+    assert.notInclude(printed, '› passes\n')
+    assert.include(
+      printed,
+      'Passed only after a failed attempt (1):\n↻ tests/browser/tablet.spec.ts › passes the second time: passed on attempt 2'
+    )
     assert.notInclude(printed, 'group: Designer')
     assert.include(printed, '› group: Setup broke\n    [setup] Error: no db')
     assert.include(printed, 'Failed (2):')
-    assert.isBelow(printed.split('\n').length, 17, 'a long call log is cut')
+    assert.isBelow(printed.split('\n').length, 20, 'a long call log is cut')
   })
 })
