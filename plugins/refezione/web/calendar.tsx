@@ -8,7 +8,7 @@
 import { useState, type FormEvent } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { Lang, PluginScreenProps } from '@sportello/platform/sdk/web'
-import { className, formatDay, type Places, type SchoolDto } from './common'
+import { className, formatDay, OutcomeAlert, type Outcome, type Places, type SchoolDto } from './common'
 
 type Reason = 'no_school_year' | 'weekday' | 'holiday' | 'closure' | 'strike' | 'trip'
 type ClosureKind = 'holiday' | 'closure' | 'strike' | 'trip'
@@ -377,7 +377,7 @@ function ServiceWeekdays({
   })
   const [scope, setScope] = useState('school')
   const [edited, setEdited] = useState<number[] | null>(null)
-  const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | null>(null)
+  const [outcome, setOutcome] = useState<Outcome | null>(null)
   const target = classes.data?.classes.find((c) => String(c.id) === scope)
   const row = (rows.data?.service_days ?? []).find(
     (r) =>
@@ -472,17 +472,7 @@ function ServiceWeekdays({
           </button>
         </div>
       </form>
-      <div aria-live="polite">
-        {outcome && (
-          <div
-            className={`alert mt-3 ${outcome.ok ? 'alert-success' : 'alert-danger'}`}
-            role={outcome.ok ? 'status' : 'alert'}
-            data-testid="refezione-weekdays-outcome"
-          >
-            {outcome.message}
-          </div>
-        )}
-      </div>
+      <OutcomeAlert outcome={outcome} testId="refezione-weekdays-outcome" className="mt-3" />
     </section>
   )
 }
@@ -613,7 +603,7 @@ function SchoolClosures({
   const [from, setFrom] = useState('')
   const [to, setTo] = useState('')
   const [reason, setReason] = useState('')
-  const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | null>(null)
+  const [outcome, setOutcome] = useState<Outcome | null>(null)
   const changed = () => {
     void client.invalidateQueries({ queryKey: closuresKey })
     void client.invalidateQueries({ queryKey: ['refezione', 'calendar-month', tenant] })
@@ -763,18 +753,7 @@ function SchoolClosures({
           <h2 id="refezione-calendar-closures" className="h4">
             {text.closures(year.code)}
           </h2>
-          <div aria-live="polite">
-            {outcome && (
-              <div
-                className={`alert ${outcome.ok ? 'alert-success' : 'alert-danger'}`}
-                role={outcome.ok ? 'status' : 'alert'}
-                data-testid="refezione-calendar-outcome"
-              >
-                {!outcome.ok && <strong className="d-block">{text.refused}</strong>}
-                {outcome.message}
-              </div>
-            )}
-          </div>
+          <OutcomeAlert outcome={outcome} testId="refezione-calendar-outcome" refused={text.refused} />
           {closures.isPending && <p role="status">{text.loading}</p>}
           {closures.isError && <p className="text-danger">{text.failed}</p>}
           {closures.data && mine.length === 0 && <p>{text.noClosures}</p>}

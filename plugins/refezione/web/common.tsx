@@ -126,3 +126,37 @@ export function Alerts({ alerts, lang }: { alerts: AlertDto[]; lang: Lang }) {
     </section>
   )
 }
+
+/** What the server said of the last change: saved, or refused with its reason. */
+export interface Outcome {
+  ok: boolean
+  message: string
+}
+
+/** The answer to the last change, read out as it arrives; a refusal is headed by `refused`. */
+export function OutcomeAlert({
+  outcome,
+  testId,
+  refused,
+  className,
+}: {
+  outcome: Outcome | null
+  testId: string
+  refused?: string
+  className?: string
+}) {
+  return (
+    <div aria-live="polite">
+      {outcome && (
+        <div
+          className={['alert', className, outcome.ok ? 'alert-success' : 'alert-danger'].filter(Boolean).join(' ')}
+          role={outcome.ok ? 'status' : 'alert'}
+          data-testid={testId}
+        >
+          {!outcome.ok && refused && <strong className="d-block">{refused}</strong>}
+          {outcome.message}
+        </div>
+      )}
+    </div>
+  )
+}

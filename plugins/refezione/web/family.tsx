@@ -7,7 +7,7 @@
 import { useState, type FormEvent } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { Lang, PluginScreenProps } from '@sportello/platform/sdk/web'
-import { className, formatDay } from './common'
+import { className, formatDay, OutcomeAlert, type Outcome } from './common'
 
 const TEXT = {
   it: {
@@ -197,7 +197,7 @@ function ChildCanteen({
   const first = booking.today_open ? booking.today : dayAfter(booking.today)
   const [day, setDay] = useState(first <= booking.last_day ? first : booking.last_day)
   const [kind, setKind] = useState<Kind>('cancel')
-  const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | null>(null)
+  const [outcome, setOutcome] = useState<Outcome | null>(null)
   const base = `/refezione/my/children/${child.enrolment_id}`
   const requestsKey = ['refezione', 'family-requests', tenant, child.enrolment_id, booking.today]
   const requests = useQuery({
@@ -298,18 +298,7 @@ function ChildCanteen({
             <h2 id="refezione-family-requests" className="h4">
               {text.requests(name)}
             </h2>
-            <div aria-live="polite">
-              {outcome && (
-                <div
-                  className={`alert ${outcome.ok ? 'alert-success' : 'alert-danger'}`}
-                  role={outcome.ok ? 'status' : 'alert'}
-                  data-testid="refezione-family-outcome"
-                >
-                  {!outcome.ok && <strong className="d-block">{text.refused}</strong>}
-                  {outcome.message}
-                </div>
-              )}
-            </div>
+            <OutcomeAlert outcome={outcome} testId="refezione-family-outcome" refused={text.refused} />
             {requests.isPending && <p role="status">{text.loading}</p>}
             {requests.isError && <p className="text-danger">{text.failed}</p>}
             {requests.data && requests.data.requests.length === 0 && (
