@@ -36,6 +36,7 @@ import { applyVisibility, localizeSchema, rjsfTranslator, withAttachmentFields }
 import { formValidator } from '../FormPage'
 import { BloccoRulesSection } from './BloccoRulesSection'
 import { BloccoTryPanel } from './BloccoTryPanel'
+import { DraftAutosave, type SaveState } from './draft_autosave'
 import {
   addField,
   canChangeKind,
@@ -178,8 +179,6 @@ export function FormDesignerRoute() {
   )
 }
 
-type SaveState = { state: 'saved' | 'pending' | 'saving' | 'error'; at?: string; message?: string }
-
 function FormDesigner({
   formKey,
   title,
@@ -211,29 +210,30 @@ function FormDesigner({
   const publish = usePublishFormDraft(slug, formKey)
   const discard = useDiscardFormDraft(slug, formKey)
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
-  const latest = useRef(definition)
   const answered = useRef(false)
-  latest.current = definition
+  const send = useRef(saveDraft.mutateAsync)
+  send.current = saveDraft.mutateAsync
+  // What the page says about the draft follows the latest change only (draft_autosave.ts).
+  const autosave = useRef<DraftAutosave<FormDefinitionJson, Awaited<ReturnType<typeof send.current>>> | null>(null)
+  autosave.current ??= new DraftAutosave({
+    send: (value) => send.current(value),
+    onState: setSave,
+    onAnswer: (answer) => {
+      answered.current = true
+      setProblems(answer.problems)
+    },
+    savedAt: (answer) => answer.draft.updated_at ?? undefined,
+  })
 
   const flush = async () => {
     if (timer.current) clearTimeout(timer.current)
     timer.current = null
-    if (!latest.current) return
-    setSave({ state: 'saving' })
-    try {
-      const answer = await saveDraft.mutateAsync(latest.current)
-      answered.current = true
-      setProblems(answer.problems)
-      setSave({ state: 'saved', at: answer.draft.updated_at ?? undefined })
-    } catch (error) {
-      setSave({ state: 'error', message: errorText(error) })
-      throw error
-    }
+    await autosave.current?.flush()
   }
   // Every change is saved a moment after the last one; leaving the page saves what is pending.
   const change = (next: FormDefinitionJson) => {
     setDefinition(next)
-    setSave({ state: 'pending' })
+    autosave.current?.changed(next)
     if (timer.current) clearTimeout(timer.current)
     timer.current = setTimeout(() => void flush().catch(() => undefined), AUTOSAVE_MS)
   }
@@ -252,7 +252,7 @@ function FormDesigner({
   }, [])
   useEffect(
     () => () => {
-      if (timer.current) void flush().catch(() => undefined)
+      if (autosave.current?.unsaved) void flush().catch(() => undefined)
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     []
