@@ -80,11 +80,12 @@ test.group('Designer: fields inside groups and options of a shared part', (group
       // Opened, it says that the group is a shared part of the form, and which fields use it.
       await added.getByRole('button', { name: `Modifica ${CLASS_IT}` }).click()
       await added.getByLabel('Caratteri, al massimo', { exact: true }).fill('20')
-      const shared = await added.getByTestId('shared-part-siblings--items--class_name').allInnerTexts()
-      assert.isTrue(
-        shared.some((s) => s.includes('school_fees.sibling)') && s.includes('(siblings)')),
-        `the shared part named with the fields using it, seen: ${JSON.stringify(shared)}`
+      assert.equal(
+        (await added.getByTestId('shared-part-siblings--items--class_name').innerText()).trim(),
+        'Parte condivisa del modulo (school_fees.siblings, school_fees.sibling): la modifica vale per ogni campo che la usa (siblings).'
       )
+      await siblings.evaluate((el) => el.scrollIntoView({ block: 'start', behavior: 'instant' }))
+      await guideShot(page, 'form-group-field')
       await added.getByRole('button', { name: `Modifica ${CLASS_IT}` }).click()
 
       // The options of the applicant's kind live in a shared part: edited here, in both languages.

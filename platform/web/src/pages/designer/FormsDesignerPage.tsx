@@ -596,11 +596,14 @@ function FieldEditor({
   const options = optionsText(definition, path)
   return (
     <div className="row g-2 mt-2">
-      {shared.map((part) => (
-        <p key={part.name} className="col-12 small alert alert-warning py-1 mb-0" data-testid={`shared-part-${id}`}>
-          {t('formDesigner.sharedPart', { name: part.name, fields: part.usedBy.join(', ') })}
+      {shared.length > 0 && (
+        <p className="col-12 small fst-italic mb-0" data-testid={`shared-part-${id}`}>
+          {t('formDesigner.sharedPart', {
+            name: shared.map((part) => part.name).join(', '),
+            fields: [...new Set(shared.flatMap((part) => part.usedBy))].join(', '),
+          })}
         </p>
-      ))}
+      )}
       <div className="col-md-5">
         <label className="form-label" htmlFor={`label-it-${id}`}>
           {t('formDesigner.labelIt')}
