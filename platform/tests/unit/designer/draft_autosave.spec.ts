@@ -118,4 +118,14 @@ test.group('Designer: autosave follows the latest change', () => {
     await third
     assert.deepEqual(last(), { state: 'saved', at: 't2' })
   })
+
+  test('a draft thrown away has nothing left to save', async ({ assert }) => {
+    const { autosave, sent } = harness()
+    autosave.changed(1)
+    assert.isTrue(autosave.unsaved)
+    autosave.forget()
+    assert.isFalse(autosave.unsaved, 'leaving the page then saves nothing')
+    await autosave.flush()
+    assert.lengthOf(sent, 0)
+  })
 })

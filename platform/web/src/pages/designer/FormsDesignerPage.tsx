@@ -347,6 +347,7 @@ function FormDesigner({
                   onClick={() => {
                     if (timer.current) clearTimeout(timer.current)
                     timer.current = null
+                    autosave.current?.forget()
                     discard.mutateAsync().catch((error) => setNotice(errorText(error)))
                   }}
                 >

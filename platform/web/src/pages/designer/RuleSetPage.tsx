@@ -279,6 +279,7 @@ function RuleSetEditor({
           if (!window.confirm(t('designer.discardConfirm'))) return
           if (timer.current) clearTimeout(timer.current)
           timer.current = null
+          autosave.current?.forget()
           await discard.mutateAsync()
         }}
       />

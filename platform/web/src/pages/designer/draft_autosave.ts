@@ -37,6 +37,11 @@ export class DraftAutosave<T, A> {
     return this.saved < this.edit
   }
 
+  /** The draft is thrown away: what was not saved is not to be saved any more. */
+  forget() {
+    this.saved = this.edit
+  }
+
   /** Saves the latest change, after the save under way if any; resolves once it is answered. */
   async flush(): Promise<void> {
     while (this.underWay) await this.underWay.catch(() => undefined)
