@@ -19,6 +19,8 @@ import { balanceOf, entryView, statementOf } from '#services/billing/ledger_serv
 import { langOf, positionNoticePdf } from '#services/billing/position_job'
 import { stepsOf } from '#services/billing/position_steps'
 import { requestReconciliation } from '#services/billing/reconcile'
+import { pagopaSettingsOf } from '#integrations/pagopa/pagopa_service'
+import { SettingsError } from '#services/tenants/settings_error'
 import { createTopUp, prepaidBalance, PrepaidRequestError } from '#services/billing/prepaid'
 import { previewRun } from '#services/billing/billing_preview'
 import { paymentStatementPdf } from '#services/billing/payment_statement'
@@ -425,6 +427,13 @@ export default class BillingController {
   async reconcile(ctx: HttpContext) {
     const lang = requestLanguage(ctx.request)
     if (!isStaff(ctx)) return refuse(ctx, lang)
+    // Without pagoPA there is nothing to read: said now, rather than by a job failing three times.
+    try {
+      pagopaSettingsOf(ctx.tenant)
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error
+      return ctx.response.conflict({ errors: [{ path: error.path, rule: 'pagopa', message: error.messages[lang] }] })
+    }
     await requestReconciliation(ctx.tenant)
     return ctx.response.accepted({ queued: true })
   }
