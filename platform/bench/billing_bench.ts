@@ -4,7 +4,7 @@
  * own service (bench/plugins/pasti: one row per child and day at the fee of that day, children of
  * the same family sharing a paying parent), billed for one month by the platform's run
  * (`collectRun`, as the collect job runs it): charges on the ledger, a pagoPA position with its
- * notice number per paying parent, and the jobs that publish and notify each position written: the
+ * notice number per paying parent, and the jobs that publish and notify them (one per 100 positions): the
  * positions are then ready to send. GPD and the notices are not part of the figure (they are network
  * calls to other systems, made by the position jobs afterwards).
  *
