@@ -130,7 +130,24 @@ export function fieldsRead(condition: unknown, out: Set<string> = new Set()): Se
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
- * The top-level fields of a form that its BLOCCO rules read or block, for the builder to mark: a
+ * A JSON Pointer into the data as the builder names a field ("siblings/*\/school_name" for
+ * "/siblings/0/school_name": an item's number stands for every item), with the groups it sits in
+ * ("siblings", "siblings/*"), each added to the set.
+ */
+function addPointer(out: Set<string>, pointer: string): void {
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((s) => (/^(\d+|-)$/.test(s) ? '*' : s.replace(/~1/g, '/').replace(/~0/g, '~')))
+  for (let i = 1; i <= segments.length && i <= 32; i++) {
+    if (segments[i - 1] !== '') out.add(segments.slice(0, i).join('/'))
+  }
+}
+
+/**
+ * The fields of a form that its BLOCCO rules read or block, for the builder to mark, each by its
+ * path in the data as the builder names it (the top-level key, "domicile/city" inside a group,
+ * "siblings/*\/school_name" inside the items of a list; the groups on the way are marked too): a
  * condition reads the fields it compares, those it compares them with and those of the named
  * conditions it uses (each followed once: a loop among them is the draft check's to report).
  */
@@ -141,8 +158,14 @@ export function fieldsWithRules(form: { blocchi?: unknown; conditions?: unknown 
   const walk = (c: unknown): void => {
     if (Array.isArray(c)) return c.forEach(walk)
     if (!isObj(c)) return
-    if (typeof c.fact === 'string') out.add(c.fact)
-    if (isObj(c.value) && typeof c.value.fact === 'string') out.add(c.value.fact)
+    const read = (f: Record<string, unknown>) => {
+      if (typeof f.fact !== 'string') return
+      out.add(f.fact)
+      const pointer = fieldPointer({ fact: f.fact, path: typeof f.path === 'string' ? f.path : undefined })
+      if (pointer) addPointer(out, pointer)
+    }
+    read(c)
+    if (isObj(c.value)) read(c.value)
     for (const k of ['all', 'any']) if (Array.isArray(c[k])) (c[k] as unknown[]).forEach(walk)
     if (c.not) walk(c.not)
     if (typeof c.condition === 'string' && !followed.has(c.condition)) {
@@ -154,7 +177,7 @@ export function fieldsWithRules(form: { blocchi?: unknown; conditions?: unknown 
     if (!isObj(rule)) continue
     walk(rule.condition)
     for (const p of Array.isArray(rule.paths) ? rule.paths : []) {
-      if (typeof p === 'string') out.add((p.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~'))
+      if (typeof p === 'string') addPointer(out, p)
     }
   }
   return out

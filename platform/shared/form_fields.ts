@@ -444,7 +444,7 @@ export function setRequired(def: FormDefinitionJson, path: FieldPath, required: 
   return next
 }
 
-/** Fields that BLOCCO rules read or block: the builder marks them (shared/blocco_rule.ts). */
+/** Fields that BLOCCO rules read or block, by `pathKey` (nested ones too): the builder marks them (shared/blocco_rule.ts). */
 export function fieldsWithRules(def: FormDefinitionJson): Set<string> {
   return fieldsWithRulesOf(def)
 }

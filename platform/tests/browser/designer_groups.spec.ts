@@ -64,6 +64,19 @@ test.group('Designer: fields inside groups and options of a shared part', (group
       // The fields of a repeated group are listed under it.
       const siblings = page.locator('[data-field="siblings"]')
       await siblings.locator('[data-field="siblings/*/school_name"]').getByText('Scuola o nido frequentato').waitFor()
+      // Inside the group too, the fields a BLOCCO rule reads are marked, and only those.
+      await siblings
+        .locator('[data-field="siblings/*/school_name"]')
+        .getByText('Regole BLOCCO', { exact: true })
+        .waitFor()
+      assert.equal(
+        await siblings
+          .locator('[data-field="siblings/*/first_name"]')
+          .getByText('Regole BLOCCO', { exact: true })
+          .count(),
+        0,
+        "a sibling's first name, read by no rule, is not marked"
+      )
       await page.getByRole('button', { name: 'Modifica (nuova bozza)' }).click()
       await page.getByTestId('form-draft-panel').waitFor()
 

@@ -15,6 +15,7 @@ import {
   childGroup,
   fieldLabel,
   fieldOrder,
+  fieldsWithRules,
   isRequired,
   kindOf,
   limitProblem,
@@ -252,5 +253,34 @@ test.group('Designer: fields inside groups', () => {
       assert.strictEqual(setRequired(def, path, true), def, path.join('/'))
     }
     assert.strictEqual(addField(def, field({}), ['nope', '*']), def)
+  })
+})
+
+test.group('Form builder: nested fields that rules read are marked', () => {
+  test('a field inside a repeated group or a group is marked by its path when a rule reads or blocks it, one no rule reads is not', ({
+    assert,
+  }) => {
+    const def = formOf('refezione.iscrizione')
+    const before = fieldsWithRules(def)
+    // The siblings' rules read "$[0].school_name" and block "/siblings/0/school_name": every item's field.
+    assert.isTrue(before.has('siblings/*/school_name'), 'siblings/*/school_name')
+    assert.isTrue(before.has('siblings'), 'the group itself')
+    for (const key of ['siblings/*/first_name', 'siblings/*/fiscal_code', 'siblings/0/school_name']) {
+      assert.isFalse(before.has(key), key)
+    }
+    def.blocchi = [
+      ...def.blocchi,
+      {
+        id: 'nested_rule',
+        condition: { fact: 'siblings', path: '$[2].fiscal_code', operator: 'isEmpty' },
+        paths: ['/siblings/1/first_name'],
+        message: { it: 'x', en: 'x' },
+        reference: 'x',
+      },
+    ]
+    const after = fieldsWithRules(def)
+    assert.isTrue(after.has('siblings/*/fiscal_code'), 'read by the condition')
+    assert.isTrue(after.has('siblings/*/first_name'), 'blocked by the rule')
+    assert.isFalse(after.has('siblings/*/last_name'), 'read by no rule')
   })
 })

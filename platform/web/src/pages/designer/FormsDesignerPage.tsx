@@ -512,7 +512,7 @@ function FieldRows({
               {isRequired(definition, path) && (
                 <span className="badge designer-badge-field">{t('formDesigner.required')}</span>
               )}
-              {group.length === 0 && ruled.has(key) && (
+              {ruled.has(id) && (
                 <span className="badge designer-badge-draft" title={t('formDesigner.hasRulesHint')}>
                   {t('formDesigner.hasRules')}
                 </span>
