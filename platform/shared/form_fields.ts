@@ -48,6 +48,17 @@ export const FIELD_KINDS = [
 export type FieldKind = (typeof FIELD_KINDS)[number]
 
 /**
+ * What the designer can add: a field of one of the kinds above, a group of fields (an object,
+ * shown as a fieldset) or a repeated group (a list of such objects, from `minItems` to `maxItems`
+ * items), empty at first: its fields are added to it afterwards.
+ */
+export const NEW_FIELD_KINDS = [...FIELD_KINDS, 'group', 'group_list'] as const
+export type NewFieldKind = (typeof NEW_FIELD_KINDS)[number]
+
+/** The most items a repeated group made in the designer can take (every list has a `maxItems`). */
+export const MAX_ITEMS = 50
+
+/**
  * The platform's own lists a catalog-sourced select can take its options from (forms/README.md);
  * the lists the services' plugins declare are read from the tenant's catalog (GET /catalog/sources).
  */
@@ -60,7 +71,7 @@ export const FIELD_KEY = /^[a-z][a-z0-9_]{0,63}$/
 
 export interface NewField {
   key: string
-  kind: FieldKind
+  kind: NewFieldKind
   labelIt: string
   labelEn: string
   required: boolean
@@ -68,6 +79,26 @@ export interface NewField {
   options: string
   source: string
   step: string
+  /** For a repeated group: the fewest items (none when null or absent) and the most. */
+  minItems?: number | null
+  maxItems?: number | null
+}
+
+/**
+ * What is wrong with the number of items of a new repeated group, as a message key of the designer
+ * (null when it can be made): the most a whole number from 1 to MAX_ITEMS (every list has one), the
+ * fewest none or a whole number not above the most.
+ */
+export function itemsProblem(
+  minItems: number | null | undefined,
+  maxItems: number | null | undefined
+): 'itemsMax' | 'limitWhole' | 'limitOrder' | null {
+  if (typeof maxItems !== 'number' || !Number.isInteger(maxItems) || maxItems < 1 || maxItems > MAX_ITEMS) {
+    return 'itemsMax'
+  }
+  if (minItems === null || minItems === undefined) return null
+  if (!Number.isInteger(minItems) || minItems < 0) return 'limitWhole'
+  return minItems > maxItems ? 'limitOrder' : null
 }
 
 const clone = <T>(value: T): T => structuredClone(value)
@@ -348,6 +379,14 @@ function nodeFor(def: FormDefinitionJson, field: NewField): { node: Obj; ui: Obj
       }
     case 'static':
       return { node: { type: 'null', title: field.labelIt, description: field.labelIt }, ui: {} }
+    case 'group':
+      return { node: titled({ type: 'object', additionalProperties: false, properties: {} }), ui: {} }
+    case 'group_list': {
+      // An item is titled like the group: the citizen's button says "Aggiungi <title>".
+      const items = titled({ type: 'object', additionalProperties: false, properties: {} })
+      const min = typeof field.minItems === 'number' && field.minItems > 0 ? { minItems: field.minItems } : {}
+      return { node: titled({ type: 'array', ...min, maxItems: field.maxItems, items }), ui: {} }
+    }
   }
 }
 
@@ -356,6 +395,7 @@ function nodeFor(def: FormDefinitionJson, field: NewField): { node: Obj; ui: Obj
  * items of a list): at the top level in the step named, inside a group after its other fields.
  */
 export function addField(def: FormDefinitionJson, field: NewField, group: FieldPath = []): FormDefinitionJson {
+  if (field.kind === 'group_list' && itemsProblem(field.minItems, field.maxItems)) return def
   const next = clone(def)
   const owner = groupNode(next, group)
   if (!owner) return def

@@ -16,6 +16,8 @@ import {
   fieldLabel,
   fieldOrder,
   fieldsWithRules,
+  itemsProblem,
+  MAX_ITEMS,
   isRequired,
   kindOf,
   limitProblem,
@@ -282,5 +284,119 @@ test.group('Form builder: nested fields that rules read are marked', () => {
     assert.isTrue(after.has('siblings/*/fiscal_code'), 'read by the condition')
     assert.isTrue(after.has('siblings/*/first_name'), 'blocked by the rule')
     assert.isFalse(after.has('siblings/*/last_name'), 'read by no rule')
+  })
+})
+
+test.group('Designer: new groups and repeated groups', () => {
+  const PETS = ['pets', '*'] as const
+  const pets = (patch: Partial<NewField> = {}) =>
+    field({
+      key: 'pets',
+      kind: 'group_list',
+      labelIt: 'Animale domestico',
+      labelEn: 'Pet',
+      minItems: 0,
+      maxItems: 3,
+      step: 'declarations',
+      ...patch,
+    })
+
+  test('a repeated group is made empty, gets a required field, and the form stays one the server publishes and validates', ({
+    assert,
+  }) => {
+    const def = formOf('trasporto.iscrizione')
+    const empty = addField(def, pets())
+    const node = empty.schema.properties.pets
+    assert.equal(kindOf(empty, ['pets']), 'group_list')
+    assert.deepEqual(childGroup(empty, ['pets']), [...PETS])
+    assert.deepEqual(fieldOrder(empty, [...PETS]), [])
+    assert.equal(node.maxItems, 3)
+    assert.notProperty(node, 'minItems', 'no fewest when it is none')
+    assert.equal(fieldLabel(empty, ['pets'], 'en'), 'Pet')
+    assert.equal((node.items as Obj).additionalProperties, false)
+    assert.include(fieldOrder(empty), 'pets')
+    const steps = empty.uiSchema['ui:steps'] as Array<{ id: string; fields: string[] }>
+    assert.include(steps.find((s) => s.id === 'declarations')!.fields, 'pets')
+    assert.deepEqual(problemsOf(empty), [], 'the empty group')
+    assert.isTrue(roundTrips(empty), 'the empty group through Form.io')
+
+    const after = addField(
+      empty,
+      field({ key: 'pet_name', labelIt: 'Nome dell’animale', labelEn: 'Pet’s name', required: true }),
+      [...PETS]
+    )
+    assert.deepEqual(fieldOrder(after, [...PETS]), ['pet_name'])
+    assert.isTrue(isRequired(after, [...PETS, 'pet_name']))
+    assert.deepEqual(problemsOf(after), [])
+    assert.isTrue(roundTrips(after), 'the group with its field through Form.io')
+    const sample = structuredClone(after.sample) as Obj
+    sample.pets = [{}]
+    assert.deepInclude(
+      validateSubmission(asForm(after), sample).errors.map((e) => e.path),
+      '/pets/0/pet_name'
+    )
+    sample.pets = [{ pet_name: 'Fido' }]
+    assert.deepEqual(validateSubmission(asForm(after), sample).errors, [])
+    sample.pets = [1, 2, 3, 4].map(() => ({ pet_name: 'Fido' }))
+    assert.isFalse(validateSubmission(asForm(after), sample).valid, 'more items than the most')
+    // The fewest, when set, is the schema's.
+    assert.equal(addField(def, pets({ minItems: 1 })).schema.properties.pets.minItems, 1)
+  })
+
+  test('a group of fields is made inside the form or inside another group, and filled', ({ assert }) => {
+    const def = formOf('trasporto.iscrizione')
+    const vehicle = field({ key: 'vehicle', kind: 'group', labelIt: 'Veicolo', labelEn: 'Vehicle', required: true })
+    const after = addField(
+      addField(def, vehicle),
+      field({ key: 'plate', labelIt: 'Targa', labelEn: 'Number plate', required: true }),
+      ['vehicle']
+    )
+    assert.equal(kindOf(after, ['vehicle']), 'group')
+    assert.deepEqual(fieldOrder(after, ['vehicle']), ['plate'])
+    assert.deepEqual(problemsOf(after), [])
+    assert.isTrue(roundTrips(after))
+    const sample = structuredClone(after.sample) as Obj
+    sample.vehicle = {}
+    assert.deepInclude(
+      validateSubmission(asForm(after), sample).errors.map((e) => e.path),
+      '/vehicle/plate'
+    )
+    sample.vehicle = { plate: 'AB123CD' }
+    assert.deepEqual(validateSubmission(asForm(after), sample).errors, [])
+    // A group inside the items of a repeated group.
+    const nested = addField(
+      after,
+      field({ key: 'document', kind: 'group', labelIt: 'Documento', labelEn: 'Document' }),
+      [...PICKUP]
+    )
+    assert.equal(kindOf(nested, [...PICKUP, 'document']), 'group')
+    assert.deepEqual(problemsOf(nested), [])
+    assert.isTrue(roundTrips(nested))
+  })
+
+  test('a group is removed with its fields, from the schema, the layout and its step', ({ assert }) => {
+    const def = formOf('trasporto.iscrizione')
+    const filled = addField(addField(def, pets()), field({ key: 'pet_name', required: true }), [...PETS])
+    const removed = removeField(filled, ['pets'])
+    assert.notProperty(removed.schema.properties, 'pets')
+    assert.notProperty(removed.uiSchema, 'pets')
+    for (const step of removed.uiSchema['ui:steps'] as Array<{ fields: string[] }>) {
+      assert.notInclude(step.fields, 'pets')
+    }
+    assert.deepEqual(problemsOf(removed), [])
+    assert.deepEqual(removeField(addField(def, pets()), ['pets']).schema, def.schema, 'an empty one too')
+  })
+
+  test('the number of items of a repeated group is checked before it is made', ({ assert }) => {
+    assert.isNull(itemsProblem(null, 5))
+    assert.isNull(itemsProblem(2, 2))
+    assert.equal(itemsProblem(0, null), 'itemsMax', 'every list has a most')
+    assert.equal(itemsProblem(0, 0), 'itemsMax')
+    assert.equal(itemsProblem(0, MAX_ITEMS + 1), 'itemsMax')
+    assert.equal(itemsProblem(0, 2.5), 'itemsMax')
+    assert.equal(itemsProblem(-1, 2), 'limitWhole')
+    assert.equal(itemsProblem(3, 2), 'limitOrder')
+    const def = formOf('trasporto.iscrizione')
+    assert.strictEqual(addField(def, pets({ maxItems: null })), def, 'refused: nothing changes')
   })
 })
