@@ -47,10 +47,13 @@ import {
   fieldOrder,
   fieldsWithRules,
   isRequired,
+  itemsProblem,
   kindOf,
   limitProblem,
   limitsOf,
+  MAX_ITEMS,
   moveField,
+  NEW_FIELD_KINDS,
   optionsText,
   parseOptions,
   pathId,
@@ -67,6 +70,7 @@ import {
   type FieldPath,
   type LimitName,
   type NewField,
+  type NewFieldKind,
 } from '#shared/form_fields'
 
 const AUTOSAVE_MS = 800
@@ -488,6 +492,7 @@ function FieldRows({
   setOpen: (path: string | null) => void
 }) {
   const { t } = useT()
+  const [confirming, setConfirming] = useState<string | null>(null)
   const keys = fieldOrder(definition, group)
   const groupLabel = group.length ? fieldLabel(definition, group.at(-1) === '*' ? group.slice(0, -1) : group, 'it') : ''
   return (
@@ -550,13 +555,43 @@ function FieldRows({
                     type="button"
                     className="btn btn-sm btn-outline-danger"
                     aria-label={t('formDesigner.removeField', { field: label })}
-                    onClick={() => onChange(removeField(definition, path))}
+                    aria-expanded={inner ? confirming === id : undefined}
+                    onClick={() => (inner ? setConfirming(id) : onChange(removeField(definition, path)))}
                   >
                     {t('formDesigner.remove')}
                   </button>
                 </span>
               )}
             </div>
+            {editing && inner && confirming === id && (
+              <div className="alert alert-warning mt-2 mb-0" role="alert" data-testid={`remove-group-${pathId(path)}`}>
+                <p className="mb-2">
+                  {t('formDesigner.removeGroupConfirm', {
+                    group: label,
+                    count: fieldOrder(definition, inner).length,
+                  })}
+                </p>
+                <div className="d-flex gap-2">
+                  <button
+                    type="button"
+                    className="btn btn-sm btn-danger"
+                    onClick={() => {
+                      setConfirming(null)
+                      onChange(removeField(definition, path))
+                    }}
+                  >
+                    {t('formDesigner.removeGroupYes')}
+                  </button>
+                  <button
+                    type="button"
+                    className="btn btn-sm btn-outline-secondary"
+                    onClick={() => setConfirming(null)}
+                  >
+                    {t('formDesigner.removeGroupNo')}
+                  </button>
+                </div>
+              </div>
+            )}
             {editing && open === id && <FieldEditor definition={definition} path={path} onChange={onChange} />}
             {inner && (
               <div className="mt-2 ms-3">
@@ -843,6 +878,7 @@ function AddField({
   const lists = useCatalogLists(tenant.slug)
   const sources = [...PLATFORM_SOURCES, ...[...(lists.data ?? [])].sort()]
   const [field, setField] = useState<NewField>(EMPTY_FIELD)
+  const [items, setItems] = useState({ min: '', max: '10' })
   const [problem, setProblem] = useState<string | null>(null)
   const steps =
     group.length === 0
@@ -861,11 +897,18 @@ function AddField({
     if ((field.kind === 'radio' || field.kind === 'select') && !field.options.trim()) {
       return setProblem(t('formDesigner.optionsNeeded'))
     }
+    const count = (text: string) => (text.trim() === '' ? null : Number(text))
+    const [minItems, maxItems] = [count(items.min), count(items.max)]
+    const wrong = field.kind === 'group_list' ? itemsProblem(minItems, maxItems) : null
+    if (wrong) return setProblem(t(`formDesigner.${wrong}`, { max: MAX_ITEMS }))
     setProblem(null)
-    onAdd(addField(definition, { ...field, step: field.step || steps[0]?.id || '' }, group))
+    const made = { ...field, required: grouping ? false : field.required, minItems, maxItems }
+    onAdd(addField(definition, { ...made, step: field.step || steps[0]?.id || '' }, group))
     setField(EMPTY_FIELD)
+    setItems({ min: '', max: '10' })
   }
   const choice = field.kind === 'radio' || field.kind === 'select'
+  const grouping = field.kind === 'group' || field.kind === 'group_list'
   return (
     <section aria-labelledby={titleId} className={`card card-bg ${group.length ? 'mt-2' : 'mb-4'}`}>
       <div className="card-body">
@@ -896,9 +939,10 @@ function AddField({
               id={`new-kind${sfx}`}
               className="form-select"
               value={field.kind}
-              onChange={(e) => set({ kind: e.target.value as FieldKind })}
+              aria-describedby={grouping ? `new-group-hint${sfx}` : undefined}
+              onChange={(e) => set({ kind: e.target.value as NewFieldKind })}
             >
-              {FIELD_KINDS.map((k) => (
+              {NEW_FIELD_KINDS.map((k) => (
                 <option key={k} value={k}>
                   {t(`formDesigner.kind_${k}`)}
                 </option>
@@ -983,18 +1027,51 @@ function AddField({
               </select>
             </div>
           )}
-          <div className="col-12 form-check ms-2">
-            <input
-              id={`new-required${sfx}`}
-              type="checkbox"
-              className="form-check-input"
-              checked={field.required}
-              onChange={(e) => set({ required: e.target.checked })}
-            />
-            <label className="form-check-label" htmlFor={`new-required${sfx}`}>
-              {t('formDesigner.required')}
-            </label>
-          </div>
+          {grouping && (
+            <p id={`new-group-hint${sfx}`} className="col-12 small text-secondary mb-0">
+              {t('formDesigner.groupHint')}
+            </p>
+          )}
+          {field.kind === 'group_list' &&
+            (['min', 'max'] as const).map((end) => (
+              <div className="col-md-3" key={end}>
+                <label className="form-label" htmlFor={`new-items-${end}${sfx}`}>
+                  {t(end === 'min' ? 'formDesigner.itemsMin' : 'formDesigner.itemsMaxLabel')}
+                </label>
+                <input
+                  id={`new-items-${end}${sfx}`}
+                  className="form-control"
+                  type="number"
+                  min={end === 'min' ? 0 : 1}
+                  max={MAX_ITEMS}
+                  step={1}
+                  aria-describedby={`new-items-hint${sfx}`}
+                  value={items[end]}
+                  onChange={(e) => setItems({ ...items, [end]: e.target.value })}
+                />
+              </div>
+            ))}
+          {field.kind === 'group_list' && (
+            <p id={`new-items-hint${sfx}`} className="col-12 small text-secondary mb-0">
+              {t('formDesigner.itemsHint')}
+            </p>
+          )}
+          {!grouping && (
+            <div className="col-12">
+              <div className="form-check">
+                <input
+                  id={`new-required${sfx}`}
+                  type="checkbox"
+                  className="form-check-input"
+                  checked={field.required}
+                  onChange={(e) => set({ required: e.target.checked })}
+                />
+                <label className="form-check-label" htmlFor={`new-required${sfx}`}>
+                  {t('formDesigner.required')}
+                </label>
+              </div>
+            </div>
+          )}
           <div className="col-12">
             <button type="submit" className="btn btn-primary">
               {t('formDesigner.add')}
