@@ -73,7 +73,8 @@ test.group('Designer: a field added to the refezione form, published from today'
       await page.locator('[data-field="allergy_notes"]').waitFor()
       await page.getByTestId('form-save-state').getByText('Bozza salvata alle').waitFor()
       // Added last; moved up three places.
-      const fields = page.getByTestId('form-fields').locator('li')
+      // The form's own fields (a group lists its fields inside its line).
+      const fields = page.getByTestId('form-fields').locator(':scope > li')
       const count = await fields.count()
       assert.equal(await fields.nth(count - 1).getAttribute('data-field'), 'allergy_notes')
       for (let i = 0; i < 3; i++) {

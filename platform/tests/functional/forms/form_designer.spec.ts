@@ -10,6 +10,7 @@ import { RequestContext } from '#services/infrastructure/request_context'
 import { formDay } from '#services/definitions/form_service'
 import { pluginService } from '#services/tenants/plugin_service'
 import { makeTenant, makeUser } from '#tests/helpers/world'
+import { addField, optionsText, setLimit, setOptions, type FormDefinitionJson } from '#shared/form_fields'
 import { FORM, refezioneTenant } from './world.js'
 
 const FUTURE = '2031-09-01'
@@ -304,5 +305,122 @@ test.group('Form designer: drafts and versions', (group) => {
     await client.post(`${forms}/draft`).json({}).loginAs(designer)
     assert.isTrue((await client.get(`${forms}/draft`).loginAs(designer)).body().can_publish)
     ;(await client.post(`${forms}/draft/publish`).json({ valid_from: formDay() }).loginAs(designer)).assertStatus(201)
+  })
+  test('a BLOCCO rule published from a draft holds on the server: a submission breaking it is refused at the field in it and en, one respecting it goes through', async ({
+    client,
+    assert,
+  }) => {
+    const { citizen, admin, forms, sample } = await world()
+    const started = await client.post(`${forms}/draft`).json({}).loginAs(admin)
+    const definition = structuredClone(started.body().draft.definition)
+    definition.schema.properties.meals_per_week = {
+      'type': 'number',
+      'minimum': 0,
+      'maximum': 999999,
+      'title': 'Giorni di mensa a settimana',
+      'x-i18n': { en: { title: 'Canteen days a week' } },
+    }
+    definition.uiSchema['ui:order'].push('meals_per_week')
+    definition.uiSchema['ui:steps'].at(-1).fields.push('meals_per_week')
+    const message = {
+      it: 'La mensa funziona al più 5 giorni a settimana: indica un numero da 1 a 5.',
+      en: 'The canteen runs 5 days a week at most: give a number from 1 to 5.',
+    }
+    definition.blocchi.push({
+      id: 'troppi_giorni_mensa',
+      condition: { fact: 'meals_per_week', operator: 'greaterThan', value: 5 },
+      paths: ['/meals_per_week'],
+      message,
+      reference: 'Capitolato, art. 4 (calendario)',
+    })
+    const saved = await client.put(`${forms}/draft`).json({ definition }).loginAs(admin)
+    assert.deepEqual(saved.body().problems, [])
+    ;(await client.post(`${forms}/draft/publish`).json({ valid_from: formDay() }).loginAs(admin)).assertStatus(201)
+
+    for (const lang of ['it', 'en'] as const) {
+      const refused = await client
+        .post(`${forms}/submit`)
+        .header('Accept-Language', lang)
+        .json({ data: { ...sample, meals_per_week: 6 } })
+        .loginAs(citizen)
+      assert.equal(refused.status(), 422, JSON.stringify(refused.body()).slice(0, 300))
+      assert.deepInclude(refused.body().errors, {
+        path: '/meals_per_week',
+        rule: 'troppi_giorni_mensa',
+        message: message[lang],
+      })
+    }
+    const sent = await client
+      .post(`${forms}/submit`)
+      .json({ data: { ...sample, meals_per_week: 5 } })
+      .loginAs(citizen)
+    sent.assertStatus(201)
+    assert.equal(sent.body().submission.formVersion, 2)
+  })
+
+  test('a field added inside a repeated group and a shared choice relabelled, published: the server checks the new field in every item', async ({
+    client,
+    assert,
+  }) => {
+    const { citizen, admin, forms, sample } = await world()
+    const started = await client.post(`${forms}/draft`).json({}).loginAs(admin)
+    let definition = started.body().draft.definition as FormDefinitionJson
+    definition = addField(
+      definition,
+      {
+        key: 'class_name',
+        kind: 'text',
+        labelIt: 'Classe frequentata',
+        labelEn: 'Class attended',
+        required: true,
+        options: '',
+        source: '',
+        step: '',
+      },
+      ['siblings', '*']
+    )
+    definition = setLimit(definition, ['siblings', '*', 'class_name'], 'maxLength', 20)
+    definition = setOptions(
+      definition,
+      ['applicant_kind'],
+      optionsText(definition, ['applicant_kind'])!.replace('Parent or guardian (payer)', 'Parent or legal guardian')
+    )
+    const saved = await client.put(`${forms}/draft`).json({ definition }).loginAs(admin)
+    assert.deepEqual(saved.body().problems, [])
+    const diff = await client.get(`${forms}/diff?from=1&to=draft`).loginAs(admin)
+    assert.deepInclude(
+      diff.body().diff.fields.added.map((f: any) => f.path),
+      '/siblings/*/class_name'
+    )
+    assert.include(
+      diff.body().diff.fields.changed.map((f: any) => f.path),
+      '/applicant_kind'
+    )
+    ;(await client.post(`${forms}/draft/publish`).json({ valid_from: formDay() }).loginAs(admin)).assertStatus(201)
+
+    const sibling = { first_name: 'Giulia', last_name: 'Rossi', fiscal_code: (sample.student as any).fiscal_code }
+    const withSibling = (item: Record<string, unknown>) => ({ ...sample, has_siblings: true, siblings: [item] })
+    const missing = await client
+      .post(`${forms}/submit`)
+      .json({ data: withSibling(sibling) })
+      .loginAs(citizen)
+    assert.equal(missing.status(), 422, JSON.stringify(missing.body()).slice(0, 300))
+    assert.deepInclude(
+      missing.body().errors.map((e: any) => [e.path, e.rule]),
+      ['/siblings/0/class_name', 'schema:required']
+    )
+    const long = await client
+      .post(`${forms}/submit`)
+      .header('Accept-Language', 'en')
+      .json({ data: withSibling({ ...sibling, class_name: 'x'.repeat(21) }) })
+      .loginAs(citizen)
+    assert.equal(long.status(), 422)
+    assert.deepInclude(
+      long.body().errors.map((e: any) => [e.path, e.rule]),
+      ['/siblings/0/class_name', 'schema:maxLength']
+    )
+    const shown = await client.get(forms).loginAs(citizen)
+    const kinds = shown.body().form.definition.schema.$defs['school_fees.applicant_kind']
+    assert.equal(kinds['x-i18n'].en.enum.parent, 'Parent or legal guardian')
   })
 })

@@ -6,14 +6,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { ApiError } from '#shared/contract'
 import { api, tenantBase } from './client'
 
-export type FormDefinitionJson = Record<string, unknown> & {
-  id: string
-  service: string
-  title: Record<string, string>
-  schema: Record<string, unknown> & { properties: Record<string, Record<string, unknown>>; required?: string[] }
-  uiSchema: Record<string, unknown>
-  blocchi: Array<Record<string, unknown>>
-}
+export type { FormDefinitionJson } from '#shared/form_fields'
+import type { FormDefinitionJson } from '#shared/form_fields'
 
 export interface FormVersionSummaryDto {
   version: number

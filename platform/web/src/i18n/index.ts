@@ -1,4 +1,5 @@
 import i18next from 'i18next'
+import { useMemo } from 'react'
 import { initReactI18next, useTranslation } from 'react-i18next'
 import type { FeeUnit, Lang } from '#shared/contract'
 import { it } from './it'
@@ -64,6 +65,19 @@ export function useT() {
   const { t, i18n } = useTranslation()
   const lang: Lang = i18n.language === 'en' ? 'en' : 'it'
   return { t, lang, setLang: (l: Lang) => void i18n.changeLanguage(l) }
+}
+
+/**
+ * The strings of a form's own widgets (upload, catalog selects), in the language the form is drawn
+ * in (`formContext.lang`): the citizen's, and in the designer's preview the one chosen for it,
+ * whatever the page's own.
+ */
+export function useFormT(formContext: unknown) {
+  const { t: pageT, i18n } = useTranslation()
+  const own = (formContext as { lang?: unknown } | null | undefined)?.lang
+  const lang: Lang = own === 'en' || own === 'it' ? own : i18n.language === 'en' ? 'en' : 'it'
+  const t = useMemo(() => i18n.getFixedT(lang) as unknown as typeof pageT, [i18n, lang])
+  return { t, lang }
 }
 
 import { formatEuro } from '#shared/money_text'

@@ -11,7 +11,7 @@ import { useEffect, useState } from 'react'
 import type { UiSchema, WidgetProps } from '@rjsf/utils'
 import { api } from '../api/client'
 import i18next from 'i18next'
-import { useT, type Lang } from '../i18n'
+import { useFormT, useT, type Lang } from '../i18n'
 
 type Json = Record<string, unknown>
 
@@ -178,7 +178,7 @@ async function loadChoices(q: CatalogQuery, lang: Lang): Promise<Choice[] | null
 type State = { status: 'idle' | 'loading' | 'failed' | 'free' } | { status: 'ready'; choices: Choice[] }
 
 export function CatalogSelect(props: WidgetProps) {
-  const { t, lang } = useT()
+  const { t, lang } = useFormT(props.registry.formContext)
   const query = (props.options as { catalog?: CatalogQuery }).catalog
   const key = query ? JSON.stringify(query) : ''
   const [state, setState] = useState<State>({ status: 'idle' })

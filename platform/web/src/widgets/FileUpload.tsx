@@ -1,6 +1,6 @@
 import { useId, useRef, useState } from 'react'
 import type { FieldProps } from '@rjsf/utils'
-import { useT, type Lang } from '../i18n'
+import { useFormT, type Lang } from '../i18n'
 
 /**
  * The control of an attachment field (form `attachments`): the citizen picks a file, it is uploaded
@@ -89,7 +89,7 @@ function upload(
 
 export function FileUpload(props: FieldProps) {
   const context = (props.registry.formContext ?? {}) as UploadContext
-  const { t: translate, lang } = useT()
+  const { t: translate, lang } = useFormT(props.registry.formContext)
   const t = (
     key: 'choose' | 'replace' | 'remove' | 'none' | 'uploading' | 'uploaded' | 'removed' | 'download' | 'failed'
   ) => translate(`upload.${key}`)

@@ -36,25 +36,38 @@ import { applyVisibility, localizeSchema, rjsfTranslator, withAttachmentFields }
 import { formValidator } from '../FormPage'
 import { BloccoRulesSection } from './BloccoRulesSection'
 import { BloccoTryPanel } from './BloccoTryPanel'
+import { DraftAutosave, type SaveState } from './draft_autosave'
 import {
   addField,
-  PLATFORM_SOURCES,
+  canChangeKind,
+  childGroup,
+  FIELD_KEY,
   FIELD_KINDS,
   fieldLabel,
   fieldOrder,
   fieldsWithRules,
   isRequired,
   kindOf,
+  limitProblem,
+  limitsOf,
   moveField,
   optionsText,
   parseOptions,
+  pathId,
+  pathKey,
+  PLATFORM_SOURCES,
   removeField,
-  setOptions,
+  setKind,
   setLabel,
+  setLimit,
+  setOptions,
   setRequired,
+  sharedPartsOf,
   type FieldKind,
+  type FieldPath,
+  type LimitName,
   type NewField,
-} from './form_fields'
+} from '#shared/form_fields'
 
 const AUTOSAVE_MS = 800
 
@@ -166,8 +179,6 @@ export function FormDesignerRoute() {
   )
 }
 
-type SaveState = { state: 'saved' | 'pending' | 'saving' | 'error'; at?: string; message?: string }
-
 function FormDesigner({
   formKey,
   title,
@@ -199,29 +210,30 @@ function FormDesigner({
   const publish = usePublishFormDraft(slug, formKey)
   const discard = useDiscardFormDraft(slug, formKey)
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
-  const latest = useRef(definition)
   const answered = useRef(false)
-  latest.current = definition
+  const send = useRef(saveDraft.mutateAsync)
+  send.current = saveDraft.mutateAsync
+  // What the page says about the draft follows the latest change only (draft_autosave.ts).
+  const autosave = useRef<DraftAutosave<FormDefinitionJson, Awaited<ReturnType<typeof send.current>>> | null>(null)
+  autosave.current ??= new DraftAutosave({
+    send: (value) => send.current(value),
+    onState: setSave,
+    onAnswer: (answer) => {
+      answered.current = true
+      setProblems(answer.problems)
+    },
+    savedAt: (answer) => answer.draft.updated_at ?? undefined,
+  })
 
   const flush = async () => {
     if (timer.current) clearTimeout(timer.current)
     timer.current = null
-    if (!latest.current) return
-    setSave({ state: 'saving' })
-    try {
-      const answer = await saveDraft.mutateAsync(latest.current)
-      answered.current = true
-      setProblems(answer.problems)
-      setSave({ state: 'saved', at: answer.draft.updated_at ?? undefined })
-    } catch (error) {
-      setSave({ state: 'error', message: errorText(error) })
-      throw error
-    }
+    await autosave.current?.flush()
   }
   // Every change is saved a moment after the last one; leaving the page saves what is pending.
   const change = (next: FormDefinitionJson) => {
     setDefinition(next)
-    setSave({ state: 'pending' })
+    autosave.current?.changed(next)
     if (timer.current) clearTimeout(timer.current)
     timer.current = setTimeout(() => void flush().catch(() => undefined), AUTOSAVE_MS)
   }
@@ -240,7 +252,7 @@ function FormDesigner({
   }, [])
   useEffect(
     () => () => {
-      if (timer.current) void flush().catch(() => undefined)
+      if (autosave.current?.unsaved) void flush().catch(() => undefined)
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     []
@@ -335,6 +347,7 @@ function FormDesigner({
                   onClick={() => {
                     if (timer.current) clearTimeout(timer.current)
                     timer.current = null
+                    autosave.current?.forget()
                     discard.mutateAsync().catch((error) => setNotice(errorText(error)))
                   }}
                 >
@@ -430,7 +443,6 @@ function FieldList({
   onChange: (next: FormDefinitionJson) => void
 }) {
   const { t } = useT()
-  const keys = fieldOrder(definition)
   const ruled = useMemo(() => fieldsWithRules(definition), [definition])
   const [open, setOpen] = useState<string | null>(null)
   return (
@@ -438,115 +450,323 @@ function FieldList({
       <h2 id="fields-title" className="h4">
         {t('formDesigner.fields')}
       </h2>
-      <ol className="list-group list-group-numbered" data-testid="form-fields">
-        {keys.map((key, i) => {
-          const label = fieldLabel(definition, key, 'it')
-          return (
-            <li key={key} className="list-group-item" data-field={key}>
-              <div className="d-flex flex-wrap align-items-center gap-2">
-                <span className="fw-semibold">{label}</span>
-                <code className="small">{key}</code>
-                <span className="badge designer-badge-field">
-                  {t(`formDesigner.kind_${kindOf(definition, key)}` as 'formDesigner.kind_text')}
-                </span>
-                {isRequired(definition, key) && (
-                  <span className="badge designer-badge-field">{t('formDesigner.required')}</span>
-                )}
-                {ruled.has(key) && (
-                  <span className="badge designer-badge-draft" title={t('formDesigner.hasRulesHint')}>
-                    {t('formDesigner.hasRules')}
-                  </span>
-                )}
-                {editing && (
-                  <span className="ms-auto d-flex gap-1">
-                    <button
-                      type="button"
-                      className="btn btn-sm btn-outline-primary"
-                      aria-label={t('formDesigner.moveUp', { field: label })}
-                      disabled={i === 0}
-                      onClick={() => onChange(moveField(definition, key, -1))}
-                    >
-                      ↑
-                    </button>
-                    <button
-                      type="button"
-                      className="btn btn-sm btn-outline-primary"
-                      aria-label={t('formDesigner.moveDown', { field: label })}
-                      disabled={i === keys.length - 1}
-                      onClick={() => onChange(moveField(definition, key, 1))}
-                    >
-                      ↓
-                    </button>
-                    <button
-                      type="button"
-                      className="btn btn-sm btn-outline-primary"
-                      aria-expanded={open === key}
-                      aria-label={t('formDesigner.editField', { field: label })}
-                      onClick={() => setOpen(open === key ? null : key)}
-                    >
-                      {t('formDesigner.edit')}
-                    </button>
-                    <button
-                      type="button"
-                      className="btn btn-sm btn-outline-danger"
-                      aria-label={t('formDesigner.removeField', { field: label })}
-                      onClick={() => onChange(removeField(definition, key))}
-                    >
-                      {t('formDesigner.remove')}
-                    </button>
-                  </span>
-                )}
-              </div>
-              {editing && open === key && (
-                <div className="row g-2 mt-2">
-                  <div className="col-md-5">
-                    <label className="form-label" htmlFor={`label-it-${key}`}>
-                      {t('formDesigner.labelIt')}
-                    </label>
-                    <input
-                      id={`label-it-${key}`}
-                      className="form-control"
-                      value={fieldLabel(definition, key, 'it')}
-                      onChange={(e) => onChange(setLabel(definition, key, 'it', e.target.value))}
-                    />
-                  </div>
-                  <div className="col-md-5">
-                    <label className="form-label" htmlFor={`label-en-${key}`}>
-                      {t('formDesigner.labelEn')}
-                    </label>
-                    <input
-                      id={`label-en-${key}`}
-                      className="form-control"
-                      value={fieldLabel(definition, key, 'en')}
-                      onChange={(e) => onChange(setLabel(definition, key, 'en', e.target.value))}
-                    />
-                  </div>
-                  <div className="col-md-2 form-check mt-4">
-                    <input
-                      id={`required-${key}`}
-                      type="checkbox"
-                      className="form-check-input"
-                      checked={isRequired(definition, key)}
-                      onChange={(e) => onChange(setRequired(definition, key, e.target.checked))}
-                    />
-                    <label className="form-check-label" htmlFor={`required-${key}`}>
-                      {t('formDesigner.required')}
-                    </label>
-                  </div>
-                  {optionsText(definition, key) !== null && (
-                    <ChoiceOptions
-                      fieldKey={key}
-                      initial={optionsText(definition, key) ?? ''}
-                      onChange={(text) => onChange(setOptions(definition, key, text))}
-                    />
-                  )}
-                </div>
-              )}
-            </li>
-          )
-        })}
-      </ol>
+      <FieldRows
+        definition={definition}
+        group={[]}
+        editing={editing}
+        onChange={onChange}
+        ruled={ruled}
+        open={open}
+        setOpen={setOpen}
+      />
     </section>
+  )
+}
+
+/** Groups inside groups are shown this deep (the forms have three levels at most). */
+const MAX_GROUP_DEPTH = 4
+
+/**
+ * The fields of a group (the form itself at the top), each with its buttons and, when it is a group
+ * or a repeated group, its own fields below it, edited the same way.
+ */
+function FieldRows({
+  definition,
+  group,
+  editing,
+  onChange,
+  ruled,
+  open,
+  setOpen,
+}: {
+  definition: FormDefinitionJson
+  group: FieldPath
+  editing: boolean
+  onChange: (next: FormDefinitionJson) => void
+  ruled: Set<string>
+  open: string | null
+  setOpen: (path: string | null) => void
+}) {
+  const { t } = useT()
+  const keys = fieldOrder(definition, group)
+  const groupLabel = group.length ? fieldLabel(definition, group.at(-1) === '*' ? group.slice(0, -1) : group, 'it') : ''
+  return (
+    <ol
+      className="list-group list-group-numbered"
+      data-testid={group.length ? `group-fields-${pathKey(group)}` : 'form-fields'}
+      aria-label={group.length ? t('formDesigner.groupFields', { group: groupLabel }) : undefined}
+    >
+      {keys.map((key, i) => {
+        const path = [...group, key]
+        const id = pathKey(path)
+        const label = fieldLabel(definition, path, 'it')
+        const inner = group.length < MAX_GROUP_DEPTH * 2 ? childGroup(definition, path) : null
+        return (
+          <li key={key} className="list-group-item" data-field={id}>
+            <div className="d-flex flex-wrap align-items-center gap-2">
+              <span className="fw-semibold">{label}</span>
+              <code className="small">{key}</code>
+              <span className="badge designer-badge-field">
+                {t(`formDesigner.kind_${kindOf(definition, path)}` as 'formDesigner.kind_text')}
+              </span>
+              {isRequired(definition, path) && (
+                <span className="badge designer-badge-field">{t('formDesigner.required')}</span>
+              )}
+              {group.length === 0 && ruled.has(key) && (
+                <span className="badge designer-badge-draft" title={t('formDesigner.hasRulesHint')}>
+                  {t('formDesigner.hasRules')}
+                </span>
+              )}
+              {editing && (
+                <span className="ms-auto d-flex gap-1">
+                  <button
+                    type="button"
+                    className="btn btn-sm btn-outline-primary"
+                    aria-label={t('formDesigner.moveUp', { field: label })}
+                    disabled={i === 0}
+                    onClick={() => onChange(moveField(definition, path, -1))}
+                  >
+                    ↑
+                  </button>
+                  <button
+                    type="button"
+                    className="btn btn-sm btn-outline-primary"
+                    aria-label={t('formDesigner.moveDown', { field: label })}
+                    disabled={i === keys.length - 1}
+                    onClick={() => onChange(moveField(definition, path, 1))}
+                  >
+                    ↓
+                  </button>
+                  <button
+                    type="button"
+                    className="btn btn-sm btn-outline-primary"
+                    aria-expanded={open === id}
+                    aria-label={t('formDesigner.editField', { field: label })}
+                    onClick={() => setOpen(open === id ? null : id)}
+                  >
+                    {t('formDesigner.edit')}
+                  </button>
+                  <button
+                    type="button"
+                    className="btn btn-sm btn-outline-danger"
+                    aria-label={t('formDesigner.removeField', { field: label })}
+                    onClick={() => onChange(removeField(definition, path))}
+                  >
+                    {t('formDesigner.remove')}
+                  </button>
+                </span>
+              )}
+            </div>
+            {editing && open === id && <FieldEditor definition={definition} path={path} onChange={onChange} />}
+            {inner && (
+              <div className="mt-2 ms-3">
+                <FieldRows
+                  definition={definition}
+                  group={inner}
+                  editing={editing}
+                  onChange={onChange}
+                  ruled={ruled}
+                  open={open}
+                  setOpen={setOpen}
+                />
+                {editing && <AddToGroup definition={definition} group={inner} label={label} onAdd={onChange} />}
+              </div>
+            )}
+          </li>
+        )
+      })}
+    </ol>
+  )
+}
+
+/** One field opened in the draft: labels, kind, required-ness, checks, options (where they are defined). */
+function FieldEditor({
+  definition,
+  path,
+  onChange,
+}: {
+  definition: FormDefinitionJson
+  path: FieldPath
+  onChange: (next: FormDefinitionJson) => void
+}) {
+  const { t } = useT()
+  const id = pathId(path)
+  const kind = kindOf(definition, path)
+  const shared = sharedPartsOf(definition, path)
+  const limits = limitsOf(definition, path)
+  const options = optionsText(definition, path)
+  return (
+    <div className="row g-2 mt-2">
+      {shared.length > 0 && (
+        <p className="col-12 small fst-italic mb-0" data-testid={`shared-part-${id}`}>
+          {t('formDesigner.sharedPart', {
+            name: shared.map((part) => part.name).join(', '),
+            fields: [...new Set(shared.flatMap((part) => part.usedBy))].join(', '),
+          })}
+        </p>
+      )}
+      <div className="col-md-5">
+        <label className="form-label" htmlFor={`label-it-${id}`}>
+          {t('formDesigner.labelIt')}
+        </label>
+        <input
+          id={`label-it-${id}`}
+          className="form-control"
+          value={fieldLabel(definition, path, 'it')}
+          onChange={(e) => onChange(setLabel(definition, path, 'it', e.target.value))}
+        />
+      </div>
+      <div className="col-md-5">
+        <label className="form-label" htmlFor={`label-en-${id}`}>
+          {t('formDesigner.labelEn')}
+        </label>
+        <input
+          id={`label-en-${id}`}
+          className="form-control"
+          value={fieldLabel(definition, path, 'en')}
+          onChange={(e) => onChange(setLabel(definition, path, 'en', e.target.value))}
+        />
+      </div>
+      <div className="col-md-2 form-check mt-4">
+        <input
+          id={`required-${id}`}
+          type="checkbox"
+          className="form-check-input"
+          checked={isRequired(definition, path)}
+          onChange={(e) => onChange(setRequired(definition, path, e.target.checked))}
+        />
+        <label className="form-check-label" htmlFor={`required-${id}`}>
+          {t('formDesigner.required')}
+        </label>
+      </div>
+      {canChangeKind(definition, path) && (
+        <div className="col-md-5">
+          <label className="form-label" htmlFor={`kind-${id}`}>
+            {t('formDesigner.kind')}
+          </label>
+          <select
+            id={`kind-${id}`}
+            className="form-select"
+            value={kind}
+            aria-describedby={`kind-${id}-hint`}
+            onChange={(e) => onChange(setKind(definition, path, e.target.value as FieldKind))}
+          >
+            {FIELD_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`formDesigner.kind_${k}`)}
+              </option>
+            ))}
+          </select>
+          <p id={`kind-${id}-hint`} className="small text-secondary mb-0">
+            {t('formDesigner.kindChangeHint')}
+          </p>
+        </div>
+      )}
+      {(Object.keys(limits) as LimitName[]).map((name) => (
+        <LimitInput
+          key={`${kind}-${name}`}
+          definition={definition}
+          path={path}
+          name={name}
+          value={limits[name] ?? null}
+          onChange={onChange}
+        />
+      ))}
+      {options !== null && (
+        <ChoiceOptions
+          key={kind}
+          fieldKey={id}
+          initial={options}
+          onChange={(text) => onChange(setOptions(definition, path, text))}
+        />
+      )}
+    </div>
+  )
+}
+
+/** A limit of a field (length of a text, bound of a number): kept as typed, set when it makes sense. */
+function LimitInput({
+  definition,
+  path,
+  name,
+  value,
+  onChange,
+}: {
+  definition: FormDefinitionJson
+  path: FieldPath
+  name: LimitName
+  value: number | null
+  onChange: (next: FormDefinitionJson) => void
+}) {
+  const { t } = useT()
+  const [text, setText] = useState(value === null ? '' : String(value))
+  const id = `${name}-${pathId(path)}`
+  const parsed = text.trim() === '' ? null : Number(text.trim().replace(',', '.'))
+  const problem = limitProblem(definition, path, name, parsed)
+  return (
+    <div className="col-md-3">
+      <label className="form-label" htmlFor={id}>
+        {t(`formDesigner.limit_${name}`)}
+      </label>
+      <input
+        id={id}
+        inputMode="decimal"
+        className={`form-control${problem ? ' is-invalid' : ''}`}
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={problem ? `${id}-error` : undefined}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value)
+          const raw = e.target.value.trim()
+          const next = raw === '' ? null : Number(raw.replace(',', '.'))
+          if (!limitProblem(definition, path, name, next)) onChange(setLimit(definition, path, name, next))
+        }}
+      />
+      {problem && (
+        <p id={`${id}-error`} className="invalid-feedback d-block">
+          {t(`formDesigner.${problem}`)}
+        </p>
+      )}
+    </div>
+  )
+}
+
+/** "Add a field to <group>": a button that opens the add form for the fields of a group. */
+function AddToGroup({
+  definition,
+  group,
+  label,
+  onAdd,
+}: {
+  definition: FormDefinitionJson
+  group: FieldPath
+  label: string
+  onAdd: (next: FormDefinitionJson) => void
+}) {
+  const { t } = useT()
+  const [shown, setShown] = useState(false)
+  return (
+    <div className="mt-2">
+      <button
+        type="button"
+        className="btn btn-sm btn-outline-primary"
+        aria-expanded={shown}
+        onClick={() => setShown(!shown)}
+      >
+        {t('formDesigner.addToGroup', { group: label })}
+      </button>
+      {shown && (
+        <AddField
+          definition={definition}
+          group={group}
+          title={t('formDesigner.addToGroupTitle', { group: label })}
+          onAdd={(next) => {
+            onAdd(next)
+            setShown(false)
+          }}
+        />
+      )}
+    </div>
   )
 }
 
@@ -606,12 +826,17 @@ const EMPTY_FIELD: NewField = {
   step: '',
 }
 
+/** The form adding a field: to the form (in a step), or to a group (`group`, after its other fields). */
 function AddField({
   definition,
   onAdd,
+  group = [],
+  title,
 }: {
   definition: FormDefinitionJson
   onAdd: (next: FormDefinitionJson) => void
+  group?: FieldPath
+  title?: string
 }) {
   const { t } = useT()
   const tenant = useCurrentTenant()
@@ -619,50 +844,56 @@ function AddField({
   const sources = [...PLATFORM_SOURCES, ...[...(lists.data ?? [])].sort()]
   const [field, setField] = useState<NewField>(EMPTY_FIELD)
   const [problem, setProblem] = useState<string | null>(null)
-  const steps = (definition.uiSchema['ui:steps'] ?? []) as Array<{ id: string; title: Record<string, string> }>
+  const steps =
+    group.length === 0
+      ? ((definition.uiSchema['ui:steps'] ?? []) as Array<{ id: string; title: Record<string, string> }>)
+      : []
   const { lang } = useT()
+  // Ids of the top-level form stay as they were; a group's form carries the group's path.
+  const sfx = group.length ? `-${pathId(group)}` : ''
+  const titleId = `add-field-title${sfx}`
   const set = (patch: Partial<NewField>) => setField({ ...field, ...patch })
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    if (!/^[a-z][a-z0-9_]{0,63}$/.test(field.key)) return setProblem(t('formDesigner.badKey'))
-    if (field.key in definition.schema.properties) return setProblem(t('formDesigner.keyTaken'))
+    if (!FIELD_KEY.test(field.key)) return setProblem(t('formDesigner.badKey'))
+    if (fieldOrder(definition, group).includes(field.key)) return setProblem(t('formDesigner.keyTaken'))
     if (!field.labelIt.trim() || !field.labelEn.trim()) return setProblem(t('formDesigner.labelsNeeded'))
     if ((field.kind === 'radio' || field.kind === 'select') && !field.options.trim()) {
       return setProblem(t('formDesigner.optionsNeeded'))
     }
     setProblem(null)
-    onAdd(addField(definition, { ...field, step: field.step || steps[0]?.id || '' }))
+    onAdd(addField(definition, { ...field, step: field.step || steps[0]?.id || '' }, group))
     setField(EMPTY_FIELD)
   }
   const choice = field.kind === 'radio' || field.kind === 'select'
   return (
-    <section aria-labelledby="add-field-title" className="card card-bg mb-4">
+    <section aria-labelledby={titleId} className={`card card-bg ${group.length ? 'mt-2' : 'mb-4'}`}>
       <div className="card-body">
-        <h2 id="add-field-title" className="h5">
-          {t('formDesigner.addField')}
+        <h2 id={titleId} className={group.length ? 'h6' : 'h5'}>
+          {title ?? t('formDesigner.addField')}
         </h2>
         <form className="row g-2" onSubmit={submit} noValidate>
           <div className="col-md-4">
-            <label className="form-label" htmlFor="new-key">
+            <label className="form-label" htmlFor={`new-key${sfx}`}>
               {t('formDesigner.key')}
             </label>
             <input
-              id="new-key"
+              id={`new-key${sfx}`}
               className="form-control"
               value={field.key}
-              aria-describedby="new-key-hint"
+              aria-describedby={`new-key-hint${sfx}`}
               onChange={(e) => set({ key: e.target.value })}
             />
-            <p id="new-key-hint" className="small text-secondary mb-0">
+            <p id={`new-key-hint${sfx}`} className="small text-secondary mb-0">
               {t('formDesigner.keyHint')}
             </p>
           </div>
           <div className="col-md-4">
-            <label className="form-label" htmlFor="new-kind">
+            <label className="form-label" htmlFor={`new-kind${sfx}`}>
               {t('formDesigner.kind')}
             </label>
             <select
-              id="new-kind"
+              id={`new-kind${sfx}`}
               className="form-select"
               value={field.kind}
               onChange={(e) => set({ kind: e.target.value as FieldKind })}
@@ -694,22 +925,22 @@ function AddField({
             </div>
           )}
           <div className="col-md-6">
-            <label className="form-label" htmlFor="new-label-it">
+            <label className="form-label" htmlFor={`new-label-it${sfx}`}>
               {t('formDesigner.labelIt')}
             </label>
             <input
-              id="new-label-it"
+              id={`new-label-it${sfx}`}
               className="form-control"
               value={field.labelIt}
               onChange={(e) => set({ labelIt: e.target.value })}
             />
           </div>
           <div className="col-md-6">
-            <label className="form-label" htmlFor="new-label-en">
+            <label className="form-label" htmlFor={`new-label-en${sfx}`}>
               {t('formDesigner.labelEn')}
             </label>
             <input
-              id="new-label-en"
+              id={`new-label-en${sfx}`}
               className="form-control"
               value={field.labelEn}
               onChange={(e) => set({ labelEn: e.target.value })}
@@ -717,29 +948,29 @@ function AddField({
           </div>
           {choice && (
             <div className="col-12">
-              <label className="form-label" htmlFor="new-options">
+              <label className="form-label" htmlFor={`new-options${sfx}`}>
                 {t('formDesigner.options')}
               </label>
               <textarea
-                id="new-options"
+                id={`new-options${sfx}`}
                 className="form-control"
                 rows={3}
-                aria-describedby="new-options-hint"
+                aria-describedby={`new-options-hint${sfx}`}
                 value={field.options}
                 onChange={(e) => set({ options: e.target.value })}
               />
-              <p id="new-options-hint" className="small text-secondary mb-0">
+              <p id={`new-options-hint${sfx}`} className="small text-secondary mb-0">
                 {t('formDesigner.optionsHint')}
               </p>
             </div>
           )}
           {field.kind === 'catalog' && (
             <div className="col-md-6">
-              <label className="form-label" htmlFor="new-source">
+              <label className="form-label" htmlFor={`new-source${sfx}`}>
                 {t('formDesigner.source')}
               </label>
               <select
-                id="new-source"
+                id={`new-source${sfx}`}
                 className="form-select"
                 value={field.source || sources[0]}
                 onChange={(e) => set({ source: e.target.value })}
@@ -754,13 +985,13 @@ function AddField({
           )}
           <div className="col-12 form-check ms-2">
             <input
-              id="new-required"
+              id={`new-required${sfx}`}
               type="checkbox"
               className="form-check-input"
               checked={field.required}
               onChange={(e) => set({ required: e.target.checked })}
             />
-            <label className="form-check-label" htmlFor="new-required">
+            <label className="form-check-label" htmlFor={`new-required${sfx}`}>
               {t('formDesigner.required')}
             </label>
           </div>

@@ -29,6 +29,7 @@ import { JsonField } from './JsonField'
 import { NamedConditionsSection } from './NamedConditionsSection'
 import { TableGrid } from './TableGrid'
 import { TracePanel } from './TracePanel'
+import { DraftAutosave, type SaveState } from './draft_autosave'
 
 /** The draft is saved this long after the last change. */
 const AUTOSAVE_MS = 1200
@@ -121,7 +122,7 @@ function RuleSetEditor({
   )
   const [body, setBody] = useState<VersionBody | null>(draft?.body ?? null)
   const [validFrom, setValidFrom] = useState(draft?.valid_from ?? '')
-  const [save, setSave] = useState<{ state: 'saved' | 'pending' | 'saving' | 'error'; at?: string; message?: string }>({
+  const [save, setSave] = useState<SaveState>({
     state: 'saved',
     at: draft?.updated_at ?? undefined,
   })
@@ -134,31 +135,40 @@ function RuleSetEditor({
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
   const latest = useRef<{ body: VersionBody | null; validFrom: string }>({ body, validFrom })
   latest.current = { body, validFrom }
+  const send = useRef(saveDraft.mutateAsync)
+  send.current = saveDraft.mutateAsync
+  // What the page says about the draft follows the latest change only (draft_autosave.ts).
+  const autosave = useRef<DraftAutosave<
+    { body: VersionBody; valid_from: string },
+    Awaited<ReturnType<typeof send.current>>
+  > | null>(null)
+  autosave.current ??= new DraftAutosave({
+    send: (value) => send.current(value),
+    onState: setSave,
+    onAnswer: () => undefined,
+    savedAt: (answer) => answer.draft.updated_at ?? undefined,
+  })
 
   const flush = async () => {
     if (timer.current) clearTimeout(timer.current)
     timer.current = null
-    if (!latest.current.body) return
-    setSave({ state: 'saving' })
-    try {
-      const answer = await saveDraft.mutateAsync({ body: latest.current.body, valid_from: latest.current.validFrom })
-      setSave({ state: 'saved', at: answer.draft.updated_at ?? undefined })
-    } catch (error) {
-      setSave({ state: 'error', message: errorText(error) })
-      throw error
-    }
+    await autosave.current?.flush()
+  }
+  const schedule = (next: { body: VersionBody | null; validFrom: string }) => {
+    latest.current = next
+    if (next.body) autosave.current?.changed({ body: next.body, valid_from: next.validFrom })
+    if (timer.current) clearTimeout(timer.current)
+    timer.current = setTimeout(() => void flush().catch(() => undefined), AUTOSAVE_MS)
   }
   // Every change is saved a moment after the last keystroke; leaving the page saves what is pending.
   const change = (next: VersionBody) => {
     setBody(next)
     setRun(null)
-    setSave({ state: 'pending' })
-    if (timer.current) clearTimeout(timer.current)
-    timer.current = setTimeout(() => void flush().catch(() => undefined), AUTOSAVE_MS)
+    schedule({ ...latest.current, body: next })
   }
   useEffect(
     () => () => {
-      if (timer.current) void flush().catch(() => undefined)
+      if (autosave.current?.unsaved) void flush().catch(() => undefined)
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     []
@@ -259,9 +269,7 @@ function RuleSetEditor({
         validFrom={validFrom}
         onValidFrom={(value) => {
           setValidFrom(value)
-          setSave({ state: 'pending' })
-          if (timer.current) clearTimeout(timer.current)
-          timer.current = setTimeout(() => void flush().catch(() => undefined), AUTOSAVE_MS)
+          schedule({ ...latest.current, validFrom: value })
         }}
         save={save}
         canPublish={canPublish}
@@ -271,6 +279,7 @@ function RuleSetEditor({
           if (!window.confirm(t('designer.discardConfirm'))) return
           if (timer.current) clearTimeout(timer.current)
           timer.current = null
+          autosave.current?.forget()
           await discard.mutateAsync()
         }}
       />
