@@ -1153,7 +1153,7 @@ export const en: Strings<typeof it> = {
   reports: {
     title: 'Reports',
     intro:
-      'Pick a report, set its parameters and prepare the file in Excel (xlsx) or CSV: when it is ready, a button to download it appears.',
+      'Open a report to set its parameters, then prepare the file in Excel (xlsx) or CSV: when it is ready, a button to download it appears.',
     none: 'No reports are available to your role in this organisation.',
     params: 'Parameters of “{{title}}”',
     param_from: 'From',

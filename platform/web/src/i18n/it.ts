@@ -1153,7 +1153,7 @@ export const it = {
   reports: {
     title: 'Report',
     intro:
-      'Scegli un report, indica i parametri e prepara il file in Excel (xlsx) o CSV: quando è pronto compare il pulsante per scaricarlo.',
+      'Scegli un report per aprirne i parametri, poi prepara il file in Excel (xlsx) o CSV: quando è pronto compare il pulsante per scaricarlo.',
     none: 'Nessun report disponibile per il tuo ruolo in questo ente.',
     params: 'Parametri di «{{title}}»',
     param_from: 'Dal giorno',
