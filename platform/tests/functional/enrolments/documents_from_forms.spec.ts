@@ -68,11 +68,11 @@ test.group('Documents filed from the forms of every service', (group) => {
         const current = (await findCurrentForm(row.form))!
         const fileIds: string[] = []
         // A file for every attachment field of the form, as the family would upload them.
-        for (const field of Object.keys(current.version.definition.attachments ?? {})) {
+        for (const field of Object.keys(current.definition.attachments ?? {})) {
           const stored = await storeUpload({
             tenantId: world.tenant.id,
             userId: world.citizen.id,
-            form: current.version.definition,
+            form: current.definition,
             field,
             fileName: `${field.slice(1)}.pdf`,
             bytes: PDF,
