@@ -14,9 +14,12 @@ import { touchingAtMostEveryMinute } from '#services/infrastructure/session_touc
 const database = touchingAtMostEveryMinute(stores.database({ tableName: 'sessions' }))
 const redis = touchingAtMostEveryMinute(stores.redis({ connection: 'main' }))
 
+/** The session cookie's name (the session middleware leaves it off an empty session's answers). */
+export const SESSION_COOKIE = 'sportello-session'
+
 const sessionConfig = defineConfig({
   enabled: true,
-  cookieName: 'sportello-session',
+  cookieName: SESSION_COOKIE,
   clearWithBrowser: false,
   age: '2h',
   cookie: { path: '/', httpOnly: true, secure: app.inProduction, sameSite: 'lax' },

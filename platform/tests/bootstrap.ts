@@ -41,11 +41,12 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 }
 
 /**
- * A browser test runs once more after a failure. In full runs on PostgreSQL, one browser test now
- * and then (a different one each run) found its page answered 401 after a successful login and
- * timed out; each passes alone and in other runs, and the cause is not found yet. A test that
- * fails twice fails the run; one that passed only on its second attempt is named at the end of
- * the run (tests/helpers/failure_digest.ts), so the flake stays visible.
+ * A browser test runs once more after a failure: a loaded CI machine can make a page slower than
+ * a wait allows. (Full runs on PostgreSQL used to show a page answered 401 right after its login: an
+ * anonymous request still in flight set its cookie over the new session's; answers of an empty
+ * session now set no cookie, app/middleware/session_middleware.ts.) A test that fails twice fails
+ * the run; one that passed only on its second attempt is named at the end of the run
+ * (tests/helpers/failure_digest.ts), so a flake stays visible.
  */
 export const BROWSER_RETRIES = 1
 

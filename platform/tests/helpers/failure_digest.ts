@@ -17,10 +17,16 @@ function firstLines(error: unknown, lines = 8, chars = 900) {
 export class FailureDigest {
   #failures: Failure[] = []
   #retried: Failure[] = []
+  /** Milliseconds spent per test file, hooks of its tests included. */
+  #timeByFile = new Map<string, number>()
+  #tests = 0
 
   /** The Japa plugin that collects the failures of a run. */
   plugin: PluginFn = ({ emitter }) => {
     emitter.on('test:end', (payload) => {
+      this.#tests += 1
+      const file = typeof payload.meta.fileName === 'string' ? payload.meta.fileName : '(no file)'
+      this.#timeByFile.set(file, (this.#timeByFile.get(file) ?? 0) + (payload.duration ?? 0))
       // Attempts count from 1: a test that passed on a later one failed before it.
       if (!payload.hasError && (payload.retryAttempt ?? 1) > 1) {
         this.#retried.push({
@@ -46,9 +52,23 @@ export class FailureDigest {
     })
   }
 
-  /** The digest, or nothing when every test passed. */
+  /**
+   * The files that took longest, in a run of many tests: where to look when the suite grows slow.
+   * Nothing for a run of a few tests.
+   */
+  slowest(count = 10, minimumTests = 50) {
+    if (this.#tests < minimumTests) return []
+    const total = [...this.#timeByFile.values()].reduce((sum, ms) => sum + ms, 0)
+    const files = [...this.#timeByFile.entries()].sort((a, b) => b[1] - a[1]).slice(0, count)
+    return [
+      `\nSlowest test files (of ${this.#tests} tests, ${(total / 1000).toFixed(0)} s in tests):`,
+      ...files.map(([file, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}`),
+    ]
+  }
+
+  /** The slowest files, then the digest of failures (nothing more when every test passed). */
   print(write: (text: string) => void = (text) => process.stderr.write(text)) {
-    const lines: string[] = []
+    const lines: string[] = [...this.slowest()]
     if (this.#retried.length > 0) lines.push(`\nPassed only after a failed attempt (${this.#retried.length}):`)
     for (const retried of this.#retried)
       lines.push(`↻ ${retried.file ?? ''} › ${retried.title}: ${retried.messages[0]}`)

@@ -49,4 +49,25 @@ test.group('The failure digest at the end of a run', () => {
     assert.include(printed, 'Failed (2):')
     assert.isBelow(printed.split('\n').length, 20, 'a long call log is cut')
   })
+
+  test('names the slowest files of a long run, and nothing of that in a short one', ({ assert }) => {
+    const emitter = new EventEmitter()
+    const digest = new FailureDigest()
+    digest.plugin({ emitter } as never)
+    const end = (fileName: string, duration: number) =>
+      emitter.emit('test:end', { title: { expanded: 't' }, meta: { fileName }, hasError: false, errors: [], duration })
+    end('tests/unit/fast.spec.ts', 5)
+    assert.deepEqual(digest.slowest(3, 2), [], 'one test is not a long run')
+    end('tests/browser/slow.spec.ts', 40_000)
+    end('tests/browser/slow.spec.ts', 2_000)
+    end('tests/functional/middle.spec.ts', 9_000)
+    end('tests/unit/other.spec.ts', 1)
+    const lines = digest.slowest(3, 2)
+    assert.deepEqual(lines.slice(1), [
+      '    42.0 s  tests/browser/slow.spec.ts',
+      '     9.0 s  tests/functional/middle.spec.ts',
+      '     0.0 s  tests/unit/fast.spec.ts',
+    ])
+    assert.include(lines[0], 'of 5 tests, 51 s in tests')
+  })
 })

@@ -73,17 +73,38 @@ test.group('Sessions live on the server', (group) => {
 
   test('logging in gives a new session id (no fixation)', async ({ assert }) => {
     const tenant = await makeTenant()
+    const attacker = await makeUser(tenant, ['citizen'])
     const user = await makeUser(tenant, ['citizen'])
-    // An anonymous visit gets a session; an attacker could plant that id in a victim's browser.
-    const anonymous = await fetch(`${BASE}/api/v1/auth/me`)
-    const planted = cookiesOf(anonymous)
+    // A valid signed session cookie (the attacker's own) planted in a victim's browser.
+    const planted = cookiesOf(await login(attacker.email))
     assert.isNotNull(sessionId(planted))
     const logged = await login(user.email, planted)
     assert.equal(logged.status, 200)
     const after = cookiesOf(logged)
     assert.isNotNull(sessionId(after))
     assert.notEqual(sessionId(after), sessionId(planted))
-    // The planted id was not promoted to a logged-in session.
-    assert.equal((await fetch(`${BASE}/api/v1/auth/me`, { headers: { cookie: planted } })).status, 401)
+    // The planted id was not promoted to the victim's session.
+    const plantedMe = await fetch(`${BASE}/api/v1/auth/me`, { headers: { cookie: planted } })
+    assert.notEqual(((await plantedMe.json()) as { user?: { id: number } }).user?.id, user.id)
+  })
+
+  test('an anonymous answer sets no session cookie, so a request in flight during a login cannot undo it', async ({
+    assert,
+  }) => {
+    const tenant = await makeTenant()
+    const user = await makeUser(tenant, ['citizen'])
+    // The login page asks who is logged in and which directories exist, while the person logs in.
+    const before = cookiesOf(await fetch(`${BASE}/api/v1/auth/me`))
+    assert.isNull(sessionId(before), 'an anonymous 401 sets no session cookie')
+    const loggedIn = cookiesOf(await login(user.email))
+    for (const cookie of ['', loggedIn.replace(/sportello-session=[^;]+/, 'sportello-session=x')]) {
+      const late = await fetch(`${BASE}/api/v1/auth/directories`, { headers: { cookie } })
+      assert.equal(late.status, 200)
+      assert.isNull(sessionId(cookiesOf(late)), 'an anonymous answer arriving after the login left the cookie alone')
+    }
+    assert.equal((await fetch(`${BASE}/api/v1/auth/me`, { headers: { cookie: loggedIn } })).status, 200)
+    // A logged-in answer still renews its own cookie.
+    const renewed = await fetch(`${BASE}/api/v1/auth/me`, { headers: { cookie: loggedIn } })
+    assert.equal(sessionId(cookiesOf(renewed)), sessionId(loggedIn))
   })
 })
