@@ -348,7 +348,9 @@ export function formContractTests(form: FormDefinition): void {
         }
         // On acceptance the file is filed among the documents of this person: the sample must name them.
         const subject =
-          rule.document_of !== undefined ? childKey(getAt(form.sample, rule.document_of)) : childInData(form.sample)?.key
+          rule.document_of !== undefined
+            ? childKey(getAt(form.sample, rule.document_of))
+            : childInData(form.sample)?.key
         assert.ok(
           subject,
           `${path}: the sample names no codice fiscale for the document (${rule.document_of ?? 'the child'})`
