@@ -13,6 +13,7 @@
  * links the workspaces to their compiled copies, each workspace's own node_modules is linked to the
  * repository's, and every other package resolves from the repository's node_modules. `--no-links`
  * leaves the links out, for an image that installs its production dependencies into build/.
+ * SPORTELLO_WEB=reuse skips the portal's build when platform/web/dist holds one already.
  */
 import { spawnSync } from 'node:child_process'
 import { builtinModules } from 'node:module'
@@ -91,8 +92,17 @@ await rm(OUT, { recursive: true, force: true })
 step('compile the server and the plugins (tsc -p platform/tsconfig.build.json)')
 run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join('platform', 'tsconfig.build.json')])
 
-step('build the portal (vite)')
-run('npm', ['run', 'build:web', '--workspace=platform'])
+// SPORTELLO_WEB=reuse takes the portal already built in platform/web/dist (CI builds it for the
+// browser tests moments before, from the same checkout).
+if (
+  process.env.SPORTELLO_WEB === 'reuse' &&
+  (await stat(join(ROOT, 'platform', 'web', 'dist', 'index.html')).catch(() => null))
+) {
+  step('the portal: reusing platform/web/dist (SPORTELLO_WEB=reuse)')
+} else {
+  step('build the portal (vite)')
+  run('npm', ['run', 'build:web', '--workspace=platform'])
+}
 
 step('copy assets, default content and the portal')
 // Files the code reads at run time next to its modules (the DOCAREA WSDL, ...): everything that is not TypeScript.

@@ -4,7 +4,7 @@
  * own service (bench/plugins/pasti: one row per child and day at the fee of that day, children of
  * the same family sharing a paying parent), billed for one month by the platform's run
  * (`collectRun`, as the collect job runs it): charges on the ledger, a pagoPA position with its
- * notice number per paying parent, and the jobs that publish and notify each position written: the
+ * notice number per paying parent, and the jobs that publish and notify them (one per 100 positions): the
  * positions are then ready to send. GPD and the notices are not part of the figure (they are network
  * calls to other systems, made by the position jobs afterwards).
  *
@@ -267,7 +267,13 @@ async function bench() {
     return created.refresh()
   })
   const positions = await db.from('payment_positions').where('tenant_id', tenantId).count('* as n').first()
-  const jobs = await db.from('jobs').where('name', 'platform.billing-position').count('* as n').first()
+  // The jobs that publish and notify the positions: one per chunk of positions; n counts the positions they name.
+  const jobs = (
+    await db.rawQuery(
+      `SELECT count(*) AS jobs, COALESCE(sum(json_array_length((payload::json)->'positionIds')), 0) AS n
+       FROM jobs WHERE name = 'platform.billing-positions'`
+    )
+  ).rows[0] as { jobs: string; n: string }
   const charges = await db
     .from('ledger_entries')
     .where('tenant_id', tenantId)
@@ -285,7 +291,7 @@ async function bench() {
     `  the same into a copy with the ledger's foreign keys (not the target): ${seconds(floorFkMs)}  ${cpuText(floorFkCpu)}`
   )
   say(
-    `  monthly run, to positions ready to send:    ${seconds(runMs[0])}  ${charges.n} charges, ${positions.n} positions, ${items.n} items, ${jobs.n} position jobs, ${charges.cents} cents (${(runMs[0] / floorMs).toFixed(1)}× the floor)`
+    `  monthly run, to positions ready to send:    ${seconds(runMs[0])}  ${charges.n} charges, ${positions.n} positions, ${items.n} items, ${jobs.jobs} jobs for ${jobs.n} positions, ${charges.cents} cents (${(runMs[0] / floorMs).toFixed(1)}× the floor)`
   )
   const cpuRatio = (runCpu[0].node + runCpu[0].pg) / Math.max(1, floorCpu.node + floorCpu.pg)
   say(`    ${cpuText(runCpu[0])}: ${cpuRatio.toFixed(1)}× the floor's CPU time`)

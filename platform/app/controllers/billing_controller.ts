@@ -6,6 +6,7 @@ import PaymentFlowLine from '#models/payment_flow_line'
 import PaymentPosition, { OPEN_POSITION_STATUSES, POSITION_STATUSES } from '#models/payment_position'
 import Tenant from '#models/tenant'
 import Enrolment from '#models/enrolment'
+import Injunction from '#models/injunction'
 import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
 import { PAGE_SIZE, pageParam } from '#services/infrastructure/pagination'
@@ -19,6 +20,8 @@ import { balanceOf, entryView, statementOf } from '#services/billing/ledger_serv
 import { langOf, positionNoticePdf } from '#services/billing/position_job'
 import { stepsOf } from '#services/billing/position_steps'
 import { requestReconciliation } from '#services/billing/reconcile'
+import { pagopaSettingsOf } from '#integrations/pagopa/pagopa_service'
+import { SettingsError } from '#services/tenants/settings_error'
 import { createTopUp, prepaidBalance, PrepaidRequestError } from '#services/billing/prepaid'
 import { previewRun } from '#services/billing/billing_preview'
 import { paymentStatementPdf } from '#services/billing/payment_statement'
@@ -121,6 +124,38 @@ function positionView(
       position.status === 'pending' ? null : `/api/v1/t/${tenantSlug}/payments/positions/${position.id}/notice.pdf`,
     pay_url: payUrl && OPEN_POSITION_STATUSES.includes(position.status) ? payUrl(position.nav) : null,
   }
+}
+
+/**
+ * The injunctions among the family's positions: a position that IS an injunction's (one notice for
+ * the total, seed 000 b) answers its number and the months it replaces; a position an injunction
+ * replaced answers that injunction's number. Bounded by the positions asked for (at most 500).
+ */
+async function injunctionsOf(tenantId: number, positionIds: number[], lang: Lang) {
+  const own = new Map<number, { label: string; replaces: Array<{ service_name: string; period: string }> }>()
+  const replacedBy = new Map<number, string>()
+  for (let i = 0; i < positionIds.length; i += 500) {
+    const slice = positionIds.slice(i, i + 500)
+    for (const injunction of await Injunction.query().whereIn('position_id', slice)) {
+      own.set(injunction.positionId!, {
+        label: injunction.label,
+        replaces: [...injunction.positions]
+          .sort((a, b) => a.period.localeCompare(b.period) || a.id - b.id)
+          .map((p) => ({ service_name: serviceName(p.service)[lang], period: p.period })),
+      })
+    }
+    const links = await db
+      .from('injunction_positions')
+      .join('injunctions', 'injunctions.id', 'injunction_positions.injunction_id')
+      .where('injunction_positions.tenant_id', tenantId)
+      .whereIn('injunction_positions.position_id', slice)
+      .where('injunction_positions.outcome', 'invalidated')
+      .select('injunction_positions.position_id', 'injunctions.year', 'injunctions.number')
+    for (const link of links) {
+      replacedBy.set(Number(link.position_id), `${link.year}/${String(link.number).padStart(6, '0')}`)
+    }
+  }
+  return { own, replacedBy }
 }
 
 /**
@@ -425,6 +460,13 @@ export default class BillingController {
   async reconcile(ctx: HttpContext) {
     const lang = requestLanguage(ctx.request)
     if (!isStaff(ctx)) return refuse(ctx, lang)
+    // Without pagoPA there is nothing to read: said now, rather than by a job failing three times.
+    try {
+      pagopaSettingsOf(ctx.tenant)
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error
+      return ctx.response.conflict({ errors: [{ path: error.path, rule: 'pagopa', message: error.messages[lang] }] })
+    }
     await requestReconciliation(ctx.tenant)
     return ctx.response.accepted({ queued: true })
   }
@@ -573,10 +615,17 @@ export default class BillingController {
       ctx.tenant.id,
       rows.map((r) => r.id)
     )
+    const injunctions = await injunctionsOf(
+      ctx.tenant.id,
+      rows.map((r) => r.id),
+      lang
+    )
     return {
       positions: rows.map((p) => ({
         ...positionView(ctx.tenant.slug, p, lang, steps.get(p.id) ?? [], payLinkOf(ctx.tenant)),
         lines: lines.get(p.id) ?? [],
+        injunction: injunctions.own.get(p.id) ?? null,
+        replaced_by: injunctions.replacedBy.get(p.id) ?? null,
       })),
       balance: await balanceOf({ payerUserId: user.id }),
     }

@@ -3,10 +3,13 @@ import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { centsColumn } from '#models/ledger_entry'
+import { identifierColumn } from '#models/columns'
 
 /**
  * A coercive-collection record (messa a ruolo) as handed over: the file and its CSV. Audited by its
  * writer with a summary (number, layout, injunctions, total), so the log is no second copy of the file.
+ * Both name every debtor (codice fiscale, name, address): encrypted at rest with the data key ring
+ * (data_at_rest.ts), decrypted when read, renewed by a key rotation like every registered column.
  */
 export default class CollectionRecord extends compose(BaseModel, TenantScoped) {
   static table = 'collection_records'
@@ -26,10 +29,10 @@ export default class CollectionRecord extends compose(BaseModel, TenantScoped) {
   @column(centsColumn)
   declare totalCents: number
 
-  @column({ serializeAs: null })
+  @column({ ...identifierColumn, serializeAs: null })
   declare content: string
 
-  @column({ serializeAs: null })
+  @column({ ...identifierColumn, serializeAs: null })
   declare csv: string
 
   @column()

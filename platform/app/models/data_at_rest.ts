@@ -268,6 +268,22 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumnSpec[] = [
     plain: 'text',
     description: "A notice's subject, which may name the child",
   },
+  {
+    table: 'collection_records',
+    column: 'content',
+    attribute: 'content',
+    protection: 'identifier',
+    plain: 'text',
+    description: "A coercive-collection record's fixed-width file: every debtor's codice fiscale, name and address",
+  },
+  {
+    table: 'collection_records',
+    column: 'csv',
+    attribute: 'csv',
+    protection: 'identifier',
+    plain: 'text',
+    description: "The same record's CSV, with the same personal data",
+  },
 ]
 
 /**

@@ -5,14 +5,19 @@ import type { BillingRunNote } from '#models/billing_run'
 import type Tenant from '#models/tenant'
 import { nextNoticeNumbers } from '#integrations/pagopa/notice_sequence'
 import type { PagopaSettings } from '#integrations/pagopa/pagopa_settings'
-import { LedgerKeyConflictError, type NewLedgerEntry } from '#services/billing/ledger_service'
+import {
+  CHARGE_BATCH_ACTION,
+  chargeBatchEntityId,
+  LedgerKeyConflictError,
+  type NewLedgerEntry,
+} from '#services/billing/ledger_service'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { phaseClock } from '#services/billing/billing_phases'
 
 /**
  * The monthly run's batch on PostgreSQL, set-based: the batch's charges travel as one JSON
  * parameter and every write is an INSERT … SELECT inside the server, each with its audit rows in
- * the same statement (a data-modifying WITH). It writes exactly what the portable path writes (the
+ * the same statement (a data-modifying WITH): one row for the batch's charges, one per position. It writes exactly what the portable path writes (the
  * ledger entries, their audit rows, one position per payer with its gap-free notice number, the
  * items, the position jobs), in the caller's transaction; `collectRun` uses it when no plugin
  * listens to `charge.created` (an event per charge needs the portable path, which emits them).
@@ -51,8 +56,8 @@ export async function billBatchOnPostgres(
   )
   const source = `json_to_recordset(?::json) AS s(k text, p int, e int, a bigint, q text, u bigint, d text, x text)`
 
-  // One statement: the charges inserted (a key already posted is left as it is), their audit rows,
-  // and the check that a key already posted carries the same payer, kind and amount (otherwise the
+  // One statement: the charges inserted (a key already posted is left as it is), the batch's audit
+  // row (ledger_service.ts, chargeBatchAudit: who, the run, how many, the total, the id range), and the check that a key already posted carries the same payer, kind and amount (otherwise the
   // batch is refused, as postEntry refuses it). The check's SELECT sees the ledger as it was before
   // the statement, and looks up only the keys the insert skipped: a first run probes nothing.
   const conflicts = rows(
@@ -66,17 +71,32 @@ export async function billBatchOnPostgres(
          RETURNING *),
        audit AS (
          INSERT INTO audit_logs (tenant_id, actor_user_id, actor_label, action, entity, entity_id, before, after, created_at)
-         SELECT tenant_id, NULLIF(?::int, 0), ?, 'create', 'ledger_entries', id::text, NULL,
-                json_build_object('id', id, 'tenantId', tenant_id, 'entryKey', entry_key, 'kind', kind, 'payerUserId', payer_user_id,
-                  'enrolmentId', enrolment_id, 'service', service, 'period', period, 'amountCents', amount_cents, 'quantity', quantity,
-                  'unitCents', unit_cents, 'description', description, 'details', details, 'actorLabel', actor_label,
-                  'createdAt', created_at),
-                created_at
-         FROM ins),
+         SELECT ?, NULLIF(?::int, 0), ?, '${CHARGE_BATCH_ACTION}', 'ledger_entries', ?, NULL,
+                json_build_object('runId', ?::int, 'startedByUserId', NULLIF(?::int, 0), 'service', ?::text, 'period', ?::text,
+                  'charges', count(*), 'totalCents', sum(amount_cents), 'firstEntryId', min(id), 'lastEntryId', max(id)),
+                ?::timestamptz
+         FROM ins HAVING count(*) > 0),
        skipped AS (SELECT s.* FROM s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.entry_key = s.k))
        SELECT skipped.k FROM skipped JOIN ledger_entries l ON l.tenant_id = ? AND l.entry_key = skipped.k
        WHERE l.kind <> 'charge' OR l.payer_user_id <> skipped.p OR l.amount_cents <> skipped.a LIMIT 1`,
-      [JSON.stringify(lines), tenant.id, run.service, run.period, actorLabel, now, actorUserId, actorLabel, tenant.id]
+      [
+        JSON.stringify(lines),
+        tenant.id,
+        run.service,
+        run.period,
+        actorLabel,
+        now,
+        tenant.id,
+        actorUserId,
+        actorLabel,
+        chargeBatchEntityId(run.id),
+        run.id,
+        run.startedByUserId ?? 0,
+        run.service,
+        run.period,
+        now,
+        tenant.id,
+      ]
     )
   )
   if (conflicts.length > 0) throw new LedgerKeyConflictError(String(conflicts[0].k))

@@ -4,10 +4,11 @@ import {
   BILLING_MONTHLY_CRON,
   BILLING_MONTHLY_JOB,
   BILLING_POSITION_JOB,
+  BILLING_POSITIONS_JOB,
   billingCollectJob,
   billingMonthlyJob,
 } from '#services/billing/billing_run'
-import { billingPositionJob } from '#services/billing/position_job'
+import { billingPositionJob, billingPositionsJob } from '#services/billing/position_job'
 import {
   BILLING_ARREARS_CRON,
   BILLING_ARREARS_JOB,
@@ -32,6 +33,7 @@ import { DEMO_BILLING_PAY_JOB, demoBillingPayJob } from '#services/content/demo_
 export function defineBillingJobs(queue: JobQueue) {
   queue.define(BILLING_COLLECT_JOB, billingCollectJob)
   queue.define(BILLING_POSITION_JOB, billingPositionJob)
+  queue.define(BILLING_POSITIONS_JOB, billingPositionsJob)
   queue.define(BILLING_MONTHLY_JOB, billingMonthlyJob)
   queue.define(BILLING_RECONCILE_JOB, billingReconcileJob)
   queue.define(BILLING_ARREARS_JOB, billingArrearsJob)

@@ -29,7 +29,8 @@ import type { BillingLine, LocalizedText } from '#sdk/types'
  * 2. The collect job asks the service's plugin for the charges of the period (`billing.charges`
  *    in its manifest), groups them by paying person (who enrolled the child) and, per payer, in ONE
  *    transaction: posts the charges to the ledger (idempotent keys), takes the next notice number,
- *    writes the position with the charges it asks for, and enqueues the position's job.
+ *    writes the position with the charges it asks for, and enqueues the job of its positions (one
+ *    job for each `billingBatch.positionsPerJob` positions).
  * 3. The position job creates the debt position on GPD (a position GPD already holds is success),
  *    records it published, renders the AgID notice and sends it through the payer's channel (the
  *    notice service sends each key once), and records it notified.
@@ -41,6 +42,8 @@ import type { BillingLine, LocalizedText } from '#sdk/types'
  */
 export const BILLING_COLLECT_JOB = 'platform.billing-collect'
 export const BILLING_POSITION_JOB = 'platform.billing-position'
+/** The monthly run's follow-up: one job for a chunk of its positions (position_job.ts, billingPositionsJob). */
+export const BILLING_POSITIONS_JOB = 'platform.billing-positions'
 export const BILLING_MONTHLY_JOB = 'platform.billing-monthly'
 /** Every hour of the 1st of the month: each tenant's run starts at its own `runHour`. */
 export const BILLING_MONTHLY_CRON = '0 * 1 * *'
@@ -167,7 +170,25 @@ export const billingFaults: { beforePayerCommit?: (payerUserId: number) => void 
  * How many payers one transaction bills: their charges, numbers, positions and jobs are written by
  * multi-row statements and committed together (a crash loses the batch whole, never part of a payer).
  */
-export const billingBatch = { payersPerTransaction: 500, setBasedPayersPerTransaction: 5000 }
+export const billingBatch = { payersPerTransaction: 500, setBasedPayersPerTransaction: 5000, positionsPerJob: 100 }
+
+/**
+ * The jobs that publish and notify a batch's positions: one per `positionsPerJob` positions (a job row
+ * per position was 80,000 rows a month in a large comune), keyed by the IUV of its first position
+ * (unique for ever), so writing them again adds nothing. Each position's steps are recorded, so a
+ * job run again does only what is missing.
+ */
+export function positionJobs(positions: Array<{ id: number; iuv: string }>, tenantId: number) {
+  const jobs: Array<{ payload: { positionIds: number[] }; jobId: string }> = []
+  for (let i = 0; i < positions.length; i += billingBatch.positionsPerJob) {
+    const chunk = positions.slice(i, i + billingBatch.positionsPerJob)
+    jobs.push({
+      payload: { positionIds: chunk.map((p) => p.id) },
+      jobId: `billing-positions:${tenantId}:${chunk[0].iuv}`,
+    })
+  }
+  return jobs
+}
 
 interface PayerLines {
   payerUserId: number
@@ -276,15 +297,7 @@ export async function collectRun(runId: number) {
     await db.transaction(async (trx) => {
       if (!setBased) return billPayers(trx, { run, tenant, batch, pagopa, settings, name, notes })
       const written = await billBatchOnPostgres(trx, { run, tenant, payers: batch, pagopa, notes, clock })
-      await enqueueFollowUps(
-        trx,
-        BILLING_POSITION_JOB,
-        written.map((position) => ({
-          payload: { positionId: position.id },
-          jobId: `billing-position:${tenant.id}:${position.iuv}`,
-        })),
-        { tenant: tenant.ref }
-      )
+      await enqueueFollowUps(trx, BILLING_POSITIONS_JOB, positionJobs(written, tenant.id), { tenant: tenant.ref })
       clock.mark('position jobs')
       for (const payer of batch) billingFaults.beforePayerCommit?.(payer.payerUserId)
     })
@@ -351,7 +364,8 @@ async function billPayers(
   const { run, tenant, batch } = input
   await postEntries(
     trx,
-    batch.flatMap((payer) => payer.entries)
+    batch.flatMap((payer) => payer.entries),
+    { runId: run.id, startedByUserId: run.startedByUserId, service: run.service, period: run.period }
   )
   // Every charge of these payers for this service and period not yet asked for by a position:
   // the lines above, and those the plugin posted itself through ctx.ledger.postCharge.
@@ -455,11 +469,11 @@ async function billPayers(
   }
   await enqueueFollowUps(
     trx,
-    BILLING_POSITION_JOB,
-    owing.map((_payer, k) => ({
-      payload: { positionId: positionIds.get(numbers[k].iuv)! },
-      jobId: `billing-position:${tenant.id}:${numbers[k].iuv}`,
-    })),
+    BILLING_POSITIONS_JOB,
+    positionJobs(
+      owing.map((_payer, k) => ({ id: positionIds.get(numbers[k].iuv)!, iuv: numbers[k].iuv })),
+      tenant.id
+    ),
     { tenant: tenant.ref }
   )
   for (const payer of batch) billingFaults.beforePayerCommit?.(payer.payerUserId)

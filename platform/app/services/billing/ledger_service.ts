@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import LedgerEntry, { type LedgerKind } from '#models/ledger_entry'
+import AuditLog from '#models/audit_log'
 import { emitDomainEvent } from '#events/domain_events'
 import { centsToEuro } from '#integrations/pagopa/amounts'
 import { RequestContext } from '#services/infrastructure/request_context'
@@ -150,13 +151,57 @@ export async function postEntry(
 /**
  * `postEntry` for many entries in one transaction, by multi-row statements (the monthly run posts
  * tens of thousands): the same checks, the same idempotence by key (an entry already posted is
- * kept, one that differs refuses the whole call), the same audit rows and events. Answers the
+ * kept, one that differs refuses the whole call), the same audit rows (or, for a run's charges,
+ * one row for the batch: `batchAudit`, see CHARGE_BATCH_ACTION) and events. Answers the
  * entries created (id and what was posted), in order
  * of the entries created.
  */
+/**
+ * The charges of a monthly run are audited per batch, not per charge (a run writes a charge per
+ * child and month: 100,000 audit rows that each repeated what the ledger row itself holds). The
+ * batch's row: action `create_batch`, entity `ledger_entries`, entity id `run:<run id>`, and after
+ * it `{ runId, startedByUserId, service, period, charges, totalCents, firstEntryId, lastEntryId }`;
+ * the actor is who wrote the batch (the run's job), `startedByUserId` who started the run. Every
+ * charge of a run carries `details.run`, so who created a charge is found from the charge: the run's
+ * batch rows, the one whose id range holds it (`chargeCreationAudit`, used by the audit viewer).
+ */
+export const CHARGE_BATCH_ACTION = 'create_batch'
+export const chargeBatchEntityId = (runId: number) => `run:${runId}`
+export interface ChargeBatchAudit {
+  runId: number
+  startedByUserId: number | null
+  service: string
+  period: string
+}
+
+/**
+ * The audit rows that record the creation of a ledger entry written in a run's batch (at most one
+ * in practice; the id range of a batch on PostgreSQL may hold ids another transaction took meanwhile,
+ * which carry another run or none): empty for an entry audited on its own.
+ */
+export async function chargeCreationAudit(entryId: number): Promise<number[]> {
+  const entry = await LedgerEntry.find(entryId)
+  const runId = Number(entry?.details?.run)
+  if (!entry || !Number.isSafeInteger(runId)) return []
+  // A run has one row per batch: at most MAX_LINES / payers per batch, a few hundred.
+  const rows = await AuditLog.query()
+    .where('entity', 'ledger_entries')
+    .where('entity_id', chargeBatchEntityId(runId))
+    .where('action', CHARGE_BATCH_ACTION)
+    .select('id', 'after')
+    .limit(1000)
+  return rows
+    .filter((row) => {
+      const after = (row.after ?? {}) as { firstEntryId?: unknown; lastEntryId?: unknown }
+      return Number(after.firstEntryId) <= entryId && entryId <= Number(after.lastEntryId)
+    })
+    .map((row) => row.id)
+}
+
 export async function postEntries(
   trx: TransactionClientContract,
-  inputs: NewLedgerEntry[]
+  inputs: NewLedgerEntry[],
+  batchAudit?: ChargeBatchAudit
 ): Promise<Array<{ id: number; entry: NewLedgerEntry }>> {
   const tenant = RequestContext.tenant()
   if (!tenant) throw new Error('Ledger entries are posted in a tenant context')
@@ -229,7 +274,24 @@ export async function postEntries(
       })
     }
   }
-  await writeAudits(trx, audits)
+  if (!batchAudit) await writeAudits(trx, audits)
+  else if (ids.length > 0) {
+    await writeAudits(trx, [
+      {
+        tenantId: tenant.id,
+        action: CHARGE_BATCH_ACTION,
+        entity: 'ledger_entries',
+        entityId: chargeBatchEntityId(batchAudit.runId),
+        after: {
+          ...batchAudit,
+          charges: ids.length,
+          totalCents: fresh.reduce((sum, e) => sum + e.amountCents, 0),
+          firstEntryId: ids.reduce((a, b) => Math.min(a, b)),
+          lastEntryId: ids.reduce((a, b) => Math.max(a, b)),
+        },
+      },
+    ])
+  }
   for (const [i, input] of fresh.entries()) {
     if (input.kind === 'charge') {
       await emitDomainEvent(

@@ -250,6 +250,34 @@ export async function publishAndNotify(positionId: number) {
   })
 }
 
+/**
+ * The monthly run's positions, a chunk per job: each published and notified in turn. One that fails
+ * does not hold the others: a transient failure makes the job run again once all were tried (the
+ * positions done are skipped by their steps), one that needs a person (PermanentJobError) fails the
+ * job naming it, after the others.
+ */
+export const billingPositionsJob: JobDefinition<{ positionIds: number[] }> = {
+  attempts: 8,
+  backoffMs: 5000,
+  async handle(payload) {
+    const ids = Array.isArray(payload.positionIds)
+      ? payload.positionIds.filter(Number.isSafeInteger).slice(0, 1000)
+      : []
+    let transient: unknown = null
+    const permanent: string[] = []
+    for (const id of ids) {
+      try {
+        await publishAndNotify(id)
+      } catch (error) {
+        if (error instanceof PermanentJobError) permanent.push(error.message)
+        else transient ??= error
+      }
+    }
+    if (transient) throw transient
+    if (permanent.length > 0) throw new PermanentJobError(permanent.join('; ').slice(0, 2000))
+  },
+}
+
 export const billingPositionJob: JobDefinition<{ positionId: number }> = {
   attempts: 8,
   backoffMs: 5000,

@@ -64,7 +64,8 @@ export const TABLES: Record<string, TableMeaning> = {
     },
   },
   audit_logs: {
-    description: 'Who did what and when: one row per write (and per read of sensitive records by staff)',
+    description:
+      'Who did what and when: one row per write (and per read of sensitive records by staff). The charges of a monthly run have one row per batch: action create_batch, entity ledger_entries, entity_id run:<billing_runs.id>, and in after the run, who started it (startedByUserId), how many charges, their total and the first and last ledger_entries.id; a charge names its run in ledger_entries.details.run',
     columns: {
       actor_user_id: 'The user who acted (users.id); empty for the system',
       actor_label: 'Who acted, as a label (e-mail, or system:<job>)',

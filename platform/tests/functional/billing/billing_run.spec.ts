@@ -11,7 +11,12 @@ import { pagopaFor } from '#integrations/pagopa/pagopa_service'
 import { billingWorld } from '#tests/helpers/billing'
 import { captureMailEachTest } from '#tests/helpers/smtp'
 import { pdfTextLines } from '#tests/helpers/pdf_text'
-import { makeUser, transactionWithJobs } from '#tests/helpers/world'
+import { makeTenant, makeUser, transactionWithJobs } from '#tests/helpers/world'
+import { randomUUID } from 'node:crypto'
+import { readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { exportTenant } from '#services/tenants/tenant_export'
+import { PLATFORM_ROOT } from '#tests/helpers/processes'
 import type { RetteRecord } from '../../fixtures/sample_plugins/rette/index.js'
 
 const rette = () => (globalThis as { __rette?: RetteRecord }).__rette!
@@ -155,11 +160,17 @@ test.group('Billing run', (group) => {
         [1n, 2n, 3n].map((base) => noticeNumber('01', base).nav)
       )
       assert.lengthOf(await ledgerCharges(world.tenant.id), 3)
+      // One job per batch's chunk of positions (two batches here), each position in exactly one.
       const jobs = await db
         .from('jobs')
-        .where('name', 'platform.billing-position')
-        .whereLike('key', `billing-position:${world.tenant.id}:%`)
-      assert.lengthOf(jobs, 3)
+        .where('name', 'platform.billing-positions')
+        .whereLike('key', `billing-positions:${world.tenant.id}:%`)
+        .orderBy('id')
+      assert.lengthOf(jobs, 2)
+      assert.deepEqual(
+        jobs.flatMap((j) => JSON.parse(j.payload).positionIds),
+        positions.map((p) => p.id)
+      )
     })
     await jobQueue().drained()
     assert.lengthOf(mail().received, 3)
@@ -221,6 +232,133 @@ test.group('Billing run', (group) => {
       assert.equal(Number(audits.n), 2, 'a charge already posted gets no second audit row, the refused batch none')
     })
     // The billed payer's position job runs against the simulator before the world closes.
+    await jobQueue().drained()
+  })
+
+  test('who created a charge: one audit row per batch names the run and who started it; the audit viewer and the tenant export find it', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    const world = await billingWorld()
+    cleanup(() => world.close())
+    const a = await world.enrol(null, '45.00')
+    await world.enrol(a.payer, '30.50')
+    await world.enrol(null, '12.00')
+    const operator = await makeUser(world.tenant, ['operator'])
+    const admin = await makeUser(world.tenant, ['tenant_admin'])
+    const base = `/api/v1/t/${world.tenant.slug}`
+    const started = await client
+      .post(`${base}/billing/runs`)
+      .json({ service: 'rette', period: '2026-10' })
+      .loginAs(operator)
+    started.assertStatus(202)
+    await jobQueue().drained()
+    const runId = started.body().run.id as number
+    const charges = await ledgerCharges(world.tenant.id)
+    assert.lengthOf(charges, 3)
+
+    // One row for the batch (not one per charge), with the run, its starter, the count, total and id range.
+    const batchRows = await db.from('audit_logs').where('tenant_id', world.tenant.id).where('entity', 'ledger_entries')
+    assert.deepEqual(
+      batchRows.map((r) => [r.action, r.entity_id]),
+      [['create_batch', `run:${runId}`]]
+    )
+    const after = typeof batchRows[0].after === 'string' ? JSON.parse(batchRows[0].after) : batchRows[0].after
+    assert.deepInclude(after, {
+      runId,
+      startedByUserId: operator.id,
+      service: 'rette',
+      period: '2026-10',
+      charges: 3,
+      totalCents: 4500 + 3050 + 1200,
+      firstEntryId: Number(charges[0].id),
+      lastEntryId: Number(charges[2].id),
+    })
+
+    // The audit viewer, asked about one charge, answers the batch row that created it.
+    const charge = charges[1]
+    const details = typeof charge.details === 'string' ? JSON.parse(charge.details) : charge.details
+    assert.equal(details.run, runId, 'the charge carries its run')
+    const viewed = await client.get(`${base}/audit?entity=ledger_entries&entity_id=${charge.id}`).loginAs(admin)
+    viewed.assertStatus(200)
+    const found = viewed.body().entries as Array<{ action: string; entityId: string; after: Record<string, unknown> }>
+    assert.deepEqual(
+      found.map((e) => [e.action, e.entityId, e.after.startedByUserId]),
+      [['create_batch', `run:${runId}`, operator.id]],
+      `audit entries for charge ${charge.id}: ${JSON.stringify(found)}`
+    )
+    // A charge of no run has no batch row to answer.
+    const none = await client.get(`${base}/audit?entity=ledger_entries&entity_id=999999999`).loginAs(admin)
+    assert.deepEqual(none.body().entries, [])
+
+    // The tenant export holds the same: the charge's run in its details, the batch row covering its id.
+    const out = join(PLATFORM_ROOT, 'tmp', `export-billing-${randomUUID()}`)
+    cleanup(() => rm(out, { recursive: true, force: true }))
+    await RequestContext.asSystem('test', () => exportTenant({ tenant: world.tenant.slug, out }))
+    const exported = (table: string) => readFile(join(out, 'csv', `${table}.csv`), 'utf8')
+    const entryLine = (await exported('ledger_entries')).split('\n').find((l) => l.startsWith(`${charge.id},`))
+    assert.include(entryLine?.replaceAll('""', '"'), `"run":${runId}`, `exported charge: ${entryLine}`)
+    const auditLine = (await exported('audit_logs')).split('\n').find((l) => l.includes(`,run:${runId},`))
+    const auditText = auditLine?.replaceAll('""', '"') ?? ''
+    assert.include(auditText, 'create_batch', `exported batch row: ${auditLine}`)
+    assert.include(auditText, `"startedByUserId":${operator.id}`)
+    assert.include(auditText, `"firstEntryId":${charges[0].id}`)
+    assert.include(auditText, `"lastEntryId":${charges[2].id}`)
+  }).timeout(120_000)
+
+  test("an item names only its position's tenant: a write with another tenant is refused", async ({
+    assert,
+    cleanup,
+  }) => {
+    const world = await billingWorld()
+    cleanup(() => world.close())
+    const a = await world.enrol(null, '45.00')
+    const other = await makeTenant()
+    await RequestContext.withTenant(world.tenant.ref, async () => {
+      const run = await BillingRun.create({
+        service: 'rette',
+        period: '2026-10',
+        status: 'collecting',
+        payers: null,
+        charges: 0,
+        totalCents: 0,
+        dueDate: '2026-12-31',
+        notes: null,
+        error: null,
+        startedByUserId: null,
+      })
+      await collectRun(run.id)
+    })
+    const position = await db.from('payment_positions').where('tenant_id', world.tenant.id).firstOrFail()
+    // A charge of this tenant not yet in a position.
+    const extra = await RequestContext.withTenant(world.tenant.ref, () =>
+      db.transaction((trx) =>
+        postEntry(trx, {
+          key: 'extra-charge',
+          kind: 'charge',
+          payerUserId: a.payer.id,
+          enrolmentId: a.enrolment.id,
+          service: 'rette',
+          period: '2026-10',
+          amountCents: 500,
+          description: 'Extra',
+        })
+      )
+    )
+    const item = (tenantId: number) => ({ tenant_id: tenantId, position_id: position.id, entry_id: extra.entry.id })
+    // In a savepoint of its own: a refused statement must not end the test's transaction on PostgreSQL.
+    await assert.rejects(
+      () => db.transaction((trx) => trx.insertQuery().table('payment_position_items').insert(item(other.id))),
+      /foreign key|FOREIGN KEY/
+    )
+    await db.transaction((trx) => trx.insertQuery().table('payment_position_items').insert(item(world.tenant.id)))
+    const items = await db.from('payment_position_items').where('entry_id', extra.entry.id)
+    assert.deepEqual(
+      items.map((i) => Number(i.tenant_id)),
+      [world.tenant.id]
+    )
+    // The position's job runs against the simulator before the world closes.
     await jobQueue().drained()
   })
 })

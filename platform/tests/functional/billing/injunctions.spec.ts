@@ -15,6 +15,9 @@ import { billingWorld } from '#tests/helpers/billing'
 import { captureMailEachTest } from '#tests/helpers/smtp'
 import { pdfTextLines } from '#tests/helpers/pdf_text'
 import { makeUser, transactionWithJobs } from '#tests/helpers/world'
+import { randomBytes } from 'node:crypto'
+import { DataCipher, currentDataCipher, setDataCipher } from '#services/infrastructure/data_cipher'
+import { reencryptAll } from '#services/infrastructure/data_reencryption'
 
 /**
  * After the arrears letter: injunctions for the payers still unpaid (protocolled outgoing, sent,
@@ -231,6 +234,43 @@ test.group('Billing: injunctions and the coercive-collection record', (group) =>
       csvLines[1].endsWith(';3820;Via Giuseppe Garibaldi 12/B;29121;Piacenza;PC;38.20'),
       `CSV line: ${csvLines[1]}`
     )
+
+    // At rest the file and its CSV are ciphertext under the data key ring: neither the debtor's
+    // codice fiscale nor the address is in the stored bytes; decrypted, they are what was downloaded.
+    const recordId = made.body().record.id
+    const storedRecord = await db.from('collection_records').where('id', recordId).firstOrFail()
+    for (const column of ['content', 'csv'] as const) {
+      const raw = String(storedRecord[column])
+      assert.isTrue(
+        raw.startsWith(`enc:v1:${currentDataCipher().currentKeyId}:`),
+        `${column} stored as: ${raw.slice(0, 40)}`
+      )
+      for (const secret of [late.payer.fiscalCode!, 'GARIBALDI', 'Garibaldi', '12/B']) {
+        assert.notInclude(raw, secret, `collection_records.${column} holds "${secret}" in clear`)
+      }
+    }
+    assert.equal(currentDataCipher().decrypt(storedRecord.content), text)
+    assert.equal(currentDataCipher().decrypt(storedRecord.csv), csv.text())
+
+    // A key rotation renews them; with the old key gone from the ring both download unchanged.
+    const original = currentDataCipher()
+    cleanup(() => setDataCipher(original))
+    const rotated = `rec:${randomBytes(32).toString('base64')}`
+    setDataCipher(new DataCipher(`${rotated},${process.env.DATA_ENCRYPTION_KEYS}`))
+    const report = await reencryptAll()
+    assert.equal(report.failureCount, 0, JSON.stringify(report.failures))
+    const renewed = await db.from('collection_records').where('id', recordId).firstOrFail()
+    assert.isTrue(String(renewed.content).startsWith('enc:v1:rec:'), String(renewed.content).slice(0, 40))
+    assert.isTrue(String(renewed.csv).startsWith('enc:v1:rec:'), String(renewed.csv).slice(0, 40))
+    setDataCipher(new DataCipher(rotated))
+    const fileAfter = await client.get(`${base}/collection-records/${recordId}/file`).loginAs(operator)
+    assert.equal(fileAfter.text(), text)
+    const csvAfter = await client.get(`${base}/collection-records/${recordId}/file?format=csv`).loginAs(operator)
+    assert.equal(csvAfter.text(), csv.text())
+    // Back under the development key, for the rest of the test.
+    setDataCipher(new DataCipher(`${process.env.DATA_ENCRYPTION_KEYS},${rotated}`))
+    await reencryptAll()
+    setDataCipher(original)
 
     // A second record takes nothing already handed over.
     const none = await client.post(`${base}/collection-records`).json({ after_days: 0 }).loginAs(operator)

@@ -9,7 +9,7 @@ import { applyReceipt, reconcileTenant } from '#services/billing/reconcile'
 import { pagopaFor } from '#integrations/pagopa/pagopa_service'
 import { billingWorld } from '#tests/helpers/billing'
 import { captureMailEachTest } from '#tests/helpers/smtp'
-import { makeUser, transactionWithJobs } from '#tests/helpers/world'
+import { makeTenant, makeUser, transactionWithJobs } from '#tests/helpers/world'
 
 /** A month billed for two parents (45.00 each), positions on the simulator and their notices sent. */
 async function billedMonth() {
@@ -27,6 +27,26 @@ async function billedMonth() {
 test.group('Billing: reconciliation of pagoPA receipts', (group) => {
   group.each.setup(() => transactionWithJobs())
   captureMailEachTest(group)
+
+  test('a tenant without pagoPA is told so at once (409), and no reconciliation is queued', async ({
+    client,
+    assert,
+  }) => {
+    const tenant = await makeTenant()
+    const operator = await makeUser(tenant, ['operator'])
+    const refused = await client
+      .post(`/api/v1/t/${tenant.slug}/billing/reconcile`)
+      .header('accept-language', 'en')
+      .loginAs(operator)
+    refused.assertStatus(409)
+    const error = refused.body().errors[0]
+    assert.equal(error.path, '/settings/pagopa')
+    assert.include(error.message, 'has not configured pagoPA')
+    const italian = await client.post(`/api/v1/t/${tenant.slug}/billing/reconcile`).loginAs(operator)
+    assert.include(italian.body().errors[0].message, 'non ha ancora configurato pagoPA')
+    const jobs = await db.from('jobs').where('name', 'platform.billing-reconcile').where('tenant_id', tenant.id)
+    assert.lengthOf(jobs, 0)
+  })
 
   test('a notice paid on pagoPA becomes a ledger payment once, its position paid and the balance zero', async ({
     client,

@@ -28,6 +28,10 @@ interface FamilyPosition {
   notice_url: string | null
   pay_url: string | null
   lines: PositionLine[]
+  /** Set when the position is an injunction's: one notice for the total of the months it replaces. */
+  injunction: { label: string; replaces: Array<{ service_name: string; period: string }> } | null
+  /** The injunction that replaced this position, if one did. */
+  replaced_by: string | null
 }
 interface PaymentsAnswer {
   positions: FamilyPosition[]
@@ -142,12 +146,27 @@ export function PaymentsPage() {
                 <tbody>
                   {answer.data.positions.map((p) => {
                     const shown = shownStatus(p, today)
-                    const month = monthName(p.period, lang)
+                    // An injunction's position is named as such, with the months it replaces.
+                    const month = p.injunction
+                      ? t('payments.injunction', { number: p.injunction.label })
+                      : monthName(p.period, lang)
+                    const services = p.injunction
+                      ? [...new Set(p.injunction.replaces.map((r) => r.service_name))].join(', ')
+                      : p.service_name
                     return (
                       <tr key={p.id} data-testid={`position-${p.id}`}>
                         <th scope="row" className="fw-normal">
-                          <span className="fw-semibold d-block">{month}</span>
-                          <span className="small">{p.service_name}</span>
+                          <span className="fw-semibold d-block" data-testid="position-title">
+                            {month}
+                          </span>
+                          {p.injunction && (
+                            <span className="small d-block" data-testid="injunction-replaces">
+                              {t('payments.injunctionReplaces', {
+                                months: p.injunction.replaces.map((r) => monthName(r.period, lang)).join(', '),
+                              })}
+                            </span>
+                          )}
+                          <span className="small">{services}</span>
                         </th>
                         <td>
                           <ul className="list-unstyled mb-0 small">
@@ -179,6 +198,11 @@ export function PaymentsPage() {
                           {shown === 'paid' && p.paid_at && (
                             <span className="d-block small">
                               {t('payments.paidOn', { date: dayText(p.paid_at.slice(0, 10), lang) })}
+                            </span>
+                          )}
+                          {p.replaced_by && (
+                            <span className="d-block small" data-testid="replaced-by">
+                              {t('payments.replacedBy', { number: p.replaced_by })}
                             </span>
                           )}
                         </td>
