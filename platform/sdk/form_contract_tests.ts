@@ -13,6 +13,8 @@ import { deref, getAt, isPlainObject, schemaAt } from '#forms/json_pointer'
 import { tariffFacts } from '#forms/tariff_preview'
 import { sourceProblems } from '#forms/school_catalog'
 import { DATE_RANGE_KEYWORD, dateFieldsWithoutRange, isDateBound } from '#forms/field_rules'
+import { childInData, childKey } from '#services/submissions/child_identity'
+import { DOCUMENT_TYPES } from '#shared/contract'
 
 type Obj = { [key: string]: unknown }
 
@@ -326,6 +328,36 @@ export function formContractTests(form: FormDefinition): void {
         assert.doesNotThrow(() => compileCondition(rule.required_when!, form.conditions ?? {}))
     }
   })
+
+  const filed = Object.entries(form.attachments ?? {}).filter(
+    ([, rule]) => rule.document_type !== undefined || rule.document_of !== undefined
+  )
+  if (filed.length > 0) {
+    test(`${name}: attachments filed as documents name a document type and a person the sample identifies`, () => {
+      for (const [path, rule] of filed) {
+        assert.ok(
+          (DOCUMENT_TYPES as readonly unknown[]).includes(rule.document_type),
+          `${path}: document_type must be one of ${DOCUMENT_TYPES.join(', ')}, got ${JSON.stringify(rule.document_type)}`
+        )
+        if (rule.document_of !== undefined) {
+          const field = deref(form.schema, schemaAt(form.schema, rule.document_of))
+          assert.ok(
+            isPlainObject(field) && field.type === 'string',
+            `${path}: document_of ${rule.document_of} must point to a codice fiscale field of the form`
+          )
+        }
+        // On acceptance the file is filed among the documents of this person: the sample must name them.
+        const subject =
+          rule.document_of !== undefined
+            ? childKey(getAt(form.sample, rule.document_of))
+            : childInData(form.sample)?.key
+        assert.ok(
+          subject,
+          `${path}: the sample names no codice fiscale for the document (${rule.document_of ?? 'the child'})`
+        )
+      }
+    })
+  }
 
   if (form.tariff_preview) {
     const preview = form.tariff_preview

@@ -622,6 +622,22 @@ export interface PluginList {
   describe?: (entry: ListEntry, lang: Lang) => string | null
   /** A problem of an entry's attributes taken together (written by an operator), or null. */
   check?: (attributes: Record<string, unknown>) => { attribute: string; message: LocalizedText } | null
+  /**
+   * How the back office's form for the list's entries shows each attribute: its label, a hint, and
+   * for a list of codes (`strings`) the list they are picked from (`schools`, or the source name of
+   * a list: each code a box to tick). An attribute not named here shows its key and takes codes
+   * typed with commas.
+   */
+  fields?: Record<string, PluginListField>
+}
+
+export interface PluginListField {
+  label: LocalizedText
+  hint?: LocalizedText
+  /** For a `strings` attribute: `schools` or the source name of a list, whose codes it holds. */
+  choices?: string
+  /** What an entry without a value means, shown in the list's table (a line with no school: every school). */
+  empty?: LocalizedText
 }
 
 export type ReportColumnType = 'text' | 'integer' | 'decimal' | 'money' | 'date' | 'boolean'

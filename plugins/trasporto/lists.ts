@@ -9,6 +9,17 @@ export const lists: Record<string, PluginList> = {
   transport_lines: {
     title: { it: 'Linee di trasporto', en: 'Transport lines' },
     attributes: { schools: 'strings' },
+    fields: {
+      schools: {
+        label: { it: 'Scuole servite', en: 'Schools served' },
+        hint: {
+          it: 'Nessuna scuola spuntata: la linea serve ogni scuola.',
+          en: 'No school ticked: the line serves every school.',
+        },
+        choices: 'schools',
+        empty: { it: 'Tutte le scuole', en: 'Every school' },
+      },
+    },
     filters: {
       school: (entry, value) => {
         const schools = entry.attributes.schools

@@ -52,7 +52,12 @@ export default class CatalogSourcesController {
         kind: 'entries',
         filters: sourceFilters(source),
         ...(manage
-          ? { title: lists[source].title, attributes: lists[source].attributes, parent: lists[source].parent ?? null }
+          ? {
+              title: lists[source].title,
+              attributes: lists[source].attributes,
+              fields: lists[source].fields ?? {},
+              parent: lists[source].parent ?? null,
+            }
           : {}),
       })),
     ]

@@ -13,6 +13,7 @@ import { childInData } from '#services/submissions/child_identity'
 import { MAX_QUERY_LENGTH, whereMatches } from '#services/submissions/submission_search'
 import { planDays, sendingRange } from '#services/submissions/inbox_day_counts'
 import { isPlainObject } from '#forms/json_pointer'
+import { MESSAGES, t, texts } from '#i18n/catalogue'
 import { EXPORT_SLICE, exportFormat, refuseFormat, streamList } from '#reports/list_export'
 import { submissionStatusLabel } from '#shared/status_labels'
 import type { ReportColumn, ReportValue } from '#sdk/types'
@@ -25,6 +26,7 @@ import {
   type InboxRowDto,
   type InboxSort,
   type InboxStatus,
+  type Localized,
   type SubmissionFormDto,
 } from '#shared/contract'
 
@@ -33,41 +35,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/
 const SCHOOL_YEAR = /^(\d{4})\/(\d{4})$/
 const CURSOR = /^\d{1,9}$/
 
-type Problem = { path: string; rule: string; message: Record<Lang, string> }
-
-const TEXT = {
-  status: {
-    it: `"status" deve essere uno di: ${INBOX_STATUSES.join(', ')}.`,
-    en: `"status" must be one of: ${INBOX_STATUSES.join(', ')}.`,
-  },
-  sort: {
-    it: `"sort" deve essere uno di: ${INBOX_SORTS.join(', ')}.`,
-    en: `"sort" must be one of: ${INBOX_SORTS.join(', ')}.`,
-  },
-  day: (name: string) => ({
-    it: `"${name}" deve essere una data nella forma AAAA-MM-GG, ad esempio 2026-03-01.`,
-    en: `"${name}" must be a date written YYYY-MM-DD, e.g. 2026-03-01.`,
-  }),
-  range: { it: '"from" viene dopo "to": scambia le due date.', en: '"from" comes after "to": swap the two dates.' },
-  schoolYear: {
-    it: '"school_year" deve essere un anno scolastico come 2026/2027.',
-    en: '"school_year" must be a school year such as 2026/2027.',
-  },
-  q: {
-    it: `"q" deve essere un testo di al massimo ${MAX_QUERY_LENGTH} caratteri (nome, cognome o codice fiscale).`,
-    en: `"q" must be a text of at most ${MAX_QUERY_LENGTH} characters (first name, last name or codice fiscale).`,
-  },
-  after: {
-    it: '"after" non è un segno di pagina valido: ricomincia dalla prima pagina.',
-    en: '"after" is not a valid page marker: start again from the first page.',
-  },
-  form: { it: '"form" deve essere la chiave di un modulo.', en: '"form" must be the key of a form.' },
-  school: {
-    it: '"school" deve essere il codice di una scuola del catalogo (lettere minuscole, cifre e trattini).',
-    en: '"school" must be the code of a school of the catalog (lower-case letters, digits and dashes).',
-  },
-  notFound: { it: 'Domanda non trovata.', en: 'Submission not found.' },
-}
+type Problem = { path: string; rule: string; message: Localized }
 
 export interface InboxFilters {
   status: InboxStatus | null
@@ -100,37 +68,47 @@ export function parseInboxQuery(input: Record<string, unknown>): { filters: Inbo
   const service = text(input.service)
   const school = text(input.school)
   if (status && !(INBOX_STATUSES as readonly string[]).includes(status)) {
-    problems.push({ path: '/status', rule: 'query:status', message: TEXT.status })
+    problems.push({
+      path: '/status',
+      rule: 'query:status',
+      message: texts('inbox.query.status', { values: INBOX_STATUSES.join(', ') }),
+    })
   }
   if (!(INBOX_SORTS as readonly string[]).includes(sort))
-    problems.push({ path: '/sort', rule: 'query:sort', message: TEXT.sort })
+    problems.push({
+      path: '/sort',
+      rule: 'query:sort',
+      message: texts('inbox.query.sort', { values: INBOX_SORTS.join(', ') }),
+    })
   for (const [name, value] of [
     ['from', from],
     ['to', to],
   ] as const) {
     if (value && (!DAY.test(value) || !DateTime.fromISO(value).isValid)) {
-      problems.push({ path: `/${name}`, rule: 'query:date', message: TEXT.day(name) })
+      problems.push({ path: `/${name}`, rule: 'query:date', message: texts('inbox.query.day', { name }) })
     }
   }
   if (from && to && DAY.test(from) && DAY.test(to) && from > to) {
-    problems.push({ path: '/from', rule: 'query:range', message: TEXT.range })
+    problems.push({ path: '/from', rule: 'query:range', message: texts('inbox.query.range') })
   }
   const year = schoolYear ? SCHOOL_YEAR.exec(schoolYear) : null
   if (schoolYear && (!year || Number(year[2]) !== Number(year[1]) + 1)) {
-    problems.push({ path: '/school_year', rule: 'query:school_year', message: TEXT.schoolYear })
+    problems.push({ path: '/school_year', rule: 'query:school_year', message: texts('inbox.query.schoolYear') })
   }
-  if (q !== null && q.length > MAX_QUERY_LENGTH) problems.push({ path: '/q', rule: 'query:q', message: TEXT.q })
-  if (after && !CURSOR.test(after)) problems.push({ path: '/after', rule: 'query:after', message: TEXT.after })
+  if (q !== null && q.length > MAX_QUERY_LENGTH)
+    problems.push({ path: '/q', rule: 'query:q', message: texts('inbox.query.q', { max: MAX_QUERY_LENGTH }) })
+  if (after && !CURSOR.test(after))
+    problems.push({ path: '/after', rule: 'query:after', message: texts('inbox.query.after') })
   for (const [name, value] of [
     ['form', form],
     ['service', service],
   ] as const) {
     if (value && (value.length > 100 || !/^[a-z0-9._-]+$/.test(value))) {
-      problems.push({ path: `/${name}`, rule: 'query:form', message: TEXT.form })
+      problems.push({ path: `/${name}`, rule: 'query:form', message: texts('inbox.query.form') })
     }
   }
   if (school && (school.length > 64 || !/^[a-z0-9-]+$/.test(school))) {
-    problems.push({ path: '/school', rule: 'query:school', message: TEXT.school })
+    problems.push({ path: '/school', rule: 'query:school', message: texts('inbox.query.school') })
   }
   return {
     filters: {
@@ -319,30 +297,18 @@ export async function inboxPage(tenant: Tenant, filters: InboxFilters, lang: Lan
   return answer
 }
 
-const EXPORT_TITLE = { it: 'Domande ricevute', en: 'Applications received' }
-
 /** The inbox's columns in a spreadsheet, in the reader's language. */
 const INBOX_COLUMNS: ReportColumn[] = [
-  { key: 'id', label: { it: 'Numero', en: 'Number' }, type: 'integer' },
-  { key: 'status', label: { it: 'Stato', en: 'Status' }, type: 'text', width: 16 },
-  { key: 'form', label: { it: 'Modulo', en: 'Form' }, type: 'text' },
-  { key: 'applicant', label: { it: 'Richiedente', en: 'Applicant' }, type: 'text', width: 24 },
-  {
-    key: 'applicant_fiscal_code',
-    label: { it: 'Codice fiscale richiedente', en: "Applicant's codice fiscale" },
-    type: 'text',
-    width: 20,
-  },
-  { key: 'child', label: { it: 'Bambino', en: 'Child' }, type: 'text', width: 24 },
-  {
-    key: 'child_fiscal_code',
-    label: { it: 'Codice fiscale bambino', en: "Child's codice fiscale" },
-    type: 'text',
-    width: 20,
-  },
-  { key: 'sent', label: { it: 'Inviata il', en: 'Sent on' }, type: 'date' },
-  { key: 'protocol', label: { it: 'Protocollo', en: 'Protocol' }, type: 'text', width: 18 },
-  { key: 'on_behalf', label: { it: 'Allo sportello', en: 'At the counter' }, type: 'boolean' },
+  { key: 'id', label: MESSAGES['inbox.column.id'], type: 'integer' },
+  { key: 'status', label: MESSAGES['inbox.column.status'], type: 'text', width: 16 },
+  { key: 'form', label: MESSAGES['inbox.column.form'], type: 'text' },
+  { key: 'applicant', label: MESSAGES['inbox.column.applicant'], type: 'text', width: 24 },
+  { key: 'applicant_fiscal_code', label: MESSAGES['inbox.column.applicantFiscalCode'], type: 'text', width: 20 },
+  { key: 'child', label: MESSAGES['inbox.column.child'], type: 'text', width: 24 },
+  { key: 'child_fiscal_code', label: MESSAGES['inbox.column.childFiscalCode'], type: 'text', width: 20 },
+  { key: 'sent', label: MESSAGES['inbox.column.sent'], type: 'date' },
+  { key: 'protocol', label: MESSAGES['inbox.column.protocol'], type: 'text', width: 18 },
+  { key: 'on_behalf', label: MESSAGES['inbox.column.onBehalf'], type: 'boolean' },
 ]
 
 export default class InboxController {
@@ -414,8 +380,8 @@ export default class InboxController {
     }
     streamList(ctx, {
       format,
-      name: lang === 'it' ? 'domande' : 'applications',
-      title: EXPORT_TITLE[lang],
+      name: t(lang, 'inbox.export.file'),
+      title: t(lang, 'inbox.export.title'),
       columns: INBOX_COLUMNS,
       lang,
       rows: rows(),
@@ -432,7 +398,7 @@ export default class InboxController {
       ? await Submission.query().where('id', Number(sid)).select('id', 'form_version_id', 'form_key').first()
       : null
     const version = row ? await FormVersion.find(row.formVersionId) : null
-    if (!row || !version) return response.notFound({ errors: [{ message: TEXT.notFound[lang] }] })
+    if (!row || !version) return response.notFound({ errors: [{ message: t(lang, 'inbox.notFound') }] })
     const definition = version.definition as unknown as FormDefinition
     const answer: SubmissionFormDto = {
       formKey: row.formKey,

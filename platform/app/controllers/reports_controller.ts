@@ -24,32 +24,11 @@ import {
 } from '#reports/report_writer'
 import { pluginService } from '#services/tenants/plugin_service'
 import { requestLanguage } from '#services/infrastructure/request_language'
+import { t } from '#i18n/catalogue'
 import type { Lang } from '#sdk/types'
 
 /** Background runs one person may have waiting or running at once. */
 export const MAX_PENDING_RUNS = 3
-
-const TEXT = {
-  tooMany: {
-    it: `Hai già ${MAX_PENDING_RUNS} report in preparazione: attendi che finiscano prima di chiederne altri.`,
-    en: `You already have ${MAX_PENDING_RUNS} reports being prepared: wait for them to finish before asking for more.`,
-  },
-  notFound: { it: 'Report non trovato per questo ente.', en: 'No such report in this tenant.' },
-  role: { it: 'Il tuo ruolo non permette questo report.', en: 'Your role does not allow this report.' },
-  format: {
-    it: 'Formato non valido: usa "xlsx" o "csv".',
-    en: 'Invalid format: use "xlsx" or "csv".',
-  },
-  runNotFound: { it: 'Esecuzione non trovata.', en: 'No such run.' },
-  notReady: {
-    it: 'Il file non è ancora pronto: riprova più tardi.',
-    en: 'The file is not ready yet: try again later.',
-  },
-  expired: {
-    it: 'Il file non è più disponibile: richiedi di nuovo il report.',
-    en: 'The file is no longer available: request the report again.',
-  },
-}
 
 /**
  * The reports plugins declare: listed for the tenant and the reader's roles, downloaded as they
@@ -71,7 +50,9 @@ export default class ReportsController {
     const { format: rawFormat = 'xlsx', ...input } = request.qs() as Record<string, unknown>
     const format = this.#format(rawFormat)
     if (!format)
-      return response.unprocessableEntity({ errors: [{ path: '/format', rule: 'enum', message: TEXT.format[lang] }] })
+      return response.unprocessableEntity({
+        errors: [{ path: '/format', rule: 'enum', message: t(lang, 'report.format') }],
+      })
     const entry = found.entry
     let values: Record<string, unknown>
     try {
@@ -137,13 +118,13 @@ export default class ReportsController {
     const body = request.body() as { format?: unknown; params?: unknown }
     const format = this.#format(body.format ?? 'xlsx')
     if (!format)
-      return response.unprocessableEntity({ errors: [{ path: '/format', rule: 'enum', message: TEXT.format[lang] }] })
+      return response.unprocessableEntity({
+        errors: [{ path: '/format', rule: 'enum', message: t(lang, 'report.format') }],
+      })
     const input = body.params ?? {}
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       return response.unprocessableEntity({
-        errors: [
-          { path: '/params', rule: 'type', message: lang === 'it' ? 'Deve essere un oggetto.' : 'Must be an object.' },
-        ],
+        errors: [{ path: '/params', rule: 'type', message: t(lang, 'report.params.notObject') }],
       })
     }
     let values: Record<string, unknown>
@@ -163,7 +144,9 @@ export default class ReportsController {
       .whereIn('status', ['queued', 'running'])
       .count('* as pending')
     if (Number(pending[0].$extras.pending) >= MAX_PENDING_RUNS) {
-      return response.tooManyRequests({ errors: [{ rule: 'pending_runs', message: TEXT.tooMany[lang] }] })
+      return response.tooManyRequests({
+        errors: [{ rule: 'pending_runs', message: t(lang, 'report.tooMany', { max: MAX_PENDING_RUNS }) }],
+      })
     }
     // The run and its job: the job follows the row's commit (see follow_up.ts).
     const run = await db.transaction(async (trx) => {
@@ -203,23 +186,25 @@ export default class ReportsController {
   /** `GET /reports/:id/runs/:rid`: progress (done of total) and, when ready, the download link. */
   async showRun(ctx: HttpContext) {
     const run = await this.#run(ctx)
-    if (!run) return ctx.response.notFound({ errors: [{ message: TEXT.runNotFound[requestLanguage(ctx.request)] }] })
+    if (!run)
+      return ctx.response.notFound({ errors: [{ message: t(requestLanguage(ctx.request), 'report.runNotFound') }] })
     return { run: this.#view(run, ctx.tenant.slug) }
   }
 
   async download(ctx: HttpContext) {
     const lang = requestLanguage(ctx.request)
     const run = await this.#run(ctx)
-    if (!run) return ctx.response.notFound({ errors: [{ message: TEXT.runNotFound[lang] }] })
-    if (run.status === 'expired') return ctx.response.status(410).send({ errors: [{ message: TEXT.expired[lang] }] })
+    if (!run) return ctx.response.notFound({ errors: [{ message: t(lang, 'report.runNotFound') }] })
+    if (run.status === 'expired')
+      return ctx.response.status(410).send({ errors: [{ message: t(lang, 'report.expired') }] })
     if (run.status !== 'done' || !run.filePath) {
-      return ctx.response.conflict({ errors: [{ rule: run.status, message: TEXT.notReady[lang] }] })
+      return ctx.response.conflict({ errors: [{ rule: run.status, message: t(lang, 'report.notReady') }] })
     }
     const exists = await stat(run.filePath).then(
       () => true,
       () => false
     )
-    if (!exists) return ctx.response.status(410).send({ errors: [{ message: TEXT.expired[lang] }] })
+    if (!exists) return ctx.response.status(410).send({ errors: [{ message: t(lang, 'report.expired') }] })
     const entry = findReport(run.reportId)
     ctx.response.header('content-type', CONTENT_TYPES[run.format])
     ctx.response.header('cache-control', 'no-store')
@@ -234,9 +219,9 @@ export default class ReportsController {
   ): Promise<{ entry: ReportEntry } | { refused: unknown }> {
     const entry = findReport(id)
     const enabled = entry ? (await pluginService.enabledIds(tenant)).includes(entry.pluginId) : false
-    if (!entry || !enabled) return { refused: response.notFound({ errors: [{ message: TEXT.notFound[lang] }] }) }
+    if (!entry || !enabled) return { refused: response.notFound({ errors: [{ message: t(lang, 'report.notFound') }] }) }
     if (!access.has(...entry.report.roles)) {
-      return { refused: response.forbidden({ errors: [{ rule: 'role', message: TEXT.role[lang] }] }) }
+      return { refused: response.forbidden({ errors: [{ rule: 'role', message: t(lang, 'report.role') }] }) }
     }
     return { entry }
   }

@@ -4,7 +4,7 @@
  */
 
 /** Shape of a personal codice fiscale; positions 7, 8, 10, 11, 13, 14, 15 may be omocodic letters. */
-const CF_PATTERN = /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/
+export const CF_PATTERN = /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/
 
 /**
  * Values of characters in odd positions (1-based) for the check character, indexed by digit

@@ -9,13 +9,27 @@ export function isPlainObject(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-export function parsePointer(pointer: string): string[] {
+/**
+ * The segments of a pointer. A sending looks up the same few dozen pointers of its form (attachments,
+ * BLOCCO paths, catalog fields) again and again: they are kept, a bounded number of them, and the
+ * arrays handed out are frozen so that no caller can change another's.
+ */
+const MAX_KEPT_POINTERS = 2000
+const parsed = new Map<string, readonly string[]>()
+export function parsePointer(pointer: string): readonly string[] {
+  const known = parsed.get(pointer)
+  if (known) return known
   if (pointer === '') return []
   if (!pointer.startsWith('/')) throw new Error(`"${pointer}" is not a JSON Pointer: it must start with "/".`)
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const segments = Object.freeze(
+    pointer
+      .slice(1)
+      .split('/')
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  )
+  if (parsed.size >= MAX_KEPT_POINTERS) parsed.clear()
+  parsed.set(pointer, segments)
+  return segments
 }
 
 export function escapeSegment(segment: string): string {

@@ -1,4 +1,5 @@
 import type { ApplicantFacts } from '#shared/applicant_facts'
+import type { DocumentType } from '#shared/contract'
 /**
  * Types of the canonical form (see forms/README.md for the file format).
  *
@@ -49,9 +50,10 @@ export interface AttachmentRule {
   required_when?: Condition
   /**
    * Optional: the kind of document the file is (identity, l104, foster_care, medical_diet, other);
-   * on acceptance it is filed among the child's documents (document_service.ts).
+   * on acceptance it is filed among the child's documents (document_service.ts), whatever the
+   * service. The form contract tests check the type and that the sample names the person.
    */
-  document_type?: string
+  document_type?: DocumentType
   /** Optional: a JSON Pointer to the codice fiscale of the person the document is for, when not the child. */
   document_of?: string
 }

@@ -590,6 +590,85 @@ export const MESSAGES = defineMessages({
     it: 'Formato non valido: usa "txt" (tracciato a lunghezza fissa) o "csv".',
     en: 'Invalid format: use "txt" (the fixed-width record) or "csv".',
   },
+  // The back office's inbox (inbox_controller.ts): its query parameters, its export.
+  'inbox.query.status': { it: '"status" deve essere uno di: {values}.', en: '"status" must be one of: {values}.' },
+  'inbox.query.sort': { it: '"sort" deve essere uno di: {values}.', en: '"sort" must be one of: {values}.' },
+  'inbox.query.day': {
+    it: '"{name}" deve essere una data nella forma AAAA-MM-GG, ad esempio 2026-03-01.',
+    en: '"{name}" must be a date written YYYY-MM-DD, e.g. 2026-03-01.',
+  },
+  'inbox.query.range': {
+    it: '"from" viene dopo "to": scambia le due date.',
+    en: '"from" comes after "to": swap the two dates.',
+  },
+  'inbox.query.schoolYear': {
+    it: '"school_year" deve essere un anno scolastico come 2026/2027.',
+    en: '"school_year" must be a school year such as 2026/2027.',
+  },
+  'inbox.query.q': {
+    it: '"q" deve essere un testo di al massimo {max} caratteri (nome, cognome o codice fiscale).',
+    en: '"q" must be a text of at most {max} characters (first name, last name or codice fiscale).',
+  },
+  'inbox.query.after': {
+    it: '"after" non è un segno di pagina valido: ricomincia dalla prima pagina.',
+    en: '"after" is not a valid page marker: start again from the first page.',
+  },
+  'inbox.query.form': { it: '"form" deve essere la chiave di un modulo.', en: '"form" must be the key of a form.' },
+  'inbox.query.school': {
+    it: '"school" deve essere il codice di una scuola del catalogo (lettere minuscole, cifre e trattini).',
+    en: '"school" must be the code of a school of the catalog (lower-case letters, digits and dashes).',
+  },
+  'inbox.notFound': { it: 'Domanda non trovata.', en: 'Submission not found.' },
+  'inbox.export.title': { it: 'Domande ricevute', en: 'Applications received' },
+  'inbox.export.file': { it: 'domande', en: 'applications' },
+  'inbox.column.id': { it: 'Numero', en: 'Number' },
+  'inbox.column.status': { it: 'Stato', en: 'Status' },
+  'inbox.column.form': { it: 'Modulo', en: 'Form' },
+  'inbox.column.applicant': { it: 'Richiedente', en: 'Applicant' },
+  'inbox.column.applicantFiscalCode': { it: 'Codice fiscale richiedente', en: "Applicant's codice fiscale" },
+  'inbox.column.child': { it: 'Bambino', en: 'Child' },
+  'inbox.column.childFiscalCode': { it: 'Codice fiscale bambino', en: "Child's codice fiscale" },
+  'inbox.column.sent': { it: 'Inviata il', en: 'Sent on' },
+  'inbox.column.protocol': { it: 'Protocollo', en: 'Protocol' },
+  'inbox.column.onBehalf': { it: 'Allo sportello', en: 'At the counter' },
+  // Reports and list exports (app/reports, reports_controller.ts).
+  'report.param.day': {
+    it: 'Il parametro "{name}" deve essere una data nella forma AAAA-MM-GG, per esempio 2026-09-15.',
+    en: 'The parameter "{name}" must be a date written YYYY-MM-DD, for example 2026-09-15.',
+  },
+  'report.param.schoolYear': {
+    it: 'Il parametro "{name}" deve essere un anno scolastico nella forma AAAA/AAAA, per esempio 2026/2027.',
+    en: 'The parameter "{name}" must be a school year written YYYY/YYYY, for example 2026/2027.',
+  },
+  'report.param.other': {
+    it: 'Il parametro "{name}" non è scritto nella forma richiesta: correggilo.',
+    en: 'The parameter "{name}" is not written in the required form: correct it.',
+  },
+  'report.param.required': { it: 'Il parametro "{name}" è obbligatorio.', en: 'The parameter "{name}" is required.' },
+  'report.param.unknown': { it: 'Parametro sconosciuto "{name}".', en: 'Unknown parameter "{name}".' },
+  'report.param.invalid': { it: 'Parametro {name} non valido: {reason}.', en: 'Invalid parameter {name}: {reason}.' },
+  'report.params.notObject': {
+    it: 'I parametri ("params") devono essere un oggetto.',
+    en: 'The parameters ("params") must be an object.',
+  },
+  'report.tooMany': {
+    it: 'Hai già {max} report in preparazione: attendi che finiscano prima di chiederne altri.',
+    en: 'You already have {max} reports being prepared: wait for them to finish before asking for more.',
+  },
+  'report.notFound': { it: 'Report non trovato per questo ente.', en: 'No such report in this tenant.' },
+  'report.role': { it: 'Il tuo ruolo non permette questo report.', en: 'Your role does not allow this report.' },
+  'report.format': { it: 'Formato non valido: usa "xlsx" o "csv".', en: 'Invalid format: use "xlsx" or "csv".' },
+  'report.runNotFound': { it: 'Esecuzione non trovata.', en: 'No such run.' },
+  'report.notReady': {
+    it: 'Il file non è ancora pronto: riprova più tardi.',
+    en: 'The file is not ready yet: try again later.',
+  },
+  'report.expired': {
+    it: 'Il file non è più disponibile: richiedi di nuovo il report.',
+    en: 'The file is no longer available: request the report again.',
+  },
+  'report.yes': { it: 'Sì', en: 'Yes' },
+  'report.no': { it: 'No', en: 'No' },
 })
 
 export type MessageKey = keyof typeof MESSAGES

@@ -170,6 +170,21 @@ const schema = {
           mismatch: localized,
           describe: {},
           check: {},
+          fields: {
+            type: 'object',
+            propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
+            additionalProperties: {
+              type: 'object',
+              required: ['label'],
+              properties: {
+                label: localized,
+                hint: localized,
+                choices: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+                empty: localized,
+              },
+              additionalProperties: false,
+            },
+          },
         },
         additionalProperties: false,
       },
@@ -275,6 +290,14 @@ export function validateManifest(
     for (const hook of ['describe', 'check'] as const) {
       if (hook in list && typeof list[hook] !== 'function')
         problems.push(`field "lists.${name}.${hook}": must be a function`)
+    }
+    const attributes = (list.attributes as Record<string, string> | undefined) ?? {}
+    for (const [key, field] of Object.entries((list.fields as Record<string, { choices?: unknown }>) ?? {})) {
+      if (!Object.hasOwn(attributes, key)) {
+        problems.push(`field "lists.${name}.fields.${key}": not one of the list's attributes`)
+      } else if (field?.choices !== undefined && attributes[key] !== 'strings') {
+        problems.push(`field "lists.${name}.fields.${key}.choices": only an attribute of codes ("strings") has choices`)
+      }
     }
   }
   for (const [name, source] of Object.entries((m.catalog as Record<string, { list?: unknown }>) ?? {})) {

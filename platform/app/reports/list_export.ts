@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { ReportColumn, ReportValue } from '#sdk/types'
 import type { Lang } from '#forms/types'
+import { t } from '#i18n/catalogue'
 import {
   CONTENT_TYPES,
   REPORT_FORMATS,
@@ -18,8 +19,6 @@ import {
  */
 export const EXPORT_SLICE = 500
 
-const FORMAT_TEXT = { it: 'Formato non valido: usa "xlsx" o "csv".', en: 'Invalid format: use "xlsx" or "csv".' }
-
 /** `?format=` of an export: xlsx unless asked otherwise; null when it is neither. */
 export function exportFormat(value: unknown): ReportFormat | null {
   const format = value === undefined || value === '' ? 'xlsx' : value
@@ -27,7 +26,9 @@ export function exportFormat(value: unknown): ReportFormat | null {
 }
 
 export function refuseFormat(ctx: HttpContext, lang: Lang) {
-  return ctx.response.unprocessableEntity({ errors: [{ path: '/format', rule: 'enum', message: FORMAT_TEXT[lang] }] })
+  return ctx.response.unprocessableEntity({
+    errors: [{ path: '/format', rule: 'enum', message: t(lang, 'report.format') }],
+  })
 }
 
 export function streamList(

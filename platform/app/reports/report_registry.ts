@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import { pluginRegistry } from '#plugins/registry'
 import type { TenantAccess } from '#services/tenants/tenant_access'
-import { defineMessages, fill } from '#i18n/catalogue'
+import { t, type MessageKey } from '#i18n/catalogue'
 import type { ApiError, Lang, LocalizedText, PluginReport } from '#sdk/types'
 
 /**
@@ -62,42 +62,26 @@ export class ReportParamsError extends Error {
 }
 
 /** A parameter whose text is not in its pattern's form: the forms the portal knows, said in words. */
-const PATTERN_TEXT = defineMessages({
-  day: {
-    it: 'Il parametro "{name}" deve essere una data nella forma AAAA-MM-GG, per esempio 2026-09-15.',
-    en: 'The parameter "{name}" must be a date written YYYY-MM-DD, for example 2026-09-15.',
-  },
-  schoolYear: {
-    it: 'Il parametro "{name}" deve essere un anno scolastico nella forma AAAA/AAAA, per esempio 2026/2027.',
-    en: 'The parameter "{name}" must be a school year written YYYY/YYYY, for example 2026/2027.',
-  },
-  other: {
-    it: 'Il parametro "{name}" non è scritto nella forma richiesta: correggilo.',
-    en: 'The parameter "{name}" is not written in the required form: correct it.',
-  },
-})
-const KNOWN_PATTERNS: Record<string, keyof typeof PATTERN_TEXT> = {
-  '^\\d{4}-\\d{2}-\\d{2}$': 'day',
-  '^\\d{4}/\\d{4}$': 'schoolYear',
+const KNOWN_PATTERNS: Record<string, MessageKey> = {
+  '^\\d{4}-\\d{2}-\\d{2}$': 'report.param.day',
+  '^\\d{4}/\\d{4}$': 'report.param.schoolYear',
 }
 
 function messageOf(error: ErrorObject, lang: Lang): string {
   const field = error.instancePath || '/'
   if (error.keyword === 'pattern') {
     const pattern = (error.params as { pattern: string }).pattern
-    return fill(PATTERN_TEXT[KNOWN_PATTERNS[pattern] ?? 'other'][lang], { name: field.replace(/^\//, '') })
+    return t(lang, KNOWN_PATTERNS[pattern] ?? 'report.param.other', { name: field.replace(/^\//, '') })
   }
   if (error.keyword === 'required') {
     const missing = (error.params as { missingProperty: string }).missingProperty
-    return lang === 'it' ? `Il parametro "${missing}" è obbligatorio.` : `The parameter "${missing}" is required.`
+    return t(lang, 'report.param.required', { name: missing })
   }
   if (error.keyword === 'additionalProperties') {
     const extra = (error.params as { additionalProperty: string }).additionalProperty
-    return lang === 'it' ? `Parametro sconosciuto "${extra}".` : `Unknown parameter "${extra}".`
+    return t(lang, 'report.param.unknown', { name: extra })
   }
-  return lang === 'it'
-    ? `Parametro ${field} non valido: ${error.message}.`
-    : `Invalid parameter ${field}: ${error.message}.`
+  return t(lang, 'report.param.invalid', { name: field, reason: error.message ?? '' })
 }
 
 /** The report's parameters checked against its schema, defaults applied; a 422 error naming each field otherwise. */

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { Dec } from '#rules/decimal'
 import type { Lang, ReportColumn, ReportValue } from '#sdk/types'
+import { t } from '#i18n/catalogue'
 
 /**
  * Reports leave as spreadsheets, written row by row as the row source gives them: nothing holds
@@ -161,13 +162,11 @@ export async function writeXlsx(
   return done
 }
 
-const BOOLEANS: Record<Lang, [string, string]> = { it: ['Sì', 'No'], en: ['Yes', 'No'] }
-
 function csvField(column: ReportColumn, cell: Cell, lang: Lang): string {
   if (cell === null) return ''
   let text: string
   if (cell instanceof Date) text = cell.toISOString().slice(0, 10)
-  else if (typeof cell === 'boolean') text = BOOLEANS[lang][cell ? 0 : 1]
+  else if (typeof cell === 'boolean') text = t(lang, cell ? 'report.yes' : 'report.no')
   else if (typeof cell === 'number') {
     text = column.type === 'integer' ? String(cell) : cell.toFixed(2).replace('.', ',')
   } else {

@@ -95,6 +95,10 @@ export function registerWebRoutes(router: HttpRouterService) {
   registered = true
   router.get('/', sendIndex)
   router.get('/portale/*', sendIndex)
+  // A page's address in path form (a link without its `#`): the portal, which moves it to its hash
+  // route (web/src/app/deep_link.ts). The service worker does the same once installed.
+  router.get('/t/*', sendIndex)
+  router.get('/piattaforma/*', sendIndex)
   router.get('/sw.js', sendBuilt)
   router.get('/manifest.webmanifest', sendBuilt)
   router.get('/assets/*', sendAsset)

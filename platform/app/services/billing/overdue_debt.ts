@@ -1,11 +1,16 @@
 import { DateTime } from 'luxon'
+import { todayInRome } from '#forms/field_rules'
 import PaymentPosition, { OPEN_POSITION_STATUSES } from '#models/payment_position'
 import type Tenant from '#models/tenant'
 import { billingSettingsOf } from '#services/billing/billing_run'
 import { centsText, type ApplicantFacts } from '#shared/applicant_facts'
 import type { Lang } from '#sdk/types'
 
-const TIME_ZONE = 'Europe/Rome'
+/** The calendar day `days` days before an ISO day (plain date arithmetic: no zone, no clock hour). */
+function daysBefore(isoDay: string, days: number): string {
+  const [y, m, d] = isoDay.split('-').map(Number)
+  return new Date(Date.UTC(y, m - 1, d - days)).toISOString().slice(0, 10)
+}
 
 /**
  * What a payer of the tenant in context owes past due: the unpaid part of their open positions whose
@@ -13,7 +18,7 @@ const TIME_ZONE = 'Europe/Rome'
  * ledger's positions. A position paid or cancelled counts nothing.
  */
 export async function overdueDebtCents(payerUserId: number, afterDays: number, now: DateTime = DateTime.now()) {
-  const before = now.setZone(TIME_ZONE).minus({ days: afterDays }).toISODate()!
+  const before = daysBefore(todayInRome(now.toJSDate()), afterDays)
   const rows = await PaymentPosition.query()
     .where('payer_user_id', payerUserId)
     .whereIn('status', OPEN_POSITION_STATUSES)

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon'
+import { todayInRome } from '#forms/field_rules'
 import Form from '#models/form'
 import FormVersion from '#models/form_version'
 import type { FormDefinition } from '#forms/types'
@@ -22,9 +22,12 @@ export async function findForm(ref: string): Promise<Form | null> {
   return Form.query().where('key', ref).first()
 }
 
-/** Today in Europe/Rome (YYYY-MM-DD): the day a version's `valid_from` is compared with. */
+/**
+ * Today in Europe/Rome (YYYY-MM-DD): the day a version's `valid_from` is compared with. Through the
+ * process's one formatter (todayInRome): every request asks, and a luxon zone shift costs more.
+ */
 export function formDay(): string {
-  return DateTime.now().setZone('Europe/Rome').toISODate()!
+  return todayInRome()
 }
 
 /**

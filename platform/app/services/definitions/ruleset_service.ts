@@ -26,6 +26,7 @@ import {
 import type { TestCaseOutcome, TestRunReport } from '#rules/test_runner'
 import { summarise, type FeeSummary, type SummaryLang } from '#rules/summary'
 import { isIsoDate } from '#rules/version_picker'
+import { todayInRome } from '#forms/field_rules'
 
 /**
  * A tenant's rule sets as the engine reads them, straight from the database.
@@ -48,8 +49,6 @@ import { isIsoDate } from '#rules/version_picker'
  * choice: a later version supersedes an earlier one for good, even if it
  * has its own valid_to; an earlier open version does not come back after it.
  */
-
-const TIME_ZONE = 'Europe/Rome'
 
 export class RuleSetNotFoundError extends LocalizedError {
   constructor(readonly key: string) {
@@ -118,8 +117,9 @@ function dayBefore(isoDate: string) {
   return DateTime.fromISO(isoDate, { zone: 'utc' }).minus({ days: 1 }).toISODate()!
 }
 
+/** Today in Europe/Rome, YYYY-MM-DD, through the process's one formatter (todayInRome). */
 export function todayInItaly() {
-  return DateTime.now().setZone(TIME_ZONE).toISODate()!
+  return todayInRome()
 }
 
 function asVersion(body: Record<string, unknown>, version: number, validFrom: string, validTo: string | null) {

@@ -95,7 +95,7 @@ export async function tariffPdf(input: TariffPdfInput): Promise<Uint8Array> {
   evaluation.trace.forEach((entry, i) => {
     const message = lang === 'en' ? (entry.message_en ?? entry.message) : entry.message
     sheet.ensure(14)
-    sheet.page.drawText(`${i + 1}.`, { x: MARGIN + 6, y: sheet.y - 9, size: 9, font: bold, color: BLUE })
+    sheet.draw(`${i + 1}.`, { x: MARGIN + 6, y: sheet.y - 9, size: 9, font: bold, color: BLUE })
     sheet.text(printable(message), { size: 9, x: 24 })
     if (entry.source) sheet.text(printable(entry.source), { size: 8, x: 24, color: GREY })
     sheet.y -= 4

@@ -1,4 +1,4 @@
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib'
+import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFName, type PDFPage, type RGB } from 'pdf-lib'
 
 /**
  * The page every document of the platform is printed on (receipts, fee estimates): A4, the
@@ -96,13 +96,39 @@ export class PdfSheet {
     this.y = A4[1] - MARGIN
   }
 
+  /**
+   * One row of text at a place. pdf-lib's drawText, given a font, adds a new entry to the page's
+   * font resources at every call (and looks for a free name among all those before it), so a
+   * receipt's page of a few hundred rows carried hundreds of names for its two fonts and cost more
+   * to write than to draw. Each font gets one name per page here, and drawText is given none: it
+   * uses the page's current font (pdf-lib's `font` and `fontKey`, set as its setFont would).
+   */
+  draw(row: string, at: { x: number; y: number; size: number; font: PDFFont; color?: RGB }) {
+    const page = this.page as unknown as { font?: PDFFont; fontKey?: PDFName }
+    if (page.font !== at.font) {
+      let names = this.#fontNames.get(this.page)
+      if (!names) this.#fontNames.set(this.page, (names = new Map()))
+      const name = names.get(at.font)
+      if (name) {
+        page.font = at.font
+        page.fontKey = name
+      } else {
+        this.page.setFont(at.font)
+        names.set(at.font, page.fontKey!)
+      }
+    }
+    this.page.drawText(row, { x: at.x, y: at.y, size: at.size, color: at.color })
+  }
+
+  readonly #fontNames = new WeakMap<PDFPage, Map<PDFFont, PDFName>>()
+
   /** Wrapped text, moving down row by row. */
   text(s: string, opts: TextOptions = {}) {
     const size = opts.size ?? 10
     const font = opts.font ?? this.regular
     for (const row of wrap(s, font, size, this.width - (opts.x ?? 0))) {
       this.ensure(size + 4)
-      this.page.drawText(row, { x: MARGIN + (opts.x ?? 0), y: this.y - size, size, font, color: opts.color })
+      this.draw(row, { x: MARGIN + (opts.x ?? 0), y: this.y - size, size, font, color: opts.color })
       this.y -= size + 4
     }
   }
@@ -119,9 +145,9 @@ export class PdfSheet {
     for (const [label, value] of rows) {
       const lines = wrap(value, this.regular, 10, this.width - labelWidth)
       this.ensure(14 * lines.length)
-      this.page.drawText(safe(label), { x: MARGIN, y: this.y - 10, size: 10, font: this.bold })
+      this.draw(safe(label), { x: MARGIN, y: this.y - 10, size: 10, font: this.bold })
       for (const line of lines) {
-        this.page.drawText(line, { x: MARGIN + labelWidth, y: this.y - 10, size: 10, font: this.regular })
+        this.draw(line, { x: MARGIN + labelWidth, y: this.y - 10, size: 10, font: this.regular })
         this.y -= 14
       }
       this.y -= 2

@@ -5,10 +5,20 @@ import { applicantFacts } from '#services/billing/overdue_debt'
 import { APPLICANT_FACT_NAMES, type ApplicantFacts } from '#shared/applicant_facts'
 import type { Lang } from '#forms/types'
 
-/** Whether any BLOCCO rule (or named condition) of the form reads one of the applicant's facts. */
+/**
+ * Whether any BLOCCO rule (or named condition) of the form reads one of the applicant's facts. Known
+ * once per definition object: a published version is immutable and form_service.ts keeps one object
+ * per version, so the serialisation below runs once per version, not at every sending (a newly
+ * published version is a new object, read afresh).
+ */
+const readsFacts = new WeakMap<CurrentForm['definition'], boolean>()
 export function readsApplicantFacts(definition: CurrentForm['definition']): boolean {
+  const known = readsFacts.get(definition)
+  if (known !== undefined) return known
   const text = JSON.stringify([definition.blocchi ?? [], definition.conditions ?? {}])
-  return APPLICANT_FACT_NAMES.some((name) => text.includes(`"${name}"`))
+  const reads = APPLICANT_FACT_NAMES.some((name) => text.includes(`"${name}"`))
+  readsFacts.set(definition, reads)
+  return reads
 }
 
 /**

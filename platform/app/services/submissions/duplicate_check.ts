@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import { todayInRome } from '#forms/field_rules'
 import Enrolment from '#models/enrolment'
 import Submission, { type StoredWarning } from '#models/submission'
 import { childInData, sameChild, whereChildMayBe, whereSameChild } from '#services/submissions/child_identity'
@@ -45,6 +46,25 @@ export function duplicatePolicy(form: FormDefinition): Exclude<DuplicatePolicy, 
   return policy === 'refuse' || policy === 'warn' ? policy : null
 }
 
+/**
+ * The first instant of the eighteen months before a school year's end (1 September of the year
+ * before, in Rome), written the way the column is stored (Lucid formats dates per database, in the
+ * server's zone). The same few values for every sending of a year: kept, not worked out in luxon
+ * time zones each time.
+ */
+const sinceTexts = new Map<string, string>()
+function sinceTextOf(year: string, format: string): string {
+  const key = `${year}|${format}`
+  let text = sinceTexts.get(key)
+  if (text === undefined) {
+    const since = DateTime.fromISO(`${Number(year.slice(0, 4)) - 1}-09-01`, { zone: 'Europe/Rome' }).toLocal()
+    text = since.toFormat(format)
+    if (sinceTexts.size >= 64) sinceTexts.clear()
+    sinceTexts.set(key, text)
+  }
+  return text
+}
+
 /** The child's standing applications and active enrolments for this form and school year. */
 export async function findDuplicates(
   formKey: string,
@@ -72,9 +92,7 @@ export async function findDuplicates(
   // (rows written before it existed too, until the migration has indexed them), then read to
   // confirm the child and the school year. Any application for the same school year was sent
   // within the eighteen months before its end.
-  const since = DateTime.fromISO(`${Number(year.slice(0, 4)) - 1}-09-01`, { zone: 'Europe/Rome' }).toLocal()
-  // Written the way the column is stored (Lucid formats dates per database, in the server's zone).
-  const sinceText = since.toFormat(Submission.query().client.dialect.dateTimeFormat)
+  const sinceText = sinceTextOf(year, Submission.query().client.dialect.dateTimeFormat)
   let after = 0
   for (;;) {
     const query = whereChildMayBe(Submission.query(), child.key)
@@ -89,7 +107,7 @@ export async function findDuplicates(
     for (const row of rows) {
       const other = childInData(row.data ?? {})
       if (!other || !sameChild(other.key, child.key)) continue
-      const theirSent = (row.submittedAt ?? row.createdAt).setZone('Europe/Rome').toISODate()!
+      const theirSent = todayInRome((row.submittedAt ?? row.createdAt).toJSDate())
       if (schoolYearOf(theirSent, attendanceFromOf(service, row.data ?? {})) !== year) continue
       // An accepted application is shown through its enrolment, when there is one.
       if (row.status === 'accepted' && enrolments.some((e) => e.submissionId === row.id)) continue
@@ -140,7 +158,7 @@ export async function checkDuplicates(
   if (!policy) return { kind: 'none' }
   const child = childInData(data)
   if (!child) return { kind: 'none' }
-  const sentOn = DateTime.now().setZone('Europe/Rome').toISODate()!
+  const sentOn = todayInRome()
   const duplicates = await findDuplicates(formKey, data, sentOn, exceptSubmissionId, service)
   if (duplicates.length === 0) return { kind: 'none' }
   const year = await submissionSchoolYear(formKey, data, sentOn)

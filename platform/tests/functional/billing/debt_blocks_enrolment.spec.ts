@@ -7,7 +7,8 @@ import { centsText } from '#shared/applicant_facts'
 import { FORM, forChild } from '#tests/functional/forms/world'
 import { canteenBillingWorld } from '#tests/helpers/family_billing'
 import { captureMailEachTest } from '#tests/helpers/smtp'
-import { transactionWithJobs } from '#tests/helpers/world'
+import { formDay } from '#services/definitions/form_service'
+import { makeUser, transactionWithJobs } from '#tests/helpers/world'
 
 test.group('Enrolment: overdue debts as a BLOCCO', (group) => {
   group.each.setup(() => transactionWithJobs())
@@ -100,6 +101,60 @@ test.group('Enrolment: overdue debts as a BLOCCO', (group) => {
       .loginAs(citizen)
     accepted.assertStatus(201)
     await jobQueue().drained()
+  })
+
+  test('a version published without the debt BLOCCO, then one with it: each judges the next sending at once', async ({
+    assert,
+    client,
+    cleanup,
+  }) => {
+    const world = await canteenBillingWorld(client, { billing: { debtBlocksEnrolment: true, debtBlockAfterDays: 5 } })
+    cleanup(() => world.close())
+    const { base, citizen, tenant } = world
+    const admin = await makeUser(tenant, ['tenant_admin'])
+    const forms = `${base}/forms/${FORM}`
+    // Kept from the version in force before it is taken out, to put it back in a later one.
+    const debtBlocco = (await client.get(forms).loginAs(citizen))
+      .body()
+      .form.definition.blocchi.find((b: { id: string }) => b.id === 'debito_scaduto')
+    assert.exists(debtBlocco)
+
+    /** Publishes from today the form in force with its debt BLOCCO taken out or put back. */
+    const publish = async (withDebtRule: boolean) => {
+      const started = await client.post(`${forms}/draft`).json({}).loginAs(admin)
+      started.assertStatus(201)
+      const definition = structuredClone(started.body().draft.definition)
+      definition.blocchi = definition.blocchi.filter((b: { id: string }) => b.id !== 'debito_scaduto')
+      if (withDebtRule) definition.blocchi.push(debtBlocco)
+      ;(await client.put(`${forms}/draft`).json({ definition }).loginAs(admin)).assertStatus(200)
+      ;(await client.post(`${forms}/draft/publish`).json({ valid_from: formDay() }).loginAs(admin)).assertStatus(201)
+    }
+    const refusedForDebt = async () => {
+      const checked = await client
+        .post(`${forms}/check`)
+        .json({ data: forChild(world.sample, 1) })
+        .loginAs(citizen)
+      const rules = (checked.body().errors ?? []).map((e: { rule: string }) => e.rule)
+      return { status: checked.status(), debt: rules.includes('debito_scaduto') }
+    }
+
+    // Every sending from here on is judged first on a version whose rules read no debt.
+    await publish(false)
+    await world.enrolThroughForm(world.sample)
+    await world.bill('2026-10')
+    await RequestContext.asSystem('test', () =>
+      RequestContext.withTenant(tenant.ref, async () => {
+        const position = await PaymentPosition.query().firstOrFail()
+        position.dueDate = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10)
+        await position.save()
+      })
+    )
+    assert.deepEqual(await refusedForDebt(), { status: 200, debt: false })
+    // The rule is back in the next version: the family's debt counts from the first sending on it.
+    await publish(true)
+    assert.deepEqual(await refusedForDebt(), { status: 422, debt: true })
+    await publish(false)
+    assert.deepEqual(await refusedForDebt(), { status: 200, debt: false })
   })
 
   test('a tenant that has not chosen to refuse on debts accepts the application of a family in debt', async ({

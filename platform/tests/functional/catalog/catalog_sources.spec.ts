@@ -114,6 +114,17 @@ test.group('Catalog sources: kept by the back office', (group) => {
       client.put(`${base}/catalog/sources/${path}`).json(body).loginAs(as)
 
     ;(await put('transport_lines/linea-9', { name: 'Linea 9' }, citizen)).assertStatus(403)
+    // Staff are told how the back office's form asks each attribute: the plugin's declaration.
+    const sources = await client.get(`${base}/catalog/sources`).loginAs(operator)
+    const lines = sources.body().sources.find((s: Obj) => s.source === 'transport_lines')
+    assert.deepEqual(lines.attributes, { schools: 'strings' })
+    assert.equal(lines.fields.schools.choices, 'schools')
+    assert.equal(lines.fields.schools.label.it, 'Scuole servite')
+    const forCitizen = await client.get(`${base}/catalog/sources`).loginAs(citizen)
+    assert.notProperty(
+      forCitizen.body().sources.find((s: Obj) => s.source === 'transport_lines'),
+      'fields'
+    )
     const created = await put('transport_lines/linea-9', { name: 'Linea 9 – Ospedale', attributes: { schools: [] } })
     created.assertStatus(201)
     const stop = await put('transport_stops/fermata-ospedale', { name: 'Ospedale', parent: 'linea-9' })

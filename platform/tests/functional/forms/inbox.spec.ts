@@ -27,6 +27,40 @@ test.group('Back office: the inbox of applications', (group) => {
     assert.sameMembers(terms.words, ['mario', 'rossi', 'giulia'])
   })
 
+  test('a search by several words finds exactly the applications naming every word, and counts them', async ({
+    client,
+    assert,
+  }) => {
+    const { citizen, operator, base, sample } = await refezioneTenant()
+    const firsts = ['Giulia', 'Marco', 'Sofia']
+    const lasts = ['Rossi', 'Bianchi', 'Rossi Verdi']
+    const sent: Array<{ id: number; words: string[] }> = []
+    for (let n = 0; n < 9; n++) {
+      const data = forChild(sample, n)
+      const student = data.student as Record<string, unknown>
+      student.first_name = firsts[n % 3]
+      student.last_name = lasts[Math.floor(n / 3)]
+      const answer = await client.post(`${base}/forms/${FORM}/submit`).json({ data }).loginAs(citizen)
+      answer.assertStatus(201)
+      sent.push({ id: answer.body().submission.id, words: searchTermsOf(data).words })
+    }
+    await jobQueue().drained()
+    const queries = ['rossi', 'Rossi Giulia', 'giulia ROSSI verdi', 'rossi rossi', 'Bianchi Sofia Marco', 'verdi mario']
+    for (const q of queries) {
+      const wanted = nameWords(q)
+      const expected = sent.filter((s) => wanted.every((w) => s.words.includes(w))).map((s) => s.id)
+      const found = await client.get(`${base}/inbox`).qs({ q }).loginAs(operator)
+      found.assertStatus(200)
+      const ids = found.body().submissions.map((r: Row) => r.id)
+      assert.sameMembers(
+        ids,
+        expected,
+        `"${q}" should find ${expected.join(', ') || 'nothing'}, found ${ids.join(', ')}`
+      )
+      assert.equal(found.body().total, expected.length, `"${q}": the counts should add up to the applications found`)
+    }
+  })
+
   test('filters, search, counts per status and keyset pages; the data stay encrypted', async ({ client, assert }) => {
     const { tenant, citizen, operator, base, sample } = await refezioneTenant()
     const ids: number[] = []

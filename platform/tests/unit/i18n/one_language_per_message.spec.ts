@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MESSAGES, fill, t } from '#i18n/catalogue'
@@ -42,6 +42,30 @@ export function bilingualLiterals(line: string): string[] {
   return found
 }
 
+/**
+ * Files whose every text is in the catalogue: there not even a `{ it: '…', en: '…' }` pair or a
+ * `lang === 'it' ? '…' : '…'` choice is written inline. A file or folder moves here once its texts
+ * moved to the catalogue.
+ */
+const CATALOGUED = [
+  'platform/app/controllers/inbox_controller.ts',
+  'platform/app/controllers/reports_controller.ts',
+  'platform/app/reports',
+]
+const LANGUAGE_KEY = /(?:^|[{,(\s])(?:it|en)\s*:\s*['"`[]/
+const LANGUAGE_CHOICE = /\blang\s*===?\s*['"](?:it|en)['"]\s*\?/
+
+/** A line of code writing a text in one of the two languages inline (an `it:`/`en:` key, a choice on `lang`). */
+export function inlineLanguageText(line: string): boolean {
+  const code = line.trim()
+  if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) return false
+  return LANGUAGE_KEY.test(code) || LANGUAGE_CHOICE.test(code)
+}
+
+async function filesUnder(path: string): Promise<string[]> {
+  return (await stat(path)).isDirectory() ? sourceFiles(path) : [path]
+}
+
 test.group('i18n: one language per message', () => {
   test('the scan knows an "italiano / English" string from a division or a path', ({ assert }) => {
     assert.lengthOf(bilingualLiterals(`  message: 'Modulo non trovato / form not found',`), 1)
@@ -64,6 +88,31 @@ test.group('i18n: one language per message', () => {
       }
     }
     assert.deepEqual(offending, [], 'write the message into a catalogue with its it and en')
+  })
+
+  test('the stricter scan knows a text written inline in both languages from code about languages', ({ assert }) => {
+    assert.isTrue(inlineLanguageText("  notFound: { it: 'Domanda non trovata.', en: 'Submission not found.' },"))
+    assert.isTrue(inlineLanguageText('    it: `Hai già ${MAX} report in preparazione.`,'))
+    assert.isTrue(inlineLanguageText("      name: lang === 'it' ? 'domande' : 'applications',"))
+    assert.isTrue(
+      inlineLanguageText("const BOOLEANS: Record<Lang, [string, string]> = { it: ['Sì', 'No'], en: ['Yes', 'No'] }")
+    )
+    assert.isFalse(inlineLanguageText("  { key: 'id', label: MESSAGES['inbox.column.id'], type: 'integer' },"))
+    assert.isFalse(inlineLanguageText("  const lang: Lang = askedLanguage(request) ?? 'it'"))
+    assert.isFalse(inlineLanguageText("  // it: 'commento'"))
+  })
+
+  test('the catalogued files write no text inline in either language', async ({ assert }) => {
+    const offending: string[] = []
+    for (const entry of CATALOGUED) {
+      for (const file of await filesUnder(join(ROOT, entry))) {
+        const lines = (await readFile(file, 'utf8')).split('\n')
+        lines.forEach((line, i) => {
+          if (inlineLanguageText(line)) offending.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim().slice(0, 100)}`)
+        })
+      }
+    }
+    assert.deepEqual(offending, [], 'move these texts into app/i18n/catalogue.ts and read them with t() or texts()')
   })
 
   test('every platform message has both languages, with the same placeholders', ({ assert }) => {

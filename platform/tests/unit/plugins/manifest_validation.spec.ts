@@ -167,6 +167,40 @@ test.group('Plugin manifest validation', () => {
       )
     })
 
+  test('a list says how the back office asks its attributes: only attributes it has, choices only for codes', ({
+    assert,
+  }) => {
+    const withList = (fields: Record<string, unknown>) => ({
+      ...valid(),
+      lists: {
+        bus_lines: {
+          title: { it: 'Linee', en: 'Lines' },
+          attributes: { schools: 'strings', note: 'text' },
+          filters: {},
+          mismatch: { it: 'no', en: 'no' },
+          fields,
+        },
+      },
+    })
+    const label = { it: 'Scuole', en: 'Schools' }
+    assert.deepEqual(
+      problemsOf(withList({ schools: { label, choices: 'schools', empty: label }, note: { label } })),
+      []
+    )
+    assert.include(
+      problemsOf(withList({ colour: { label } })).join('\n'),
+      'field "lists.bus_lines.fields.colour": not one of the list\'s attributes'
+    )
+    assert.include(
+      problemsOf(withList({ note: { label, choices: 'schools' } })).join('\n'),
+      'field "lists.bus_lines.fields.note.choices": only an attribute of codes ("strings") has choices'
+    )
+    assert.include(
+      problemsOf(withList({ schools: { choices: 'schools' } })).join('\n'),
+      'lists.bus_lines.fields.schools'
+    )
+  })
+
   test('the error message names the plugin', ({ assert }) => {
     const manifest: any = valid()
     delete manifest.version

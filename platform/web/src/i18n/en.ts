@@ -164,8 +164,14 @@ export const en: Strings<typeof it> = {
     parent: 'Belongs to',
     noParent: 'None',
     empty: 'This list is empty: the form lets the value be typed until an entry is added.',
-    add: 'Add or rename an entry of “{{list}}”',
-    addHint: 'The code of an existing entry changes its name; a code never changes.',
+    add: 'Add or change an entry of “{{list}}”',
+    addHint:
+      'The code of an existing entry changes its name and attributes; a code never changes. “Edit” on a row brings it here.',
+    edit: 'Edit',
+    editEntry: 'Edit {{name}}',
+    editing: 'You are changing “{{name}}”.',
+    cancelEdit: 'New entry',
+    codesHint: 'Codes separated by commas.',
     submit: 'Record the entry',
     saved: 'Entry “{{name}}” recorded.',
   },
@@ -1178,7 +1184,7 @@ export const en: Strings<typeof it> = {
   reports: {
     title: 'Reports',
     intro:
-      'Pick a report, set its parameters and prepare the file in Excel (xlsx) or CSV: when it is ready, a button to download it appears.',
+      'Open a report to set its parameters, then prepare the file in Excel (xlsx) or CSV: when it is ready, a button to download it appears.',
     none: 'No reports are available to your role in this organisation.',
     params: 'Parameters of “{{title}}”',
     param_from: 'From',

@@ -163,8 +163,14 @@ export const it = {
     parent: 'Appartiene a',
     noParent: 'Nessuno',
     empty: 'Questo elenco è vuoto: il modulo lascia scrivere il valore a mano finché non si aggiunge una voce.',
-    add: 'Aggiungi o rinomina una voce di «{{list}}»',
-    addHint: 'Con il codice di una voce esistente se ne cambia il nome; il codice non cambia mai.',
+    add: 'Aggiungi o modifica una voce di «{{list}}»',
+    addHint:
+      'Con il codice di una voce esistente se ne cambiano nome e caratteristiche; il codice non cambia mai. «Modifica» in una riga la porta qui.',
+    edit: 'Modifica',
+    editEntry: 'Modifica {{name}}',
+    editing: 'Stai modificando «{{name}}».',
+    cancelEdit: 'Nuova voce',
+    codesHint: 'Codici separati da virgole.',
     submit: 'Registra la voce',
     saved: 'Voce «{{name}}» registrata.',
   },
@@ -1178,7 +1184,7 @@ export const it = {
   reports: {
     title: 'Report',
     intro:
-      'Scegli un report, indica i parametri e prepara il file in Excel (xlsx) o CSV: quando è pronto compare il pulsante per scaricarlo.',
+      'Scegli un report per aprirne i parametri, poi prepara il file in Excel (xlsx) o CSV: quando è pronto compare il pulsante per scaricarlo.',
     none: 'Nessun report disponibile per il tuo ruolo in questo ente.',
     params: 'Parametri di «{{title}}»',
     param_from: 'Dal giorno',

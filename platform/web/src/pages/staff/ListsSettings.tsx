@@ -6,9 +6,60 @@ import { useT } from '../../i18n'
 import { FieldError } from '../../widgets/FieldError'
 import { LoadError, Loading } from '../../widgets/status'
 import { errorsByPath } from './ProtocolSettingsForm'
+import { useSchools } from '../../api/staff_queries'
 
-type Source = { source: string; kind: string; title?: { it: string; en: string }; parent?: string | null }
-type Entry = { code: string; name: string; parent: string | null; active: boolean }
+type Localized = { it: string; en: string }
+type AttributeKind = 'strings' | 'months' | 'text'
+type Field = { label: Localized; hint?: Localized; choices?: string; empty?: Localized }
+type Source = {
+  source: string
+  kind: string
+  title?: Localized
+  parent?: string | null
+  attributes?: Record<string, AttributeKind>
+  fields?: Record<string, Field>
+}
+type Entry = {
+  code: string
+  name: string
+  parent: string | null
+  active: boolean
+  attributes?: Record<string, unknown>
+}
+/** The form's values: attributes as the inputs hold them (codes as a list, months and text as typed). */
+type Draft = { code: string; name: string; parent: string; attributes: Record<string, string | string[]> }
+const EMPTY: Draft = { code: '', name: '', parent: '', attributes: {} }
+
+/** An entry's attributes as the form's inputs hold them. */
+function draftAttributes(entry: Entry): Draft['attributes'] {
+  const out: Draft['attributes'] = {}
+  for (const [key, value] of Object.entries(entry.attributes ?? {})) {
+    out[key] = Array.isArray(value) ? value.map(String) : value === null || value === undefined ? '' : String(value)
+  }
+  return out
+}
+
+/** The attributes to send, by the kinds the list declares; an empty value is left out (no attribute). */
+function attributesToSend(kinds: Record<string, AttributeKind>, values: Draft['attributes']) {
+  const out: Record<string, unknown> = {}
+  for (const [key, kind] of Object.entries(kinds)) {
+    const value = values[key]
+    if (value === undefined) continue
+    if (kind === 'strings') {
+      const codes = Array.isArray(value)
+        ? value
+        : value
+            .split(',')
+            .map((c) => c.trim())
+            .filter(Boolean)
+      if (codes.length > 0) out[key] = codes
+    } else if (typeof value === 'string' && value.trim() !== '') {
+      // A number of months goes as a number when it reads as one; the server names anything else.
+      out[key] = kind === 'months' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value.trim()
+    }
+  }
+  return out
+}
 
 function useEntries(slug: string, source: string | null) {
   return useQuery({
@@ -21,8 +72,10 @@ function useEntries(slug: string, source: string | null) {
 
 /**
  * The lists the services' forms choose from besides schools and classes (a transport's lines and
- * stops...): pick a list, add an entry or rename one (its code stays), deactivate or reactivate it.
- * Entries are never deleted: applications already sent keep naming them.
+ * stops...): pick a list, add an entry or change one (its code stays: name, the entry it belongs to
+ * and the attributes its plugin declares, such as the schools a line serves), deactivate or
+ * reactivate it. Entries are never deleted: applications already sent keep naming them. How each
+ * attribute is asked comes from the plugin's list (`fields`); every change is audited by the server.
  */
 export function ListsSettings() {
   const { t, lang } = useT()
@@ -39,6 +92,8 @@ export function ListsSettings() {
   const parents = useEntries(slug, list?.parent ?? null)
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [saved, setSaved] = useState<string | null>(null)
+  const [draft, setDraft] = useState<Draft>(EMPTY)
+  const [editing, setEditing] = useState<string | null>(null)
   const save = useMutation({
     mutationFn: (input: { code: string; body: Record<string, unknown> }) =>
       api<{ entry: Entry }>(
@@ -49,6 +104,8 @@ export function ListsSettings() {
     onSuccess: (answer) => {
       setErrors({})
       setSaved(answer.entry.name)
+      setDraft(EMPTY)
+      setEditing(null)
       void client.invalidateQueries({ queryKey: ['catalog-entries', slug] })
     },
     onError: (error) => {
@@ -61,14 +118,40 @@ export function ListsSettings() {
   if (!list) return null
   const title = (s: Source) => s.title?.[lang] ?? s.title?.it ?? s.source
 
+  const kinds = list.attributes ?? {}
+  const fields = list.fields ?? {}
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
-    const data = new FormData(event.currentTarget)
-    const parent = String(data.get('parent') ?? '')
     save.mutate({
-      code: String(data.get('code') ?? '').trim(),
-      body: { name: String(data.get('name') ?? ''), ...(list.parent ? { parent: parent || null } : {}) },
+      code: draft.code.trim(),
+      body: {
+        name: draft.name,
+        ...(list.parent ? { parent: draft.parent || null } : {}),
+        attributes: attributesToSend(kinds, draft.attributes),
+      },
     })
+  }
+  /** Brings an entry into the form, to change it. */
+  const edit = (entry: Entry) => {
+    setDraft({ code: entry.code, name: entry.name, parent: entry.parent ?? '', attributes: draftAttributes(entry) })
+    setEditing(entry.name)
+    setErrors({})
+    setSaved(null)
+    document.getElementById('entry-name')?.focus()
+  }
+  /** Typing the code of an entry that exists brings its attributes along, so a rename keeps them. */
+  const typeCode = (code: string) => {
+    const known = entries.data?.entries.find((e) => e.code === code.trim())
+    setDraft((old) =>
+      known
+        ? {
+            code,
+            name: old.name || known.name,
+            parent: old.parent || (known.parent ?? ''),
+            attributes: { ...draftAttributes(known), ...old.attributes },
+          }
+        : { ...old, code }
+    )
   }
   const field = (name: string) => ({
     id: `entry-${name}`,
@@ -78,7 +161,9 @@ export function ListsSettings() {
   const code = field('code')
   const name = field('name')
   const parent = field('parent')
-  const general = Object.entries(errors).filter(([p]) => !['/code', '/name', '/parent'].includes(p))
+  const atField = (p: string) =>
+    ['/code', '/name', '/parent'].includes(p) || Object.keys(kinds).some((key) => p === `/attributes/${key}`)
+  const general = Object.entries(errors).filter(([p]) => !atField(p))
 
   return (
     <section className="card card-bg mb-4" aria-labelledby="lists-title" data-testid="lists-settings">
@@ -100,6 +185,8 @@ export function ListsSettings() {
                 setPicked(e.target.value)
                 setErrors({})
                 setSaved(null)
+                setDraft(EMPTY)
+                setEditing(null)
               }}
             >
               {lists.map((l) => (
@@ -122,6 +209,11 @@ export function ListsSettings() {
                   <th scope="col">{t('listsSettings.name')}</th>
                   <th scope="col">{t('listsSettings.code')}</th>
                   {list.parent && <th scope="col">{t('listsSettings.parent')}</th>}
+                  {Object.keys(kinds).map((key) => (
+                    <th scope="col" key={key}>
+                      {fields[key]?.label[lang] ?? key}
+                    </th>
+                  ))}
                   <th scope="col">{t('catalogSettings.state')}</th>
                   <th scope="col">{t('catalogSettings.actions')}</th>
                 </tr>
@@ -132,16 +224,34 @@ export function ListsSettings() {
                     <td>{e.name}</td>
                     <td>{e.code}</td>
                     {list.parent && <td>{e.parent ?? '–'}</td>}
+                    {Object.keys(kinds).map((key) => (
+                      <td key={key} data-testid={`entry-${e.code}-${key}`}>
+                        <AttributeValue value={e.attributes?.[key]} field={fields[key]} />
+                      </td>
+                    ))}
                     <td>{t(e.active ? 'catalogSettings.active' : 'catalogSettings.inactive')}</td>
-                    <td>
+                    <td className="text-nowrap">
+                      <button
+                        type="button"
+                        className="btn btn-link btn-sm p-0 me-3"
+                        onClick={() => edit(e)}
+                        aria-label={t('listsSettings.editEntry', { name: e.name })}
+                      >
+                        {t('listsSettings.edit')}
+                      </button>
                       <button
                         type="button"
                         className="btn btn-link btn-sm p-0"
                         onClick={() =>
                           save.mutate({
                             code: e.code,
-                            // The whole entry as it is, but for its state (a stop keeps its line).
-                            body: { name: e.name, active: !e.active, ...(list.parent ? { parent: e.parent } : {}) },
+                            // The whole entry as it is, but for its state (a stop keeps its line, a line its schools).
+                            body: {
+                              name: e.name,
+                              active: !e.active,
+                              attributes: e.attributes ?? {},
+                              ...(list.parent ? { parent: e.parent } : {}),
+                            },
                           })
                         }
                         aria-label={t(
@@ -165,6 +275,22 @@ export function ListsSettings() {
             {t('listsSettings.add', { list: title(list) })}
           </h3>
           <p className="small">{t('listsSettings.addHint')}</p>
+          {editing && (
+            <p className="d-flex flex-wrap align-items-center gap-3" data-testid="entry-editing">
+              <span>{t('listsSettings.editing', { name: editing })}</span>
+              <button
+                type="button"
+                className="btn btn-outline-primary btn-sm"
+                onClick={() => {
+                  setDraft(EMPTY)
+                  setEditing(null)
+                  setErrors({})
+                }}
+              >
+                {t('listsSettings.cancelEdit')}
+              </button>
+            </p>
+          )}
           <div aria-live="polite">
             {saved && (
               <div className="alert alert-success" data-testid="entry-saved">
@@ -200,6 +326,13 @@ export function ListsSettings() {
                     className={`form-control${it.error ? ' is-invalid' : ''}`}
                     aria-invalid={it.error ? true : undefined}
                     aria-describedby={it.described}
+                    value={n === 'code' ? draft.code : draft.name}
+                    readOnly={n === 'code' && editing !== null}
+                    onChange={(event) =>
+                      n === 'code'
+                        ? typeCode(event.target.value)
+                        : setDraft((old) => ({ ...old, name: event.target.value }))
+                    }
                   />
                   <FieldError id={`${it.id}-error`} message={it.error} />
                 </div>
@@ -216,6 +349,8 @@ export function ListsSettings() {
                   className={`form-select${parent.error ? ' is-invalid' : ''}`}
                   aria-invalid={parent.error ? true : undefined}
                   aria-describedby={parent.described}
+                  value={draft.parent}
+                  onChange={(event) => setDraft((old) => ({ ...old, parent: event.target.value }))}
                 >
                   <option value="">{t('listsSettings.noParent')}</option>
                   {(parents.data?.entries ?? []).map((p) => (
@@ -227,6 +362,17 @@ export function ListsSettings() {
                 <FieldError id={`${parent.id}-error`} message={parent.error} />
               </div>
             )}
+            {Object.entries(kinds).map(([key, kind]) => (
+              <AttributeInput
+                key={key}
+                name={key}
+                kind={kind}
+                field={fields[key]}
+                value={draft.attributes[key] ?? (kind === 'strings' && fields[key]?.choices ? [] : '')}
+                error={errors[`/attributes/${key}`]}
+                onChange={(value) => setDraft((old) => ({ ...old, attributes: { ...old.attributes, [key]: value } }))}
+              />
+            ))}
           </div>
           <button type="submit" className="btn btn-primary mt-3" disabled={save.isPending}>
             {t('listsSettings.submit')}
@@ -234,5 +380,104 @@ export function ListsSettings() {
         </form>
       </div>
     </section>
+  )
+}
+
+/** The codes an attribute of codes picks from: the schools, or another list's entries. */
+function useChoices(source: string | undefined) {
+  const slug = useCurrentTenant().slug
+  const schools = useSchools(slug)
+  const entries = useEntries(slug, source && source !== 'schools' ? source : null)
+  if (!source) return null
+  if (source === 'schools') return (schools.data?.schools ?? []).map((s) => ({ code: s.code, name: s.name }))
+  return (entries.data?.entries ?? []).map((e) => ({ code: e.code, name: e.name }))
+}
+
+/** An attribute in the list's table: the names of the codes it picks, or what it holds, or what none means. */
+function AttributeValue({ value, field }: { value: unknown; field?: Field }) {
+  const { lang } = useT()
+  const options = useChoices(field?.choices)
+  const empty = field?.empty?.[lang] ?? '–'
+  if (Array.isArray(value)) {
+    if (value.length === 0) return <>{empty}</>
+    const name = (code: string) => options?.find((o) => o.code === code)?.name ?? code
+    return <>{value.map((code) => name(String(code))).join(', ')}</>
+  }
+  return <>{value === undefined || value === null || value === '' ? empty : String(value)}</>
+}
+
+/**
+ * One attribute of the entry in the form, as its kind asks: codes ticked from their list (or typed
+ * with commas), a whole number of months, a text; the server's message at it when it refuses it.
+ */
+function AttributeInput(props: {
+  name: string
+  kind: AttributeKind
+  field?: Field
+  value: string | string[]
+  error?: string
+  onChange: (value: string | string[]) => void
+}) {
+  const { t, lang } = useT()
+  const { name, kind, field, value, error, onChange } = props
+  const options = useChoices(kind === 'strings' ? field?.choices : undefined)
+  const id = `entry-attribute-${name}`
+  const label = field?.label[lang] ?? name
+  const hint = field?.hint?.[lang] ?? (kind === 'strings' && !options ? t('listsSettings.codesHint') : null)
+  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined
+  if (options) {
+    const picked = Array.isArray(value) ? value : []
+    return (
+      <fieldset className="col-12" aria-describedby={described} data-testid={id}>
+        <legend className="form-label fs-6 fw-normal mb-2">{label}</legend>
+        {hint && (
+          <p id={`${id}-hint`} className="small mb-2">
+            {hint}
+          </p>
+        )}
+        <div className="d-flex flex-wrap gap-3">
+          {options.map((o) => (
+            <div className="form-check m-0" key={o.code}>
+              <input
+                id={`${id}-${o.code}`}
+                type="checkbox"
+                className="form-check-input"
+                checked={picked.includes(o.code)}
+                onChange={(event) =>
+                  onChange(event.target.checked ? [...picked, o.code] : picked.filter((c) => c !== o.code))
+                }
+              />
+              <label className="form-check-label" htmlFor={`${id}-${o.code}`}>
+                {o.name}
+              </label>
+            </div>
+          ))}
+        </div>
+        <FieldError id={`${id}-error`} message={error} />
+      </fieldset>
+    )
+  }
+  return (
+    <div className="col-12 col-md-6">
+      <label className="form-label" htmlFor={id}>
+        {label}
+      </label>
+      <input
+        id={id}
+        type={kind === 'months' ? 'number' : 'text'}
+        min={kind === 'months' ? 0 : undefined}
+        className={`form-control${error ? ' is-invalid' : ''}`}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described}
+        value={Array.isArray(value) ? value.join(', ') : value}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      {hint && (
+        <p id={`${id}-hint`} className="form-text mb-0">
+          {hint}
+        </p>
+      )}
+      <FieldError id={`${id}-error`} message={error} />
+    </div>
   )
 }

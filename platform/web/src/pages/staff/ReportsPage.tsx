@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react'
+import { useSearchParams } from 'react-router'
 import type { ApiError } from '#shared/contract'
 import { ApiRequestError } from '../../api/client'
 import {
@@ -48,17 +49,28 @@ function byService(reports: ReportDto[]): Array<{ service: string; reports: Repo
 }
 
 /**
- * The reports staff may produce (Allegato A, "strumenti di reporting"): each with its parameters
- * and a button per format; the file is prepared in the background, with its progress, then offered
- * for download.
+ * The reports staff may produce (Allegato A, "strumenti di reporting"), listed by service with
+ * their descriptions; one opens at a time (a disclosure: its title is a button saying whether it is
+ * open) on its parameters and a button per format; the file is prepared in the background, with its
+ * progress, then offered for download. The open report is in the address (`?report=`), so a link
+ * opens it and a change of language keeps it open. A report closed keeps its run: reopened, its
+ * progress or its download is still there.
  */
 export function ReportsPage() {
   const { t, lang } = useT()
   const tenant = useCurrentTenant()
   const reports = useReports(tenant.slug, lang)
+  const [search, setSearch] = useSearchParams()
+  const openId = search.get('report')
   if (reports.isPending) return <Loading />
   if (reports.isError) return <LoadError error={reports.error} />
   const groups = byService(reports.data)
+  const toggle = (id: string) => {
+    const next = new URLSearchParams(search)
+    if (openId === id) next.delete('report')
+    else next.set('report', id)
+    setSearch(next, { replace: true })
+  }
   return (
     <section aria-labelledby="reports-title">
       <h1 id="reports-title" className="h2 mb-3">
@@ -73,8 +85,8 @@ export function ReportsPage() {
           </h2>
           <ul className="list-unstyled">
             {g.reports.map((r) => (
-              <li key={r.id} className="mb-4">
-                <ReportCard report={r} />
+              <li key={r.id} className="mb-3">
+                <ReportCard report={r} open={openId === r.id} onToggle={() => toggle(r.id)} />
               </li>
             ))}
           </ul>
@@ -84,7 +96,7 @@ export function ReportsPage() {
   )
 }
 
-function ReportCard({ report }: { report: ReportDto }) {
+function ReportCard({ report, open, onToggle }: { report: ReportDto; open: boolean; onToggle: () => void }) {
   const { t } = useT()
   const tenant = useCurrentTenant()
   const properties = Object.entries(report.params.properties ?? {})
@@ -98,6 +110,7 @@ function ReportCard({ report }: { report: ReportDto }) {
   const run = useReportRun(tenant.slug, report.id, runId)
   const idBase = `report-${report.id.replace(/[^a-z0-9-]/gi, '-')}`
   const headingId = `${idBase}-title`
+  const bodyId = `${idBase}-body`
 
   const submit = (format: ReportFormat) => (event?: FormEvent) => {
     event?.preventDefault()
@@ -120,92 +133,105 @@ function ReportCard({ report }: { report: ReportDto }) {
   const percent = current?.total ? Math.min(100, Math.round((current.done * 100) / current.total)) : 0
 
   return (
-    <article className="card shadow-sm" aria-labelledby={headingId} data-testid={`report-${report.id}`}>
+    <article className="card shadow-sm report-card" aria-labelledby={headingId} data-testid={`report-${report.id}`}>
       <div className="card-body">
-        <h3 id={headingId} className="h4 card-title">
-          {report.title}
+        <h3 id={headingId} className="h4 card-title mb-1">
+          <button
+            type="button"
+            className="btn btn-link p-0 text-start text-decoration-none fw-semibold d-flex align-items-center gap-2"
+            aria-expanded={open}
+            aria-controls={bodyId}
+            onClick={onToggle}
+          >
+            <span aria-hidden="true" className="report-toggle-mark">
+              {open ? '−' : '+'}
+            </span>
+            {report.title}
+          </button>
         </h3>
-        {report.description && <p className="card-text">{report.description}</p>}
-        <form onSubmit={submit('xlsx')} noValidate>
-          {properties.length > 0 && (
-            <fieldset className="row g-3 mb-3">
-              <legend className="visually-hidden">{t('reports.params', { title: report.title })}</legend>
-              {properties.map(([key, schema]) => (
-                <ParamField
-                  key={key}
-                  id={`${idBase}-${key}`}
-                  name={key}
-                  schema={schema}
-                  required={required.has(key)}
-                  value={values[key] ?? ''}
-                  errors={fieldErrors(key)}
-                  onChange={(v) => setValues((old) => ({ ...old, [key]: v }))}
-                />
-              ))}
-            </fieldset>
-          )}
-          {otherErrors.length > 0 && (
-            <div className="alert alert-danger" role="alert">
-              {otherErrors.map((e, i) => (
-                <p key={i} className="mb-0">
-                  {e.message}
-                </p>
-              ))}
+        {report.description && <p className="card-text mb-0">{report.description}</p>}
+        <div id={bodyId} hidden={!open} className="mt-3">
+          <form onSubmit={submit('xlsx')} noValidate>
+            {properties.length > 0 && (
+              <fieldset className="row g-3 mb-3">
+                <legend className="visually-hidden">{t('reports.params', { title: report.title })}</legend>
+                {properties.map(([key, schema]) => (
+                  <ParamField
+                    key={key}
+                    id={`${idBase}-${key}`}
+                    name={key}
+                    schema={schema}
+                    required={required.has(key)}
+                    value={values[key] ?? ''}
+                    errors={fieldErrors(key)}
+                    onChange={(v) => setValues((old) => ({ ...old, [key]: v }))}
+                  />
+                ))}
+              </fieldset>
+            )}
+            {otherErrors.length > 0 && (
+              <div className="alert alert-danger" role="alert">
+                {otherErrors.map((e, i) => (
+                  <p key={i} className="mb-0">
+                    {e.message}
+                  </p>
+                ))}
+              </div>
+            )}
+            <div className="d-flex flex-wrap gap-2">
+              <button type="submit" className="btn btn-primary" disabled={working}>
+                {t('reports.xlsx')}
+              </button>
+              <button type="button" className="btn btn-outline-primary" disabled={working} onClick={submit('csv')}>
+                {t('reports.csv')}
+              </button>
+            </div>
+          </form>
+          {current && (
+            <div className="mt-3" data-testid={`${idBase}-run`}>
+              <p aria-live="polite" className="mb-2">
+                {current.status === 'done'
+                  ? t('reports.ready')
+                  : current.status === 'failed'
+                    ? t('reports.failed')
+                    : current.status === 'expired'
+                      ? t('reports.expired')
+                      : t('reports.working')}{' '}
+                {current.total !== null && t('reports.progress', { done: current.done, total: current.total })}
+              </p>
+              {(current.status === 'queued' || current.status === 'running' || current.status === 'done') && (
+                <div className="progress mb-2" style={{ height: '1.25rem' }}>
+                  <div
+                    className="progress-bar"
+                    role="progressbar"
+                    aria-label={t('reports.progressLabel', { title: report.title })}
+                    aria-valuenow={current.status === 'done' ? 100 : percent}
+                    aria-valuemin={0}
+                    aria-valuemax={100}
+                    style={{ width: `${current.status === 'done' ? 100 : percent}%` }}
+                  >
+                    {current.status === 'done' ? 100 : percent}%
+                  </div>
+                </div>
+              )}
+              {current.status === 'failed' && current.error && (
+                <div className="alert alert-danger" role="alert">
+                  {current.error}
+                </div>
+              )}
+              {current.status === 'done' && current.download && (
+                <a className="btn btn-success" href={current.download} download>
+                  {t('reports.download', { format: current.format === 'xlsx' ? 'Excel (xlsx)' : 'CSV' })}
+                </a>
+              )}
             </div>
           )}
-          <div className="d-flex flex-wrap gap-2">
-            <button type="submit" className="btn btn-primary" disabled={working}>
-              {t('reports.xlsx')}
-            </button>
-            <button type="button" className="btn btn-outline-primary" disabled={working} onClick={submit('csv')}>
-              {t('reports.csv')}
-            </button>
-          </div>
-        </form>
-        {current && (
-          <div className="mt-3" data-testid={`${idBase}-run`}>
-            <p aria-live="polite" className="mb-2">
-              {current.status === 'done'
-                ? t('reports.ready')
-                : current.status === 'failed'
-                  ? t('reports.failed')
-                  : current.status === 'expired'
-                    ? t('reports.expired')
-                    : t('reports.working')}{' '}
-              {current.total !== null && t('reports.progress', { done: current.done, total: current.total })}
-            </p>
-            {(current.status === 'queued' || current.status === 'running' || current.status === 'done') && (
-              <div className="progress mb-2" style={{ height: '1.25rem' }}>
-                <div
-                  className="progress-bar"
-                  role="progressbar"
-                  aria-label={t('reports.progressLabel', { title: report.title })}
-                  aria-valuenow={current.status === 'done' ? 100 : percent}
-                  aria-valuemin={0}
-                  aria-valuemax={100}
-                  style={{ width: `${current.status === 'done' ? 100 : percent}%` }}
-                >
-                  {current.status === 'done' ? 100 : percent}%
-                </div>
-              </div>
-            )}
-            {current.status === 'failed' && current.error && (
-              <div className="alert alert-danger" role="alert">
-                {current.error}
-              </div>
-            )}
-            {current.status === 'done' && current.download && (
-              <a className="btn btn-success" href={current.download} download>
-                {t('reports.download', { format: current.format === 'xlsx' ? 'Excel (xlsx)' : 'CSV' })}
-              </a>
-            )}
-          </div>
-        )}
-        {run.isError && (
-          <div className="alert alert-danger mt-3" role="alert">
-            {run.error instanceof ApiRequestError ? run.error.message : t('app.genericError')}
-          </div>
-        )}
+          {run.isError && (
+            <div className="alert alert-danger mt-3" role="alert">
+              {run.error instanceof ApiRequestError ? run.error.message : t('app.genericError')}
+            </div>
+          )}
+        </div>
       </div>
     </article>
   )
