@@ -1,23 +1,12 @@
-import { join } from 'node:path'
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
-import app from '@adonisjs/core/services/app'
-import type { ApiClient } from '@japa/api-client'
-import type { Page } from 'playwright-core'
 import { registerWebRoutes } from '#start/routes/web'
-import { RequestContext } from '#services/infrastructure/request_context'
-import { makeUser } from '#tests/helpers/world'
-import { FORM, refezioneTenant } from '#tests/functional/forms/world'
+import { FORM } from '#tests/functional/forms/world'
 import { baseUrl, goToStep, LAPTOP, logIn, logInStaff, openBrowser, seriousViolations } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
+import { designerWorldWithDraft, guideShot } from './designer_world.js'
 
 registerWebRoutes(router)
-
-/** With GUIDE_SCREENSHOTS=1 the screens of docs/designer.md ("Moduli") are written into docs/designer/. */
-async function guideShot(page: Page, name: string) {
-  if (!process.env.GUIDE_SCREENSHOTS) return
-  await page.screenshot({ path: join(app.makePath('..', 'docs', 'designer'), `${name}.png`), fullPage: false })
-}
 
 const LABEL = 'Giorni di mensa a settimana'
 const MESSAGE_IT = 'La mensa funziona al più 5 giorni a settimana: indica un numero da 1 a 5.'
@@ -26,25 +15,6 @@ const PRIMARY_IT = 'Scuola primaria (elementare)'
 const PRIMARY_EN = 'Primary school (elementary)'
 const DESCRIPTION = 'Non si chiedono più giorni di mensa di quanti la scuola ne offra.'
 
-/**
- * The world before the designer starts: refezione with its first version, a designer allowed to
- * publish, and the family's application saved as a draft before the change: complete, to be sent later.
- */
-async function worldWithSavedDraft(client: ApiClient) {
-  const world = await refezioneTenant()
-  const designer = await makeUser(world.tenant, ['designer'])
-  await RequestContext.asSystem('test', async () => {
-    world.tenant.settings = { ...world.tenant.settings, designer: { designers_publish: true } }
-    await world.tenant.save()
-  })
-  const draft = await client
-    .post(`${world.base}/forms/${FORM}/submissions`)
-    .json({ data: world.sample })
-    .loginAs(world.citizen)
-  draft.assertStatus(201)
-  return { ...world, designer, draftId: draft.body().submission.id as number }
-}
-
 test.group('Designer: a BLOCCO rule added to the refezione form, tried and published from today', (group) => {
   group.each.setup(() => transactionWithJobs())
 
@@ -52,7 +22,7 @@ test.group('Designer: a BLOCCO rule added to the refezione form, tried and publi
     assert,
     client,
   }) => {
-    const { tenant, citizen, sample, designer, draftId } = await worldWithSavedDraft(client)
+    const { tenant, citizen, sample, designer, draftId } = await designerWorldWithDraft(client)
 
     const staff = await openBrowser()
     try {

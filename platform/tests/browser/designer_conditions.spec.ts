@@ -1,7 +1,4 @@
-import { join } from 'node:path'
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
-import type { Page } from 'playwright-core'
 import router from '@adonisjs/core/services/router'
 import { registerWebRoutes } from '#start/routes/web'
 import RuleSetDraft from '#models/rule_set_draft'
@@ -10,14 +7,9 @@ import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 import { LAPTOP, logInStaff, openBrowser, seriousViolations } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
+import { guideShot } from './designer_world.js'
 
 registerWebRoutes(router)
-
-/** With GUIDE_SCREENSHOTS=1 the screens the guide (docs/designer.md) shows are written into docs/designer/. */
-async function guideShot(page: Page, name: string) {
-  if (!process.env.GUIDE_SCREENSHOTS) return
-  await page.screenshot({ path: join(app.makePath('..', 'docs', 'designer'), `${name}.png`), fullPage: false })
-}
 
 const FROM = '2031-09-01'
 const AFTER = '2031-10-01'

@@ -1,23 +1,15 @@
-import { join } from 'node:path'
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
-import app from '@adonisjs/core/services/app'
 import type { ApiClient } from '@japa/api-client'
-import type { Page } from 'playwright-core'
 import { registerWebRoutes } from '#start/routes/web'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { makeUser } from '#tests/helpers/world'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
 import { baseUrl, LAPTOP, logIn, logInStaff, openBrowser, seriousViolations } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
+import { guideShot } from './designer_world.js'
 
 registerWebRoutes(router)
-
-/** With GUIDE_SCREENSHOTS=1 the screens of docs/designer.md ("Moduli") are written into docs/designer/. */
-async function guideShot(page: Page, name: string) {
-  if (!process.env.GUIDE_SCREENSHOTS) return
-  await page.screenshot({ path: join(app.makePath('..', 'docs', 'designer'), `${name}.png`), fullPage: false })
-}
 
 /**
  * The world before the designer starts: refezione with its first version, a designer allowed to

@@ -1,23 +1,12 @@
-import { join } from 'node:path'
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
-import app from '@adonisjs/core/services/app'
-import type { ApiClient } from '@japa/api-client'
-import type { Page } from 'playwright-core'
 import { registerWebRoutes } from '#start/routes/web'
-import { RequestContext } from '#services/infrastructure/request_context'
-import { makeUser } from '#tests/helpers/world'
-import { FORM, refezioneTenant } from '#tests/functional/forms/world'
+import { FORM } from '#tests/functional/forms/world'
 import { baseUrl, goToStep, LAPTOP, logIn, logInStaff, openBrowser, seriousViolations } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
+import { designerWorldWithDraft, guideShot } from './designer_world.js'
 
 registerWebRoutes(router)
-
-/** With GUIDE_SCREENSHOTS=1 the screens of docs/designer.md ("Moduli") are written into docs/designer/. */
-async function guideShot(page: Page, name: string) {
-  if (!process.env.GUIDE_SCREENSHOTS) return
-  await page.screenshot({ path: join(app.makePath('..', 'docs', 'designer'), `${name}.png`), fullPage: false })
-}
 
 const GROUP = 'Altri figli che frequentano il servizio'
 const CLASS_IT = 'Classe frequentata dal fratello o dalla sorella'
@@ -25,26 +14,12 @@ const CLASS_EN = 'Class the brother or sister attends'
 const PARENT_IT = 'Genitore, tutore o affidatario (pagante)'
 const PARENT_EN = 'Parent, guardian or foster carer (payer)'
 
-/**
- * The world before the designer starts: refezione with its first version, a designer allowed to
- * publish, and a family's draft application that lists a sibling, to be finished later.
- */
-async function worldWithSiblingDraft(client: ApiClient) {
-  const world = await refezioneTenant()
-  const designer = await makeUser(world.tenant, ['designer'])
-  await RequestContext.asSystem('test', async () => {
-    world.tenant.settings = { ...world.tenant.settings, designer: { designers_publish: true } }
-    await world.tenant.save()
-  })
-  const data = {
-    ...world.sample,
-    has_siblings: true,
-    siblings: [{ first_name: 'Giulia', last_name: 'Rossi', fiscal_code: 'RSSGLI15A41G535X' }],
-  }
-  const draft = await client.post(`${world.base}/forms/${FORM}/submissions`).json({ data }).loginAs(world.citizen)
-  draft.assertStatus(201)
-  return { ...world, designer, draftId: draft.body().submission.id as number }
-}
+/** The family's draft lists a sibling, to be finished later. */
+const withSibling = (sample: Record<string, unknown>) => ({
+  ...sample,
+  has_siblings: true,
+  siblings: [{ first_name: 'Giulia', last_name: 'Rossi', fiscal_code: 'RSSGLI15A41G535X' }],
+})
 
 test.group('Designer: fields inside groups and options of a shared part', (group) => {
   group.each.setup(() => transactionWithJobs())
@@ -53,7 +28,7 @@ test.group('Designer: fields inside groups and options of a shared part', (group
     assert,
     client,
   }) => {
-    const { tenant, citizen, designer, draftId } = await worldWithSiblingDraft(client)
+    const { tenant, citizen, designer, draftId } = await designerWorldWithDraft(client, withSibling)
     const staff = await openBrowser()
     try {
       const page = staff.page

@@ -1,12 +1,10 @@
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
-import type { ApiClient } from '@japa/api-client'
 import { registerWebRoutes } from '#start/routes/web'
-import { RequestContext } from '#services/infrastructure/request_context'
-import { makeUser } from '#tests/helpers/world'
-import { FORM, refezioneTenant } from '#tests/functional/forms/world'
+import { FORM } from '#tests/functional/forms/world'
 import { baseUrl, goToStep, LAPTOP, logIn, logInStaff, openBrowser, seriousViolations } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
+import { designerWorldWithDraft } from './designer_world.js'
 
 registerWebRoutes(router)
 
@@ -15,22 +13,6 @@ const GROUP_EN = 'Pet at home'
 const FIELD_IT = 'Specie dell’animale'
 const FIELD_EN = 'Species of the pet'
 
-/** Refezione with its first version, a designer allowed to publish, and a family's draft application. */
-async function world(client: ApiClient) {
-  const base = await refezioneTenant()
-  const designer = await makeUser(base.tenant, ['designer'])
-  await RequestContext.asSystem('test', async () => {
-    base.tenant.settings = { ...base.tenant.settings, designer: { designers_publish: true } }
-    await base.tenant.save()
-  })
-  const draft = await client
-    .post(`${base.base}/forms/${FORM}/submissions`)
-    .json({ data: base.sample })
-    .loginAs(base.citizen)
-  draft.assertStatus(201)
-  return { ...base, designer, draftId: draft.body().submission.id as number }
-}
-
 test.group('Designer: a new repeated group', (group) => {
   group.each.setup(() => transactionWithJobs())
 
@@ -38,7 +20,7 @@ test.group('Designer: a new repeated group', (group) => {
     assert,
     client,
   }) => {
-    const { tenant, citizen, designer, draftId } = await world(client)
+    const { tenant, citizen, designer, draftId } = await designerWorldWithDraft(client)
     const staff = await openBrowser()
     try {
       const page = staff.page

@@ -1,7 +1,5 @@
-import { join } from 'node:path'
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
-import app from '@adonisjs/core/services/app'
 import type { Page } from 'playwright-core'
 import { registerWebRoutes } from '#start/routes/web'
 import AuditLog from '#models/audit_log'
@@ -10,21 +8,13 @@ import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 import { LAPTOP, logInStaff, openBrowser, seriousViolations } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
+import { guideShot } from './designer_world.js'
 
 registerWebRoutes(router)
 
 /** A start date years ahead, so that the new version is "in the future" whatever day the test runs. */
 const FROM = '2031-09-01'
 const AFTER = '2031-10-01'
-
-/**
- * The designer's guide (docs/designer.md) shows these screens: with GUIDE_SCREENSHOTS=1 the test
- * writes them into docs/designer/, where the guide reads them.
- */
-async function guideShot(page: Page, name: string) {
-  if (!process.env.GUIDE_SCREENSHOTS) return
-  await page.screenshot({ path: join(app.makePath('..', 'docs', 'designer'), `${name}.png`), fullPage: false })
-}
 
 async function cell(page: Page, row: string, column: string) {
   return page.getByLabel(`refezione (tariffa a pasto): riga ${row}, colonna ${column}`)

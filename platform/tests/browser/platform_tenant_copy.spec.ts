@@ -1,8 +1,5 @@
-import { join } from 'node:path'
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
-import app from '@adonisjs/core/services/app'
-import type { Page } from 'playwright-core'
 import { registerWebRoutes } from '#start/routes/web'
 import Tenant from '#models/tenant'
 import { pluginService } from '#services/tenants/plugin_service'
@@ -10,14 +7,9 @@ import { withSchoolCatalog } from '#tests/helpers/catalog'
 import { makeTenant, makeUser } from '#tests/helpers/world'
 import { baseUrl, LAPTOP, logIn, openBrowser, seriousViolations } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
+import { guideShot } from './designer_world.js'
 
 registerWebRoutes(router)
-
-/** The designer's guide shows this screen: with GUIDE_SCREENSHOTS=1 the test writes it into docs/designer/. */
-async function guideShot(page: Page, name: string) {
-  if (!process.env.GUIDE_SCREENSHOTS) return
-  await page.screenshot({ path: join(app.makePath('..', 'docs', 'designer'), `${name}.png`), fullPage: false })
-}
 
 test.group("Platform: a new tenant from another tenant's configuration, through the portal", (group) => {
   group.each.setup(() => transactionWithJobs())
