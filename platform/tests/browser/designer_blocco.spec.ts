@@ -2,9 +2,9 @@ import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
 import { registerWebRoutes } from '#start/routes/web'
 import { FORM } from '#tests/functional/forms/world'
-import { baseUrl, goToStep, LAPTOP, logIn, logInStaff, openBrowser, seriousViolations } from './portal.js'
+import { baseUrl, goToStep, LAPTOP, logInStaff, openBrowser, seriousViolations } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
-import { designerWorldWithDraft, guideShot } from './designer_world.js'
+import { designerWorldWithDraft, openFamilyDraft, guideShot } from './designer_world.js'
 
 registerWebRoutes(router)
 
@@ -173,13 +173,9 @@ test.group('Designer: a BLOCCO rule added to the refezione form, tried and publi
     }
 
     // The server refusing the same data sent past the portal, in it and en: tests/functional/forms/form_designer.spec.ts.
-    const family = await openBrowser()
+    const family = await openFamilyDraft(citizen.email, tenant.slug, draftId)
     try {
       const page = family.page
-      await page.setViewportSize(LAPTOP)
-      await logIn(page, citizen.email)
-      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${FORM}?bozza=${draftId}`)
-      await page.getByRole('heading', { name: 'Iscrizione alla refezione scolastica' }).waitFor()
       await goToStep(page, 'Scuola')
       // The option relabelled by the designer, with the family's choice kept.
       assert.isTrue(await page.getByLabel(PRIMARY_IT, { exact: true }).isChecked())

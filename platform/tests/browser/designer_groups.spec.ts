@@ -2,9 +2,9 @@ import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
 import { registerWebRoutes } from '#start/routes/web'
 import { FORM } from '#tests/functional/forms/world'
-import { baseUrl, goToStep, LAPTOP, logIn, logInStaff, openBrowser, seriousViolations } from './portal.js'
+import { baseUrl, goToStep, LAPTOP, logInStaff, openBrowser, seriousViolations } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
-import { designerWorldWithDraft, guideShot } from './designer_world.js'
+import { designerWorldWithDraft, openFamilyDraft, guideShot } from './designer_world.js'
 
 registerWebRoutes(router)
 
@@ -120,13 +120,9 @@ test.group('Designer: fields inside groups and options of a shared part', (group
       await staff.close()
     }
 
-    const family = await openBrowser()
+    const family = await openFamilyDraft(citizen.email, tenant.slug, draftId)
     try {
       const page = family.page
-      await page.setViewportSize(LAPTOP)
-      await logIn(page, citizen.email)
-      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${FORM}?bozza=${draftId}`)
-      await page.getByRole('heading', { name: 'Iscrizione alla refezione scolastica' }).waitFor()
       // The shared choice, relabelled, with the family's answer kept.
       assert.isTrue(await page.getByLabel(PARENT_IT, { exact: true }).isChecked(), `"${PARENT_IT}" chosen`)
       // The sibling listed in the draft gets the new field, and a sibling added gets it too.

@@ -2,9 +2,9 @@ import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
 import { registerWebRoutes } from '#start/routes/web'
 import { FORM } from '#tests/functional/forms/world'
-import { baseUrl, goToStep, LAPTOP, logIn, logInStaff, openBrowser, seriousViolations } from './portal.js'
+import { baseUrl, goToStep, LAPTOP, logInStaff, openBrowser, seriousViolations } from './portal.js'
 import { transactionWithJobs } from '../helpers/world.js'
-import { designerWorldWithDraft } from './designer_world.js'
+import { designerWorldWithDraft, openFamilyDraft } from './designer_world.js'
 
 registerWebRoutes(router)
 
@@ -63,13 +63,9 @@ test.group('Designer: a new repeated group', (group) => {
       await staff.close()
     }
 
-    const family = await openBrowser()
+    const family = await openFamilyDraft(citizen.email, tenant.slug, draftId)
     try {
       const page = family.page
-      await page.setViewportSize(LAPTOP)
-      await logIn(page, citizen.email)
-      await page.goto(`${baseUrl()}/#/t/${tenant.slug}/moduli/${FORM}?bozza=${draftId}`)
-      await page.getByRole('heading', { name: 'Iscrizione alla refezione scolastica' }).waitFor()
       await goToStep(page, 'Famiglia')
       await page.getByRole('button', { name: `Aggiungi ${GROUP_IT.toLowerCase()}`, exact: true }).click()
       const species = page.getByLabel(FIELD_IT)

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { makeUser } from '#tests/helpers/world'
 import { FORM, refezioneTenant } from '#tests/functional/forms/world'
+import { baseUrl, LAPTOP, logIn, openBrowser } from './portal.js'
 
 /** With GUIDE_SCREENSHOTS=1 the screens the designer's guide (docs/designer.md) shows are written into docs/designer/. */
 export async function guideShot(page: Page, name: string) {
@@ -33,4 +34,20 @@ export async function designerWorldWithDraft(
     .loginAs(world.citizen)
   draft.assertStatus(201)
   return { ...world, designer, draftId: draft.body().submission.id as number }
+}
+
+/** The family's browser on its draft application (laptop size, logged in), once the form's page is up. */
+export async function openFamilyDraft(email: string, tenantSlug: string, draftId: number) {
+  const family = await openBrowser()
+  try {
+    const page = family.page
+    await page.setViewportSize(LAPTOP)
+    await logIn(page, email)
+    await page.goto(`${baseUrl()}/#/t/${tenantSlug}/moduli/${FORM}?bozza=${draftId}`)
+    await page.getByRole('heading', { name: 'Iscrizione alla refezione scolastica' }).waitFor()
+    return family
+  } catch (error) {
+    await family.close()
+    throw error
+  }
 }
