@@ -14,7 +14,7 @@ export default class extends BaseSchema {
     this.schema.createTable('enrolments', (table) => {
       table.increments('id')
       table.integer('tenant_id').unsigned().notNullable().references('id').inTable('tenants').onDelete('CASCADE')
-      // The plugin id (refezione, trasporto, nidi) and the form it came through.
+      // The id of the plugin whose service it is, and the form it came through.
       table.string('service', 64).notNullable()
       table.string('form_key', 128).notNullable()
       // "2026/2027"; how it is derived: enrolment_service.ts, schoolYearOf.
@@ -31,7 +31,7 @@ export default class extends BaseSchema {
       table.string('child_last_name', 100).nullable()
       table.string('child_fiscal_code', 16).nullable()
       table.boolean('child_unborn').notNullable().defaultTo(false)
-      // Birth date, or the expected one for an unborn child (nidi forms).
+      // Birth date, or the expected one for an unborn child (forms that enrol before birth).
       table.string('child_birth_date', 10).nullable()
       table.string('school_order', 64).nullable()
       table.string('school_id', 64).nullable()
