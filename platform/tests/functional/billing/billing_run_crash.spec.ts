@@ -242,8 +242,8 @@ test.group('Monthly billing run survives kill -9', () => {
         const child = database.connection
         const { tenantId, payerIds } = await seedFamilies(child, gpd.url, period)
         mark('seeded')
-        await server.start()
         startWorker()
+        await server.start()
         mark('started')
 
         // The operator starts the month's run, as from the billing page (sessions live in the web
