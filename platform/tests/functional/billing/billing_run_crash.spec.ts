@@ -112,7 +112,10 @@ async function seedFamilies(child: Connection, gpdUrl: string, period: string) {
   }
   settings.notices = { email: { from: 'Comune di Piacenza <avvisi@comune.example>' } }
   const now = DateTime.now().toFormat('yyyy-MM-dd HH:mm:ss')
-  await child.from('tenants').where('id', tenant.id).update({ settings: JSON.stringify(settings) })
+  await child
+    .from('tenants')
+    .where('id', tenant.id)
+    .update({ settings: JSON.stringify(settings) })
   await child.table('tenant_plugins').insert({
     tenant_id: tenant.id,
     plugin_id: SERVICE,
@@ -322,7 +325,8 @@ test.group('Monthly billing run survives kill -9', () => {
           child.from('notices').whereLike('idempotency_key', `%${ORG}-${SERVICE}-%`).select('idempotency_key', 'status')
         const view = async () => {
           const response = await fetch(`${runs}/${runId}`, { headers: { cookie } })
-          if (response.status !== 200) throw new Error(`The run's page answered ${response.status}: ${await response.text()}`)
+          if (response.status !== 200)
+            throw new Error(`The run's page answered ${response.status}: ${await response.text()}`)
           return ((await response.json()) as { run: Record<string, any> }).run
         }
         let last: Record<string, any> = {}
@@ -395,7 +399,7 @@ test.group('Monthly billing run survives kill -9', () => {
         // An uncertain notice may have been delivered (the kill came after the relay took it): never twice.
         const navs = new Set(positions.map((p) => `avviso-${p.nav}.pdf`))
         const strays = smtp.received.filter((m) => !m.attachments.some((a) => navs.has(a.filename ?? '')))
-        assert.lengthOf(strays, 0, 'no email other than the positions\' notices')
+        assert.lengthOf(strays, 0, "no email other than the positions' notices")
         assert.isAtLeast(smtp.received.length, PAYERS - uncertain.size)
         assert.isAtMost(uncertain.size, 8, 'only the sendings in flight at the kill can be left uncertain')
       } catch (error) {
