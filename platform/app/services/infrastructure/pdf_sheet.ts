@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib'
 import {
+  PDFArray,
   PDFContentStream,
   PDFDocument,
   PDFName,
@@ -8,6 +9,7 @@ import {
   rgb,
   type PDFFont,
   type PDFPage,
+  type PDFRef,
   type RGB,
 } from 'pdf-lib'
 
@@ -192,6 +194,34 @@ export class PdfSheet {
     })
     this.y -= 12
   }
+
+  /**
+   * Text kept apart from the rest of a page, in a content stream of its own that the next call
+   * replaces: a document drawn once can be saved several times with a different value in one place
+   * (a receipt before and after its protocol number). Drawn over the same page with the same
+   * fonts and operators as `draw`, it prints as if drawn in line.
+   */
+  overlay(page: PDFPage, draw: () => void) {
+    if (this.#overlay) {
+      const contents = this.#overlay.page.node.Contents()
+      const index = contents instanceof PDFArray ? contents.indexOf(this.#overlay.ref) : undefined
+      if (index !== undefined) (contents as PDFArray).remove(index)
+      this.doc.context.delete(this.#overlay.ref)
+    }
+    const current = this.page
+    this.page = page
+    try {
+      // A new stream for the page, appended to its contents: what is drawn now goes there (pdf-lib's
+      // own way to start one, which it keeps private).
+      ;(page as unknown as { getContentStream(useExisting: boolean): unknown }).getContentStream(false)
+      draw()
+    } finally {
+      this.page = current
+    }
+    this.#overlay = { page, ref: (page as unknown as { contentStreamRef: PDFRef }).contentStreamRef }
+  }
+
+  #overlay: { page: PDFPage; ref: PDFRef } | undefined
 
   /**
    * Without object streams: pdf-lib packs the small objects into compressed streams otherwise, a

@@ -6,7 +6,7 @@ import { identifierColumn } from '#models/columns'
 import School from '#models/school'
 import CatalogEntry from '#models/catalog_entry'
 import { isEntrySource } from '#forms/catalog_sources'
-import { receiptPdf, formatDay, type ReceiptFee } from '#services/submissions/receipt_pdf'
+import { receiptDocument, formatDay, type ReceiptFee } from '#services/submissions/receipt_pdf'
 import { ruleSetService } from '#services/definitions/ruleset_service'
 import { submissionSchoolYear, tariffDate } from '#services/enrolments/enrolment_service'
 import { tariffFacts } from '#forms/tariff_preview'
@@ -96,19 +96,18 @@ export async function receiptSource(submission: Submission): Promise<ReceiptSour
   }
 }
 
-/** One receipt from its source: in `lang`, with the protocol given (or the submission's own, or none yet). */
-export async function renderReceipt(
-  source: ReceiptSource,
-  protocol: { label: string; date: string } | null | undefined,
-  lang: Lang
-) {
+/**
+ * A submission's receipt in `lang`, drawn once and saved with the protocol each time asks: the
+ * receipt job files the copy without a number and mails the one with it, a single drawing when
+ * both are in the same language (receipt_pdf.ts).
+ */
+export async function receiptDrawing(source: ReceiptSource, lang: Lang) {
   const { submission, definition, tenant, applicant, filer } = source
   const formTitle = source.formTitle(lang)
-  const pdf = await receiptPdf({
+  const document = await receiptDocument({
     tenantName: tenant.name,
     formTitle,
     submissionId: submission.id,
-    protocol: protocol ?? (submission.protocolNumber ? { label: submission.protocolNumber, date: '' } : null),
     submittedAt: submission.submittedAt?.setZone('Europe/Rome').toFormat('dd/MM/yyyy HH:mm') ?? '—',
     applicant: { name: applicant.fullName, fiscalCode: applicant.fiscalCode, email: applicant.email },
     onBehalfOf: filer ? filer.fullName : null,
@@ -118,7 +117,25 @@ export async function renderReceipt(
     catalogLabel: source.catalogLabel,
     fee: await source.fee(lang),
   })
-  return { pdf, applicant, tenant, formTitle, lang }
+  return {
+    applicant,
+    tenant,
+    formTitle,
+    lang,
+    /** The PDF with this protocol, or else the submission's own number, or none yet. */
+    save: (protocol?: { label: string; date: string } | null) =>
+      document.save(protocol ?? (submission.protocolNumber ? { label: submission.protocolNumber, date: '' } : null)),
+  }
+}
+
+/** One receipt from its source: in `lang`, with the protocol given (or the submission's own, or none yet). */
+export async function renderReceipt(
+  source: ReceiptSource,
+  protocol: { label: string; date: string } | null | undefined,
+  lang: Lang
+) {
+  const { save, ...drawn } = await receiptDrawing(source, lang)
+  return { pdf: await save(protocol), ...drawn }
 }
 
 /**
