@@ -168,15 +168,23 @@ test.group('SDK: domain events', (group) => {
   }) => {
     const world = await sentAndProtocolled(client)
     const admin = await makeUser(world.tenant, ['tenant_admin'])
+    // What the sending hands to the plugin: its job, written in the sending's transaction (the job
+    // itself also checks the plugin is enabled when it runs, which would hide a wrong delivery).
     const send = async (n: number) => {
-      record().events.length = 0
-      const sent = await client
-        .post(`${world.base}/forms/${FORM}/submit`)
-        .json({ data: forChild(world.sample, n) })
-        .loginAs(world.citizen)
-      sent.assertStatus(201)
-      await jobQueue().drained()
-      return record().events.filter((e) => e.name === 'submission.submitted').length
+      const spy = spyOnQueue()
+      try {
+        const sent = await client
+          .post(`${world.base}/forms/${FORM}/submit`)
+          .json({ data: forChild(world.sample, n) })
+          .loginAs(world.citizen)
+        sent.assertStatus(201)
+        await jobQueue().drained()
+      } finally {
+        spy.restore()
+      }
+      return spy.calls.filter(
+        (c) => c.name === 'platform.plugin-event' && c.payload.event.name === 'submission.submitted'
+      ).length
     }
     // The enabled services are kept by the process under the tenant's stamp, warm from the first sending.
     assert.equal(await send(1), 1)
