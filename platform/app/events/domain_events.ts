@@ -4,6 +4,8 @@ import TenantPlugin from '#models/tenant_plugin'
 import { pluginRegistry } from '#plugins/registry'
 import { RequestContext, type TenantRef } from '#services/infrastructure/request_context'
 import { enqueueFollowUp } from '#events/follow_up'
+import { enabledKept } from '#services/tenants/enabled_services'
+import { requestContentStamp } from '#services/tenants/tenant_content'
 import type { DomainEvent, DomainEventName, DomainEvents, EventHandler, Transaction } from '#sdk/types'
 
 /**
@@ -117,6 +119,14 @@ export async function emitDomainEvent<N extends DomainEventName>(
 
 async function reachedPlugins(event: DomainEvent, subscriptions: Subscription[], trx: Transaction) {
   if (GLOBAL_EVENTS.has(event.name)) return new Set(subscriptions.map((s) => s.plugin))
+  // In a request, the enabled services the process keeps under the stamp of the tenant row this
+  // request read (a sending asked them before it was taken): no statement. Elsewhere (jobs,
+  // commands), or when this request changed the tenant's content, read in the transaction.
+  const kept = enabledKept.peek(event.tenant.id, requestContentStamp(event.tenant.id))
+  if (kept) {
+    const enabled = new Set(await kept)
+    return new Set(subscriptions.filter((s) => enabled.has(s.plugin)).map((s) => s.plugin))
+  }
   const rows = await RequestContext.withTenant(event.tenant, () =>
     TenantPlugin.query({ client: trx })
       .where('enabled', true)

@@ -7,6 +7,7 @@ import { DateTime } from 'luxon'
 import Submission, { type StoredWarning } from '#models/submission'
 import { checkDuplicates } from '#services/submissions/duplicate_check'
 import SubmissionEvent from '#models/submission_event'
+import { createTogether } from '#models/create_together'
 import { validateSubmission } from '#forms/validator'
 import { normaliseFormData } from '#shared/normalise'
 import { validateWithCatalog } from '#services/tenants/school_catalog_service'
@@ -105,6 +106,9 @@ function checkTransition(from: SubmissionStatus, to: SubmissionStatus, reason: s
  * actor is staff who may take a late application at the counter (procura).
  */
 export type SendingWindow = { decision: WindowDecision; staffMayFileLate: boolean }
+
+/** One step of a submission's status history. */
+type Move = { from: SubmissionStatus | null; to: SubmissionStatus; reason: string | null }
 
 type NewSubmission = {
   data: Record<string, unknown>
@@ -212,7 +216,9 @@ export class SubmissionService {
       row.lang = lang
       row.warnings = warnings
       await row.save()
-      await this.#record(trx, row, from, 'submitted', timing.note, actorUserId, { service: current.form.service })
+      await this.#record(trx, row, [{ from, to: 'submitted', reason: timing.note }], actorUserId, {
+        service: current.form.service,
+      })
       await linkToSubmission(files.fileIds, row, trx)
       await enqueueReceipt(trx, row)
       return row
@@ -288,9 +294,11 @@ export class SubmissionService {
       )
       // The row is new: its service is the form's, and it has no search terms to replace.
       const known = { service: current.form.service, fresh: true }
-      history.push(await this.#record(trx, row, null, 'draft', null, input.actorUserId, known))
+      // Created, then sent: both steps of the history in one statement.
+      const moves: Move[] = [{ from: null, to: 'draft', reason: null }]
+      if (submit) moves.push({ from: 'draft', to: 'submitted', reason: timing.note })
+      history.push(...(await this.#record(trx, row, moves, input.actorUserId, known)))
       if (submit) {
-        history.push(await this.#record(trx, row, 'draft', 'submitted', timing.note, input.actorUserId, known))
         await linkToSubmission(files.fileIds, row, trx)
         await enqueueReceipt(trx, row)
       }
@@ -331,7 +339,7 @@ export class SubmissionService {
       row.statusReason = reason
       if (changes.protocolNumber) row.protocolNumber = changes.protocolNumber
       await row.save()
-      await this.#record(trx, row, from, to, reason, actorUserId)
+      await this.#record(trx, row, [{ from, to, reason }], actorUserId)
       // The certificates and decrees it carries join the child's documents, with the move.
       if (to === 'accepted') await fileSubmissionDocuments(trx, row)
       if (changes.alsoInTransaction) await changes.alsoInTransaction(trx, row)
@@ -355,24 +363,33 @@ export class SubmissionService {
     return query.firstOrFail()
   }
 
+  /** Writes the history of one or more moves of `row` (one statement) and what each move sets off. */
   async #record(
     trx: TransactionClientContract,
     row: Submission,
-    from: SubmissionStatus | null,
-    to: SubmissionStatus,
-    reason: string | null,
+    moves: Move[],
     userId: number | null,
     known: { service?: string; fresh?: boolean } = {}
   ) {
-    const event = await SubmissionEvent.create(
-      { tenantId: row.tenantId, submissionId: row.id, fromStatus: from, toStatus: to, reason, userId },
-      { client: trx }
+    const events = await createTogether(
+      SubmissionEvent,
+      moves.map(({ from, to, reason }) => ({
+        tenantId: row.tenantId,
+        submissionId: row.id,
+        fromStatus: from,
+        toStatus: to,
+        reason,
+        userId,
+      })),
+      trx
     )
-    // submission.submitted / accepted / rejected, in the transaction of the move.
-    await announceSubmissionMove(trx, row, from, to, known.service)
-    // Each sending is found by the back office's search (codice fiscale, names) with its data.
-    if (to === 'submitted') await indexForSearch(trx, row, { fresh: known.fresh })
-    return event
+    for (const { from, to } of moves) {
+      // submission.submitted / accepted / rejected, in the transaction of the move.
+      await announceSubmissionMove(trx, row, from, to, known.service)
+      // Each sending is found by the back office's search (codice fiscale, names) with its data.
+      if (to === 'submitted') await indexForSearch(trx, row, { fresh: known.fresh })
+    }
+    return events
   }
 }
 

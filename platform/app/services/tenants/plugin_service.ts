@@ -1,4 +1,4 @@
-import { tenantContentCache } from '#services/tenants/tenant_content'
+import { enabledKept } from '#services/tenants/enabled_services'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
@@ -20,8 +20,6 @@ import type { Role } from '#services/tenants/roles'
  * plugin's default forms and rule sets into the tenant unless the tenant
  * already has them (so it is idempotent and never overwrites staff edits).
  */
-const enabledKept = tenantContentCache<string[]>()
-
 export class PluginService {
   async enable(tenant: Tenant, pluginId: string) {
     const { manifest } = pluginRegistry().getOrFail(pluginId)

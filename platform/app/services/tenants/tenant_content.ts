@@ -27,6 +27,10 @@ export function requestContentStamp(tenantId: number): string | null | undefined
 /** Writes a new stamp on the tenant (in `client`'s transaction when given) and forgets what this process kept. */
 export async function renewContentStamp(tenantId: number, client?: QueryClientContract) {
   forgetTenant(tenantId)
+  // The rest of this request reads afresh: what it would keep under the stamp it read could be its
+  // own change, not yet committed (and perhaps rolled back).
+  const seen = RequestContext.current()
+  if (seen?.contentStamp?.tenantId === tenantId) seen.contentStamp = undefined
   await (client ?? db).from('tenants').where('id', tenantId).update({ content_stamp: randomUUID() })
   // Forgotten again once written: a request that loaded meanwhile (between the two) kept the old data.
   forgetTenant(tenantId)
@@ -46,6 +50,12 @@ export function tenantContentCache<T>() {
   const kept = new Map<number, { stamp: string; variant: string; value: Promise<T> }>()
   caches.add(kept as Map<number, unknown>)
   return {
+    /** What is kept under this stamp (and variant), loading nothing: undefined when there is none. */
+    peek(tenantId: number, stamp: string | null | undefined, variant = ''): Promise<T> | undefined {
+      if (stamp === undefined) return undefined
+      const hit = kept.get(tenantId)
+      return hit && hit.stamp === (stamp ?? '') && hit.variant === variant ? hit.value : undefined
+    },
     async get(tenantId: number, stamp: string | null | undefined, load: () => Promise<T>, variant = ''): Promise<T> {
       if (stamp === undefined) return load()
       const key = stamp ?? ''

@@ -8,8 +8,8 @@ import { emitDomainEvent } from '#events/domain_events'
 import { pluginService } from '#services/tenants/plugin_service'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { submissionService } from '#services/submissions/submission_service'
-import { FORM, refezioneTenant } from '#tests/functional/forms/world'
-import { makeTenant, transactionWithJobs } from '#tests/helpers/world'
+import { FORM, forChild, refezioneTenant } from '#tests/functional/forms/world'
+import { makeTenant, makeUser, transactionWithJobs } from '#tests/helpers/world'
 import { pluginContext } from '#plugins/plugin_context'
 import type { SampleRecord } from '../../fixtures/sample_plugins/sample/index.js'
 import Note from '../../fixtures/sample_plugins/sample/models/note.js'
@@ -160,6 +160,38 @@ test.group('SDK: domain events', (group) => {
       spy.calls.map((c) => c.name),
       'platform.plugin-event'
     )
+  })
+
+  test('a sending reaches the services enabled at its request: disabled by staff, the next one no more; enabled again, it does', async ({
+    client,
+    assert,
+  }) => {
+    const world = await sentAndProtocolled(client)
+    const admin = await makeUser(world.tenant, ['tenant_admin'])
+    // What the sending hands to the plugin: its job, written in the sending's transaction (the job
+    // itself also checks the plugin is enabled when it runs, which would hide a wrong delivery).
+    const send = async (n: number) => {
+      const spy = spyOnQueue()
+      try {
+        const sent = await client
+          .post(`${world.base}/forms/${FORM}/submit`)
+          .json({ data: forChild(world.sample, n) })
+          .loginAs(world.citizen)
+        sent.assertStatus(201)
+        await jobQueue().drained()
+      } finally {
+        spy.restore()
+      }
+      return spy.calls.filter(
+        (c) => c.name === 'platform.plugin-event' && c.payload.event.name === 'submission.submitted'
+      ).length
+    }
+    // The enabled services are kept by the process under the tenant's stamp, warm from the first sending.
+    assert.equal(await send(1), 1)
+    ;(await client.post(`${world.base}/plugins/sample/disable`).loginAs(admin)).assertStatus(200)
+    assert.equal(await send(2), 0)
+    ;(await client.post(`${world.base}/plugins/sample/enable`).loginAs(admin)).assertStatus(200)
+    assert.equal(await send(3), 1)
   })
 
   test("job subscribers are written in the emitter's transaction, with the id <event id>:<plugin>: none after a rollback", async ({
