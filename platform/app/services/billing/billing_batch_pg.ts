@@ -11,13 +11,14 @@ import {
   LedgerKeyConflictError,
   type NewLedgerEntry,
 } from '#services/billing/ledger_service'
+import { POSITION_BATCH_ACTION, positionBatchEntityId } from '#services/billing/billing_audit'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { phaseClock } from '#services/billing/billing_phases'
 
 /**
  * The monthly run's batch on PostgreSQL, set-based: the batch's charges travel as one JSON
  * parameter and every write is an INSERT … SELECT inside the server, each with its audit rows in
- * the same statement (a data-modifying WITH): one row for the batch's charges, one per position. It writes exactly what the portable path writes (the
+ * the same statement (a data-modifying WITH): one row for the batch's charges, one for its positions (billing_audit.ts). It writes exactly what the portable path writes (the
  * ledger entries, their audit rows, one position per payer with its gap-free notice number, the
  * items, the position jobs), in the caller's transaction; `collectRun` uses it when no plugin
  * listens to `charge.created` (an event per charge needs the portable path, which emits them).
@@ -154,12 +155,11 @@ export async function billBatchOnPostgres(
          RETURNING *),
        audit AS (
          INSERT INTO audit_logs (tenant_id, actor_user_id, actor_label, action, entity, entity_id, before, after, created_at)
-         SELECT tenant_id, NULLIF(?::int, 0), ?, 'create', 'payment_positions', id::text, NULL,
-                json_build_object('id', id, 'tenantId', tenant_id, 'runId', run_id, 'payerUserId', payer_user_id,
-                  'service', service, 'period', period, 'iupd', iupd, 'iuv', iuv, 'nav', nav, 'amountCents', amount_cents,
-                  'paidCents', paid_cents, 'dueDate', due_date, 'status', status, 'createdAt', created_at),
-                created_at
-         FROM ins)
+         SELECT ?, NULLIF(?::int, 0), ?, '${POSITION_BATCH_ACTION}', 'payment_positions', ?, NULL,
+                json_build_object('runId', ?::int, 'startedByUserId', NULLIF(?::int, 0), 'service', ?::text, 'period', ?::text,
+                  'positions', count(*), 'totalCents', sum(amount_cents), 'firstPositionId', min(id), 'lastPositionId', max(id)),
+                ?::timestamptz
+         FROM ins HAVING count(*) > 0)
        SELECT id, iuv FROM ins`,
       [
         tenant.id,
@@ -170,8 +170,15 @@ export async function billBatchOnPostgres(
         now,
         now,
         JSON.stringify(positions),
+        tenant.id,
         actorUserId,
         actorLabel,
+        positionBatchEntityId(run.id),
+        run.id,
+        run.startedByUserId ?? 0,
+        run.service,
+        run.period,
+        now,
       ]
     )
   )

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import AuditLog from '#models/audit_log'
-import { chargeCreationAudit } from '#services/billing/ledger_service'
+import { billingBatchAudits } from '#services/billing/billing_audit'
 
 /**
  * The filters of the tenant's audit trail (`GET /audit`): who (`actor`: the e-mail or label the
@@ -115,9 +115,12 @@ export async function auditPage(filters: AuditFilters) {
     else query.whereRaw('lower(actor_label) = ?', [filters.actor])
   }
   if (filters.entity) query.where('entity', filters.entity)
-  if (filters.entity === 'ledger_entries' && filters.entityId && /^\d{1,15}$/.test(filters.entityId)) {
-    // A run's charges are audited per batch: the charge's own rows, and the batch row that created it.
-    const batch = await chargeCreationAudit(Number(filters.entityId))
+  const batchAudit = filters.entity
+    ? Object.hasOwn(billingBatchAudits, filters.entity) && billingBatchAudits[filters.entity]
+    : null
+  if (batchAudit && filters.entityId && /^\d{1,15}$/.test(filters.entityId)) {
+    // A run's charges and positions are audited per batch: the record's own rows, and the batch row that created it.
+    const batch = await batchAudit(Number(filters.entityId))
     const entityId = filters.entityId
     query.where((q) => q.where('entity_id', entityId).orWhereIn('id', batch))
   } else if (filters.entityId) query.where('entity_id', filters.entityId)

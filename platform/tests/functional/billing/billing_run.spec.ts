@@ -307,6 +307,95 @@ test.group('Billing run', (group) => {
     assert.include(auditText, `"lastEntryId":${charges[2].id}`)
   }).timeout(120_000)
 
+  test('who created a position: one audit row per batch names the run and who started it; the audit viewer and the tenant export find it', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    const world = await billingWorld()
+    cleanup(() => world.close())
+    const a = await world.enrol(null, '45.00')
+    await world.enrol(a.payer, '30.50')
+    await world.enrol(null, '12.00')
+    await world.enrol(null, '20.00')
+    const operator = await makeUser(world.tenant, ['operator'])
+    const admin = await makeUser(world.tenant, ['tenant_admin'])
+    const base = `/api/v1/t/${world.tenant.slug}`
+    const started = await client
+      .post(`${base}/billing/runs`)
+      .json({ service: 'rette', period: '2026-10' })
+      .loginAs(operator)
+    started.assertStatus(202)
+    await jobQueue().drained()
+    const runId = started.body().run.id as number
+    const positions = await db
+      .from('payment_positions')
+      .where('tenant_id', world.tenant.id)
+      .where('run_id', runId)
+      .orderBy('id')
+    assert.lengthOf(positions, 3)
+
+    // One creation row for the batch's positions (not one per position): the run, its starter, count, total, id range.
+    const created = await db
+      .from('audit_logs')
+      .where('tenant_id', world.tenant.id)
+      .where('entity', 'payment_positions')
+      .whereIn('action', ['create', 'create_batch'])
+    assert.deepEqual(
+      created.map((r) => [r.action, r.entity_id]),
+      [['create_batch', `run:${runId}`]],
+      `creation rows of positions: ${JSON.stringify(created.map((r) => [r.action, r.entity_id]))}`
+    )
+    const after = typeof created[0].after === 'string' ? JSON.parse(created[0].after) : created[0].after
+    assert.deepInclude(after, {
+      runId,
+      startedByUserId: operator.id,
+      service: 'rette',
+      period: '2026-10',
+      positions: 3,
+      totalCents: 4500 + 3050 + 1200 + 2000,
+      firstPositionId: Number(positions[0].id),
+      lastPositionId: Number(positions[2].id),
+    })
+
+    // The audit viewer, asked about one position, answers the batch row that created it (and the position's later rows).
+    const position = positions[1]
+    const viewed = await client.get(`${base}/audit?entity=payment_positions&entity_id=${position.id}`).loginAs(admin)
+    viewed.assertStatus(200)
+    const found = viewed.body().entries as Array<{ action: string; entityId: string; after: Record<string, unknown> }>
+    const batchFound = found.filter((e) => e.action === 'create_batch')
+    assert.deepEqual(
+      batchFound.map((e) => [e.entityId, e.after.startedByUserId, e.after.positions]),
+      [[`run:${runId}`, operator.id, 3]],
+      `audit entries for position ${position.id}: ${JSON.stringify(found)}`
+    )
+    assert.isTrue(
+      found.every((e) => e.action === 'create_batch' || e.entityId === String(position.id)),
+      `only the position's own rows and its batch row: ${JSON.stringify(found)}`
+    )
+    // A position of no run has no batch row to answer.
+    const none = await client.get(`${base}/audit?entity=payment_positions&entity_id=999999999`).loginAs(admin)
+    assert.deepEqual(none.body().entries, [])
+
+    // The tenant export holds the same: the position's run, the batch row covering its id.
+    const out = join(PLATFORM_ROOT, 'tmp', `export-billing-${randomUUID()}`)
+    cleanup(() => rm(out, { recursive: true, force: true }))
+    await RequestContext.asSystem('test', () => exportTenant({ tenant: world.tenant.slug, out }))
+    const exported = (table: string) => readFile(join(out, 'csv', `${table}.csv`), 'utf8')
+    const [header, ...lines] = (await exported('payment_positions')).split('\n')
+    const runColumn = header.split(',').indexOf('run_id')
+    const positionLine = lines.find((l) => l.startsWith(`${position.id},`))
+    assert.equal(positionLine?.split(',')[runColumn], String(runId), `exported position: ${header} / ${positionLine}`)
+    const auditLine = (await exported('audit_logs'))
+      .split('\n')
+      .find((l) => l.includes(`,run:${runId},`) && l.includes('payment_positions'))
+    const auditText = auditLine?.replaceAll('""', '"') ?? ''
+    assert.include(auditText, 'create_batch', `exported batch row: ${auditLine}`)
+    assert.include(auditText, `"startedByUserId":${operator.id}`)
+    assert.include(auditText, `"firstPositionId":${positions[0].id}`)
+    assert.include(auditText, `"lastPositionId":${positions[2].id}`)
+  }).timeout(120_000)
+
   test("an item names only its position's tenant: a write with another tenant is refused", async ({
     assert,
     cleanup,
