@@ -47,7 +47,7 @@ export async function positionCreationAudit(positionId: number): Promise<number[
 
 /**
  * Billing's records audited per batch, by table: given a record's id, the batch rows that created it.
- * The audit viewer (infrastructure/audit_query.ts) is handed these at boot (sportello_provider.ts).
+ * The audit viewer (infrastructure/audit_query.ts) is handed these at start (sportello_provider.ts).
  */
 export const billingBatchAudits: Record<string, (id: number) => Promise<number[]>> = {
   ledger_entries: chargeCreationAudit,
