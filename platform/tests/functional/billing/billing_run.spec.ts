@@ -183,6 +183,8 @@ test.group('Billing run', (group) => {
     cleanup(() => world.close())
     const same = await world.enrol(null, '40.00')
     const other = await world.enrol(null, '25.00')
+    // A second child of the first payer, whose line no one has posted yet.
+    const second = await world.enrol(same.payer, '12.00')
     const period = '2026-10'
     const key = (enrolmentId: number) => `billing:rette:${period}:${enrolmentId}:fee`
     const charge = (payerUserId: number, enrolmentId: number, amountCents: number) => ({
@@ -198,6 +200,11 @@ test.group('Billing run', (group) => {
     await RequestContext.withTenant(world.tenant.ref, async () => {
       await db.transaction((trx) => postEntry(trx, charge(same.payer.id, same.enrolment.id, 4000)))
       await db.transaction((trx) => postEntry(trx, charge(other.payer.id, other.enrolment.id, 2600)))
+      // Another charge of the same payer, service and period under a key of its own (as a plugin
+      // posts one through ctx.ledger.postCharge): the position asks for it beside the run's line.
+      await db.transaction((trx) =>
+        postEntry(trx, { ...charge(same.payer.id, same.enrolment.id, 500), key: `extra:${same.enrolment.id}` })
+      )
       const run = await BillingRun.create({
         service: 'rette',
         period,
@@ -218,7 +225,7 @@ test.group('Billing run', (group) => {
       const positions = await PaymentPosition.query()
       assert.deepEqual(
         positions.map((p) => [p.payerUserId, Number(p.amountCents), p.nav]),
-        [[same.payer.id, 4000, noticeNumber('01', 1n).nav]]
+        [[same.payer.id, 5700, noticeNumber('01', 1n).nav]]
       )
       const charges = await ledgerCharges(world.tenant.id)
       assert.deepEqual(
@@ -226,10 +233,22 @@ test.group('Billing run', (group) => {
         [
           [key(same.enrolment.id), 4000],
           [key(other.enrolment.id), 2600],
+          [`extra:${same.enrolment.id}`, 500],
+          [key(second.enrolment.id), 1200],
         ]
       )
+      // The position asks for the charges posted before the run and the one the run posted.
+      const items = await db.from('payment_position_items').where('position_id', positions[0].id).orderBy('entry_id')
+      assert.deepEqual(
+        items.map((i) => Number(i.entry_id)),
+        [Number(charges[0].id), Number(charges[2].id), Number(charges[3].id)]
+      )
       const audits = await db.from('audit_logs').where('entity', 'ledger_entries').count('* as n').first()
-      assert.equal(Number(audits.n), 2, 'a charge already posted gets no second audit row, the refused batch none')
+      assert.equal(
+        Number(audits.n),
+        4,
+        'one row per charge posted alone, one for the first batch, none for a charge already posted nor for the refused batch'
+      )
     })
     // The billed payer's position job runs against the simulator before the world closes.
     await jobQueue().drained()
