@@ -48,6 +48,14 @@ function sh(command: string, args: string[]) {
 }
 let started = false
 function stopPostgres() {
+  if (process.env.BENCH_KEEP) {
+    if (started)
+      say(
+        `  database kept: psql -h 127.0.0.1 -p ${PG_PORT} -U postgres sportello_bench (stop: pg_ctl -D ${join(work, 'pg')} stop)`
+      )
+    started = false
+    return
+  }
   if (started) {
     try {
       sh(`${PGBIN}/pg_ctl`, ['-D', join(work, 'pg'), '-m', 'immediate', 'stop'])
