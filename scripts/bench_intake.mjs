@@ -15,6 +15,10 @@
  * second application. Each phase is measured with autocannon after a warm-up that is not counted;
  * besides requests per second and p50/p99 it prints the server's CPU time per request (from
  * /proc), which a machine shared with other work disturbs less than the rate.
+ * After the real submits it waits until no accepted submission is left unprotocolled and prints
+ * how long that took after the last answer, with the CPU per accepted submission counted from the
+ * warm-up to that moment: its jobs included even when they run after the burst (a worker that
+ * lags behind the web processes shows its share of the CPU in the window, not its cost per job).
  * Without PostgreSQL 15 (Debian's postgresql-15) or redis-server the PostgreSQL part says so and
  * is skipped; the SQLite part always runs.
  *
@@ -29,6 +33,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import Database from 'better-sqlite3'
 import {
   childFiscalCode,
   identityPdf,
@@ -234,6 +239,7 @@ async function measure(urls, phase, who, seconds, pids) {
   for (const r of runs)
     for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) codes[code] = (codes[code] ?? 0) + count
   return {
+    accepted: ok,
     rate: ok / seconds,
     // With several processes, the mean of their percentiles (each autocannon run measures one).
     p50: runs.reduce((s, r) => s + r.latency.p50, 0) / runs.length,
@@ -246,15 +252,82 @@ async function measure(urls, phase, who, seconds, pids) {
   }
 }
 
-/** Warm-up, then health, validation only and real submits, on the processes at `urls`. */
-async function layout(urls, pids, phases = ['health', 'check', 'submit']) {
+/**
+ * Warm-up, then health, validation only and real submits, on the processes at `urls`; with
+ * `unprotocolled` (how many accepted submissions still wait for their protocol number), the
+ * submits' follow-up is waited for too (`drainAfterSubmits`).
+ */
+async function layout(urls, pids, phases = ['health', 'check', 'submit'], unprotocolled) {
   const who = await citizen(urls[0])
   const results = {}
   for (const phase of phases) {
-    if (WARMUP > 0) await measure(urls, phase, who, WARMUP, pids)
+    const start = phase === 'submit' && unprotocolled ? pids.map(cpuMs) : null
+    const warm = WARMUP > 0 ? await measure(urls, phase, who, WARMUP, pids) : null
     results[phase] = await measure(urls, phase, who, SECONDS, pids)
+    if (start)
+      results.drain = await drainAfterSubmits(
+        pids,
+        start,
+        (warm?.accepted ?? 0) + results[phase].accepted,
+        unprotocolled
+      )
   }
   return results
+}
+
+/**
+ * Waits until every accepted submission is protocolled (its receipt job has run: the number, then
+ * the receipt and its email in the same job), up to 10 minutes. Answers the time that took after
+ * the last answer and the CPU per accepted submission from the start of the warm-up to then.
+ */
+async function drainAfterSubmits(pids, start, accepted, unprotocolled) {
+  const since = Date.now()
+  let left = await unprotocolled()
+  while (left > 0 && Date.now() - since < 600_000) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    left = await unprotocolled()
+  }
+  const after = pids.map(cpuMs)
+  const perProcess = start.every((v) => v !== null) ? after.map((v, i) => (v - start[i]) / accepted) : null
+  return {
+    seconds: (Date.now() - since) / 1000,
+    left,
+    accepted,
+    cpuPerSubmission: perProcess ? perProcess.reduce((a, b) => a + b, 0) : null,
+    cpuPerProcess: perProcess,
+  }
+}
+
+const UNPROTOCOLLED = "select count(*) as n from submissions where status = 'submitted'"
+
+function sqliteUnprotocolled(file) {
+  return async () => {
+    const db = new Database(file, { readonly: true, fileMustExist: true })
+    try {
+      db.pragma('busy_timeout = 5000')
+      return db.prepare(UNPROTOCOLLED).get().n
+    } finally {
+      db.close()
+    }
+  }
+}
+
+function pgUnprotocolled(name) {
+  return async () =>
+    Number(
+      sh(`${PGBIN}/psql`, [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(PG_PORT),
+        '-U',
+        'postgres',
+        '-d',
+        name,
+        '-tAc',
+        UNPROTOCOLLED,
+      ]).trim()
+    )
 }
 
 function line(label, r, health) {
@@ -274,6 +347,18 @@ function report(title, results) {
   if (results.health) say(line('/health', results.health))
   if (results.check) say(line('validation only', results.check, results.health))
   if (results.submit) say(line('real submit', results.submit, results.health))
+  const drain = results.drain
+  if (drain) {
+    const cpu =
+      drain.cpuPerSubmission !== null
+        ? `; cpu ${drain.cpuPerSubmission.toFixed(2)} ms per accepted submission, jobs included`
+        : ''
+    say(
+      drain.left > 0
+        ? `    follow-up          ${drain.left} of ${drain.accepted} accepted submissions still not protocolled ${drain.seconds.toFixed(0)} s after the last answer`
+        : `    follow-up          all ${drain.accepted} accepted submissions protocolled and receipted ${drain.seconds.toFixed(1)} s after the last answer${cpu}`
+    )
+  }
 }
 
 async function ready(urls, children, timeout = 90000) {
@@ -310,7 +395,7 @@ if (DATABASES.includes('sqlite')) {
   const env = sqliteEnv('bench_sqlite')
   const one = startProcess('build/server.js', { ...env, PROCESS_ROLE: 'all', PORT: String(PORT) })
   await ready([url()], [one])
-  const results = await layout([url()], [one.pid])
+  const results = await layout([url()], [one.pid], undefined, sqliteUnprotocolled(env.SQLITE_PATH))
   await stop([one])
   report('SQLite, one process (PROCESS_ROLE=all, the jobs in it):', results)
 }
@@ -326,7 +411,7 @@ if (DATABASES.includes('pg')) {
     const oneEnv = pgEnv('bench_one')
     const one = startProcess('build/server.js', { ...oneEnv, PROCESS_ROLE: 'all', PORT: String(PORT) })
     await ready([url()], [one])
-    const single = await layout([url()], [one.pid])
+    const single = await layout([url()], [one.pid], undefined, pgUnprotocolled('bench_one'))
     await stop([one])
     report('PostgreSQL + Redis, one process (PROCESS_ROLE=all):', single)
 
@@ -336,13 +421,24 @@ if (DATABASES.includes('pg')) {
     )
     const worker = startProcess('build/worker.js', { ...splitEnv, PROCESS_ROLE: 'worker' })
     await ready([url(0), url(1)], [...webs, worker])
-    const split = await layout([url(0), url(1)], [...webs.map((w) => w.pid), worker.pid], ['health', 'submit'])
+    const split = await layout(
+      [url(0), url(1)],
+      [...webs.map((w) => w.pid), worker.pid],
+      ['health', 'submit'],
+      pgUnprotocolled('bench_split')
+    )
     await stop([...webs, worker])
     report('PostgreSQL + Redis, two web processes + one worker (cpu: all three):', split)
     const shares = split.submit.cpuPerProcess
     if (shares) {
       say(
         `    real submit cpu per request: web processes ${(shares[0] + shares[1]).toFixed(2)} ms (the intake), worker ${shares[2].toFixed(2)} ms (protocol, receipt PDF, mail)`
+      )
+    }
+    const drained = split.drain?.cpuPerProcess
+    if (drained && !split.drain.left) {
+      say(
+        `    from the warm-up until all protocolled, cpu per accepted submission: web processes ${(drained[0] + drained[1]).toFixed(2)} ms, worker ${drained[2].toFixed(2)} ms`
       )
     }
     say(`    two web processes / one process, real submits: ${(split.submit.rate / single.submit.rate).toFixed(2)}×`)

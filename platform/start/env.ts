@@ -19,6 +19,15 @@ function millisecondsBetween(name: string, value: string | undefined, min: numbe
   return n
 }
 
+function wholeBetween(name: string, value: string | undefined, min: number, max: number) {
+  if (!value) return undefined
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${value}"`)
+  }
+  return n
+}
+
 const env = await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   PORT: Env.schema.number(),
@@ -58,6 +67,10 @@ const env = await Env.create(new URL('../', import.meta.url), {
   QUEUE_POLL_MS: (name: string, value?: string) => millisecondsBetween(name, value, 50, 60_000),
   /* Jobs a worker process runs at once (BullMQ, default 4) */
   QUEUE_CONCURRENCY: Env.schema.number.optional(),
+  /* Payers the monthly billing run bills per transaction (default 500, 5000 on PostgreSQL's set-based path) */
+  BILLING_PAYERS_PER_TRANSACTION: (name: string, value?: string) => wholeBetween(name, value, 1, 5000),
+  /* How long a notice being sent is left to its sender before it is taken as interrupted (default 600000 ms) */
+  NOTICE_SENDING_LEASE_MS: (name: string, value?: string) => millisecondsBetween(name, value, 1000, 86_400_000),
 
   /* What this process runs: web (HTTP), worker (jobs and schedules) or all; see app/services/infrastructure/process_role.ts */
   PROCESS_ROLE: Env.schema.enum.optional(['web', 'worker', 'all'] as const),

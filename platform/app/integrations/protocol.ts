@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import { protocolEntryRow } from '#integrations/protocol_entries'
-import Tenant from '#models/tenant'
+import { jsonColumn } from '#models/columns'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { DocareaProtocol } from '#integrations/docarea/docarea_client'
 import { parseProtocolSettings, ProtocolSettingsError } from '#integrations/protocol_settings'
@@ -56,8 +56,11 @@ const docareaClients = new Map<string, DocareaProtocol>()
 
 /** The implementation the tenant's settings name. */
 export async function protocolFor(tenantId: number): Promise<ProtocolService> {
-  const tenant = await RequestContext.asSystem('protocol', () => Tenant.find(tenantId))
-  if (!tenant) throw new Error(`Protocol registration for tenant ${tenantId}, which does not exist`)
+  // The settings column alone, as a plain row: every registration asks, and the model would
+  // hydrate (and deep-copy) the whole tenant row to answer it.
+  const row = await db.from('tenants').where('id', tenantId).select('id', 'settings').first()
+  if (!row) throw new Error(`Protocol registration for tenant ${tenantId}, which does not exist`)
+  const tenant = { id: Number(row.id), settings: jsonColumn.consume(row.settings) as Record<string, unknown> | null }
   const settings = parseProtocolSettings(tenant.settings?.protocol)
   if (settings.driver === 'simulator') return simulated
   const cacheKey = `${tenant.id}:${JSON.stringify(settings)}`

@@ -14,6 +14,9 @@ import {
   type JobQueue,
 } from '#queue/types'
 
+/** How many times a job whose worker died is taken again before it is failed (a job that kills its worker). */
+const MAX_STALLS = 5
+
 type Logger = { info(msg: string): void; error(msg: string): void; warn?(msg: string): void }
 
 export interface BullMQQueueOptions {
@@ -206,6 +209,10 @@ export class BullMQQueue implements JobQueue {
         concurrency: this.#concurrency,
         lockDuration: this.#leaseMs,
         stalledInterval: this.#leaseMs,
+        // BullMQ fails a job for good the second time its worker dies under it (its default of 1):
+        // a long job (a month's billing run) whose workers are stopped twice would be dropped, its
+        // work left half done. Like the in-process driver, it is taken again, up to MAX_STALLS times.
+        maxStalledCount: MAX_STALLS,
       }
     )
     this.#logErrorsOf(this.#worker, 'worker')

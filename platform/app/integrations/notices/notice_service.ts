@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import env from '#start/env'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Notice, { type NoticeStatus } from '#models/notice'
@@ -20,6 +21,11 @@ import { NoticeRefusedError, type NoticeChannel, type NoticeMessage } from '#int
  * family gets such a notice at most once and the operator sees the ones to check by hand.
  */
 export const SENDING_LEASE_MS = 10 * 60 * 1000
+
+/** The lease in force: SENDING_LEASE_MS, or NOTICE_SENDING_LEASE_MS when the deployment sets it. */
+function sendingLease() {
+  return env.get('NOTICE_SENDING_LEASE_MS') ?? SENDING_LEASE_MS
+}
 
 export interface SendNoticeOptions {
   /** What the notice is about, for the back office: e.g. { type: 'position', id: iupd }. */
@@ -155,7 +161,7 @@ export async function sendNotice(
   if (typeof key !== 'string' || !key.trim() || key.length > 200) {
     throw new Error('A notice needs an idempotency key of 1 to 200 characters')
   }
-  const lease = options.leaseMs ?? SENDING_LEASE_MS
+  const lease = options.leaseMs ?? sendingLease()
   let notice = await record(channel, message, options.ref)
   if (notice.channel !== channel.name) throw new NoticeKeyConflictError(key, notice.channel, channel.name)
   const reread = async () => await Notice.query().where('id', notice.id).firstOrFail()

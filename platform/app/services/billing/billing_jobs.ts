@@ -1,5 +1,7 @@
+import env from '#start/env'
 import type { JobQueue } from '#queue/types'
 import {
+  billingBatch,
   BILLING_COLLECT_JOB,
   BILLING_MONTHLY_CRON,
   BILLING_MONTHLY_JOB,
@@ -31,6 +33,11 @@ import { DEMO_BILLING_PAY_JOB, demoBillingPayJob } from '#services/content/demo_
 
 /** The billing jobs on the queue, and their schedules (Europe/Rome). */
 export function defineBillingJobs(queue: JobQueue) {
+  const perTransaction = env.get('BILLING_PAYERS_PER_TRANSACTION')
+  if (perTransaction) {
+    billingBatch.payersPerTransaction = perTransaction
+    billingBatch.setBasedPayersPerTransaction = perTransaction
+  }
   queue.define(BILLING_COLLECT_JOB, billingCollectJob)
   queue.define(BILLING_POSITION_JOB, billingPositionJob)
   queue.define(BILLING_POSITIONS_JOB, billingPositionsJob)

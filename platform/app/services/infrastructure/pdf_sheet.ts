@@ -1,4 +1,17 @@
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFName, type PDFPage, type RGB } from 'pdf-lib'
+import { deflateSync } from 'node:zlib'
+import {
+  PDFArray,
+  PDFContentStream,
+  PDFDocument,
+  PDFName,
+  PDFRawStream,
+  StandardFonts,
+  rgb,
+  type PDFFont,
+  type PDFPage,
+  type PDFRef,
+  type RGB,
+} from 'pdf-lib'
 
 /**
  * The page every document of the platform is printed on (receipts, fee estimates): A4, the
@@ -46,6 +59,22 @@ export function wrap(text: string, font: PDFFont, size: number, width: number): 
   }
   if (row) rows.push(row)
   return rows.length ? rows : ['']
+}
+
+const FLATE = PDFName.of('FlateDecode')
+const FILTER = PDFName.of('Filter')
+
+/**
+ * Replaces each page content stream pdf-lib would deflate at save with the same stream already
+ * deflated by zlib (a raw stream keeps its bytes as they are, with the dictionary it is given: the
+ * same /Filter /FlateDecode, its /Length set when written). A stream pdf-lib would leave
+ * uncompressed is left as it is.
+ */
+export function deflateContentStreams(doc: PDFDocument) {
+  for (const [ref, object] of doc.context.enumerateIndirectObjects()) {
+    if (!(object instanceof PDFContentStream) || object.dict.get(FILTER) !== FLATE) continue
+    doc.context.assign(ref, PDFRawStream.of(object.dict, deflateSync(object.getUnencodedContents())))
+  }
 }
 
 export interface TextOptions {
@@ -167,11 +196,43 @@ export class PdfSheet {
   }
 
   /**
-   * Without object streams: pdf-lib packs the small objects into compressed streams otherwise, a
-   * tenth of the time of a receipt (pure JavaScript deflate) to save two kilobytes; the pages'
-   * content is compressed all the same, and every PDF reader since 1.4 reads the plain layout.
+   * Text kept apart from the rest of a page, in a content stream of its own that the next call
+   * replaces: a document drawn once can be saved several times with a different value in one place
+   * (a receipt before and after its protocol number). Drawn over the same page with the same
+   * fonts and operators as `draw`, it prints as if drawn in line.
    */
-  save() {
+  overlay(page: PDFPage, draw: () => void) {
+    if (this.#overlay) {
+      const contents = this.#overlay.page.node.Contents()
+      const index = contents instanceof PDFArray ? contents.indexOf(this.#overlay.ref) : undefined
+      if (index !== undefined) (contents as PDFArray).remove(index)
+      this.doc.context.delete(this.#overlay.ref)
+    }
+    const current = this.page
+    this.page = page
+    try {
+      // A new stream for the page, appended to its contents: what is drawn now goes there (pdf-lib's
+      // own way to start one, which it keeps private).
+      ;(page as unknown as { getContentStream(useExisting: boolean): unknown }).getContentStream(false)
+      draw()
+    } finally {
+      this.page = current
+    }
+    this.#overlay = { page, ref: (page as unknown as { contentStreamRef: PDFRef }).contentStreamRef }
+  }
+
+  #overlay: { page: PDFPage; ref: PDFRef } | undefined
+
+  /**
+   * Without object streams: pdf-lib packs the small objects into compressed streams otherwise, a
+   * tenth of the time of a receipt (pure JavaScript deflate) to save two kilobytes; every PDF reader
+   * since 1.4 reads the plain layout. The pages' content is compressed all the same, by Node's zlib
+   * rather than pdf-lib's JavaScript port of it (pako), which was a fifth of a receipt's time: the
+   * same FlateDecode stream of the same operators, written with the same compression level.
+   */
+  async save() {
+    await this.doc.flush()
+    deflateContentStreams(this.doc)
     return this.doc.save({ useObjectStreams: false })
   }
 }

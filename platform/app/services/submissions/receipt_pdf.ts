@@ -1,4 +1,5 @@
-import { BLUE, GREY, MARGIN, PdfSheet } from '#services/infrastructure/pdf_sheet'
+import type { PDFPage } from 'pdf-lib'
+import { BLUE, GREY, MARGIN, PdfSheet, safe, wrap } from '#services/infrastructure/pdf_sheet'
 import { printable } from '#services/definitions/tariff_pdf'
 import { formatNumber, summaryHead, type FeeSummary } from '#rules/summary'
 import type { TraceEntry } from '#rules/types'
@@ -176,30 +177,86 @@ const TEXT = {
 }
 
 export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
+  return (await receiptDocument(input)).save(input.protocol)
+}
+
+/** A receipt drawn once, saved with the protocol it has at the time (none yet, or its number). */
+export interface ReceiptDocument {
+  save(protocol: ReceiptInput['protocol']): Promise<Uint8Array>
+}
+
+const LABEL_WIDTH = 170
+
+/**
+ * Draws the receipt but for its protocol number, which each `save` prints in its place: the
+ * receipt job files the copy without a number in the protocol and then mails the one with the
+ * number, and in the same language the two differ by that value (and the document's subject)
+ * only. The row is kept for a value of one line, the case of every number and of "pending"; a
+ * value that would wrap is drawn by a whole receipt of its own, so the layout is the one a single
+ * drawing gives in every case.
+ */
+export async function receiptDocument(input: Omit<ReceiptInput, 'protocol'>): Promise<ReceiptDocument> {
   const lang = input.lang ?? 'it'
   const other: Lang = lang === 'it' ? 'en' : 'it'
   const both = (key: keyof typeof TEXT) => `${TEXT[key][lang]} / ${TEXT[key][other]}`
-  const sheet = await PdfSheet.create({
-    title:
-      lang === 'en' ? `Application receipt no. ${input.submissionId}` : `Ricevuta domanda n. ${input.submissionId}`,
-    subject: input.protocol
-      ? `${TEXT.protocol[lang]} ${input.protocol.label}`
-      : lang === 'en'
-        ? 'Application not yet registered'
-        : 'Domanda non ancora protocollata',
-    lang,
-  })
+  const protocolValue = (protocol: ReceiptInput['protocol']) =>
+    protocol
+      ? `n. ${protocol.label}${protocol.date ? ` ${lang === 'en' ? 'of' : 'del'} ${protocol.date}` : ''}`
+      : both('pending')
+  const sheet = await PdfSheet.create({ title: receiptTitle(input.submissionId, lang), subject: '', lang })
+  const at = drawReceipt(sheet, input, lang, both, 1)
+  return {
+    async save(protocol) {
+      const rows = wrap(protocolValue(protocol), sheet.regular, 10, sheet.width - LABEL_WIDTH)
+      if (rows.length !== 1) {
+        const alone = await PdfSheet.create({ title: receiptTitle(input.submissionId, lang), subject: '', lang })
+        const place = drawReceipt(alone, input, lang, both, rows.length)
+        alone.overlay(place.page, () =>
+          rows.forEach((row, i) => alone.draw(row, { x: place.x, y: place.y - 14 * i, size: 10, font: alone.regular }))
+        )
+        alone.doc.setSubject(receiptSubject(protocol, lang))
+        return alone.save()
+      }
+      sheet.overlay(at.page, () => sheet.draw(rows[0], { x: at.x, y: at.y, size: 10, font: sheet.regular }))
+      sheet.doc.setSubject(receiptSubject(protocol, lang))
+      return sheet.save()
+    },
+  }
+}
+
+function receiptTitle(submissionId: number, lang: Lang) {
+  return lang === 'en' ? `Application receipt no. ${submissionId}` : `Ricevuta domanda n. ${submissionId}`
+}
+
+function receiptSubject(protocol: ReceiptInput['protocol'], lang: Lang) {
+  return protocol
+    ? `${TEXT.protocol[lang]} ${protocol.label}`
+    : lang === 'en'
+      ? 'Application not yet registered'
+      : 'Domanda non ancora protocollata'
+}
+
+/**
+ * Everything a receipt prints but the protocol's value, for which `protocolRows` rows are left
+ * where `pairs` would draw them; answers where its first row goes.
+ */
+function drawReceipt(
+  sheet: PdfSheet,
+  input: Omit<ReceiptInput, 'protocol'>,
+  lang: Lang,
+  both: (key: keyof typeof TEXT) => string,
+  protocolRows: number
+): { page: PDFPage; x: number; y: number } {
   sheet.heading(input.tenantName)
   sheet.text(both('receipt'), { font: sheet.bold, size: 12 })
   sheet.text(input.formTitle, { size: 12 })
   sheet.y -= 8
+  // The protocol's label as `pairs` draws it, and the room its value takes.
+  sheet.ensure(14 * protocolRows)
+  sheet.draw(safe(both('protocol')), { x: MARGIN, y: sheet.y - 10, size: 10, font: sheet.bold })
+  const protocolAt = { page: sheet.page, x: MARGIN + LABEL_WIDTH, y: sheet.y - 10 }
+  sheet.y -= 14 * protocolRows + 2
   const facts: Array<[string, string]> = [
-    [
-      both('protocol'),
-      input.protocol
-        ? `n. ${input.protocol.label}${input.protocol.date ? ` ${lang === 'en' ? 'of' : 'del'} ${input.protocol.date}` : ''}`
-        : both('pending'),
-    ],
     [both('number'), String(input.submissionId)],
     [both('submittedOn'), input.submittedAt],
     [
@@ -211,7 +268,7 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
     const onBehalf = lang === 'en' ? "on the applicant's behalf" : 'per conto del richiedente'
     facts.push([both('filedBy'), `${input.onBehalfOf} (${onBehalf})`])
   }
-  sheet.pairs(facts, 170)
+  sheet.pairs(facts, LABEL_WIDTH)
   // The fee first: with the protocol number, it is what the family looks for.
   if (input.fee) feeSection(sheet, input.fee, lang, both)
   sheet.rule()
@@ -224,7 +281,7 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
   sheet.y -= 10
   sheet.text(both('keep'), { size: 8, color: GREY })
   if (input.fee) feeAnnex(sheet, input.fee, lang, both)
-  return sheet.save()
+  return protocolAt
 }
 
 /** The fee in the family's words: amount with its unit, band, reasons. */

@@ -1,13 +1,12 @@
 import { DateTime } from 'luxon'
 import Submission from '#models/submission'
 import { formVersionById } from '#services/definitions/form_service'
-import Tenant from '#models/tenant'
-import User from '#models/user'
+import db from '@adonisjs/lucid/services/db'
+import { identifierColumn } from '#models/columns'
 import School from '#models/school'
 import CatalogEntry from '#models/catalog_entry'
 import { isEntrySource } from '#forms/catalog_sources'
-import { receiptPdf, formatDay, type ReceiptFee } from '#services/submissions/receipt_pdf'
-import { RequestContext } from '#services/infrastructure/request_context'
+import { receiptDocument, formatDay, type ReceiptFee } from '#services/submissions/receipt_pdf'
 import { ruleSetService } from '#services/definitions/ruleset_service'
 import { submissionSchoolYear, tariffDate } from '#services/enrolments/enrolment_service'
 import { tariffFacts } from '#forms/tariff_preview'
@@ -15,6 +14,129 @@ import { sourceValues } from '#forms/school_catalog'
 import type { FormDefinition, Lang } from '#forms/types'
 import type { EvaluationResult } from '#rules/types'
 import type { FeeSummary } from '#rules/summary'
+
+/** The applicant's (or the filer's) name, codice fiscale and email, as a receipt prints them. */
+export interface ReceiptPerson {
+  fullName: string
+  fiscalCode: string | null
+  email: string
+}
+
+/**
+ * What a submission's receipts are made of, read once: the form version, the tenant's name, the
+ * applicant (and the person who filed it on their behalf), the catalog's names for the codes the
+ * data holds, and the fee, computed once per language asked. The receipt job prints two receipts
+ * from one source (the protocol's copy and the applicant's), so each of these is read once per
+ * job instead of once per receipt.
+ */
+export interface ReceiptSource {
+  submission: Submission
+  definition: FormDefinition
+  tenant: { id: number; name: string }
+  applicant: ReceiptPerson
+  filer: ReceiptPerson | null
+  catalogLabel: ((pointer: string) => string | null) | undefined
+  fee(lang: Lang): Promise<ReceiptFee | null>
+  formTitle(lang: Lang): string
+}
+
+/**
+ * Plain rows rather than models: a receipt needs three columns of each, and the models would
+ * hydrate (and deep-copy) every column of the tenant, its settings included. The names and codici
+ * fiscali are decrypted as the User model's columns would.
+ */
+async function people(ids: number[]) {
+  const rows = await db
+    .from('users')
+    .whereIn('id', [...new Set(ids)])
+    .select('id', 'full_name', 'fiscal_code', 'email')
+  const byId = new Map<number, ReceiptPerson>()
+  for (const row of rows) {
+    byId.set(Number(row.id), {
+      fullName: identifierColumn.consume(row.full_name) as string,
+      fiscalCode: (identifierColumn.consume(row.fiscal_code) as string | null) ?? null,
+      email: row.email,
+    })
+  }
+  return byId
+}
+
+export async function receiptSource(submission: Submission): Promise<ReceiptSource> {
+  // Versions are immutable: the process keeps the ones it read (form_service.ts).
+  const version = await formVersionById(submission.formVersionId)
+  if (!version)
+    throw new Error(`Submission ${submission.id} names form version ${submission.formVersionId}, which does not exist`)
+  const definition = version.definition as unknown as FormDefinition
+  // The filer is printed only for a submission made on the applicant's behalf.
+  const filerId = submission.onBehalf ? submission.submittedByUserId : null
+  const [tenantRow, persons, catalogLabel] = await Promise.all([
+    db.from('tenants').where('id', submission.tenantId).select('id', 'name').first(),
+    people(filerId === null ? [submission.applicantUserId] : [submission.applicantUserId, filerId]),
+    catalogLabels(definition, submission.data),
+  ])
+  if (!tenantRow)
+    throw new Error(`Submission ${submission.id} names tenant ${submission.tenantId}, which does not exist`)
+  const applicant = persons.get(submission.applicantUserId)
+  if (!applicant)
+    throw new Error(`Submission ${submission.id} names applicant ${submission.applicantUserId}, who does not exist`)
+  const fees = new Map<Lang, Promise<ReceiptFee | null>>()
+  return {
+    submission,
+    definition,
+    tenant: { id: Number(tenantRow.id), name: tenantRow.name },
+    applicant,
+    filer: filerId === null ? null : (persons.get(filerId) ?? null),
+    catalogLabel,
+    fee(lang) {
+      let fee = fees.get(lang)
+      if (!fee) fees.set(lang, (fee = feeOf(definition, submission, lang)))
+      return fee
+    },
+    formTitle: (lang) => definition.title?.[lang] ?? definition.title?.it ?? submission.formKey,
+  }
+}
+
+/**
+ * A submission's receipt in `lang`, drawn once and saved with the protocol each time asks: the
+ * receipt job files the copy without a number and mails the one with it, a single drawing when
+ * both are in the same language (receipt_pdf.ts).
+ */
+export async function receiptDrawing(source: ReceiptSource, lang: Lang) {
+  const { submission, definition, tenant, applicant, filer } = source
+  const formTitle = source.formTitle(lang)
+  const document = await receiptDocument({
+    tenantName: tenant.name,
+    formTitle,
+    submissionId: submission.id,
+    submittedAt: submission.submittedAt?.setZone('Europe/Rome').toFormat('dd/MM/yyyy HH:mm') ?? '—',
+    applicant: { name: applicant.fullName, fiscalCode: applicant.fiscalCode, email: applicant.email },
+    onBehalfOf: filer ? filer.fullName : null,
+    schema: definition.schema ?? {},
+    data: submission.data,
+    lang,
+    catalogLabel: source.catalogLabel,
+    fee: await source.fee(lang),
+  })
+  return {
+    applicant,
+    tenant,
+    formTitle,
+    lang,
+    /** The PDF with this protocol, or else the submission's own number, or none yet. */
+    save: (protocol?: { label: string; date: string } | null) =>
+      document.save(protocol ?? (submission.protocolNumber ? { label: submission.protocolNumber, date: '' } : null)),
+  }
+}
+
+/** One receipt from its source: in `lang`, with the protocol given (or the submission's own, or none yet). */
+export async function renderReceipt(
+  source: ReceiptSource,
+  protocol: { label: string; date: string } | null | undefined,
+  lang: Lang
+) {
+  const { save, ...drawn } = await receiptDrawing(source, lang)
+  return { pdf: await save(protocol), ...drawn }
+}
 
 /**
  * Builds a submission's receipt from what was stored: the form version it was made on, its data, its
@@ -26,35 +148,7 @@ export async function buildReceipt(
   asked?: Lang
 ) {
   // A row created in this process before its first reload has no language yet: Italian, the default.
-  const lang: Lang = asked ?? submission.lang ?? 'it'
-  // Versions are immutable: the process keeps the ones it read (form_service.ts).
-  const version = await formVersionById(submission.formVersionId)
-  if (!version)
-    throw new Error(`Submission ${submission.id} names form version ${submission.formVersionId}, which does not exist`)
-  const definition = version.definition as unknown as FormDefinition
-  const formTitle = definition.title?.[lang] ?? definition.title?.it ?? submission.formKey
-  const [tenant, applicant, filer] = await RequestContext.asSystem('receipt', () =>
-    Promise.all([
-      Tenant.findOrFail(submission.tenantId),
-      User.findOrFail(submission.applicantUserId),
-      User.find(submission.submittedByUserId),
-    ])
-  )
-  const pdf = await receiptPdf({
-    tenantName: tenant.name,
-    formTitle,
-    submissionId: submission.id,
-    protocol: protocol ?? (submission.protocolNumber ? { label: submission.protocolNumber, date: '' } : null),
-    submittedAt: submission.submittedAt?.setZone('Europe/Rome').toFormat('dd/MM/yyyy HH:mm') ?? '—',
-    applicant: { name: applicant.fullName, fiscalCode: applicant.fiscalCode, email: applicant.email },
-    onBehalfOf: submission.onBehalf && filer ? filer.fullName : null,
-    schema: definition.schema ?? {},
-    data: submission.data,
-    lang,
-    catalogLabel: await catalogLabels(definition, submission.data),
-    fee: await feeOf(definition, submission, lang),
-  })
-  return { pdf, applicant, tenant, formTitle, lang }
+  return renderReceipt(await receiptSource(submission), protocol, asked ?? submission.lang ?? 'it')
 }
 
 /**

@@ -1,7 +1,7 @@
 import Submission from '#models/submission'
 import { protocolService } from '#integrations/protocol'
 import { sendMail } from '#services/infrastructure/mailer'
-import { buildReceipt } from '#services/submissions/receipt_service'
+import { receiptDrawing, receiptSource, renderReceipt } from '#services/submissions/receipt_service'
 import { submissionService } from '#services/submissions/submission_service'
 import { externalAttempts } from '#services/infrastructure/external_attempts'
 import type { JobDefinition } from '#queue/types'
@@ -66,8 +66,12 @@ export const submissionReceiptJob: JobDefinition<{ submissionId: number }> = {
     if (!['submitted', 'protocolled'].includes(submission.status)) return
     const about = { type: 'submission', id: submission.id } as const
 
+    // What both receipts print (the version, the tenant, the applicant, the catalog's names, the fee) is
+    // read once for the two of them.
+    const source = await receiptSource(submission)
     // The copy filed in the protocol is the office's record: in Italian, whatever the applicant's language.
-    const draft = await buildReceipt(submission, null, 'it')
+    const filed = await receiptDrawing(source, 'it')
+    const draft = { applicant: filed.applicant, formTitle: filed.formTitle, pdf: await filed.save() }
     const [firstName, ...rest] = draft.applicant.fullName.split(' ')
     const registration = await protocolService().register({
       idempotencyKey: `submission:${submission.id}`,
@@ -83,7 +87,11 @@ export const submissionReceiptJob: JobDefinition<{ submissionId: number }> = {
       })
     }
 
-    const receipt = await buildReceipt(submission, { label: registration.label, date: registration.date })
+    // The applicant's copy, with the number: in Italian it is the filed drawing saved with its number.
+    const protocol = { label: registration.label, date: registration.date }
+    const lang = submission.lang ?? 'it'
+    const receipt =
+      lang === filed.lang ? { ...filed, pdf: await filed.save(protocol) } : await renderReceipt(source, protocol, lang)
     const mail = receiptMail(receipt.lang, {
       name: receipt.applicant.fullName,
       formTitle: receipt.formTitle,
