@@ -18,6 +18,7 @@
  *
  *   BENCH_CHILDREN (100000)  BENCH_DAYS (20)  PG_PORT (55432)
  *   BENCH_PGOPTS (extra server settings, e.g. "-c log_min_duration_statement=100")  BENCH_PGLOG (copy of the server log)
+ *   BENCH_KEEP (set: the cluster is left running with its data after the run, for psql; the line printed says how to stop it)
  */
 import 'reflect-metadata'
 import { spawnSync } from 'node:child_process'
@@ -48,6 +49,14 @@ function sh(command: string, args: string[]) {
 }
 let started = false
 function stopPostgres() {
+  if (process.env.BENCH_KEEP) {
+    if (started)
+      say(
+        `  database kept: psql -h 127.0.0.1 -p ${PG_PORT} -U postgres sportello_bench (stop: pg_ctl -D ${join(work, 'pg')} stop)`
+      )
+    started = false
+    return
+  }
   if (started) {
     try {
       sh(`${PGBIN}/pg_ctl`, ['-D', join(work, 'pg'), '-m', 'immediate', 'stop'])

@@ -95,6 +95,10 @@ export default class SportelloProvider {
     this.#queue.define(BULK_ACCEPT_JOB, bulkAcceptJob)
     const billing = await import('#services/billing/billing_jobs')
     billing.defineBillingJobs(this.#queue)
+    // The audit trail shows the batch row that created a record billing audits per batch.
+    const { registerBatchAuditResolvers } = await import('#services/infrastructure/audit_query')
+    const { billingBatchAudits } = await import('#services/billing/billing_audit')
+    registerBatchAuditResolvers(billingBatchAudits)
     const directory = await import('#services/infrastructure/directory_sync')
     this.#queue.define(directory.DIRECTORY_SYNC_JOB, directory.directorySyncJob)
     this.#queue.define(directory.DIRECTORY_SYNC_TENANT_JOB, directory.directorySyncTenantJob)

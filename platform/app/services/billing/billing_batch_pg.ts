@@ -11,13 +11,14 @@ import {
   LedgerKeyConflictError,
   type NewLedgerEntry,
 } from '#services/billing/ledger_service'
+import { POSITION_BATCH_ACTION, positionBatchEntityId } from '#services/billing/billing_audit'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { phaseClock } from '#services/billing/billing_phases'
 
 /**
  * The monthly run's batch on PostgreSQL, set-based: the batch's charges travel as one JSON
  * parameter and every write is an INSERT … SELECT inside the server, each with its audit rows in
- * the same statement (a data-modifying WITH): one row for the batch's charges, one per position. It writes exactly what the portable path writes (the
+ * the same statement (a data-modifying WITH): one row for the batch's charges, one for its positions (billing_audit.ts). It writes exactly what the portable path writes (the
  * ledger entries, their audit rows, one position per payer with its gap-free notice number, the
  * items, the position jobs), in the caller's transaction; `collectRun` uses it when no plugin
  * listens to `charge.created` (an event per charge needs the portable path, which emits them).
@@ -57,10 +58,16 @@ export async function billBatchOnPostgres(
   const source = `json_to_recordset(?::json) AS s(k text, p int, e int, a bigint, q text, u bigint, d text, x text)`
 
   // One statement: the charges inserted (a key already posted is left as it is), the batch's audit
-  // row (ledger_service.ts, chargeBatchAudit: who, the run, how many, the total, the id range), and the check that a key already posted carries the same payer, kind and amount (otherwise the
-  // batch is refused, as postEntry refuses it). The check's SELECT sees the ledger as it was before
-  // the statement, and looks up only the keys the insert skipped: a first run probes nothing.
-  const conflicts = rows(
+  // row (ledger_service.ts, chargeBatchAudit: who, the run, how many, the total, the id range), the
+  // check that a key already posted carries the same payer, kind and amount (otherwise the batch is
+  // refused, as postEntry refuses it), and every charge of these payers for this service and period
+  // not yet asked for by a position: the ones this statement inserted (from RETURNING) and those
+  // posted before it (a repeated run's, and the plugin's own through ctx.ledger.postCharge), which the
+  // statement's SELECTs see as the ledger was before it. The check looks up only the keys the insert
+  // skipped: a first run probes nothing. RETURNING names only the columns read (a whole row each was
+  // measurably slower).
+  const payerIds = input.payers.map((p) => p.payerUserId)
+  const charges = rows(
     await trx.rawQuery(
       `WITH s AS MATERIALIZED (SELECT * FROM ${source}),
        ins AS (
@@ -68,7 +75,7 @@ export async function billBatchOnPostgres(
                                      quantity, unit_cents, description, details, actor_label, created_at)
          SELECT ?, s.k, 'charge', s.p, s.e, ?, ?, s.a, s.q, s.u, s.d, s.x, ?, ?::timestamptz FROM s
          ON CONFLICT (tenant_id, entry_key) DO NOTHING
-         RETURNING *),
+         RETURNING id, entry_key, payer_user_id, amount_cents),
        audit AS (
          INSERT INTO audit_logs (tenant_id, actor_user_id, actor_label, action, entity, entity_id, before, after, created_at)
          SELECT ?, NULLIF(?::int, 0), ?, '${CHARGE_BATCH_ACTION}', 'ledger_entries', ?, NULL,
@@ -76,9 +83,17 @@ export async function billBatchOnPostgres(
                   'charges', count(*), 'totalCents', sum(amount_cents), 'firstEntryId', min(id), 'lastEntryId', max(id)),
                 ?::timestamptz
          FROM ins HAVING count(*) > 0),
-       skipped AS (SELECT s.* FROM s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.entry_key = s.k))
-       SELECT skipped.k FROM skipped JOIN ledger_entries l ON l.tenant_id = ? AND l.entry_key = skipped.k
-       WHERE l.kind <> 'charge' OR l.payer_user_id <> skipped.p OR l.amount_cents <> skipped.a LIMIT 1`,
+       skipped AS (SELECT s.* FROM s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.entry_key = s.k)),
+       conflict AS (
+         SELECT skipped.k FROM skipped JOIN ledger_entries l ON l.tenant_id = ? AND l.entry_key = skipped.k
+         WHERE l.kind <> 'charge' OR l.payer_user_id <> skipped.p OR l.amount_cents <> skipped.a LIMIT 1)
+       SELECT k, NULL::bigint AS id, NULL::int AS payer, NULL::bigint AS cents FROM conflict
+       UNION ALL SELECT NULL, id, payer_user_id, amount_cents FROM ins
+       UNION ALL SELECT NULL, e.id, e.payer_user_id, e.amount_cents
+         FROM ledger_entries e LEFT JOIN payment_position_items i ON i.entry_id = e.id
+         WHERE e.tenant_id = ? AND e.payer_user_id = ANY(?::int[]) AND e.service = ? AND e.period = ? AND e.kind = 'charge'
+           AND i.id IS NULL
+       ORDER BY id`,
       [
         JSON.stringify(lines),
         tenant.id,
@@ -96,34 +111,25 @@ export async function billBatchOnPostgres(
         run.period,
         now,
         tenant.id,
+        tenant.id,
+        payerIds,
+        run.service,
+        run.period,
       ]
     )
   )
-  if (conflicts.length > 0) throw new LedgerKeyConflictError(String(conflicts[0].k))
-  clock.mark('charges and their audit')
-
-  // Every charge of these payers for this service and period not yet asked for by a position:
-  // the lines above, and those the plugin posted itself through ctx.ledger.postCharge.
-  const payerIds = input.payers.map((p) => p.payerUserId)
-  const unbilled = `FROM ledger_entries e LEFT JOIN payment_position_items i ON i.entry_id = e.id
-     WHERE e.tenant_id = ? AND e.payer_user_id = ANY(?::int[]) AND e.service = ? AND e.period = ? AND e.kind = 'charge'
-       AND i.id IS NULL`
+  const conflict = charges.find((row) => row.k !== null && row.k !== undefined)
+  if (conflict) throw new LedgerKeyConflictError(String(conflict.k))
   const unbilledOf = new Map<number, number[]>()
   const totals = new Map<number, number>()
-  for (const row of rows(
-    await trx.rawQuery(`SELECT e.id, e.payer_user_id AS payer, e.amount_cents AS cents ${unbilled} ORDER BY e.id`, [
-      tenant.id,
-      payerIds,
-      run.service,
-      run.period,
-    ])
-  )) {
+  for (const row of charges) {
     const payer = Number(row.payer)
     totals.set(payer, (totals.get(payer) ?? 0) + Number(row.cents))
     const list = unbilledOf.get(payer)
     if (list) list.push(Number(row.id))
     else unbilledOf.set(payer, [Number(row.id)])
   }
+  clock.mark('charges, their audit, the unbilled read')
   const owing = payerIds.filter((id) => (totals.get(id) ?? 0) > 0)
   for (const id of payerIds) {
     if ((totals.get(id) ?? 0) > 0) continue
@@ -132,7 +138,6 @@ export async function billBatchOnPostgres(
       message: { it: 'Nulla da pagare nel periodo', en: 'Nothing to pay in the period' },
     })
   }
-  clock.mark('unbilled charges read')
   if (owing.length === 0) return []
 
   const numbers = await nextNoticeNumbers(trx, tenant.id, input.pagopa.segregationCode, owing.length)
@@ -151,15 +156,14 @@ export async function billBatchOnPostgres(
                                         paid_cents, due_date, status, notice_channel, paid_at, psp, created_at, updated_at)
          SELECT ?, ?, s.p, ?, ?, s.iupd, s.iuv, s.nav, s.a, 0, ?, 'pending', NULL, NULL, NULL, ?::timestamptz, ?::timestamptz
          FROM json_to_recordset(?::json) AS s(p int, a bigint, iupd text, iuv text, nav text)
-         RETURNING *),
+         RETURNING id, iuv, amount_cents),
        audit AS (
          INSERT INTO audit_logs (tenant_id, actor_user_id, actor_label, action, entity, entity_id, before, after, created_at)
-         SELECT tenant_id, NULLIF(?::int, 0), ?, 'create', 'payment_positions', id::text, NULL,
-                json_build_object('id', id, 'tenantId', tenant_id, 'runId', run_id, 'payerUserId', payer_user_id,
-                  'service', service, 'period', period, 'iupd', iupd, 'iuv', iuv, 'nav', nav, 'amountCents', amount_cents,
-                  'paidCents', paid_cents, 'dueDate', due_date, 'status', status, 'createdAt', created_at),
-                created_at
-         FROM ins)
+         SELECT ?, NULLIF(?::int, 0), ?, '${POSITION_BATCH_ACTION}', 'payment_positions', ?, NULL,
+                json_build_object('runId', ?::int, 'startedByUserId', NULLIF(?::int, 0), 'service', ?::text, 'period', ?::text,
+                  'positions', count(*), 'totalCents', sum(amount_cents), 'firstPositionId', min(id), 'lastPositionId', max(id)),
+                ?::timestamptz
+         FROM ins HAVING count(*) > 0)
        SELECT id, iuv FROM ins`,
       [
         tenant.id,
@@ -170,8 +174,15 @@ export async function billBatchOnPostgres(
         now,
         now,
         JSON.stringify(positions),
+        tenant.id,
         actorUserId,
         actorLabel,
+        positionBatchEntityId(run.id),
+        run.id,
+        run.startedByUserId ?? 0,
+        run.service,
+        run.period,
+        now,
       ]
     )
   )

@@ -15,6 +15,7 @@ import { lineAmount } from '#services/billing/charge_amount'
 import { checkEntry, LedgerError, PERIOD, postEntries, type NewLedgerEntry } from '#services/billing/ledger_service'
 import { writeAudits } from '#services/infrastructure/audit_service'
 import { billBatchOnPostgres } from '#services/billing/billing_batch_pg'
+import { POSITION_BATCH_ACTION, positionBatchEntityId, type PositionBatchAudit } from '#services/billing/billing_audit'
 import { phaseClock } from '#services/billing/billing_phases'
 import { subscriptionsTo } from '#events/domain_events'
 import { billingModeOf, parseBillingSettings, type BillingSettings } from '#services/billing/billing_settings'
@@ -406,7 +407,6 @@ async function billPayers(
   const numbers = await nextNoticeNumbers(trx, tenant.id, input.pagopa.segregationCode, owing.length)
   const now = DateTime.now().toFormat(trx.dialect.dateTimeFormat)
   const positionIds = new Map<string, number>()
-  const audits: Parameters<typeof writeAudits>[1] = []
   for (let i = 0; i < owing.length; i += 300) {
     const values = owing.slice(i, i + 300).map((payer, j) => {
       const number = numbers[i + j]
@@ -442,18 +442,28 @@ async function billPayers(
       )
       .select('id', 'iuv')
     for (const row of written) positionIds.set(row.iuv, Number(row.id))
-    for (const row of values) {
-      const id = positionIds.get(row.iuv)!
-      audits.push({
-        tenantId: tenant.id,
-        action: 'create',
-        entity: 'payment_positions',
-        entityId: String(id),
-        after: { id, ...row },
-      })
-    }
   }
-  await writeAudits(trx, audits)
+  // One audit row for the batch's positions (billing_audit.ts), as for its charges.
+  const ids = [...positionIds.values()]
+  const after: PositionBatchAudit = {
+    runId: run.id,
+    startedByUserId: run.startedByUserId,
+    service: run.service,
+    period: run.period,
+    positions: ids.length,
+    totalCents: owing.reduce((sum, payer) => sum + payer.total, 0),
+    firstPositionId: ids.reduce((a, b) => Math.min(a, b)),
+    lastPositionId: ids.reduce((a, b) => Math.max(a, b)),
+  }
+  await writeAudits(trx, [
+    {
+      tenantId: tenant.id,
+      action: POSITION_BATCH_ACTION,
+      entity: 'payment_positions',
+      entityId: positionBatchEntityId(run.id),
+      after,
+    },
+  ])
   const items = owing.flatMap((payer, k) =>
     payer.entries.map((entry) => ({
       tenant_id: tenant.id,

@@ -163,7 +163,8 @@ export async function postEntry(
  * it `{ runId, startedByUserId, service, period, charges, totalCents, firstEntryId, lastEntryId }`;
  * the actor is who wrote the batch (the run's job), `startedByUserId` who started the run. Every
  * charge of a run carries `details.run`, so who created a charge is found from the charge: the run's
- * batch rows, the one whose id range holds it (`chargeCreationAudit`, used by the audit viewer).
+ * batch rows, the one whose id range holds it (`chargeCreationAudit`, handed to the audit viewer by
+ * billing_audit.ts).
  */
 export const CHARGE_BATCH_ACTION = 'create_batch'
 export const chargeBatchEntityId = (runId: number) => `run:${runId}`

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon'
 import AuditLog from '#models/audit_log'
-import { chargeCreationAudit } from '#services/billing/ledger_service'
 
 /**
  * The filters of the tenant's audit trail (`GET /audit`): who (`actor`: the e-mail or label the
@@ -16,6 +15,19 @@ export interface AuditFilters {
   from: string | null
   to: string | null
   after: number | null
+}
+
+/**
+ * Records written in bulk are audited per batch, not per row (billing's charges and positions of a
+ * monthly run): for such a table, a resolver answers the ids of the batch rows that created a
+ * record, so that the trail asked about the record shows them beside its own rows. The module that
+ * writes the batches registers its resolvers at start (sportello_provider.ts); this one knows none.
+ */
+export type BatchAuditResolver = (recordId: number) => Promise<number[]>
+const batchAuditResolvers = new Map<string, BatchAuditResolver>()
+
+export function registerBatchAuditResolvers(resolvers: Record<string, BatchAuditResolver>) {
+  for (const [entity, resolver] of Object.entries(resolvers)) batchAuditResolvers.set(entity, resolver)
 }
 
 export const AUDIT_PAGE_SIZE = 50
@@ -115,9 +127,10 @@ export async function auditPage(filters: AuditFilters) {
     else query.whereRaw('lower(actor_label) = ?', [filters.actor])
   }
   if (filters.entity) query.where('entity', filters.entity)
-  if (filters.entity === 'ledger_entries' && filters.entityId && /^\d{1,15}$/.test(filters.entityId)) {
-    // A run's charges are audited per batch: the charge's own rows, and the batch row that created it.
-    const batch = await chargeCreationAudit(Number(filters.entityId))
+  const batchAudit = filters.entity ? batchAuditResolvers.get(filters.entity) : undefined
+  if (batchAudit && filters.entityId && /^\d{1,15}$/.test(filters.entityId)) {
+    // A record audited per batch: its own rows, and the batch row that created it.
+    const batch = await batchAudit(Number(filters.entityId))
     const entityId = filters.entityId
     query.where((q) => q.where('entity_id', entityId).orWhereIn('id', batch))
   } else if (filters.entityId) query.where('entity_id', filters.entityId)

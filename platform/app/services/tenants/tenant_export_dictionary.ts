@@ -65,7 +65,7 @@ export const TABLES: Record<string, TableMeaning> = {
   },
   audit_logs: {
     description:
-      'Who did what and when: one row per write (and per read of sensitive records by staff). The charges of a monthly run have one row per batch: action create_batch, entity ledger_entries, entity_id run:<billing_runs.id>, and in after the run, who started it (startedByUserId), how many charges, their total and the first and last ledger_entries.id; a charge names its run in ledger_entries.details.run',
+      'Who did what and when: one row per write (and per read of sensitive records by staff). The charges of a monthly run have one row per batch: action create_batch, entity ledger_entries, entity_id run:<billing_runs.id>, and in after the run, who started it (startedByUserId), how many charges, their total and the first and last ledger_entries.id; a charge names its run in ledger_entries.details.run. Its positions likewise: action create_batch, entity payment_positions, entity_id run:<billing_runs.id>, and in after the run, startedByUserId, how many positions, their total and the first and last payment_positions.id; a position names its run in payment_positions.run_id',
     columns: {
       actor_user_id: 'The user who acted (users.id); empty for the system',
       actor_label: 'Who acted, as a label (e-mail, or system:<job>)',

@@ -183,6 +183,8 @@ test.group('Billing run', (group) => {
     cleanup(() => world.close())
     const same = await world.enrol(null, '40.00')
     const other = await world.enrol(null, '25.00')
+    // A second child of the first payer, whose line no one has posted yet.
+    const second = await world.enrol(same.payer, '12.00')
     const period = '2026-10'
     const key = (enrolmentId: number) => `billing:rette:${period}:${enrolmentId}:fee`
     const charge = (payerUserId: number, enrolmentId: number, amountCents: number) => ({
@@ -198,6 +200,11 @@ test.group('Billing run', (group) => {
     await RequestContext.withTenant(world.tenant.ref, async () => {
       await db.transaction((trx) => postEntry(trx, charge(same.payer.id, same.enrolment.id, 4000)))
       await db.transaction((trx) => postEntry(trx, charge(other.payer.id, other.enrolment.id, 2600)))
+      // Another charge of the same payer, service and period under a key of its own (as a plugin
+      // posts one through ctx.ledger.postCharge): the position asks for it beside the run's line.
+      await db.transaction((trx) =>
+        postEntry(trx, { ...charge(same.payer.id, same.enrolment.id, 500), key: `extra:${same.enrolment.id}` })
+      )
       const run = await BillingRun.create({
         service: 'rette',
         period,
@@ -218,7 +225,7 @@ test.group('Billing run', (group) => {
       const positions = await PaymentPosition.query()
       assert.deepEqual(
         positions.map((p) => [p.payerUserId, Number(p.amountCents), p.nav]),
-        [[same.payer.id, 4000, noticeNumber('01', 1n).nav]]
+        [[same.payer.id, 5700, noticeNumber('01', 1n).nav]]
       )
       const charges = await ledgerCharges(world.tenant.id)
       assert.deepEqual(
@@ -226,10 +233,22 @@ test.group('Billing run', (group) => {
         [
           [key(same.enrolment.id), 4000],
           [key(other.enrolment.id), 2600],
+          [`extra:${same.enrolment.id}`, 500],
+          [key(second.enrolment.id), 1200],
         ]
       )
+      // The position asks for the charges posted before the run and the one the run posted.
+      const items = await db.from('payment_position_items').where('position_id', positions[0].id).orderBy('entry_id')
+      assert.deepEqual(
+        items.map((i) => Number(i.entry_id)),
+        [Number(charges[0].id), Number(charges[2].id), Number(charges[3].id)]
+      )
       const audits = await db.from('audit_logs').where('entity', 'ledger_entries').count('* as n').first()
-      assert.equal(Number(audits.n), 2, 'a charge already posted gets no second audit row, the refused batch none')
+      assert.equal(
+        Number(audits.n),
+        4,
+        'one row per charge posted alone, one for the first batch, none for a charge already posted nor for the refused batch'
+      )
     })
     // The billed payer's position job runs against the simulator before the world closes.
     await jobQueue().drained()
@@ -305,6 +324,95 @@ test.group('Billing run', (group) => {
     assert.include(auditText, `"startedByUserId":${operator.id}`)
     assert.include(auditText, `"firstEntryId":${charges[0].id}`)
     assert.include(auditText, `"lastEntryId":${charges[2].id}`)
+  }).timeout(120_000)
+
+  test('who created a position: one audit row per batch names the run and who started it; the audit viewer and the tenant export find it', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    const world = await billingWorld()
+    cleanup(() => world.close())
+    const a = await world.enrol(null, '45.00')
+    await world.enrol(a.payer, '30.50')
+    await world.enrol(null, '12.00')
+    await world.enrol(null, '20.00')
+    const operator = await makeUser(world.tenant, ['operator'])
+    const admin = await makeUser(world.tenant, ['tenant_admin'])
+    const base = `/api/v1/t/${world.tenant.slug}`
+    const started = await client
+      .post(`${base}/billing/runs`)
+      .json({ service: 'rette', period: '2026-10' })
+      .loginAs(operator)
+    started.assertStatus(202)
+    await jobQueue().drained()
+    const runId = started.body().run.id as number
+    const positions = await db
+      .from('payment_positions')
+      .where('tenant_id', world.tenant.id)
+      .where('run_id', runId)
+      .orderBy('id')
+    assert.lengthOf(positions, 3)
+
+    // One creation row for the batch's positions (not one per position): the run, its starter, count, total, id range.
+    const created = await db
+      .from('audit_logs')
+      .where('tenant_id', world.tenant.id)
+      .where('entity', 'payment_positions')
+      .whereIn('action', ['create', 'create_batch'])
+    assert.deepEqual(
+      created.map((r) => [r.action, r.entity_id]),
+      [['create_batch', `run:${runId}`]],
+      `creation rows of positions: ${JSON.stringify(created.map((r) => [r.action, r.entity_id]))}`
+    )
+    const after = typeof created[0].after === 'string' ? JSON.parse(created[0].after) : created[0].after
+    assert.deepInclude(after, {
+      runId,
+      startedByUserId: operator.id,
+      service: 'rette',
+      period: '2026-10',
+      positions: 3,
+      totalCents: 4500 + 3050 + 1200 + 2000,
+      firstPositionId: Number(positions[0].id),
+      lastPositionId: Number(positions[2].id),
+    })
+
+    // The audit viewer, asked about one position, answers the batch row that created it (and the position's later rows).
+    const position = positions[1]
+    const viewed = await client.get(`${base}/audit?entity=payment_positions&entity_id=${position.id}`).loginAs(admin)
+    viewed.assertStatus(200)
+    const found = viewed.body().entries as Array<{ action: string; entityId: string; after: Record<string, unknown> }>
+    const batchFound = found.filter((e) => e.action === 'create_batch')
+    assert.deepEqual(
+      batchFound.map((e) => [e.entityId, e.after.startedByUserId, e.after.positions]),
+      [[`run:${runId}`, operator.id, 3]],
+      `audit entries for position ${position.id}: ${JSON.stringify(found)}`
+    )
+    assert.isTrue(
+      found.every((e) => e.action === 'create_batch' || e.entityId === String(position.id)),
+      `only the position's own rows and its batch row: ${JSON.stringify(found)}`
+    )
+    // A position of no run has no batch row to answer.
+    const none = await client.get(`${base}/audit?entity=payment_positions&entity_id=999999999`).loginAs(admin)
+    assert.deepEqual(none.body().entries, [])
+
+    // The tenant export holds the same: the position's run, the batch row covering its id.
+    const out = join(PLATFORM_ROOT, 'tmp', `export-billing-${randomUUID()}`)
+    cleanup(() => rm(out, { recursive: true, force: true }))
+    await RequestContext.asSystem('test', () => exportTenant({ tenant: world.tenant.slug, out }))
+    const exported = (table: string) => readFile(join(out, 'csv', `${table}.csv`), 'utf8')
+    const [header, ...lines] = (await exported('payment_positions')).split('\n')
+    const runColumn = header.split(',').indexOf('run_id')
+    const positionLine = lines.find((l) => l.startsWith(`${position.id},`))
+    assert.equal(positionLine?.split(',')[runColumn], String(runId), `exported position: ${header} / ${positionLine}`)
+    const auditLine = (await exported('audit_logs'))
+      .split('\n')
+      .find((l) => l.includes(`,run:${runId},`) && l.includes('payment_positions'))
+    const auditText = auditLine?.replaceAll('""', '"') ?? ''
+    assert.include(auditText, 'create_batch', `exported batch row: ${auditLine}`)
+    assert.include(auditText, `"startedByUserId":${operator.id}`)
+    assert.include(auditText, `"firstPositionId":${positions[0].id}`)
+    assert.include(auditText, `"lastPositionId":${positions[2].id}`)
   }).timeout(120_000)
 
   test("an item names only its position's tenant: a write with another tenant is refused", async ({

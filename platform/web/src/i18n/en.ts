@@ -82,6 +82,7 @@ export const en: Strings<typeof it> = {
     first: 'First page',
     next: 'Next page',
     action_create: 'Created',
+    action_create_batch: 'Created in a batch',
     action_update: 'Changed',
     action_delete: 'Deleted',
     action_read: 'Read',

@@ -80,6 +80,7 @@ export const it = {
     first: 'Prima pagina',
     next: 'Pagina successiva',
     action_create: 'Creazione',
+    action_create_batch: 'Creazione in blocco',
     action_update: 'Modifica',
     action_delete: 'Eliminazione',
     action_read: 'Lettura',

@@ -8,9 +8,29 @@ import { LoadError, Loading } from '../../widgets/status'
 
 const FILTER_NAMES = ['actor', 'entity', 'entity_id', 'action', 'from', 'to'] as const
 /** The actions the platform writes in the trail (models/mixins/audited.ts and the services that read or publish). */
-const ACTIONS = ['create', 'update', 'delete', 'read', 'publish', 'invalidate', 'retention_delete'] as const
+const ACTIONS = [
+  'create',
+  'create_batch',
+  'update',
+  'delete',
+  'read',
+  'publish',
+  'invalidate',
+  'retention_delete',
+] as const
 /** Tables people look for most: a hint in the "what" field, any other table name works too. */
-const ENTITIES = ['submissions', 'enrolments', 'tenants', 'memberships', 'users', 'attachments', 'forms', 'rule_sets']
+const ENTITIES = [
+  'submissions',
+  'enrolments',
+  'tenants',
+  'memberships',
+  'users',
+  'attachments',
+  'forms',
+  'rule_sets',
+  'ledger_entries',
+  'payment_positions',
+]
 
 function filtersOf(params: URLSearchParams): AuditFilters {
   return Object.fromEntries(FILTER_NAMES.map((n) => [n, params.get(n) ?? ''])) as AuditFilters
