@@ -113,8 +113,39 @@ export async function checkBillable(tenant: Tenant, service: string, period: str
 }
 
 /**
+ * How long a collecting run may show no sign of life (its row unchanged, no new position) before it
+ * counts as abandoned: its collect job died for good (a worker killed more often than the queue
+ * retries it), and the run would otherwise stay "collecting" with nobody able to start it again.
+ * A batch of payers writes its positions in seconds, so a live run is never this quiet.
+ */
+export const COLLECT_SILENCE_MS = 15 * 60_000
+
+async function abandoned(run: BillingRun, trx: TransactionClientContract, now: DateTime): Promise<boolean> {
+  const newest = await trx
+    .from('payment_positions')
+    .where('tenant_id', run.tenantId)
+    .where('run_id', run.id)
+    .max('created_at as at')
+    .first()
+  const stamps = [run.updatedAt ?? run.createdAt, newest?.at ? toDateTime(newest.at) : null]
+  const known = stamps.map((at) => at?.toMillis()).filter((ms): ms is number => Number.isFinite(ms))
+  // Without a stamp to go by, the run is taken as alive: answering it as it is loses nothing.
+  return known.length > 0 && now.toMillis() - Math.max(...known) > COLLECT_SILENCE_MS
+}
+
+function toDateTime(value: unknown): DateTime | null {
+  if (value instanceof Date) return DateTime.fromJSDate(value)
+  if (typeof value === 'number') return DateTime.fromMillis(value)
+  if (typeof value !== 'string') return null
+  const iso = DateTime.fromISO(value, { zone: 'utc' })
+  return iso.isValid ? iso : DateTime.fromSQL(value, { zone: 'utc' })
+}
+
+/**
  * Starts (or repeats) the run of a service for a period: the run and its collect job are written
- * together. A run already collecting is answered as it is; a collected or failed one collects again.
+ * together. A run already collecting is answered as it is, unless it is abandoned (silent for
+ * COLLECT_SILENCE_MS): then its collection starts again, and skips what the dead attempt billed.
+ * A collected or failed run collects again.
  */
 export async function startRun(
   tenant: Tenant,
@@ -127,7 +158,7 @@ export async function startRun(
     // SQLite's writer lock already serialises this transaction; PostgreSQL needs the row's lock.
     if (trx.dialect.name === 'postgres') query.forUpdate()
     let run = await query.first()
-    if (run?.status === 'collecting') return { run, started: false }
+    if (run?.status === 'collecting' && !(await abandoned(run, trx, DateTime.now()))) return { run, started: false }
     if (!run) {
       run = await BillingRun.create(
         {
@@ -148,6 +179,8 @@ export async function startRun(
       run.useTransaction(trx)
       run.status = 'collecting'
       run.error = null
+      // A new stamp even when nothing else changes (an abandoned run): it keys the new collect job.
+      run.updatedAt = DateTime.now()
       await run.save()
     }
     await enqueueFollowUp(

@@ -4,7 +4,8 @@ import BillingRun from '#models/billing_run'
 import PaymentPosition from '#models/payment_position'
 import { jobQueue } from '#queue/queue_factory'
 import { RequestContext } from '#services/infrastructure/request_context'
-import { billingBatch, billingFaults, collectRun } from '#services/billing/billing_run'
+import { billingBatch, billingFaults, collectRun, COLLECT_SILENCE_MS, startRun } from '#services/billing/billing_run'
+import { DateTime } from 'luxon'
 import { postEntry } from '#services/billing/ledger_service'
 import { noticeNumber } from '#integrations/pagopa/notice_number'
 import { pagopaFor } from '#integrations/pagopa/pagopa_service'
@@ -175,6 +176,77 @@ test.group('Billing run', (group) => {
     await jobQueue().drained()
     assert.lengthOf(mail().received, 3)
   })
+  test('a run whose collection died for good can be started again once silent; a live one cannot', async ({
+    assert,
+    cleanup,
+  }) => {
+    const world = await billingWorld()
+    // Jobs end while the simulator still answers, even when an assertion below fails.
+    cleanup(async () => {
+      await jobQueue().drained()
+      await world.close()
+    })
+    const payers: Array<Awaited<ReturnType<typeof world.enrol>>> = []
+    for (let i = 0; i < 2; i++) payers.push(await world.enrol(null, '40.00'))
+    billingBatch.payersPerTransaction = 1
+    billingBatch.setBasedPayersPerTransaction = 1
+    const victim = payers[1].payer.id
+    billingFaults.beforePayerCommit = (payerUserId) => {
+      if (payerUserId === victim) throw new Error('killed')
+    }
+    const input = { service: 'rette', period: '2026-10', userId: null }
+    // A stamp as the application writes it: ISO on PostgreSQL, Lucid's SQL format on SQLite.
+    const ago = (ms: number) => {
+      const at = DateTime.utc().minus({ milliseconds: ms })
+      return db.connection().dialect.name === 'postgres' ? at.toISO()! : at.toFormat('yyyy-MM-dd HH:mm:ss')
+    }
+    await RequestContext.withTenant(world.tenant.ref, async () => {
+      const run = await BillingRun.create({
+        service: 'rette',
+        period: '2026-10',
+        status: 'collecting',
+        payers: null,
+        charges: 0,
+        totalCents: 0,
+        dueDate: '2026-12-31',
+        notes: null,
+        error: null,
+        startedByUserId: null,
+      })
+      // Its collect job died after the first payer's batch: the run says "collecting" and no job is left.
+      await assert.rejects(() => collectRun(run.id), /killed/)
+      billingFaults.beforePayerCommit = undefined
+      await db
+        .from('billing_runs')
+        .where('id', run.id)
+        .update({ updated_at: ago(COLLECT_SILENCE_MS + 60_000) })
+
+      // A position written a minute ago is a sign of life: the run is answered as it is.
+      assert.isFalse((await startRun(world.tenant, input)).started)
+      await db
+        .from('payment_positions')
+        .where('run_id', run.id)
+        .update({ created_at: ago(COLLECT_SILENCE_MS + 60_000) })
+      // Silent for longer than the limit: the operator's start collects again, keyed anew.
+      const again = await startRun(world.tenant, input)
+      assert.isTrue(again.started)
+      assert.equal(again.run.id, run.id)
+      // A second press while the new attempt is under way is answered as it is.
+      assert.isFalse((await startRun(world.tenant, input)).started)
+    })
+    await jobQueue().drained()
+    await RequestContext.withTenant(world.tenant.ref, async () => {
+      const run = await BillingRun.query().firstOrFail()
+      assert.equal(run.status, 'collected')
+      const positions = await PaymentPosition.query().orderBy('id')
+      assert.deepEqual(
+        positions.map((p) => p.payerUserId),
+        payers.map((p) => p.payer.id)
+      )
+      assert.lengthOf(await ledgerCharges(world.tenant.id), 2)
+    })
+  })
+
   test("a charge already posted under a line's key: the same one is billed once, another amount stops the batch whole", async ({
     assert,
     cleanup,
