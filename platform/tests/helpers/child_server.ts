@@ -1,4 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdir, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
@@ -118,5 +120,76 @@ export class ChildServer {
     const exited = once(child, 'exit')
     child.kill('SIGKILL')
     await exited
+  }
+}
+
+/** Where a crash test's child process keeps its data: the environment it starts with, and how to clean up. */
+export interface ChildDatabaseVariant {
+  name: string
+  /** PostgreSQL with BullMQ: the deployment whose web and worker processes run apart. */
+  split: boolean
+  prepare: () => Promise<{
+    env: NodeJS.ProcessEnv
+    target: Parameters<typeof childDatabase>[1]
+    cleanup: () => Promise<void>
+  }>
+}
+
+/**
+ * The layouts a crash test runs its child on: always SQLite with the in-process queue (a file of
+ * its own under tmp/); under `npm run test:full` also PostgreSQL with BullMQ (a database and a
+ * queue prefix of its own, both removed by `cleanup`). `label` names the file, database and prefix.
+ */
+export function childDatabaseVariants(label: string): ChildDatabaseVariant[] {
+  const variants: ChildDatabaseVariant[] = [
+    {
+      name: 'SQLite, in-process queue',
+      split: false,
+      async prepare() {
+        const dir = `tmp/${label}-${process.pid}-${Date.now()}`
+        await mkdir(app.makePath(dir), { recursive: true })
+        const file = `${dir}/sportello.sqlite3`
+        return {
+          env: { DB_CONNECTION: 'sqlite', SQLITE_PATH: file, REDIS_URL: '' },
+          target: { sqlite: file },
+          cleanup: () => rm(app.makePath(dir), { recursive: true, force: true }),
+        }
+      },
+    },
+  ]
+  if (process.env.DB_CONNECTION !== 'pg' || !process.env.REDIS_URL) return variants
+  variants.push({
+    name: 'PostgreSQL, BullMQ',
+    split: true,
+    async prepare() {
+      const database = `sportello_${label.replaceAll('-', '_')}_${process.pid}_${Date.now()}`
+      await db.rawQuery(`create database "${database}"`)
+      const prefix = `${label}-${randomUUID()}`
+      return {
+        env: { DB_CONNECTION: 'pg', PG_DB_NAME: database, REDIS_URL: process.env.REDIS_URL, QUEUE_PREFIX: prefix },
+        target: { pg: database },
+        cleanup: async () => {
+          const { Queue } = await import('bullmq')
+          const url = new URL(process.env.REDIS_URL!)
+          const queue = new Queue('sportello', {
+            prefix,
+            connection: { host: url.hostname, port: Number(url.port || 6379), db: Number(url.pathname.slice(1) || 0) },
+          })
+          await queue.obliterate({ force: true }).catch(() => {})
+          await queue.close()
+          await db.rawQuery(`drop database if exists "${database}" with (force)`)
+        },
+      }
+    },
+  })
+  return variants
+}
+
+/** Waits until `predicate` holds, asking every `everyMs`; fails naming `what` after `timeoutMs`. */
+export async function until(what: string, predicate: () => Promise<boolean>, timeoutMs: number, everyMs = 250) {
+  const started = Date.now()
+  while (!(await predicate())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`Not in time: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, everyMs))
   }
 }

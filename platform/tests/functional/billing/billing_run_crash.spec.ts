@@ -1,14 +1,10 @@
 import { test } from '@japa/runner'
-import { randomUUID } from 'node:crypto'
-import { mkdir, rm } from 'node:fs/promises'
 import { DateTime } from 'luxon'
-import app from '@adonisjs/core/services/app'
-import db from '@adonisjs/lucid/services/db'
 import { GpdSimulator } from '#integrations/pagopa/gpd_simulator'
 import { parseNoticeNumber } from '#integrations/pagopa/notice_number'
 import { schoolYearOf } from '#services/billing/monthly_fees'
 import { smtpCapture } from '#tests/helpers/smtp'
-import { ChildServer, childDatabase, freePort } from '#tests/helpers/child_server'
+import { ChildServer, childDatabase, childDatabaseVariants, freePort, until } from '#tests/helpers/child_server'
 import { startProcess, type Started } from '#tests/helpers/processes'
 
 /**
@@ -32,66 +28,7 @@ const PER_TRANSACTION = 5
 const ORG = '00229080338'
 const KEY_ENV = 'PAGOPA_KEY_BILLING_CRASH'
 
-type Variant = {
-  name: string
-  split: boolean
-  prepare: () => Promise<{
-    env: NodeJS.ProcessEnv
-    target: Parameters<typeof childDatabase>[1]
-    cleanup: () => Promise<void>
-  }>
-}
-
-const variants: Variant[] = [
-  {
-    name: 'SQLite, in-process queue',
-    split: false,
-    async prepare() {
-      const dir = `tmp/billing-crash-${process.pid}-${Date.now()}`
-      await mkdir(app.makePath(dir), { recursive: true })
-      const file = `${dir}/sportello.sqlite3`
-      return {
-        env: { DB_CONNECTION: 'sqlite', SQLITE_PATH: file, REDIS_URL: '' },
-        target: { sqlite: file },
-        cleanup: () => rm(app.makePath(dir), { recursive: true, force: true }),
-      }
-    },
-  },
-]
-if (process.env.DB_CONNECTION === 'pg' && process.env.REDIS_URL) {
-  variants.push({
-    name: 'PostgreSQL, BullMQ',
-    split: true,
-    async prepare() {
-      const database = `sportello_billing_crash_${process.pid}_${Date.now()}`
-      await db.rawQuery(`create database "${database}"`)
-      const prefix = `billing-crash-${randomUUID()}`
-      return {
-        env: { DB_CONNECTION: 'pg', PG_DB_NAME: database, REDIS_URL: process.env.REDIS_URL, QUEUE_PREFIX: prefix },
-        target: { pg: database },
-        cleanup: async () => {
-          const { Queue } = await import('bullmq')
-          const url = new URL(process.env.REDIS_URL!)
-          const queue = new Queue('sportello', {
-            prefix,
-            connection: { host: url.hostname, port: Number(url.port || 6379), db: Number(url.pathname.slice(1) || 0) },
-          })
-          await queue.obliterate({ force: true }).catch(() => {})
-          await queue.close()
-          await db.rawQuery(`drop database if exists "${database}" with (force)`)
-        },
-      }
-    },
-  })
-}
-
-async function until(what: string, predicate: () => Promise<boolean>, timeoutMs: number, everyMs = 250) {
-  const started = Date.now()
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`Not in time: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, everyMs))
-  }
-}
+const variants = childDatabaseVariants('billing-crash')
 
 type Connection = ReturnType<typeof childDatabase>['connection']
 

@@ -1,12 +1,8 @@
 import { test } from '@japa/runner'
-import { randomUUID } from 'node:crypto'
-import { mkdir, rm } from 'node:fs/promises'
-import app from '@adonisjs/core/services/app'
-import db from '@adonisjs/lucid/services/db'
 import { loadDefaultForms } from '#services/content/default_content'
 import { forChild } from '#tests/functional/forms/world'
 import { smtpCapture } from '#tests/helpers/smtp'
-import { ChildServer, childDatabase, freePort } from '#tests/helpers/child_server'
+import { ChildServer, childDatabase, childDatabaseVariants, freePort, until } from '#tests/helpers/child_server'
 
 /**
  * The promise made to a citizen: a submission answered 201 is never lost.
@@ -25,64 +21,7 @@ const CONCURRENCY = 8
 /** The kill comes when this many submissions have been answered 201. */
 const KILL_AFTER = 20
 
-type Variant = {
-  name: string
-  prepare: () => Promise<{
-    env: NodeJS.ProcessEnv
-    target: Parameters<typeof childDatabase>[1]
-    cleanup: () => Promise<void>
-  }>
-}
-
-const variants: Variant[] = [
-  {
-    name: 'SQLite, in-process queue',
-    async prepare() {
-      const dir = `tmp/crash-${process.pid}-${Date.now()}`
-      await mkdir(app.makePath(dir), { recursive: true })
-      const file = `${dir}/sportello.sqlite3`
-      const env: NodeJS.ProcessEnv = { DB_CONNECTION: 'sqlite', SQLITE_PATH: file, REDIS_URL: '' }
-      return {
-        env,
-        target: { sqlite: file },
-        cleanup: () => rm(app.makePath(dir), { recursive: true, force: true }),
-      }
-    },
-  },
-]
-if (process.env.DB_CONNECTION === 'pg' && process.env.REDIS_URL) {
-  variants.push({
-    name: 'PostgreSQL, BullMQ',
-    async prepare() {
-      const database = `sportello_crash_${process.pid}_${Date.now()}`
-      await db.rawQuery(`create database "${database}"`)
-      const prefix = `crash-${randomUUID()}`
-      return {
-        env: { DB_CONNECTION: 'pg', PG_DB_NAME: database, REDIS_URL: process.env.REDIS_URL, QUEUE_PREFIX: prefix },
-        target: { pg: database },
-        cleanup: async () => {
-          const { Queue } = await import('bullmq')
-          const url = new URL(process.env.REDIS_URL!)
-          const queue = new Queue('sportello', {
-            prefix,
-            connection: { host: url.hostname, port: Number(url.port || 6379), db: Number(url.pathname.slice(1) || 0) },
-          })
-          await queue.obliterate({ force: true }).catch(() => {})
-          await queue.close()
-          await db.rawQuery(`drop database if exists "${database}" with (force)`)
-        },
-      }
-    },
-  })
-}
-
-async function until(what: string, predicate: () => Promise<boolean>, timeoutMs: number) {
-  const started = Date.now()
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`Not in time: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
+const variants = childDatabaseVariants('crash')
 
 test.group('Accepted submissions survive kill -9', () => {
   for (const variant of variants) {
