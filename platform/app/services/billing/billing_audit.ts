@@ -1,6 +1,7 @@
 import AuditLog from '#models/audit_log'
+import LedgerEntry from '#models/ledger_entry'
 import PaymentPosition from '#models/payment_position'
-import { CHARGE_BATCH_ACTION, chargeBatchEntityId, chargeCreationAudit } from '#services/billing/ledger_service'
+import { CHARGE_BATCH_ACTION, chargeBatchEntityId } from '#services/billing/ledger_service'
 
 /**
  * The positions of a monthly run are audited per batch, as its charges are (ledger_service.ts,
@@ -26,23 +27,50 @@ export interface PositionBatchAudit {
   lastPositionId: number
 }
 
-/** The audit rows that record the creation of a position written in a run's batch: empty for one of no run. */
-export async function positionCreationAudit(positionId: number): Promise<number[]> {
-  const position = await PaymentPosition.find(positionId)
-  if (!position || position.runId === null) return []
+/**
+ * The batch rows of a run that created a record: those of `entity` whose id range (`first`..`last`
+ * in their `after`) holds the record's id. At most one in practice; on PostgreSQL a batch's range
+ * may hold ids another transaction took meanwhile, which carry another run or none.
+ */
+async function batchRowsHolding(
+  entity: string,
+  runId: number,
+  range: { first: string; last: string },
+  recordId: number
+): Promise<number[]> {
   // A run has one row per batch: at most a few hundred.
   const rows = await AuditLog.query()
-    .where('entity', 'payment_positions')
-    .where('entity_id', positionBatchEntityId(position.runId))
-    .where('action', POSITION_BATCH_ACTION)
+    .where('entity', entity)
+    .where('entity_id', chargeBatchEntityId(runId))
+    .where('action', CHARGE_BATCH_ACTION)
     .select('id', 'after')
     .limit(1000)
   return rows
     .filter((row) => {
-      const after = (row.after ?? {}) as { firstPositionId?: unknown; lastPositionId?: unknown }
-      return Number(after.firstPositionId) <= positionId && positionId <= Number(after.lastPositionId)
+      const after = (row.after ?? {}) as Record<string, unknown>
+      return Number(after[range.first]) <= recordId && recordId <= Number(after[range.last])
     })
     .map((row) => row.id)
+}
+
+/** The audit rows that record the creation of a charge written in a run's batch: empty for one audited on its own. */
+export async function chargeCreationAudit(entryId: number): Promise<number[]> {
+  const entry = await LedgerEntry.find(entryId)
+  const runId = Number(entry?.details?.run)
+  if (!entry || !Number.isSafeInteger(runId)) return []
+  return batchRowsHolding('ledger_entries', runId, { first: 'firstEntryId', last: 'lastEntryId' }, entryId)
+}
+
+/** The audit rows that record the creation of a position written in a run's batch: empty for one of no run. */
+export async function positionCreationAudit(positionId: number): Promise<number[]> {
+  const position = await PaymentPosition.find(positionId)
+  if (!position || position.runId === null) return []
+  return batchRowsHolding(
+    'payment_positions',
+    position.runId,
+    { first: 'firstPositionId', last: 'lastPositionId' },
+    positionId
+  )
 }
 
 /**

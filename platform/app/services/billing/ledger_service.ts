@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import LedgerEntry, { type LedgerKind } from '#models/ledger_entry'
-import AuditLog from '#models/audit_log'
 import { emitDomainEvent } from '#events/domain_events'
 import { centsToEuro } from '#integrations/pagopa/amounts'
 import { RequestContext } from '#services/infrastructure/request_context'
@@ -163,8 +162,7 @@ export async function postEntry(
  * it `{ runId, startedByUserId, service, period, charges, totalCents, firstEntryId, lastEntryId }`;
  * the actor is who wrote the batch (the run's job), `startedByUserId` who started the run. Every
  * charge of a run carries `details.run`, so who created a charge is found from the charge: the run's
- * batch rows, the one whose id range holds it (`chargeCreationAudit`, handed to the audit viewer by
- * billing_audit.ts).
+ * batch rows, the one whose id range holds it (`chargeCreationAudit` in billing_audit.ts).
  */
 export const CHARGE_BATCH_ACTION = 'create_batch'
 export const chargeBatchEntityId = (runId: number) => `run:${runId}`
@@ -173,30 +171,6 @@ export interface ChargeBatchAudit {
   startedByUserId: number | null
   service: string
   period: string
-}
-
-/**
- * The audit rows that record the creation of a ledger entry written in a run's batch (at most one
- * in practice; the id range of a batch on PostgreSQL may hold ids another transaction took meanwhile,
- * which carry another run or none): empty for an entry audited on its own.
- */
-export async function chargeCreationAudit(entryId: number): Promise<number[]> {
-  const entry = await LedgerEntry.find(entryId)
-  const runId = Number(entry?.details?.run)
-  if (!entry || !Number.isSafeInteger(runId)) return []
-  // A run has one row per batch: at most MAX_LINES / payers per batch, a few hundred.
-  const rows = await AuditLog.query()
-    .where('entity', 'ledger_entries')
-    .where('entity_id', chargeBatchEntityId(runId))
-    .where('action', CHARGE_BATCH_ACTION)
-    .select('id', 'after')
-    .limit(1000)
-  return rows
-    .filter((row) => {
-      const after = (row.after ?? {}) as { firstEntryId?: unknown; lastEntryId?: unknown }
-      return Number(after.firstEntryId) <= entryId && entryId <= Number(after.lastEntryId)
-    })
-    .map((row) => row.id)
 }
 
 export async function postEntries(
