@@ -176,13 +176,13 @@ async function positionLines(tenantId: number, positionIds: number[]) {
   >()
   if (positionIds.length === 0) return out
   const rows = await db
-    .from('payment_position_items')
-    .join('ledger_entries', 'ledger_entries.id', 'payment_position_items.entry_id')
-    .where('payment_position_items.tenant_id', tenantId)
-    .whereIn('payment_position_items.position_id', positionIds)
+    .from('position_charges')
+    .join('ledger_entries', 'ledger_entries.id', 'position_charges.entry_id')
+    .where('position_charges.tenant_id', tenantId)
+    .whereIn('position_charges.position_id', positionIds)
     .orderBy('ledger_entries.id')
     .select(
-      'payment_position_items.position_id as position_id',
+      'position_charges.position_id as position_id',
       'ledger_entries.enrolment_id as enrolment_id',
       'ledger_entries.quantity as quantity',
       'ledger_entries.unit_cents as unit_cents',

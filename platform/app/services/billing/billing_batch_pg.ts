@@ -15,8 +15,8 @@ import { POSITION_BATCH_ACTION, positionBatchEntityId } from '#services/billing/
 import { RequestContext } from '#services/infrastructure/request_context'
 import { phaseClock } from '#services/billing/billing_phases'
 
-/** The key from an item to its position, deferrable on PostgreSQL (migration 0041). */
-const POSITION_ITEMS_KEY = 'payment_position_items_tenant_position_foreign'
+/** The keys from a charge and from an item to their position, deferrable on PostgreSQL (migrations 0041, 0042). */
+const POSITION_KEYS = ['ledger_entries_tenant_position_foreign', 'payment_position_items_tenant_position_foreign']
 
 /**
  * The monthly run's batch on PostgreSQL, set-based: the batch's charges travel as one JSON
@@ -46,8 +46,23 @@ export async function billBatchOnPostgres(
   // 0 stands for none (NULLIF in the statements): no user id is 0.
   const actorUserId = actor?.userId ?? 0
   const now = DateTime.now().toISO()
+
+  // A payer whose lines add up to more than zero will have a position: its id is reserved now (a
+  // sequence takes no lock a concurrent batch waits on), and each of its new charges is written
+  // naming it (ledger_entries.position_id, migration 0042). Both keys to the positions are checked
+  // once the positions are written, below: until then they are deferred in this transaction. What
+  // the notice sequence's lock is held for, from the numbers to the commit, is only the positions,
+  // that check and their jobs.
+  await trx.rawQuery(`SET CONSTRAINTS ${POSITION_KEYS.join(', ')} DEFERRED`)
+  const positioned = input.payers
+    .filter((payer) => payer.entries.reduce((sum, e) => sum + e.amountCents, 0) > 0)
+    .map((payer) => payer.payerUserId)
+  const positionOf = new Map<number, number>()
+  const reserved = await reservePositionIds(trx, positioned.length)
+  positioned.forEach((payer, k) => positionOf.set(payer, reserved[k]))
   const lines = input.payers.flatMap((payer) =>
     payer.entries.map((e) => ({
+      o: positionOf.get(payer.payerUserId) ?? null,
       k: e.key,
       p: e.payerUserId,
       e: e.enrolmentId ?? null,
@@ -58,7 +73,7 @@ export async function billBatchOnPostgres(
       x: e.details ? JSON.stringify(e.details) : null,
     }))
   )
-  const source = `json_to_recordset(?::json) AS s(k text, p int, e int, a bigint, q text, u bigint, d text, x text)`
+  const source = `json_to_recordset(?::json) AS s(o int, k text, p int, e int, a bigint, q text, u bigint, d text, x text)`
 
   // One statement: the charges inserted (a key already posted is left as it is), the batch's audit
   // row (ledger_service.ts, chargeBatchAudit: who, the run, how many, the total, the id range), the
@@ -75,10 +90,10 @@ export async function billBatchOnPostgres(
       `WITH s AS MATERIALIZED (SELECT * FROM ${source}),
        ins AS (
          INSERT INTO ledger_entries (tenant_id, entry_key, kind, payer_user_id, enrolment_id, service, period, amount_cents,
-                                     quantity, unit_cents, description, details, actor_label, created_at)
-         SELECT ?, s.k, 'charge', s.p, s.e, ?, ?, s.a, s.q, s.u, s.d, s.x, ?, ?::timestamptz FROM s
+                                     quantity, unit_cents, description, details, actor_label, created_at, position_id)
+         SELECT ?, s.k, 'charge', s.p, s.e, ?, ?, s.a, s.q, s.u, s.d, s.x, ?, ?::timestamptz, s.o FROM s
          ON CONFLICT (tenant_id, entry_key) DO NOTHING
-         RETURNING id, entry_key, payer_user_id, amount_cents),
+         RETURNING id, entry_key, payer_user_id, amount_cents, position_id),
        audit AS (
          INSERT INTO audit_logs (tenant_id, actor_user_id, actor_label, action, entity, entity_id, before, after, created_at)
          SELECT ?, NULLIF(?::int, 0), ?, '${CHARGE_BATCH_ACTION}', 'ledger_entries', ?, NULL,
@@ -90,12 +105,12 @@ export async function billBatchOnPostgres(
        conflict AS (
          SELECT skipped.k FROM skipped JOIN ledger_entries l ON l.tenant_id = ? AND l.entry_key = skipped.k
          WHERE l.kind <> 'charge' OR l.payer_user_id <> skipped.p OR l.amount_cents <> skipped.a LIMIT 1)
-       SELECT k, NULL::bigint AS id, NULL::int AS payer, NULL::bigint AS cents FROM conflict
-       UNION ALL SELECT NULL, id, payer_user_id, amount_cents FROM ins
-       UNION ALL SELECT NULL, e.id, e.payer_user_id, e.amount_cents
+       SELECT k, NULL::bigint AS id, NULL::int AS payer, NULL::bigint AS cents, NULL::int AS position FROM conflict
+       UNION ALL SELECT NULL, id, payer_user_id, amount_cents, position_id FROM ins
+       UNION ALL SELECT NULL, e.id, e.payer_user_id, e.amount_cents, NULL
          FROM ledger_entries e LEFT JOIN payment_position_items i ON i.entry_id = e.id
          WHERE e.tenant_id = ? AND e.payer_user_id = ANY(?::int[]) AND e.service = ? AND e.period = ? AND e.kind = 'charge'
-           AND i.id IS NULL
+           AND e.position_id IS NULL AND i.id IS NULL
        ORDER BY id`,
       [
         JSON.stringify(lines),
@@ -123,14 +138,17 @@ export async function billBatchOnPostgres(
   )
   const conflict = charges.find((row) => row.k !== null && row.k !== undefined)
   if (conflict) throw new LedgerKeyConflictError(String(conflict.k))
-  const unbilledOf = new Map<number, number[]>()
+  // What each payer owes, and its charges that do not name a position yet (posted before this
+  // statement, or new ones of a payer whose lines add up to zero): those get an item.
+  const unlinkedOf = new Map<number, number[]>()
   const totals = new Map<number, number>()
   for (const row of charges) {
     const payer = Number(row.payer)
     totals.set(payer, (totals.get(payer) ?? 0) + Number(row.cents))
-    const list = unbilledOf.get(payer)
+    if (row.position !== null && row.position !== undefined) continue
+    const list = unlinkedOf.get(payer)
     if (list) list.push(Number(row.id))
-    else unbilledOf.set(payer, [Number(row.id)])
+    else unlinkedOf.set(payer, [Number(row.id)])
   }
   clock.mark('charges, their audit, the unbilled read')
   const owing = payerIds.filter((id) => (totals.get(id) ?? 0) > 0)
@@ -141,33 +159,31 @@ export async function billBatchOnPostgres(
       message: { it: 'Nulla da pagare nel periodo', en: 'Nothing to pay in the period' },
     })
   }
-  if (owing.length === 0) return []
+  if (owing.length === 0) {
+    await trx.rawQuery(`SET CONSTRAINTS ${POSITION_KEYS.join(', ')} IMMEDIATE`)
+    return []
+  }
 
-  // The positions' ids are reserved now (a sequence takes no lock a concurrent batch waits on), so
-  // that their items are written before the positions: the key from an item to its position is
-  // checked once the positions are written (migration 0041). What the notice sequence's lock is held
-  // for, from the numbers to the commit, is then only the positions, that check and their jobs.
-  await trx.rawQuery(`SET CONSTRAINTS ${POSITION_ITEMS_KEY} DEFERRED`)
-  const ids = rows(
+  // A payer who owes only through charges posted before (its lines add up to zero) gets its id now.
+  const late = owing.filter((payer) => !positionOf.has(payer))
+  const lateIds = await reservePositionIds(trx, late.length)
+  late.forEach((payer, k) => positionOf.set(payer, lateIds[k]))
+  const items = owing.flatMap((payer) =>
+    (unlinkedOf.get(payer) ?? []).map((entry) => ({ p: positionOf.get(payer)!, e: entry }))
+  )
+  if (items.length > 0) {
     await trx.rawQuery(
-      `SELECT nextval(pg_get_serial_sequence('payment_positions', 'id')) AS id FROM generate_series(1, ?::int)`,
-      [owing.length]
+      `INSERT INTO payment_position_items (tenant_id, position_id, entry_id)
+       SELECT ?, s.p, s.e FROM json_to_recordset(?::json) AS s(p int, e bigint)`,
+      [tenant.id, JSON.stringify(items)]
     )
-  )
-    .map((row) => Number(row.id))
-    .sort((a, b) => a - b)
-  const items = owing.flatMap((payer, k) => (unbilledOf.get(payer) ?? []).map((entry) => ({ p: ids[k], e: entry })))
-  await trx.rawQuery(
-    `INSERT INTO payment_position_items (tenant_id, position_id, entry_id)
-     SELECT ?, s.p, s.e FROM json_to_recordset(?::json) AS s(p int, e bigint)`,
-    [tenant.id, JSON.stringify(items)]
-  )
-  clock.mark('position ids and items')
+  }
+  clock.mark('items of charges posted before')
 
   const numbers = await nextNoticeNumbers(trx, tenant.id, input.pagopa.segregationCode, owing.length)
   clock.mark('notice numbers (waiting for the lock)')
   const positions = owing.map((payer, k) => ({
-    id: ids[k],
+    id: positionOf.get(payer)!,
     p: payer,
     a: totals.get(payer)!,
     iupd: `${input.pagopa.fiscalCode}-${run.service}-${numbers[k].iuv}`.slice(0, 140),
@@ -211,12 +227,24 @@ export async function billBatchOnPostgres(
       ]
     )
   )
-  // The items' key is checked now, for the whole batch at once, and is immediate again for whatever
+  // The keys to the positions are checked now, for the whole batch at once, and are immediate again for whatever
   // else this transaction writes (SET CONSTRAINTS holds to the end of the outermost transaction, and
   // a caller may run the batch inside one of its own).
-  await trx.rawQuery(`SET CONSTRAINTS ${POSITION_ITEMS_KEY} IMMEDIATE`)
+  await trx.rawQuery(`SET CONSTRAINTS ${POSITION_KEYS.join(', ')} IMMEDIATE`)
   clock.mark('positions and their audit')
   return written.map((r) => ({ id: Number(r.id), iuv: String(r.iuv) }))
+}
+
+/** `count` ids of the positions' sequence, ascending: a sequence hands them out without waiting on anyone. */
+async function reservePositionIds(trx: TransactionClientContract, count: number): Promise<number[]> {
+  if (count === 0) return []
+  const reserved = await trx.rawQuery(
+    `SELECT nextval(pg_get_serial_sequence('payment_positions', 'id')) AS id FROM generate_series(1, ?::int)`,
+    [count]
+  )
+  return rows(reserved)
+    .map((row) => Number(row.id))
+    .sort((a, b) => a - b)
 }
 
 function rows(result: unknown): Array<Record<string, unknown>> {

@@ -309,40 +309,48 @@ export async function collectRun(runId: number) {
   )
   const waiting = [...byPayer.keys()].filter((id) => !done.has(id)).sort((a, b) => a - b)
   const name = serviceName(run.service)
-  const billable: PayerBill[] = []
-  for (const payerUserId of waiting) {
-    if (!withCode.has(payerUserId)) {
-      notes.push({
-        payerUserId,
-        message: {
-          it: 'Il genitore pagante non ha un codice fiscale: nessun avviso creato (ripetere la fatturazione dopo averlo registrato)',
-          en: 'The paying parent has no codice fiscale: no notice created (repeat the run once it is recorded)',
-        },
-      })
-      continue
+  // A chunk of payers' charges, checked: a payer without a codice fiscale, or with a line the plugin
+  // gave wrong (the plugin's to fix), is left out with a note; the others are billed.
+  const billableOf = (payers: number[]): PayerBill[] => {
+    const billable: PayerBill[] = []
+    for (const payerUserId of payers) {
+      if (!withCode.has(payerUserId)) {
+        notes.push({
+          payerUserId,
+          message: {
+            it: 'Il genitore pagante non ha un codice fiscale: nessun avviso creato (ripetere la fatturazione dopo averlo registrato)',
+            en: 'The paying parent has no codice fiscale: no notice created (repeat the run once it is recorded)',
+          },
+        })
+        continue
+      }
+      try {
+        const entries = byPayer.get(payerUserId)!.lines.map((line) => chargeOf(run, payerUserId, line))
+        billable.push({ payerUserId, entries })
+      } catch (error) {
+        if (!(error instanceof LedgerError)) throw error
+        notes.push({
+          payerUserId,
+          message: { it: `Addebito non valido: ${error.message}`, en: `Invalid charge: ${error.message}` },
+        })
+      }
     }
-    try {
-      // A line the plugin gave wrong is the plugin's to fix: the payer is left out, the others are billed.
-      const entries = byPayer.get(payerUserId)!.lines.map((line) => chargeOf(run, payerUserId, line))
-      billable.push({ payerUserId, entries })
-    } catch (error) {
-      if (!(error instanceof LedgerError)) throw error
-      notes.push({
-        payerUserId,
-        message: { it: `Addebito non valido: ${error.message}`, en: `Invalid charge: ${error.message}` },
-      })
-    }
+    return billable
   }
   // On PostgreSQL the batch is written by set-based statements inside the server (see
   // billing_batch_pg.ts), unless a plugin listens to charge.created: the portable path emits it.
-  clock.mark('payers read, lines checked')
+  clock.mark('payers read')
   const setBased = db.connection().dialect.name === 'postgres' && subscriptionsTo('charge.created').length === 0
   const size = setBased ? billingBatch.setBasedPayersPerTransaction : billingBatch.payersPerTransaction
-  const batches: PayerBill[][] = []
-  for (let i = 0; i < billable.length; i += size) batches.push(billable.slice(i, i + size))
-  // Set-based batches run side by side, each timed by its own clock (their phases overlap).
-  await eachAtMost(batches, setBased ? billingBatch.concurrentTransactions : 1, async (batch) => {
+  const chunks: number[][] = []
+  for (let i = 0; i < waiting.length; i += size) chunks.push(waiting.slice(i, i + size))
+  // Set-based batches run side by side, each timed by its own clock (their phases overlap); a batch's
+  // lines are checked while the other's statements run.
+  await eachAtMost(chunks, setBased ? billingBatch.concurrentTransactions : 1, async (chunk) => {
     const batchClock = setBased ? phaseClock() : clock
+    const batch = billableOf(chunk)
+    batchClock.mark('lines checked')
+    if (batch.length === 0) return
     await db.transaction(async (trx) => {
       if (!setBased) return billPayers(trx, { run, tenant, batch, pagopa, settings, name, notes })
       const written = await billBatchOnPostgres(trx, { run, tenant, payers: batch, pagopa, notes, clock: batchClock })
@@ -362,8 +370,8 @@ export async function collectRun(runId: number) {
     .sum('amount_cents as total')
     .first()
   const charges = await db
-    .from('payment_position_items')
-    .join('payment_positions', 'payment_positions.id', 'payment_position_items.position_id')
+    .from('position_charges')
+    .join('payment_positions', 'payment_positions.id', 'position_charges.position_id')
     .where('payment_positions.tenant_id', tenant.id)
     .where('payment_positions.run_id', run.id)
     .count('* as charges')
@@ -430,6 +438,7 @@ async function billPayers(
       .where('e.service', run.service)
       .where('e.period', run.period)
       .where('e.kind', 'charge')
+      .whereNull('e.position_id')
       .whereNull('i.id')
       .orderBy('e.id')
       .select('e.id', 'e.payer_user_id', 'e.amount_cents')

@@ -681,10 +681,10 @@ async function debtorAddress(
   positionIds: number[]
 ): Promise<DebtorAddress> {
   const rows = await trx
-    .from('payment_position_items')
-    .join('ledger_entries', 'ledger_entries.id', 'payment_position_items.entry_id')
-    .where('payment_position_items.tenant_id', tenantId)
-    .whereIn('payment_position_items.position_id', positionIds.slice(0, 500))
+    .from('position_charges')
+    .join('ledger_entries', 'ledger_entries.id', 'position_charges.entry_id')
+    .where('position_charges.tenant_id', tenantId)
+    .whereIn('position_charges.position_id', positionIds.slice(0, 500))
     .whereNotNull('ledger_entries.enrolment_id')
     .orderBy('ledger_entries.id', 'desc')
     .select('ledger_entries.enrolment_id')

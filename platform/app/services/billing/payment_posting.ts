@@ -41,8 +41,8 @@ export async function applyPaymentIn(
     .select('id')
     .first()
   if (injunction) return applyInjunctionPayment(trx, current, Number(injunction.id), receipt)
-  const chargeIds = (await trx.from('payment_position_items').where('position_id', current.id).select('entry_id')).map(
-    (r) => Number(r.entry_id)
+  const chargeIds = (await trx.from('position_charges').where('position_id', current.id).select('entry_id')).map((r) =>
+    Number(r.entry_id)
   )
   const paidAt = DateTime.fromISO(receipt.paymentDateTime)
   const { created } = await postEntry(trx, {
@@ -132,7 +132,7 @@ async function applyInjunctionPayment(
   const psp = receipt.pspCompanyName?.slice(0, 200) ?? null
   for (const [i, part] of parts.entries()) {
     const chargeIds = (
-      await trx.from('payment_position_items').where('position_id', part.position.id).select('entry_id')
+      await trx.from('position_charges').where('position_id', part.position.id).select('entry_id')
     ).map((r) => Number(r.entry_id))
     await postEntry(trx, {
       key: i === 0 ? key : `${key.slice(0, 194)}:${i + 1}`,

@@ -75,9 +75,9 @@ export async function paymentsOfYear(payerUserId: number, year: number): Promise
   ]
   const items = positionIds.length
     ? await LedgerEntry.query()
-        .join('payment_position_items', 'payment_position_items.entry_id', 'ledger_entries.id')
-        .whereIn('payment_position_items.position_id', positionIds)
-        .select('ledger_entries.enrolment_id', 'payment_position_items.position_id')
+        .join('position_charges', 'position_charges.entry_id', 'ledger_entries.id')
+        .whereIn('position_charges.position_id', positionIds)
+        .select('ledger_entries.enrolment_id', 'position_charges.position_id')
     : []
   const enrolmentIds = [...new Set(items.map((i) => i.enrolmentId).filter((id): id is number => id !== null))]
   const enrolments = enrolmentIds.length ? await Enrolment.query().whereIn('id', enrolmentIds) : []

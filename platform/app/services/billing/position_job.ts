@@ -100,9 +100,9 @@ async function enrolmentChoice(
   position: PaymentPosition
 ): Promise<{ channels: ChannelName[]; phone: string | null; address: PostalAddress | null }> {
   const row = await db
-    .from('payment_position_items')
-    .join('ledger_entries', 'ledger_entries.id', 'payment_position_items.entry_id')
-    .where('payment_position_items.position_id', position.id)
+    .from('position_charges')
+    .join('ledger_entries', 'ledger_entries.id', 'position_charges.entry_id')
+    .where('position_charges.position_id', position.id)
     .whereNotNull('ledger_entries.enrolment_id')
     .select('ledger_entries.enrolment_id')
     .first()

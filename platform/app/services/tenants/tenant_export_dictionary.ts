@@ -425,6 +425,8 @@ export const TABLES: Record<string, TableMeaning> = {
       description: 'What it is, as the statement shows it',
       details: 'Where the amount came from (rule set, version, receipt): no personal data',
       actor_label: 'Who or what posted it',
+      position_id:
+        'The payment position asking for this charge (payment_positions.id), when the charge was written with it (a monthly run on PostgreSQL); otherwise see payment_position_items',
     },
   },
   payment_flows: {
@@ -557,7 +559,8 @@ export const TABLES: Record<string, TableMeaning> = {
     },
   },
   payment_position_items: {
-    description: 'Which ledger charges each payment position asks for',
+    description:
+      'Which ledger charges each payment position asks for, where the charge does not name its position itself (ledger_entries.position_id)',
     columns: {
       position_id: 'The position (payment_positions.id)',
       entry_id: 'The charge (ledger_entries.id)',

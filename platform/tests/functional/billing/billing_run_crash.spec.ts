@@ -321,7 +321,7 @@ test.group('Monthly billing run survives kill -9', () => {
           assert.lengthOf(onGpd, 1, `position ${position.iupd} once on GPD`)
         }
         const items = await child
-          .from('payment_position_items')
+          .from('position_charges')
           .whereIn(
             'position_id',
             positions.map((p) => p.id)
