@@ -77,7 +77,7 @@ test.group('Forms: a move of the row as read', (group) => {
     assert.deepEqual(readsSubmissions(statements), [], statements.join('\n'))
     const update = statements.filter((sql) => /^update [`"]submissions[`"]/i.test(sql))
     assert.lengthOf(update, 1)
-    assert.match(update[0], /[`"]status[`"] = \?/, 'the update names the status it was read with')
+    assert.match(update[0], /\bwhere\b.*[`"]status[`"] = (\?|\$\d+)/, 'the update names the status it was read with')
     const stored = await inTenant(tenant, () => Submission.findOrFail(id))
     assert.equal(stored.status, 'rejected')
     assert.equal(stored.statusReason, 'Fuori termine')
