@@ -1,5 +1,6 @@
 import { checkReferences, linkToSubmission } from '#services/submissions/attachment_service'
 import { jobQueue } from '#queue/queue_factory'
+import type { AlongsideWrite } from '#queue/types'
 import { RequestContext } from '#services/infrastructure/request_context'
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -310,15 +311,17 @@ export class SubmissionService {
         },
         { client: trx }
       )
-      // The row is new: its service is the form's, and it has no search terms to replace.
-      const known = { service: current.form.service, fresh: true }
+      // The row is new: its service is the form's, and it has no search terms to replace. A sending's
+      // search terms and documents' link go with its job's row: one statement on PostgreSQL.
+      const alongside: AlongsideWrite[] | undefined = submit ? [] : undefined
+      const known = { service: current.form.service, fresh: true, alongside }
       // Created, then sent: both steps of the history in one statement.
       const moves: Move[] = [{ from: null, to: 'draft', reason: null }]
       if (submit) moves.push({ from: 'draft', to: 'submitted', reason: timing.note })
       history.push(...(await this.#record(trx, row, moves, input.actorUserId, known)))
       if (submit) {
-        await linkToSubmission(files.fileIds, row, trx)
-        await enqueueReceipt(trx, row)
+        await linkToSubmission(files.fileIds, row, trx, alongside)
+        await enqueueReceipt(trx, row, alongside)
       }
       return row
     })
@@ -465,7 +468,7 @@ export class SubmissionService {
     row: Submission,
     moves: Move[],
     userId: number | null,
-    known: { service?: string; fresh?: boolean } = {}
+    known: { service?: string; fresh?: boolean; alongside?: AlongsideWrite[] } = {}
   ) {
     const events = await createTogether(
       SubmissionEvent,
@@ -483,7 +486,7 @@ export class SubmissionService {
       // submission.submitted / accepted / rejected, in the transaction of the move.
       await announceSubmissionMove(trx, row, from, to, known.service)
       // Each sending is found by the back office's search (codice fiscale, names) with its data.
-      if (to === 'submitted') await indexForSearch(trx, row, { fresh: known.fresh })
+      if (to === 'submitted') await indexForSearch(trx, row, { fresh: known.fresh, alongside: known.alongside })
     }
     return events
   }
@@ -504,14 +507,26 @@ function notEditable(status: SubmissionStatus) {
  * commit, and a rolled-back one has none. Its identity (one per sending) makes
  * a retry or a second enqueue harmless.
  */
-async function enqueueReceipt(trx: TransactionClientContract, submission: Submission) {
+async function enqueueReceipt(
+  trx: TransactionClientContract,
+  submission: Submission,
+  alongside: AlongsideWrite[] = []
+) {
   const tenant = RequestContext.tenant()
-  if (!tenant) return
+  if (!tenant) {
+    for (const write of alongside) await write
+    return
+  }
   await jobQueue().enqueue(
     SUBMISSION_RECEIPT_JOB,
     { submissionId: submission.id },
     // One job per sending: a resubmission after a request to complete is a new sending.
-    { jobId: `receipt:${tenant.id}:${submission.id}:${submission.submittedAt?.toMillis()}`, tenant, client: trx }
+    {
+      jobId: `receipt:${tenant.id}:${submission.id}:${submission.submittedAt?.toMillis()}`,
+      tenant,
+      client: trx,
+      alongside,
+    }
   )
 }
 
