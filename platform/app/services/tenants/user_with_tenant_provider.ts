@@ -50,7 +50,7 @@ export class UserWithTenantProvider<
     const row =
       tenantRow.id === null || tenantRow.id === undefined
         ? null
-        : Tenant.$createFromAdapterResult(tenantRow, [], user.$options)
+        : Tenant.$createFromAdapterResult(tenantRow, {}, user.$options)
     store.tenantRead = { userId: user.$primaryKeyValue as number, slug, row }
     return this.createUserForGuard(user)
   }
