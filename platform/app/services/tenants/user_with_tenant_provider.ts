@@ -2,6 +2,16 @@ import { SessionLucidUserProvider } from '@adonisjs/auth/session'
 import type { LucidAuthenticatable } from '@adonisjs/auth/types/session'
 import { RequestContext } from '#services/infrastructure/request_context'
 
+/**
+ * The tenant model, imported on first use (the auth config that builds this provider is read before
+ * the models can be) and kept: an `import()` per request resolves its specifier each time.
+ */
+let tenantModelKept: typeof import('#models/tenant').default | undefined
+async function tenantModel() {
+  tenantModelKept ??= (await import('#models/tenant')).default
+  return tenantModelKept
+}
+
 /** The prefix of the tenant's columns in the joined read. */
 const TENANT = 'tenant__'
 
@@ -22,7 +32,7 @@ export class UserWithTenantProvider<
     const slug = store?.tenantAsked
     if (!store || slug === undefined) return super.findById(identifier)
     const model = await this.getModel()
-    const { default: Tenant } = await import('#models/tenant')
+    const Tenant = await tenantModel()
     const tenantColumns = [...Tenant.$columnsDefinitions.values()].map((c) => c.columnName)
     const user = await model
       .query()
