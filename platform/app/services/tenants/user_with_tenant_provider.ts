@@ -2,18 +2,27 @@ import { SessionLucidUserProvider } from '@adonisjs/auth/session'
 import type { LucidAuthenticatable } from '@adonisjs/auth/types/session'
 import { RequestContext } from '#services/infrastructure/request_context'
 
-/**
- * The tenant model, imported on first use (the auth config that builds this provider is read before
- * the models can be) and kept: an `import()` per request resolves its specifier each time.
- */
-let tenantModelKept: typeof import('#models/tenant').default | undefined
-async function tenantModel() {
-  tenantModelKept ??= (await import('#models/tenant')).default
-  return tenantModelKept
-}
-
 /** The prefix of the tenant's columns in the joined read. */
 const TENANT = 'tenant__'
+
+/**
+ * The tenant model and the joined read's columns, made on first use (the auth config that builds
+ * this provider is read before the models can be) and kept: an `import()` per request resolves its
+ * specifier each time.
+ */
+let kept: { Tenant: typeof import('#models/tenant').default; columns: string[]; selected: string[] } | undefined
+async function tenantRead() {
+  if (kept) return kept
+  const Tenant = (await import('#models/tenant')).default
+  const columns = [...Tenant.$columnsDefinitions.values()].map((c) => c.columnName)
+  const selected = [
+    ...columns.map((c) => `tenants.${c} as ${TENANT}${c}`),
+    'memberships.id as membership_id',
+    'memberships.roles as membership_roles',
+  ]
+  kept = { Tenant, columns, selected }
+  return kept
+}
 
 /**
  * The session's user provider: the user is read afresh at every request (the session holds only
@@ -32,8 +41,7 @@ export class UserWithTenantProvider<
     const slug = store?.tenantAsked
     if (!store || slug === undefined) return super.findById(identifier)
     const model = await this.getModel()
-    const Tenant = await tenantModel()
-    const tenantColumns = [...Tenant.$columnsDefinitions.values()].map((c) => c.columnName)
+    const { Tenant, columns: tenantColumns, selected } = await tenantRead()
     const user = await model
       .query()
       .where(`${model.table}.${model.primaryKey}`, identifier as number)
@@ -41,12 +49,7 @@ export class UserWithTenantProvider<
       .leftJoin('memberships', (join) =>
         join.on('memberships.tenant_id', '=', 'tenants.id').andOn('memberships.user_id', '=', `${model.table}.id`)
       )
-      .select(
-        `${model.table}.*`,
-        ...tenantColumns.map((c) => `tenants.${c} as ${TENANT}${c}`),
-        'memberships.id as membership_id',
-        'memberships.roles as membership_roles'
-      )
+      .select(`${model.table}.*`, ...selected)
       .first()
     if (!user) return null
     // The tenant's part becomes the row the tenant middleware's own read would have given (with the
