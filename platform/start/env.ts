@@ -69,6 +69,8 @@ const env = await Env.create(new URL('../', import.meta.url), {
   QUEUE_CONCURRENCY: Env.schema.number.optional(),
   /* Payers the monthly billing run bills per transaction (default 500, 5000 on PostgreSQL's set-based path) */
   BILLING_PAYERS_PER_TRANSACTION: (name: string, value?: string) => wholeBetween(name, value, 1, 5000),
+  /* Batch transactions of that run written at once on PostgreSQL, each on its own connection (default 2) */
+  BILLING_CONCURRENT_TRANSACTIONS: (name: string, value?: string) => wholeBetween(name, value, 1, 8),
   /* How long a notice being sent is left to its sender before it is taken as interrupted (default 600000 ms) */
   NOTICE_SENDING_LEASE_MS: (name: string, value?: string) => millisecondsBetween(name, value, 1000, 86_400_000),
 

@@ -4,6 +4,7 @@ import Submission from '#models/submission'
 import type Tenant from '#models/tenant'
 import User from '#models/user'
 import { GpdSimulator } from '#integrations/pagopa/gpd_simulator'
+import { jobQueue } from '#queue/queue_factory'
 import { findCurrentForm } from '#services/definitions/form_service'
 import { pluginService } from '#services/tenants/plugin_service'
 import { RequestContext } from '#services/infrastructure/request_context'
@@ -93,7 +94,17 @@ export async function billingWorld(options: { billing?: Record<string, unknown> 
     return { payer, enrolment }
   }
 
-  return { tenant, gpd, clock, enrol, close: () => gpd.close() }
+  // The world's jobs end while its simulator still answers, even after a failed assertion: a position
+  // job left behind would retry against a closed port for minutes. A job that never ends (a test's
+  // broken GPD) is given 20 s.
+  const close = async () => {
+    let timer: NodeJS.Timeout | undefined
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, 20_000)))
+    await Promise.race([jobQueue().drained(), limit])
+    clearTimeout(timer)
+    await gpd.close()
+  }
+  return { tenant, gpd, clock, enrol, close }
 }
 
 let parents = 0

@@ -15,6 +15,9 @@ import { POSITION_BATCH_ACTION, positionBatchEntityId } from '#services/billing/
 import { RequestContext } from '#services/infrastructure/request_context'
 import { phaseClock } from '#services/billing/billing_phases'
 
+/** The key from an item to its position, deferrable on PostgreSQL (migration 0041). */
+const POSITION_ITEMS_KEY = 'payment_position_items_tenant_position_foreign'
+
 /**
  * The monthly run's batch on PostgreSQL, set-based: the batch's charges travel as one JSON
  * parameter and every write is an INSERT … SELECT inside the server, each with its audit rows in
@@ -140,9 +143,31 @@ export async function billBatchOnPostgres(
   }
   if (owing.length === 0) return []
 
+  // The positions' ids are reserved now (a sequence takes no lock a concurrent batch waits on), so
+  // that their items are written before the positions: the key from an item to its position is
+  // checked once the positions are written (migration 0041). What the notice sequence's lock is held
+  // for, from the numbers to the commit, is then only the positions, that check and their jobs.
+  await trx.rawQuery(`SET CONSTRAINTS ${POSITION_ITEMS_KEY} DEFERRED`)
+  const ids = rows(
+    await trx.rawQuery(
+      `SELECT nextval(pg_get_serial_sequence('payment_positions', 'id')) AS id FROM generate_series(1, ?::int)`,
+      [owing.length]
+    )
+  )
+    .map((row) => Number(row.id))
+    .sort((a, b) => a - b)
+  const items = owing.flatMap((payer, k) => (unbilledOf.get(payer) ?? []).map((entry) => ({ p: ids[k], e: entry })))
+  await trx.rawQuery(
+    `INSERT INTO payment_position_items (tenant_id, position_id, entry_id)
+     SELECT ?, s.p, s.e FROM json_to_recordset(?::json) AS s(p int, e bigint)`,
+    [tenant.id, JSON.stringify(items)]
+  )
+  clock.mark('position ids and items')
+
   const numbers = await nextNoticeNumbers(trx, tenant.id, input.pagopa.segregationCode, owing.length)
-  clock.mark('notice numbers')
+  clock.mark('notice numbers (waiting for the lock)')
   const positions = owing.map((payer, k) => ({
+    id: ids[k],
     p: payer,
     a: totals.get(payer)!,
     iupd: `${input.pagopa.fiscalCode}-${run.service}-${numbers[k].iuv}`.slice(0, 140),
@@ -152,10 +177,10 @@ export async function billBatchOnPostgres(
   const written = rows(
     await trx.rawQuery(
       `WITH ins AS (
-         INSERT INTO payment_positions (tenant_id, run_id, payer_user_id, service, period, iupd, iuv, nav, amount_cents,
+         INSERT INTO payment_positions (id, tenant_id, run_id, payer_user_id, service, period, iupd, iuv, nav, amount_cents,
                                         paid_cents, due_date, status, notice_channel, paid_at, psp, created_at, updated_at)
-         SELECT ?, ?, s.p, ?, ?, s.iupd, s.iuv, s.nav, s.a, 0, ?, 'pending', NULL, NULL, NULL, ?::timestamptz, ?::timestamptz
-         FROM json_to_recordset(?::json) AS s(p int, a bigint, iupd text, iuv text, nav text)
+         SELECT s.id, ?, ?, s.p, ?, ?, s.iupd, s.iuv, s.nav, s.a, 0, ?, 'pending', NULL, NULL, NULL, ?::timestamptz, ?::timestamptz
+         FROM json_to_recordset(?::json) AS s(id int, p int, a bigint, iupd text, iuv text, nav text)
          RETURNING id, iuv, amount_cents),
        audit AS (
          INSERT INTO audit_logs (tenant_id, actor_user_id, actor_label, action, entity, entity_id, before, after, created_at)
@@ -164,7 +189,7 @@ export async function billBatchOnPostgres(
                   'positions', count(*), 'totalCents', sum(amount_cents), 'firstPositionId', min(id), 'lastPositionId', max(id)),
                 ?::timestamptz
          FROM ins HAVING count(*) > 0)
-       SELECT id, iuv FROM ins`,
+       SELECT id, iuv FROM ins ORDER BY id`,
       [
         tenant.id,
         run.id,
@@ -186,18 +211,11 @@ export async function billBatchOnPostgres(
       ]
     )
   )
+  // The items' key is checked now, for the whole batch at once, and is immediate again for whatever
+  // else this transaction writes (SET CONSTRAINTS holds to the end of the outermost transaction, and
+  // a caller may run the batch inside one of its own).
+  await trx.rawQuery(`SET CONSTRAINTS ${POSITION_ITEMS_KEY} IMMEDIATE`)
   clock.mark('positions and their audit')
-  // Each new position asks for its payer's unbilled charges, read above in this transaction.
-  const payerOfIuv = new Map(positions.map((p) => [p.iuv, p.p]))
-  const items = written.flatMap((r) =>
-    (unbilledOf.get(payerOfIuv.get(String(r.iuv))!) ?? []).map((entry) => ({ p: Number(r.id), e: entry }))
-  )
-  await trx.rawQuery(
-    `INSERT INTO payment_position_items (tenant_id, position_id, entry_id)
-     SELECT ?, s.p, s.e FROM json_to_recordset(?::json) AS s(p int, e bigint)`,
-    [tenant.id, JSON.stringify(items)]
-  )
-  clock.mark('position items')
   return written.map((r) => ({ id: Number(r.id), iuv: String(r.iuv) }))
 }
 

@@ -38,6 +38,8 @@ export function defineBillingJobs(queue: JobQueue) {
     billingBatch.payersPerTransaction = perTransaction
     billingBatch.setBasedPayersPerTransaction = perTransaction
   }
+  const concurrent = env.get('BILLING_CONCURRENT_TRANSACTIONS')
+  if (concurrent) billingBatch.concurrentTransactions = concurrent
   queue.define(BILLING_COLLECT_JOB, billingCollectJob)
   queue.define(BILLING_POSITION_JOB, billingPositionJob)
   queue.define(BILLING_POSITIONS_JOB, billingPositionsJob)

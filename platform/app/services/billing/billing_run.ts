@@ -17,6 +17,7 @@ import { writeAudits } from '#services/infrastructure/audit_service'
 import { billBatchOnPostgres } from '#services/billing/billing_batch_pg'
 import { POSITION_BATCH_ACTION, positionBatchEntityId, type PositionBatchAudit } from '#services/billing/billing_audit'
 import { phaseClock } from '#services/billing/billing_phases'
+import { eachAtMost } from '#services/infrastructure/each_at_most'
 import { subscriptionsTo } from '#events/domain_events'
 import { billingModeOf, parseBillingSettings, type BillingSettings } from '#services/billing/billing_settings'
 import type { JobDefinition } from '#queue/types'
@@ -204,7 +205,18 @@ export const billingFaults: { beforePayerCommit?: (payerUserId: number) => void 
  * How many payers one transaction bills: their charges, numbers, positions and jobs are written by
  * multi-row statements and committed together (a crash loses the batch whole, never part of a payer).
  */
-export const billingBatch = { payersPerTransaction: 500, setBasedPayersPerTransaction: 5000, positionsPerJob: 100 }
+export const billingBatch = {
+  payersPerTransaction: 500,
+  setBasedPayersPerTransaction: 5000,
+  positionsPerJob: 100,
+  /**
+   * How many batch transactions run at once on PostgreSQL (each on its own connection, so the
+   * server's cores share the work). They bill disjoint payers; the notice sequence's row lock (see
+   * notice_sequence.ts) still numbers their positions one transaction at a time, so while one holds
+   * it the next writes its charges. SQLite has one writer: its batches always run one by one.
+   */
+  concurrentTransactions: 2,
+}
 
 /**
  * The jobs that publish and notify a batch's positions: one per `positionsPerJob` positions (a job row
@@ -326,17 +338,21 @@ export async function collectRun(runId: number) {
   clock.mark('payers read, lines checked')
   const setBased = db.connection().dialect.name === 'postgres' && subscriptionsTo('charge.created').length === 0
   const size = setBased ? billingBatch.setBasedPayersPerTransaction : billingBatch.payersPerTransaction
-  for (let i = 0; i < billable.length; i += size) {
-    const batch = billable.slice(i, i + size)
+  const batches: PayerBill[][] = []
+  for (let i = 0; i < billable.length; i += size) batches.push(billable.slice(i, i + size))
+  // Set-based batches run side by side, each timed by its own clock (their phases overlap).
+  await eachAtMost(batches, setBased ? billingBatch.concurrentTransactions : 1, async (batch) => {
+    const batchClock = setBased ? phaseClock() : clock
     await db.transaction(async (trx) => {
       if (!setBased) return billPayers(trx, { run, tenant, batch, pagopa, settings, name, notes })
-      const written = await billBatchOnPostgres(trx, { run, tenant, payers: batch, pagopa, notes, clock })
+      const written = await billBatchOnPostgres(trx, { run, tenant, payers: batch, pagopa, notes, clock: batchClock })
       await enqueueFollowUps(trx, BILLING_POSITIONS_JOB, positionJobs(written, tenant.id), { tenant: tenant.ref })
-      clock.mark('position jobs')
+      batchClock.mark('position jobs')
       for (const payer of batch) billingFaults.beforePayerCommit?.(payer.payerUserId)
     })
-    clock.mark(setBased ? 'commits' : 'batches')
-  }
+    batchClock.mark(setBased ? 'commits' : 'batches')
+  })
+  if (setBased) clock.mark('batches, wall time')
 
   const totals = await db
     .from('payment_positions')

@@ -304,6 +304,16 @@ test.group('Monthly billing run survives kill -9', () => {
           'every payer has exactly one position'
         )
         assert.equal(new Set(positions.map((p) => p.nav)).size, PAYERS, 'notice numbers are distinct')
+        // On PostgreSQL two batches write at once (BILLING_CONCURRENT_TRANSACTIONS), killed mid-way: the
+        // run's numbers are still consecutive, none skipped by a batch the kill undid.
+        const bases = positions
+          .map((p) => BigInt(parseNoticeNumber(String(p.nav))?.base ?? '0'))
+          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        assert.deepEqual(
+          bases.map(String),
+          bases.map((_, k) => String(bases[0] + BigInt(k))),
+          'notice numbers consecutive'
+        )
         for (const position of positions) {
           assert.isNotNull(parseNoticeNumber(position.nav), `notice number ${position.nav} is valid`)
           assert.equal(position.status, 'published', `position ${position.iupd}`)
