@@ -10,6 +10,9 @@ import { RequestContext } from '#services/infrastructure/request_context'
  */
 export default class AuthMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
+    // A tenant request: the user's read brings the tenant and the membership too (one statement,
+    // user_with_tenant_provider.ts), which the tenant middleware then takes instead of reading them.
+    if (typeof ctx.params.tenant === 'string') RequestContext.askTenant(ctx.params.tenant)
     await ctx.auth.authenticateUsing(['web'])
     const user = ctx.auth.getUserOrFail()
     if (user.disabledAt) {

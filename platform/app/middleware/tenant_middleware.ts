@@ -24,18 +24,22 @@ export default class TenantMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     const slug = ctx.params.tenant
     const user = ctx.auth.getUserOrFail()
-    // The tenant and the user's membership in it in one read (every tenant request pays for this).
-    // Both are read afresh at each request, never kept: the tenant row carries the content stamp
-    // that tells every process when its cached catalog and forms are stale, and a role taken away
-    // in another process must count at once. The join names the tenant itself: the membership is
-    // the one of this tenant's row, as the scoped query of Membership would find it.
-    const tenant = await Tenant.query()
-      .where('tenants.slug', slug)
-      .leftJoin('memberships', (join) =>
-        join.on('memberships.tenant_id', '=', 'tenants.id').andOnVal('memberships.user_id', '=', user.id)
-      )
-      .select('tenants.*', 'memberships.id as membership_id', 'memberships.roles as membership_roles')
-      .first()
+    // The tenant and the user's membership in it, read with the user by the auth middleware's
+    // authentication (user_with_tenant_provider.ts), else here in one read. Both are read afresh at
+    // each request, never kept: the tenant row carries the content stamp that tells every process
+    // when its cached catalog and forms are stale, and a role taken away in another process must
+    // count at once. The join names the tenant itself: the membership is the one of this tenant's
+    // row, as the scoped query of Membership would find it.
+    const read = RequestContext.takeTenantRead(slug, user.id)
+    const tenant = read
+      ? (read.row as Tenant | null)
+      : await Tenant.query()
+          .where('tenants.slug', slug)
+          .leftJoin('memberships', (join) =>
+            join.on('memberships.tenant_id', '=', 'tenants.id').andOnVal('memberships.user_id', '=', user.id)
+          )
+          .select('tenants.*', 'memberships.id as membership_id', 'memberships.roles as membership_roles')
+          .first()
     if (!tenant) {
       return ctx.response.notFound({ errors: [{ message: t(currentLanguage(), 'tenant.notFound', { slug }) }] })
     }

@@ -133,12 +133,11 @@ export class BullMQQueue implements JobQueue {
     if (!this.#definitions.has(name)) throw new UnknownJobError(name)
     const id = options.jobId ?? randomUUID()
     const envelope: JobEnvelope = { payload, tenant: options.tenant }
-    const written = await this.#store.insert(options.client, {
-      key: id,
-      name,
-      envelope,
-      runAt: Date.now() + (options.delayMs ?? 0),
-    })
+    const written = await this.#store.insert(
+      options.client,
+      { key: id, name, envelope, runAt: Date.now() + (options.delayMs ?? 0) },
+      options.alongside
+    )
     if (written) this.#wakeAfterCommit(options.client)
     return { id, duplicate: !written }
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Database } from '@adonisjs/lucid/database'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import type { JobEnvelope } from '#queue/types'
+import type { RawQueryBindings } from '@adonisjs/lucid/types/querybuilder'
+import type { AlongsideWrite, JobEnvelope } from '#queue/types'
 
 /**
  * The `jobs` table, shared by both drivers (see the migration for its shape).
@@ -79,10 +80,12 @@ export class JobStore {
    */
   async insert(
     client: QueryClientContract | undefined,
-    job: { key: string; name: string; envelope: JobEnvelope; runAt: number }
+    job: { key: string; name: string; envelope: JobEnvelope; runAt: number },
+    alongside: AlongsideWrite[] = []
   ): Promise<boolean> {
     const now = Date.now()
-    const rows = (await (client ?? this.#client())
+    const target = client ?? this.#client()
+    const insert = target
       .knexQuery()
       .table('jobs')
       .insert({
@@ -100,7 +103,21 @@ export class JobStore {
       // On PostgreSQL a plain duplicate insert would abort the caller's transaction: never let it fail.
       .onConflict(['queue', 'key'])
       .ignore()
-      .returning('id')) as unknown[]
+      .returning('id')
+    if (alongside.length > 0 && target.dialect.name === 'postgres') {
+      // One statement: each write a WITH clause of the job's insert. PostgreSQL runs every
+      // data-modifying WITH clause exactly once, on the statement's snapshot, referenced or not.
+      const parts = [...alongside.map((write) => write.toSQL()), insert.toSQL()]
+      const main = parts.pop()!
+      const sql = `with ${parts.map((part, i) => `"alongside_${i}" as (${part.sql})`).join(', ')} ${main.sql}`
+      const bindings = [...parts.flatMap((part) => part.bindings), ...main.bindings] as RawQueryBindings
+      const result = (await target.rawQuery(sql, bindings)) as {
+        rows: unknown[]
+      }
+      return result.rows.length > 0
+    }
+    for (const write of alongside) await write
+    const rows = (await insert) as unknown[]
     return rows.length > 0
   }
 

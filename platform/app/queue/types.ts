@@ -46,7 +46,16 @@ export interface EnqueueOptions {
    * only if that change committed, and the queue is woken after the commit.
    */
   client?: QueryClientContract
+  /**
+   * Writes of the same transaction sent with the job's row (`client` must be given): on
+   * PostgreSQL in the job's own statement, as data-modifying WITH clauses (one round trip for
+   * all), elsewhere each run just before it. They run whether or not the job's key was known.
+   */
+  alongside?: AlongsideWrite[]
 }
+
+/** A write built and not yet run (a knex or Lucid query builder): its SQL, or run by awaiting it. */
+export type AlongsideWrite = PromiseLike<unknown> & { toSQL(): { sql: string; bindings: readonly unknown[] } }
 
 export interface EnqueueResult {
   id: string

@@ -27,6 +27,8 @@ import type { TestCaseOutcome, TestRunReport } from '#rules/test_runner'
 import { summarise, type FeeSummary, type SummaryLang } from '#rules/summary'
 import { isIsoDate } from '#rules/version_picker'
 import { todayInRome } from '#forms/field_rules'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { requestContentStamp, tenantContentCache } from '#services/tenants/tenant_content'
 
 /**
  * A tenant's rule sets as the engine reads them, straight from the database.
@@ -34,10 +36,13 @@ import { todayInRome } from '#forms/field_rules'
  * Tenant scoping is not done here: RuleSet and RuleSetVersion filter by the
  * tenant of the current context (request, or the context a command opens).
  *
- * Nothing is cached across calls: every evaluation reads the versions again,
- * so a version published a moment ago is used by the very next evaluation
- * with no restart. The engine caches compiled versions by content hash, so
- * re-reading costs a query and a hash, not a compilation.
+ * Kept by the process under the tenant's content stamp (tenant_content.ts), as the forms and the
+ * catalog are: a request evaluates the versions read under the stamp of the tenant row it read,
+ * and every write of a rule set or a version renews the stamp in its own transaction
+ * (StampsTenantContent), so a version published a moment ago, in this process or another, is
+ * used by the very next request with no restart. A job that read the tenant's stamp (the receipt
+ * job, with the tenant's row it prints) passes it; other jobs and commands read afresh (once per
+ * job run, below). A caller in a transaction always reads in it.
  *
  * Periods. Version rows are immutable, so publishing never closes the
  * previous version's valid_to. Instead the document handed to the engine
@@ -199,9 +204,27 @@ RuleSetVersion.after('create', republished)
 RuleSetVersion.after('update', republished)
 RuleSetVersion.after('delete', republished)
 
+/** The rule sets a process keeps per tenant and stamp, by key (a new stamp starts an empty map). */
+const keptByStamp = tenantContentCache<Map<string, Promise<Loaded>>>()
+
 export class RuleSetService {
-  /** `client`: the transaction the caller is in (a query outside it would wait for it on SQLite). */
-  async load(key: string, client?: QueryClientContract): Promise<Loaded> {
+  /**
+   * `client`: the transaction the caller is in (a query outside it would wait for it on SQLite).
+   * `contentStamp`: the tenant's content stamp read by a job (a request's own is found by itself).
+   */
+  async load(key: string, client?: QueryClientContract, contentStamp?: string | null): Promise<Loaded> {
+    const tenant = client ? undefined : RequestContext.tenant()
+    const stamp = tenant ? (contentStamp !== undefined ? contentStamp : requestContentStamp(tenant.id)) : undefined
+    if (tenant && stamp !== undefined) {
+      const byKey = await keptByStamp.get(tenant.id, stamp, async () => new Map())
+      let read = byKey.get(key)
+      if (!read) {
+        read = this.#read(key)
+        byKey.set(key, read)
+        read.catch(() => byKey.get(key) === read && byKey.delete(key))
+      }
+      return read
+    }
     const run = client ? undefined : currentJobRun()
     if (!run) return this.#read(key, client)
     let reads = readsOfRun.get(run)
@@ -227,8 +250,8 @@ export class RuleSetService {
   }
 
   /** The engine's view of a rule set (periods as applied). */
-  async document(key: string): Promise<RuleSetDocument> {
-    return (await this.load(key)).doc
+  async document(key: string, options: { contentStamp?: string | null } = {}): Promise<RuleSetDocument> {
+    return (await this.load(key, undefined, options.contentStamp)).doc
   }
 
   async list() {
@@ -287,12 +310,12 @@ export class RuleSetService {
     at: string,
     facts: unknown,
     lang?: SummaryLang,
-    options: { client?: QueryClientContract } = {}
+    options: { client?: QueryClientContract; contentStamp?: string | null } = {}
   ): Promise<ExplainedEvaluation | ExplainedEvaluation[]> {
     if (!isIsoDate(at)) {
       throw new RuleSetRequestError(texts('ruleset.badDate', { at: String(at).slice(0, 40) }))
     }
-    const { doc } = await this.load(key, options.client)
+    const { doc } = await this.load(key, options.client, options.contentStamp)
     // Picked up front so that "no version in force" is reported once, not per item.
     try {
       pickVersion(doc, at)

@@ -25,6 +25,17 @@ interface Store {
   contentStamp?: { tenantId: number; stamp: string | null }
   /** The tenant's settings as the request read them with its row: not read again in the same request. */
   tenantSettings?: { tenantId: number; settings: unknown }
+  /** The tenant (slug) the request names, known before the user is read so both come in one query. */
+  tenantAsked?: string
+  /** The tenant row and membership read with the user (user_with_tenant_provider.ts), for the tenant middleware. */
+  tenantRead?: TenantRead
+}
+
+/** What the user's read brought of the tenant the request names: its row (null: no such tenant), membership included. */
+export interface TenantRead {
+  userId: number
+  slug: string
+  row: unknown
 }
 
 const storage = new AsyncLocalStorage<Store>()
@@ -84,6 +95,21 @@ export const RequestContext = {
   tenantSettings(tenantId: number): unknown {
     const kept = storage.getStore()?.tenantSettings
     return kept && kept.tenantId === tenantId ? kept.settings : undefined
+  },
+
+  /** Records the tenant the request names, before its user is read (auth middleware). */
+  askTenant(slug: string) {
+    const store = storage.getStore()
+    if (store) store.tenantAsked = slug
+  },
+
+  /** The tenant read with the user for this slug and user, taken once (null when there was no such read). */
+  takeTenantRead(slug: string, userId: number): TenantRead | null {
+    const store = storage.getStore()
+    const read = store?.tenantRead
+    if (!store || !read) return null
+    store.tenantRead = undefined
+    return read.slug === slug && read.userId === userId ? read : null
   },
 
   /** Runs fn for one tenant, keeping the current actor. */

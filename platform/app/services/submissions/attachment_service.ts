@@ -8,6 +8,7 @@ import { fileKinds } from '#forms/messages'
 import Attachment from '#models/attachment'
 import type Submission from '#models/submission'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { AlongsideWrite } from '#queue/types'
 import type { FormDefinition, FormError, Lang } from '#forms/types'
 import { currentDataCipher } from '#services/infrastructure/data_cipher'
 
@@ -186,7 +187,15 @@ export async function checkReferences(
 }
 
 /** Links the files to the submission; with `trx`, in the transaction that sends it. */
-export async function linkToSubmission(fileIds: string[], submission: Submission, trx?: TransactionClientContract) {
+export async function linkToSubmission(
+  fileIds: string[],
+  submission: Submission,
+  trx?: TransactionClientContract,
+  alongside?: AlongsideWrite[]
+) {
   if (fileIds.length === 0) return
-  await Attachment.query({ client: trx }).whereIn('file_id', fileIds).update({ submission_id: submission.id })
+  const update = Attachment.query({ client: trx }).whereIn('file_id', fileIds).update({ submission_id: submission.id })
+  // A new sending's link goes with its job's row (one statement on PostgreSQL, enqueueReceipt).
+  if (alongside) alongside.push(update)
+  else await update
 }

@@ -70,7 +70,8 @@ export async function receiptSource(submission: Submission): Promise<ReceiptSour
   // The filer is printed only for a submission made on the applicant's behalf.
   const filerId = submission.onBehalf ? submission.submittedByUserId : null
   const [tenantRow, persons, catalogLabel] = await Promise.all([
-    db.from('tenants').where('id', submission.tenantId).select('id', 'name').first(),
+    // With the tenant's content stamp: the fee's rule set is the one this process keeps under it.
+    db.from('tenants').where('id', submission.tenantId).select('id', 'name', 'content_stamp').first(),
     people(filerId === null ? [submission.applicantUserId] : [submission.applicantUserId, filerId]),
     catalogLabels(definition, submission.data),
   ])
@@ -80,6 +81,7 @@ export async function receiptSource(submission: Submission): Promise<ReceiptSour
   if (!applicant)
     throw new Error(`Submission ${submission.id} names applicant ${submission.applicantUserId}, who does not exist`)
   const fees = new Map<Lang, Promise<ReceiptFee | null>>()
+  const contentStamp: string | null = tenantRow.content_stamp ?? null
   return {
     submission,
     definition,
@@ -89,7 +91,7 @@ export async function receiptSource(submission: Submission): Promise<ReceiptSour
     catalogLabel,
     fee(lang) {
       let fee = fees.get(lang)
-      if (!fee) fees.set(lang, (fee = feeOf(definition, submission, lang)))
+      if (!fee) fees.set(lang, (fee = feeOf(definition, submission, lang, contentStamp)))
       return fee
     },
     formTitle: (lang) => definition.title?.[lang] ?? definition.title?.it ?? submission.formKey,
@@ -184,20 +186,27 @@ async function catalogLabels(definition: FormDefinition, data: Record<string, un
  * The fee the application's data gives (the form's tariff preview), computed as an enrolment would
  * be on the day it was sent; none when the form computes no fee or its data do not give one.
  */
-async function feeOf(definition: FormDefinition, submission: Submission, lang: Lang): Promise<ReceiptFee | null> {
+async function feeOf(
+  definition: FormDefinition,
+  submission: Submission,
+  lang: Lang,
+  contentStamp: string | null
+): Promise<ReceiptFee | null> {
   const mapped = tariffFacts(definition, submission.data)
   if (!mapped) return null
   const sent = (submission.submittedAt ?? submission.createdAt).setZone('Europe/Rome').toISODate()!
   const at = tariffDate(await submissionSchoolYear(submission.formKey, submission.data, sent), sent)
   let evaluation: EvaluationResult & { summary?: FeeSummary }
   try {
-    evaluation = (await ruleSetService.evaluate(mapped.ruleset, at, mapped.facts, lang)) as typeof evaluation
+    evaluation = (await ruleSetService.evaluate(mapped.ruleset, at, mapped.facts, lang, {
+      contentStamp,
+    })) as typeof evaluation
   } catch {
     // No rule set, no version in force, facts the rules cannot read: the receipt goes without a fee.
     return null
   }
   if (!evaluation.summary) return null
-  const ruleset = await ruleSetService.document(mapped.ruleset)
+  const ruleset = await ruleSetService.document(mapped.ruleset, { contentStamp })
   return {
     rulesetTitle: ruleset.title[lang] ?? ruleset.title.it,
     version: evaluation.version,

@@ -82,8 +82,10 @@ export const submissionReceiptJob: JobDefinition<{ submissionId: number }> = {
       about,
     })
     if (submission.status === 'submitted') {
+      // The row read above, moved without being read again unless it changed meanwhile.
       submission = await submissionService.changeStatus(submission, 'protocolled', null, null, {
         protocolNumber: registration.label,
+        asRead: true,
       })
     }
 

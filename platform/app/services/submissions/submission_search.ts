@@ -27,6 +27,7 @@ import {
 import { isPlainObject } from '#forms/json_pointer'
 import { CF_PATTERN } from '#forms/codice_fiscale'
 import { RequestContext } from '#services/infrastructure/request_context'
+import type { AlongsideWrite } from '#queue/types'
 
 /** The blind-index purpose of name words (codici fiscali share the users' and children's purpose). */
 export const NAME_WORD_INDEX = 'name_word'
@@ -80,7 +81,7 @@ export function searchHashes(cipher: DataCipher, data: Record<string, unknown>):
 export async function indexForSearch(
   trx: TransactionClientContract,
   submission: Submission,
-  options: { fresh?: boolean } = {}
+  options: { fresh?: boolean; alongside?: AlongsideWrite[] } = {}
 ) {
   if (!options.fresh) {
     await SubmissionSearchTerm.query({ client: trx }).where('submission_id', submission.id).delete()
@@ -93,10 +94,13 @@ export async function indexForSearch(
   if (tenant && tenant.id !== submission.tenantId) {
     throw new Error('submission_search_terms: refusing to write rows of another tenant')
   }
-  await trx
+  const insert = trx
     .insertQuery()
     .table(SubmissionSearchTerm.table)
     .multiInsert(terms.map((term) => ({ tenant_id: submission.tenantId, submission_id: submission.id, term })))
+  // A new sending's terms go with its job's row (one statement on PostgreSQL, enqueueReceipt).
+  if (options.alongside) options.alongside.push(insert)
+  else await insert
 }
 
 /**

@@ -1,8 +1,10 @@
 import { checkReferences, linkToSubmission } from '#services/submissions/attachment_service'
 import { jobQueue } from '#queue/queue_factory'
+import type { AlongsideWrite } from '#queue/types'
 import { RequestContext } from '#services/infrastructure/request_context'
 import db from '@adonisjs/lucid/services/db'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { LucidModel, ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import { DateTime } from 'luxon'
 import Submission, { type StoredWarning } from '#models/submission'
 import { checkDuplicates } from '#services/submissions/duplicate_check'
@@ -134,6 +136,23 @@ function checkWindow(
     ok: false,
     errors: [{ path: '', rule: `window:${window.decision.state}`, message: windowRefusal(window.decision, lang) }],
   }
+}
+
+/** A row's update, and the model's preparation of values for its columns (not in Lucid's types). */
+type GuardedRow = {
+  $getQueryFor(
+    action: 'update' | 'delete' | 'refresh',
+    client: QueryClientContract
+  ): ModelQueryBuilderContract<LucidModel>
+  prepareForAdapter(attributes: Record<string, unknown>): Record<string, unknown>
+}
+
+/** A row's update found it changed since the caller read it (#moveAsRead): nothing was written. */
+class ChangedSinceRead extends Error {}
+
+type MoveChanges = {
+  protocolNumber?: string
+  alsoInTransaction?: (trx: TransactionClientContract, row: Submission) => Promise<void>
 }
 
 export class SubmissionService {
@@ -292,15 +311,17 @@ export class SubmissionService {
         },
         { client: trx }
       )
-      // The row is new: its service is the form's, and it has no search terms to replace.
-      const known = { service: current.form.service, fresh: true }
+      // The row is new: its service is the form's, and it has no search terms to replace. A sending's
+      // search terms and documents' link go with its job's row: one statement on PostgreSQL.
+      const alongside: AlongsideWrite[] | undefined = submit ? [] : undefined
+      const known = { service: current.form.service, fresh: true, alongside }
       // Created, then sent: both steps of the history in one statement.
       const moves: Move[] = [{ from: null, to: 'draft', reason: null }]
       if (submit) moves.push({ from: 'draft', to: 'submitted', reason: timing.note })
       history.push(...(await this.#record(trx, row, moves, input.actorUserId, known)))
       if (submit) {
-        await linkToSubmission(files.fileIds, row, trx)
-        await enqueueReceipt(trx, row)
+        await linkToSubmission(files.fileIds, row, trx, alongside)
+        await enqueueReceipt(trx, row, alongside)
       }
       return row
     })
@@ -321,6 +342,11 @@ export class SubmissionService {
       protocolNumber?: string
       /** More work committed with the move or not at all (a bulk action's item marked done). */
       alsoInTransaction?: (trx: TransactionClientContract, row: Submission) => Promise<void>
+      /**
+       * The row was read by the caller a moment ago (the receipt job): moved as read when it is
+       * still as read, else read again under a lock as any move (#moveAsRead).
+       */
+      asRead?: boolean
     } = {}
   ) {
     if (to === 'submitted' || to === 'draft') {
@@ -332,19 +358,92 @@ export class SubmissionService {
     // Acceptance enrols the child: `submission.accepted` goes out inside this transaction (#record),
     // and the service plugin's in-transaction subscriber writes the enrolment with the new status.
     return db.transaction(async (trx) => {
+      if (changes.asRead) {
+        const moved = await this.#moveAsRead(trx, submission, to, reason, actorUserId, changes)
+        if (moved) return moved
+      }
       const row = await this.#lock(trx, submission)
       checkTransition(row.status, to, reason)
-      const from = row.status
-      row.status = to
-      row.statusReason = reason
-      if (changes.protocolNumber) row.protocolNumber = changes.protocolNumber
-      await row.save()
-      await this.#record(trx, row, [{ from, to, reason }], actorUserId)
-      // The certificates and decrees it carries join the child's documents, with the move.
-      if (to === 'accepted') await fileSubmissionDocuments(trx, row)
-      if (changes.alsoInTransaction) await changes.alsoInTransaction(trx, row)
-      return row
+      return this.#move(trx, row, to, reason, actorUserId, changes)
     })
+  }
+
+  async #move(
+    trx: TransactionClientContract,
+    row: Submission,
+    to: SubmissionStatus,
+    reason: string | null,
+    actorUserId: number | null,
+    changes: MoveChanges
+  ) {
+    const from = row.status
+    row.status = to
+    row.statusReason = reason
+    if (changes.protocolNumber) row.protocolNumber = changes.protocolNumber
+    await row.save()
+    await this.#record(trx, row, [{ from, to, reason }], actorUserId)
+    // The certificates and decrees it carries join the child's documents, with the move.
+    if (to === 'accepted') await fileSubmissionDocuments(trx, row)
+    if (changes.alsoInTransaction) await changes.alsoInTransaction(trx, row)
+    return row
+  }
+
+  /**
+   * The move of a row the caller read a moment ago, outside this transaction, without reading it
+   * again: its update names the status and the last change it was read with, so it changes the row
+   * only if nothing changed it since (a compare-and-set, atomic under PostgreSQL's row lock and
+   * SQLite's single writer, and holding the row until the commit as the locking read would). When
+   * the row did change, or its status as read does not allow the move, nothing is written (the
+   * update changed no row, so no hook after it ran) and null sends the caller to the locking read.
+   */
+  async #moveAsRead(
+    trx: TransactionClientContract,
+    submission: Submission,
+    to: SubmissionStatus,
+    reason: string | null,
+    actorUserId: number | null,
+    changes: MoveChanges
+  ) {
+    try {
+      checkTransition(submission.status, to, reason)
+    } catch {
+      return null
+    }
+    if (submission.$isDirty) return null
+    // The model's own preparation of the two columns: the values as its writes store them.
+    const instance = submission as unknown as GuardedRow
+    const guard = instance.prepareForAdapter({
+      status: submission.$original.status,
+      updatedAt: submission.$original.updatedAt,
+    })
+    const asRead = { ...submission.$original }
+    submission.useTransaction(trx)
+    const queryFor = instance.$getQueryFor
+    instance.$getQueryFor = (action, client) => {
+      const query = queryFor.call(instance, action, client)
+      if (action !== 'update') return query
+      for (const [column, value] of Object.entries(guard)) {
+        if (value === null || value === undefined) query.whereNull(column)
+        else query.where(column, value as string)
+      }
+      const exec = query.exec.bind(query)
+      query.exec = async () => {
+        const result = await exec()
+        if (Number((result as unknown[])[0]) === 0) throw new ChangedSinceRead()
+        return result
+      }
+      return query
+    }
+    try {
+      return await this.#move(trx, submission, to, reason, actorUserId, changes)
+    } catch (error) {
+      if (!(error instanceof ChangedSinceRead)) throw error
+      // The caller's row back as it was read: the move is made on the row read again.
+      submission.$attributes = { ...asRead }
+      return null
+    } finally {
+      delete (instance as Partial<GuardedRow>).$getQueryFor
+    }
   }
 
   /** Status history, oldest first. */
@@ -369,7 +468,7 @@ export class SubmissionService {
     row: Submission,
     moves: Move[],
     userId: number | null,
-    known: { service?: string; fresh?: boolean } = {}
+    known: { service?: string; fresh?: boolean; alongside?: AlongsideWrite[] } = {}
   ) {
     const events = await createTogether(
       SubmissionEvent,
@@ -387,7 +486,7 @@ export class SubmissionService {
       // submission.submitted / accepted / rejected, in the transaction of the move.
       await announceSubmissionMove(trx, row, from, to, known.service)
       // Each sending is found by the back office's search (codice fiscale, names) with its data.
-      if (to === 'submitted') await indexForSearch(trx, row, { fresh: known.fresh })
+      if (to === 'submitted') await indexForSearch(trx, row, { fresh: known.fresh, alongside: known.alongside })
     }
     return events
   }
@@ -408,14 +507,26 @@ function notEditable(status: SubmissionStatus) {
  * commit, and a rolled-back one has none. Its identity (one per sending) makes
  * a retry or a second enqueue harmless.
  */
-async function enqueueReceipt(trx: TransactionClientContract, submission: Submission) {
+async function enqueueReceipt(
+  trx: TransactionClientContract,
+  submission: Submission,
+  alongside: AlongsideWrite[] = []
+) {
   const tenant = RequestContext.tenant()
-  if (!tenant) return
+  if (!tenant) {
+    for (const write of alongside) await write
+    return
+  }
   await jobQueue().enqueue(
     SUBMISSION_RECEIPT_JOB,
     { submissionId: submission.id },
     // One job per sending: a resubmission after a request to complete is a new sending.
-    { jobId: `receipt:${tenant.id}:${submission.id}:${submission.submittedAt?.toMillis()}`, tenant, client: trx }
+    {
+      jobId: `receipt:${tenant.id}:${submission.id}:${submission.submittedAt?.toMillis()}`,
+      tenant,
+      client: trx,
+      alongside,
+    }
   )
 }
 

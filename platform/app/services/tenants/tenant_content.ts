@@ -5,16 +5,18 @@ import { RequestContext } from '#services/infrastructure/request_context'
 
 /**
  * What a process keeps of a tenant's slowly changing content between requests: the school catalog,
- * the enabled services, the forms in force. Every request reads the tenant's row anyway (the tenant
- * middleware); the row carries `content_stamp`, a random value that every write to that content
- * replaces in the write's own transaction (the StampsTenantContent mixin on School, SchoolClass,
- * CatalogEntry, TenantPlugin, Form and FormVersion). A process serves what it keeps only under the
- * stamp it was read with, so a change made by staff, in this process or another, is seen from the
- * next request on, at the price of no query at all: the stamp comes with the row already read.
+ * the enabled services, the forms in force, the rule sets. Every request reads the tenant's row
+ * anyway (the tenant middleware); the row carries `content_stamp`, a random value that every write
+ * to that content replaces in the write's own transaction (the StampsTenantContent mixin on School,
+ * SchoolClass, CatalogEntry, TenantPlugin, Form, FormVersion, RuleSet and RuleSetVersion). A process
+ * serves what it keeps only under the stamp it was read with, so a change made by staff, in this
+ * process or another, is seen from the next request on, at the price of no query at all: the stamp
+ * comes with the row already read.
  *
  * A value is loaded after the stamp was read, so it is never older than the stamp it is kept under;
  * a stamp is random, so one rolled back and written again is never taken for the old one.
- * Without a stamp read in this request (jobs, commands) nothing is kept: everything is read afresh.
+ * Without a stamp read in this request (jobs, commands) nothing is kept: everything is read afresh,
+ * unless the job reads the stamp itself and passes it (the receipt job, for its fee's rule set).
  */
 export const MAX_CACHED_TENANTS = 1000
 

@@ -1,0 +1,100 @@
+/**
+ * A tenant request reads its user, the tenant and the user's membership in it by one statement
+ * (user_with_tenant_provider.ts), read afresh at every request: the answers are those of the
+ * separate reads, and a membership changed behind the process's back counts at the next request.
+ */
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import testUtils from '@adonisjs/core/services/test_utils'
+import { RequestContext } from '#services/infrastructure/request_context'
+import { makeTenant, makeUser } from '#tests/helpers/world'
+
+/** The statements run on behalf of requests of `userId` while `fn` runs. */
+async function statementsOf(userId: number, fn: () => Promise<unknown>) {
+  const byContext = new Map<object, string[]>()
+  const listener = (query: { sql: string }) => {
+    const store = RequestContext.current()
+    if (!store) return
+    const list = byContext.get(store) ?? []
+    list.push(query.sql)
+    byContext.set(store, list)
+  }
+  const knex = db.connection().getWriteClient()
+  knex.on('query', listener)
+  try {
+    await fn()
+  } finally {
+    knex.off('query', listener)
+  }
+  return [...byContext]
+    .filter(([store]) => (store as { actor?: { userId: number | null } }).actor?.userId === userId)
+    .flatMap(([, list]) => list)
+}
+
+const reading = (table: string) => new RegExp(`^select\\b.*\\bfrom [\`"]${table}[\`"]`, 'i')
+
+test.group('Tenancy: the user read with the tenant and membership', (group) => {
+  group.each.setup(() => testUtils.db().withGlobalTransaction())
+
+  test('one statement reads the user, the tenant and the membership', async ({ client, assert }) => {
+    const tenant = await makeTenant()
+    const admin = await makeUser(tenant, ['tenant_admin'])
+    let body: Record<string, any> = {}
+    const statements = await statementsOf(admin.id, async () => {
+      const response = await client.get(`/api/v1/t/${tenant.slug}`).loginAs(admin)
+      response.assertStatus(200)
+      body = response.body()
+    })
+    const users = statements.filter((sql) => reading('users').test(sql))
+    assert.lengthOf(users, 1, `one read of the user, seen:\n${statements.join('\n')}`)
+    assert.match(users[0], /join [`"]tenants[`"]/)
+    assert.match(users[0], /join [`"]memberships[`"]/)
+    assert.deepEqual(
+      statements.filter((sql) => reading('tenants').test(sql)),
+      [],
+      `the tenant not read again, seen:\n${statements.join('\n')}`
+    )
+    assert.equal(body.tenant.name, tenant.name)
+    assert.equal(body.tenant.slug, tenant.slug)
+    assert.deepEqual(body.access, { roles: ['tenant_admin'], isPlatformAdmin: false })
+  })
+
+  test('an unknown tenant, a stranger, a platform admin answer as before', async ({ client, assert }) => {
+    const tenant = await makeTenant()
+    const other = await makeTenant()
+    const member = await makeUser(tenant, ['tenant_admin'])
+    const platformAdmin = await makeUser(null, [], { isPlatformAdmin: true })
+    const unknown = await client.get('/api/v1/t/no-such-comune').loginAs(member)
+    unknown.assertStatus(404)
+    assert.include(JSON.stringify(unknown.body()), 'no-such-comune')
+    const stranger = await client.get(`/api/v1/t/${other.slug}`).loginAs(member)
+    stranger.assertStatus(403)
+    assert.notInclude(JSON.stringify(stranger.body()), other.name)
+    const admin = await client.get(`/api/v1/t/${other.slug}`).loginAs(platformAdmin)
+    admin.assertStatus(200)
+    assert.equal(admin.body().tenant.name, other.name)
+    assert.deepEqual(admin.body().access, { roles: [], isPlatformAdmin: true })
+    // The user's own answer carries nothing of the joined read.
+    const me = await client.get('/api/v1/auth/me').loginAs(member)
+    me.assertStatus(200)
+    assert.notInclude(JSON.stringify(me.body()), 'tenant__')
+    assert.notInclude(JSON.stringify(me.body()), 'membership_')
+  })
+
+  test('a role taken away or a membership removed behind the process counts at the next request', async ({
+    client,
+  }) => {
+    const tenant = await makeTenant()
+    const admin = await makeUser(tenant, ['tenant_admin'])
+    ;(await client.get(`/api/v1/t/${tenant.slug}/members`).loginAs(admin)).assertStatus(200)
+    // Written past the models, as another process would: nothing of it is kept by this one.
+    await db
+      .from('memberships')
+      .where('user_id', admin.id)
+      .update({ roles: JSON.stringify(['operator']) })
+    ;(await client.get(`/api/v1/t/${tenant.slug}/members`).loginAs(admin)).assertStatus(403)
+    ;(await client.get(`/api/v1/t/${tenant.slug}`).loginAs(admin)).assertStatus(200)
+    await db.from('memberships').where('user_id', admin.id).delete()
+    ;(await client.get(`/api/v1/t/${tenant.slug}`).loginAs(admin)).assertStatus(403)
+  })
+})
