@@ -346,9 +346,9 @@ export async function collectRun(runId: number) {
   for (let i = 0; i < waiting.length; i += size) chunks.push(waiting.slice(i, i + size))
   // Set-based batches run side by side, each timed by its own clock (their phases overlap); a batch's
   // lines are checked while the other's statements run.
-  await eachAtMost(chunks, setBased ? billingBatch.concurrentTransactions : 1, async (chunk) => {
+  await eachAtMost(chunks, setBased ? billingBatch.concurrentTransactions : 1, async (payersOfBatch) => {
     const batchClock = setBased ? phaseClock() : clock
-    const batch = billableOf(chunk)
+    const batch = billableOf(payersOfBatch)
     batchClock.mark('lines checked')
     if (batch.length === 0) return
     await db.transaction(async (trx) => {
