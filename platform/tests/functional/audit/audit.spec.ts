@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { makeTenant, makeUser } from '#tests/helpers/world'
@@ -103,8 +104,9 @@ test.group('Audit log: filters and pages', (group) => {
     const none = await client.get(`${url}/audit`).qs({ entity: 'tenants', entity_id: '999999' }).loginAs(admin)
     assert.lengthOf(none.body().entries, 0)
 
-    const today = new Date().toISOString().slice(0, 10)
-    const tomorrow = new Date(Date.now() + 86_400_000 * 2).toISOString().slice(0, 10)
+    // Days are the ente's (Europe/Rome): in the last hour or two of a UTC day, Rome is already on the next.
+    const today = DateTime.now().setZone('Europe/Rome').toISODate()!
+    const tomorrow = DateTime.now().setZone('Europe/Rome').plus({ days: 2 }).toISODate()!
     const todays = await client
       .get(`${url}/audit`)
       .qs({ entity: 'tenants', from: '2020-01-01', to: today })

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { jobQueue } from '#queue/queue_factory'
@@ -136,7 +137,8 @@ test.group('Back office: the inbox of applications', (group) => {
     assert.equal(payer.body().total, ids.length)
 
     // Dates and school year of sending.
-    const today = new Date().toISOString().slice(0, 10)
+    // Days are the ente's (Europe/Rome): in the last hour or two of a UTC day, Rome is already on the next.
+    const today = DateTime.now().setZone('Europe/Rome').toISODate()!
     const dated = await client.get(`${base}/inbox`).qs({ from: today, to: today }).loginAs(operator)
     assert.equal(dated.body().total, ids.length)
     const before = await client.get(`${base}/inbox`).qs({ to: '2020-01-01' }).loginAs(operator)
