@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
-import { protocolEntryRow } from '#integrations/protocol_entries'
+import { protocolEntryDay, protocolEntryRow } from '#integrations/protocol_entries'
 import { jsonColumn } from '#models/columns'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { DocareaProtocol } from '#integrations/docarea/docarea_client'
@@ -43,9 +43,7 @@ export class SimulatedProtocol implements ProtocolService {
   }
 
   #toRegistration(row: { year: number; number: number; doc_id: number; created_at: unknown }): ProtocolRegistration {
-    const created =
-      row.created_at instanceof Date ? DateTime.fromJSDate(row.created_at) : DateTime.fromSQL(String(row.created_at))
-    const date = created.isValid ? created.toISODate()! : String(row.created_at).slice(0, 10)
+    const date = protocolEntryDay(row.created_at)
     return { number: row.number, year: row.year, date, docId: row.doc_id, label: label(row.year, row.number) }
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { DateTime } from 'luxon'
+import { DateTime } from 'luxon'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ProtocolRequest } from '#integrations/protocol_types'
 import { currentDataCipher } from '#services/infrastructure/data_cipher'
@@ -29,4 +29,18 @@ export function protocolEntryRow(
     document_sha256: createHash('sha256').update(request.document.content).digest('hex'),
     created_at: at.toFormat(trx.dialect.dateTimeFormat),
   }
+}
+
+/**
+ * The day of a registration read back from its record: the ente's day (Europe/Rome), as the
+ * registration answered it. The record is written with the Rome time (`protocolEntryRow`): PostgreSQL
+ * keeps it as an instant, which reads back as a Date (in the last hour or two of a UTC day, Rome is
+ * already on the next, so the day is taken in Rome's zone); SQLite keeps the Rome wall-clock text.
+ */
+export function protocolEntryDay(createdAt: unknown): string {
+  const stamp =
+    createdAt instanceof Date
+      ? DateTime.fromJSDate(createdAt).setZone('Europe/Rome')
+      : DateTime.fromSQL(String(createdAt), { zone: 'Europe/Rome' })
+  return stamp.isValid ? stamp.toISODate()! : String(createdAt).slice(0, 10)
 }

@@ -7,7 +7,7 @@ import { writeAudit } from '#services/infrastructure/audit_service'
 import { DOCAREA_WSDL_PATH } from '#integrations/docarea/docarea_wsdl'
 import { buildSegnatura } from '#integrations/docarea/segnatura'
 import type { ProtocolRegistration, ProtocolRequest, ProtocolService } from '#integrations/protocol_types'
-import { protocolEntryRow } from '#integrations/protocol_entries'
+import { protocolEntryDay, protocolEntryRow } from '#integrations/protocol_entries'
 import { externalAttempts, type AttemptRecord } from '#services/infrastructure/external_attempts'
 
 /**
@@ -371,9 +371,7 @@ export class DocareaProtocol implements ProtocolService {
   }
 
   #fromRow(row: { year: number; number: number; doc_id: number; created_at: unknown }): ProtocolRegistration {
-    const created =
-      row.created_at instanceof Date ? DateTime.fromJSDate(row.created_at) : DateTime.fromSQL(String(row.created_at))
-    const date = created.isValid ? created.toISODate()! : String(row.created_at).slice(0, 10)
+    const date = protocolEntryDay(row.created_at)
     const year = Number(row.year)
     const number = Number(row.number)
     return { number, year, date, docId: Number(row.doc_id), label: protocolLabel(year, number) }
