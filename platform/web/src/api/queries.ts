@@ -30,6 +30,7 @@ import {
   rememberTenant,
   unreachable,
 } from './device_session'
+import { italianToday } from '../app/italian_day'
 
 export const keys = {
   me: ['me'] as const,
@@ -358,7 +359,7 @@ export function useFee(slug: string, facts: { ruleset: string; facts: Record<str
     queryKey: keys.fee(slug, ruleset, factsKey, lang),
     queryFn: () =>
       api<EvaluationDto>('POST', `${tenantBase(slug)}/rulesets/${encodeURIComponent(ruleset)}/evaluate`, {
-        at: new Date().toISOString().slice(0, 10),
+        at: italianToday(),
         facts: JSON.parse(factsKey),
       }),
     enabled: Boolean(facts) && factsKey !== '',

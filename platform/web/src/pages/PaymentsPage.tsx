@@ -5,6 +5,7 @@ import { PluginScreenPanel, embeddedScreens } from '../app/plugin_screens'
 import { pluginOff, useCurrentTenant } from '../app/tenant_context'
 import { formatCents, useT, type Lang } from '../i18n'
 import { LoadError, Loading } from '../widgets/status'
+import { italianToday } from '../app/italian_day'
 
 /** A position as `GET /payments/positions` gives it to its payer (billing_controller.ts). */
 interface PositionLine {
@@ -46,11 +47,6 @@ const COLOURS: Record<Shown, string> = {
   partly: 'warning',
   pending: 'secondary',
   cancelled: 'secondary',
-}
-
-/** Today in Italy, as the due dates are written (YYYY-MM-DD). */
-function italianToday() {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date())
 }
 
 /** What the family reads: paid, to pay, or past its due date and still unpaid. */

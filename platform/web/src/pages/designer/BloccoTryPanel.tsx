@@ -5,6 +5,7 @@ import { bloccoFields } from '#shared/condition_model'
 import { api, ApiRequestError, tenantBase } from '../../api/client'
 import { formatDay, useT } from '../../i18n'
 import { JsonField } from './JsonField'
+import { italianToday } from '../../app/italian_day'
 
 /** Which rules a try runs: a published version, the one in force on a day, or the draft as it is held. */
 export type TrySource = { version: number } | { at: string } | { draft: Pick<FormDefinition, 'blocchi' | 'conditions'> }
@@ -15,11 +16,6 @@ export function tryBlocchi(slug: string, formId: string, data: unknown, source: 
     data,
     ...source,
   })
-}
-
-function todayIso() {
-  const d = new Date()
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }
 
 /** A rule's example over the form's sample, as the contract tests apply it: top-level keys replaced, null deletes. */
@@ -62,7 +58,7 @@ export function BloccoTryPanel({
   const [data, setData] = useState<unknown>(sample)
   const [picked, setPicked] = useState('sample')
   const [which, setWhich] = useState<'draft' | 'at'>(draft ? 'draft' : 'at')
-  const [at, setAt] = useState(todayIso())
+  const [at, setAt] = useState(italianToday())
   const [result, setResult] = useState<BloccoTryResult | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)

@@ -72,13 +72,9 @@ import {
   type NewField,
   type NewFieldKind,
 } from '#shared/form_fields'
+import { italianToday } from '../../app/italian_day'
 
 const AUTOSAVE_MS = 800
-
-function todayIso() {
-  const d = new Date()
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
-}
 
 function errorText(error: unknown) {
   return error instanceof Error ? error.message : String(error)
@@ -208,7 +204,7 @@ function FormDesigner({
   const [definition, setDefinition] = useState<FormDefinitionJson | null>(draft?.definition ?? null)
   const [problems, setProblems] = useState<ApiError[]>([])
   const [save, setSave] = useState<SaveState>({ state: 'saved', at: draft?.updated_at ?? undefined })
-  const [validFrom, setValidFrom] = useState(todayIso())
+  const [validFrom, setValidFrom] = useState(italianToday())
   const start = useStartFormDraft(slug, formKey)
   const saveDraft = useSaveFormDraft(slug, formKey)
   const publish = usePublishFormDraft(slug, formKey)
@@ -330,7 +326,7 @@ function FormDesigner({
                   id="form-valid-from"
                   type="date"
                   className="form-control"
-                  min={todayIso()}
+                  min={italianToday()}
                   value={validFrom}
                   onChange={(e) => setValidFrom(e.target.value)}
                 />
@@ -425,7 +421,7 @@ function VersionsTable({ versions }: { versions: FormVersionSummaryDto[] }) {
               <td>
                 {v.in_force
                   ? t('formDesigner.stateInForce')
-                  : v.valid_from && v.valid_from > todayIso()
+                  : v.valid_from && v.valid_from > italianToday()
                     ? t('formDesigner.stateFuture')
                     : t('formDesigner.statePast')}
               </td>

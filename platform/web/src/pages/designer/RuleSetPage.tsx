@@ -30,6 +30,7 @@ import { NamedConditionsSection } from './NamedConditionsSection'
 import { TableGrid } from './TableGrid'
 import { TracePanel } from './TracePanel'
 import { DraftAutosave, type SaveState } from './draft_autosave'
+import { italianToday } from '../../app/italian_day'
 
 /** The draft is saved this long after the last change. */
 const AUTOSAVE_MS = 1200
@@ -47,11 +48,6 @@ export function RuleSetRoute() {
   const { id = '' } = useParams()
   const tenant = useCurrentTenant()
   return <RuleSetPage key={`${tenant.slug}/${id}`} id={id} />
-}
-
-function todayIso() {
-  const d = new Date()
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }
 
 /** The version in force today: the latest start not after today whose applied period holds today. */
@@ -115,7 +111,7 @@ function RuleSetEditor({
   const { t, lang } = useT()
   const tenant = useCurrentTenant()
   const slug = tenant.slug
-  const today = todayIso()
+  const today = italianToday()
   const current = inForce(ruleset.versions, today)
   const [shown, setShown] = useState<Shown>(
     draft ? { kind: 'draft' } : { kind: 'version', version: current?.version ?? ruleset.versions.at(-1)!.version }
