@@ -28,16 +28,33 @@ const POSITION_KEYS = ['ledger_entries_tenant_position_foreign', 'payment_positi
  *
  * Answers the positions written (id and IUV), for the caller to enqueue their jobs.
  */
+type BatchInput = {
+  run: BillingRun
+  tenant: Tenant
+  payers: Array<{ payerUserId: number; entries: NewLedgerEntry[] }>
+  pagopa: PagopaSettings
+  notes: BillingRunNote[]
+  clock?: ReturnType<typeof phaseClock>
+}
+
 export async function billBatchOnPostgres(
   trx: TransactionClientContract,
-  input: {
-    run: BillingRun
-    tenant: Tenant
-    payers: Array<{ payerUserId: number; entries: NewLedgerEntry[] }>
-    pagopa: PagopaSettings
-    notes: BillingRunNote[]
-    clock?: ReturnType<typeof phaseClock>
-  }
+  input: BatchInput
+): Promise<Array<{ id: number; iuv: string }>> {
+  // The batch writes charges (and items) naming positions it writes last: the keys from them to the
+  // positions are deferred while it writes, then checked for the whole batch at once and immediate
+  // again for whatever else this transaction writes (SET CONSTRAINTS holds to the end of the
+  // outermost transaction, and a caller may run the batch inside one of its own).
+  await trx.rawQuery(`SET CONSTRAINTS ${POSITION_KEYS.join(', ')} DEFERRED`)
+  const written = await writeBatch(trx, input)
+  await trx.rawQuery(`SET CONSTRAINTS ${POSITION_KEYS.join(', ')} IMMEDIATE`)
+  input.clock?.mark('keys to the positions checked')
+  return written
+}
+
+async function writeBatch(
+  trx: TransactionClientContract,
+  input: BatchInput
 ): Promise<Array<{ id: number; iuv: string }>> {
   const { run, tenant } = input
   const clock = input.clock ?? phaseClock()
@@ -49,11 +66,8 @@ export async function billBatchOnPostgres(
 
   // A payer whose lines add up to more than zero will have a position: its id is reserved now (a
   // sequence takes no lock a concurrent batch waits on), and each of its new charges is written
-  // naming it (ledger_entries.position_id, migration 0042). Both keys to the positions are checked
-  // once the positions are written, below: until then they are deferred in this transaction. What
-  // the notice sequence's lock is held for, from the numbers to the commit, is only the positions,
-  // that check and their jobs.
-  await trx.rawQuery(`SET CONSTRAINTS ${POSITION_KEYS.join(', ')} DEFERRED`)
+  // naming it (ledger_entries.position_id, migration 0042). What the notice sequence's lock is held
+  // for, from the numbers to the commit, is only the positions, the check of the keys and their jobs.
   const positioned = input.payers
     .filter((payer) => payer.entries.reduce((sum, e) => sum + e.amountCents, 0) > 0)
     .map((payer) => payer.payerUserId)
@@ -140,9 +154,8 @@ export async function billBatchOnPostgres(
   )
   const conflict = charges.find((row) => row.k !== null && row.k !== undefined)
   if (conflict) throw new LedgerKeyConflictError(String(conflict.k))
-  // What each payer owes, and its charges that do not name a position yet (posted before this
-  // statement, or new ones of a payer whose lines add up to zero): those get an item.
-  // One row per payer (summed in the statement, not 8,000 rows a batch sent back to be summed here).
+  // One row per payer (summed in the statement): what it owes, and its charges that name no position
+  // yet (posted before this statement, or new ones of a payer whose lines add up to zero): those get an item.
   const unlinkedOf = new Map<number, number[]>()
   const totals = new Map<number, number>()
   for (const row of charges) {
@@ -151,18 +164,16 @@ export async function billBatchOnPostgres(
     if (Array.isArray(row.unlinked) && row.unlinked.length > 0) unlinkedOf.set(payer, row.unlinked.map(Number))
   }
   clock.mark('charges, their audit, the unbilled read')
-  const owing = payerIds.filter((id) => (totals.get(id) ?? 0) > 0)
+  const owing: number[] = []
   for (const id of payerIds) {
-    if ((totals.get(id) ?? 0) > 0) continue
-    input.notes.push({
-      payerUserId: id,
-      message: { it: 'Nulla da pagare nel periodo', en: 'Nothing to pay in the period' },
-    })
+    if ((totals.get(id) ?? 0) > 0) owing.push(id)
+    else
+      input.notes.push({
+        payerUserId: id,
+        message: { it: 'Nulla da pagare nel periodo', en: 'Nothing to pay in the period' },
+      })
   }
-  if (owing.length === 0) {
-    await trx.rawQuery(`SET CONSTRAINTS ${POSITION_KEYS.join(', ')} IMMEDIATE`)
-    return []
-  }
+  if (owing.length === 0) return []
 
   // A payer who owes only through charges posted before (its lines add up to zero) gets its id now.
   const late = owing.filter((payer) => !positionOf.has(payer))
@@ -227,10 +238,6 @@ export async function billBatchOnPostgres(
       ]
     )
   )
-  // The keys to the positions are checked now, for the whole batch at once, and are immediate again for whatever
-  // else this transaction writes (SET CONSTRAINTS holds to the end of the outermost transaction, and
-  // a caller may run the batch inside one of its own).
-  await trx.rawQuery(`SET CONSTRAINTS ${POSITION_KEYS.join(', ')} IMMEDIATE`)
   clock.mark('positions and their audit')
   return written.map((r) => ({ id: Number(r.id), iuv: String(r.iuv) }))
 }
