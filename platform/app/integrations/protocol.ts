@@ -20,12 +20,26 @@ function label(year: number, number: number) {
   return `${year}/${String(number).padStart(7, '0')}`
 }
 
+/**
+ * The first key of the PostgreSQL advisory lock that numbers one tenant's registrations one at a
+ * time (the second is the tenant's id). No other lock of the platform uses this key.
+ */
+export const PROTOCOL_REGISTER_LOCK = 0x50524f01
+
 /** Local simulator: a per-tenant, per-year gap-free register in the database. */
 export class SimulatedProtocol implements ProtocolService {
   async register(request: ProtocolRequest): Promise<ProtocolRegistration> {
     const tenant = RequestContext.tenant()
     if (!tenant) throw new Error('Protocol registration needs a tenant in context')
     return db.transaction(async (trx) => {
+      // The next number is the greatest so far plus one, so two registrations of the tenant must not
+      // read it at once: on PostgreSQL (several connections, READ COMMITTED) they would take the same
+      // number and the second would fail on the register's unique key, again at each retry while
+      // others keep registering. They wait for each other here until commit (a repeated key too, so
+      // it finds the first one's record). SQLite writes one transaction at a time.
+      if (trx.dialect.name === 'postgres') {
+        await trx.rawQuery('select pg_advisory_xact_lock(?, ?)', [PROTOCOL_REGISTER_LOCK, tenant.id])
+      }
       const existing = await trx
         .from('protocol_entries')
         .where({ tenant_id: tenant.id, idempotency_key: request.idempotencyKey })
@@ -33,10 +47,17 @@ export class SimulatedProtocol implements ProtocolService {
       if (existing) return this.#toRegistration(existing)
       const now = DateTime.now().setZone('Europe/Rome')
       const year = now.year
-      const last = await trx.from('protocol_entries').where({ tenant_id: tenant.id, year }).max('number as max').first()
-      const number = Number(last?.max ?? 0) + 1
-      const lastDoc = await trx.from('protocol_entries').where({ tenant_id: tenant.id }).max('doc_id as max').first()
-      const row = protocolEntryRow(tenant.id, request, { year, number, docId: Number(lastDoc?.max ?? 0) + 1 }, now, trx)
+      // Both greatest values in one statement, each from an index (the number's unique key, and
+      // tenant and document id: migration 0043).
+      const last = await trx
+        .query()
+        .select(
+          trx.from('protocol_entries').where({ tenant_id: tenant.id, year }).max('number').as('number'),
+          trx.from('protocol_entries').where({ tenant_id: tenant.id }).max('doc_id').as('doc_id')
+        )
+        .first()
+      const number = Number(last?.number ?? 0) + 1
+      const row = protocolEntryRow(tenant.id, request, { year, number, docId: Number(last?.doc_id ?? 0) + 1 }, now, trx)
       await trx.insertQuery().table('protocol_entries').insert(row)
       return this.#toRegistration({ ...row, created_at: now.toISODate() })
     })
