@@ -55,6 +55,7 @@ export default class SportelloProvider {
     const { default: env } = await import('#start/env')
     const logger = await this.app.container.make('logger')
     const { default: db } = await import('@adonisjs/lucid/services/db')
+    const { requestLoad } = await import('#services/infrastructure/request_load')
     this.#queue = createQueue(
       {
         redisUrl: env.get('REDIS_URL'),
@@ -62,6 +63,8 @@ export default class SportelloProvider {
         leaseMs: env.get('QUEUE_LEASE_MS'),
         pollMs: env.get('QUEUE_POLL_MS'),
         concurrency: env.get('QUEUE_CONCURRENCY'),
+        // A process that answers requests and runs jobs lets the requests go first.
+        requests: role === 'all' ? requestLoad() : undefined,
       },
       logger,
       db

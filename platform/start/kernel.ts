@@ -10,6 +10,7 @@ import '#i18n/vine_messages'
 server.errorHandler(() => import('#exceptions/handler'))
 
 server.use([
+  () => import('#middleware/request_load_middleware'),
   () => import('#middleware/response_guard_middleware'),
   () => import('#middleware/security_headers_middleware'),
   () => import('#middleware/same_origin_middleware'),

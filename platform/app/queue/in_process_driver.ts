@@ -31,6 +31,20 @@ export interface InProcessQueueOptions {
   leaseMs?: number
   /** How long completed jobs are kept, and with them their key (default 7 days). */
   retentionMs?: number
+  /**
+   * The HTTP requests this process answers, when it serves them too (the embedded layout): while any
+   * is in flight no new job starts (jobs under way go on), and those due start as soon as the last
+   * request ends, so that a burst of sendings is answered first and its receipts follow it. Under a
+   * load that does not stop for `maxHoldMs` (default 15 s), jobs start again one at a time.
+   */
+  yieldTo?: { load: RequestLoadSignal; maxHoldMs?: number }
+}
+
+/** What the runner reads of the process's requests (`RequestLoad`). */
+export interface RequestLoadSignal {
+  busy(): boolean
+  /** Calls `listener` whenever the last request in flight ends; answers a function that stops it. */
+  onIdle(listener: () => void): () => void
 }
 
 /**
@@ -57,6 +71,13 @@ export class InProcessQueue implements JobQueue {
   #pollMs: number
   #leaseMs: number
   #retentionMs: number
+  #load: RequestLoadSignal | undefined
+  #maxHoldMs: number
+  /** Since when requests have kept jobs from starting (null: they do not now). */
+  #heldSince: number | null = null
+  /** A wake-up came while requests were in flight: jobs may be due when the last one ends. */
+  #held = false
+  #stopListening: (() => void) | undefined
   #inFlight = new Map<number, Promise<void>>()
   #timer: NodeJS.Timeout | undefined
   #scheduleTimers = new Set<NodeJS.Timeout>()
@@ -77,6 +98,8 @@ export class InProcessQueue implements JobQueue {
     this.#pollMs = options.pollMs ?? 1000
     this.#leaseMs = options.leaseMs ?? 30_000
     this.#retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000
+    this.#load = options.yieldTo?.load
+    this.#maxHoldMs = options.yieldTo?.maxHoldMs ?? 15_000
   }
 
   define<P>(name: string, definition: JobDefinition<P>) {
@@ -137,6 +160,13 @@ export class InProcessQueue implements JobQueue {
   /** Starts the dispatcher: jobs left from before (waiting, or running under a dead lease) run now. */
   async start() {
     this.#started = true
+    // The jobs held back during a burst start as soon as its last request is answered (a request
+    // that held nothing back costs no look at the table).
+    this.#stopListening = this.#load?.onIdle(() => {
+      if (!this.#held) return
+      this.#held = false
+      this.#tick()
+    })
     this.#prune()
     this.#tick()
   }
@@ -147,6 +177,7 @@ export class InProcessQueue implements JobQueue {
    */
   async close(options: { force?: boolean } = {}) {
     this.#closed = true
+    this.#stopListening?.()
     clearTimeout(this.#timer)
     clearTimeout(this.#pruneTimer)
     for (const timer of this.#scheduleTimers) clearTimeout(timer)
@@ -226,15 +257,18 @@ export class InProcessQueue implements JobQueue {
       do {
         this.#again = false
         const names = [...this.#definitions.keys()]
-        const free = this.#concurrency - this.#inFlight.size
+        const free = this.#slots() - this.#inFlight.size
         if (free > 0) {
           const jobs = await this.#store.claim(names, free, this.#leaseMs)
           for (const job of jobs) this.#run(job)
           // Every slot taken: there may be more due, for when a slot frees (a job's end ticks).
           if (jobs.length === free) this.#again = true
+          const next = await this.#store.nextRunAt(names)
+          wait = next === null ? this.#pollMs : Math.min(this.#pollMs, Math.max(0, next - Date.now()))
+        } else {
+          // No slot: a job's end, or the last request's, ticks again; the timer is the safety net.
+          wait = this.#pollMs
         }
-        const next = await this.#store.nextRunAt(names)
-        wait = next === null ? this.#pollMs : Math.min(this.#pollMs, Math.max(0, next - Date.now()))
       } while (this.#again && !this.#closed)
       if (this.#pollFailing) this.logger.info('[queue] the jobs table answers again')
       this.#pollFailing = false
@@ -251,6 +285,17 @@ export class InProcessQueue implements JobQueue {
     if (this.#closed) return
     clearTimeout(this.#timer)
     this.#timer = setTimeout(() => this.#tick(), wait)
+  }
+
+  /** How many jobs may run now: all the slots, none while requests are in flight (see `yieldTo`). */
+  #slots() {
+    if (!this.#load?.busy()) {
+      this.#heldSince = null
+      return this.#concurrency
+    }
+    this.#held = true
+    this.#heldSince ??= Date.now()
+    return Date.now() - this.#heldSince >= this.#maxHoldMs ? 1 : 0
   }
 
   #run(job: StoredJob) {

@@ -1,13 +1,21 @@
 import type { Database } from '@adonisjs/lucid/database'
 import { BullMQQueue } from '#queue/bullmq_driver'
-import { InProcessQueue } from '#queue/in_process_driver'
+import { InProcessQueue, type RequestLoadSignal } from '#queue/in_process_driver'
 import type { JobQueue } from '#queue/types'
 
 type Logger = { info(msg: string): void; error(msg: string): void }
 
 /** BullMQ when REDIS_URL is set, the in-process driver otherwise; both keep their jobs in the database first. */
 export function createQueue(
-  config: { redisUrl?: string; prefix?: string; leaseMs?: number; pollMs?: number; concurrency?: number },
+  config: {
+    redisUrl?: string
+    prefix?: string
+    leaseMs?: number
+    pollMs?: number
+    concurrency?: number
+    /** This process's HTTP requests, when it serves them and runs jobs (the in-process driver gives way to them). */
+    requests?: RequestLoadSignal
+  },
   logger: Logger,
   db: Database
 ): JobQueue {
@@ -23,7 +31,12 @@ export function createQueue(
         concurrency: config.concurrency,
         ...timing,
       })
-    : new InProcessQueue(logger, { db, queue: name, ...timing })
+    : new InProcessQueue(logger, {
+        db,
+        queue: name,
+        ...timing,
+        yieldTo: config.requests ? { load: config.requests } : undefined,
+      })
 }
 
 let queue: JobQueue | undefined

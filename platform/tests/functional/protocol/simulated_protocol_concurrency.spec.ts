@@ -29,7 +29,9 @@ test.group('Simulated protocol: registrations at once', (group) => {
   let tenant: Awaited<ReturnType<typeof makeTenant>>
   group.each.setup(async () => {
     tenant = await makeTenant()
-    return () => RequestContext.asSystem('test', () => db.from('tenants').where('id', tenant.id).delete())
+    return async () => {
+      await RequestContext.asSystem('test', () => db.from('tenants').where('id', tenant.id).delete())
+    }
   })
 
   test('every registration is answered, with consecutive numbers and document ids', async ({ assert }) => {

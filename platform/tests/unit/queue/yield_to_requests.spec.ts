@@ -1,0 +1,147 @@
+import { test } from '@japa/runner'
+import { randomUUID } from 'node:crypto'
+import db from '@adonisjs/lucid/services/db'
+import { InProcessQueue } from '#queue/in_process_driver'
+import { RequestLoad } from '#services/infrastructure/request_load'
+
+const quiet = { info() {}, error() {} }
+
+function until(predicate: () => boolean, timeoutMs = 5000) {
+  const started = Date.now()
+  return new Promise<void>((resolve, reject) => {
+    const tick = () => {
+      if (predicate()) return resolve()
+      if (Date.now() - started > timeoutMs) return reject(new Error('condition not met in time'))
+      setTimeout(tick, 10)
+    }
+    tick()
+  })
+}
+
+/**
+ * The embedded runner shares its process with the HTTP server: while a request is in flight it
+ * starts no job, and those due start when the last request ends; under a load that never stops,
+ * one at a time after a while. Jobs that block until released show how many run at once.
+ */
+test.group('In-process runner gives way to requests', (group) => {
+  let load: RequestLoad
+  let running: number
+  let most: number
+  let releases: Array<() => void>
+  let queues: InProcessQueue[]
+
+  async function runner(timing: { pollMs: number; maxHoldMs?: number }) {
+    const queue = new InProcessQueue(quiet, {
+      db,
+      queue: `test-${randomUUID()}`,
+      pollMs: timing.pollMs,
+      yieldTo: { load, maxHoldMs: timing.maxHoldMs },
+    })
+    queue.define('blocking', {
+      handle: () =>
+        new Promise<void>((resolve) => {
+          running++
+          most = Math.max(most, running)
+          releases.push(() => {
+            running--
+            resolve()
+          })
+        }),
+    })
+    await queue.start()
+    queues.push(queue)
+    return queue
+  }
+
+  group.each.setup(async () => {
+    load = new RequestLoad({ quietMs: 50 })
+    running = 0
+    most = 0
+    releases = []
+    queues = []
+    return async () => {
+      for (const release of releases) release()
+      for (const queue of queues) await queue.close({ force: true })
+    }
+  })
+
+  test('no job starts while a request is in flight; all slots once the last one ends', async ({ assert }) => {
+    // A long poll: only a commit, a job's end or the last request's end may start a job.
+    const queue = await runner({ pollMs: 60_000 })
+    load.begin()
+    load.begin()
+    for (let i = 0; i < 6; i++) await queue.enqueue('blocking', { i })
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    assert.equal(most, 0, 'nothing starts during the requests')
+    load.end()
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    assert.equal(most, 0, 'one request is still in flight')
+    // The last request is answered: the runner fills its four slots at once, without waiting for its poll.
+    load.end()
+    await until(() => running === 4)
+    assert.equal(most, 4)
+  })
+
+  test('a job under way goes on when a request arrives; the next waits for it', async ({ assert }) => {
+    const queue = await runner({ pollMs: 60_000 })
+    await queue.enqueue('blocking', { i: 0 })
+    await until(() => running === 1)
+    load.begin()
+    await queue.enqueue('blocking', { i: 1 })
+    releases.shift()!()
+    await until(() => running === 0)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    assert.equal(running, 0, 'the second job waits for the request')
+    load.end()
+    await until(() => running === 1)
+  })
+
+  test('under a load that does not stop, jobs start again one at a time', async ({ assert }) => {
+    const queue = await runner({ pollMs: 50, maxHoldMs: 300 })
+    load.begin()
+    for (let i = 0; i < 3; i++) await queue.enqueue('blocking', { i })
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    assert.equal(most, 0, 'held at first')
+    await until(() => running === 1)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    assert.equal(most, 1, 'then one at a time')
+    releases.shift()!()
+    await until(() => running === 1 && releases.length === 1)
+    assert.equal(most, 1)
+  })
+
+  test('without requests in flight, four at once as before', async ({ assert }) => {
+    const queue = await runner({ pollMs: 60_000 })
+    for (let i = 0; i < 6; i++) await queue.enqueue('blocking', { i })
+    await until(() => running === 4)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.equal(most, 4)
+  })
+
+  test('the load stays busy until no request has been in flight for its quiet time', async ({ assert }) => {
+    let idle = 0
+    const stop = load.onIdle(() => idle++)
+    load.begin()
+    load.begin()
+    load.end()
+    assert.isTrue(load.busy())
+    load.end()
+    assert.isTrue(load.busy(), 'the next request of a burst may not have been read yet')
+    // Another request comes and goes within the quiet time: the quiet time starts again after it.
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    load.begin()
+    load.end()
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    assert.isTrue(load.busy())
+    assert.equal(idle, 0)
+    await until(() => idle === 1)
+    assert.isFalse(load.busy())
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    assert.equal(idle, 1, 'called once per quiet moment')
+    stop()
+    load.begin()
+    load.end()
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    assert.equal(idle, 1, 'a listener stopped is not called')
+  })
+})
