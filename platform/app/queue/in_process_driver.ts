@@ -73,7 +73,7 @@ export class InProcessQueue implements JobQueue {
   #retentionMs: number
   #load: RequestLoadSignal | undefined
   #maxHoldMs: number
-  /** Since when requests have kept jobs from starting (null: they do not now). */
+  /** Since when requests have kept a due job from starting (null: none is known to wait). */
   #heldSince: number | null = null
   /** A wake-up came while requests were in flight: jobs may be due when the last one ends. */
   #held = false
@@ -233,8 +233,13 @@ export class InProcessQueue implements JobQueue {
    */
   #wakeAfterCommit(client: QueryClientContract | undefined) {
     const trx = client as (QueryClientContract & { after?: (event: 'commit', fn: () => void) => unknown }) | undefined
-    if (trx?.isTransaction && typeof trx.after === 'function') trx.after('commit', () => this.#tick())
-    else this.#tick()
+    const wake = () => {
+      // A job written now is due now: if requests hold it back, its wait starts here.
+      if (this.#load?.busy()) this.#heldSince ??= Date.now()
+      this.#tick()
+    }
+    if (trx?.isTransaction && typeof trx.after === 'function') trx.after('commit', wake)
+    else wake()
   }
 
   /**
@@ -263,11 +268,18 @@ export class InProcessQueue implements JobQueue {
           for (const job of jobs) this.#run(job)
           // Every slot taken: there may be more due, for when a slot frees (a job's end ticks).
           if (jobs.length === free) this.#again = true
+          else this.#heldSince = null // nothing else is due
           const next = await this.#store.nextRunAt(names)
           wait = next === null ? this.#pollMs : Math.min(this.#pollMs, Math.max(0, next - Date.now()))
         } else {
           // No slot: a job's end, or the last request's, ticks again; the timer is the safety net.
           wait = this.#pollMs
+          // A job that fell due by its time (a retry, a delay) while requests hold the runner back
+          // starts its wait when the timer finds it.
+          if (this.#load && this.#heldSince === null && this.#inFlight.size === 0) {
+            const next = await this.#store.nextRunAt(names)
+            if (next !== null && next <= Date.now()) this.#heldSince = Date.now()
+          }
         }
       } while (this.#again && !this.#closed)
       if (this.#pollFailing) this.logger.info('[queue] the jobs table answers again')
@@ -294,8 +306,7 @@ export class InProcessQueue implements JobQueue {
       return this.#concurrency
     }
     this.#held = true
-    this.#heldSince ??= Date.now()
-    return Date.now() - this.#heldSince >= this.#maxHoldMs ? 1 : 0
+    return this.#heldSince !== null && Date.now() - this.#heldSince >= this.#maxHoldMs ? 1 : 0
   }
 
   #run(job: StoredJob) {
@@ -312,6 +323,11 @@ export class InProcessQueue implements JobQueue {
     )
     this.#heartbeats.add(heartbeat)
     const work = (async () => {
+      // A turn of the event loop first. On SQLite a statement answers at once, so a job, its end and
+      // the next job's claim can follow each other as promise callbacks only, which run before the
+      // loop reads a socket again: a queue of jobs would keep every request waiting until it was
+      // empty. Here the requests already read go first.
+      await new Promise((resolve) => setImmediate(resolve))
       // Taken again after its process died during the last attempt allowed: give up instead of looping.
       if (job.attempts > attempts) {
         this.logger.error(`${label} its process stopped during attempt ${job.attempts - 1}/${attempts}: failed`)

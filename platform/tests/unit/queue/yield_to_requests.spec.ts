@@ -110,6 +110,17 @@ test.group('In-process runner gives way to requests', (group) => {
     assert.equal(most, 1)
   })
 
+  test('the wait counts from the job written, not from the start of the load', async ({ assert }) => {
+    const queue = await runner({ pollMs: 50, maxHoldMs: 300 })
+    load.begin()
+    // A long load with nothing to run: it holds nothing back.
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    await queue.enqueue('blocking', { i: 0 })
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    assert.equal(most, 0, 'the job written during the load waits its own hold')
+    await until(() => running === 1)
+  })
+
   test('without requests in flight, four at once as before', async ({ assert }) => {
     const queue = await runner({ pollMs: 60_000 })
     for (let i = 0; i < 6; i++) await queue.enqueue('blocking', { i })
