@@ -121,6 +121,33 @@ test.group('In-process runner gives way to requests', (group) => {
     await until(() => running === 1)
   })
 
+  test('a queue of jobs lets the event loop read its sockets between jobs', async ({ assert }) => {
+    const queue = new InProcessQueue(quiet, { db, queue: `test-${randomUUID()}`, pollMs: 60_000 })
+    queues.push(queue)
+    let done = 0
+    // Jobs with no I/O of their own: on SQLite their statements answer at once, so without a turn of
+    // the loop the whole queue ran before a timer (or a socket) got its turn.
+    queue.define('busy', {
+      handle: () => {
+        const end = Date.now() + 5
+        while (Date.now() < end);
+        done++
+      },
+    })
+    for (let i = 0; i < 12; i++) await queue.enqueue('busy', { i })
+    let doneAtTimer = -1
+    const timer = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        doneAtTimer = done
+        resolve()
+      }, 0)
+    )
+    await queue.start()
+    await timer
+    await until(() => done === 12)
+    assert.isBelow(doneAtTimer, 12, 'the timer ran before the queue was empty')
+  })
+
   test('without requests in flight, four at once as before', async ({ assert }) => {
     const queue = await runner({ pollMs: 60_000 })
     for (let i = 0; i < 6; i++) await queue.enqueue('blocking', { i })
