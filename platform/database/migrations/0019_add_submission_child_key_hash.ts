@@ -1,6 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
-import { DataCipher, currentDataCipher } from '#services/infrastructure/data_cipher'
-import { childIndexOf } from '#services/submissions/child_identity'
+import { indexApplicationChildren } from '#services/submissions/child_identity'
 
 /**
  * The duplicate check (duplicate_check.ts) looks for the child's other applications. The child is
@@ -10,40 +9,13 @@ import { childIndexOf } from '#services/submissions/child_identity'
  * text when the application names no child) lets the database find the few rows that can match.
  * Existing rows are indexed here with the current key; a rotation re-indexes them with the rest.
  */
-const BATCH = 500
-
 export default class extends BaseSchema {
   async up() {
     this.schema.alterTable('submissions', (table) => {
       table.string('child_key_hash', 120).nullable()
       table.index(['tenant_id', 'child_key_hash'], 'submissions_child_key_hash_index')
     })
-    this.defer(async (client) => {
-      const cipher = currentDataCipher()
-      let last = 0
-      for (;;) {
-        const rows = await client
-          .from('submissions')
-          .select('id', 'data')
-          .where('id', '>', last)
-          .orderBy('id')
-          .limit(BATCH)
-        if (rows.length === 0) break
-        for (const row of rows) {
-          const stored = row.data as unknown
-          const clear = DataCipher.isEncrypted(stored)
-            ? cipher.decrypt(stored)
-            : typeof stored === 'string'
-              ? JSON.parse(stored)
-              : stored
-          await client
-            .from('submissions')
-            .where('id', row.id)
-            .update({ child_key_hash: childIndexOf(clear) })
-        }
-        last = rows[rows.length - 1].id
-      }
-    })
+    this.defer((client) => indexApplicationChildren(client, { everyRow: true }))
   }
 
   async down() {

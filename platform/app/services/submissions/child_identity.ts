@@ -1,8 +1,14 @@
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type { LucidModel, ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import type Enrolment from '#models/enrolment'
 import { isPlainObject } from '#forms/json_pointer'
 import { normaliseCodiceFiscale } from '#shared/normalise'
-import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/infrastructure/data_cipher'
+import {
+  DataCipher,
+  FISCAL_CODE_INDEX,
+  currentDataCipher,
+  normaliseFiscalCode,
+} from '#services/infrastructure/data_cipher'
 
 /**
  * "The same child", in one place. Applications and enrolments name the child by codice fiscale:
@@ -53,12 +59,41 @@ export function childIndexOf(data: unknown): string {
 /**
  * Narrows a query of submissions (any model with `child_key_hash`: named generically, since the
  * submission model computes its index with `childIndexOf`) to the applications that may be for this
- * child, rows not yet indexed too.
+ * child: by the index alone, so the database seeks it (tenant and index) instead of reading every
+ * application of the form. Every row has one: the model writes it, migrations 0019 and 0044 wrote
+ * it for the rows before, and a rotation rewrites it.
  */
 export function whereChildMayBe<Model extends LucidModel>(query: ModelQueryBuilderContract<Model>, key: string) {
-  return query.where((q) =>
-    q.whereIn('child_key_hash', currentDataCipher().blindIndexes(FISCAL_CODE_INDEX, key)).orWhereNull('child_key_hash')
-  )
+  return query.whereIn('child_key_hash', currentDataCipher().blindIndexes(FISCAL_CODE_INDEX, key))
+}
+
+/**
+ * Writes the child's index of the applications that have none (all of them with `everyRow`), in
+ * batches by id: the migrations' work, decrypting each row's data with the key ring.
+ */
+export async function indexApplicationChildren(client: QueryClientContract, options: { everyRow: boolean }) {
+  const cipher = currentDataCipher()
+  const batch = 500
+  let last = 0
+  for (;;) {
+    const query = client.from('submissions').select('id', 'data').where('id', '>', last).orderBy('id').limit(batch)
+    if (!options.everyRow) query.whereNull('child_key_hash')
+    const rows = await query
+    if (rows.length === 0) break
+    for (const row of rows) {
+      const stored = row.data as unknown
+      const clear = DataCipher.isEncrypted(stored)
+        ? cipher.decrypt(stored)
+        : typeof stored === 'string'
+          ? JSON.parse(stored)
+          : stored
+      await client
+        .from('submissions')
+        .where('id', row.id)
+        .update({ child_key_hash: childIndexOf(clear) })
+    }
+    last = rows[rows.length - 1].id
+  }
 }
 
 /** Narrows an enrolment query to one child, by the blind index of its codice fiscale. */
