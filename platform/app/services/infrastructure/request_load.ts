@@ -15,7 +15,7 @@ export class RequestLoad {
   #timer: NodeJS.Timeout | undefined
 
   constructor(options: { quietMs?: number } = {}) {
-    this.#quietMs = options.quietMs ?? 10
+    this.#quietMs = options.quietMs ?? 50
   }
 
   begin() {
