@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import { protocolEntryDay, protocolEntryRow } from '#integrations/protocol_entries'
 import { jsonColumn } from '#models/columns'
 import { RequestContext } from '#services/infrastructure/request_context'
+import { lockForTenant } from '#services/infrastructure/tenant_lock'
 import { DocareaProtocol } from '#integrations/docarea/docarea_client'
 import { parseProtocolSettings, ProtocolSettingsError } from '#integrations/protocol_settings'
 import type { ProtocolRegistration, ProtocolRequest, ProtocolService } from '#integrations/protocol_types'
@@ -20,26 +21,16 @@ function label(year: number, number: number) {
   return `${year}/${String(number).padStart(7, '0')}`
 }
 
-/**
- * The first key of the PostgreSQL advisory lock that numbers one tenant's registrations one at a
- * time (the second is the tenant's id). No other lock of the platform uses this key.
- */
-export const PROTOCOL_REGISTER_LOCK = 0x50524f01
-
 /** Local simulator: a per-tenant, per-year gap-free register in the database. */
 export class SimulatedProtocol implements ProtocolService {
   async register(request: ProtocolRequest): Promise<ProtocolRegistration> {
     const tenant = RequestContext.tenant()
     if (!tenant) throw new Error('Protocol registration needs a tenant in context')
     return db.transaction(async (trx) => {
-      // The next number is the greatest so far plus one, so two registrations of the tenant must not
-      // read it at once: on PostgreSQL (several connections, READ COMMITTED) they would take the same
-      // number and the second would fail on the register's unique key, again at each retry while
-      // others keep registering. They wait for each other here until commit (a repeated key too, so
-      // it finds the first one's record). SQLite writes one transaction at a time.
-      if (trx.dialect.name === 'postgres') {
-        await trx.rawQuery('select pg_advisory_xact_lock(?, ?)', [PROTOCOL_REGISTER_LOCK, tenant.id])
-      }
+      // The next number is the greatest so far plus one: without the lock, receipt jobs running at
+      // once took the same number and the second failed on the register's unique key, again at each
+      // retry while others kept registering. A repeated key waits too, and finds the first's record.
+      await lockForTenant(trx, 'protocolRegister', tenant.id)
       const existing = await trx
         .from('protocol_entries')
         .where({ tenant_id: tenant.id, idempotency_key: request.idempotencyKey })

@@ -34,6 +34,7 @@ import {
 } from '#services/billing/position_job'
 import { applyReceipt, reconcileTenant } from '#services/billing/reconcile'
 import { SPORTELLO_RUOLO_V1, writeRecordFile, type RecordLayout } from '#services/billing/fixed_width'
+import { lockForTenant } from '#services/infrastructure/tenant_lock'
 
 /**
  * Injunctions and coercive collection (seed 000, arrears b and d; Allegato A, "In caso di mancato
@@ -170,6 +171,8 @@ function isUniqueViolation(error: unknown) {
 }
 
 async function nextNumber(trx: TransactionClientContract, tenantId: number, year: number) {
+  // Until commit: two issues at once (the nightly job and an operator) would read the same greatest.
+  await lockForTenant(trx, 'injunction', tenantId)
   const row = await trx
     .from('injunctions')
     .where('tenant_id', tenantId)
@@ -736,6 +739,9 @@ export async function createCollectionRecord(
   const now = today(options.now)
   const cutoff = now.minus({ days: options.afterDays }).toISODate()!
   return db.transaction(async (trx) => {
+    // Two records started at once would take the same injunctions and the same number: the second
+    // waits here for the first, then finds only what the first left.
+    await lockForTenant(trx, 'collectionRecord', tenant.id)
     const injunctions = await Injunction.query({ client: trx })
       .where('status', 'issued')
       .whereNull('collection_record_id')

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import { TENANT_LOCKS } from '#services/infrastructure/tenant_lock'
 import PaymentPosition from '#models/payment_position'
 import Injunction from '#models/injunction'
 import Submission from '#models/submission'
@@ -161,8 +162,21 @@ test.group('Billing: injunctions and the coercive-collection record', (group) =>
     )
     const stored = await db.from('submissions').where('id', late.enrolment.submissionId).first()
     assert.notInclude(String(stored.data), 'Garibaldi', 'the residence is encrypted at rest')
+    const locks: unknown[] = []
+    const listener = (query: { sql: string; bindings?: unknown[] }) => {
+      if (query.sql.includes('pg_advisory_xact_lock')) locks.push(query.bindings?.[0])
+    }
+    const knex = db.connection().getWriteClient()
+    knex.on('query', listener)
     const made = await client.post(`${base}/collection-records`).json({ after_days: 0 }).loginAs(operator)
+    knex.off('query', listener)
     made.assertStatus(201)
+    // On PostgreSQL the record is made under its tenant's lock: two records started at once would
+    // take the same injunctions and the same number (tenant_lock.ts). SQLite has no such lock to take.
+    assert.equal(
+      locks.filter((key) => key === TENANT_LOCKS.collectionRecord).length,
+      db.connection().dialect.name === 'postgres' ? 1 : 0
+    )
     assert.deepInclude(made.body().record, {
       number: 1,
       layout: 'SPORTELLO-RUOLO-V1',
