@@ -1,5 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
-import { DataCipher, currentDataCipher } from '#services/infrastructure/data_cipher'
+import { currentDataCipher } from '#services/infrastructure/data_cipher'
 import { schoolOfData } from '#services/submissions/submission_school'
 
 /**
@@ -28,12 +28,7 @@ export default class extends BaseSchema {
           .limit(BATCH)
         if (rows.length === 0) break
         for (const row of rows) {
-          const stored = row.data as unknown
-          const clear = DataCipher.isEncrypted(stored)
-            ? cipher.decrypt(stored)
-            : typeof stored === 'string'
-              ? JSON.parse(stored)
-              : stored
+          const clear = cipher.clearJson(row.data)
           const code = schoolOfData(clear)
           if (code) await client.from('submissions').where('id', row.id).update({ school_code: code })
         }

@@ -100,6 +100,15 @@ export class DataCipher {
     return JSON.parse(plain.toString('utf8'))
   }
 
+  /**
+   * A JSON column's value as read by a plain query (no model): decrypted when it is encrypted,
+   * parsed when it is text (a row written before encryption, on SQLite), as it is otherwise.
+   */
+  clearJson(stored: unknown): unknown {
+    if (DataCipher.isEncrypted(stored)) return this.decrypt(stored)
+    return typeof stored === 'string' ? JSON.parse(stored) : stored
+  }
+
   /** True when the value is not encrypted, or was encrypted with a key other than the current one. */
   needsRotation(stored: unknown) {
     return DataCipher.keyIdOf(stored) !== this.#currentId

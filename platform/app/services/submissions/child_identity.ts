@@ -3,12 +3,7 @@ import type { LucidModel, ModelQueryBuilderContract } from '@adonisjs/lucid/type
 import type Enrolment from '#models/enrolment'
 import { isPlainObject } from '#forms/json_pointer'
 import { normaliseCodiceFiscale } from '#shared/normalise'
-import {
-  DataCipher,
-  FISCAL_CODE_INDEX,
-  currentDataCipher,
-  normaliseFiscalCode,
-} from '#services/infrastructure/data_cipher'
+import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/infrastructure/data_cipher'
 
 /**
  * "The same child", in one place. Applications and enrolments name the child by codice fiscale:
@@ -81,16 +76,10 @@ export async function indexApplicationChildren(client: QueryClientContract, opti
     const rows = await query
     if (rows.length === 0) break
     for (const row of rows) {
-      const stored = row.data as unknown
-      const clear = DataCipher.isEncrypted(stored)
-        ? cipher.decrypt(stored)
-        : typeof stored === 'string'
-          ? JSON.parse(stored)
-          : stored
       await client
         .from('submissions')
         .where('id', row.id)
-        .update({ child_key_hash: childIndexOf(clear) })
+        .update({ child_key_hash: childIndexOf(cipher.clearJson(row.data)) })
     }
     last = rows[rows.length - 1].id
   }

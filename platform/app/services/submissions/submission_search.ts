@@ -168,12 +168,7 @@ export async function backfillSearchTerms(client: QueryClientContract, batch = 5
       .limit(batch)
     if (rows.length === 0) return indexed
     const terms = rows.flatMap((row) => {
-      const stored = row.data as unknown
-      const clear = DataCipher.isEncrypted(stored)
-        ? cipher.decrypt(stored)
-        : typeof stored === 'string'
-          ? JSON.parse(stored)
-          : stored
+      const clear = cipher.clearJson(row.data)
       const hashes = searchHashes(cipher, isPlainObject(clear) ? clear : {})
       if (hashes.length) indexed++
       return hashes.map((term) => ({ tenant_id: row.tenant_id, submission_id: row.id, term }))
