@@ -3,20 +3,12 @@ import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { InProcessQueue } from '#queue/in_process_driver'
 import { RequestLoad } from '#services/infrastructure/request_load'
+import { until } from '#tests/helpers/child_server'
 
 const quiet = { info() {}, error() {} }
 
-function until(predicate: () => boolean, timeoutMs = 5000) {
-  const started = Date.now()
-  return new Promise<void>((resolve, reject) => {
-    const tick = () => {
-      if (predicate()) return resolve()
-      if (Date.now() - started > timeoutMs) return reject(new Error('condition not met in time'))
-      setTimeout(tick, 10)
-    }
-    tick()
-  })
-}
+/** Waits (up to 5 s, looking every 10 ms) until `predicate` holds. */
+const soon = (predicate: () => boolean) => until('the runner to get there', async () => predicate(), 5000, 10)
 
 /**
  * The embedded runner shares its process with the HTTP server: while a request is in flight it
@@ -79,22 +71,22 @@ test.group('In-process runner gives way to requests', (group) => {
     assert.equal(most, 0, 'one request is still in flight')
     // The last request is answered: the runner fills its four slots at once, without waiting for its poll.
     load.end()
-    await until(() => running === 4)
+    await soon(() => running === 4)
     assert.equal(most, 4)
   })
 
   test('a job under way goes on when a request arrives; the next waits for it', async ({ assert }) => {
     const queue = await runner({ pollMs: 60_000 })
     await queue.enqueue('blocking', { i: 0 })
-    await until(() => running === 1)
+    await soon(() => running === 1)
     load.begin()
     await queue.enqueue('blocking', { i: 1 })
     releases.shift()!()
-    await until(() => running === 0)
+    await soon(() => running === 0)
     await new Promise((resolve) => setTimeout(resolve, 150))
     assert.equal(running, 0, 'the second job waits for the request')
     load.end()
-    await until(() => running === 1)
+    await soon(() => running === 1)
   })
 
   test('under a load that does not stop, jobs start again one at a time', async ({ assert }) => {
@@ -103,11 +95,11 @@ test.group('In-process runner gives way to requests', (group) => {
     for (let i = 0; i < 3; i++) await queue.enqueue('blocking', { i })
     await new Promise((resolve) => setTimeout(resolve, 150))
     assert.equal(most, 0, 'held at first')
-    await until(() => running === 1)
+    await soon(() => running === 1)
     await new Promise((resolve) => setTimeout(resolve, 150))
     assert.equal(most, 1, 'then one at a time')
     releases.shift()!()
-    await until(() => running === 1 && releases.length === 1)
+    await soon(() => running === 1 && releases.length === 1)
     assert.equal(most, 1)
   })
 
@@ -119,7 +111,7 @@ test.group('In-process runner gives way to requests', (group) => {
     await queue.enqueue('blocking', { i: 0 })
     await new Promise((resolve) => setTimeout(resolve, 150))
     assert.equal(most, 0, 'the job written during the load waits its own hold')
-    await until(() => running === 1)
+    await soon(() => running === 1)
   })
 
   test('a queue of jobs lets the event loop read its sockets between jobs', async ({ assert }) => {
@@ -145,14 +137,14 @@ test.group('In-process runner gives way to requests', (group) => {
     )
     await queue.start()
     await timer
-    await until(() => done === 12)
+    await soon(() => done === 12)
     assert.isBelow(doneAtTimer, 12, 'the timer ran before the queue was empty')
   })
 
   test('without requests in flight, four at once as before', async ({ assert }) => {
     const queue = await runner({ pollMs: 60_000 })
     for (let i = 0; i < 6; i++) await queue.enqueue('blocking', { i })
-    await until(() => running === 4)
+    await soon(() => running === 4)
     await new Promise((resolve) => setTimeout(resolve, 100))
     assert.equal(most, 4)
   })
@@ -173,7 +165,7 @@ test.group('In-process runner gives way to requests', (group) => {
     await new Promise((resolve) => setTimeout(resolve, 30))
     assert.isTrue(load.busy())
     assert.equal(idle, 0)
-    await until(() => idle === 1)
+    await soon(() => idle === 1)
     assert.isFalse(load.busy())
     await new Promise((resolve) => setTimeout(resolve, 80))
     assert.equal(idle, 1, 'called once per quiet moment')
