@@ -216,14 +216,7 @@ export class RuleSetService {
     const tenant = client ? undefined : RequestContext.tenant()
     const stamp = tenant ? (contentStamp !== undefined ? contentStamp : requestContentStamp(tenant.id)) : undefined
     if (tenant && stamp !== undefined) {
-      const byKey = await keptByStamp.get(tenant.id, stamp, async () => new Map())
-      let read = byKey.get(key)
-      if (!read) {
-        read = this.#read(key)
-        byKey.set(key, read)
-        read.catch(() => byKey.get(key) === read && byKey.delete(key))
-      }
-      return read
+      return this.#readOnce(await keptByStamp.get(tenant.id, stamp, async () => new Map()), key)
     }
     const run = client ? undefined : currentJobRun()
     if (!run) return this.#read(key, client)
@@ -232,7 +225,11 @@ export class RuleSetService {
       reads = { generation, byKey: new Map() }
       readsOfRun.set(run, reads)
     }
-    const byKey = reads.byKey
+    return this.#readOnce(reads.byKey, key)
+  }
+
+  /** The read of `key` kept in `byKey`, made there once; a failed read is forgotten, to be tried again. */
+  #readOnce(byKey: Map<string, Promise<Loaded>>, key: string) {
     let read = byKey.get(key)
     if (!read) {
       read = this.#read(key)

@@ -11,21 +11,11 @@ import { findCurrentForm, formVersionById } from '#services/definitions/form_ser
 import { pluginService } from '#services/tenants/plugin_service'
 import { makeTenant } from '#tests/helpers/world'
 import { FORM } from './world.js'
+import { statementsWhile } from '#tests/helpers/statements'
 
 /** The statements on form_versions while `work` runs. */
-async function versionReads(work: () => Promise<unknown>) {
-  const reads: string[] = []
-  const listener = (query: { sql: string }) => {
-    if (/from [`"]form_versions[`"]/.test(query.sql)) reads.push(query.sql)
-  }
-  const knex = db.connection().getWriteClient()
-  knex.on('query', listener)
-  try {
-    await work()
-  } finally {
-    knex.off('query', listener)
-  }
-  return reads
+function versionReads(work: () => Promise<unknown>) {
+  return statementsWhile(/from [`"]form_versions[`"]/, work)
 }
 
 test.group('Forms: versions read by id', (group) => {

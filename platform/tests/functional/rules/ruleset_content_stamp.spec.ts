@@ -15,24 +15,14 @@ import { ruleSetService } from '#services/definitions/ruleset_service'
 import { pluginService } from '#services/tenants/plugin_service'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant, makeUser } from '#tests/helpers/world'
+import { statementsWhile } from '#tests/helpers/statements'
 
 const KEY = 'refezione.tariffa'
 const FACTS = { residence: 'piacenza', isee: 12000 }
 
 /** Statements on the rule set tables while `work` runs. */
 async function ruleSetReads(work: () => Promise<unknown>) {
-  let reads = 0
-  const listener = (query: { sql: string }) => {
-    if (/from [`"]ruleset(_version)?s[`"]/.test(query.sql)) reads++
-  }
-  const knex = db.connection().getWriteClient()
-  knex.on('query', listener)
-  try {
-    await work()
-  } finally {
-    knex.off('query', listener)
-  }
-  return reads
+  return (await statementsWhile(/from [`"]ruleset(_version)?s[`"]/, work)).length
 }
 
 /** Version 2 (in force since 2019) with the Intera / 1 figlio cell at `amount`, from 2026-09-01. */

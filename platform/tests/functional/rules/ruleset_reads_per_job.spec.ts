@@ -3,7 +3,6 @@
  * receipt); outside a job every evaluation reads it, and a publication makes a run read afresh.
  */
 import { test } from '@japa/runner'
-import db from '@adonisjs/lucid/services/db'
 import { runJob } from '#queue/run_job'
 import { ruleSetService } from '#services/definitions/ruleset_service'
 import { pluginService } from '#services/tenants/plugin_service'
@@ -11,23 +10,13 @@ import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant } from '#tests/helpers/world'
 import testUtils from '@adonisjs/core/services/test_utils'
 import RuleSetVersion from '#models/rule_set_version'
+import { statementsWhile } from '#tests/helpers/statements'
 
 const KEY = 'refezione.tariffa'
 
 /** Statements on the rule set tables while `work` runs. */
 async function ruleSetReads(work: () => Promise<unknown>) {
-  let reads = 0
-  const listener = (query: { sql: string }) => {
-    if (/from [`"]ruleset(_version)?s[`"]/.test(query.sql)) reads++
-  }
-  const knex = db.connection().getWriteClient()
-  knex.on('query', listener)
-  try {
-    await work()
-  } finally {
-    knex.off('query', listener)
-  }
-  return reads
+  return (await statementsWhile(/from [`"]ruleset(_version)?s[`"]/, work)).length
 }
 
 test.group('Rule sets: read once per job run', (group) => {
