@@ -21,7 +21,9 @@ export const http = defineConfig({
   generateRequestId: true,
   trustProxy: proxyAddr.compile(trustedProxies),
   allowMethodSpoofing: false,
-  useAsyncLocalStorage: true,
+  // The request's context lives in RequestContext (services/infrastructure/request_context.ts):
+  // a second storage would add its own work to every promise.
+  useAsyncLocalStorage: false,
   cookie: {
     domain: '',
     path: '/',

@@ -11,11 +11,11 @@ server.errorHandler(() => import('#exceptions/handler'))
 
 server.use([
   () => import('#middleware/request_load_middleware'),
+  () => import('#middleware/request_context_middleware'),
   () => import('#middleware/response_guard_middleware'),
   () => import('#middleware/security_headers_middleware'),
   () => import('#middleware/same_origin_middleware'),
   () => import('#middleware/container_bindings_middleware'),
-  () => import('#middleware/request_context_middleware'),
 ])
 
 router.use([

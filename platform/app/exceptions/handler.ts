@@ -3,7 +3,7 @@ import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import bodyParserConfig from '#config/bodyparser'
 import { TooManyAttempts, waitMessage } from '#services/infrastructure/throttle'
 import { validationErrors } from '#plugins/plugin_http'
-import { LocalizedError, currentLanguage, t } from '#i18n/catalogue'
+import { LocalizedError, languageOf, t } from '#i18n/catalogue'
 
 /** "20mb" → "20 MB", as a person writes it. */
 function readableSize(limit: string | number | undefined): string {
@@ -33,7 +33,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
   async handle(error: unknown, ctx: HttpContext) {
     const err = error as { status?: number; code?: string; message?: string; messages?: unknown }
-    const lang = currentLanguage()
+    // The error may have left the request's context: its language is read from the request itself.
+    const lang = languageOf(ctx.request)
     // A refusal raised with both languages (a service's check, a middleware): answered in the request's.
     if (error instanceof LocalizedError || isLocalized(error)) {
       const e = error as LocalizedError

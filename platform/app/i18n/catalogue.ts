@@ -1,4 +1,4 @@
-import { HttpContext } from '@adonisjs/core/http'
+import { RequestContext, type LanguageSource } from '#services/infrastructure/request_context'
 import type { Lang, Localized } from '#shared/contract'
 
 /**
@@ -31,7 +31,11 @@ export function localize(entry: Localized, params?: MessageParams): Localized {
 
 /** The language of the request under way (Italian outside a request, e.g. in a job or the CLI). */
 export function currentLanguage(): Lang {
-  const request = HttpContext.get()?.request
+  return languageOf(RequestContext.request())
+}
+
+/** The language a request asks for (`?lang=`, else Accept-Language); Italian without a request. */
+export function languageOf(request: LanguageSource | undefined): Lang {
   if (!request) return 'it'
   const query = request.qs().lang
   if (query === 'it' || query === 'en') return query

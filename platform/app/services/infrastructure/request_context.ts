@@ -29,6 +29,27 @@ interface Store {
   tenantAsked?: string
   /** The tenant row and membership read with the user (user_with_tenant_provider.ts), for the tenant middleware. */
   tenantRead?: TenantRead
+  /** The HTTP request under way, for the language of its messages (i18n/catalogue.ts). */
+  request?: LanguageSource
+  /** The job run the code is part of (queue/run_job.ts). */
+  jobRun?: JobRun
+}
+
+/** What the language of a request is read from: its query string and its Accept-Language. */
+export interface LanguageSource {
+  qs(): Record<string, unknown>
+  language(languages: string[]): string | null
+}
+
+export interface JobRun {
+  name: string
+  id: string
+  runId: string
+}
+
+/** What a nested context keeps of the one it opens in: the request it serves and the job it runs. */
+function inherited(parent: Store | undefined): Pick<Store, 'request' | 'jobRun'> {
+  return parent ? { request: parent.request, jobRun: parent.jobRun } : {}
 }
 
 /** What the user's read brought of the tenant the request names: its row (null: no such tenant), membership included. */
@@ -38,6 +59,11 @@ export interface TenantRead {
   row: unknown
 }
 
+/**
+ * The process's one AsyncLocalStorage. Each storage in use adds its own work to every promise the
+ * process creates (Node copies each storage's value onto each new promise), so the request's
+ * language and the job run live here too, instead of in storages of their own.
+ */
 const storage = new AsyncLocalStorage<Store>()
 
 export class MissingTenantContextError extends Error {
@@ -48,7 +74,7 @@ export class MissingTenantContextError extends Error {
 
 export const RequestContext = {
   run<T>(store: Store, fn: () => T): T {
-    return storage.run({ ...store }, fn)
+    return storage.run({ ...inherited(storage.getStore()), ...store }, fn)
   },
 
   current(): Store | undefined {
@@ -115,11 +141,24 @@ export const RequestContext = {
   /** Runs fn for one tenant, keeping the current actor. */
   withTenant<T>(tenant: TenantRef, fn: () => T): T {
     const parent = storage.getStore()
-    return storage.run({ actor: parent?.actor, tenant }, fn)
+    return storage.run({ ...inherited(parent), actor: parent?.actor, tenant }, fn)
   },
 
   /** Runs fn as platform code (jobs, seeders, commands) named by label, across tenants. */
   asSystem<T>(label: string, fn: () => T): T {
-    return storage.run({ actor: { userId: null, label: `system:${label}` }, allTenants: true }, fn)
+    return storage.run(
+      { ...inherited(storage.getStore()), actor: { userId: null, label: `system:${label}` }, allTenants: true },
+      fn
+    )
+  },
+
+  /** The HTTP request under way, if any. */
+  request(): LanguageSource | undefined {
+    return storage.getStore()?.request
+  },
+
+  /** The job run under way, if any. */
+  jobRun(): JobRun | undefined {
+    return storage.getStore()?.jobRun
   },
 }
