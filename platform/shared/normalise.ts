@@ -48,6 +48,43 @@ function resolved(root: Json, node: unknown, seen: Set<unknown>): Json[] {
   return out
 }
 
+/**
+ * What the walk works out from the schema alone, kept per schema object: the nodes that apply to a
+ * value, and those that apply to a property or an item of it. A form's schema is built once and not
+ * changed (an edit makes a new version), so each submission after the first only walks its data.
+ * Bounded by the schema: a property the schema does not name (any key a client may send) applies no
+ * node and is not kept.
+ */
+const applying = new WeakMap<Json, WeakMap<Json, Json[]>>()
+const below = new WeakMap<Json[], Map<string, Json[]>>()
+
+function applicableKept(root: Json, node: unknown): Json[] {
+  if (!isObject(node)) return applicable(root, node)
+  let forRoot = applying.get(root)
+  if (!forRoot) applying.set(root, (forRoot = new WeakMap()))
+  let nodes = forRoot.get(node)
+  if (!nodes) forRoot.set(node, (nodes = applicable(root, node)))
+  return nodes
+}
+
+/** The nodes that apply to the property `key` of a value (`[]` for an item of a list). */
+function nodesBelow(root: Json, nodes: Json[], key: string, item: boolean): Json[] {
+  const id = item ? '[]' : `.${key}`
+  const kept = below.get(nodes)?.get(id)
+  if (kept) return kept
+  const found = item
+    ? nodes.flatMap((n) => (n.items === undefined ? [] : applicable(root, n.items)))
+    : nodes.flatMap((n) =>
+        isObject(n.properties) && Object.hasOwn(n.properties, key) ? applicable(root, n.properties[key]) : []
+      )
+  if (found.length > 0) {
+    let byKey = below.get(nodes)
+    if (!byKey) below.set(nodes, (byKey = new Map()))
+    byKey.set(id, found)
+  }
+  return found
+}
+
 /** Every schema node that applies to the same value: itself, its $ref target, its branches. */
 function applicable(root: Json, node: unknown, depth = 0): Json[] {
   if (depth > 16) return []
@@ -73,7 +110,7 @@ function normaliseAt(root: Json, nodes: Json[], value: unknown, depth: number): 
     return value
   }
   if (Array.isArray(value)) {
-    const items = nodes.flatMap((n) => (n.items === undefined ? [] : applicable(root, n.items)))
+    const items = nodesBelow(root, nodes, '', true)
     if (items.length === 0) return value
     let changed = false
     const out = value.map((item) => {
@@ -86,9 +123,7 @@ function normaliseAt(root: Json, nodes: Json[], value: unknown, depth: number): 
   if (isObject(value)) {
     let out: Json | null = null
     for (const [key, item] of Object.entries(value)) {
-      const props = nodes.flatMap((n) =>
-        isObject(n.properties) && Object.hasOwn(n.properties, key) ? applicable(root, n.properties[key]) : []
-      )
+      const props = nodesBelow(root, nodes, key, false)
       const next = normaliseAt(root, props, item, depth + 1)
       if (next !== item) {
         out ??= { ...value }
@@ -106,5 +141,5 @@ function normaliseAt(root: Json, nodes: Json[], value: unknown, depth: number): 
  */
 export function normaliseFormData<T>(schema: unknown, data: T): T {
   if (!isObject(schema)) return data
-  return normaliseAt(schema, applicable(schema, schema), data, 0) as T
+  return normaliseAt(schema, applicableKept(schema, schema), data, 0) as T
 }

@@ -27,6 +27,8 @@ const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null &
 // eslint-disable-next-line no-control-regex -- finding control characters is this expression's purpose
 const ALWAYS_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/
 const LINE_CHARACTERS = /[\t\n\r]/
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 function loneSurrogateAt(text: string): number {
   for (let i = 0; i < text.length; i++) {
@@ -47,7 +49,7 @@ function loneSurrogateAt(text: string): number {
 /** The first character text may not hold, as "U+202E", or null when the text is clean. Linear. */
 export function forbiddenCharacter(text: string, multiline = false): string | null {
   const hit = ALWAYS_FORBIDDEN.exec(text) ?? (multiline ? null : LINE_CHARACTERS.exec(text))
-  const at = hit ? hit.index : loneSurrogateAt(text)
+  const at = hit ? hit.index : LONE_SURROGATE.test(text) ? loneSurrogateAt(text) : -1
   if (at < 0) return null
   return `U+${text.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}`
 }
@@ -90,6 +92,8 @@ export function controlCharacterFields(
   while (stack.length > 0) {
     const [value, path] = stack.pop()!
     if (typeof value === 'string') {
+      // Most text is clean: whether its field is a textarea is looked up only for text that is not.
+      if (forbiddenCharacter(value, false) === null) continue
       const multiline = isTextarea(uiSchema, path)
       const code = forbiddenCharacter(value, multiline)
       if (code) found.push({ path, code, multiline })
@@ -125,8 +129,14 @@ const RELATIVE = /^today(?:([+-])(\d{1,3})([ymd]))?$/
 
 /** Today's calendar day in Europe/Rome, YYYY-MM-DD (the day citizens and offices live in). */
 export function todayInRome(now: Date = new Date()): string {
-  return ROME_DAY.format(now)
+  // Rome's offsets are whole hours, so its day changes on a whole UTC minute: within one minute the
+  // day is the same, and is formatted once (a submission checks several dates).
+  const minute = Math.floor(now.getTime() / 60_000)
+  if (minute !== lastDay.minute) lastDay = { minute, day: ROME_DAY.format(now) }
+  return lastDay.day
 }
+
+let lastDay = { minute: Number.NaN, day: '' }
 
 // One formatter for the process: building one loads the time zone's data, which costs more than
 // every date check of a submission together.

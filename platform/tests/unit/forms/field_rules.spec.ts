@@ -29,6 +29,8 @@ test.group('Field rules: control characters', () => {
       ['c1\u0085', 'U+0085'],
       ['half \uD800 a pair', 'U+D800'],
       ['\uDC00 low half', 'U+DC00'],
+      ['a pair 😀 then half of one \uD83D', 'U+D83D'],
+      ['😀\uDE00 a low half after a pair', 'U+DE00'],
       ['tab\there', 'U+0009'],
       ['two\nlines', 'U+000A'],
     ] as const) {
@@ -72,6 +74,15 @@ test.group('Field rules: control characters', () => {
     assert.deepEqual(fieldRuleErrors(form, data, 'it'), [])
     data.notes = 'riga uno\n\u202Eriga due'
     assert.equal(fieldRuleErrors(form, data, 'it')[0].path, '/notes')
+    // Any other text field refuses the line break, and says so.
+    data.notes = 'riga uno'
+    data.payer.birth_place = 'Piacenza\n'
+    const refused = fieldRuleErrors(form, data, 'en')
+    assert.deepEqual(
+      refused.map((e) => e.path),
+      ['/payer/birth_place']
+    )
+    assert.include(refused[0].message, 'or a line break')
   })
 })
 
@@ -84,6 +95,22 @@ test.group('Field rules: plausible dates', () => {
     assert.equal(resolveBound('today+2d', '2026-12-31'), '2027-01-02')
     assert.equal(resolveBound('1900-01-01', '2026-03-31'), '1900-01-01')
     assert.match(todayInRome(), /^\d{4}-\d{2}-\d{2}$/)
+  })
+
+  test("today is Rome's calendar day, to the second around its midnight, in winter and in summer", ({ assert }) => {
+    for (const [instant, day] of [
+      ['2026-01-14T22:59:59.999Z', '2026-01-14'],
+      ['2026-01-14T23:00:00.000Z', '2026-01-15'],
+      ['2026-01-14T23:00:59.999Z', '2026-01-15'],
+      ['2026-07-14T21:59:59.999Z', '2026-07-14'],
+      ['2026-07-14T22:00:00.000Z', '2026-07-15'],
+      ['2026-07-14T21:59:00.000Z', '2026-07-14'],
+      // The night the clocks go forward (29 March 2026, 02:00 CET becomes 03:00 CEST).
+      ['2026-03-28T22:59:59.000Z', '2026-03-28'],
+      ['2026-03-28T23:00:00.000Z', '2026-03-29'],
+    ] as const) {
+      assert.equal(todayInRome(new Date(instant)), day, instant)
+    }
   })
 
   test("a child's birth date of 9999-12-31, one in the future, one before 1900: refused with the range", async ({

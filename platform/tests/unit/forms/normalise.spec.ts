@@ -62,4 +62,44 @@ test.group('Form data normalisation', () => {
     const same = structuredClone(form.sample)
     assert.strictEqual(normaliseFormData(form.schema, same), same, 'nothing to change: the same object')
   })
+
+  test('one schema normalises one sending after another; a node shared by two schemas follows each one', ({
+    assert,
+  }) => {
+    const shared = { $ref: '#/$defs/code' }
+    const schema = {
+      $defs: { code: { type: 'string', format: 'codice-fiscale' } },
+      properties: {
+        a: shared,
+        list: { type: 'array', items: { properties: { cf: { $ref: '#/$defs/code' } } } },
+        '[]': { format: 'iban' },
+      },
+      anyOf: [{ properties: { b: { format: 'iban' } } }],
+      then: { properties: { c: { format: 'codice-fiscale' } } },
+    }
+    const sendings: Array<[Obj, Obj]> = [
+      [
+        { zz: 'x y', a: ' ab ' },
+        { zz: 'x y', a: 'AB' },
+      ],
+      [
+        { a: 'cd', list: [{ cf: 'x1' }, { cf: 'y2', other: 'z' }], b: 'it 12', c: 'q', '[]': 'it 3 4' },
+        { a: 'CD', list: [{ cf: 'X1' }, { cf: 'Y2', other: 'z' }], b: 'IT12', c: 'Q', '[]': 'IT34' },
+      ],
+      [{ list: 'not a list', b: 7 }, { list: 'not a list', b: 7 }],
+      [
+        { a: 'ef', list: [{ cf: 'w3' }], unknown: { cf: 'keep' } },
+        { a: 'EF', list: [{ cf: 'W3' }], unknown: { cf: 'keep' } },
+      ],
+    ]
+    for (const round of [1, 2]) {
+      for (const [given, expected] of sendings) {
+        assert.deepEqual(normaliseFormData(schema, structuredClone(given)), expected, `round ${round}`)
+      }
+    }
+    // The same node under another schema resolves to that schema's definition.
+    const other = { $defs: { code: { type: 'string', format: 'iban' } }, properties: { a: shared } }
+    assert.deepEqual(normaliseFormData(other, { a: ' a b ' }), { a: 'AB' })
+    assert.deepEqual(normaliseFormData(schema, { a: ' a b ' }), { a: 'A B' })
+  })
 })
