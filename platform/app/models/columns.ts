@@ -23,6 +23,9 @@ export interface AtRestMeta {
 
 const encrypt = (value: unknown) => (value === undefined || value === null ? null : currentDataCipher().encrypt(value))
 const decrypt = (value: unknown) => (DataCipher.isEncrypted(value) ? currentDataCipher().decrypt(value) : value)
+/** Identifiers are read at every request (the user's row): their plain text is kept (DataCipher.decryptKept). */
+const decryptIdentifier = (value: unknown) =>
+  DataCipher.isEncrypted(value) ? currentDataCipher().decryptKept(value) : value
 
 /**
  * Special categories and ISEE, encrypted at rest (AES-256-GCM); the audit log records only that
@@ -41,7 +44,7 @@ export const encryptedColumn = {
 export const identifierColumn = {
   meta: { encrypted: 'identifier' } satisfies AtRestMeta,
   prepare: encrypt,
-  consume: decrypt,
+  consume: decryptIdentifier,
 }
 
 /** A blind index (keyed hash) beside an encrypted column: for look-ups, never shown or audited. */

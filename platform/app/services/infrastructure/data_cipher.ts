@@ -33,8 +33,12 @@ const IV_BYTES = 12
 const TAG_BYTES = 16
 const INDEX_LABEL = 'sportello blind index v1'
 
+/** How many decrypted plain values a ring keeps (decryptKept). */
+export const KEPT_CLEAR = 2000
+
 export class DataCipher {
   #keys = new Map<string, Buffer>()
+  #clear = new Map<string, unknown>()
   #indexKeys = new Map<string, Buffer>()
   #currentId: string
 
@@ -98,6 +102,25 @@ export class DataCipher {
     decipher.setAuthTag(Buffer.from(tag, 'base64'))
     const plain = Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()])
     return JSON.parse(plain.toString('utf8'))
+  }
+
+  /**
+   * `decrypt`, for a personal identifier read again and again (a user's name and codice fiscale,
+   * read with the user at every request; never special categories or ISEE): a value that decrypts to text, a number, a boolean or null is kept by
+   * its stored form, which no other value shares (each encryption draws a new IV, and the tag binds
+   * the text to it). Objects are decrypted each time, so no caller shares one with another. At most
+   * KEPT_CLEAR values, the oldest dropped first; kept by this ring only, in this process's memory,
+   * where the decrypted row is anyway while it is in use.
+   */
+  decryptKept(stored: string): unknown {
+    const kept = this.#clear.get(stored)
+    if (kept !== undefined) return kept
+    const value = this.decrypt(stored)
+    if (value === null || typeof value !== 'object') {
+      if (this.#clear.size >= KEPT_CLEAR) this.#clear.delete(this.#clear.keys().next().value!)
+      this.#clear.set(stored, value)
+    }
+    return value
   }
 
   /**

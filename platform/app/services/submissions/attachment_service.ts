@@ -160,7 +160,11 @@ export async function checkReferences(
     for (const ref of refs) {
       const fileId = (ref as { file_id?: unknown })?.file_id
       if (typeof fileId !== 'string') continue
-      const stored = await Attachment.query().where('file_id', fileId).first()
+      // Only what the match compares: the file's name (encrypted) and dates are not read for it.
+      const stored = await Attachment.query()
+        .select('form_key', 'uploaded_by_user_id', 'sha256', 'size_bytes', 'content_type')
+        .where('file_id', fileId)
+        .first()
       const matches =
         stored &&
         stored.formKey === form.id &&

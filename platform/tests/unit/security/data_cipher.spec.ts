@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { createHmac, randomBytes } from 'node:crypto'
-import { DataCipher, normaliseFiscalCode } from '#services/infrastructure/data_cipher'
+import { DataCipher, KEPT_CLEAR, normaliseFiscalCode } from '#services/infrastructure/data_cipher'
 
 const key = () => randomBytes(32).toString('base64')
 
@@ -34,6 +34,41 @@ test.group('Data encrypted at rest (AES-256-GCM)', () => {
     assert.isTrue(after.needsRotation(stored))
     assert.isFalse(after.needsRotation(after.encrypt(1)))
     assert.throws(() => new DataCipher(`new:${key()}`).decrypt(stored), /key "old"/)
+  })
+
+  test('an identifier read again is decrypted once; objects, other rings and tampered values are not kept', ({
+    assert,
+  }) => {
+    const cipher = new DataCipher(`k1:${key()}`)
+    let decrypted = 0
+    const decrypt = cipher.decrypt.bind(cipher)
+    cipher.decrypt = (stored: string) => {
+      decrypted++
+      return decrypt(stored)
+    }
+    const name = cipher.encrypt('Maria Rossi')
+    const none = cipher.encrypt(null)
+    for (let i = 0; i < 3; i++) {
+      assert.equal(cipher.decryptKept(name), 'Maria Rossi')
+      assert.isNull(cipher.decryptKept(none))
+    }
+    assert.equal(decrypted, 2)
+    // An object is decrypted at each read, and no two readers share it.
+    const warnings = cipher.encrypt([{ rule: 'duplicate' }])
+    const first = cipher.decryptKept(warnings) as Array<{ rule: string }>
+    first[0].rule = 'changed by its reader'
+    assert.deepEqual(cipher.decryptKept(warnings), [{ rule: 'duplicate' }])
+    assert.equal(decrypted, 4)
+    // Another ring with the same key id and another key keeps nothing of this one's.
+    assert.throws(() => new DataCipher(`k1:${key()}`).decryptKept(name))
+    const parts = name.split(':')
+    parts[4] = Buffer.alloc(16).toString('base64')
+    assert.throws(() => cipher.decryptKept(parts.join(':')))
+    // Bounded: past KEPT_CLEAR values the oldest is decrypted again.
+    for (let i = 0; i < KEPT_CLEAR; i++) cipher.decryptKept(cipher.encrypt(`n${i}`))
+    decrypted = 0
+    assert.equal(cipher.decryptKept(name), 'Maria Rossi')
+    assert.equal(decrypted, 1)
   })
 
   test('a malformed key specification is named', ({ assert }) => {
