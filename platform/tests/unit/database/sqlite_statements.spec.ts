@@ -2,7 +2,12 @@ import { test } from '@japa/runner'
 import Database from 'better-sqlite3'
 import db from '@adonisjs/lucid/services/db'
 import { sqlitePragmas } from '#config/database'
-import { keepPreparedStatements, keptStatementCount, KEPT_SQL_LENGTH } from '#services/infrastructure/sqlite_statements'
+import {
+  keepPreparedStatements,
+  keptStatementCount,
+  KEPT_SQL_LENGTH,
+  limitPlaceholders,
+} from '#services/infrastructure/sqlite_statements'
 
 function connection() {
   const opened = new Database(':memory:')
@@ -74,6 +79,12 @@ test.group('SQLite statements kept per connection', () => {
       statement.safeIntegers(true)
       assert.equal(typeof (statement.get() as { n: unknown }).n, 'bigint')
       assert.equal(typeof (opened.prepare('select 9007199254740993 as n').get() as { n: unknown }).n, 'number')
+      // The same with a limit written into the text.
+      const limited = 'select 9007199254740993 as n limit ?'
+      const once = opened.prepare(limited)
+      once.safeIntegers(true)
+      assert.equal(typeof (once.get(1) as { n: unknown }).n, 'bigint')
+      assert.equal(typeof (opened.prepare(limited).get(1) as { n: unknown }).n, 'number')
     } finally {
       opened.close()
     }
@@ -97,5 +108,75 @@ test.group('SQLite statements kept per connection', () => {
     await db.rawQuery('select ? as kept_statement_probe', [1])
     await db.rawQuery('select ? as kept_statement_probe', [2])
     assert.equal(await kept(), before + 1)
+  })
+
+  test("a limit's value is written into the statement that runs; the answers are the same", ({ assert }) => {
+    const opened = new Database(':memory:')
+    const prepared: string[] = []
+    try {
+      opened.exec('create table pupils (id integer primary key, name text)')
+      opened.exec("insert into pupils (name) values ('Ada'), ('Bice'), ('Carla'), ('Dora')")
+      // What reaches SQLite's own prepare, through the kept statements.
+      const counting = keepPreparedStatements({
+        prepare: (text: string) => {
+          prepared.push(text)
+          return opened.prepare(text)
+        },
+      })
+      const text = 'select name from pupils where id > ? order by id limit ? offset ?'
+      const read = (...values: unknown[]) =>
+        (counting.prepare(text) as unknown as { all(v: unknown[]): Array<{ name: string }> })
+          .all(values)
+          .map((r) => r.name)
+      for (let i = 0; i < 3; i++) assert.deepEqual(read(0, 1, 0), ['Ada'])
+      assert.deepEqual(read(0, 2, 1), ['Bice', 'Carla'])
+      assert.deepEqual(read(1, 1, 2), ['Dora'])
+      assert.deepEqual(read(0, 0, 0), [])
+      assert.deepEqual(read(0, -1, 2), ['Carla', 'Dora'], 'LIMIT -1: every row')
+      // Values bound one by one, and get/run/iterate, give the same answers.
+      const statement = counting.prepare(text) as unknown as {
+        get(...v: unknown[]): { name: string }
+        iterate(...v: unknown[]): Iterable<{ name: string }>
+        reader: boolean
+      }
+      assert.isTrue(statement.reader)
+      assert.equal(statement.get(2, 1, 0).name, 'Carla')
+      assert.deepEqual(
+        [...statement.iterate(0, 2, 0)].map((r) => r.name),
+        ['Ada', 'Bice']
+      )
+      // Not a safe integer: run as written, and SQLite answers as it would.
+      assert.deepEqual(read(0, '2', 0), ['Ada', 'Bice'])
+      assert.throws(() => read(0, 'two', 0), /datatype mismatch/)
+      // The text as written once, then one text per limit, each prepared once.
+      assert.deepEqual(prepared, [
+        text,
+        'select name from pupils where id > ? order by id limit 1 offset ?',
+        'select name from pupils where id > ? order by id limit 2 offset ?',
+        'select name from pupils where id > ? order by id limit 0 offset ?',
+        'select name from pupils where id > ? order by id limit -1 offset ?',
+      ])
+    } finally {
+      opened.close()
+    }
+  })
+
+  test('only the placeholders of a LIMIT are written in: not those in quotes, comments or other clauses', ({
+    assert,
+  }) => {
+    const at = (text: string) => limitPlaceholders(text).map((p) => [p.index, text.slice(p.at - 6, p.at + 1)])
+    assert.deepEqual(at('select * from t where a = ? limit ?'), [[1, 'limit ?']])
+    assert.deepEqual(at('select * from (select * from t limit ?) where b in (?, ?) LIMIT  ?'), [
+      [0, 'limit ?'],
+      [3, 'IMIT  ?'],
+    ])
+    assert.deepEqual(at("select 'limit ?' as a, `limit ?` as b from t where c = ? limit ?"), [[1, 'limit ?']])
+    assert.deepEqual(at('select 1 -- limit ?\nfrom t where d = ? /* limit ? */ limit ?'), [[1, 'limit ?']])
+    assert.deepEqual(at("select * from t where e = 'it''s ?' and f = ? limit ?"), [[1, 'limit ?']])
+    assert.deepEqual(at('select * from t where nolimit ? limit ?'), [[1, 'limit ?']])
+    // Numbered or named parameters, or a quote left open: left as written.
+    assert.deepEqual(at('select * from t where a = ?1 limit ?2'), [])
+    assert.deepEqual(at('select * from t where a = :a limit ?'), [])
+    assert.deepEqual(at("select 'open limit ?"), [])
   })
 })
