@@ -64,7 +64,11 @@ export function keepPreparedStatements<C extends PreparingConnection>(connection
     const limits = source.length <= KEPT_SQL_LENGTH ? limitPlaceholders(source) : []
     const statement =
       limits.length > 0
-        ? new LimitWritten(written as RunnableStatement, limits, (text) => connection.prepare(text) as RunnableStatement)
+        ? new LimitWritten(
+            written as RunnableStatement,
+            limits,
+            (text) => connection.prepare(text) as RunnableStatement
+          )
         : written
     if (source.length <= KEPT_SQL_LENGTH) {
       statements.set(source, statement)

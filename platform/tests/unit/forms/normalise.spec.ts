@@ -70,8 +70,8 @@ test.group('Form data normalisation', () => {
     const schema = {
       $defs: { code: { type: 'string', format: 'codice-fiscale' } },
       properties: {
-        a: shared,
-        list: { type: 'array', items: { properties: { cf: { $ref: '#/$defs/code' } } } },
+        'a': shared,
+        'list': { type: 'array', items: { properties: { cf: { $ref: '#/$defs/code' } } } },
         '[]': { format: 'iban' },
       },
       anyOf: [{ properties: { b: { format: 'iban' } } }],
@@ -83,10 +83,13 @@ test.group('Form data normalisation', () => {
         { zz: 'x y', a: 'AB' },
       ],
       [
-        { a: 'cd', list: [{ cf: 'x1' }, { cf: 'y2', other: 'z' }], b: 'it 12', c: 'q', '[]': 'it 3 4' },
-        { a: 'CD', list: [{ cf: 'X1' }, { cf: 'Y2', other: 'z' }], b: 'IT12', c: 'Q', '[]': 'IT34' },
+        { 'a': 'cd', 'list': [{ cf: 'x1' }, { cf: 'y2', other: 'z' }], 'b': 'it 12', 'c': 'q', '[]': 'it 3 4' },
+        { 'a': 'CD', 'list': [{ cf: 'X1' }, { cf: 'Y2', other: 'z' }], 'b': 'IT12', 'c': 'Q', '[]': 'IT34' },
       ],
-      [{ list: 'not a list', b: 7 }, { list: 'not a list', b: 7 }],
+      [
+        { list: 'not a list', b: 7 },
+        { list: 'not a list', b: 7 },
+      ],
       [
         { a: 'ef', list: [{ cf: 'w3' }], unknown: { cf: 'keep' } },
         { a: 'EF', list: [{ cf: 'W3' }], unknown: { cf: 'keep' } },

@@ -8,7 +8,10 @@ import type { JobDefinition, JobEnvelope, JobRunContext } from '#queue/types'
 /** A request that asks for `lang` in its query string. */
 const asking = (lang: string): LanguageSource => ({ qs: () => ({ lang }), language: () => null })
 
-const run = { name: 'test.job', id: '1', runId: 'r1', attempt: 1, log: { info() {}, error() {} } } as unknown as Omit<JobRunContext, 'tenant'>
+const run = { name: 'test.job', id: '1', runId: 'r1', attempt: 1, log: { info() {}, error() {} } } as unknown as Omit<
+  JobRunContext,
+  'tenant'
+>
 const envelope = (tenant?: { id: number; slug: string }) => ({ payload: {}, tenant }) as unknown as JobEnvelope
 
 test.group('RequestContext: the process keeps one context', () => {
@@ -56,5 +59,4 @@ test.group('RequestContext: the process keeps one context', () => {
     await runJob(definition, envelope({ id: 3, slug: 'comune' }), run)
     assert.deepEqual(seen, { tenant: { id: 3, slug: 'comune' }, actor: 'system:job:test.job', run: 'test.job' })
   })
-
 })
