@@ -288,17 +288,24 @@ function bloccoOutcomes(
   blocchi: CompiledForm['blocchi'],
   data: unknown,
   lang: Lang,
-  applicant?: Partial<ApplicantFacts>
+  applicant?: Partial<ApplicantFacts>,
+  firingOnly = false
 ): BloccoOutcome[] {
   if (!isPlainObject(data))
-    return blocchi.map((b) => ({ ...outcomeBase(b, lang, applicant), fires: false, unevaluable: false }))
+    return firingOnly
+      ? []
+      : blocchi.map((b) => ({ ...outcomeBase(b, lang, applicant), fires: false, unevaluable: false }))
   const facts = withApplicantFacts(data, applicant)
-  return blocchi.map((blocco) => {
+  const out: BloccoOutcome[] = []
+  for (const blocco of blocchi) {
     const outcome = blocco.test instanceof Error ? 'error' : safeTest(blocco.test, facts)
+    // A sending asks only for the rules that fire: the others' messages are not written out.
+    if (firingOnly && outcome !== 'error' && !outcome) continue
     const base = outcomeBase(blocco, lang, applicant)
-    if (outcome !== 'error') return { ...base, fires: outcome, unevaluable: false }
-    return { ...base, fires: true, unevaluable: true, message: unevaluableMessage(lang, base.message) }
-  })
+    if (outcome !== 'error') out.push({ ...base, fires: outcome, unevaluable: false })
+    else out.push({ ...base, fires: true, unevaluable: true, message: unevaluableMessage(lang, base.message) })
+  }
+  return out
 }
 
 function outcomeBase(blocco: CompiledForm['blocchi'][number], lang: Lang, applicant?: Partial<ApplicantFacts>) {
@@ -331,8 +338,7 @@ function bloccoErrors(
 ): FormError[] {
   if (!isPlainObject(data)) return [] // the schema already refuses a non-object submission
   const out: FormError[] = []
-  for (const blocco of bloccoOutcomes(compiled.blocchi, data, lang, applicant)) {
-    if (!blocco.fires) continue
+  for (const blocco of bloccoOutcomes(compiled.blocchi, data, lang, applicant, true)) {
     for (const path of blocco.paths) out.push({ path, rule: blocco.id, message: blocco.message })
   }
   return out
