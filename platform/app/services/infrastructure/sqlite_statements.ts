@@ -122,12 +122,16 @@ export function limitPlaceholders(source: string): LimitPlaceholder[] {
 /** A statement whose `limit ?` values are written into the text it runs (see above). */
 class LimitWritten implements RunnableStatement {
   #integers = false
+  /** The positions, among the values bound, of the limits written into the text. */
+  #written: Set<number>
 
   constructor(
     readonly written: RunnableStatement,
     readonly limits: LimitPlaceholder[],
     readonly prepare: (text: string) => RunnableStatement
-  ) {}
+  ) {
+    this.#written = new Set(limits.map((l) => l.index))
+  }
 
   get reader() {
     return this.written.reader
@@ -143,23 +147,24 @@ class LimitWritten implements RunnableStatement {
   }
 
   all(...params: unknown[]) {
-    const [statement, values] = this.#resolve(params)
-    return statement.all(...values)
+    return this.#call('all', params)
   }
 
   get(...params: unknown[]) {
-    const [statement, values] = this.#resolve(params)
-    return statement.get(...values)
+    return this.#call('get', params)
   }
 
   run(...params: unknown[]) {
-    const [statement, values] = this.#resolve(params)
-    return statement.run(...values)
+    return this.#call('run', params)
   }
 
   iterate(...params: unknown[]) {
+    return this.#call('iterate', params)
+  }
+
+  #call(method: 'all' | 'get' | 'run' | 'iterate', params: unknown[]) {
     const [statement, values] = this.#resolve(params)
-    return statement.iterate(...values)
+    return statement[method](...values)
   }
 
   /** The statement with the limits written in, and the values left to bind; or the text as written. */
@@ -178,10 +183,9 @@ class LimitWritten implements RunnableStatement {
       from = at + 1
     }
     text += this.written.source.slice(from)
-    const skip = new Set(this.limits.map((l) => l.index))
     const statement = this.prepare(text)
     statement.safeIntegers(this.#integers)
-    return [statement, values.filter((_v, i) => !skip.has(i))]
+    return [statement, values.filter((_v, i) => !this.#written.has(i))]
   }
 }
 
