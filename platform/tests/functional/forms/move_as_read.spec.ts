@@ -16,18 +16,13 @@ import { RequestContext } from '#services/infrastructure/request_context'
 import { submissionService, TransitionError } from '#services/submissions/submission_service'
 import { captureMailEachTest } from '#tests/helpers/smtp'
 import { transactionWithJobs } from '#tests/helpers/world'
+import { onQueriesWhile } from '#tests/helpers/statements'
 import { FORM, forChild, refezioneTenant } from './world.js'
 
 async function statementsWhile<T>(work: () => Promise<T>) {
   const statements: string[] = []
-  const listener = (query: { sql: string }) => statements.push(query.sql)
-  const knex = db.connection().getWriteClient()
-  knex.on('query', listener)
-  try {
-    return { result: await work(), statements }
-  } finally {
-    knex.off('query', listener)
-  }
+  const result = await onQueriesWhile((query) => statements.push(query.sql), work)
+  return { result, statements }
 }
 
 const readsSubmissions = (statements: string[]) =>

@@ -8,24 +8,18 @@ import db from '@adonisjs/lucid/services/db'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant, makeUser } from '#tests/helpers/world'
+import { onQueriesWhile } from '#tests/helpers/statements'
 
 /** The statements run on behalf of requests of `userId` while `fn` runs. */
 async function statementsOf(userId: number, fn: () => Promise<unknown>) {
   const byContext = new Map<object, string[]>()
-  const listener = (query: { sql: string }) => {
+  await onQueriesWhile((query) => {
     const store = RequestContext.current()
     if (!store) return
     const list = byContext.get(store) ?? []
     list.push(query.sql)
     byContext.set(store, list)
-  }
-  const knex = db.connection().getWriteClient()
-  knex.on('query', listener)
-  try {
-    await fn()
-  } finally {
-    knex.off('query', listener)
-  }
+  }, fn)
   return [...byContext]
     .filter(([store]) => (store as { actor?: { userId: number | null } }).actor?.userId === userId)
     .flatMap(([, list]) => list)
