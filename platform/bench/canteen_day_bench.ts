@@ -33,7 +33,8 @@ const ignitor = new Ignitor(APP_ROOT, { importer }).tap((app) => {
     await import('#start/env')
   })
 })
-await ignitor.httpServer().start()
+const { createIdentifyingServer } = await import('#services/infrastructure/request_id')
+await ignitor.httpServer().start(createIdentifyingServer)
 
 const { pluginTestKit: kit } = await import('#sdk/testing')
 const { RequestContext } = await import('#services/infrastructure/request_context')

@@ -9,6 +9,7 @@ import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { APP_ROOT, importer } from './app_root.js'
 import { dutiesOf, ProcessRoleError, roleFromEnv, setProcessRole } from '#services/infrastructure/process_role'
+import { createIdentifyingServer } from '#services/infrastructure/request_id'
 
 function roleOrExit() {
   try {
@@ -52,7 +53,7 @@ async function startWorker() {
   logger.info('started worker: job consumers and schedules')
 }
 
-const started = dutiesOf(role).http ? ignitor.httpServer().start() : startWorker()
+const started = dutiesOf(role).http ? ignitor.httpServer().start(createIdentifyingServer) : startWorker()
 started.catch(async (error) => {
   // A configuration a person must fix is said plainly, on one line.
   if (error instanceof ProcessRoleError) process.stderr.write(`${error.message}\n`)

@@ -18,6 +18,8 @@ const trustedProxies = (env.get('TRUSTED_PROXIES') ?? 'loopback')
   .filter(Boolean)
 
 export const http = defineConfig({
+  // Every server of the app names its requests first (services/infrastructure/request_id.ts);
+  // the framework's own id only names a request that reaches it without one.
   generateRequestId: true,
   trustProxy: proxyAddr.compile(trustedProxies),
   allowMethodSpoofing: false,

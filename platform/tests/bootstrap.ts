@@ -7,6 +7,7 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { authApiClient } from '@adonisjs/auth/plugins/api_client'
 import { runFailures } from '#tests/helpers/failure_digest'
+import { createIdentifyingServer } from '#services/infrastructure/request_id'
 
 export const plugins: Config['plugins'] = [
   assert(),
@@ -56,6 +57,6 @@ export const configureSuite: Config['configureSuite'] = (suite) => {
     suite.onTest((test) => test.retry(BROWSER_RETRIES))
   }
   if (['browser', 'functional', 'e2e', 'plugins'].includes(suite.name)) {
-    return suite.setup(() => testUtils.httpServer().start())
+    return suite.setup(() => testUtils.httpServer().start(createIdentifyingServer))
   }
 }

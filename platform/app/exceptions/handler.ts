@@ -106,7 +106,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     ctx.logger.error({ err: error }, 'unhandled error')
     return ctx.response.status(500).send({
-      errors: [{ message: t(lang, 'http.internal') }],
+      errors: [{ message: t(lang, 'http.internal', { reference: ctx.request.id() ?? '' }) }],
     })
   }
 

@@ -81,7 +81,10 @@ export const MESSAGES = defineMessages({
     it: 'Tipo di contenuto assente: inviare {expected}.',
     en: 'No content type: send {expected}.',
   },
-  'http.internal': { it: 'Errore interno: riprova più tardi.', en: 'Internal error: please retry later.' },
+  'http.internal': {
+    it: "Errore interno: riprova più tardi. Se si ripete, comunica all'ente il riferimento {reference}.",
+    en: 'Internal error: please retry later. If it happens again, give the office the reference {reference}.',
+  },
   'http.crossSite': {
     it: "Richiesta rifiutata: proviene da un altro sito. Usa il portale dall'indirizzo ufficiale.",
     en: 'Request refused: it comes from another site. Use the portal from its official address.',

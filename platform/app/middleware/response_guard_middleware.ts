@@ -20,7 +20,7 @@ export default class ResponseGuardMiddleware {
         for (const name of bad) ctx.response.removeHeader(name)
         ctx.logger.error({ headers: bad }, 'response header refused by Node: answered 500 instead')
         ctx.response.status(500).send({
-          errors: [{ message: t(currentLanguage(), 'http.internal') }],
+          errors: [{ message: t(currentLanguage(), 'http.internal', { reference: ctx.request.id() ?? '' }) }],
         })
       }
     }
