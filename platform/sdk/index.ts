@@ -15,7 +15,7 @@ export function definePlugin<T extends PluginManifest>(manifest: T): T {
 /* Persistence: models on the platform's tenant scoping and audit, migrations with the plugin's prefix. */
 export { PluginModel, columns } from '#plugins/plugin_model'
 export { PluginSchema, tablePrefix } from '#plugins/plugin_schema'
-export { column } from '@adonisjs/lucid/orm'
+export { column } from '#models/columns'
 export { DateTime } from 'luxon'
 
 /* Text for people: the plugin's catalogue of messages in Italian and English (read with `ctx.t`). */

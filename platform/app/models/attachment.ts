@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
-import { identifierColumn } from '#models/columns'
+import { column, identifierColumn } from '#models/columns'
 
 /**
  * A file uploaded for a form field; its bytes are in storage/attachments, addressed by file id,

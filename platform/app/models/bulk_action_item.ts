@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
-import { jsonColumn } from '#models/columns'
+import { column, jsonColumn } from '#models/columns'
 import type { Lang } from '#forms/types'
 
 export type BulkItemStatus = 'pending' | 'done' | 'failed'

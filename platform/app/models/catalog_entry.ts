@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
 import { StampsTenantContent } from '#models/mixins/stamps_tenant_content'
-import { booleanColumn, jsonColumn } from '#models/columns'
+import { booleanColumn, column, jsonColumn } from '#models/columns'
 import type { EntryAttributes } from '#forms/catalog_sources'
 
 /** One choice of a tenant's list (one a service's plugin declares): see catalog_sources.ts. */

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { centsColumn } from '#models/ledger_entry'
-import { identifierColumn } from '#models/columns'
+import { column, identifierColumn } from '#models/columns'
 
 /**
  * A coercive-collection record (messa a ruolo) as handed over: the file and its CSV. Audited by its

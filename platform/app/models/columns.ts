@@ -1,3 +1,7 @@
+import { errors } from '@adonisjs/lucid'
+import { column as lucidColumn } from '@adonisjs/lucid/orm'
+import type { LucidModel, LucidRow } from '@adonisjs/lucid/types/model'
+import { DateTime } from 'luxon'
 import { DataCipher, currentDataCipher } from '#services/infrastructure/data_cipher'
 
 /**
@@ -52,3 +56,33 @@ export const blindIndexColumn = {
   meta: { blindIndex: true } satisfies AtRestMeta,
   serializeAs: null,
 }
+
+/**
+ * A date-time value as its row's database stores it (the dialect's format), as Lucid's own
+ * preparation does; but that one builds a whole query of the model for every date column written,
+ * only to read the format off its client. This reads it off the row's transaction, or the client
+ * the model would use.
+ */
+function prepareDateTime(value: unknown, attribute: string, row: LucidRow) {
+  if (typeof value === 'string' || !value) return value
+  const Model = row.constructor as LucidModel
+  const invalid = (reason: string | null) =>
+    new errors.E_INVALID_DATE_COLUMN_VALUE([`${Model.name}.${attribute}`, reason ?? 'invalid'])
+  if (!DateTime.isDateTime(value)) throw invalid('It must be an instance of "luxon.DateTime"')
+  if (!value.isValid) throw invalid(value.invalidReason)
+  const client = row.$trx ?? Model.$adapter.modelConstructorClient(Model, row.$options)
+  return value.toFormat(client.dialect.dateTimeFormat)
+}
+
+/**
+ * Lucid's `column` decorator, its date-time columns prepared by `prepareDateTime` (a model's own
+ * `prepare` still wins). Every model of the platform and of the plugins (through the SDK) uses it.
+ */
+export const column: typeof lucidColumn = Object.assign(
+  (options?: Parameters<typeof lucidColumn>[0]) => lucidColumn(options),
+  {
+    date: lucidColumn.date,
+    dateTime: ((options) =>
+      lucidColumn.dateTime({ prepare: prepareDateTime, ...options })) as typeof lucidColumn.dateTime,
+  }
+)

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, beforeSave, column } from '@adonisjs/lucid/orm'
+import { BaseModel, beforeSave } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
-import { blindIndexColumn, encryptedColumn, identifierColumn } from '#models/columns'
+import { blindIndexColumn, column, encryptedColumn, identifierColumn } from '#models/columns'
 import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/infrastructure/data_cipher'
 import type { DocumentType } from '#shared/contract'
 

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
-import { jsonColumn } from '#models/columns'
+import { column, jsonColumn } from '#models/columns'
 
 /** The next version of a form while a designer shapes it: saved as they go, not in force. */
 export default class FormDraft extends compose(BaseModel, TenantScoped, Audited) {

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, beforeDelete, beforeUpdate, column } from '@adonisjs/lucid/orm'
+import { BaseModel, beforeDelete, beforeUpdate } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
-import { jsonColumn } from '#models/columns'
+import { column, jsonColumn } from '#models/columns'
 
 export const LEDGER_KINDS = ['charge', 'payment', 'adjustment'] as const
 export type LedgerKind = (typeof LEDGER_KINDS)[number]

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
-import { identifierColumn } from '#models/columns'
+import { column, identifierColumn } from '#models/columns'
 import type { ChannelName } from '#integrations/notices/notice_channel'
 
 /**

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
-import { booleanColumn, jsonColumn } from '#models/columns'
+import { booleanColumn, column, jsonColumn } from '#models/columns'
 import { centsColumn } from '#models/ledger_entry'
 
 export type FlowSummary = Record<string, { count: number; amount: number }>

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
-import { jsonColumn } from '#models/columns'
+import { column, jsonColumn } from '#models/columns'
 
 export const REPORT_RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'expired'] as const
 export type ReportRunStatus = (typeof REPORT_RUN_STATUSES)[number]

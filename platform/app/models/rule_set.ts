@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
+import { BaseModel, hasMany } from '@adonisjs/lucid/orm'
 import type { HasMany } from '@adonisjs/lucid/types/relations'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
 import { StampsTenantContent } from '#models/mixins/stamps_tenant_content'
-import { jsonColumn } from '#models/columns'
+import { column, jsonColumn } from '#models/columns'
 import RuleSetVersion from '#models/rule_set_version'
 
 /** A tenant's working copy of a rule set (tariff, score, eligibility); its content lives in versions. */

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
 import { StampsTenantContent } from '#models/mixins/stamps_tenant_content'
-import { jsonColumn } from '#models/columns'
+import { column, jsonColumn } from '#models/columns'
 
 /** One published, immutable version of a rule set, in force from valid_from to valid_to. */
 export default class RuleSetVersion extends compose(BaseModel, TenantScoped, Audited, StampsTenantContent) {

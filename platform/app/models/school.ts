@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
+import { BaseModel, hasMany } from '@adonisjs/lucid/orm'
 import type { HasMany } from '@adonisjs/lucid/types/relations'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
 import { StampsTenantContent } from '#models/mixins/stamps_tenant_content'
-import { booleanColumn, jsonColumn } from '#models/columns'
+import { booleanColumn, column, jsonColumn } from '#models/columns'
 import SchoolClass from '#models/school_class'
 
 /** A school building (plesso) of the tenant, with its order and the services that serve it. */

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel } from '@adonisjs/lucid/orm'
 import { TenantScoped } from '#models/mixins/tenant_scoped'
 import { Audited } from '#models/mixins/audited'
 import { StampsTenantContent } from '#models/mixins/stamps_tenant_content'
-import { booleanColumn } from '#models/columns'
+import { booleanColumn, column } from '#models/columns'
 
 /** A class group of a school: a year (null where the order has none) and a section. */
 export default class SchoolClass extends compose(BaseModel, TenantScoped, Audited, StampsTenantContent) {

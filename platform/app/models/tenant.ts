@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon'
 import { compose } from '@adonisjs/core/helpers'
 import { randomUUID } from 'node:crypto'
-import { BaseModel, afterCreate, beforeCreate, column } from '@adonisjs/lucid/orm'
+import { BaseModel, afterCreate, beforeCreate } from '@adonisjs/lucid/orm'
 import { Audited } from '#models/mixins/audited'
-import { jsonColumn } from '#models/columns'
+import { column, jsonColumn } from '#models/columns'
 import { announceTenantCreation } from '#events/platform_events'
 
 /** A comune or an agency: the unit of isolation of all data. */

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon'
 import hash from '@adonisjs/core/services/hash'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, beforeSave, column } from '@adonisjs/lucid/orm'
+import { BaseModel, beforeSave } from '@adonisjs/lucid/orm'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
 import { Audited } from '#models/mixins/audited'
-import { blindIndexColumn, booleanColumn, identifierColumn } from '#models/columns'
+import { blindIndexColumn, booleanColumn, column, identifierColumn } from '#models/columns'
 import { FISCAL_CODE_INDEX, currentDataCipher, normaliseFiscalCode } from '#services/infrastructure/data_cipher'
 
 const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {

@@ -1,5 +1,6 @@
 import type { NormalizeConstructor } from '@adonisjs/core/types/helpers'
-import { BaseModel, beforeCreate, beforeSave, column } from '@adonisjs/lucid/orm'
+import { column } from '#models/columns'
+import { BaseModel, beforeCreate, beforeSave } from '@adonisjs/lucid/orm'
 import type { LucidModel, ModelAdapterOptions, ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import { MissingTenantContextError, RequestContext } from '#services/infrastructure/request_context'
 
