@@ -28,6 +28,15 @@ function isLocalized(error: unknown): boolean {
   )
 }
 
+/**
+ * The answer to an unexpected error: no detail of it (that goes to the log), only the request's
+ * reference (its X-Request-Id, see services/infrastructure/request_id.ts) for the reader to quote.
+ */
+export function internalErrorBody(ctx: HttpContext) {
+  const reference = ctx.request.id() ?? ''
+  return { errors: [{ message: t(languageOf(ctx.request), 'http.internal', { reference }) }] }
+}
+
 export default class HttpExceptionHandler extends ExceptionHandler {
   protected debug = !app.inProduction
 
@@ -105,9 +114,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return ctx.response.status(err.status).send({ errors: [{ message: err.message }] })
     }
     ctx.logger.error({ err: error }, 'unhandled error')
-    return ctx.response.status(500).send({
-      errors: [{ message: t(lang, 'http.internal', { reference: ctx.request.id() ?? '' }) }],
-    })
+    return ctx.response.status(500).send(internalErrorBody(ctx))
   }
 
   async report(error: unknown, ctx: HttpContext) {

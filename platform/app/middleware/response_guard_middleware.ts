@@ -1,4 +1,4 @@
-import { currentLanguage, t } from '#i18n/catalogue'
+import { internalErrorBody } from '#exceptions/handler'
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
@@ -19,9 +19,7 @@ export default class ResponseGuardMiddleware {
       if (bad.length > 0) {
         for (const name of bad) ctx.response.removeHeader(name)
         ctx.logger.error({ headers: bad }, 'response header refused by Node: answered 500 instead')
-        ctx.response.status(500).send({
-          errors: [{ message: t(currentLanguage(), 'http.internal', { reference: ctx.request.id() ?? '' }) }],
-        })
+        ctx.response.status(500).send(internalErrorBody(ctx))
       }
     }
   }
