@@ -11,7 +11,10 @@ export default defineConfig({
     types: ['application/json', 'application/json-patch+json', 'application/vnd.api+json', 'application/csp-report'],
   },
   multipart: {
-    autoProcess: true,
+    // Never processed by the framework, which would leave a copy in clear of every uploaded file in
+    // the temporary directory: the upload routes read their bodies with busboy, in memory, within
+    // bounds (app/services/infrastructure/uploads.ts). `limit` is the largest file they take.
+    autoProcess: false,
     convertEmptyStringsToNull: true,
     processManually: [],
     limit: '20mb',

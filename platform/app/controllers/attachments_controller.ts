@@ -1,5 +1,4 @@
 import { currentLanguage, t } from '#i18n/catalogue'
-import { readFile } from 'node:fs/promises'
 import type { HttpContext } from '@adonisjs/core/http'
 import Attachment from '#models/attachment'
 import Submission from '#models/submission'
@@ -8,6 +7,7 @@ import { findCurrentForm } from '#services/definitions/form_service'
 import { requestLanguage } from '#services/infrastructure/request_language'
 import { UploadRefused, readStored, storeUpload } from '#services/submissions/attachment_service'
 import { contentDisposition } from '#services/infrastructure/content_disposition'
+import { uploadedFile } from '#services/infrastructure/uploads'
 
 /** What a browser shows by itself, safely: PDFs and raster images (an SVG is downloaded). */
 const PREVIEWABLE = /^(application\/pdf|image\/(png|jpeg|gif|webp))$/
@@ -22,8 +22,8 @@ export default class AttachmentsController {
     const current = await findCurrentForm(ctx.params.id)
     if (!current) return ctx.response.notFound({ errors: [{ message: t(lang, 'form.notFound') }] })
     const field = String(ctx.request.input('field', ''))
-    const file = ctx.request.file('file')
-    if (!file || !file.tmpPath) {
+    const file = uploadedFile(ctx)
+    if (!file) {
       return ctx.response.unprocessableEntity({
         errors: [
           {
@@ -40,8 +40,8 @@ export default class AttachmentsController {
         userId: ctx.auth.getUserOrFail().id,
         form: current.definition,
         field,
-        fileName: file.clientName,
-        bytes: await readFile(file.tmpPath),
+        fileName: file.fileName,
+        bytes: file.bytes,
         lang,
       })
       return ctx.response.created({ attachment: attachment.reference })

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
 import { LocalizedError, currentLanguage, t, texts } from '#i18n/catalogue'
@@ -9,6 +8,7 @@ import Person from '#models/person'
 import DocumentPolicy from '#policies/document_policy'
 import { isPlainObject } from '#forms/json_pointer'
 import { contentDisposition } from '#services/infrastructure/content_disposition'
+import { uploadedFile } from '#services/infrastructure/uploads'
 import { writeAudit } from '#services/infrastructure/audit_service'
 import { readStored } from '#services/submissions/attachment_service'
 import {
@@ -79,15 +79,15 @@ export default class DocumentsController {
     delete body.file
     const subject = await this.#subject(body)
     const fields = parseDocumentFields(body)
-    const file = request.file('file')
-    if (!file || !file.tmpPath) throw new LocalizedError(422, texts('document.missing'), 'document:missing', '/file')
+    const file = uploadedFile(ctx)
+    if (!file) throw new LocalizedError(422, texts('document.missing'), 'document:missing', '/file')
     const { document, attachment } = await storeDocument({
       tenantId: tenant.id,
       userId: ctx.auth.getUserOrFail().id,
       subjectFiscalCode: subject.fiscalCode,
       fields,
-      fileName: file.clientName,
-      bytes: await readFile(file.tmpPath),
+      fileName: file.fileName,
+      bytes: file.bytes,
     })
     return response.created({ document: presentDocument(document, attachment, todayInItaly()) })
   }

@@ -6,7 +6,7 @@ import { validationErrors } from '#plugins/plugin_http'
 import { LocalizedError, languageOf, t } from '#i18n/catalogue'
 
 /** "20mb" → "20 MB", as a person writes it. */
-function readableSize(limit: string | number | undefined): string {
+export function readableSize(limit: string | number | undefined): string {
   if (typeof limit === 'number') return `${Math.round(limit / 1048576)} MB`
   const match = /^(\d+(?:\.\d+)?)\s*(kb|mb|gb)$/i.exec(String(limit ?? ''))
   return match ? `${match[1]} ${match[2].toUpperCase()}` : String(limit ?? '')
@@ -99,6 +99,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return ctx.response.status(413).send({
         errors: [{ message: t(lang, 'http.tooLarge', { limit }) }],
       })
+    }
+    if (err.code === 'E_INVALID_MULTIPART_REQUEST') {
+      return ctx.response.status(400).send({ errors: [{ message: t(lang, 'http.invalidMultipart') }] })
     }
     if (error instanceof SyntaxError && err.status === 400) {
       return ctx.response.status(400).send({

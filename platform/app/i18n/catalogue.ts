@@ -69,6 +69,22 @@ export const MESSAGES = defineMessages({
     it: 'Il corpo della richiesta deve essere un oggetto JSON.',
     en: 'The request body must be a JSON object.',
   },
+  'http.invalidMultipart': {
+    it: 'Il caricamento si è interrotto o non è leggibile: allegare di nuovo il file.',
+    en: 'The upload was cut off or cannot be read: attach the file again.',
+  },
+  'http.uploadParts': {
+    it: 'Un caricamento porta un solo file e al più {fields} campi.',
+    en: 'An upload carries one file and at most {fields} fields.',
+  },
+  'http.uploadFieldLong': {
+    it: 'Il campo "{name}" è più lungo di {max} byte, il massimo in un caricamento.',
+    en: 'Field "{name}" is longer than the {max} bytes an upload allows.',
+  },
+  'http.uploadFieldName': {
+    it: 'Campo "{name}" non ammesso in un caricamento: i nomi sono lettere, cifre e "_", ciascuno una volta.',
+    en: 'Field "{name}" not accepted in an upload: names are letters, digits and "_", each used once.',
+  },
   'http.tooDeep': {
     it: 'Il corpo della richiesta è annidato oltre {max} livelli.',
     en: 'The request body is nested more than {max} levels deep.',

@@ -3,6 +3,9 @@ import app from '@adonisjs/core/services/app'
 import BodyParserMiddleware from '@adonisjs/core/bodyparser_middleware'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
+import string from '@adonisjs/core/helpers/string'
+import { readUploadInto } from '#services/infrastructure/uploads'
+import { readableSize } from '#exceptions/handler'
 
 /**
  * The framework's body parser, with the limits it lacks:
@@ -12,18 +15,47 @@ import type { NextFn } from '@adonisjs/core/types/http'
  *    half of the CSRF defence (see docs/security.md);
  *  - how deep a body may nest: the framework deep-clones the body recursively, and JSON nested a
  *    few thousand levels overflowed the stack (a 500, even on the anonymous login). Bodies are
- *    refused past MAX_BODY_DEPTH levels, and the check itself is iterative.
+ *    refused past MAX_BODY_DEPTH levels, and the check itself is iterative;
+ *  - where an uploaded file goes while the request runs: the framework streams every file part
+ *    to a file of its own in the system's temporary directory and never removes it, so every
+ *    identity document and certificate ever uploaded (accepted or refused) stayed there in clear.
+ *    Upload bodies are read into memory instead, within bounds (services/infrastructure/uploads.ts),
+ *    and only once the route's own middleware (authentication, tenant, throttle) has let the
+ *    request through (`acceptsMultipart`): the only copy written to disk is the encrypted one the
+ *    storage keeps.
  */
 export const MAX_BODY_DEPTH = 64
 
+interface UploadRoute {
+  toJSON(): { pattern: string }
+  use(middleware: (ctx: HttpContext, next: NextFn) => unknown): unknown
+}
+
 /** Routes allowed to receive multipart bodies, kept as routes: their groups prefix them after they are declared. */
-const multipartRoutes: Array<{ toJSON(): { pattern: string } }> = []
+const multipartRoutes: UploadRoute[] = []
 let multipartPatterns: Set<string> | null = null
 
-/** Lets a route receive multipart bodies (the upload routes). */
-export function acceptsMultipart(route: { toJSON(): { pattern: string } }) {
+/**
+ * Lets a route receive multipart bodies (the upload routes). Their body is read last, after the
+ * route's other middleware: an anonymous caller, another tenant's user or a throttled one is
+ * answered without a byte of the upload being kept.
+ */
+export function acceptsMultipart(route: UploadRoute) {
   multipartRoutes.push(route)
   multipartPatterns = null
+  route.use(readUpload)
+}
+
+/** Largest upload, from the body parser's configuration ("20mb"), and as a person reads it. */
+const uploadLimit = app.config.get<string>('bodyparser.multipart.limit')
+const uploadBytes = string.bytes.parse(uploadLimit) ?? Number.NaN
+if (!(uploadBytes > 0)) throw new Error(`config/bodyparser.ts: multipart.limit "${uploadLimit}" is not a size`)
+const uploadLimitText = readableSize(uploadLimit)
+
+/** Reads a multipart body: one file into memory, a few flat fields (`autoProcess: false` keeps the framework from it). */
+function readUpload(ctx: HttpContext, next: NextFn) {
+  if (ctx.request.multipart?.state !== 'idle') return next()
+  return readUploadInto(ctx, { fileBytes: uploadBytes, fields: 10, fieldBytes: 8192 }, uploadLimitText).then(next)
 }
 
 function takesMultipart(ctx: HttpContext) {

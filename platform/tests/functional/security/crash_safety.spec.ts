@@ -34,4 +34,33 @@ test.group('No request takes the process down', (group) => {
       health.assertStatus(200)
     })
   }
+
+  test('an upload whose body ends half-way through the file is a 400, and the next upload works', async ({
+    client,
+    assert,
+  }) => {
+    const { citizen, base } = await refezioneTenant()
+    const boundary = 'sportello-cut'
+    const head = `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="a.pdf"\r\ncontent-type: application/pdf\r\n\r\n`
+    // The file's bytes start and the body stops: no closing boundary.
+    const cut = await client
+      .post(`${base}/forms/${FORM}/attachments`)
+      .qs({ field: FIELD })
+      .loginAs(citizen)
+      .unsafeJson(head + PDF.toString('latin1').slice(0, 20))
+      .type(`multipart/form-data; boundary=${boundary}`)
+    cut.assertStatus(400)
+    assert.equal(
+      cut.body().errors[0].message,
+      'Il caricamento si è interrotto o non è leggibile: allegare di nuovo il file.'
+    )
+    ;(await client.get('/health')).assertStatus(200)
+    const whole = await client
+      .post(`${base}/forms/${FORM}/attachments`)
+      .qs({ field: FIELD })
+      .file('file', PDF, { filename: 'a.pdf' })
+      .loginAs(citizen)
+    whole.assertStatus(201)
+    assert.equal(whole.body().attachment.size_bytes, PDF.length)
+  })
 })

@@ -1,8 +1,9 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import db from '@adonisjs/lucid/services/db'
 import { jobQueue } from '#queue/queue_factory'
 import Attachment from '#models/attachment'
@@ -223,6 +224,43 @@ test.group('Data at rest: personal identifiers', (group) => {
     const download = await client.get(`${world.base}/attachments/${reference.file_id}`).loginAs(world.citizen)
     download.assertStatus(200)
     assert.equal(download.header('content-length'), String(pdf.length))
+    assert.isTrue(Buffer.from(download.body() as ArrayBuffer).equals(pdf))
+  })
+
+  test('an upload leaves no copy in clear on disk, accepted, refused or too large', async ({ client, assert }) => {
+    const world = await refezioneTenant()
+    const marker = `Carta di identita ${randomBytes(12).toString('hex')}`
+    const before = new Set(await readdir(tmpdir()))
+    const upload = (bytes: Buffer, filename: string) =>
+      client
+        .post(`${world.base}/forms/${FORM}/attachments?field=/identity_document`)
+        .file('file', bytes, { filename })
+        .loginAs(world.citizen)
+    const pdf = Buffer.concat([Buffer.from(`%PDF-1.4\n% ${marker}\n`), randomBytes(2048)])
+    const accepted = await upload(pdf, 'carta.pdf')
+    accepted.assertStatus(201)
+    ;(await upload(Buffer.from(`MZ ${marker}`), 'carta.exe')).assertStatus(422)
+    const tooLarge = Buffer.alloc(21 * 1024 * 1024, 0x20)
+    tooLarge.write(marker)
+    ;(await upload(tooLarge, 'grande.pdf')).assertStatus(413)
+
+    // The framework's own processing streamed each file to a new file in the temporary directory.
+    const leftInClear: string[] = []
+    for (const name of await readdir(tmpdir())) {
+      if (before.has(name)) continue
+      const path = join(tmpdir(), name)
+      const info = await stat(path).catch(() => null)
+      if (!info?.isFile() || info.size > 32 * 1024 * 1024) continue
+      if ((await readFile(path).catch(() => Buffer.alloc(0))).includes(marker)) leftInClear.push(path)
+    }
+    assert.deepEqual(leftInClear, [])
+    // The one copy kept is the stored, encrypted one, and it reads back whole.
+    const stored = await readFile(storagePath(world.tenant.id, accepted.body().attachment.file_id))
+    assert.isTrue(DataCipher.isEncryptedFile(stored))
+    assert.equal(stored.indexOf(marker), -1)
+    const download = await client
+      .get(`${world.base}/attachments/${accepted.body().attachment.file_id}`)
+      .loginAs(world.citizen)
     assert.isTrue(Buffer.from(download.body() as ArrayBuffer).equals(pdf))
   })
 

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { Readable } from 'node:stream'
 import router from '@adonisjs/core/services/router'
 import { errorShapeProblem } from '#shared/contract'
 import { refezioneTenant } from '../forms/world.js'
@@ -107,5 +108,75 @@ test.group('Malformed bodies on every route', (group) => {
     response.assertStatus(413)
     assert.include(response.body().errors[0].message, '20 MB')
     assert.notInclude(response.body().errors[0].message, '2mb')
+  })
+
+  test('an upload is not read before the caller is let in: anonymous 401, another tenant 403, not a 413', async ({
+    client,
+  }) => {
+    const { base } = await refezioneTenant()
+    const other = await refezioneTenant()
+    const big = Buffer.alloc(25 * 1024 * 1024, 1)
+    const upload = () =>
+      client
+        .post(`${base}/forms/refezione.iscrizione/attachments`)
+        .qs({ field: '/disability_104_certificate' })
+        .file('file', big, { filename: 'big.pdf' })
+    ;(await upload()).assertStatus(401)
+    ;(await upload().loginAs(other.citizen)).assertStatus(403)
+  })
+
+  test('an upload sent without a length is counted as it arrives and refused past the limit', async ({
+    client,
+    assert,
+  }) => {
+    const { citizen, base } = await refezioneTenant()
+    let sent = 0
+    const endless = new Readable({
+      read() {
+        sent += 1024 * 1024
+        this.push(sent > 40 * 1024 * 1024 ? null : Buffer.alloc(1024 * 1024, 0x20))
+      },
+    })
+    const response = await client
+      .post(`${base}/forms/refezione.iscrizione/attachments`)
+      .qs({ field: '/disability_104_certificate' })
+      .file('file', endless, { filename: 'big.pdf', contentType: 'application/pdf' })
+      .loginAs(citizen)
+    response.assertStatus(413)
+    assert.include(response.body().errors[0].message, '20 MB')
+  })
+
+  test('multipart field names nested, long or repeated, and bodies of many parts, are refused with a reason', async ({
+    client,
+    assert,
+  }) => {
+    const { citizen, base } = await refezioneTenant()
+    const pdf = Buffer.from('%PDF-1.4\n%%EOF\n')
+    const upload = () =>
+      client
+        .post(`${base}/forms/refezione.iscrizione/attachments`)
+        .qs({ field: '/disability_104_certificate' })
+        .loginAs(citizen)
+    for (const name of ['a' + '[b]'.repeat(3000), 'x'.repeat(41), 'constructor', '__proto__']) {
+      const response = await upload().field(name, 'x').file('file', pdf, { filename: 'a.pdf' })
+      response.assertStatus(400)
+      assert.equal(response.body().errors[0].rule, 'body:field')
+      assert.include(response.body().errors[0].message, 'non ammesso')
+    }
+    // A part's headers are bounded: a name of 100,000 characters is an unreadable body.
+    const huge = await upload().field('x'.repeat(100_000), 'x').file('file', pdf, { filename: 'a.pdf' })
+    huge.assertStatus(400)
+    assert.equal(huge.body().errors[0].rule, 'body:multipart')
+    const twice = await upload().file('file', pdf, { filename: 'a.pdf' }).file('file', pdf, { filename: 'b.pdf' })
+    twice.assertStatus(413)
+    const many = upload().file('file', pdf, { filename: 'a.pdf' })
+    for (let i = 0; i < 11; i++) many.field(`f${i}`, 'x')
+    const refused = await many
+    refused.assertStatus(413)
+    assert.equal(refused.body().errors[0].rule, 'body:parts')
+    assert.include(refused.body().errors[0].message, 'un solo file')
+    const longValue = await upload().field('note', 'x'.repeat(9000)).file('file', pdf, { filename: 'a.pdf' })
+    longValue.assertStatus(413)
+    assert.include(longValue.body().errors[0].message, '"note" è più lungo di 8192 byte')
   })
 })
