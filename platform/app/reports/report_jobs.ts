@@ -2,7 +2,6 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import app from '@adonisjs/core/services/app'
 import { DateTime } from 'luxon'
 import ReportRun from '#models/report_run'
 import Tenant from '#models/tenant'
@@ -12,10 +11,11 @@ import { findReport } from '#reports/report_registry'
 import { writeReport } from '#reports/report_writer'
 import { RequestContext } from '#services/infrastructure/request_context'
 import type { JobDefinition } from '#queue/types'
+import { storageRoot } from '#services/infrastructure/storage_root'
 
 /**
  * Reports run in the background (`POST .../reports/:id/runs`): the job writes the file under
- * tmp/storage/reports/<tenant>/ and records its progress; the file is kept for
+ * <STORAGE_PATH>/reports/<tenant>/ and records its progress; the file is kept for
  * REPORT_RETENTION_HOURS, then the hourly cleanup deletes it and marks the run expired.
  */
 export const REPORT_RUN_JOB = 'platform.report-run'
@@ -23,8 +23,12 @@ export const REPORT_FILES_CLEANUP_JOB = 'platform.report-files-cleanup'
 export const REPORT_FILES_CLEANUP_CRON = '17 * * * *'
 export const REPORT_RETENTION_HOURS = 24
 
+/**
+ * In the store every process shares (STORAGE_PATH): the worker that writes a report and the web
+ * process that serves it may be different machines or containers.
+ */
 export function reportFolder(tenantId: number) {
-  return app.makePath('tmp', 'storage', 'reports', String(tenantId))
+  return join(storageRoot(), 'reports', String(tenantId))
 }
 
 export const reportRunJob: JobDefinition<{ runId: number }> = {

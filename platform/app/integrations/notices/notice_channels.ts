@@ -1,4 +1,4 @@
-import app from '@adonisjs/core/services/app'
+import { join } from 'node:path'
 import type Tenant from '#models/tenant'
 import { EmailChannel } from '#integrations/notices/email_channel'
 import { NoticeSettingsError, parseNoticeSettings } from '#integrations/notices/notice_settings'
@@ -6,11 +6,12 @@ import type { ChannelName, NoticeChannel } from '#integrations/notices/notice_ch
 import { SmsChannel, SmsGatewayClient } from '#integrations/sms/sms_gateway_client'
 import { IoChannel, IoClient } from '#integrations/appio/io_client'
 import { PostChannel } from '#integrations/post/postal_batch'
+import { storageRoot } from '#services/infrastructure/storage_root'
 
 /**
  * The channels a tenant can send notices through, built from settings.notices: email always (the
  * platform's relay, in the tenant's name when set), SMS and App IO when configured, post when
- * enabled (batches under storage/postal/<tenant id>/<day>/).
+ * enabled (batches under <STORAGE_PATH>/postal/<tenant id>/<day>/).
  */
 function secret(field: readonly string[], name: string) {
   return () => {
@@ -27,8 +28,9 @@ function secret(field: readonly string[], name: string) {
 
 let override: ((tenant: Tenant, name: ChannelName) => NoticeChannel | null) | null = null
 
+/** A tenant's postal batches, in the store every process shares and every backup holds (STORAGE_PATH). */
 export function postalRoot(tenant: Pick<Tenant, 'id'>) {
-  return app.makePath('storage', 'postal', String(tenant.id))
+  return join(storageRoot(), 'postal', String(tenant.id))
 }
 
 /** The channel, or null when the tenant has not configured it. */

@@ -1,8 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
-import app from '@adonisjs/core/services/app'
-import env from '#start/env'
+import { dirname, join } from 'node:path'
 import { getAt } from '#forms/json_pointer'
 import { fileKinds } from '#forms/messages'
 import Attachment from '#models/attachment'
@@ -11,6 +9,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { AlongsideWrite } from '#queue/types'
 import type { FormDefinition, FormError, Lang } from '#forms/types'
 import { currentDataCipher } from '#services/infrastructure/data_cipher'
+import { storageRoot } from '#services/infrastructure/storage_root'
 
 /**
  * Files attached to form fields. The type is read from the content (magic
@@ -46,14 +45,6 @@ export class UploadRefused extends Error {
   ) {
     super(error.message)
   }
-}
-
-/**
- * The attachment store: STORAGE_PATH (absolute, or relative to platform/), `storage` by default.
- * In production a volume every web and worker process shares, and part of every backup.
- */
-export function storageRoot() {
-  return resolve(app.makePath(), env.get('STORAGE_PATH'))
 }
 
 /** Where a file's bytes are kept (the retention cleanup deletes them there too). */

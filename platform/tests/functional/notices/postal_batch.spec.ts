@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import yauzl from 'yauzl'
 import { PostChannel } from '#integrations/post/postal_batch'
+import { postalRoot } from '#integrations/notices/notice_channels'
+import env from '#start/env'
 import { renderPaymentNotice } from '#integrations/pagopa/payment_notice_pdf'
 import type { NoticeMessage } from '#integrations/notices/notice_channel'
 import { NoticeRefusedError } from '#integrations/notices/notice_channel'
@@ -102,5 +104,14 @@ test.group('Post: the mass-mailing batch', () => {
     assert.equal(noCap.field, 'recipient.address')
     const noPdf = await channel.send({ ...base, attachments: [] }).catch((e) => e)
     assert.equal(noPdf.field, 'attachments')
+  })
+})
+
+test.group('Post: where the batches are kept', () => {
+  test("a tenant's batches are in the file store every process shares (STORAGE_PATH)", async ({ assert, cleanup }) => {
+    const previous = env.get('STORAGE_PATH')
+    cleanup(() => env.set('STORAGE_PATH', previous))
+    env.set('STORAGE_PATH', '/var/lib/sportello/storage')
+    assert.equal(postalRoot({ id: 7 }), '/var/lib/sportello/storage/postal/7')
   })
 })

@@ -1,5 +1,9 @@
 import { test } from '@japa/runner'
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import env from '#start/env'
 import ExcelJS from 'exceljs'
 import { ApiRequest } from '@japa/api-client'
 import { DateTime } from 'luxon'
@@ -178,8 +182,17 @@ test.group('SDK: reports', (group) => {
   test('a long report runs as a job: progress, then a download link, for its requester only', async ({
     client,
     assert,
+    cleanup,
   }) => {
     const { tenant, operator, base } = await world()
+    // Written where every process finds it: the file store (STORAGE_PATH), not the process's own folders.
+    const store = await mkdtemp(join(tmpdir(), 'store-'))
+    const previous = env.get('STORAGE_PATH')
+    env.set('STORAGE_PATH', store)
+    cleanup(async () => {
+      env.set('STORAGE_PATH', previous)
+      await rm(store, { recursive: true, force: true })
+    })
     const started = await client
       .post(`${base}/sample.numbers/runs`)
       .json({ format: 'xlsx', params: { rows: 2500 } })
@@ -197,6 +210,8 @@ test.group('SDK: reports', (group) => {
     const expires = DateTime.fromISO(status.body().run.expiresAt)
     assert.isTrue(expires > DateTime.now().plus({ hours: 23 }))
 
+    const stored = await RequestContext.withTenant(tenant.ref, () => ReportRun.findOrFail(run.id))
+    assert.equal(stored.filePath, join(store, 'reports', String(tenant.id), `${run.id}.xlsx`))
     const file = await client.get(link).loginAs(operator)
     file.assertStatus(200)
     const sheet = await readXlsx(file.body() as Buffer)

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import type { ReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import router from '@adonisjs/core/services/router'
 import { errorShapeProblem } from '#shared/contract'
@@ -140,7 +141,7 @@ test.group('Malformed bodies on every route', (group) => {
     const response = await client
       .post(`${base}/forms/refezione.iscrizione/attachments`)
       .qs({ field: '/disability_104_certificate' })
-      .file('file', endless, { filename: 'big.pdf', contentType: 'application/pdf' })
+      .file('file', endless as unknown as ReadStream, { filename: 'big.pdf', contentType: 'application/pdf' })
       .loginAs(citizen)
     response.assertStatus(413)
     assert.include(response.body().errors[0].message, '20 MB')
