@@ -50,6 +50,7 @@ echo "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
 "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
   -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 "$PGBIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres sportello_test
+"$PGBIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres sportello_test_browser
 
 echo "Starting Redis on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
@@ -67,4 +68,28 @@ export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 npm run build:web -w platform
 export BROWSER_TESTS=1
 # Tests tagged @embedded run their processes on SQLite whatever the suite uses: npm test has run them.
-npm run test -w platform -- --tags='~@embedded' "$@"
+if [ $# -gt 0 ]; then
+  npm run test -w platform -- --tags='~@embedded' "$@"
+  exit
+fi
+
+# The browser suite runs beside the others (one mostly waits on Chromium, the other on PostgreSQL),
+# each with a database, a Redis database and a file store of its own; its output follows theirs.
+(
+  export PG_DB_NAME=sportello_test_browser REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1" STORAGE_PATH="$WORK/storage-browser"
+  rc=0
+  npm run test -w platform -- browser >"$WORK/browser.log" 2>&1 || rc=$?
+  echo "$rc" >"$WORK/browser.rc"
+) &
+browser=$!
+rc=0
+npm run test -w platform -- unit functional plugins --tags='~@embedded' || rc=$?
+wait "$browser" || true
+echo
+echo "=== browser suite (run beside the others)"
+cat "$WORK/browser.log"
+browser_rc=$(cat "$WORK/browser.rc" 2>/dev/null || echo 1)
+if [ "$rc" != 0 ] || [ "$browser_rc" != 0 ]; then
+  echo "test:full: unit, functional and plugins exit $rc, browser exit $browser_rc" >&2
+  exit 1
+fi

@@ -128,6 +128,11 @@ export interface ChildDatabaseVariant {
   name: string
   /** PostgreSQL with BullMQ: the deployment whose web and worker processes run apart. */
   split: boolean
+  /**
+   * The test's tags: the SQLite layout is `@embedded` (its child runs on an SQLite file of its own
+   * whatever the suite uses), so `npm run test:full` leaves it to `npm test` instead of running it twice.
+   */
+  tags: string[]
   prepare: () => Promise<{
     env: NodeJS.ProcessEnv
     target: Parameters<typeof childDatabase>[1]
@@ -145,6 +150,7 @@ export function childDatabaseVariants(label: string): ChildDatabaseVariant[] {
     {
       name: 'SQLite, in-process queue',
       split: false,
+      tags: ['@embedded'],
       async prepare() {
         const dir = `tmp/${label}-${process.pid}-${Date.now()}`
         await mkdir(app.makePath(dir), { recursive: true })
@@ -161,6 +167,7 @@ export function childDatabaseVariants(label: string): ChildDatabaseVariant[] {
   variants.push({
     name: 'PostgreSQL, BullMQ',
     split: true,
+    tags: [],
     async prepare() {
       const database = `sportello_${label.replaceAll('-', '_')}_${process.pid}_${Date.now()}`
       await db.rawQuery(`create database "${database}"`)

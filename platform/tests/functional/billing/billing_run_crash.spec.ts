@@ -361,6 +361,8 @@ test.group('Monthly billing run survives kill -9', () => {
         await gpd.close()
         await setup.cleanup()
       }
-    }).timeout(150_000)
+    })
+      .timeout(150_000)
+      .tags(variant.tags)
   }
 })

@@ -57,6 +57,12 @@ async function untilStarted(port: number) {
   }
 }
 
+/**
+ * The processes of these tests run on an SQLite file of their own, or on no reachable database,
+ * whatever the suite uses: `npm test` runs them, `npm run test:full` leaves them out.
+ */
+const EMBEDDED = ['@embedded']
+
 test.group('Process roles: web and all', (group) => {
   let started: Started | undefined
   group.setup(async () => {
@@ -74,7 +80,9 @@ test.group('Process roles: web and all', (group) => {
     const wrong = await started.exited
     assert.equal(wrong.code, 1)
     assert.include(started.output(), 'PROCESS_ROLE must be "web", "worker" or "all", got "scheduler"')
-  }).timeout(90000)
+  })
+    .timeout(90000)
+    .tags(EMBEDDED)
 
   test('a web process without Redis stops at boot: the jobs it writes would reach no worker', async ({ assert }) => {
     const port = await freePort()
@@ -82,7 +90,9 @@ test.group('Process roles: web and all', (group) => {
     const exit = await started.exited
     assert.equal(exit.code, 1)
     assert.include(started.output(), 'PROCESS_ROLE=web needs a queue shared between processes: set REDIS_URL')
-  }).timeout(90000)
+  })
+    .timeout(90000)
+    .tags(EMBEDDED)
 
   test('boot migrates nothing: /health is up, /ready is 503 naming the pending migrations', async ({ assert }) => {
     const port = await freePort()
@@ -108,7 +118,9 @@ test.group('Process roles: web and all', (group) => {
     started.child.kill('SIGTERM')
     await assertCleanExit(started)
     await rm(file, { force: true })
-  }).timeout(90000)
+  })
+    .timeout(90000)
+    .tags(EMBEDDED)
 
   test('/ready is 503 naming the database when it cannot be reached', async ({ assert }) => {
     const port = await freePort()
@@ -133,7 +145,9 @@ test.group('Process roles: web and all', (group) => {
     assert.isFalse(ready.body.checks.database.ok)
     const error = ready.body.errors.find((e: { rule: string }) => e.rule === 'ready:database')
     assert.match(error.message, /^Database unreachable: .*ECONNREFUSED/)
-  }).timeout(90000)
+  })
+    .timeout(90000)
+    .tags(EMBEDDED)
 
   test('SIGTERM: no new connection is taken, the request in flight is answered, exit code 0', async ({ assert }) => {
     const port = await freePort()

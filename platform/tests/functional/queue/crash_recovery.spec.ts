@@ -178,6 +178,8 @@ test.group('Accepted submissions survive kill -9', () => {
         await smtp.close()
         await setup.cleanup()
       }
-    }).timeout(150_000)
+    })
+      .timeout(150_000)
+      .tags(variant.tags)
   }
 })
