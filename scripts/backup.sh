@@ -42,7 +42,8 @@ started=$SECONDS
 pg_dump -Fc --no-owner --file="$target/database.dump"
 # A dump that pg_restore cannot list is no backup.
 pg_restore --list "$target/database.dump" >/dev/null
-tar -C "$STORAGE_PATH" -czf "$target/storage.tar.gz" .
+# Report files are left out: kept 24 hours, asked for again at will, and personal data in clear.
+tar -C "$STORAGE_PATH" --exclude=./reports -czf "$target/storage.tar.gz" .
 
 {
   echo "created_utc=$stamp"

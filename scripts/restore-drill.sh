@@ -55,9 +55,14 @@ kill -TERM "$PID_app"
 wait "$PID_app" || fail "the application did not stop cleanly"
 
 echo "drill: backup (scripts/backup.sh)"
+# A report file, as a report run leaves one for 24 hours: the backup leaves it out.
+mkdir -p "$STORAGE_PATH/reports/1" && echo "nome;codice fiscale" >"$STORAGE_PATH/reports/1/9.csv"
 BACKUP_DIR="$WORK/backups" scripts/backup.sh >"$WORK/backup.log" 2>&1 || fail "the backup failed"
 backup=$(find "$WORK/backups" -mindepth 1 -maxdepth 1 -name 'sportello-*' | head -n 1)
 [ -f "$backup/COMPLETE" ] || fail "the backup is not complete"
+archived=$(tar -tzf "$backup/storage.tar.gz")
+grep -q '^\./attachments/' <<<"$archived" || fail "the backup holds no attachments"
+! grep -q '^\./reports' <<<"$archived" || fail "the backup holds report files"
 # Retention: a second backup keeping one removes the first.
 sleep 1
 BACKUP_DIR="$WORK/backups" BACKUP_KEEP=1 scripts/backup.sh >>"$WORK/backup.log" 2>&1 || fail "the second backup failed"
