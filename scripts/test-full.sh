@@ -74,8 +74,7 @@ if [ $# -gt 0 ]; then
 fi
 
 # The browser suite runs beside the others (one mostly waits on Chromium, the other on PostgreSQL),
-# each with a database, a Redis database and a file store of its own (so that `npm test` can run
-# beside both, on the default store); its output follows theirs.
+# each with a database, a Redis database and a file store of its own; its output follows theirs.
 (
   export PG_DB_NAME=sportello_test_browser REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1" STORAGE_PATH="$WORK/storage-browser"
   rc=0
