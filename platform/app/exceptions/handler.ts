@@ -93,15 +93,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     // The body parser's own messages ("request entity too large", a JSON parser
     // position) do not tell a person what to do; these do.
     if (err.code === 'E_REQUEST_ENTITY_TOO_LARGE') {
-      // The limit of the kind of body that was sent: files travel as multipart, the rest as JSON.
-      const multipart = ctx.request.is(['multipart/form-data']) === 'multipart/form-data'
-      const limit = readableSize(multipart ? bodyParserConfig.multipart.limit : bodyParserConfig.json.limit)
+      // Only JSON bodies reach the framework's parser: uploads are read and refused by services/infrastructure/uploads.ts.
+      const limit = readableSize(bodyParserConfig.json.limit)
       return ctx.response.status(413).send({
         errors: [{ message: t(lang, 'http.tooLarge', { limit }) }],
       })
-    }
-    if (err.code === 'E_INVALID_MULTIPART_REQUEST') {
-      return ctx.response.status(400).send({ errors: [{ message: t(lang, 'http.invalidMultipart') }] })
     }
     if (error instanceof SyntaxError && err.status === 400) {
       return ctx.response.status(400).send({
