@@ -4,6 +4,8 @@ import type { Database } from '@adonisjs/lucid/database'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { Queue, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq'
 import { runJob } from '#queue/run_job'
+import { untilQuiet } from '#queue/until_quiet'
+import { redisOptionsOf } from '#services/infrastructure/redis_url'
 import { JobStore, errorText, isMissingTable, withoutPersonalData } from '#queue/job_store'
 import {
   UnknownJobError,
@@ -86,15 +88,7 @@ export class BullMQQueue implements JobQueue {
     private logger: Logger,
     options: BullMQQueueOptions
   ) {
-    const url = new URL(redisUrl)
-    this.#connection = {
-      host: url.hostname,
-      port: Number(url.port || 6379),
-      username: url.username || undefined,
-      password: url.password ? decodeURIComponent(url.password) : undefined,
-      db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
-      maxRetriesPerRequest: null,
-    }
+    this.#connection = { ...redisOptionsOf(redisUrl), maxRetriesPerRequest: null }
     this.#queueName = options.queueName ?? 'sportello'
     this.#prefix = options.prefix ?? 'sportello'
     this.#pollMs = options.pollMs ?? 1000
@@ -252,25 +246,26 @@ export class BullMQQueue implements JobQueue {
     }
   }
 
+  /** Waits until no job is left in the outbox or in BullMQ (see `untilQuiet`). */
   async drained() {
-    for (;;) {
-      // Jobs still in the outbox count: they are work not yet handed to BullMQ.
-      if ((await this.#store.pending()) > 0) {
-        await new Promise((resolve) => setTimeout(resolve, 50))
-        continue
-      }
-      const queue = this.#bull()
-      // One snapshot of every state a job passes through (a job moving between states is never
-      // missed)...
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')
-      const pending = Object.values(counts).reduce((sum, n) => sum + n, 0)
-      if (pending === 0) return
-      // ...less the next runs of schedules, which wait as delayed jobs until their time: they are
-      // not work in progress, and counting them would wait until the next night. A retry counts.
-      const scheduled = (await queue.getDelayed()).filter((job) => job.repeatJobKey).length
-      if (pending === scheduled) return
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    await untilQuiet(async () => {
+      const inBull = await this.#bullPending()
+      const outbox = await this.#store.outboxMark()
+      return { inFlight: inBull + outbox.pending, lastId: outbox.lastId }
+    })
+  }
+
+  /** Jobs BullMQ holds that are work in progress: waiting, running, or due to be retried. */
+  async #bullPending() {
+    const queue = this.#bull()
+    // One snapshot of every state a job passes through (a job moving between states is never missed)...
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')
+    const pending = Object.values(counts).reduce((sum, n) => sum + n, 0)
+    if (pending === 0) return 0
+    // ...less the next runs of schedules, which wait as delayed jobs until their time: they are
+    // not work in progress, and counting them would wait until the next night. A retry counts.
+    const scheduled = (await queue.getDelayed()).filter((job) => job.repeatJobKey).length
+    return pending - scheduled
   }
 
   /** Job state by id, for tests and support: in the outbox (waiting), or BullMQ's (completed, failed, ...). */

@@ -304,6 +304,21 @@ export class JobStore {
     return Number(row?.n ?? 0)
   }
 
+  /**
+   * How many jobs of the queue are waiting or running, and the id of the newest row: a job written
+   * between two readings shows as a new id even when it has already left the outbox.
+   */
+  async outboxMark(): Promise<{ pending: number; lastId: number }> {
+    const row = (await this.#client()
+      .knexQuery()
+      .from('jobs')
+      .where('queue', this.queue)
+      .select(this.#client().knexRawQuery("sum(case when status in ('waiting', 'running') then 1 else 0 end) as n"))
+      .max('id as last')
+      .first()) as { n: unknown; last: unknown } | undefined
+    return { pending: Number(row?.n ?? 0), lastId: Number(row?.last ?? 0) }
+  }
+
   /** When the next waiting job falls due, if one is waiting. */
   async nextRunAt(names: string[]) {
     if (names.length === 0) return null
