@@ -40,6 +40,9 @@ export interface InProcessQueueOptions {
   yieldTo?: { load: RequestLoadSignal; maxHoldMs?: number }
 }
 
+/** The longest wait a timer takes (2^31 - 1 ms): longer ones fire at once. */
+const LONGEST_TIMER_MS = 2_147_483_647
+
 /** What the runner reads of the process's requests (`RequestLoad`). */
 export interface RequestLoadSignal {
   busy(): boolean
@@ -137,24 +140,27 @@ export class InProcessQueue implements JobQueue {
   async schedule<P>(name: string, cron: string, payload?: P, options: { tz?: string } = {}) {
     if (!this.#definitions.has(name)) throw new UnknownJobError(name)
     const expression = CronExpressionParser.parse(cron, { tz: options.tz ?? 'Europe/Rome' })
-    const arm = () => {
+    const arm = (next: Date) => {
       if (this.#closed) return
-      const next = expression.next().toDate()
+      const wait = next.getTime() - Date.now()
+      // A timer waits at most 2^31 - 1 ms (24.8 days); Node runs a longer one at once. A run further
+      // away (the monthly billing, seen from the 2nd of the month) is reached in steps.
       const timer = setTimeout(
         async () => {
           this.#scheduleTimers.delete(timer)
+          if (wait > LONGEST_TIMER_MS) return arm(next)
           // The run's identity is its scheduled time: another process (or timer) for the same
           // instant writes the same key, which is a no-op.
           await this.enqueue(name, payload, { jobId: `${name}@${next.toISOString()}` }).catch((error) =>
             this.logger.error(`[queue] schedule ${name}: ${errorText(error)}`)
           )
-          arm()
+          arm(expression.next().toDate())
         },
-        Math.max(0, next.getTime() - Date.now())
+        Math.min(LONGEST_TIMER_MS, Math.max(0, wait))
       )
       this.#scheduleTimers.add(timer)
     }
-    arm()
+    arm(expression.next().toDate())
   }
 
   /** Starts the dispatcher: jobs left from before (waiting, or running under a dead lease) run now. */

@@ -166,6 +166,21 @@ for (const driver of drivers) {
       assert.equal(runs, 1)
     }).timeout(5000)
 
+    test('a schedule whose next run is months away waits for it (beyond the longest timer)', async ({ assert }) => {
+      // A date 60 days ahead: further than a timer can wait at once (2^31 ms, 24.8 days), as a monthly
+      // run is from the 2nd of a month. Such a wait must not be cut to nothing and run at once.
+      let runs = 0
+      queue.define('far', { handle: () => void runs++ })
+      await queue.start()
+      const far = new Date(Date.now() + 60 * 24 * 3600 * 1000)
+      await queue.schedule('far', `0 0 ${far.getUTCDate()} ${far.getUTCMonth() + 1} *`, {}, { tz: 'UTC' })
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      await queue.drained()
+      assert.equal(runs, 0)
+      const written = await db.from('jobs').where('queue', name).where('name', 'far').count('* as n').first()
+      assert.equal(Number(written.n), 0)
+    }).timeout(5000)
+
     test('closing waits for the job that is running, and starts no other', async ({ assert }) => {
       const events: string[] = []
       queue.define('long', {
