@@ -287,7 +287,7 @@ export class BullMQQueue implements JobQueue {
   }
 
   /**
-   * Moves committed outbox rows to BullMQ, oldest first, then arms the next
+   * Moves committed outbox rows to BullMQ, earliest due first, then arms the next
    * poll. Several processes may relay the same row at once: each add carries
    * the row's key as jobId, so BullMQ keeps one job.
    */
