@@ -19,6 +19,7 @@ import db from '@adonisjs/lucid/services/db'
 import { childIndexOf, indexApplicationChildren } from '#services/submissions/child_identity'
 import { findDuplicates } from '#services/submissions/duplicate_check'
 import { currentDataCipher } from '#services/infrastructure/data_cipher'
+import { queriesWhile, sqlitePlan } from '#tests/helpers/statements'
 
 type Obj = Record<string, any>
 
@@ -157,27 +158,18 @@ test.group('Forms: a second application for the same child', (group) => {
   }) => {
     const { tenant, citizen, base, sample } = await refezioneTenant()
     ;(await client.post(`${base}/forms/${FORM}/submit`).json({ data: sample }).loginAs(citizen)).assertStatus(201)
-    const seen: Array<{ sql: string; bindings: unknown[] }> = []
-    const listener = (query: { sql: string; bindings?: unknown[] }) =>
-      seen.push({ sql: query.sql, bindings: [...(query.bindings ?? [])] })
-    const knex = db.connection().getWriteClient()
-    knex.on('query', listener)
-    try {
-      await RequestContext.withTenant(tenant.ref, () => findDuplicates(FORM, forChild(sample, 5), todayInItaly(), null))
-    } finally {
-      knex.off('query', listener)
-    }
+    const seen = await queriesWhile(/./, () =>
+      RequestContext.withTenant(tenant.ref, () => findDuplicates(FORM, forChild(sample, 5), todayInItaly(), null))
+    )
     const lookup = seen.find((q) => /from [`"]submissions[`"]/.test(q.sql) && q.sql.includes('child_key_hash'))
     assert.exists(lookup, seen.map((q) => q.sql).join('\n'))
     // Asking for rows without an index too ("or child_key_hash is null") made SQLite's planner take
     // the index of the form's statuses and dates: every application of the form read at each sending.
     // The condition on the index is an equality the database can seek, with nothing beside it.
     assert.notMatch(lookup!.sql, /child_key_hash[`"]? is null/i)
-    if (db.connection().dialect.name === 'postgres') return
-    // SQLite plans without statistics: this is the engine the "or ... is null" misled. PostgreSQL
-    // plans from its statistics, which a test's handful of rows does not give.
-    const explained = await db.rawQuery(`explain query plan ${lookup!.sql}`, lookup!.bindings)
-    const plan = explained.map((r: { detail: string }) => r.detail).join('\n')
+    // SQLite is the engine the "or ... is null" misled.
+    const plan = await sqlitePlan(lookup!)
+    if (plan === null) return
     assert.include(plan, 'submissions_child_key_hash_index', plan)
     assert.notInclude(plan, 'submissions_inbox_counts_index', plan)
   })

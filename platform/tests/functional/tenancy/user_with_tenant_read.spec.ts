@@ -8,7 +8,9 @@ import db from '@adonisjs/lucid/services/db'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { RequestContext } from '#services/infrastructure/request_context'
 import { makeTenant, makeUser } from '#tests/helpers/world'
-import { onQueriesWhile } from '#tests/helpers/statements'
+import { withSchoolCatalog } from '#tests/helpers/catalog'
+import { loadSchoolCatalog } from '#services/tenants/school_catalog_service'
+import { onQueriesWhile, queriesWhile, sqlitePlan } from '#tests/helpers/statements'
 
 /** The statements run on behalf of requests of `userId` while `fn` runs. */
 async function statementsOf(userId: number, fn: () => Promise<unknown>) {
@@ -90,5 +92,34 @@ test.group('Tenancy: the user read with the tenant and membership', (group) => {
     ;(await client.get(`/api/v1/t/${tenant.slug}`).loginAs(admin)).assertStatus(200)
     await db.from('memberships').where('user_id', admin.id).delete()
     ;(await client.get(`/api/v1/t/${tenant.slug}`).loginAs(admin)).assertStatus(403)
+  })
+  test("a user's memberships and a school's classes are sought by their key, not read through", async ({
+    client,
+    assert,
+  }) => {
+    const tenant = await makeTenant()
+    await withSchoolCatalog(tenant)
+    const citizen = await makeUser(tenant, ['citizen'])
+    const seen = await queriesWhile(/from [`"](memberships|school_classes)[`"]/, async () => {
+      const me = await client.get('/api/v1/auth/me').loginAs(citizen)
+      me.assertStatus(200)
+      assert.deepEqual(
+        me.body().user.tenants.map((t: { slug: string }) => t.slug),
+        [tenant.slug]
+      )
+      const catalog = await RequestContext.withTenant(tenant.ref, () => loadSchoolCatalog())
+      assert.isNotEmpty(catalog.school('pc-primaria-alberoni')?.classes)
+    })
+    const byUser = seen.filter((q) => /from [`"]memberships[`"] where [`"]user_id[`"] = \?$/.test(q.sql))
+    const bySchool = seen.filter((q) => /from [`"]school_classes[`"] where [`"]school_id[`"] in/.test(q.sql))
+    assert.isNotEmpty(byUser, seen.map((q) => q.sql).join('\n'))
+    assert.isNotEmpty(bySchool, seen.map((q) => q.sql).join('\n'))
+    for (const query of [...byUser, ...bySchool]) {
+      // The keys starting with the tenant do not serve these reads: without their own index, every
+      // membership (every class) of every tenant was read.
+      const plan = await sqlitePlan(query)
+      if (plan === null) return
+      assert.notMatch(plan, /\bSCAN\b/, `${query.sql}\n${plan}`)
+    }
   })
 })

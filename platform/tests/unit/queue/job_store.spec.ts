@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { JobStore } from '#queue/job_store'
+import { queriesWhile, sqlitePlan } from '#tests/helpers/statements'
 
 const NAMES = ['platform.receipt', 'platform.notice']
 
@@ -90,27 +91,18 @@ test.group('Queue: the jobs table (JobStore)', (group) => {
       { status: 'running', runAt: now - 2000, lockedUntil: now - 10 },
     ])
     const store = new JobStore(db, queue)
-    const seen: Array<{ sql: string; bindings: unknown[] }> = []
-    const listener = (query: { sql: string; bindings?: unknown[] }) =>
-      seen.push({ sql: query.sql, bindings: [...(query.bindings ?? [])] })
-    const knex = db.connection().getWriteClient()
-    knex.on('query', listener)
-    try {
+    const seen = await queriesWhile(/[`"]jobs[`"]/, async () => {
       assert.lengthOf(await store.claim(NAMES, 3, 30_000), 3)
       assert.equal(await store.nextRunAt(NAMES), now - 1000 + 2)
       assert.lengthOf(await store.waiting(NAMES, 10), 10)
-    } finally {
-      knex.off('query', listener)
-    }
-    const searches = seen.filter((q) => /^(select|update)/i.test(q.sql) && /[`"]jobs[`"]/.test(q.sql))
+    })
+    const searches = seen.filter((q) => /^(select|update)/i.test(q.sql))
     assert.isAtLeast(searches.length, 5, seen.map((q) => q.sql).join('\n'))
-    if (db.connection().dialect.name === 'postgres') return
-    // SQLite plans without statistics, as an installation's database is; PostgreSQL plans from
-    // statistics a test's handful of rows does not give. A search that reads the whole queue shows as
-    // a search on the queue alone, and one that sorts what it read as a temporary B-tree.
+    // A search that reads the whole queue shows as a search on the queue alone, and one that sorts
+    // what it read as a temporary B-tree.
     for (const search of searches) {
-      const explained = await db.rawQuery(`explain query plan ${search.sql}`, search.bindings)
-      const plan = explained.map((r: { detail: string }) => r.detail).join('\n')
+      const plan = await sqlitePlan(search)
+      if (plan === null) return
       const where = `${search.sql}\n${plan}`
       assert.notInclude(plan, 'TEMP B-TREE', where)
       assert.notMatch(plan, /SCAN jobs|\(queue=\?\)/, where)
