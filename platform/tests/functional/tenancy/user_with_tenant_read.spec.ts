@@ -110,7 +110,7 @@ test.group('Tenancy: the user read with the tenant and membership', (group) => {
       const catalog = await RequestContext.withTenant(tenant.ref, () => loadSchoolCatalog())
       assert.isNotEmpty(catalog.school('pc-primaria-alberoni')?.classes)
     })
-    const byUser = seen.filter((q) => /from [`"]memberships[`"] where [`"]user_id[`"] = \?$/.test(q.sql))
+    const byUser = seen.filter((q) => /from [`"]memberships[`"] where [`"]user_id[`"] = (\?|\$1)$/.test(q.sql))
     const bySchool = seen.filter((q) => /from [`"]school_classes[`"] where [`"]school_id[`"] in/.test(q.sql))
     assert.isNotEmpty(byUser, seen.map((q) => q.sql).join('\n'))
     assert.isNotEmpty(bySchool, seen.map((q) => q.sql).join('\n'))
