@@ -7,6 +7,8 @@ import { runJob } from '#queue/run_job'
 import { untilQuiet } from '#queue/until_quiet'
 import { redisOptionsOf } from '#services/infrastructure/redis_url'
 import { JobStore, errorText, isMissingTable, withoutPersonalData } from '#queue/job_store'
+import { RequestGate } from '#queue/request_gate'
+import type { RequestLoadSignal } from '#queue/in_process_driver'
 import {
   UnknownJobError,
   isPermanent,
@@ -42,6 +44,13 @@ export interface BullMQQueueOptions {
    * a switch of driver are still dispatched after it.
    */
   outbox?: string
+  /**
+   * The HTTP requests this process answers, when it runs jobs too (`PROCESS_ROLE=all`): as the
+   * in-process driver does, a job taken while a request is in flight waits for the last one to end
+   * (`RequestGate`), so that a burst of sendings is answered first; under a load that does not stop
+   * for `maxHoldMs` (default 15 s), jobs run one at a time.
+   */
+  yieldTo?: { load: RequestLoadSignal; maxHoldMs?: number }
 }
 
 /** BullMQ reserves ':' in ids; the business key keeps its meaning with another separator. */
@@ -82,6 +91,8 @@ export class BullMQQueue implements JobQueue {
   #relaying = false
   #again = false
   #relayFailing = false
+  #yieldTo: BullMQQueueOptions['yieldTo']
+  #gate: RequestGate | undefined
 
   constructor(
     redisUrl: string,
@@ -96,6 +107,7 @@ export class BullMQQueue implements JobQueue {
     this.#concurrency = options.concurrency ?? 4
     this.#retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000
     this.#store = new JobStore(options.db, options.outbox ?? `${this.#prefix}:${this.#queueName}`)
+    this.#yieldTo = options.yieldTo
   }
 
   /** Connected on first use: a process that only writes jobs to the outbox never talks to Redis. */
@@ -171,6 +183,7 @@ export class BullMQQueue implements JobQueue {
   /** Starts the worker and the relay; rows written while no relay ran are dispatched now. */
   async start() {
     this.#started = true
+    if (this.#yieldTo) this.#gate = new RequestGate(this.#yieldTo.load, this.#yieldTo.maxHoldMs)
     this.#events = new QueueEvents(this.#queueName, { connection: this.#connection, prefix: this.#prefix })
     this.#logErrorsOf(this.#events, 'events')
     this.#worker = new Worker(
@@ -178,6 +191,7 @@ export class BullMQQueue implements JobQueue {
       async (job, token) => {
         const definition = this.#definitions.get(job.name)
         if (!definition) throw new UnknownJobError(job.name)
+        const done = (await this.#gate?.enter()) ?? (() => {})
         try {
           await runJob(definition, job.data as JobEnvelope, {
             name: job.name,
@@ -192,6 +206,8 @@ export class BullMQQueue implements JobQueue {
           // BullMQ's own way of saying "no more attempts".
           if (isPermanent(error)) throw new UnrecoverableError((error as Error).message)
           throw error
+        } finally {
+          done()
         }
       },
       {
@@ -228,6 +244,8 @@ export class BullMQQueue implements JobQueue {
     clearTimeout(this.#timer)
     clearTimeout(this.#pruneTimer)
     while (this.#relaying) await new Promise((resolve) => setTimeout(resolve, 10))
+    // Jobs waiting for the requests to end run now: closing waits for the jobs the worker holds.
+    this.#gate?.open()
     await this.#worker?.close(options.force)
     await this.#events?.close()
     await this.#queue?.close()

@@ -13,7 +13,7 @@ export function createQueue(
     leaseMs?: number
     pollMs?: number
     concurrency?: number
-    /** This process's HTTP requests, when it serves them and runs jobs (the in-process driver gives way to them). */
+    /** This process's HTTP requests, when it serves them and runs jobs (either driver gives way to them). */
     requests?: RequestLoadSignal
   },
   logger: Logger,
@@ -30,6 +30,7 @@ export function createQueue(
         outbox: name,
         concurrency: config.concurrency,
         ...timing,
+        yieldTo: config.requests ? { load: config.requests } : undefined,
       })
     : new InProcessQueue(logger, {
         db,
