@@ -6,8 +6,10 @@
 # completed exactly once (scripts/prod_smoke_check.mjs). Finally SIGTERM to every process, each
 # of which must exit with code 0. Exits non-zero with a message on any failure.
 #
-# Ports (loopback): PG_PORT (55432), REDIS_PORT (56379), SMOKE_PORT (38080) for nginx and the
-# four after it for the two web processes, the SMTP capture and the DOCAREA simulator.
+# Ports (loopback): PG_PORT (55432), REDIS_PORT (56379), SMOKE_PORT (28080) for nginx and the
+# seven after it for the two web processes, the SMTP capture and the simulators (DOCAREA, GPD, SMS,
+# App IO). Below 32768: Linux hands the ports from 32768 up to outgoing connections, and a fixed
+# port there can be held by one of them for a moment when a server needs it.
 # SPORTELLO_BUILD=skip reuses build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,7 @@ source scripts/lib/services.sh
 
 PG_PORT=${PG_PORT:-55432}
 REDIS_PORT=${REDIS_PORT:-56379}
-SMOKE_PORT=${SMOKE_PORT:-38080}
+SMOKE_PORT=${SMOKE_PORT:-28080}
 WEB1_PORT=$((SMOKE_PORT + 1))
 WEB2_PORT=$((SMOKE_PORT + 2))
 SMTP_PORT=$((SMOKE_PORT + 3))

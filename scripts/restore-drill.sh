@@ -5,13 +5,15 @@
 # the application started on them, the enrolment and its document read back through the API, and
 # the row count of every table compared. Exits non-zero with a message on any failure.
 #
-# Ports (loopback): PG_PORT (55432) and DRILL_PORT (38090). SPORTELLO_BUILD=skip reuses build/.
+# Ports (loopback): PG_PORT (55432) and DRILL_PORT (28090). SPORTELLO_BUILD=skip reuses build/.
+# The application's port is below 32768: Linux hands the ports from 32768 up to outgoing
+# connections, and one of them held 38090 for a moment once, so the drill's server could not listen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
 
 PG_PORT=${PG_PORT:-55432}
-DRILL_PORT=${DRILL_PORT:-38090}
+DRILL_PORT=${DRILL_PORT:-28090}
 WORK=$(mktemp -d /tmp/sportello-drill.XXXXXX)
 STARTED_AT=$SECONDS
 
