@@ -11,15 +11,6 @@ export async function onQueriesWhile<T>(onQuery: (query: { sql: string }) => voi
   }
 }
 
-/** The SQL of every statement the application's connection runs while `work` runs that `pattern` matches. */
-export async function statementsWhile(pattern: RegExp, work: () => Promise<unknown>) {
-  const seen: string[] = []
-  await onQueriesWhile((query) => {
-    if (pattern.test(query.sql)) seen.push(query.sql)
-  }, work)
-  return seen
-}
-
 export type SeenQuery = { sql: string; bindings: unknown[] }
 
 /** Every statement (with its values) the application's connection runs while `work` runs that `pattern` matches. */
@@ -40,4 +31,9 @@ export async function sqlitePlan(query: SeenQuery): Promise<string | null> {
   if (db.connection().dialect.name === 'postgres') return null
   const explained = await db.rawQuery(`explain query plan ${query.sql}`, query.bindings as never)
   return explained.map((r: { detail: string }) => r.detail).join('\n')
+}
+
+/** The SQL of every statement the application's connection runs while `work` runs that `pattern` matches. */
+export async function statementsWhile(pattern: RegExp, work: () => Promise<unknown>) {
+  return (await queriesWhile(pattern, work)).map((query) => query.sql)
 }
